@@ -1,0 +1,9 @@
+// Package model is the cartel domain of cartelsim: groups and their rivalries and
+// alliances, the parameters of the Prieto-Curiel, Campedelli & Hope (2023) model,
+// time-bounded interventions, and one week's transition in two modes, a deterministic
+// mean-field integration and a stochastic draw of every flow.
+//
+// The package is pure: it does no file or terminal I/O, starts no goroutines and has no
+// global random source. Every stochastic function takes a *rand.Rand (math/rand/v2), so a
+// replicate's results depend only on the random stream it is given.
+package model

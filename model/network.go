@@ -1,0 +1,180 @@
+package model
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Group is a criminal group as a data set lists it.
+type Group struct {
+	ID    string // unique identifier, e.g. "N10025"
+	Name  string
+	State string // home state in Mexico
+}
+
+// Edge is one directed, weighted relation between two groups, as listed in a data file.
+type Edge struct {
+	From, To string // group IDs
+	Weight   float64
+}
+
+// Network holds groups ranked by how connected they are, with symmetric rivalry and
+// alliance weights. Group k (0-based) is the one of rank k+1.
+//
+// Rivalries are stored sparsely (compressed rows, diagonal left out because a group does
+// not fight itself), so the conflict term costs O(groups + rivalry edges).
+type Network struct {
+	Groups []Group
+
+	// RivalryStrength and AllianceStrength are each group's row sum of the symmetric
+	// weight matrix plus its diagonal, so a self-loop counts twice (as igraph's strength).
+	RivalryStrength  []float64
+	AllianceStrength []float64
+
+	rivalStart  []int // rivals of group i are rivalTo[rivalStart[i]:rivalStart[i+1]]
+	rivalTo     []int
+	rivalWeight []float64
+}
+
+// NewNetwork builds the network of DESIGN.md 3.1: directed edge weights are summed into
+// a matrix, symmetrised with the larger of the two directions, and groups are ranked by
+// rivalry strength plus alliance strength, descending, ties kept in input order.
+func NewNetwork(groups []Group, rivalries, alliances []Edge) (*Network, error) {
+	if len(groups) == 0 {
+		return nil, errors.New("model: network has no groups")
+	}
+	index := make(map[string]int, len(groups))
+	for i, g := range groups {
+		if g.ID == "" {
+			return nil, fmt.Errorf("model: group %d has an empty id", i+1)
+		}
+		if _, dup := index[g.ID]; dup {
+			return nil, fmt.Errorf("model: duplicate group id %q", g.ID)
+		}
+		index[g.ID] = i
+	}
+	rival, err := symmetricWeights(index, rivalries, "rivalry")
+	if err != nil {
+		return nil, err
+	}
+	ally, err := symmetricWeights(index, alliances, "alliance")
+	if err != nil {
+		return nil, err
+	}
+	n := len(groups)
+	rs, as := strength(rival, n), strength(ally, n)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rs[b]+as[b], rs[a]+as[a]) })
+	rank := make([]int, n)
+	for r, i := range order {
+		rank[i] = r
+	}
+
+	net := &Network{
+		Groups:           make([]Group, n),
+		RivalryStrength:  make([]float64, n),
+		AllianceStrength: make([]float64, n),
+		rivalStart:       make([]int, n+1),
+	}
+	type rivalEntry struct {
+		to     int
+		weight float64
+	}
+	rows := make([][]rivalEntry, n)
+	for p, w := range rival {
+		if p.a != p.b {
+			rows[rank[p.a]] = append(rows[rank[p.a]], rivalEntry{rank[p.b], w})
+		}
+	}
+	for r, i := range order {
+		net.Groups[r] = groups[i]
+		net.RivalryStrength[r] = rs[i]
+		net.AllianceStrength[r] = as[i]
+		row := rows[r]
+		slices.SortFunc(row, func(x, y rivalEntry) int { return cmp.Compare(x.to, y.to) })
+		for _, e := range row {
+			net.rivalTo = append(net.rivalTo, e.to)
+			net.rivalWeight = append(net.rivalWeight, e.weight)
+		}
+		net.rivalStart[r+1] = len(net.rivalTo)
+	}
+	return net, nil
+}
+
+type pair struct{ a, b int }
+
+// symmetricWeights sums directed weights per ordered pair, then keeps the larger of the
+// two directions for both.
+func symmetricWeights(index map[string]int, edges []Edge, what string) (map[pair]float64, error) {
+	directed := make(map[pair]float64, len(edges))
+	for k, e := range edges {
+		a, okA := index[e.From]
+		b, okB := index[e.To]
+		switch {
+		case !okA:
+			return nil, fmt.Errorf("model: %s edge %d names unknown group %q", what, k+1, e.From)
+		case !okB:
+			return nil, fmt.Errorf("model: %s edge %d names unknown group %q", what, k+1, e.To)
+		case math.IsNaN(e.Weight) || math.IsInf(e.Weight, 0) || e.Weight < 0:
+			return nil, fmt.Errorf("model: %s edge %d has weight %v, want a finite non-negative number", what, k+1, e.Weight)
+		}
+		directed[pair{a, b}] += e.Weight
+	}
+	sym := make(map[pair]float64, 2*len(directed))
+	for p, w := range directed {
+		w = max(w, directed[pair{p.b, p.a}])
+		sym[p] = w
+		sym[pair{p.b, p.a}] = w
+	}
+	return sym, nil
+}
+
+func strength(w map[pair]float64, n int) []float64 {
+	s := make([]float64, n)
+	for p, x := range w {
+		s[p.a] += x
+		if p.a == p.b {
+			s[p.a] += x
+		}
+	}
+	return s
+}
+
+// Len is the number of groups.
+func (n *Network) Len() int { return len(n.Groups) }
+
+// Rivalry returns the symmetric rivalry weight between groups i and j (0 on the diagonal).
+func (n *Network) Rivalry(i, j int) float64 {
+	for k := n.rivalStart[i]; k < n.rivalStart[i+1]; k++ {
+		if n.rivalTo[k] == j {
+			return n.rivalWeight[k]
+		}
+	}
+	return 0
+}
+
+// RivalryEdges is the number of non-zero off-diagonal rivalry entries (each pair twice).
+func (n *Network) RivalryEdges() int { return len(n.rivalTo) }
+
+// ConflictExposure sets out[i] = (K c)_i for the conflict kernel
+// K_ij = (R_ij + 1)/(A_i + 1), K_ii = 0, using its sparse-plus-rank-one form
+// (K c)_i = (sum_j R_ij c_j + S - c_i)/(A_i + 1) with S = sum_j c_j.
+func (n *Network) ConflictExposure(c, out []float64) {
+	s := 0.0
+	for _, x := range c {
+		s += x
+	}
+	for i := range c {
+		r := 0.0
+		for k := n.rivalStart[i]; k < n.rivalStart[i+1]; k++ {
+			r += n.rivalWeight[k] * c[n.rivalTo[k]]
+		}
+		out[i] = (r + s - c[i]) / (n.AllianceStrength[i] + 1)
+	}
+}

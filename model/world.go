@@ -1,0 +1,284 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Mode selects how a week is advanced.
+type Mode int
+
+const (
+	// Stochastic draws every flow of every cartel each week (the default).
+	Stochastic Mode = iota
+	// MeanField integrates the expected dynamics deterministically (RK4, one-week step).
+	MeanField
+)
+
+// ParseMode reads "stochastic" or "meanfield".
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "stochastic":
+		return Stochastic, nil
+	case "meanfield":
+		return MeanField, nil
+	}
+	return 0, fmt.Errorf("model: unknown mode %q (want meanfield or stochastic)", s)
+}
+
+func (m Mode) String() string {
+	if m == MeanField {
+		return "meanfield"
+	}
+	return "stochastic"
+}
+
+// Config describes a world before it runs.
+type Config struct {
+	Network *Network
+	Params  Params
+	// InitialMembers is the total expected membership at week 0; the group of rank k gets
+	// (1/k)/sum_j(1/j) of it (the paper's Zipf assumption, 115,000 members in 2012).
+	InitialMembers float64
+	Interventions  []Intervention
+	Mode           Mode
+}
+
+// DefaultInitialMembers is the paper's membership at the start of 2012.
+const DefaultInitialMembers = 115000
+
+// World is a validated, immutable configuration from which replicates are made. It is safe
+// for concurrent use by many replicates.
+type World struct {
+	cfg      Config
+	expected []float64 // expected initial size by rank
+}
+
+// NewWorld validates the configuration.
+func NewWorld(cfg Config) (*World, error) {
+	if cfg.Network == nil || cfg.Network.Len() == 0 {
+		return nil, errors.New("model: world has no network")
+	}
+	if err := cfg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	if math.IsNaN(cfg.InitialMembers) || math.IsInf(cfg.InitialMembers, 0) || cfg.InitialMembers < 0 {
+		return nil, fmt.Errorf("model: initial members %v, want a finite non-negative number", cfg.InitialMembers)
+	}
+	if cfg.Mode != Stochastic && cfg.Mode != MeanField {
+		return nil, fmt.Errorf("model: unknown mode %d", cfg.Mode)
+	}
+	for _, iv := range cfg.Interventions {
+		if err := iv.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	n := cfg.Network.Len()
+	harmonic := 0.0
+	for k := 1; k <= n; k++ {
+		harmonic += 1 / float64(k)
+	}
+	w := &World{cfg: cfg, expected: make([]float64, n)}
+	for k := range w.expected {
+		w.expected[k] = cfg.InitialMembers / float64(k+1) / harmonic
+	}
+	w.cfg.Interventions = append([]Intervention(nil), cfg.Interventions...)
+	return w, nil
+}
+
+// Mode returns the world's mode.
+func (w *World) Mode() Mode { return w.cfg.Mode }
+
+// Network returns the world's network.
+func (w *World) Network() *Network { return w.cfg.Network }
+
+// Params returns the baseline parameters, before interventions.
+func (w *World) Params() Params { return w.cfg.Params }
+
+// ExpectedInitialSizes returns the expected size of each group at week 0, by rank.
+func (w *World) ExpectedInitialSizes() []float64 { return append([]float64(nil), w.expected...) }
+
+// ParamsAt returns the parameters in force during the step that ends at week wk.
+func (w *World) ParamsAt(wk int) Params {
+	p := w.cfg.Params
+	for _, iv := range w.cfg.Interventions {
+		if iv.Active(wk) {
+			iv.apply(&p)
+		}
+	}
+	return p
+}
+
+// Replicate is one realisation of a world: its state and the scratch space its steps
+// need, so that stepping allocates nothing. Reuse one with Reset.
+type Replicate struct {
+	w                  *World
+	c                  []float64 // members by rank
+	exposure           []float64 // (K c)_i
+	k1, k2, k3, k4, c2 []float64 // RK4 stages
+}
+
+// NewReplicate allocates a replicate; call Reset before stepping it.
+func (w *World) NewReplicate() *Replicate {
+	n := w.cfg.Network.Len()
+	r := &Replicate{w: w}
+	for _, s := range []*[]float64{&r.c, &r.exposure, &r.k1, &r.k2, &r.k3, &r.k4, &r.c2} {
+		*s = make([]float64, n)
+	}
+	return r
+}
+
+// Reset sets week 0: expected sizes in mean-field mode, Poisson draws with those means
+// in stochastic mode. rng may be nil in mean-field mode.
+func (r *Replicate) Reset(rng *rand.Rand) {
+	for i, m := range r.w.expected {
+		if r.w.cfg.Mode == MeanField {
+			r.c[i] = m
+		} else {
+			r.c[i] = Poisson(rng, m)
+		}
+	}
+}
+
+// Sizes returns the current members by rank; the slice is the replicate's own.
+func (r *Replicate) Sizes() []float64 { return r.c }
+
+// Step advances the replicate by the week that ends at week wk (1-based) and writes the
+// week's metrics, indexed by Metric, into out (len >= NumMetrics). rng may be nil in
+// mean-field mode.
+func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
+	p := r.w.ParamsAt(wk)
+	var f flows
+	if r.w.cfg.Mode == MeanField {
+		f = r.stepRK4(p)
+	} else {
+		f = r.stepStochastic(p, rng)
+	}
+	var members, sumSq, alive float64
+	for _, x := range r.c {
+		members += x
+		sumSq += x * x
+		if x >= 1 {
+			alive++
+		}
+	}
+	out[Members] = members
+	out[Groups] = alive
+	out[EffectiveGroups] = 0
+	if sumSq > 0 {
+		out[EffectiveGroups] = members * members / sumSq
+	}
+	out[Deaths] = f.deaths
+	out[Homicides] = f.deaths * p.HomicideRatio
+	out[Recruits] = f.recruits
+	out[Incapacitated] = f.incapacitated
+	out[SaturationExits] = f.saturation
+}
+
+// flows are the week's totals across cartels.
+type flows struct {
+	recruits, incapacitated, deaths, saturation float64
+}
+
+func (f flows) plus(g flows, scale float64) flows {
+	return flows{
+		f.recruits + scale*g.recruits,
+		f.incapacitated + scale*g.incapacitated,
+		f.deaths + scale*g.deaths,
+		f.saturation + scale*g.saturation,
+	}
+}
+
+// derivative sets dc = dC/dt at sizes c and returns the instantaneous flows:
+// dC_i/dt = rho C_i - eta C_i/S - theta C_i (K C)_i - omega C_i^2.
+func (r *Replicate) derivative(p Params, c, dc []float64) flows {
+	net := r.w.cfg.Network
+	net.ConflictExposure(c, r.exposure)
+	s := 0.0
+	for _, x := range c {
+		s += x
+	}
+	if s <= 0 {
+		clear(dc)
+		return flows{}
+	}
+	var f flows
+	perCapitaArrest := p.Incapacitation / s
+	for i, x := range c {
+		death := p.ConflictLethality * r.exposure[i]
+		sat := p.Saturation * x
+		dc[i] = x * (p.Recruitment - perCapitaArrest - death - sat)
+		f.deaths += x * death
+		f.saturation += x * sat
+	}
+	f.recruits = p.Recruitment * s
+	f.incapacitated = p.Incapacitation
+	return f
+}
+
+// stepRK4 integrates one week with the classical fourth-order Runge-Kutta method,
+// integrating the flows alongside the sizes so that they are the week's totals.
+func (r *Replicate) stepRK4(p Params) flows {
+	c, c2 := r.c, r.c2
+	f1 := r.derivative(p, c, r.k1)
+	for i := range c {
+		c2[i] = c[i] + 0.5*r.k1[i]
+	}
+	f2 := r.derivative(p, c2, r.k2)
+	for i := range c {
+		c2[i] = c[i] + 0.5*r.k2[i]
+	}
+	f3 := r.derivative(p, c2, r.k3)
+	for i := range c {
+		c2[i] = c[i] + r.k3[i]
+	}
+	f4 := r.derivative(p, c2, r.k4)
+	for i := range c {
+		c[i] = max(0, c[i]+(r.k1[i]+2*r.k2[i]+2*r.k3[i]+r.k4[i])/6)
+	}
+	return flows{}.plus(f1, 1.0/6).plus(f2, 2.0/6).plus(f3, 2.0/6).plus(f4, 1.0/6)
+}
+
+// stepStochastic draws the week for every cartel from the sizes at its start. Each member
+// leaves at the competing hazards of arrest (eta/S), conflict death (theta (K C)_i) and
+// saturation (omega C_i); the number who leave is Binomial(C_i, 1-exp(-h)), split among
+// the causes in proportion to their hazards. Recruits are Poisson(rho C_i). A cartel at
+// zero recruits no one and is gone.
+func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
+	c := r.c
+	r.w.cfg.Network.ConflictExposure(c, r.exposure)
+	s := 0.0
+	for _, x := range c {
+		s += x
+	}
+	if s <= 0 {
+		return flows{}
+	}
+	var f flows
+	perCapitaArrest := p.Incapacitation / s
+	for i, x := range c {
+		if x <= 0 {
+			continue
+		}
+		hDeath := p.ConflictLethality * r.exposure[i]
+		hSat := p.Saturation * x
+		h := perCapitaArrest + hDeath + hSat
+		exits := BinomialHazard(rng, x, h)
+		if exits > 0 {
+			arrested := Binomial(rng, exits, perCapitaArrest/h)
+			killed := 0.0
+			if rest := exits - arrested; rest > 0 {
+				killed = Binomial(rng, rest, hDeath/(hDeath+hSat))
+			}
+			f.incapacitated += arrested
+			f.deaths += killed
+			f.saturation += exits - arrested - killed
+		}
+		recruits := Poisson(rng, p.Recruitment*x)
+		f.recruits += recruits
+		c[i] = x - exits + recruits
+	}
+	return f
+}
