@@ -1,9 +1,6 @@
 package model
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Kind names a kind of intervention as scenario files spell it.
 type Kind string
@@ -57,27 +54,27 @@ func NewIntervention(kind Kind, from, to int, intensity float64, actor Actor) (I
 func (iv Intervention) Validate() error {
 	switch {
 	case iv.From < 0:
-		return fmt.Errorf("model: intervention %s starts at negative week %d", iv.Kind, iv.From)
+		return fieldErrorf("from", "intervention %s starts at negative week %d", iv.Kind, iv.From)
 	case iv.To <= iv.From:
-		return fmt.Errorf("model: intervention %s ends (week %d) before it starts (week %d)", iv.Kind, iv.To, iv.From)
+		return fieldErrorf("to", "intervention %s ends (week %d) before it starts (week %d)", iv.Kind, iv.To, iv.From)
 	case math.IsNaN(iv.Intensity) || math.IsInf(iv.Intensity, 0):
-		return fmt.Errorf("model: intervention %s intensity is %v, want a finite number", iv.Kind, iv.Intensity)
+		return fieldErrorf("intensity", "intervention %s intensity is %v, want a finite number", iv.Kind, iv.Intensity)
 	case iv.Intensity < 0:
-		return fmt.Errorf("model: intervention %s has negative intensity %v", iv.Kind, iv.Intensity)
+		return fieldErrorf("intensity", "intervention %s has negative intensity %v", iv.Kind, iv.Intensity)
 	}
 	switch iv.Actor {
 	case Mexico, US, Joint:
 	default:
-		return fmt.Errorf("model: unknown actor %q (want one of %v)", iv.Actor, Actors)
+		return fieldErrorf("actor", "unknown actor %q (want one of %v)", iv.Actor, Actors)
 	}
 	switch iv.Kind {
 	case RecruitmentReduction:
 		if iv.Intensity > 1 {
-			return fmt.Errorf("model: recruitment-reduction intensity %v is a fraction of recruitment prevented, above 1", iv.Intensity)
+			return fieldErrorf("intensity", "recruitment-reduction intensity %v is a fraction of recruitment prevented, above 1", iv.Intensity)
 		}
 	case Incapacitation:
 	default:
-		return fmt.Errorf("model: unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)
+		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)
 	}
 	return nil
 }

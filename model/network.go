@@ -34,7 +34,8 @@ type Network struct {
 	RivalryStrength  []float64
 	AllianceStrength []float64
 
-	rivalStart  []int // rivals of group i are rivalTo[rivalStart[i]:rivalStart[i+1]]
+	invAllies   []float64 // 1/(A_i + 1), the kernel's row scale
+	rivalStart  []int     // rivals of group i are rivalTo[rivalStart[i]:rivalStart[i+1]]
 	rivalTo     []int
 	rivalWeight []float64
 }
@@ -96,6 +97,7 @@ func NewNetwork(groups []Group, rivalries, alliances []Edge) (*Network, error) {
 		net.Groups[r] = groups[i]
 		net.RivalryStrength[r] = rs[i]
 		net.AllianceStrength[r] = as[i]
+		net.invAllies = append(net.invAllies, 1/(as[i]+1))
 		row := rows[r]
 		slices.SortFunc(row, func(x, y rivalEntry) int { return cmp.Compare(x.to, y.to) })
 		for _, e := range row {
@@ -164,17 +166,18 @@ func (n *Network) RivalryEdges() int { return len(n.rivalTo) }
 
 // ConflictExposure sets out[i] = (K c)_i for the conflict kernel
 // K_ij = (R_ij + 1)/(A_i + 1), K_ii = 0, using its sparse-plus-rank-one form
-// (K c)_i = (sum_j R_ij c_j + S - c_i)/(A_i + 1) with S = sum_j c_j.
-func (n *Network) ConflictExposure(c, out []float64) {
-	s := 0.0
+// (K c)_i = (sum_j R_ij c_j + S - c_i)/(A_i + 1), and returns S = sum_j c_j.
+func (n *Network) ConflictExposure(c, out []float64) (s float64) {
 	for _, x := range c {
 		s += x
 	}
-	for i := range c {
+	out = out[:len(c)]
+	for i, ci := range c {
 		r := 0.0
 		for k := n.rivalStart[i]; k < n.rivalStart[i+1]; k++ {
 			r += n.rivalWeight[k] * c[n.rivalTo[k]]
 		}
-		out[i] = (r + s - c[i]) / (n.AllianceStrength[i] + 1)
+		out[i] = (r + s - ci) * n.invAllies[i]
 	}
+	return s
 }

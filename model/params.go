@@ -5,6 +5,19 @@ import (
 	"math"
 )
 
+// FieldError is a validation error about one named field of a parameter set or
+// intervention, so that callers reading a file can point at the offending key.
+type FieldError struct {
+	Field string // the field's name as scenario files spell it, e.g. "intensity"
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return "model: " + e.Msg }
+
+func fieldErrorf(field, format string, args ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Params are the rates of the Prieto-Curiel, Campedelli & Hope (2023) model, per week.
 // Defaults are the paper's fitted values (Science 381:1312, supplementary materials, and
 // the authors' code in the public repository rafaelprietocuriel/Recruitment).
@@ -48,20 +61,20 @@ func DefaultParams() Params {
 // Validate reports the first parameter that is not a finite non-negative number.
 func (p Params) Validate() error {
 	for _, f := range []struct {
-		name string
-		v    float64
+		field, name string
+		v           float64
 	}{
-		{"recruitment", p.Recruitment},
-		{"incapacitation", p.Incapacitation},
-		{"conflict lethality", p.ConflictLethality},
-		{"saturation", p.Saturation},
-		{"homicide ratio", p.HomicideRatio},
+		{"recruitment", "recruitment", p.Recruitment},
+		{"incapacitation", "incapacitation", p.Incapacitation},
+		{"conflict_lethality", "conflict lethality", p.ConflictLethality},
+		{"saturation", "saturation", p.Saturation},
+		{"homicide_ratio", "homicide ratio", p.HomicideRatio},
 	} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return fmt.Errorf("model: %s rate is %v, want a finite number", f.name, f.v)
+			return fieldErrorf(f.field, "%s rate is %v, want a finite number", f.name, f.v)
 		}
 		if f.v < 0 {
-			return fmt.Errorf("model: negative %s rate %v", f.name, f.v)
+			return fieldErrorf(f.field, "negative %s rate %v", f.name, f.v)
 		}
 	}
 	return nil

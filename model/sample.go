@@ -64,11 +64,38 @@ func BinomialHazard(rng *rand.Rand, n, h float64) float64 {
 	if n <= 0 || h <= 0 {
 		return 0
 	}
-	p := -math.Expm1(-h)
-	if n*p < gapLimit {
+	// n*h >= n*p, so this picks the gap method slightly less often than Binomial would,
+	// without computing p on the common path.
+	if n*h < gapLimit {
 		return binomialGaps(rng, n, h)
 	}
-	return Binomial(rng, n, p)
+	return Binomial(rng, n, -math.Expm1(-h))
+}
+
+// smallSplit is the count up to which Split classifies items one by one: a uniform per
+// item (~3 ns) beats two binomial draws with their logarithms below about this many.
+const smallSplit = 16
+
+// Split divides k items among three categories with probabilities pa, pb and 1-pa-pb,
+// a Multinomial(k; pa, pb, 1-pa-pb) draw, and returns the first two counts.
+func Split(rng *rand.Rand, k, pa, pb float64) (a, b float64) {
+	if k <= smallSplit {
+		cut := pa + pb
+		for range int(k) {
+			switch u := rng.Float64(); {
+			case u < pa:
+				a++
+			case u < cut:
+				b++
+			}
+		}
+		return a, b
+	}
+	a = Binomial(rng, k, pa)
+	if rest := k - a; rest > 0 && pb > 0 {
+		b = Binomial(rng, rest, min(1, pb/(1-pa)))
+	}
+	return a, b
 }
 
 // Binomial draws from a Binomial(n, p) distribution; n is a non-negative whole number.
@@ -92,8 +119,9 @@ func Binomial(rng *rand.Rand, n, p float64) float64 {
 // the number of failures before a success is floor(E/c) for E ~ Exp(1), geometric with
 // success probability 1-exp(-c).
 func binomialGaps(rng *rand.Rand, n, c float64) float64 {
+	inv := 1 / c
 	k := 0.0
-	for pos := math.Floor(rng.ExpFloat64()/c) + 1; pos <= n; pos += math.Floor(rng.ExpFloat64()/c) + 1 {
+	for pos := math.Floor(rng.ExpFloat64()*inv) + 1; pos <= n; pos += math.Floor(rng.ExpFloat64()*inv) + 1 {
 		k++
 	}
 	return k

@@ -194,12 +194,7 @@ func (f flows) plus(g flows, scale float64) flows {
 // derivative sets dc = dC/dt at sizes c and returns the instantaneous flows:
 // dC_i/dt = rho C_i - eta C_i/S - theta C_i (K C)_i - omega C_i^2.
 func (r *Replicate) derivative(p Params, c, dc []float64) flows {
-	net := r.w.cfg.Network
-	net.ConflictExposure(c, r.exposure)
-	s := 0.0
-	for _, x := range c {
-		s += x
-	}
+	s := r.w.cfg.Network.ConflictExposure(c, r.exposure)
 	if s <= 0 {
 		clear(dc)
 		return flows{}
@@ -248,11 +243,7 @@ func (r *Replicate) stepRK4(p Params) flows {
 // zero recruits no one and is gone.
 func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	c := r.c
-	r.w.cfg.Network.ConflictExposure(c, r.exposure)
-	s := 0.0
-	for _, x := range c {
-		s += x
-	}
+	s := r.w.cfg.Network.ConflictExposure(c, r.exposure)
 	if s <= 0 {
 		return flows{}
 	}
@@ -267,11 +258,7 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 		h := perCapitaArrest + hDeath + hSat
 		exits := BinomialHazard(rng, x, h)
 		if exits > 0 {
-			arrested := Binomial(rng, exits, perCapitaArrest/h)
-			killed := 0.0
-			if rest := exits - arrested; rest > 0 {
-				killed = Binomial(rng, rest, hDeath/(hDeath+hSat))
-			}
+			arrested, killed := Split(rng, exits, perCapitaArrest/h, hDeath/h)
 			f.incapacitated += arrested
 			f.deaths += killed
 			f.saturation += exits - arrested - killed

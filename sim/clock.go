@@ -1,0 +1,32 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Clock maps week numbers to dates: week w ends Start + 7w days.
+type Clock struct {
+	Start time.Time
+	Weeks int
+}
+
+// Date returns the date at the end of week w (week 0 is the start).
+func (c Clock) Date(w int) time.Time { return c.Start.AddDate(0, 0, 7*w) }
+
+// ReplicateRNG returns replicate r's own random stream for master seed s. Results depend
+// only on (scenario, seed, replicate). Both PCG words pass through SplitMix64 so that
+// neighbouring replicates do not start from neighbouring generator states.
+func ReplicateRNG(seed uint64, replicate int) *rand.Rand {
+	s1 := splitMix64(seed)
+	return rand.New(rand.NewPCG(s1, splitMix64(s1^uint64(replicate))))
+}
+
+// splitMix64 is the finaliser of Steele, Lea & Flood's SplitMix64 (OOPSLA 2014), a
+// bijection on 64-bit words with good avalanche.
+func splitMix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}

@@ -1,0 +1,239 @@
+package sim
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// Output file names. ManifestFile is written last: its presence marks a complete run.
+const (
+	ManifestFile    = "manifest.json"
+	TimeseriesFile  = "timeseries.csv"
+	ReplicatesFile  = "replicates.csv"
+	PlotsDir        = "plots"
+	tempFilePattern = ".cartelsim-*.tmp"
+)
+
+// outputNames are the files and folders a run owns in its output directory.
+var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, PlotsDir}
+
+// ErrOutputExists is returned when the output directory holds another run.
+var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it)")
+
+// prepareOutput creates dir, or checks that it holds no earlier run. With force an
+// earlier run's files are removed, manifest first, so that a crash part-way never leaves
+// an old manifest vouching for new files.
+func prepareOutput(dir string, force bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("sim: cannot create output directory: %w", err)
+	}
+	var found []string
+	for _, name := range outputNames {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sim: %w", err)
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	if !force {
+		return fmt.Errorf("%w: %s has %v", ErrOutputExists, dir, found)
+	}
+	for _, name := range found {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("sim: cannot replace earlier run: %w", err)
+		}
+	}
+	return nil
+}
+
+// atomicFile is written under a temporary name in its final directory and renamed into
+// place by Commit, so that a reader never sees a half-written file under the real name.
+type atomicFile struct {
+	f    *os.File
+	w    *bufio.Writer
+	path string
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), tempFilePattern)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	return &atomicFile{f: f, w: bufio.NewWriterSize(f, 1<<16), path: path}, nil
+}
+
+func (a *atomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
+
+// Commit flushes, syncs and renames the file into place.
+func (a *atomicFile) Commit() error {
+	err := a.w.Flush()
+	if err == nil {
+		err = a.f.Sync()
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(a.f.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.f.Name())
+		return fmt.Errorf("sim: writing %s: %w", filepath.Base(a.path), err)
+	}
+	return nil
+}
+
+// Abort discards the file; harmless after Commit.
+func (a *atomicFile) Abort() {
+	a.f.Close()
+	os.Remove(a.f.Name())
+}
+
+// writeFileAtomic writes a whole file through write.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	a, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := write(a); err != nil {
+		a.Abort()
+		return fmt.Errorf("sim: writing %s: %w", filepath.Base(path), err)
+	}
+	return a.Commit()
+}
+
+// formatFloat writes the shortest decimal that reads back as the same float64.
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// writeTimeseries writes the tidy table of DESIGN.md 4: one row per week and metric.
+func writeTimeseries(w io.Writer, scenario string, clock Clock, e *Ensemble) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
+	name := csvField(scenario)
+	for wk := 1; wk <= clock.Weeks; wk++ {
+		date := clock.Date(wk).Format(time.DateOnly)
+		for m := range model.NumMetrics {
+			s := e.Summary(wk, int(m))
+			bw.WriteString(name + "," + strconv.Itoa(wk) + "," + date + "," + m.String() + "," + formatFloat(s.Mean) + "," + formatFloat(s.SD))
+			for _, q := range s.Q {
+				bw.WriteString("," + formatFloat(q))
+			}
+			bw.WriteByte('\n')
+		}
+	}
+	return bw.Flush()
+}
+
+// csvField quotes a field when CSV (RFC 4180) needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\r\n") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// replicateWriter streams replicates.csv: for each replicate and metric, the final week's
+// value and the mean, minimum, maximum and sum over all weeks (for a flow, the sum is the
+// run's total; for a stock, the mean is its average level).
+type replicateWriter struct {
+	w        *bufio.Writer
+	scenario string
+	weeks    int
+}
+
+func newReplicateWriter(w io.Writer, scenario string, weeks int) *replicateWriter {
+	rw := &replicateWriter{w: bufio.NewWriter(w), scenario: csvField(scenario), weeks: weeks}
+	rw.w.WriteString("scenario,replicate,metric,final,mean,min,max,sum\n")
+	return rw
+}
+
+func (rw *replicateWriter) Fold(rep int, series []float64) error {
+	nm := int(model.NumMetrics)
+	for m := range model.NumMetrics {
+		sum, lo, hi := 0.0, math.Inf(1), math.Inf(-1)
+		for wk := 0; wk < rw.weeks; wk++ {
+			x := series[wk*nm+int(m)]
+			sum += x
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		final := series[(rw.weeks-1)*nm+int(m)]
+		_, err := rw.w.WriteString(rw.scenario + "," + strconv.Itoa(rep) + "," + m.String() + "," +
+			formatFloat(final) + "," + formatFloat(sum/float64(rw.weeks)) + "," + formatFloat(lo) + "," +
+			formatFloat(hi) + "," + formatFloat(sum) + "\n")
+		if err != nil {
+			return fmt.Errorf("sim: writing %s: %w", ReplicatesFile, err)
+		}
+	}
+	return nil
+}
+
+func (rw *replicateWriter) Flush() error { return rw.w.Flush() }
+
+// Manifest describes a run: what ran, how, and what it wrote. It is written last.
+type Manifest struct {
+	Complete        bool          `json:"complete"`
+	Version         string        `json:"version"`
+	Scenario        ManifestScen  `json:"scenario"`
+	Seed            uint64        `json:"seed"`
+	Replicates      int           `json:"replicates"`
+	Mode            string        `json:"mode"`
+	Workers         int           `json:"workers"`
+	Weeks           int           `json:"weeks"`
+	StartDate       string        `json:"start_date"`
+	EndDate         string        `json:"end_date"`
+	StartedAt       string        `json:"started_at"`
+	FinishedAt      string        `json:"finished_at"`
+	QuantileMethod  string        `json:"quantile_method"`
+	Metrics         []ManifestMet `json:"metrics"`
+	Files           []string      `json:"files"`
+	ReplicateSeeds  string        `json:"replicate_seeds"`
+	TimeseriesOrder string        `json:"timeseries_order"`
+}
+
+// ManifestScen identifies the scenario file.
+type ManifestScen struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+}
+
+// ManifestMet describes a metric.
+type ManifestMet struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Kind string `json:"kind"` // "stock" (end of week) or "flow" (during the week)
+}
+
+func metricsManifest() []ManifestMet {
+	ms := make([]ManifestMet, model.NumMetrics)
+	for m := range model.NumMetrics {
+		info := m.Info()
+		kind := "stock"
+		if info.Flow {
+			kind = "flow"
+		}
+		ms[m] = ManifestMet{Name: info.Name, Unit: info.Unit, Kind: kind}
+	}
+	return ms
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

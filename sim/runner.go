@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// Folder receives every replicate's weekly series, in replicate order, exactly once.
+// series holds weeks x model.NumMetrics values, week-major; it is only valid during the
+// call.
+type Folder interface {
+	Fold(replicate int, series []float64) error
+}
+
+// Job is a Monte Carlo run of one world.
+type Job struct {
+	World      *model.World
+	Weeks      int
+	Replicates int
+	Seed       uint64
+	Workers    int // <= 0: one per CPU
+	// Progress, if set, is called from the folding goroutine after each replicate.
+	Progress func(done int)
+}
+
+// Run simulates job.Replicates replicates over job.Workers goroutines and hands each
+// one's series to the folders in replicate order, so their results do not depend on the
+// number of workers or on scheduling. At most a few series per worker are in memory at
+// once, whatever the number of replicates. It stops early, returning the error, when ctx
+// is done or a folder fails.
+func Run(ctx context.Context, job Job, folders ...Folder) error {
+	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 {
+		return errors.New("sim: a job needs a world, at least one week and one replicate")
+	}
+	workers := job.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, job.Replicates)
+	stride := job.Weeks * int(model.NumMetrics)
+
+	// A worker takes a buffer before it claims the next replicate number, so the lowest
+	// replicate not yet folded is always being simulated and the folder never waits on a
+	// replicate that cannot start: bounded memory without deadlock.
+	free := make(chan []float64, 2*workers)
+	for range cap(free) {
+		free <- make([]float64, stride)
+	}
+	type result struct {
+		rep    int
+		series []float64
+	}
+	done := make(chan result, cap(free))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := job.World.NewReplicate()
+			for {
+				var buf []float64
+				select {
+				case buf = <-free:
+				case <-ctx.Done():
+					return
+				}
+				rep := int(next.Add(1) - 1)
+				if rep >= job.Replicates {
+					return
+				}
+				rng := ReplicateRNG(job.Seed, rep)
+				r.Reset(rng)
+				for w := 1; w <= job.Weeks; w++ {
+					r.Step(w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
+				}
+				select {
+				case done <- result{rep, buf}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	pending := make(map[int][]float64, cap(free))
+	want := 0
+	var err error
+	for res := range done {
+		if err != nil {
+			continue // drain so that workers can exit
+		}
+		pending[res.rep] = res.series
+		for s, ok := pending[want]; ok; s, ok = pending[want] {
+			delete(pending, want)
+			for _, f := range folders {
+				if err = f.Fold(want, s); err != nil {
+					break
+				}
+			}
+			free <- s
+			if err != nil {
+				cancel()
+				break
+			}
+			want++
+			if job.Progress != nil {
+				job.Progress(want)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if want < job.Replicates {
+		return ctx.Err()
+	}
+	return nil
+}
