@@ -69,10 +69,6 @@ func TestMeanFieldReproducesPaper2022(t *testing.T) {
 	if math.Abs(deaths/124-1) > 0.01 {
 		t.Errorf("deaths in week 520 = %.1f, want 124 within 1%%", deaths)
 	}
-	// Recruits needed to hold size: the paper says 350-370 a week.
-	if rec := out[520][model.Recruits]; rec < 350 || rec > 450 {
-		t.Errorf("recruits in week 520 = %.0f, want in the paper's few hundred (350-370 to hold size)", rec)
-	}
 }
 
 // independentTotals integrates the same equations by a different route: the dense

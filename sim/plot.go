@@ -121,4 +121,3 @@ func writePlots(dir, scenario string, clock Clock, e *Ensemble, replicates int) 
 	}
 	return files, nil
 }
-

@@ -156,6 +156,16 @@ func LoadScenario(path string) (*Scenario, error) {
 	return ParseScenario(path, data)
 }
 
+// yamlParserErrors are the messages of yaml.v3's parser, whose line is 0-based.
+var yamlParserErrors = map[string]bool{
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected <document start>": true,
+	"did not find expected '-' indicator":    true,
+}
+
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // ParseScenario decodes a scenario strictly (unknown keys and wrong types are errors) and
@@ -297,16 +307,19 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 
 // resolve turns a week number or date into a week index within the run.
 func (c Clock) resolve(w *weekRef) (int, error) {
-	week := w.week
+	week, days := w.week, 0
 	if !w.date.IsZero() {
-		days := int(w.date.Sub(c.Start).Hours() / 24)
-		if days < 0 || days%7 != 0 {
-			return 0, fmt.Errorf("%s is not a week boundary of the run (the start, %s, plus a multiple of 7 days)", w.raw, c.Start.Format(time.DateOnly))
-		}
+		days = int(w.date.Sub(c.Start).Hours() / 24)
 		week = days / 7
+		if days < 0 {
+			week = -1
+		}
 	}
 	if week < 0 || week > c.Weeks {
 		return 0, fmt.Errorf("%s is outside the run (weeks 0 to %d, %s to %s)", w.raw, c.Weeks, c.Start.Format(time.DateOnly), c.Date(c.Weeks).Format(time.DateOnly))
+	}
+	if days%7 != 0 {
+		return 0, fmt.Errorf("%s is not a week boundary of the run (the start, %s, plus a multiple of 7 days)", w.raw, c.Start.Format(time.DateOnly))
 	}
 	return week, nil
 }
@@ -361,14 +374,24 @@ func yamlError(file string, err error, keys map[string]int) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	text := m[2]
+	if yamlParserErrors[text] {
+		line++ // yaml.v3 reports parser (not scanner) errors with a 0-based line
+	}
 	// Name the key: the one the decoder names, else the key on that line.
 	key := ""
 	if f := regexp.MustCompile(`^field (\S+) not found in type`).FindStringSubmatch(text); f != nil {
 		key = f[1]
 		text = "unknown key"
 	} else {
+		// The deepest mapping key on that line; a sequence item only if there is none.
 		for k, l := range keys {
-			if l == line && (key == "" || len(k) > len(key)) {
+			if l != line {
+				continue
+			}
+			item := strings.HasSuffix(k, "]")
+			better := key == "" || (strings.HasSuffix(key, "]") && !item) ||
+				(strings.HasSuffix(key, "]") == item && (len(k) > len(key) || len(k) == len(key) && k < key))
+			if better {
 				key = k
 			}
 		}

@@ -15,8 +15,10 @@ const ExactQuantileLimit = 1000
 // QuantileAccuracy bounds the error of quantiles beyond ExactQuantileLimit replicates.
 // From then on values go to a DDSketch (Masson, Rim & Lee, VLDB 2019) of their
 // deviations from a fixed centre c, the median of the first ExactQuantileLimit values.
-// DDSketch's error is relative to what it stores, so a reported quantile x is within
-// 0.5% of |x - c| of the exact one: the error scales with the spread across replicates,
+// DDSketch's error is relative to what it stores, so a reported quantile is within 0.5%
+// of |x - c| of the order statistic x of rank floor(q(n-1)) or, below the centre, of
+// rank one higher (DDSketch rounds fractional ranks the other way for values below its
+// zero): the error scales with the spread across replicates,
 // not with the level (members vary by ~0.5% between replicates, so an error relative to
 // the level would merge the whole band into one bucket). Values are clamped to the exact
 // minimum and maximum. Memory per accumulator is bounded by the exact buffer plus about

@@ -26,8 +26,10 @@ type runCmd struct {
 	fs         *pflag.FlagSet
 }
 
-func (*runCmd) name() string     { return "run" }
-func (*runCmd) synopsis() string { return "run a scenario's Monte Carlo replicates and write tables and plots" }
+func (*runCmd) name() string { return "run" }
+func (*runCmd) synopsis() string {
+	return "run a scenario's Monte Carlo replicates and write tables and plots"
+}
 func (*runCmd) usage() string {
 	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--quiet] [--force]"
 }

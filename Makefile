@@ -1,0 +1,30 @@
+# cartelsim: the two commands a new user needs are `make run` and `make test`.
+GO       ?= go
+SCENARIO ?= scenarios/prieto-curiel-2023/baseline.yaml
+OUT      ?= out/baseline
+FUZZTIME ?= 60s
+
+.PHONY: run test bench fuzz build clean
+
+## run: the default scenario (the paper's baseline, 400 stochastic replicates) with plots
+run:
+	$(GO) run ./cmd/cartelsim run $(SCENARIO) --out $(OUT) --force
+
+## test: what CI runs: vet, then every test (fuzz targets run on their seed corpus)
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+## bench: the speed benchmarks (compare runs with benchstat)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./model/ ./sim/
+
+## fuzz: each fuzz target for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseScenario$$' -fuzztime $(FUZZTIME) ./sim/
+
+build:
+	$(GO) build -o cartelsim ./cmd/cartelsim
+
+clean:
+	rm -rf out cartelsim

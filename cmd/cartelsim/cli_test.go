@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const smallScenario = `name: small
+start: 2012-01-01
+weeks: 52
+replicates: 4
+seed: 7
+interventions:
+  - kind: incapacitation
+    from: 26
+    intensity: 1
+    actor: joint
+`
+
+// The command line as a user meets it: exit statuses (0 ok, 1 failure, 2 usage or bad
+// scenario), help on stdout, errors as one line on stderr.
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "small.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte(smallScenario), 0o644)
+	os.WriteFile(bad, []byte(strings.Replace(smallScenario, "intensity: 1", "intensity: -1", 1)), 0o644)
+	out := filepath.Join(dir, "out")
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, nil, 0o644)
+
+	for _, c := range []struct {
+		name           string
+		args           []string
+		status         int
+		stdout, stderr string // substrings; "" checks nothing
+	}{
+		{"no arguments", nil, 2, "", "Usage:"},
+		{"help", []string{"--help"}, 0, "Commands:", ""},
+		{"unknown command", []string{"fly"}, 2, "", `unknown command "fly"`},
+		{"version", []string{"version"}, 0, "cartelsim 0.1.0", ""},
+		{"run help", []string{"run", "--help"}, 0, "--replicates", ""},
+		{"check help", []string{"check", "-h"}, 0, "Usage: cartelsim check", ""},
+		{"check ok", []string{"check", good}, 0, "ok: scenario \"small\"", ""},
+		{"check bad", []string{"check", bad}, 2, "", "bad.yaml:9: interventions[0].intensity: "},
+		{"check missing", []string{"check", filepath.Join(dir, "nope.yaml")}, 2, "", "nope.yaml: cannot read scenario"},
+		{"check two files", []string{"check", good, good}, 2, "", "one scenario file"},
+		{"run unknown flag", []string{"run", good, "--colour"}, 2, "", "unknown flag: --colour"},
+		{"run bad replicates", []string{"run", good, "--replicates", "0"}, 2, "", "--replicates 0 is out of range"},
+		{"run replicates not a number", []string{"run", good, "--replicates", "ten"}, 2, "", "invalid argument"},
+		{"run bad mode", []string{"run", good, "--mode", "exact"}, 2, "", `--mode "exact"`},
+		{"run bad workers", []string{"run", good, "--workers", "0"}, 2, "", "--workers 0"},
+		{"run bad scenario", []string{"run", bad, "--out", out}, 2, "", "intensity"},
+		{"run ok", []string{"run", good, "--out", out, "--workers", "2", "--seed", "9"}, 0, "small: 4 replicates of 52 weeks", ""},
+		{"run again refused", []string{"run", good, "--out", out}, 1, "", "holds another run (use --force"},
+		{"run again forced", []string{"run", good, "--out", out, "--force", "--quiet", "-n", "3", "--mode", "meanfield"}, 0, "", ""},
+		{"run unwritable out", []string{"run", good, "--out", filepath.Join(blocker, "x"), "-q"}, 1, "", "cannot create output directory"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			status := cli(c.args, nil, &stdout, &stderr)
+			if status != c.status {
+				t.Errorf("status %d, want %d; stderr %q", status, c.status, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), c.stdout) {
+				t.Errorf("stdout %q, want it to contain %q", stdout.String(), c.stdout)
+			}
+			if !strings.Contains(stderr.String(), c.stderr) {
+				t.Errorf("stderr %q, want it to contain %q", stderr.String(), c.stderr)
+			}
+			if c.status != 0 && c.stderr != "Usage:" && strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("error is not one line: %q", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "goroutine ") || strings.Contains(stderr.String(), "panic") {
+				t.Errorf("stack trace on stderr: %q", stderr.String())
+			}
+		})
+	}
+	// The forced mean-field run replaced the stochastic one.
+	if b, err := os.ReadFile(filepath.Join(out, "manifest.json")); err != nil || !bytes.Contains(b, []byte(`"mode": "meanfield"`)) {
+		t.Errorf("forced run's manifest: %s, %v", b, err)
+	}
+}

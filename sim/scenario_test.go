@@ -1,0 +1,181 @@
+package sim
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+const goodScenario = `name: test
+start: 2012-01-01
+weeks: 104
+replicates: 8
+seed: 42
+mode: stochastic
+world:
+  dataset: bacrim2020
+  initial_members: 115000
+parameters:
+  recruitment: 2.527474e-3
+  incapacitation: 110
+interventions:
+  - kind: recruitment-reduction
+    from: 52
+    to: 2013-12-29
+    intensity: 0.5
+    actor: mexico
+`
+
+func TestParseGoodScenario(t *testing.T) {
+	sc, err := ParseScenario("good.yaml", []byte(goodScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Name != "test" || sc.Clock.Weeks != 104 || sc.Replicates != 8 || sc.Seed != 42 || sc.Mode != model.Stochastic {
+		t.Errorf("decoded %+v", sc)
+	}
+	w, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// to: 2013-12-29 is 728 days = week 104 after 2012-01-01.
+	base := model.DefaultParams().Recruitment
+	for _, c := range []struct {
+		week int
+		rho  float64
+	}{{52, base}, {53, base / 2}, {104, base / 2}, {105, base}} {
+		if got := w.ParamsAt(c.week).Recruitment; got != c.rho {
+			t.Errorf("week %d: rho %v, want %v", c.week, got, c.rho)
+		}
+	}
+}
+
+// Every shipped scenario must load.
+func TestShippedScenariosLoad(t *testing.T) {
+	files, err := filepath.Glob("../scenarios/*/*.yaml")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("found %v (%v), want the four Prieto-Curiel scenarios at least", files, err)
+	}
+	for _, f := range files {
+		if _, err := LoadScenario(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// Each bad input gives one error naming the file, the line and the key; none panics.
+func TestScenarioErrors(t *testing.T) {
+	replace := func(old, new string) string {
+		if !strings.Contains(goodScenario, old) {
+			t.Fatalf("test scenario lacks %q", old)
+		}
+		return strings.Replace(goodScenario, old, new, 1)
+	}
+	for _, c := range []struct {
+		name, yaml string
+		line       int
+		key, msg   string
+	}{
+		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key"},
+		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "datasett", "unknown key"},
+		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", "wrong type"},
+		{"wrong type nested", replace("  incapacitation: 110", "  incapacitation: [110]"), 12, "parameters.incapacitation", "wrong type"},
+		{"negative rate", replace("  recruitment: 2.527474e-3", "  recruitment: -0.1"), 11, "parameters.recruitment", "negative recruitment rate"},
+		{"NaN rate", replace("  incapacitation: 110", "  incapacitation: .nan"), 12, "parameters.incapacitation", "want a finite number"},
+		{"infinite rate", replace("  incapacitation: 110", "  incapacitation: 1e999"), 12, "parameters.incapacitation", ""},
+		{"probability above 1", replace("intensity: 0.5", "intensity: 1.5"), 17, "interventions[0].intensity", "above 1"},
+		{"negative intensity", replace("intensity: 0.5", "intensity: -2"), 17, "interventions[0].intensity", "negative intensity"},
+		{"unknown kind", replace("kind: recruitment-reduction", "kind: carpet-bombing"), 14, "interventions[0].kind", `unknown intervention kind "carpet-bombing"`},
+		{"unknown actor", replace("actor: mexico", "actor: narnia"), 18, "interventions[0].actor", `unknown actor "narnia"`},
+		{"missing actor", replace("    actor: mexico\n", ""), 14, "interventions[0].actor", "missing"},
+		{"bad date", replace("start: 2012-01-01", "start: 2012-13-45"), 2, "start", "not a date"},
+		{"date out of range", replace("start: 2012-01-01", "start: 1812-06-24"), 2, "start", "out of range"},
+		{"intervention after the run", replace("from: 52", "from: 2030-01-05"), 15, "interventions[0].from", "outside the run"},
+		{"window backwards", replace("to: 2013-12-29", "to: 10"), 16, "interventions[0].to", "before it starts"},
+		{"date off the week grid", replace("to: 2013-12-29", "to: 2013-12-30"), 16, "interventions[0].to", "week boundary"},
+		{"weeks out of range", replace("weeks: 104", "weeks: 0"), 3, "weeks", "out of range"},
+		{"too many weeks", replace("weeks: 104", "weeks: 99999"), 3, "weeks", "out of range"},
+		{"negative seed", replace("seed: 42", "seed: -1"), 5, "seed", "wrong type"},
+		{"unknown mode", replace("mode: stochastic", "mode: quantum"), 6, "mode", "unknown mode"},
+		{"unknown data set", replace("dataset: bacrim2020", "dataset: bacrim1990"), 8, "world.dataset", "unknown data set"},
+		{"truncated", goodScenario[:strings.Index(goodScenario, "world:")] + "world: {dataset: bacr", 7, "", "did not find expected"},
+		{"bad indentation", replace("  dataset: bacrim2020", "    dataset: bacrim2020\n  - x"), 9, "", ""},
+		{"not a mapping", "- start\n- weeks\n", 1, "", "mapping"},
+		{"missing start", replace("start: 2012-01-01\n", ""), 0, "start", "missing"},
+		{"empty", "", 0, "", "empty scenario file"},
+		{"only a comment", "# nothing here\n", 0, "", "empty scenario file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseScenario("bad.yaml", []byte(c.yaml))
+			var se *ScenarioError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
+			}
+			if se.File != "bad.yaml" || se.Line != c.line || se.Key != c.key || !strings.Contains(se.Msg, c.msg) {
+				t.Errorf("got %q (line %d, key %q), want line %d, key %q, message containing %q", err, se.Line, se.Key, c.line, c.key, c.msg)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestLoadScenarioFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, err := LoadScenario(filepath.Join(dir, "missing.yaml"))
+	var se *ScenarioError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "missing.yaml") || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", MaxScenarioBytes)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadScenario(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("oversized file: %v", err)
+	}
+	// An alias bomb (billion laughs) is refused by the decoder, not expanded.
+	bomb := "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" +
+		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n" +
+		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+	if _, err := ParseScenario("bomb.yaml", []byte(bomb)); err == nil {
+		t.Error("alias bomb accepted")
+	}
+}
+
+// FuzzParseScenario: whatever the bytes, the decoder returns a scenario or a
+// *ScenarioError on one line, and never panics.
+func FuzzParseScenario(f *testing.F) {
+	f.Add([]byte(goodScenario))
+	f.Add([]byte(""))
+	f.Add([]byte("start: 2012-01-01\nweeks: 1\n"))
+	f.Add([]byte("interventions:\n  - {kind: incapacitation, from: 1, intensity: 1e308, actor: us}\n"))
+	f.Add([]byte("a: &a [*a]\n"))
+	files, _ := filepath.Glob("../scenarios/*/*.yaml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := ParseScenario("fuzz.yaml", data)
+		if err == nil {
+			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > MaxWeeks || sc.Replicates < 1 {
+				t.Fatalf("accepted an invalid scenario: %+v", sc)
+			}
+			return
+		}
+		var se *ScenarioError
+		if !errors.As(err, &se) {
+			t.Fatalf("error %v is a %T, not a *ScenarioError", err, err)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Fatalf("error spans lines: %q", err)
+		}
+	})
+}

@@ -1,0 +1,91 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Quantiles of 1..101 by the "lower" rule, rank floor(q*100): 6, 26, 51, 76, 96.
+func TestExactQuantilesByHand(t *testing.T) {
+	r := NewRunning()
+	perm := rand.New(rand.NewPCG(1, 1)).Perm(101)
+	for _, v := range perm {
+		r.Add(float64(v + 1))
+	}
+	s := r.Summary()
+	if want := [5]float64{6, 26, 51, 76, 96}; s.Q != want {
+		t.Errorf("quantiles %v, want %v", s.Q, want)
+	}
+	// Mean 51; sample variance of 1..n is n(n+1)/12 = 858.5 for n = 101.
+	if math.Abs(s.Mean-51) > 1e-12 || math.Abs(s.SD-math.Sqrt(858.5)) > 1e-12 || s.N != 101 {
+		t.Errorf("mean %v sd %v n %d, want 51, %v, 101", s.Mean, s.SD, s.N, math.Sqrt(858.5))
+	}
+}
+
+func TestRunningEdgeCases(t *testing.T) {
+	if s := NewRunning().Summary(); !math.IsNaN(s.Mean) || !math.IsNaN(s.Q[2]) {
+		t.Errorf("empty summary %+v, want NaN", s)
+	}
+	r := NewRunning()
+	r.Add(7)
+	if s := r.Summary(); s.Mean != 7 || s.SD != 0 || s.Q != [5]float64{7, 7, 7, 7, 7} {
+		t.Errorf("one value: %+v", s)
+	}
+}
+
+// Welford's mean and sd agree with gonum's two-pass formulas on a large sample, also
+// once the quantiles have switched to the sketch.
+func TestRunningMomentsMatchTwoPass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	xs := make([]float64, 5000)
+	r := NewRunning()
+	for i := range xs {
+		xs[i] = 174000 + 800*rng.NormFloat64()
+		r.Add(xs[i])
+	}
+	mean, sd := stat.MeanStdDev(xs, nil)
+	s := r.Summary()
+	if math.Abs(s.Mean-mean) > 1e-9*mean || math.Abs(s.SD-sd) > 1e-9*sd {
+		t.Errorf("mean %v sd %v, two-pass %v %v", s.Mean, s.SD, mean, sd)
+	}
+}
+
+// Beyond ExactQuantileLimit values, every quantile is within QuantileAccuracy of
+// |x - centre| of the order statistic x of rank floor(q(n-1)) or the next one: the
+// documented guarantee.
+func TestSketchQuantilesWithinStatedAccuracy(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		draw func(*rand.Rand) float64
+	}{
+		{"narrow normal", func(r *rand.Rand) float64 { return 174000 + 800*r.NormFloat64() }},
+		{"counts", func(r *rand.Rand) float64 { return math.Floor(120 + 11*r.NormFloat64()) }},
+		{"skewed", func(r *rand.Rand) float64 { return 50 * r.ExpFloat64() }},
+	} {
+		rng := rand.New(rand.NewPCG(3, 3))
+		const n = 7000
+		xs := make([]float64, n)
+		r := NewRunning()
+		for i := range xs {
+			xs[i] = c.draw(rng)
+			r.Add(xs[i])
+		}
+		centre := slices.Sorted(slices.Values(xs[:ExactQuantileLimit]))[ExactQuantileLimit/2]
+		sorted := slices.Sorted(slices.Values(xs))
+		s := r.Summary()
+		for i, q := range Quantiles {
+			rank := int(math.Floor(q * float64(n-1)))
+			ok := false
+			for _, x := range sorted[rank : rank+2] {
+				ok = ok || math.Abs(s.Q[i]-x) <= QuantileAccuracy*math.Abs(x-centre)+1e-9
+			}
+			if !ok {
+				t.Errorf("%s: q%.2f = %v, order statistics %v", c.name, q, s.Q[i], sorted[rank:rank+2])
+			}
+		}
+	}
+}
