@@ -57,40 +57,26 @@ func chiSquarePValue(t *testing.T, draws []float64, pmf func(k float64) float64)
 // the threshold 1e-4 makes a false alarm on a correct sampler very unlikely.
 func TestSamplersMatchPMF(t *testing.T) {
 	const draws = 200_000
-	cases := []struct {
+	type samplerCase struct {
 		name string
 		draw func(*rand.Rand) float64
 		pmf  func(float64) float64
 		mean float64
-	}{}
+	}
+	var cases []samplerCase
 	for _, lam := range []float64{0.05, 0.4, 3, 9.9, 10, 37.5, 400} {
-		cases = append(cases, struct {
-			name string
-			draw func(*rand.Rand) float64
-			pmf  func(float64) float64
-			mean float64
-		}{fmt.Sprintf("poisson(%g)", lam), func(r *rand.Rand) float64 { return Poisson(r, lam) },
+		cases = append(cases, samplerCase{fmt.Sprintf("poisson(%g)", lam), func(r *rand.Rand) float64 { return Poisson(r, lam) },
 			distuv.Poisson{Lambda: lam}.Prob, lam})
 	}
 	for _, np := range [][2]float64{{137, 0.003}, {50, 0.19}, {20000, 0.0005}, {20000, 0.004}, {80, 0.3}, {1000, 0.5}, {60, 0.9}, {25, 0.999}} {
 		n, p := np[0], np[1]
-		cases = append(cases, struct {
-			name string
-			draw func(*rand.Rand) float64
-			pmf  func(float64) float64
-			mean float64
-		}{fmt.Sprintf("binomial(%g,%g)", n, p), func(r *rand.Rand) float64 { return Binomial(r, n, p) },
+		cases = append(cases, samplerCase{fmt.Sprintf("binomial(%g,%g)", n, p), func(r *rand.Rand) float64 { return Binomial(r, n, p) },
 			distuv.Binomial{N: n, P: p}.Prob, n * p})
 	}
 	for _, nh := range [][2]float64{{150, 0.004}, {20000, 0.0035}} {
 		n, h := nh[0], nh[1]
 		p := -math.Expm1(-h)
-		cases = append(cases, struct {
-			name string
-			draw func(*rand.Rand) float64
-			pmf  func(float64) float64
-			mean float64
-		}{fmt.Sprintf("hazard(%g,%g)", n, h), func(r *rand.Rand) float64 { return BinomialHazard(r, n, h) },
+		cases = append(cases, samplerCase{fmt.Sprintf("hazard(%g,%g)", n, h), func(r *rand.Rand) float64 { return BinomialHazard(r, n, h) },
 			distuv.Binomial{N: n, P: p}.Prob, n * p})
 	}
 	for i, c := range cases {
