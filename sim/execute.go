@@ -89,7 +89,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	m := &Manifest{
 		Complete:        true,
 		Version:         Version,
-		Scenario:        ManifestScen{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256},
+		Scenario:        ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256},
 		Seed:            sc.Seed,
 		Replicates:      replicates,
 		Mode:            sc.Mode.String(),

@@ -186,48 +186,48 @@ func (rw *replicateWriter) Flush() error { return rw.w.Flush() }
 
 // Manifest describes a run: what ran, how, and what it wrote. It is written last.
 type Manifest struct {
-	Complete        bool          `json:"complete"`
-	Version         string        `json:"version"`
-	Scenario        ManifestScen  `json:"scenario"`
-	Seed            uint64        `json:"seed"`
-	Replicates      int           `json:"replicates"`
-	Mode            string        `json:"mode"`
-	Workers         int           `json:"workers"`
-	Weeks           int           `json:"weeks"`
-	StartDate       string        `json:"start_date"`
-	EndDate         string        `json:"end_date"`
-	StartedAt       string        `json:"started_at"`
-	FinishedAt      string        `json:"finished_at"`
-	QuantileMethod  string        `json:"quantile_method"`
-	Metrics         []ManifestMet `json:"metrics"`
-	Files           []string      `json:"files"`
-	ReplicateSeeds  string        `json:"replicate_seeds"`
-	TimeseriesOrder string        `json:"timeseries_order"`
+	Complete        bool             `json:"complete"`
+	Version         string           `json:"version"`
+	Scenario        ManifestScenario `json:"scenario"`
+	Seed            uint64           `json:"seed"`
+	Replicates      int              `json:"replicates"`
+	Mode            string           `json:"mode"`
+	Workers         int              `json:"workers"`
+	Weeks           int              `json:"weeks"`
+	StartDate       string           `json:"start_date"`
+	EndDate         string           `json:"end_date"`
+	StartedAt       string           `json:"started_at"`
+	FinishedAt      string           `json:"finished_at"`
+	QuantileMethod  string           `json:"quantile_method"`
+	Metrics         []ManifestMetric `json:"metrics"`
+	Files           []string         `json:"files"`
+	ReplicateSeeds  string           `json:"replicate_seeds"`
+	TimeseriesOrder string           `json:"timeseries_order"`
 }
 
-// ManifestScen identifies the scenario file.
-type ManifestScen struct {
+// ManifestScenario identifies the scenario file.
+type ManifestScenario struct {
 	Name   string `json:"name"`
 	File   string `json:"file"`
 	SHA256 string `json:"sha256"`
 }
 
-// ManifestMet describes a metric.
-type ManifestMet struct {
+// ManifestMetric describes a metric.
+type ManifestMetric struct {
 	Name string `json:"name"`
 	Unit string `json:"unit"`
 	Kind string `json:"kind"` // "stock" (end of week) or "flow" (during the week)
 }
 
-func metricsManifest() []ManifestMet {
-	ms := make([]ManifestMet, model.NumMetrics)
+func metricsManifest() []ManifestMetric {
+	ms := make([]ManifestMetric, model.NumMetrics)
 	for m := range model.NumMetrics {
 		info := m.Info()
 		kind := "stock"
 		if info.Flow {
 			kind = "flow"
 		}
-		ms[m] = ManifestMet{Name: info.Name, Unit: info.Unit, Kind: kind}
+		ms[m] = ManifestMetric{Name: info.Name, Unit: info.Unit, Kind: kind}
 	}
 	return ms
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -143,7 +144,11 @@ func (w *weekRef) UnmarshalYAML(n *yaml.Node) error {
 func LoadScenario(path string) (*Scenario, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &ScenarioError{File: path, Msg: "cannot read scenario: " + errors.Unwrap(err).Error()}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the message
+		}
+		return nil, &ScenarioError{File: path, Msg: "cannot read scenario: " + err.Error()}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
@@ -166,7 +171,29 @@ var yamlParserErrors = map[string]bool{
 	"did not find expected '-' indicator":    true,
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var (
+	yamlLine         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlUnknownField = regexp.MustCompile(`^field (\S+) not found in type`)
+	yamlGoType       = regexp.MustCompile(` into \*?(\w+\.)?(\w+)`)
+)
+
+// keyOnLine names the key written on a line: the deepest mapping key there, or a
+// sequence item when no mapping key is (as in "  - 3"); "" if none.
+func keyOnLine(keys map[string]int, line int) string {
+	var best string
+	rank := func(k string) int {
+		if strings.HasSuffix(k, "]") {
+			return len(k) // items lose to any mapping key
+		}
+		return 1<<20 + len(k)
+	}
+	for k, l := range keys {
+		if l == line && (best == "" || rank(k) > rank(best) || rank(k) == rank(best) && k < best) {
+			best = k
+		}
+	}
+	return best
+}
 
 // ParseScenario decodes a scenario strictly (unknown keys and wrong types are errors) and
 // validates it. name is used in error messages and as the default scenario name.
@@ -378,25 +405,13 @@ func yamlError(file string, err error, keys map[string]int) error {
 		line++ // yaml.v3 reports parser (not scanner) errors with a 0-based line
 	}
 	// Name the key: the one the decoder names, else the key on that line.
-	key := ""
-	if f := regexp.MustCompile(`^field (\S+) not found in type`).FindStringSubmatch(text); f != nil {
-		key = f[1]
-		text = "unknown key"
+	var key string
+	if f := yamlUnknownField.FindStringSubmatch(text); f != nil {
+		key, text = f[1], "unknown key"
 	} else {
-		// The deepest mapping key on that line; a sequence item only if there is none.
-		for k, l := range keys {
-			if l != line {
-				continue
-			}
-			item := strings.HasSuffix(k, "]")
-			better := key == "" || (strings.HasSuffix(key, "]") && !item) ||
-				(strings.HasSuffix(key, "]") == item && (len(k) > len(key) || len(k) == len(key) && k < key))
-			if better {
-				key = k
-			}
-		}
+		key = keyOnLine(keys, line)
 		text = strings.Replace(text, "cannot unmarshal", "wrong type: cannot use", 1)
-		text = regexp.MustCompile(` into \*?(\w+\.)?(\w+)`).ReplaceAllString(text, " as $2")
+		text = yamlGoType.ReplaceAllString(text, " as $2")
 	}
 	return &ScenarioError{File: file, Line: line, Key: key, Msg: text}
 }

@@ -61,7 +61,7 @@ func mainHelp() string {
 }
 
 // cli runs the command line and maps errors to exit statuses; it never panics.
-func cli(args []string, _ io.Reader, stdout, stderr io.Writer) (status int) {
+func cli(args []string, stdout, stderr io.Writer) (status int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "cartelsim: internal error: %v\n", r)

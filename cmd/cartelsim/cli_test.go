@@ -61,7 +61,7 @@ func TestCLI(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			status := cli(c.args, nil, &stdout, &stderr)
+			status := cli(c.args, &stdout, &stderr)
 			if status != c.status {
 				t.Errorf("status %d, want %d; stderr %q", status, c.status, stderr.String())
 			}
