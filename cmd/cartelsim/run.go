@@ -75,13 +75,14 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 		out = filepath.Join("out", sc.Name)
 	}
 	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers}
+	var bar *progressBar
 	if !c.quiet && isTerminal(stderr) {
-		bar := newProgressBar(stderr)
+		bar = newProgressBar(stderr)
 		opts.Progress = bar.update
-		defer bar.finish()
 	}
 	began := time.Now()
 	m, err := sim.Execute(ctx, sc, opts)
+	bar.finish() // end the bar's line before anything else is printed
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted; no complete run was written to %s", out)
@@ -126,8 +127,9 @@ func (p *progressBar) update(done, total int) {
 	p.drawn = true
 }
 
+// finish ends the bar's line; a nil bar does nothing.
 func (p *progressBar) finish() {
-	if p.drawn {
+	if p != nil && p.drawn {
 		fmt.Fprint(p.w, "\n")
 	}
 }
