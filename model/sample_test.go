@@ -122,3 +122,31 @@ func TestSamplersEdgeCases(t *testing.T) {
 		t.Errorf("hazard(500, 800) = %v, want 500", got)
 	}
 }
+
+// Split is a multinomial draw: each count's marginal is Binomial(k, p) and the counts
+// never exceed k together, on both the item-by-item path (k <= smallSplit) and the
+// binomial path.
+func TestSplitMarginals(t *testing.T) {
+	for _, c := range []struct{ k, pa, pb float64 }{{9, 0.37, 0.41}, {16, 0.2, 0.7}, {60, 0.37, 0.41}, {400, 0.05, 0.9}} {
+		t.Run(fmt.Sprintf("k=%g", c.k), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(11, uint64(c.k)))
+			const draws = 200_000
+			as, bs := make([]float64, draws), make([]float64, draws)
+			for i := range as {
+				as[i], bs[i] = Split(rng, c.k, c.pa, c.pb)
+				if as[i]+bs[i] > c.k {
+					t.Fatalf("split %v + %v of %v", as[i], bs[i], c.k)
+				}
+			}
+			for _, m := range []struct {
+				name string
+				xs   []float64
+				p    float64
+			}{{"first", as, c.pa}, {"second", bs, c.pb}} {
+				if pv := chiSquarePValue(t, m.xs, distuv.Binomial{N: c.k, P: m.p}.Prob); pv < 1e-4 {
+					t.Errorf("%s count: chi-square p-value %.2g against Binomial(%v, %v)", m.name, pv, c.k, m.p)
+				}
+			}
+		})
+	}
+}
