@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -22,8 +21,6 @@ type RunOptions struct {
 	Workers int  // <= 0: one per CPU
 	// Progress, if set, is called after each replicate is folded.
 	Progress func(done, total int)
-	// Now stamps the manifest; nil means time.Now.
-	Now func() time.Time
 }
 
 // Execute runs a scenario and writes its outputs: timeseries.csv, replicates.csv, plots
@@ -31,14 +28,7 @@ type RunOptions struct {
 // complete; if the run fails or is cancelled, no manifest is written and the temporary
 // files are removed.
 func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := workerCount(opts.Workers)
 	world, err := sc.NewWorld()
 	if err != nil {
 		return nil, err
@@ -46,7 +36,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {
 		return nil, err
 	}
-	started := now().UTC()
+	started := time.Now().UTC()
 	replicates := sc.Replicates
 	if sc.Mode == model.MeanField {
 		replicates = 1 // deterministic: every replicate would be the same
@@ -72,8 +62,9 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err := repFile.Commit(); err != nil {
 		return nil, err
 	}
+	table := ens.Summaries()
 	err = writeFileAtomic(filepath.Join(opts.OutDir, TimeseriesFile), func(w io.Writer) error {
-		return writeTimeseries(w, sc.Name, sc.Clock, ens)
+		return writeTimeseries(w, sc.Name, sc.Clock, table)
 	})
 	if err != nil {
 		return nil, err
@@ -81,7 +72,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err := os.MkdirAll(filepath.Join(opts.OutDir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	plots, err := writePlots(opts.OutDir, sc.Name, sc.Clock, ens, replicates)
+	plots, err := writePlots(opts.OutDir, sc.Name, sc.Clock, table, replicates)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +89,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 		StartDate:       sc.Clock.Start.Format(time.DateOnly),
 		EndDate:         sc.Clock.Date(sc.Clock.Weeks).Format(time.DateOnly),
 		StartedAt:       started.Format(time.RFC3339),
-		FinishedAt:      now().UTC().Format(time.RFC3339),
+		FinishedAt:      time.Now().UTC().Format(time.RFC3339),
 		QuantileMethod:  fmt.Sprintf("DDSketch, relative accuracy %g, clamped to the exact range", QuantileAccuracy),
 		Metrics:         metricsManifest(),
 		Files:           append([]string{TimeseriesFile, ReplicatesFile}, plots...),

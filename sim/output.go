@@ -121,14 +121,14 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // writeTimeseries writes the tidy table of DESIGN.md 4: one row per week and metric.
-func writeTimeseries(w io.Writer, scenario string, clock Clock, e *Ensemble) error {
+func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
 	name := csvField(scenario)
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		date := clock.Date(wk).Format(time.DateOnly)
 		for m := range model.NumMetrics {
-			s := e.Summary(wk, int(m))
+			s := t.At(wk, int(m))
 			bw.WriteString(name + "," + strconv.Itoa(wk) + "," + date + "," + m.String() + "," + formatFloat(s.Mean) + "," + formatFloat(s.SD))
 			for _, q := range s.Q {
 				bw.WriteString("," + formatFloat(q))

@@ -38,7 +38,7 @@ func decimalYear(t time.Time) float64 {
 }
 
 // fanChart draws the median with 50% (p25-p75) and 90% (p05-p95) bands over weeks.
-func fanChart(title string, m model.Metric, clock Clock, e *Ensemble, replicates int) (*plot.Plot, error) {
+func fanChart(title string, m model.Metric, clock Clock, t Table, replicates int) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "year"
@@ -48,14 +48,14 @@ func fanChart(title string, m model.Metric, clock Clock, e *Ensemble, replicates
 	inner := make(plotter.XYs, 0, 2*n)
 	median := make(plotter.XYs, n)
 	for wk := 1; wk <= n; wk++ {
-		s := e.Summary(wk, int(m))
+		s := t.At(wk, int(m))
 		x := decimalYear(clock.Date(wk))
 		outer = append(outer, plotter.XY{X: x, Y: s.Q[0]})
 		inner = append(inner, plotter.XY{X: x, Y: s.Q[1]})
 		median[wk-1] = plotter.XY{X: x, Y: s.Q[2]}
 	}
 	for wk := n; wk >= 1; wk-- {
-		s := e.Summary(wk, int(m))
+		s := t.At(wk, int(m))
 		x := decimalYear(clock.Date(wk))
 		outer = append(outer, plotter.XY{X: x, Y: s.Q[4]})
 		inner = append(inner, plotter.XY{X: x, Y: s.Q[3]})
@@ -104,10 +104,10 @@ func savePlot(p *plot.Plot, path, format string) error {
 
 // writePlots draws every PlotMetrics fan chart as PNG and SVG into dir and returns the
 // files' paths relative to the output directory.
-func writePlots(dir, scenario string, clock Clock, e *Ensemble, replicates int) ([]string, error) {
+func writePlots(dir, scenario string, clock Clock, t Table, replicates int) ([]string, error) {
 	var files []string
 	for _, m := range PlotMetrics {
-		p, err := fanChart(fmt.Sprintf("%s: %s", scenario, m), m, clock, e, replicates)
+		p, err := fanChart(fmt.Sprintf("%s: %s", scenario, m), m, clock, t, replicates)
 		if err != nil {
 			return nil, err
 		}

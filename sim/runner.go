@@ -17,6 +17,14 @@ type Folder interface {
 	Fold(replicate int, series []float64) error
 }
 
+// workerCount is the number of workers asked for, or one per CPU for n <= 0.
+func workerCount(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
 // Job is a Monte Carlo run of one world.
 type Job struct {
 	World      *model.World
@@ -37,11 +45,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate")
 	}
-	workers := job.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, job.Replicates)
+	workers := min(workerCount(job.Workers), job.Replicates)
 	stride := job.Weeks * int(model.NumMetrics)
 
 	// A worker takes a buffer before it claims the next replicate number, so the lowest

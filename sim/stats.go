@@ -137,3 +137,22 @@ func (e *Ensemble) Fold(_ int, series []float64) error {
 
 // Summary returns the statistics of metric m in week w (1-based).
 func (e *Ensemble) Summary(w, m int) Summary { return e.cells[(w-1)*e.metrics+m].Summary() }
+
+// Summaries computes every week's and metric's statistics once (each may sort up to
+// ExactQuantileLimit values), for the writers that all need them.
+func (e *Ensemble) Summaries() Table {
+	t := Table{metrics: e.metrics, cells: make([]Summary, len(e.cells))}
+	for i, c := range e.cells {
+		t.cells[i] = c.Summary()
+	}
+	return t
+}
+
+// Table holds the summaries of an ensemble by week and metric.
+type Table struct {
+	metrics int
+	cells   []Summary
+}
+
+// At returns the summary of metric m in week w (1-based).
+func (t Table) At(w, m int) Summary { return t.cells[(w-1)*t.metrics+m] }
