@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"strings"
+)
 
 // Kind names a kind of intervention as scenario files spell it.
 type Kind string
@@ -13,10 +17,56 @@ const (
 	// Incapacitation adds arrests: eta becomes eta*(1+intensity), so intensity 1
 	// doubles incapacitation.
 	Incapacitation Kind = "incapacitation"
+	// Decapitation removes leaders of targeted groups (the kingpin strategy). Intensity is
+	// the leaders removed per year across the campaign's targets, at full intelligence:
+	// each of n targets loses its leader at the weekly hazard
+	// intensity x intelligence / (n x WeeksPerYear).
+	Decapitation Kind = "decapitation"
 )
 
 // Kinds lists the known kinds, for error messages and documentation.
-var Kinds = []Kind{RecruitmentReduction, Incapacitation}
+var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation}
+
+// Removal is how a decapitation campaign removes leaders.
+type Removal string
+
+// The removals. Killing leaves a messier succession than capture (Fragmentation.KillPenalty).
+const (
+	Capture Removal = "capture"
+	Kill    Removal = "kill"
+)
+
+// Targets says which groups a decapitation campaign goes after; exactly one field is set.
+type Targets struct {
+	// Largest targets the N largest living groups, week by week.
+	Largest int
+	// Groups names initial groups by ID or name; their factions stay targets (the
+	// campaign pursues "the Sinaloa cartel" in all its pieces), new local groups do not.
+	Groups []string
+	// MinMembers targets every living group at least this large.
+	MinMembers float64
+}
+
+func (t Targets) set() int {
+	n := 0
+	for _, b := range []bool{t.Largest != 0, len(t.Groups) > 0, t.MinMembers != 0} {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+func (t Targets) String() string {
+	switch {
+	case t.Largest != 0:
+		return fmt.Sprintf("the %d largest groups", t.Largest)
+	case len(t.Groups) > 0:
+		return strings.Join(t.Groups, ", ")
+	default:
+		return fmt.Sprintf("groups of at least %g members", t.MinMembers)
+	}
+}
 
 // Actor is who carries an intervention out.
 type Actor string
@@ -42,6 +92,9 @@ type Intervention struct {
 	From, To  int
 	Intensity float64
 	Actor     Actor
+	// Targets and Removal apply to decapitation only; Removal defaults to Capture.
+	Targets Targets
+	Removal Removal
 }
 
 // NewIntervention validates and returns an intervention.
@@ -73,8 +126,39 @@ func (iv Intervention) Validate() error {
 			return fieldErrorf("intensity", "recruitment-reduction intensity %v is a fraction of recruitment prevented, above 1", iv.Intensity)
 		}
 	case Incapacitation:
+	case Decapitation:
+		return iv.validateDecapitation()
 	default:
 		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)
+	}
+	if iv.Targets.set() > 0 {
+		return fieldErrorf("targets", "%s takes no targets (only decapitation does)", iv.Kind)
+	}
+	if iv.Removal != "" {
+		return fieldErrorf("mode", "%s takes no mode (only decapitation does)", iv.Kind)
+	}
+	return nil
+}
+
+func (iv Intervention) validateDecapitation() error {
+	switch iv.Removal {
+	case "", Capture, Kill:
+	default:
+		return fieldErrorf("mode", "unknown decapitation mode %q (want capture or kill)", iv.Removal)
+	}
+	t := iv.Targets
+	switch {
+	case t.set() != 1:
+		return fieldErrorf("targets", "decapitation needs exactly one of targets.largest, targets.groups or targets.min_members")
+	case t.Largest < 0:
+		return fieldErrorf("targets", "targets.largest is %d, want a positive number of groups", t.Largest)
+	case math.IsNaN(t.MinMembers) || math.IsInf(t.MinMembers, 0) || t.MinMembers < 0:
+		return fieldErrorf("targets", "targets.min_members is %v, want a finite positive number", t.MinMembers)
+	}
+	for _, g := range t.Groups {
+		if g == "" {
+			return fieldErrorf("targets", "targets.groups has an empty name")
+		}
 	}
 	return nil
 }

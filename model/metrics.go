@@ -14,6 +14,12 @@ const (
 	Recruits                      // members recruited during the week
 	Incapacitated                 // members arrested or otherwise removed during the week
 	SaturationExits               // members lost to their own cartel's size during the week
+	LeadersRemoved                // leaders captured or killed during the week
+	Splits                        // succession wars that split a group during the week
+	Collapses                     // groups that collapsed when their leader was removed
+	NewGroups                     // groups born during the week: breakaway factions and new local groups
+	Dissolutions                  // groups that ended below a viable size or with no members
+	Dispersed                     // members who left with their group's end, no ally taking them in
 	NumMetrics
 )
 
@@ -34,6 +40,12 @@ var metricInfo = [NumMetrics]MetricInfo{
 	Recruits:        {"recruits", "people per week", true},
 	Incapacitated:   {"incapacitated", "people per week", true},
 	SaturationExits: {"saturation_exits", "people per week", true},
+	LeadersRemoved:  {"leaders_removed", "leaders per week", true},
+	Splits:          {"splits", "splits per week", true},
+	Collapses:       {"collapses", "groups per week", true},
+	NewGroups:       {"new_groups", "groups per week", true},
+	Dissolutions:    {"dissolutions", "groups per week", true},
+	Dispersed:       {"dispersed", "people per week", true},
 }
 
 // Info returns the metric's name, unit and kind.

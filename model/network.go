@@ -34,10 +34,23 @@ type Network struct {
 	RivalryStrength  []float64
 	AllianceStrength []float64
 
-	invAllies   []float64 // 1/(A_i + 1), the kernel's row scale
-	rivalStart  []int     // rivals of group i are rivalTo[rivalStart[i]:rivalStart[i+1]]
-	rivalTo     []int
-	rivalWeight []float64
+	invAllies []float64 // 1/(A_i + 1), the kernel's row scale
+	rivals    sparse    // off-diagonal rivalry weights
+	allies    sparse    // off-diagonal alliance weights
+	index     map[string]int
+}
+
+// sparse is a symmetric matrix without its diagonal in compressed rows: the entries of
+// row i are to[start[i]:start[i+1]], in increasing column order.
+type sparse struct {
+	start  []int
+	to     []int
+	weight []float64
+}
+
+// row returns the columns and weights of row i.
+func (s *sparse) row(i int) ([]int, []float64) {
+	return s.to[s.start[i]:s.start[i+1]], s.weight[s.start[i]:s.start[i+1]]
 }
 
 // NewNetwork builds the network of DESIGN.md 3.1: directed edge weights are summed into
@@ -81,32 +94,47 @@ func NewNetwork(groups []Group, rivalries, alliances []Edge) (*Network, error) {
 		Groups:           make([]Group, n),
 		RivalryStrength:  make([]float64, n),
 		AllianceStrength: make([]float64, n),
-		rivalStart:       make([]int, n+1),
-	}
-	type rivalEntry struct {
-		to     int
-		weight float64
-	}
-	rows := make([][]rivalEntry, n)
-	for p, w := range rival {
-		if p.a != p.b {
-			rows[rank[p.a]] = append(rows[rank[p.a]], rivalEntry{rank[p.b], w})
-		}
+		rivals:           newSparse(rival, rank),
+		allies:           newSparse(ally, rank),
+		index:            make(map[string]int, 2*n),
 	}
 	for r, i := range order {
 		net.Groups[r] = groups[i]
 		net.RivalryStrength[r] = rs[i]
 		net.AllianceStrength[r] = as[i]
 		net.invAllies = append(net.invAllies, 1/(as[i]+1))
-		row := rows[r]
-		slices.SortFunc(row, func(x, y rivalEntry) int { return cmp.Compare(x.to, y.to) })
-		for _, e := range row {
-			net.rivalTo = append(net.rivalTo, e.to)
-			net.rivalWeight = append(net.rivalWeight, e.weight)
-		}
-		net.rivalStart[r+1] = len(net.rivalTo)
+	}
+	for r := n - 1; r >= 0; r-- { // the first group of a name wins; IDs beat names
+		net.index[net.Groups[r].Name] = r
+	}
+	for r, g := range net.Groups {
+		net.index[g.ID] = r
 	}
 	return net, nil
+}
+
+// newSparse stores the off-diagonal entries of w with groups renumbered by rank.
+func newSparse(w map[pair]float64, rank []int) sparse {
+	type entry struct {
+		to     int
+		weight float64
+	}
+	rows := make([][]entry, len(rank))
+	for p, x := range w {
+		if p.a != p.b {
+			rows[rank[p.a]] = append(rows[rank[p.a]], entry{rank[p.b], x})
+		}
+	}
+	s := sparse{start: make([]int, len(rank)+1)}
+	for r, row := range rows {
+		slices.SortFunc(row, func(x, y entry) int { return cmp.Compare(x.to, y.to) })
+		for _, e := range row {
+			s.to = append(s.to, e.to)
+			s.weight = append(s.weight, e.weight)
+		}
+		s.start[r+1] = len(s.to)
+	}
+	return s
 }
 
 type pair struct{ a, b int }
@@ -151,18 +179,31 @@ func strength(w map[pair]float64, n int) []float64 {
 // Len is the number of groups.
 func (n *Network) Len() int { return len(n.Groups) }
 
+// Lookup returns the rank index of the group with the given ID or, failing that, name.
+func (n *Network) Lookup(idOrName string) (int, bool) {
+	i, ok := n.index[idOrName]
+	return i, ok
+}
+
 // Rivalry returns the symmetric rivalry weight between groups i and j (0 on the diagonal).
-func (n *Network) Rivalry(i, j int) float64 {
-	for k := n.rivalStart[i]; k < n.rivalStart[i+1]; k++ {
-		if n.rivalTo[k] == j {
-			return n.rivalWeight[k]
+func (n *Network) Rivalry(i, j int) float64 { return n.rivals.at(i, j) }
+
+// Alliance returns the symmetric alliance weight between groups i and j (0 on the
+// diagonal).
+func (n *Network) Alliance(i, j int) float64 { return n.allies.at(i, j) }
+
+func (s *sparse) at(i, j int) float64 {
+	to, w := s.row(i)
+	for k, t := range to {
+		if t == j {
+			return w[k]
 		}
 	}
 	return 0
 }
 
 // RivalryEdges is the number of non-zero off-diagonal rivalry entries (each pair twice).
-func (n *Network) RivalryEdges() int { return len(n.rivalTo) }
+func (n *Network) RivalryEdges() int { return len(n.rivals.to) }
 
 // ConflictExposure sets out[i] = (K c)_i for the conflict kernel
 // K_ij = (R_ij + 1)/(A_i + 1), K_ii = 0, using its sparse-plus-rank-one form
@@ -174,8 +215,8 @@ func (n *Network) ConflictExposure(c, out []float64) (s float64) {
 	out = out[:len(c)]
 	for i, ci := range c {
 		r := 0.0
-		for k := n.rivalStart[i]; k < n.rivalStart[i+1]; k++ {
-			r += n.rivalWeight[k] * c[n.rivalTo[k]]
+		for k := n.rivals.start[i]; k < n.rivals.start[i+1]; k++ {
+			r += n.rivals.weight[k] * c[n.rivals.to[k]]
 		}
 		out[i] = (r + s - ci) * n.invAllies[i]
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // FieldError is a validation error about one named field of a parameter set or
@@ -36,6 +37,9 @@ type Params struct {
 	// death of the model, calibrated on the national series 2012-2021 (see
 	// DefaultHomicideRatio).
 	HomicideRatio float64
+	// Intelligence in [0,1] is the quality of the intelligence behind leadership strikes:
+	// it scales every decapitation hazard. 1 means campaigns run at their stated pace.
+	Intelligence float64
 }
 
 // DefaultHomicideRatio converts model deaths into all killings the conflict drives. The
@@ -55,6 +59,7 @@ func DefaultParams() Params {
 		ConflictLethality: 1.549231e-8,
 		Saturation:        4e-8,
 		HomicideRatio:     DefaultHomicideRatio,
+		Intelligence:      1,
 	}
 }
 
@@ -69,6 +74,7 @@ func (p Params) Validate() error {
 		{"conflict_lethality", "conflict lethality", p.ConflictLethality},
 		{"saturation", "saturation", p.Saturation},
 		{"homicide_ratio", "homicide ratio", p.HomicideRatio},
+		{"intelligence", "intelligence", p.Intelligence},
 	} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fieldErrorf(f.field, "%s rate is %v, want a finite number", f.name, f.v)
@@ -77,5 +83,10 @@ func (p Params) Validate() error {
 			return fieldErrorf(f.field, "negative %s rate %v", f.name, f.v)
 		}
 	}
+	if p.Intelligence > 1 {
+		return fieldErrorf("intelligence", "intelligence %v is a quality in [0,1], above 1", p.Intelligence)
+	}
 	return nil
 }
+
+func formatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }

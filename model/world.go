@@ -42,8 +42,17 @@ type Config struct {
 	// InitialMembers is the total expected membership at week 0; the group of rank k gets
 	// (1/k)/sum_j(1/j) of it (the paper's Zipf assumption, 115,000 members in 2012).
 	InitialMembers float64
-	Interventions  []Intervention
-	Mode           Mode
+	// InitialSizes, if set, gives each group's expected members at week 0 by rank
+	// instead, and InitialMembers is ignored.
+	InitialSizes []float64
+	// Leadership, if set, gives each group's leadership at week 0 by rank; otherwise a
+	// group starts with Fragmentation.DefaultLeadership of its expected size.
+	Leadership []Leadership
+	// Fragmentation, if set, lets groups split, collapse, dissolve and be born (stochastic
+	// mode only). Nil keeps the network fixed, as in the paper; decapitation needs it.
+	Fragmentation *Fragmentation
+	Interventions []Intervention
+	Mode          Mode
 }
 
 // DefaultInitialMembers is the paper's membership at the start of 2012.
@@ -52,9 +61,25 @@ const DefaultInitialMembers = 115000
 // World is a validated, immutable configuration from which replicates are made. It is safe
 // for concurrent use by many replicates.
 type World struct {
-	cfg      Config
-	expected []float64 // expected initial size by rank
+	cfg        Config
+	expected   []float64 // expected initial size by rank
+	leadership []Leadership
+	frag       Fragmentation // zero when the network is fixed
+	dynamic    bool
+	campaigns  []campaign
 }
+
+// campaign is a decapitation intervention with its named targets resolved to initial
+// groups (by rank).
+type campaign struct {
+	Intervention
+	named []bool
+}
+
+// ErrMeanFieldFragmentation is returned for a mean-field world with decapitation or
+// fragmentation: a deterministic integration of expected sizes has no discrete leaders,
+// splits or births to represent.
+var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses or new groups: run decapitation and fragmentation in stochastic mode")
 
 // NewWorld validates the configuration.
 func NewWorld(cfg Config) (*World, error) {
@@ -70,22 +95,87 @@ func NewWorld(cfg Config) (*World, error) {
 	if cfg.Mode != Stochastic && cfg.Mode != MeanField {
 		return nil, fmt.Errorf("model: unknown mode %d", cfg.Mode)
 	}
+	n := cfg.Network.Len()
+	w := &World{cfg: cfg, expected: make([]float64, n)}
+	if cfg.Fragmentation != nil {
+		if err := cfg.Fragmentation.Validate(); err != nil {
+			return nil, err
+		}
+		w.frag, w.dynamic = *cfg.Fragmentation, true
+		w.cfg.Fragmentation = &w.frag
+	}
 	for _, iv := range cfg.Interventions {
 		if err := iv.Validate(); err != nil {
 			return nil, err
 		}
+		if iv.Kind != Decapitation {
+			continue
+		}
+		if !w.dynamic {
+			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
+		}
+		c, err := w.newCampaign(iv)
+		if err != nil {
+			return nil, err
+		}
+		w.campaigns = append(w.campaigns, c)
 	}
-	n := cfg.Network.Len()
-	harmonic := 0.0
-	for k := 1; k <= n; k++ {
-		harmonic += 1 / float64(k)
+	if w.dynamic && cfg.Mode == MeanField {
+		return nil, ErrMeanFieldFragmentation
 	}
-	w := &World{cfg: cfg, expected: make([]float64, n)}
-	for k := range w.expected {
-		w.expected[k] = cfg.InitialMembers / float64(k+1) / harmonic
+	if cfg.InitialSizes != nil {
+		if len(cfg.InitialSizes) != n {
+			return nil, fmt.Errorf("model: %d initial sizes for %d groups", len(cfg.InitialSizes), n)
+		}
+		for i, x := range cfg.InitialSizes {
+			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+				return nil, fmt.Errorf("model: group %s has initial size %v, want a finite non-negative number", cfg.Network.Groups[i].ID, x)
+			}
+		}
+		copy(w.expected, cfg.InitialSizes)
+	} else {
+		harmonic := 0.0
+		for k := 1; k <= n; k++ {
+			harmonic += 1 / float64(k)
+		}
+		for k := range w.expected {
+			w.expected[k] = cfg.InitialMembers / float64(k+1) / harmonic
+		}
 	}
+	if cfg.Leadership != nil && len(cfg.Leadership) != n {
+		return nil, fmt.Errorf("model: %d leaderships for %d groups", len(cfg.Leadership), n)
+	}
+	w.leadership = make([]Leadership, n)
+	for i := range w.leadership {
+		if cfg.Leadership != nil {
+			w.leadership[i] = cfg.Leadership[i]
+		} else {
+			w.leadership[i] = w.frag.DefaultLeadership(w.expected[i])
+		}
+		if err := w.leadership[i].Validate(); err != nil {
+			return nil, fmt.Errorf("model: group %s: %w", cfg.Network.Groups[i].ID, err)
+		}
+	}
+	w.cfg.InitialSizes = w.expected
+	w.cfg.Leadership = w.leadership
 	w.cfg.Interventions = append([]Intervention(nil), cfg.Interventions...)
 	return w, nil
+}
+
+func (w *World) newCampaign(iv Intervention) (campaign, error) {
+	c := campaign{Intervention: iv}
+	if len(iv.Targets.Groups) == 0 {
+		return c, nil
+	}
+	c.named = make([]bool, w.cfg.Network.Len())
+	for _, name := range iv.Targets.Groups {
+		i, ok := w.cfg.Network.Lookup(name)
+		if !ok {
+			return c, fieldErrorf("targets", "decapitation targets unknown group %q", name)
+		}
+		c.named[i] = true
+	}
+	return c, nil
 }
 
 // Mode returns the world's mode.
@@ -97,8 +187,14 @@ func (w *World) Network() *Network { return w.cfg.Network }
 // Params returns the baseline parameters, before interventions.
 func (w *World) Params() Params { return w.cfg.Params }
 
+// Dynamic reports whether groups can split, collapse, dissolve and be born.
+func (w *World) Dynamic() bool { return w.dynamic }
+
 // ExpectedInitialSizes returns the expected size of each group at week 0, by rank.
 func (w *World) ExpectedInitialSizes() []float64 { return append([]float64(nil), w.expected...) }
+
+// InitialLeadership returns each group's leadership at week 0, by rank.
+func (w *World) InitialLeadership() []Leadership { return append([]Leadership(nil), w.leadership...) }
 
 // ParamsAt returns the parameters in force during the step that ends at week wk.
 func (w *World) ParamsAt(wk int) Params {
@@ -112,20 +208,22 @@ func (w *World) ParamsAt(wk int) Params {
 }
 
 // Replicate is one realisation of a world: its state and the scratch space its steps
-// need, so that stepping allocates nothing. Reuse one with Reset.
+// need, so that stepping allocates nothing (beyond amortised growth when groups are
+// born). Reuse one with Reset.
 type Replicate struct {
-	w                  *World
-	c                  []float64 // members by rank
-	exposure           []float64 // (K c)_i
-	k1, k2, k3, k4, c2 []float64 // RK4 stages
+	w *World
+	groups
+	k1, k2, k3, k4, c2 []float64 // RK4 stages (mean-field only; its groups never change)
 }
 
 // NewReplicate allocates a replicate; call Reset before stepping it.
 func (w *World) NewReplicate() *Replicate {
 	n := w.cfg.Network.Len()
 	r := &Replicate{w: w}
-	for _, s := range []*[]float64{&r.c, &r.exposure, &r.k1, &r.k2, &r.k3, &r.k4, &r.c2} {
-		*s = make([]float64, n)
+	if w.cfg.Mode == MeanField {
+		for _, s := range []*[]float64{&r.k1, &r.k2, &r.k3, &r.k4, &r.c2} {
+			*s = make([]float64, n)
+		}
 	}
 	return r
 }
@@ -133,28 +231,38 @@ func (w *World) NewReplicate() *Replicate {
 // Reset sets week 0: expected sizes in mean-field mode, Poisson draws with those means
 // in stochastic mode. rng may be nil in mean-field mode.
 func (r *Replicate) Reset(rng *rand.Rand) {
+	r.groups.reset(r.w)
 	for i, m := range r.w.expected {
 		if r.w.cfg.Mode == MeanField {
 			r.c[i] = m
 		} else {
 			r.c[i] = Poisson(rng, m)
 		}
+		r.lineage[i].Peak = r.c[i]
 	}
 }
 
-// Sizes returns the current members by rank; the slice is the replicate's own.
+// Sizes returns the current members by slot; the slice is the replicate's own. Until a
+// group is born, slot k is the group of rank k+1; a dead group's slot holds 0 and may
+// later be reused by a new group.
 func (r *Replicate) Sizes() []float64 { return r.c }
+
+// Lineage returns every group the replicate has had, initial groups first by rank, then
+// in order of birth; the slice is the replicate's own, valid until the next Reset.
+func (r *Replicate) Lineage() []LineageRecord { return r.lineage }
 
 // Step advances the replicate by the week that ends at week wk (1-based) and writes the
 // week's metrics, indexed by Metric, into out (len >= NumMetrics). rng may be nil in
 // mean-field mode.
 func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	p := r.w.ParamsAt(wk)
+	clear(out[:NumMetrics])
 	var f flows
 	if r.w.cfg.Mode == MeanField {
 		f = r.stepRK4(p)
 	} else {
 		f = r.stepStochastic(p, rng)
+		r.endOfWeek(wk, p, &f, rng, out)
 	}
 	var members, sumSq, alive float64
 	for _, x := range r.c {
@@ -166,7 +274,6 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	}
 	out[Members] = members
 	out[Groups] = alive
-	out[EffectiveGroups] = 0
 	if sumSq > 0 {
 		out[EffectiveGroups] = members * members / sumSq
 	}
@@ -194,7 +301,7 @@ func (f flows) plus(g flows, scale float64) flows {
 // derivative sets dc = dC/dt at sizes c and returns the instantaneous flows:
 // dC_i/dt = rho C_i - eta C_i/S - theta C_i (K C)_i - omega C_i^2.
 func (r *Replicate) derivative(p Params, c, dc []float64) flows {
-	s := r.w.cfg.Network.ConflictExposure(c, r.exposure)
+	s := r.conflictExposure(c, r.exposure)
 	if s <= 0 {
 		clear(dc)
 		return flows{}
@@ -243,7 +350,7 @@ func (r *Replicate) stepRK4(p Params) flows {
 // zero recruits no one and is gone.
 func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	c := r.c
-	s := r.w.cfg.Network.ConflictExposure(c, r.exposure)
+	s := r.conflictExposure(c, r.exposure)
 	if s <= 0 {
 		return flows{}
 	}
@@ -251,17 +358,20 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	perCapitaArrest := p.Incapacitation / s
 	for i, x := range c {
 		if x <= 0 {
+			r.satExits[i] = 0
 			continue
 		}
 		hDeath := p.ConflictLethality * r.exposure[i]
 		hSat := p.Saturation * x
 		h := perCapitaArrest + hDeath + hSat
 		exits := BinomialHazard(rng, x, h)
+		r.satExits[i] = 0
 		if exits > 0 {
 			arrested, killed := Split(rng, exits, perCapitaArrest/h, hDeath/h)
 			f.incapacitated += arrested
 			f.deaths += killed
-			f.saturation += exits - arrested - killed
+			r.satExits[i] = exits - arrested - killed
+			f.saturation += r.satExits[i]
 		}
 		recruits := Poisson(rng, p.Recruitment*x)
 		f.recruits += recruits

@@ -1,0 +1,558 @@
+package model
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+)
+
+// Cause is why a group ended.
+type Cause uint8
+
+// The causes. A group that is still alive has cause Alive.
+const (
+	Alive     Cause = iota
+	Extinct         // its last member left
+	Dissolved       // fell below a viable size with no ally to take its members
+	Absorbed        // fell below a viable size and joined its strongest ally
+	Collapsed       // lost its leader with no one to succeed
+)
+
+var causeNames = [...]string{Alive: "", Extinct: "extinct", Dissolved: "dissolved", Absorbed: "absorbed", Collapsed: "collapse"}
+
+func (c Cause) String() string { return causeNames[c] }
+
+// Origin is how a group came to be.
+type Origin uint8
+
+// The origins.
+const (
+	Initial  Origin = iota // in the world at week 0
+	Faction                // broke away from its parent in a succession war
+	NewGroup               // a cell that left a saturated cartel to set up on its own
+)
+
+var originNames = [...]string{Initial: "initial", Faction: "faction", NewGroup: "new"}
+
+func (o Origin) String() string { return originNames[o] }
+
+// LineageRecord is one group's life. Records are indexed by lineage index: the initial
+// groups by rank, then the others in order of birth.
+type LineageRecord struct {
+	Parent   int // lineage index of the group it came from; -1 for an initial group
+	Root     int // the initial group it descends from through splits; itself otherwise
+	Origin   Origin
+	BornWeek int
+	DiedWeek int // -1 while alive
+	Cause    Cause
+	Peak     float64 // most members at the end of any week
+}
+
+// LineageID names lineage record k: an initial group by its data set ID, a faction by
+// its root's ID and its index ("sinaloa.12"), a new group as "new.31".
+func (w *World) LineageID(lineage []LineageRecord, k int) string {
+	n := w.cfg.Network.Len()
+	if k < n {
+		return w.cfg.Network.Groups[k].ID
+	}
+	prefix := "new"
+	if root := lineage[k].Root; root < n {
+		prefix = w.cfg.Network.Groups[root].ID
+	}
+	return prefix + "." + strconv.Itoa(k)
+}
+
+// link is one direction of a symmetric weighted relation.
+type link struct {
+	to     int
+	weight float64
+}
+
+// groups is a replicate's population of groups: sizes, relations, leadership and
+// lineage, kept in slots. A dead group's slot is freed and reused by the next group born,
+// so the arrays grow only with the most groups alive at once.
+type groups struct {
+	c         []float64 // members
+	exposure  []float64 // (K c)_i
+	satExits  []float64 // this week's saturation exits
+	rivals    [][]link  // symmetric rivalry weights, without the diagonal
+	allies    [][]link  // symmetric alliance weights, without the diagonal
+	allySelf  []float64 // twice the self-alliance weight: the part of A_i no link carries
+	invAllies []float64 // 1/(A_i + 1)
+	lead      []Leadership
+	record    []int // lineage index of the group in the slot; -1 when free
+	free      []int
+	lineage   []LineageRecord
+
+	targets []int // scratch for decapitation targets
+	shares  []float64
+	counts  []float64
+	slots   []int
+	snap    []link
+}
+
+// events are the week's discrete events, for the metrics.
+type events struct {
+	leadersRemoved, splits, collapses, newGroups, dissolutions, dispersed float64
+}
+
+// reset loads the world's initial network, reusing the arrays' capacity.
+func (g *groups) reset(w *World) {
+	net := w.cfg.Network
+	n := net.Len()
+	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.allySelf, &g.invAllies} {
+		*s = resize(*s, n)
+	}
+	g.lead = resize(g.lead, n)
+	g.record = resize(g.record, n)
+	g.rivals = resizeLinks(g.rivals, n)
+	g.allies = resizeLinks(g.allies, n)
+	g.free = g.free[:0]
+	g.lineage = g.lineage[:0]
+	for i := range n {
+		to, wt := net.rivals.row(i)
+		for k := range to {
+			g.rivals[i] = append(g.rivals[i], link{to[k], wt[k]})
+		}
+		to, wt = net.allies.row(i)
+		self := net.AllianceStrength[i]
+		for k := range to {
+			g.allies[i] = append(g.allies[i], link{to[k], wt[k]})
+			self -= wt[k]
+		}
+		g.allySelf[i] = max(0, self)
+		g.invAllies[i] = net.invAllies[i]
+		g.c[i], g.satExits[i] = 0, 0
+		g.lead[i] = w.leadership[i]
+		g.record[i] = i
+		g.lineage = append(g.lineage, LineageRecord{Parent: -1, Root: i, DiedWeek: -1})
+	}
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// resizeLinks sets n empty link lists, keeping every list's capacity for reuse.
+func resizeLinks(l [][]link, n int) [][]link {
+	for len(l) < n {
+		l = growLinks(l)
+	}
+	l = l[:n]
+	for i := range l {
+		l[i] = l[i][:0]
+	}
+	return l
+}
+
+// growLinks adds one empty list, reusing one left beyond the length when there is one.
+func growLinks(l [][]link) [][]link {
+	if len(l) < cap(l) {
+		l = l[:len(l)+1]
+		l[len(l)-1] = l[len(l)-1][:0]
+		return l
+	}
+	return append(l, nil)
+}
+
+// alive reports whether slot i holds a living group.
+func (g *groups) alive(i int) bool { return g.record[i] >= 0 }
+
+// conflictExposure sets out[i] = (K c)_i for the kernel K_ij = (R_ij + 1)/(A_i + 1),
+// K_ii = 0, as (sum_j R_ij c_j + S - c_i)/(A_i + 1), and returns S = sum_j c_j.
+func (g *groups) conflictExposure(c, out []float64) (s float64) {
+	for _, x := range c {
+		s += x
+	}
+	out = out[:len(c)]
+	for i, ci := range c {
+		r := 0.0
+		for _, l := range g.rivals[i] {
+			r += l.weight * c[l.to]
+		}
+		out[i] = (r + s - ci) * g.invAllies[i]
+	}
+	return s
+}
+
+// born gives a new group a slot and a lineage record; root < 0 makes it its own root.
+func (g *groups) born(wk, parent, root int, origin Origin) int {
+	k := len(g.lineage)
+	if root < 0 {
+		root = k
+	}
+	g.lineage = append(g.lineage, LineageRecord{Parent: parent, Root: root, Origin: origin, BornWeek: wk, DiedWeek: -1})
+	var s int
+	if n := len(g.free); n > 0 {
+		s, g.free = g.free[n-1], g.free[:n-1]
+	} else {
+		s = len(g.c)
+		g.c = append(g.c, 0)
+		g.exposure = append(g.exposure, 0)
+		g.satExits = append(g.satExits, 0)
+		g.allySelf = append(g.allySelf, 0)
+		g.invAllies = append(g.invAllies, 1)
+		g.lead = append(g.lead, Leadership{})
+		g.record = append(g.record, 0)
+		g.rivals = growLinks(g.rivals)
+		g.allies = growLinks(g.allies)
+	}
+	g.c[s], g.satExits[s], g.allySelf[s], g.invAllies[s] = 0, 0, 0, 1
+	g.rivals[s], g.allies[s] = g.rivals[s][:0], g.allies[s][:0]
+	g.record[s] = k
+	return s
+}
+
+// end closes the group in slot i: its relations are removed from both sides, keeping the
+// order of every other list (so no other group's sums change), and the slot is freed.
+func (g *groups) end(i, wk int, cause Cause) {
+	rec := &g.lineage[g.record[i]]
+	rec.DiedWeek, rec.Cause = wk, cause
+	for _, l := range g.rivals[i] {
+		g.rivals[l.to] = unlink(g.rivals[l.to], i)
+	}
+	for _, l := range g.allies[i] {
+		g.allies[l.to] = unlink(g.allies[l.to], i)
+		g.refreshAllies(l.to)
+	}
+	g.rivals[i], g.allies[i] = g.rivals[i][:0], g.allies[i][:0]
+	g.c[i], g.allySelf[i], g.record[i] = 0, 0, -1
+	g.free = append(g.free, i)
+}
+
+func unlink(l []link, to int) []link {
+	return slices.DeleteFunc(l, func(x link) bool { return x.to == to })
+}
+
+// addWeight adds w to the symmetric relation between i and j, creating it if needed.
+func addWeight(rel [][]link, i, j int, w float64) {
+	for _, ends := range [2][2]int{{i, j}, {j, i}} {
+		a, b := ends[0], ends[1]
+		k := slices.IndexFunc(rel[a], func(x link) bool { return x.to == b })
+		if k < 0 {
+			rel[a] = append(rel[a], link{b, w})
+		} else {
+			rel[a][k].weight += w
+		}
+	}
+}
+
+// setWeight sets the symmetric relation between i and j, which must exist, to w.
+func setWeight(rel [][]link, i, j int, w float64) {
+	for _, ends := range [2][2]int{{i, j}, {j, i}} {
+		a, b := ends[0], ends[1]
+		rel[a][slices.IndexFunc(rel[a], func(x link) bool { return x.to == b })].weight = w
+	}
+}
+
+// refreshAllies recomputes the kernel's row scale after i's alliances changed.
+func (g *groups) refreshAllies(i int) {
+	a := g.allySelf[i]
+	for _, l := range g.allies[i] {
+		a += l.weight
+	}
+	g.invAllies[i] = 1 / (a + 1)
+}
+
+// strongestAlly returns the slot of i's most strongly allied living group, or -1.
+func (g *groups) strongestAlly(i int) int {
+	best, bestW := -1, 0.0
+	for _, l := range g.allies[i] {
+		if l.weight > bestW {
+			best, bestW = l.to, l.weight
+		}
+	}
+	return best
+}
+
+// handOver gives group i's members to its strongest ally, or counts them as dispersed;
+// it reports whether an ally took them.
+func (g *groups) handOver(i int, ev *events) bool {
+	if j := g.strongestAlly(i); j >= 0 {
+		g.c[j] += g.c[i]
+		g.notePeak(j)
+		g.c[i] = 0
+		return true
+	}
+	ev.dispersed += g.c[i]
+	g.c[i] = 0
+	return false
+}
+
+func (g *groups) notePeak(i int) {
+	rec := &g.lineage[g.record[i]]
+	rec.Peak = max(rec.Peak, g.c[i])
+}
+
+// settle ends the groups left without members or below viable size and records the
+// others' peaks.
+func (g *groups) settle(wk int, viable float64, ev *events) {
+	for i, x := range g.c {
+		if !g.alive(i) {
+			continue
+		}
+		switch {
+		case x < 1:
+			ev.dissolutions++
+			g.end(i, wk, Extinct)
+		case x < viable:
+			ev.dissolutions++
+			cause := Dissolved
+			if g.handOver(i, ev) {
+				cause = Absorbed
+			}
+			g.end(i, wk, cause)
+		default:
+			g.notePeak(i)
+		}
+	}
+}
+
+// selectTargets lists the living groups a campaign goes after this week.
+func (g *groups) selectTargets(cp *campaign) []int {
+	t := g.targets[:0]
+	for i, x := range g.c {
+		if !g.alive(i) || x < 1 {
+			continue
+		}
+		switch {
+		case cp.named != nil:
+			if root := g.lineage[g.record[i]].Root; root < len(cp.named) && cp.named[root] {
+				t = append(t, i)
+			}
+		case cp.Targets.MinMembers > 0:
+			if x >= cp.Targets.MinMembers {
+				t = append(t, i)
+			}
+		default:
+			t = append(t, i)
+		}
+	}
+	if n := cp.Targets.Largest; n > 0 && len(t) > n {
+		slices.SortFunc(t, func(a, b int) int {
+			if c := cmp.Compare(g.c[b], g.c[a]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		t = t[:n]
+	}
+	g.targets = t
+	return t
+}
+
+// decapitate runs the week's leadership strikes of every active campaign.
+func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
+	for k := range r.w.campaigns {
+		cp := &r.w.campaigns[k]
+		if !cp.Active(wk) || cp.Intensity == 0 || p.Intelligence == 0 {
+			continue
+		}
+		targets := r.selectTargets(cp)
+		if len(targets) == 0 {
+			continue
+		}
+		hazard := cp.Intensity * p.Intelligence / (float64(len(targets)) * WeeksPerYear)
+		prob := -math.Expm1(-hazard)
+		for _, i := range targets {
+			// A slot is only freed when its own group ends, so every target still
+			// holds the group selected.
+			if rng.Float64() < prob {
+				r.removeLeader(wk, i, cp.Removal == Kill, rng, ev)
+			}
+		}
+	}
+}
+
+// removeLeader applies the succession rules of Fragmentation to group i.
+func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *events) {
+	fr := &r.w.frag
+	ev.leadersRemoved++
+	ld := &r.lead[i]
+	whole := math.Floor(ld.Lieutenants)
+	if whole < 1 {
+		if rng.Float64() < fr.CollapseProbability {
+			ev.collapses++
+			r.handOver(i, ev)
+			r.end(i, wk, Collapsed)
+			return
+		}
+		ld.Cohesion *= 1 - fr.CohesionShock // an improvised successor
+		return
+	}
+	clarity := ld.Clarity
+	if killed {
+		clarity *= 1 - fr.KillPenalty
+	}
+	if whole >= 2 && rng.Float64() < 1-clarity*ld.Cohesion {
+		ev.splits++
+		r.split(wk, i, whole, rng, ev)
+		return
+	}
+	ld.Lieutenants--
+	ld.Cohesion *= 1 - fr.CohesionShock
+}
+
+// split divides group i among factions after a succession war (see Fragmentation).
+func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) {
+	fr := &r.w.frag
+	k := int(min(whole, 2+Poisson(rng, fr.ExtraFactions)))
+
+	// Shares from a flat Dirichlet, largest first: the largest faction keeps the name.
+	shares := r.shares[:0]
+	total := 0.0
+	for range k {
+		e := rng.ExpFloat64()
+		shares = append(shares, e)
+		total += e
+	}
+	for j := range shares {
+		shares[j] /= total
+	}
+	slices.Sort(shares)
+	slices.Reverse(shares)
+	r.shares = shares
+
+	// Members dealt out multinomially: faction j (j >= 1) draws from what is left.
+	counts := r.counts[:0]
+	left, leftShare := r.c[i], 1.0
+	counts = append(counts, 0)
+	for j := 1; j < k; j++ {
+		m := Binomial(rng, left, min(1, shares[j]/leftShare))
+		counts = append(counts, m)
+		left -= m
+		leftShare -= shares[j]
+	}
+	counts[0] = left
+	r.counts = counts
+
+	parent := r.record[i]
+	root := r.lineage[parent].Root
+	spare := whole - float64(k) // the k faction leaders were lieutenants
+	cohesion := r.lead[i].Cohesion * (1 - fr.CohesionShock)
+	r.snap = append(r.snap[:0], r.allies[i]...)
+	slots := append(r.slots[:0], i)
+	for j := 1; j < k; j++ {
+		s := r.born(wk, parent, root, Faction)
+		slots = append(slots, s)
+		r.c[s] = counts[j]
+		for _, l := range r.rivals[i] {
+			addWeight(r.rivals, s, l.to, l.weight)
+		}
+		for _, l := range r.snap {
+			addWeight(r.allies, s, l.to, l.weight*shares[j])
+		}
+		r.allySelf[s] = r.allySelf[i] * shares[j]
+		lt := math.Floor(spare * shares[j])
+		r.lead[s] = Leadership{Lieutenants: lt, Clarity: fr.Clarity, Cohesion: cohesion}
+		r.lead[i].Lieutenants -= lt
+	}
+	r.slots = slots
+	r.c[i] = counts[0]
+	r.lead[i].Lieutenants -= float64(k)
+	r.lead[i].Cohesion = cohesion
+	for _, l := range r.snap {
+		setWeight(r.allies, i, l.to, l.weight*shares[0])
+	}
+	r.allySelf[i] *= shares[0]
+	if fr.FactionRivalry > 0 {
+		for a, x := range slots {
+			for _, y := range slots[a+1:] {
+				addWeight(r.rivals, x, y, fr.FactionRivalry)
+			}
+		}
+	}
+	for _, s := range slots {
+		r.refreshAllies(s)
+		r.notePeak(s)
+	}
+	for _, l := range r.snap {
+		r.refreshAllies(l.to)
+	}
+	ev.newGroups += float64(k - 1)
+}
+
+// births adds the week's new local groups (see Fragmentation) and returns their founders,
+// who are recruits of the week.
+func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founders float64) {
+	fr := &r.w.frag
+	lambda := fr.BirthsPerSaturationExit*f.saturation + fr.BirthsPerVacancy*(f.incapacitated+f.deaths)
+	if lambda <= 0 || f.saturation <= 0 {
+		return 0
+	}
+	n := Poisson(rng, lambda)
+	for range int(n) {
+		total := 0.0
+		for _, x := range r.satExits {
+			total += x
+		}
+		u := rng.Float64() * total
+		src := -1
+		for i, x := range r.satExits {
+			if x > 0 {
+				src = i
+				if u -= x; u < 0 {
+					break
+				}
+			}
+		}
+		size := max(fr.ViableMembers, 1, Poisson(rng, fr.FounderMembers))
+		if src < 0 || !r.alive(src) {
+			continue
+		}
+		s := r.born(wk, r.record[src], -1, NewGroup)
+		r.c[s] = size
+		founders += size
+		r.lead[s] = Leadership{Clarity: fr.Clarity, Cohesion: 1}
+		if fr.NewGroupAlliance > 0 {
+			addWeight(r.allies, src, s, fr.NewGroupAlliance)
+			r.refreshAllies(src)
+			r.refreshAllies(s)
+		}
+		r.notePeak(s)
+		ev.newGroups++
+	}
+	return founders
+}
+
+// promote grows lieutenants towards each group's default and lets cohesion recover.
+func (r *Replicate) promote() {
+	fr := &r.w.frag
+	for i, x := range r.c {
+		if !r.alive(i) {
+			continue
+		}
+		ld := &r.lead[i]
+		if t := fr.lieutenantTarget(x); ld.Lieutenants < t {
+			ld.Lieutenants += (t - ld.Lieutenants) / fr.PromotionWeeks
+		}
+		ld.Cohesion += (1 - ld.Cohesion) / fr.CohesionRecoveryWeeks
+	}
+}
+
+// endOfWeek runs the week's discrete events after its flows, adding new groups' founders
+// to the week's recruits, and writes the events' metrics.
+func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []float64) {
+	var ev events
+	viable := 0.0
+	if r.w.dynamic {
+		r.decapitate(wk, p, rng, &ev)
+		f.recruits += r.births(wk, *f, rng, &ev)
+		viable = r.w.frag.ViableMembers
+	}
+	r.settle(wk, viable, &ev)
+	if r.w.dynamic {
+		r.promote()
+	}
+	out[LeadersRemoved] = ev.leadersRemoved
+	out[Splits] = ev.splits
+	out[Collapses] = ev.collapses
+	out[NewGroups] = ev.newGroups
+	out[Dissolutions] = ev.dissolutions
+	out[Dispersed] = ev.dispersed
+}
