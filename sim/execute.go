@@ -19,6 +19,8 @@ type RunOptions struct {
 	OutDir  string
 	Force   bool // replace an earlier run in OutDir
 	Workers int  // <= 0: one per CPU
+	// AllLineages writes every replicate's lineage to lineage.csv, not only replicate 0's.
+	AllLineages bool
 	// Progress, if set, is called after each replicate is folded.
 	Progress func(done, total int)
 }
@@ -53,7 +55,21 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if opts.Progress != nil {
 		job.Progress = func(done int) { opts.Progress(done, replicates) }
 	}
-	if err := Run(ctx, job, ens, repWriter); err != nil {
+	folders := []Folder{ens, repWriter}
+	files := []string{TimeseriesFile, ReplicatesFile}
+	var linFile *atomicFile
+	var linWriter *lineageWriter
+	if sc.Mode == model.Stochastic { // mean-field groups have no lives to record
+		if linFile, err = createAtomic(filepath.Join(opts.OutDir, LineageFile)); err != nil {
+			return nil, err
+		}
+		defer linFile.Abort()
+		linWriter = newLineageWriter(linFile, world)
+		folders = append(folders, linWriter)
+		files = append(files, LineageFile)
+		job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
+	}
+	if err := Run(ctx, job, folders...); err != nil {
 		return nil, err
 	}
 	if err := repWriter.Flush(); err != nil {
@@ -61,6 +77,14 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	}
 	if err := repFile.Commit(); err != nil {
 		return nil, err
+	}
+	if linWriter != nil {
+		if err := linWriter.Flush(); err != nil {
+			return nil, fmt.Errorf("sim: writing %s: %w", LineageFile, err)
+		}
+		if err := linFile.Commit(); err != nil {
+			return nil, err
+		}
 	}
 	table := ens.Summaries()
 	err = writeFileAtomic(filepath.Join(opts.OutDir, TimeseriesFile), func(w io.Writer) error {
@@ -75,6 +99,13 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	plots, err := writePlots(opts.OutDir, sc.Name, sc.Clock, table, replicates)
 	if err != nil {
 		return nil, err
+	}
+	if linWriter != nil && world.Dynamic() {
+		tree, err := writeLineageTree(opts.OutDir, sc.Name, sc.Clock, world, linWriter.first)
+		if err != nil {
+			return nil, err
+		}
+		plots = append(plots, tree...)
 	}
 
 	m := &Manifest{
@@ -92,7 +123,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 		FinishedAt:      time.Now().UTC().Format(time.RFC3339),
 		QuantileMethod:  fmt.Sprintf("DDSketch, relative accuracy %g, clamped to the exact range", QuantileAccuracy),
 		Metrics:         metricsManifest(),
-		Files:           append([]string{TimeseriesFile, ReplicatesFile}, plots...),
+		Files:           append(files, plots...),
 		ReplicateSeeds:  "replicate r uses PCG seeded with (splitmix64(seed), splitmix64(splitmix64(seed) xor r))",
 		TimeseriesOrder: "week, then metric in the order of metrics",
 	}

@@ -22,12 +22,13 @@ const (
 	ManifestFile    = "manifest.json"
 	TimeseriesFile  = "timeseries.csv"
 	ReplicatesFile  = "replicates.csv"
+	LineageFile     = "lineage.csv"
 	PlotsDir        = "plots"
 	tempFilePattern = ".cartelsim-*.tmp"
 )
 
 // outputNames are the files and folders a run owns in its output directory.
-var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, PlotsDir}
+var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, LineageFile, PlotsDir}
 
 // ErrOutputExists is returned when the output directory holds another run.
 var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it)")
@@ -183,6 +184,47 @@ func (rw *replicateWriter) Fold(rep int, series []float64) error {
 }
 
 func (rw *replicateWriter) Flush() error { return rw.w.Flush() }
+
+// lineageWriter streams lineage.csv: one row per group a kept replicate ever had. It
+// keeps replicate 0's lineage for the lineage tree.
+type lineageWriter struct {
+	w     *bufio.Writer
+	world *model.World
+	first []model.LineageRecord
+}
+
+func newLineageWriter(w io.Writer, world *model.World) *lineageWriter {
+	lw := &lineageWriter{w: bufio.NewWriter(w), world: world}
+	lw.w.WriteString("replicate,id,parent,born_week,died_week,cause,peak_members,born_as\n")
+	return lw
+}
+
+func (lw *lineageWriter) Fold(int, []float64) error { return nil }
+
+func (lw *lineageWriter) FoldLineage(rep int, recs []model.LineageRecord) error {
+	if rep == 0 {
+		lw.first = recs
+	}
+	r := strconv.Itoa(rep)
+	for k, rec := range recs {
+		parent, died := "", ""
+		if rec.Parent >= 0 {
+			parent = csvField(lw.world.LineageID(recs, rec.Parent))
+		}
+		if rec.DiedWeek >= 0 {
+			died = strconv.Itoa(rec.DiedWeek)
+		}
+		_, err := lw.w.WriteString(r + "," + csvField(lw.world.LineageID(recs, k)) + "," + parent + "," +
+			strconv.Itoa(rec.BornWeek) + "," + died + "," + rec.Cause.String() + "," + formatFloat(rec.Peak) + "," +
+			rec.Origin.String() + "\n")
+		if err != nil {
+			return fmt.Errorf("sim: writing %s: %w", LineageFile, err)
+		}
+	}
+	return nil
+}
+
+func (lw *lineageWriter) Flush() error { return lw.w.Flush() }
 
 // Manifest describes a run: what ran, how, and what it wrote. It is written last.
 type Manifest struct {

@@ -90,9 +90,14 @@ func fanChart(title string, m model.Metric, clock Clock, t Table, replicates int
 	return p, nil
 }
 
-// savePlot writes a plot in the given format ("png" or "svg") atomically.
+// savePlot writes a plot of the standard size in the given format ("png" or "svg")
+// atomically.
 func savePlot(p *plot.Plot, path, format string) error {
-	wt, err := p.WriterTo(plotWidth, plotHeight, format)
+	return saveSizedPlot(p, path, format, plotWidth, plotHeight)
+}
+
+func saveSizedPlot(p *plot.Plot, path, format string, width, height vg.Length) error {
+	wt, err := p.WriterTo(width, height, format)
 	if err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
@@ -118,6 +123,108 @@ func writePlots(dir, scenario string, clock Clock, t Table, replicates int) ([]s
 			}
 			files = append(files, filepath.ToSlash(name))
 		}
+	}
+	return files, nil
+}
+
+// lineagePalette colours each initial group's descendants (Tableau 10).
+var lineagePalette = []color.NRGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xd6, 0x27, 0x28, 0xff},
+	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
+	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
+}
+
+// lineageTree draws one replicate's groups as a tree over time: each group a horizontal
+// line from its birth to its end, joined to its parent at its birth, groups ordered by
+// descent (depth first, children in order of birth) and coloured by initial ancestor.
+func lineageTree(title string, clock Clock, world *model.World, recs []model.LineageRecord) (*plot.Plot, error) {
+	children := make([][]int, len(recs))
+	var roots []int
+	for k, r := range recs {
+		if r.Parent < 0 {
+			roots = append(roots, k)
+		} else {
+			children[r.Parent] = append(children[r.Parent], k)
+		}
+	}
+	row := make([]float64, len(recs))
+	ancestor := make([]int, len(recs))
+	next := 0.0
+	var visit func(k, anc int)
+	visit = func(k, anc int) {
+		row[k], ancestor[k] = next, anc
+		next--
+		for _, c := range children[k] {
+			visit(c, anc)
+		}
+	}
+	for i, k := range roots {
+		visit(k, i)
+	}
+	year := func(wk int) float64 { return decimalYear(clock.Date(wk)) }
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "year"
+	p.Y.Label.Text = "groups, by descent"
+	p.Y.Tick.Marker = plot.ConstantTicks(nil)
+	segment := func(pts plotter.XYs, c color.Color) error {
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("sim: plotting lineage: %w", err)
+		}
+		l.Color = c
+		l.Width = vg.Points(0.7)
+		p.Add(l)
+		return nil
+	}
+	for k, r := range recs {
+		c := lineagePalette[ancestor[k]%len(lineagePalette)]
+		end := clock.Weeks
+		if r.DiedWeek >= 0 {
+			end = r.DiedWeek
+		}
+		if err := segment(plotter.XYs{{X: year(r.BornWeek), Y: row[k]}, {X: year(end), Y: row[k]}}, c); err != nil {
+			return nil, err
+		}
+		if r.Parent >= 0 {
+			x := year(r.BornWeek)
+			if err := segment(plotter.XYs{{X: x, Y: row[r.Parent]}, {X: x, Y: row[k]}}, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, k := range roots {
+		if i >= len(lineagePalette) {
+			break
+		}
+		l, err := plotter.NewLine(plotter.XYs{{}, {}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color = lineagePalette[i]
+		p.Legend.Add(world.Network().Groups[k].Name, l)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	p.X.Min, p.X.Max = year(0), year(clock.Weeks)
+	p.Y.Min, p.Y.Max = next, 1-0.12*next // headroom above the first group for the legend
+	return p, nil
+}
+
+// writeLineageTree draws replicate 0's lineage as plots/lineage.png and .svg.
+func writeLineageTree(dir, scenario string, clock Clock, world *model.World, recs []model.LineageRecord) ([]string, error) {
+	p, err := lineageTree(fmt.Sprintf("%s: lineage of replicate 0", scenario), clock, world, recs)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, format := range []string{"png", "svg"} {
+		name := filepath.Join(PlotsDir, "lineage."+format)
+		if err := saveSizedPlot(p, filepath.Join(dir, name), format, plotWidth, 2*plotHeight); err != nil {
+			return nil, err
+		}
+		files = append(files, filepath.ToSlash(name))
 	}
 	return files, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -15,6 +16,13 @@ import (
 // call.
 type Folder interface {
 	Fold(replicate int, series []float64) error
+}
+
+// LineageFolder is a Folder that also receives the lineage of the replicates a Job keeps
+// it for (Job.KeepLineage), in replicate order, after their series.
+type LineageFolder interface {
+	Folder
+	FoldLineage(replicate int, lineage []model.LineageRecord) error
 }
 
 // workerCount is the number of workers asked for, or one per CPU for n <= 0.
@@ -34,6 +42,8 @@ type Job struct {
 	Workers    int // <= 0: one per CPU
 	// Progress, if set, is called from the folding goroutine after each replicate.
 	Progress func(done int)
+	// KeepLineage, if set, says which replicates' lineage to hand to LineageFolders.
+	KeepLineage func(replicate int) bool
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
@@ -56,8 +66,9 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		free <- make([]float64, stride)
 	}
 	type result struct {
-		rep    int
-		series []float64
+		rep     int
+		series  []float64
+		lineage []model.LineageRecord
 	}
 	done := make(chan result, cap(free))
 	ctx, cancel := context.WithCancel(ctx)
@@ -86,8 +97,12 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				for w := 1; w <= job.Weeks; w++ {
 					r.Step(w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
 				}
+				res := result{rep: rep, series: buf}
+				if job.KeepLineage != nil && job.KeepLineage(rep) {
+					res.lineage = slices.Clone(r.Lineage())
+				}
 				select {
-				case done <- result{rep, buf}:
+				case done <- res:
 				case <-ctx.Done():
 					return
 				}
@@ -96,22 +111,27 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	pending := make(map[int][]float64, cap(free))
+	pending := make(map[int]result, cap(free))
 	want := 0
 	var err error
 	for res := range done {
 		if err != nil {
 			continue // drain so that workers can exit
 		}
-		pending[res.rep] = res.series
-		for s, ok := pending[want]; ok; s, ok = pending[want] {
+		pending[res.rep] = res
+		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
 			for _, f := range folders {
-				if err = f.Fold(want, s); err != nil {
+				if err = f.Fold(want, res.series); err != nil {
 					break
 				}
+				if lf, ok := f.(LineageFolder); ok && res.lineage != nil {
+					if err = lf.FoldLineage(want, res.lineage); err != nil {
+						break
+					}
+				}
 			}
-			free <- s
+			free <- res.series
 			if err != nil {
 				cancel()
 				break

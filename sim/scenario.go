@@ -74,10 +74,14 @@ type Scenario struct {
 
 // NewWorld builds the scenario's world in its current Mode (which a command line may
 // have overridden).
-func (s *Scenario) NewWorld() (*model.World, error) {
+func (s *Scenario) NewWorld() (*model.World, error) { return model.NewWorld(s.Config()) }
+
+// Config returns the scenario's world configuration, in its current Mode, for callers
+// that vary it (calibration, sweeps) before building a world.
+func (s *Scenario) Config() model.Config {
 	cfg := s.config
 	cfg.Mode = s.Mode
-	return model.NewWorld(cfg)
+	return cfg
 }
 
 // scenarioFile mirrors the YAML layout; pointers tell "absent" from zero.
@@ -91,12 +95,32 @@ type scenarioFile struct {
 	Mode          *string            `yaml:"mode"`
 	World         worldFile          `yaml:"world"`
 	Parameters    parametersFile     `yaml:"parameters"`
+	Fragmentation yaml.Node          `yaml:"fragmentation"`
 	Interventions []interventionFile `yaml:"interventions"`
 }
 
 type worldFile struct {
-	Dataset        *string  `yaml:"dataset"`
-	InitialMembers *float64 `yaml:"initial_members"`
+	Dataset        *string        `yaml:"dataset"`
+	InitialMembers *float64       `yaml:"initial_members"`
+	Groups         []groupFile    `yaml:"groups"`
+	Rivalries      []relationFile `yaml:"rivalries"`
+	Alliances      []relationFile `yaml:"alliances"`
+}
+
+// groupFile is one group of a world written out in the scenario.
+type groupFile struct {
+	ID          string   `yaml:"id"`
+	Name        string   `yaml:"name"`
+	State       string   `yaml:"state"`
+	Members     *float64 `yaml:"members"`
+	Lieutenants *float64 `yaml:"lieutenants"`
+	Clarity     *float64 `yaml:"clarity"`
+	Cohesion    *float64 `yaml:"cohesion"`
+}
+
+type relationFile struct {
+	Between []string `yaml:"between"`
+	Weight  *float64 `yaml:"weight"`
 }
 
 type parametersFile struct {
@@ -105,14 +129,23 @@ type parametersFile struct {
 	ConflictLethality *float64 `yaml:"conflict_lethality"`
 	Saturation        *float64 `yaml:"saturation"`
 	HomicideRatio     *float64 `yaml:"homicide_ratio"`
+	Intelligence      *float64 `yaml:"intelligence"`
 }
 
 type interventionFile struct {
-	Kind      string   `yaml:"kind"`
-	From      *weekRef `yaml:"from"`
-	To        *weekRef `yaml:"to"`
-	Intensity *float64 `yaml:"intensity"`
-	Actor     string   `yaml:"actor"`
+	Kind      string       `yaml:"kind"`
+	From      *weekRef     `yaml:"from"`
+	To        *weekRef     `yaml:"to"`
+	Intensity *float64     `yaml:"intensity"`
+	Actor     string       `yaml:"actor"`
+	Targets   *targetsFile `yaml:"targets"`
+	Mode      string       `yaml:"mode"`
+}
+
+type targetsFile struct {
+	Largest    *int     `yaml:"largest"`
+	Groups     []string `yaml:"groups"`
+	MinMembers *float64 `yaml:"min_members"`
 }
 
 // weekRef is a point in time written either as a week number or as a date.
@@ -260,17 +293,6 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		}
 	}
 
-	if sf.World.Dataset != nil && *sf.World.Dataset != "bacrim2020" {
-		return nil, fail(line("world.dataset"), "world.dataset", "unknown data set %q (want bacrim2020)", *sf.World.Dataset)
-	}
-	initial := float64(model.DefaultInitialMembers)
-	if v := sf.World.InitialMembers; v != nil {
-		if math.IsNaN(*v) || *v < 0 || *v > MaxInitial {
-			return nil, fail(line("world.initial_members"), "world.initial_members", "%v is out of range (0 to %g)", *v, MaxInitial)
-		}
-		initial = *v
-	}
-
 	params := model.DefaultParams()
 	for _, o := range []struct {
 		v   *float64
@@ -281,6 +303,7 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		{sf.Parameters.ConflictLethality, &params.ConflictLethality},
 		{sf.Parameters.Saturation, &params.Saturation},
 		{sf.Parameters.HomicideRatio, &params.HomicideRatio},
+		{sf.Parameters.Intelligence, &params.Intelligence},
 	} {
 		if o.v != nil {
 			*o.dst = *o.v
@@ -290,46 +313,242 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		return nil, fieldError(name, "parameters", err, keys)
 	}
 
+	p := scenarioParser{file: name, keys: keys, clock: sc.Clock}
+	frag, err := p.fragmentation(&sf.Fragmentation)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := p.world(&sf.World, frag)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Params = params
+	cfg.Fragmentation = frag
+	if cfg.Interventions, err = p.interventions(sf.Interventions, cfg.Network, frag != nil); err != nil {
+		return nil, err
+	}
+	sc.config = cfg
+	if _, err := sc.NewWorld(); err != nil {
+		if errors.Is(err, model.ErrMeanFieldFragmentation) {
+			return nil, p.fail("mode", "%s", strings.TrimPrefix(err.Error(), "model: "))
+		}
+		return nil, &ScenarioError{File: name, Msg: err.Error()}
+	}
+	return sc, nil
+}
+
+// scenarioParser turns the decoded sections of one file into model values, naming the
+// file, line and key of the first problem.
+type scenarioParser struct {
+	file  string
+	keys  map[string]int
+	clock Clock
+}
+
+func (p *scenarioParser) fail(key, format string, args ...any) error {
+	line, ok := p.keys[key]
+	for k := key; !ok && k != ""; {
+		k = k[:max(0, strings.LastIndexAny(k, ".["))]
+		line, ok = p.keys[k]
+	}
+	return &ScenarioError{File: p.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// fragmentation reads the optional fragmentation section: present (even empty), it
+// switches group dynamics on with the defaults it overrides.
+func (p *scenarioParser) fragmentation(n *yaml.Node) (*model.Fragmentation, error) {
+	if n.Kind == 0 {
+		return nil, nil
+	}
+	f := model.DefaultFragmentation()
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return &f, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, p.fail("fragmentation", "want a mapping of fragmentation parameters ({} for the defaults)")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := "fragmentation." + n.Content[i].Value
+		var v float64
+		if err := n.Content[i+1].Decode(&v); err != nil {
+			return nil, p.fail(key, "want a number, got %q", n.Content[i+1].Value)
+		}
+		if !f.Set(n.Content[i].Value, v) {
+			return nil, p.fail(key, "unknown key (want one of %s)", strings.Join(model.FragmentationFields, ", "))
+		}
+	}
+	if err := f.Validate(); err != nil {
+		return nil, fieldError(p.file, "fragmentation", err, p.keys)
+	}
+	return &f, nil
+}
+
+// world builds the network and initial state: a data set, or groups written out.
+func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.Config, error) {
+	if len(wf.Groups) == 0 {
+		return p.datasetWorld(wf)
+	}
+	for _, key := range []string{"dataset", "initial_members"} {
+		if _, ok := p.keys["world."+key]; ok {
+			return model.Config{}, p.fail("world."+key, "not allowed with world.groups (the groups give their own members)")
+		}
+	}
+	defaults := model.DefaultFragmentation()
+	if frag != nil {
+		defaults = *frag
+	}
+	groups := make([]model.Group, len(wf.Groups))
+	seen := make(map[string]bool, len(wf.Groups))
+	for i, g := range wf.Groups {
+		key := fmt.Sprintf("world.groups[%d]", i)
+		switch {
+		case g.ID == "":
+			return model.Config{}, p.fail(key+".id", "missing")
+		case seen[g.ID]:
+			return model.Config{}, p.fail(key+".id", "duplicate group id %q", g.ID)
+		case g.Members == nil:
+			return model.Config{}, p.fail(key+".members", "missing")
+		case !(*g.Members >= 0 && *g.Members <= MaxInitial):
+			return model.Config{}, p.fail(key+".members", "%v is out of range (0 to %g)", *g.Members, MaxInitial)
+		}
+		seen[g.ID] = true
+		name := g.Name
+		if name == "" {
+			name = g.ID
+		}
+		groups[i] = model.Group{ID: g.ID, Name: name, State: g.State}
+	}
+	var edges [2][]model.Edge
+	for r, rel := range [2][]relationFile{wf.Rivalries, wf.Alliances} {
+		section := [2]string{"world.rivalries", "world.alliances"}[r]
+		for i, e := range rel {
+			key := fmt.Sprintf("%s[%d]", section, i)
+			if len(e.Between) != 2 {
+				return model.Config{}, p.fail(key+".between", "want two group ids, [a, b]")
+			}
+			for _, id := range e.Between {
+				if !seen[id] {
+					return model.Config{}, p.fail(key+".between", "unknown group %q", id)
+				}
+			}
+			if e.Weight == nil {
+				return model.Config{}, p.fail(key+".weight", "missing")
+			}
+			if w := *e.Weight; !(w >= 0) || math.IsInf(w, 0) {
+				return model.Config{}, p.fail(key+".weight", "%v, want a finite non-negative number", w)
+			}
+			edges[r] = append(edges[r], model.Edge{From: e.Between[0], To: e.Between[1], Weight: *e.Weight})
+		}
+	}
+	net, err := model.NewNetwork(groups, edges[0], edges[1])
+	if err != nil {
+		return model.Config{}, p.fail("world.groups", "%v", strings.TrimPrefix(err.Error(), "model: "))
+	}
+	sizes := make([]float64, net.Len())
+	leaders := make([]model.Leadership, net.Len())
+	for i, g := range wf.Groups {
+		k, _ := net.Lookup(g.ID)
+		sizes[k] = *g.Members
+		l := defaults.DefaultLeadership(*g.Members)
+		for _, o := range []struct {
+			v   *float64
+			dst *float64
+		}{{g.Lieutenants, &l.Lieutenants}, {g.Clarity, &l.Clarity}, {g.Cohesion, &l.Cohesion}} {
+			if o.v != nil {
+				*o.dst = *o.v
+			}
+		}
+		if err := l.Validate(); err != nil {
+			return model.Config{}, fieldError(p.file, fmt.Sprintf("world.groups[%d]", i), err, p.keys)
+		}
+		leaders[k] = l
+	}
+	return model.Config{Network: net, InitialSizes: sizes, Leadership: leaders}, nil
+}
+
+func (p *scenarioParser) datasetWorld(wf *worldFile) (model.Config, error) {
+	for _, key := range []string{"rivalries", "alliances"} {
+		if _, ok := p.keys["world."+key]; ok {
+			return model.Config{}, p.fail("world."+key, "only allowed with world.groups")
+		}
+	}
+	if wf.Dataset != nil && *wf.Dataset != "bacrim2020" {
+		return model.Config{}, p.fail("world.dataset", "unknown data set %q (want bacrim2020)", *wf.Dataset)
+	}
+	initial := float64(model.DefaultInitialMembers)
+	if v := wf.InitialMembers; v != nil {
+		if math.IsNaN(*v) || *v < 0 || *v > MaxInitial {
+			return model.Config{}, p.fail("world.initial_members", "%v is out of range (0 to %g)", *v, MaxInitial)
+		}
+		initial = *v
+	}
+	dataset, err := bacrim.Load()
+	if err != nil {
+		return model.Config{}, err
+	}
+	net, err := dataset.Network()
+	if err != nil {
+		return model.Config{}, err
+	}
+	return model.Config{Network: net, InitialMembers: initial}, nil
+}
+
+// interventions reads the interventions of a world with the given network; dynamic says
+// whether its groups can split (decapitation needs it).
+func (p *scenarioParser) interventions(list []interventionFile, net *model.Network, dynamic bool) ([]model.Intervention, error) {
 	var ivs []model.Intervention
-	for i, ivf := range sf.Interventions {
+	for i, ivf := range list {
 		prefix := fmt.Sprintf("interventions[%d]", i)
-		iv := model.Intervention{Kind: model.Kind(ivf.Kind), Actor: model.Actor(ivf.Actor), To: model.Forever}
+		iv := model.Intervention{Kind: model.Kind(ivf.Kind), Actor: model.Actor(ivf.Actor), To: model.Forever, Removal: model.Removal(ivf.Mode)}
 		for _, req := range []struct {
 			key     string
 			missing bool
 		}{{"kind", ivf.Kind == ""}, {"from", ivf.From == nil}, {"intensity", ivf.Intensity == nil}, {"actor", ivf.Actor == ""}} {
 			if req.missing {
-				return nil, fail(line(prefix), prefix+"."+req.key, "missing")
+				return nil, p.fail(prefix+"."+req.key, "missing")
 			}
 		}
 		iv.Intensity = *ivf.Intensity
-		if iv.From, err = sc.Clock.resolve(ivf.From); err != nil {
-			return nil, fail(ivf.From.line, prefix+".from", "%v", err)
+		var err error
+		if iv.From, err = p.clock.resolve(ivf.From); err != nil {
+			return nil, &ScenarioError{File: p.file, Line: ivf.From.line, Key: prefix + ".from", Msg: err.Error()}
 		}
 		if ivf.To != nil {
-			if iv.To, err = sc.Clock.resolve(ivf.To); err != nil {
-				return nil, fail(ivf.To.line, prefix+".to", "%v", err)
+			if iv.To, err = p.clock.resolve(ivf.To); err != nil {
+				return nil, &ScenarioError{File: p.file, Line: ivf.To.line, Key: prefix + ".to", Msg: err.Error()}
+			}
+		}
+		if t := ivf.Targets; t != nil {
+			iv.Targets.Groups = t.Groups
+			if t.Largest != nil {
+				if *t.Largest < 1 {
+					return nil, p.fail(prefix+".targets.largest", "%d, want at least 1", *t.Largest)
+				}
+				iv.Targets.Largest = *t.Largest
+			}
+			if t.MinMembers != nil {
+				if !(*t.MinMembers > 0) || math.IsInf(*t.MinMembers, 0) {
+					return nil, p.fail(prefix+".targets.min_members", "%v, want a finite positive number", *t.MinMembers)
+				}
+				iv.Targets.MinMembers = *t.MinMembers
 			}
 		}
 		if err := iv.Validate(); err != nil {
-			return nil, fieldError(name, prefix, err, keys)
+			return nil, fieldError(p.file, prefix, err, p.keys)
+		}
+		if iv.Kind == model.Decapitation {
+			if !dynamic {
+				return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
+			}
+			for j, g := range iv.Targets.Groups {
+				if _, ok := net.Lookup(g); !ok {
+					return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "unknown group %q", g)
+				}
+			}
 		}
 		ivs = append(ivs, iv)
 	}
-
-	dataset, err := bacrim.Load()
-	if err != nil {
-		return nil, err
-	}
-	net, err := dataset.Network()
-	if err != nil {
-		return nil, err
-	}
-	sc.config = model.Config{Network: net, Params: params, InitialMembers: initial, Interventions: ivs}
-	if _, err := sc.NewWorld(); err != nil {
-		return nil, &ScenarioError{File: name, Msg: err.Error()}
-	}
-	return sc, nil
+	return ivs, nil
 }
 
 // resolve turns a week number or date into a week index within the run.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,6 +24,7 @@ type runCmd struct {
 	mode       string
 	quiet      bool
 	force      bool
+	lineage    bool
 	fs         *pflag.FlagSet
 }
 
@@ -31,7 +33,7 @@ func (*runCmd) synopsis() string {
 	return "run a scenario's Monte Carlo replicates and write tables and plots"
 }
 func (*runCmd) usage() string {
-	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--quiet] [--force]"
+	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force]"
 }
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
@@ -43,6 +45,7 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.mode, "mode", "", "meanfield or stochastic (default: the scenario's)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or summary")
 	fs.BoolVar(&c.force, "force", false, "replace an earlier run in the output directory")
+	fs.BoolVar(&c.lineage, "lineage", false, "write every replicate's lineage to lineage.csv (default: replicate 0's)")
 }
 
 func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,12 +72,15 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 		if sc.Mode, err = model.ParseMode(c.mode); err != nil {
 			return usagef("--mode %q: want meanfield or stochastic", c.mode)
 		}
+		if _, err := sc.NewWorld(); errors.Is(err, model.ErrMeanFieldFragmentation) {
+			return usagef("--mode meanfield: %s has decapitation or fragmentation, which mean-field mode cannot represent", args[0])
+		}
 	}
 	out := c.out
 	if out == "" {
 		out = filepath.Join("out", sc.Name)
 	}
-	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers}
+	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers, AllLineages: c.lineage}
 	var bar *progressBar
 	if !c.quiet && isTerminal(stderr) {
 		bar = newProgressBar(stderr)
@@ -92,8 +98,16 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if !c.quiet {
 		fmt.Fprintf(stdout, "%s: %d replicates of %d weeks (%s to %s), %s mode, seed %d, %d workers, %.1fs\n",
 			sc.Name, m.Replicates, m.Weeks, m.StartDate, m.EndDate, m.Mode, m.Seed, m.Workers, time.Since(began).Seconds())
-		fmt.Fprintf(stdout, "wrote %s: %s\n", out, strings.Join(append([]string{sim.ManifestFile}, m.Files[:2]...), ", ")+
-			fmt.Sprintf(", %d plots in %s/", len(m.Files)-2, sim.PlotsDir))
+		tables := []string{sim.ManifestFile}
+		plots := 0
+		for _, f := range m.Files {
+			if strings.HasPrefix(f, sim.PlotsDir+"/") {
+				plots++
+			} else {
+				tables = append(tables, f)
+			}
+		}
+		fmt.Fprintf(stdout, "wrote %s: %s, %d plots in %s/\n", out, strings.Join(tables, ", "), plots, sim.PlotsDir)
 	}
 	return nil
 }
