@@ -91,7 +91,7 @@ func TestScenarioErrors(t *testing.T) {
 		{"negative intensity", replace("intensity: 0.5", "intensity: -2"), 17, "interventions[0].intensity", "negative intensity"},
 		{"unknown kind", replace("kind: recruitment-reduction", "kind: carpet-bombing"), 14, "interventions[0].kind", `unknown intervention kind "carpet-bombing"`},
 		{"unknown actor", replace("actor: mexico", "actor: narnia"), 18, "interventions[0].actor", `unknown actor "narnia"`},
-		{"missing actor", replace("    actor: mexico\n", ""), 14, "interventions[0].actor", "missing"},
+		{"missing actor", replace("    actor: mexico\n", ""), 13, "interventions[0].actor", "missing"},
 		{"bad date", replace("start: 2012-01-01", "start: 2012-13-45"), 2, "start", "not a date"},
 		{"date out of range", replace("start: 2012-01-01", "start: 1812-06-24"), 2, "start", "out of range"},
 		{"intervention after the run", replace("from: 52", "from: 2030-01-05"), 15, "interventions[0].from", "outside the run"},
@@ -178,4 +178,102 @@ func FuzzParseScenario(f *testing.F) {
 			t.Fatalf("error spans lines: %q", err)
 		}
 	})
+}
+
+// kingpinScenario is a small inline world with group dynamics and a decapitation
+// campaign, the base of the fragmentation error cases.
+const kingpinScenario = `name: kingpin
+start: 2006-12-03
+weeks: 104
+replicates: 4
+world:
+  groups:
+    - {id: a, name: Alpha, members: 20000, lieutenants: 4}
+    - {id: b, members: 8000, clarity: 0.5}
+  rivalries:
+    - {between: [a, b], weight: 2}
+  alliances: []
+fragmentation:
+  clarity: 0.4
+interventions:
+  - kind: decapitation
+    from: 0
+    intensity: 5
+    mode: kill
+    targets: {largest: 2}
+    actor: mexico
+`
+
+func TestParseKingpinScenario(t *testing.T) {
+	sc, err := ParseScenario("k.yaml", []byte(kingpinScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Dynamic() || w.Network().Len() != 2 {
+		t.Fatalf("dynamic %v, %d groups", w.Dynamic(), w.Network().Len())
+	}
+	// a ranks first (same strengths, file order); its lieutenants are as written, b's
+	// from the default rule (8000/200 = 40, capped at 8) with the file's clarity.
+	lead := w.InitialLeadership()
+	want := []model.Leadership{{Lieutenants: 4, Clarity: 0.4, Cohesion: 1}, {Lieutenants: 8, Clarity: 0.5, Cohesion: 1}}
+	if lead[0] != want[0] || lead[1] != want[1] {
+		t.Errorf("leadership %+v, want %+v", lead, want)
+	}
+	if got := w.ExpectedInitialSizes(); got[0] != 20000 || got[1] != 8000 {
+		t.Errorf("initial sizes %v", got)
+	}
+	if cfg := sc.Config(); cfg.Fragmentation.Clarity != 0.4 || cfg.Interventions[0].Removal != model.Kill {
+		t.Errorf("config %+v", cfg)
+	}
+}
+
+func TestFragmentationScenarioErrors(t *testing.T) {
+	replace := func(old, new string) string {
+		if !strings.Contains(kingpinScenario, old) {
+			t.Fatalf("test scenario lacks %q", old)
+		}
+		return strings.Replace(kingpinScenario, old, new, 1)
+	}
+	for _, c := range []struct {
+		name, yaml string
+		line       int
+		key, msg   string
+	}{
+		{"unknown fragmentation key", replace("  clarity: 0.4", "  clearness: 0.4"), 13, "fragmentation.clearness", "unknown key"},
+		{"fragmentation value not a number", replace("  clarity: 0.4", "  clarity: high"), 13, "fragmentation.clarity", "want a number"},
+		{"fragmentation value out of range", replace("  clarity: 0.4", "  clarity: 1.5"), 13, "fragmentation.clarity", "in [0, 1]"},
+		{"fragmentation not a mapping", replace("fragmentation:\n  clarity: 0.4", "fragmentation: [1]"), 12, "fragmentation", "mapping"},
+		{"decapitation without fragmentation", replace("fragmentation:\n  clarity: 0.4\n", ""), 13, "interventions[0].kind", "needs group dynamics"},
+		{"no targets", replace("    targets: {largest: 2}\n", ""), 15, "interventions[0].targets", "exactly one of"},
+		{"two kinds of targets", replace("{largest: 2}", "{largest: 2, min_members: 10}"), 19, "interventions[0].targets", "exactly one of"},
+		{"zero largest", replace("{largest: 2}", "{largest: 0}"), 19, "interventions[0].targets.largest", "at least 1"},
+		{"unknown target", replace("{largest: 2}", "{groups: [a, zeta]}"), 19, "interventions[0].targets.groups[1]", `unknown group "zeta"`},
+		{"unknown removal mode", replace("mode: kill", "mode: persuade"), 18, "interventions[0].mode", "capture or kill"},
+		{"targets on another kind", replace("kind: decapitation", "kind: incapacitation"), 19, "interventions[0].targets", "takes no targets"},
+		{"mean-field with fragmentation", replace("replicates: 4", "replicates: 4\nmode: meanfield"), 5, "mode", "mean-field"},
+		{"dataset with groups", replace("world:\n", "world:\n  dataset: bacrim2020\n"), 6, "world.dataset", "not allowed with world.groups"},
+		{"duplicate group", replace("id: b,", "id: a,"), 8, "world.groups[1].id", "duplicate"},
+		{"missing members", replace(", members: 8000", ""), 8, "world.groups[1].members", "missing"},
+		{"negative members", replace("members: 8000", "members: -8"), 8, "world.groups[1].members", "out of range"},
+		{"lieutenants NaN", replace("lieutenants: 4", "lieutenants: .nan"), 7, "world.groups[0].lieutenants", "finite non-negative"},
+		{"relation to an unknown group", replace("[a, b]", "[a, c]"), 10, "world.rivalries[0].between", `unknown group "c"`},
+		{"relation of one group", replace("[a, b]", "[a]"), 10, "world.rivalries[0].between", "two group ids"},
+		{"negative weight", replace("weight: 2", "weight: -2"), 10, "world.rivalries[0].weight", "non-negative"},
+		{"intelligence above 1", replace("replicates: 4", "replicates: 4\nparameters: {intelligence: 2}"), 5, "parameters.intelligence", "[0,1]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseScenario("bad.yaml", []byte(c.yaml))
+			var se *ScenarioError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
+			}
+			if se.File != "bad.yaml" || se.Line != c.line || se.Key != c.key || !strings.Contains(se.Msg, c.msg) {
+				t.Errorf("got %q (line %d, key %q), want line %d, key %q, message containing %q", err, se.Line, se.Key, c.line, c.key, c.msg)
+			}
+		})
+	}
 }

@@ -56,23 +56,12 @@ const (
 	week2020 = 734 // 2020-12-27
 )
 
-// collector keeps, per replicate, the values the calibration reads.
-type collector struct {
-	groups2011, groups2020, members2020, deaths0712 []float64
-}
-
-func (c *collector) Fold(_ int, s []float64) error {
-	nm := int(model.NumMetrics)
-	at := func(wk int, m model.Metric) float64 { return s[(wk-1)*nm+int(m)] }
-	c.groups2011 = append(c.groups2011, at(week2011, model.Groups))
-	c.groups2020 = append(c.groups2020, at(week2020, model.Groups))
-	c.members2020 = append(c.members2020, at(week2020, model.Members))
-	d := 0.0
-	for wk := 1; wk <= week2012; wk++ {
-		d += at(wk, model.Deaths)
-	}
-	c.deaths0712 = append(c.deaths0712, d)
-	return nil
+// probes are what the calibration reads from each replicate.
+var probes = []sim.Probe{
+	{Metric: model.Groups, From: week2011, To: week2011},
+	{Metric: model.Groups, From: week2020, To: week2020},
+	{Metric: model.Members, From: week2020, To: week2020},
+	{Metric: model.Deaths, From: 1, To: week2012},
 }
 
 func median(x []float64) float64 {
@@ -106,7 +95,7 @@ func run(g grid, n int, dir string) error {
 	idx := make([]int, len(g))
 	for {
 		var label []string
-		var res [2]collector
+		var res [2]sim.Collector
 		for i, sc := range scs {
 			cfg := sc.Config()
 			frag := *cfg.Fragmentation
@@ -123,14 +112,15 @@ func run(g grid, n int, dir string) error {
 			if err != nil {
 				return err
 			}
+			res[i].Probes = probes
 			job := sim.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: n, Seed: sc.Seed}
 			if err := sim.Run(context.Background(), job, &res[i]); err != nil {
 				return err
 			}
 		}
+		kp, nk := res[0].Values, res[1].Values
 		fmt.Printf("%s\t%g\t%g\t%g\t%.0f\t%.0f\t%.0f\t%.0f\n", strings.Join(label, " "),
-			median(res[0].groups2011), median(res[0].groups2020), median(res[1].groups2020),
-			median(res[0].members2020), median(res[1].members2020), median(res[0].deaths0712), median(res[1].deaths0712))
+			median(kp[0]), median(kp[1]), median(nk[1]), median(kp[2]), median(nk[2]), median(kp[3]), median(nk[3]))
 		k := 0
 		for ; k < len(g); k++ {
 			if idx[k]++; idx[k] < len(g[k].values) {
