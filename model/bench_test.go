@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -107,4 +108,63 @@ func BenchmarkRandomDrawsOnly(b *testing.B) {
 		b.Fatal("negative draws")
 	}
 	b.ReportMetric(float64(len(tr.initial)+len(tr.exitN)+len(tr.splitN)+len(tr.recruitLambda)), "variates/op")
+}
+
+// scaledWorld is a synthetic world of n groups with the shape of the BACRIM data: Zipf
+// sizes averaging 770 members (115,000 over 150 groups), about 0.85 rivalries and 0.87
+// alliances per group (127 and 130 edges over 150 groups), weights 1-3, group dynamics on
+// and a kingpin campaign of 18 removals a year on the 40 largest (the 2013-2018 pace).
+func scaledWorld(b testing.TB, n int) *model.World {
+	rng := rand.New(rand.NewPCG(uint64(n), 0))
+	groups := make([]model.Group, n)
+	for i := range groups {
+		groups[i] = model.Group{ID: fmt.Sprint(i)}
+	}
+	edges := func(count int) []model.Edge {
+		var e []model.Edge
+		for range count {
+			a, c := rng.IntN(n), rng.IntN(n)
+			if a != c {
+				e = append(e, model.Edge{From: groups[a].ID, To: groups[c].ID, Weight: float64(1 + rng.IntN(3))})
+			}
+		}
+		return e
+	}
+	net, err := model.NewNetwork(groups, edges(n*127/150), edges(n*130/150))
+	if err != nil {
+		b.Fatal(err)
+	}
+	frag := model.DefaultFragmentation()
+	campaign := model.Intervention{Kind: model.Decapitation, To: model.Forever, Intensity: 18, Actor: model.Mexico,
+		Targets: model.Targets{Largest: 40}}
+	w, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(), InitialMembers: 770 * float64(n),
+		Fragmentation: &frag, Interventions: []model.Intervention{campaign}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return w
+}
+
+// BenchmarkDynamicReplicate times a 520-week replicate with splits, births and a kingpin
+// campaign as the number of groups grows; ns/group-week shows whether the cost per group
+// stays flat (the kernel is O(groups + edges)).
+func BenchmarkDynamicReplicate(b *testing.B) {
+	for _, n := range []int{50, 100, 200, 400, 800} {
+		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
+			w := scaledWorld(b, n)
+			r := w.NewReplicate()
+			out := make([]float64, model.NumMetrics)
+			groupWeeks := 0.0
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				rng := rand.New(rand.NewPCG(1, uint64(i)))
+				r.Reset(rng)
+				for wk := 1; wk <= benchWeeks; wk++ {
+					r.Step(wk, rng, out)
+					groupWeeks += out[model.Groups]
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/groupWeeks, "ns/group-week")
+		})
+	}
 }

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -77,6 +76,7 @@ type groups struct {
 	c         []float64 // members
 	exposure  []float64 // (K c)_i
 	satExits  []float64 // this week's saturation exits
+	peak      []float64 // most members at the end of a week, kept by slot in the hot loop
 	rivals    [][]link  // symmetric rivalry weights, without the diagonal
 	allies    [][]link  // symmetric alliance weights, without the diagonal
 	allySelf  []float64 // twice the self-alliance weight: the part of A_i no link carries
@@ -85,6 +85,10 @@ type groups struct {
 	record    []int // lineage index of the group in the slot; -1 when free
 	free      []int
 	lineage   []LineageRecord
+	// floor is the size below which a group ends: 1, or the viable size; unsettled says
+	// that some group may have fallen below it this week.
+	floor     float64
+	unsettled bool
 
 	targets []int // scratch for decapitation targets
 	shares  []float64
@@ -102,7 +106,7 @@ type events struct {
 func (g *groups) reset(w *World) {
 	net := w.cfg.Network
 	n := net.Len()
-	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.allySelf, &g.invAllies} {
+	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.peak, &g.allySelf, &g.invAllies} {
 		*s = resize(*s, n)
 	}
 	g.lead = resize(g.lead, n)
@@ -111,6 +115,8 @@ func (g *groups) reset(w *World) {
 	g.allies = resizeLinks(g.allies, n)
 	g.free = g.free[:0]
 	g.lineage = g.lineage[:0]
+	g.floor = max(1, w.frag.ViableMembers)
+	g.unsettled = false
 	for i := range n {
 		to, wt := net.rivals.row(i)
 		for k := range to {
@@ -124,7 +130,7 @@ func (g *groups) reset(w *World) {
 		}
 		g.allySelf[i] = max(0, self)
 		g.invAllies[i] = net.invAllies[i]
-		g.c[i], g.satExits[i] = 0, 0
+		g.c[i], g.satExits[i], g.peak[i] = 0, 0, 0
 		g.lead[i] = w.leadership[i]
 		g.record[i] = i
 		g.lineage = append(g.lineage, LineageRecord{Parent: -1, Root: i, DiedWeek: -1})
@@ -195,6 +201,7 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 		g.c = append(g.c, 0)
 		g.exposure = append(g.exposure, 0)
 		g.satExits = append(g.satExits, 0)
+		g.peak = append(g.peak, 0)
 		g.allySelf = append(g.allySelf, 0)
 		g.invAllies = append(g.invAllies, 1)
 		g.lead = append(g.lead, Leadership{})
@@ -202,7 +209,7 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 		g.rivals = growLinks(g.rivals)
 		g.allies = growLinks(g.allies)
 	}
-	g.c[s], g.satExits[s], g.allySelf[s], g.invAllies[s] = 0, 0, 0, 1
+	g.c[s], g.satExits[s], g.peak[s], g.allySelf[s], g.invAllies[s] = 0, 0, 0, 0, 1
 	g.rivals[s], g.allies[s] = g.rivals[s][:0], g.allies[s][:0]
 	g.record[s] = k
 	return s
@@ -212,7 +219,7 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 // order of every other list (so no other group's sums change), and the slot is freed.
 func (g *groups) end(i, wk int, cause Cause) {
 	rec := &g.lineage[g.record[i]]
-	rec.DiedWeek, rec.Cause = wk, cause
+	rec.DiedWeek, rec.Cause, rec.Peak = wk, cause, g.peak[i]
 	for _, l := range g.rivals[i] {
 		g.rivals[l.to] = unlink(g.rivals[l.to], i)
 	}
@@ -284,13 +291,18 @@ func (g *groups) handOver(i int, ev *events) bool {
 	return false
 }
 
-func (g *groups) notePeak(i int) {
-	rec := &g.lineage[g.record[i]]
-	rec.Peak = max(rec.Peak, g.c[i])
+func (g *groups) notePeak(i int) { g.peak[i] = max(g.peak[i], g.c[i]) }
+
+// syncPeaks copies the living groups' peaks into their lineage records.
+func (g *groups) syncPeaks() {
+	for i, k := range g.record {
+		if k >= 0 {
+			g.lineage[k].Peak = g.peak[i]
+		}
+	}
 }
 
-// settle ends the groups left without members or below viable size and records the
-// others' peaks.
+// settle ends the groups left without members or below viable size.
 func (g *groups) settle(wk int, viable float64, ev *events) {
 	for i, x := range g.c {
 		if !g.alive(i) {
@@ -307,15 +319,16 @@ func (g *groups) settle(wk int, viable float64, ev *events) {
 				cause = Absorbed
 			}
 			g.end(i, wk, cause)
-		default:
-			g.notePeak(i)
 		}
 	}
 }
 
-// selectTargets lists the living groups a campaign goes after this week.
+// selectTargets lists the living groups a campaign goes after this week: for the N
+// largest, in decreasing size (ties by slot), kept by insertion into a buffer of N, which
+// costs O(groups) when N is small rather than a sort of every group each week.
 func (g *groups) selectTargets(cp *campaign) []int {
 	t := g.targets[:0]
+	largest := cp.Targets.Largest
 	for i, x := range g.c {
 		if !g.alive(i) || x < 1 {
 			continue
@@ -330,17 +343,19 @@ func (g *groups) selectTargets(cp *campaign) []int {
 				t = append(t, i)
 			}
 		default:
-			t = append(t, i)
-		}
-	}
-	if n := cp.Targets.Largest; n > 0 && len(t) > n {
-		slices.SortFunc(t, func(a, b int) int {
-			if c := cmp.Compare(g.c[b], g.c[a]); c != 0 {
-				return c
+			// Slots come in increasing order, so a tie never displaces an earlier slot.
+			if len(t) == largest && x <= g.c[t[largest-1]] {
+				continue
 			}
-			return cmp.Compare(a, b)
-		})
-		t = t[:n]
+			if len(t) < largest {
+				t = append(t, i)
+			}
+			k := len(t) - 1
+			for ; k > 0 && g.c[t[k-1]] < x; k-- {
+				t[k] = t[k-1]
+			}
+			t[k] = i
+		}
 	}
 	g.targets = t
 	return t
@@ -471,6 +486,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 		r.refreshAllies(s)
 		r.notePeak(s)
 	}
+	r.unsettled = true // a faction may be too small to survive
 	for _, l := range r.snap {
 		r.refreshAllies(l.to)
 	}
@@ -545,7 +561,10 @@ func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []
 		f.recruits += r.births(wk, *f, rng, &ev)
 		viable = r.w.frag.ViableMembers
 	}
-	r.settle(wk, viable, &ev)
+	if r.unsettled {
+		r.settle(wk, viable, &ev)
+		r.unsettled = false
+	}
 	if r.w.dynamic {
 		r.promote()
 	}

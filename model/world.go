@@ -238,7 +238,7 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 		} else {
 			r.c[i] = Poisson(rng, m)
 		}
-		r.lineage[i].Peak = r.c[i]
+		r.peak[i] = r.c[i]
 	}
 }
 
@@ -249,7 +249,10 @@ func (r *Replicate) Sizes() []float64 { return r.c }
 
 // Lineage returns every group the replicate has had, initial groups first by rank, then
 // in order of birth; the slice is the replicate's own, valid until the next Reset.
-func (r *Replicate) Lineage() []LineageRecord { return r.lineage }
+func (r *Replicate) Lineage() []LineageRecord {
+	r.syncPeaks()
+	return r.lineage
+}
 
 // Step advances the replicate by the week that ends at week wk (1-based) and writes the
 // week's metrics, indexed by Metric, into out (len >= NumMetrics). rng may be nil in
@@ -375,7 +378,14 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 		}
 		recruits := Poisson(rng, p.Recruitment*x)
 		f.recruits += recruits
-		c[i] = x - exits + recruits
+		nc := x - exits + recruits
+		c[i] = nc
+		if nc > r.peak[i] {
+			r.peak[i] = nc
+		}
+		if nc < r.floor {
+			r.unsettled = true
+		}
 	}
 	return f
 }
