@@ -4,11 +4,16 @@ SCENARIO ?= scenarios/prieto-curiel-2023/baseline.yaml
 OUT      ?= out/baseline
 FUZZTIME ?= 60s
 
-.PHONY: run test bench fuzz build clean
+.PHONY: run history test bench fuzz build clean
 
 ## run: the default scenario (the paper's baseline, 400 stochastic replicates) with plots
 run:
 	$(GO) run ./cmd/cartelsim run $(SCENARIO) --out $(OUT) --force
+
+## history: the 2006-2020 histories with and without kingpin campaigns, with plots
+history:
+	$(GO) run ./cmd/cartelsim run scenarios/history/2006-kingpin.yaml --out out/2006-kingpin --force
+	$(GO) run ./cmd/cartelsim run scenarios/history/2006-no-kingpin.yaml --out out/2006-no-kingpin --force
 
 ## test: what CI runs: vet, then every test (fuzz targets run on their seed corpus)
 test:

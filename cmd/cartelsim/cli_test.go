@@ -20,6 +20,19 @@ interventions:
     actor: joint
 `
 
+const kingpinScenario = `name: kingpin
+start: 2006-12-03
+weeks: 104
+world:
+  groups:
+    - {id: a, members: 20000}
+    - {id: b, members: 8000}
+  rivalries: [{between: [a, b], weight: 2}]
+fragmentation: {}
+interventions:
+  - {kind: decapitation, from: 0, intensity: 10, targets: {largest: 2}, actor: joint}
+`
+
 // The command line as a user meets it: exit statuses (0 ok, 1 failure, 2 usage or bad
 // scenario), help on stdout, errors as one line on stderr.
 func TestCLI(t *testing.T) {
@@ -28,6 +41,9 @@ func TestCLI(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(good, []byte(smallScenario), 0o644)
 	os.WriteFile(bad, []byte(strings.Replace(smallScenario, "intensity: 1", "intensity: -1", 1)), 0o644)
+	kingpin := filepath.Join(dir, "kingpin.yaml")
+	os.WriteFile(kingpin, []byte(kingpinScenario), 0o644)
+	lineageOut := filepath.Join(dir, "lineage")
 	out := filepath.Join(dir, "out")
 	blocker := filepath.Join(dir, "file")
 	os.WriteFile(blocker, nil, 0o644)
@@ -58,6 +74,8 @@ func TestCLI(t *testing.T) {
 		{"run again refused", []string{"run", good, "--out", out}, 1, "", "holds another run (use --force"},
 		{"run again forced", []string{"run", good, "--out", out, "--force", "--quiet", "-n", "3", "--mode", "meanfield"}, 0, "", ""},
 		{"run unwritable out", []string{"run", good, "--out", filepath.Join(blocker, "x"), "-q"}, 1, "", "cannot create output directory"},
+		{"kingpin in mean-field mode", []string{"run", kingpin, "--mode", "meanfield"}, 2, "", "mean-field mode cannot represent"},
+		{"kingpin with every lineage", []string{"run", kingpin, "--out", lineageOut, "--lineage", "-n", "3"}, 0, "lineage.csv", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -78,6 +96,11 @@ func TestCLI(t *testing.T) {
 				t.Errorf("stack trace on stderr: %q", stderr.String())
 			}
 		})
+	}
+	// --lineage wrote the lineage of every replicate, each starting with the initial groups.
+	if b, err := os.ReadFile(filepath.Join(lineageOut, "lineage.csv")); err != nil ||
+		!bytes.Contains(b, []byte("\n0,a,,0,")) || !bytes.Contains(b, []byte("\n2,a,,0,")) || bytes.Contains(b, []byte("\n3,")) {
+		t.Errorf("lineage.csv of 3 replicates: %v\n%s", err, b)
 	}
 	// The forced mean-field run replaced the stochastic one.
 	if b, err := os.ReadFile(filepath.Join(out, "manifest.json")); err != nil || !bytes.Contains(b, []byte(`"mode": "meanfield"`)) {
