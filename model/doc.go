@@ -1,7 +1,10 @@
 // Package model is the cartel domain of cartelsim: groups and their rivalries and
 // alliances, the parameters of the Prieto-Curiel, Campedelli & Hope (2023) model,
 // time-bounded interventions, and one week's transition in two modes, a deterministic
-// mean-field integration and a stochastic draw of every flow.
+// mean-field integration and a stochastic draw of every flow. With a Fragmentation, groups
+// also have leaders and successions: decapitation campaigns remove leaders, succession wars
+// split groups into factions, leaderless and unviable groups end, new groups appear, and a
+// replicate keeps the lineage of them all (stochastic mode only).
 //
 // The package is pure: it does no file or terminal I/O, starts no goroutines and has no
 // global random source. Every stochastic function takes a *rand.Rand (math/rand/v2), so a

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/model/bacrim"
@@ -46,4 +47,45 @@ func ExampleNewIntervention() {
 	fmt.Println(err)
 	// Output:
 	// model: recruitment-reduction intensity 1.5 is a fraction of recruitment prevented, above 1
+}
+
+// A kingpin campaign on one large cartel: with group dynamics switched on, removing its
+// leaders splits it into factions, each with a lineage back to it.
+func ExampleFragmentation() {
+	net, err := model.NewNetwork([]model.Group{{ID: "big"}, {ID: "rival"}}, []model.Edge{{From: "big", To: "rival", Weight: 2}}, nil)
+	if err != nil {
+		panic(err)
+	}
+	frag := model.DefaultFragmentation()
+	campaign := model.Intervention{Kind: model.Decapitation, From: 0, To: model.Forever, Intensity: 12,
+		Actor: model.Joint, Removal: model.Kill, Targets: model.Targets{Groups: []string{"big"}}}
+	world, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(), InitialSizes: []float64{30000, 10000},
+		Fragmentation: &frag, Interventions: []model.Intervention{campaign}})
+	if err != nil {
+		panic(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	r := world.NewReplicate()
+	r.Reset(rng)
+	week := make([]float64, model.NumMetrics)
+	removed, splits := 0.0, 0.0
+	for w := 1; w <= 260; w++ {
+		r.Step(w, rng, week)
+		removed += week[model.LeadersRemoved]
+		splits += week[model.Splits]
+	}
+	factions := 0
+	for k, rec := range r.Lineage() {
+		if rec.Origin == model.Faction && world.LineageID(r.Lineage(), rec.Root) == "big" {
+			factions++
+			if factions == 1 {
+				fmt.Printf("first faction %s, parent %s, born in week %d\n",
+					world.LineageID(r.Lineage(), k), world.LineageID(r.Lineage(), rec.Parent), rec.BornWeek)
+			}
+		}
+	}
+	fmt.Printf("in five years: %.0f leaders removed, %.0f splits, %d factions of big\n", removed, splits, factions)
+	// Output:
+	// first faction big.2, parent big, born in week 2
+	// in five years: 61 leaders removed, 16 splits, 24 factions of big
 }
