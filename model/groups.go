@@ -517,7 +517,7 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 				}
 			}
 		}
-		size := max(fr.ViableMembers, 1, Poisson(rng, fr.FounderMembers))
+		size := max(math.Ceil(fr.ViableMembers), 1, Poisson(rng, fr.FounderMembers))
 		if src < 0 || !r.alive(src) {
 			continue
 		}

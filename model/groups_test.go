@@ -348,3 +348,22 @@ func TestDynamicReplayAllocatesNothing(t *testing.T) {
 		t.Error("no group was born: the test exercises nothing")
 	}
 }
+
+// An empty world is valid with or without group dynamics, and its groups start with
+// no lieutenants.
+func TestEmptyWorldIsValid(t *testing.T) {
+	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag := DefaultFragmentation()
+	for _, f := range []*Fragmentation{nil, &frag} {
+		w, err := NewWorld(Config{Network: net, Params: DefaultParams(), InitialMembers: 0, Fragmentation: f})
+		if err != nil {
+			t.Fatalf("fragmentation %v: %v", f != nil, err)
+		}
+		if l := w.InitialLeadership()[0]; l.Lieutenants != 0 {
+			t.Errorf("fragmentation %v: %v lieutenants in an empty group", f != nil, l.Lieutenants)
+		}
+	}
+}

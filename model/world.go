@@ -146,14 +146,18 @@ func NewWorld(cfg Config) (*World, error) {
 		return nil, fmt.Errorf("model: %d leaderships for %d groups", len(cfg.Leadership), n)
 	}
 	w.leadership = make([]Leadership, n)
+	rules := w.frag // a fixed network never uses leaders, but keeps valid defaults
+	if !w.dynamic {
+		rules = DefaultFragmentation()
+	}
 	for i := range w.leadership {
 		if cfg.Leadership != nil {
 			w.leadership[i] = cfg.Leadership[i]
 		} else {
-			w.leadership[i] = w.frag.DefaultLeadership(w.expected[i])
+			w.leadership[i] = rules.DefaultLeadership(w.expected[i])
 		}
 		if err := w.leadership[i].Validate(); err != nil {
-			return nil, fmt.Errorf("model: group %s: %w", cfg.Network.Groups[i].ID, err)
+			return nil, fmt.Errorf("model: group %s: %s", cfg.Network.Groups[i].ID, err.(*FieldError).Msg)
 		}
 	}
 	w.cfg.InitialSizes = w.expected
