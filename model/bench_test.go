@@ -57,11 +57,11 @@ func recordDraws(w *model.World, seed uint64) *drawTrace {
 	rng := rand.New(rand.NewPCG(1, seed))
 	r := w.NewReplicate()
 	r.Reset(rng)
-	exposure := make([]float64, w.Network().Len())
+	exposure := make([]float64, len(r.Sizes()))
 	out := make([]float64, model.NumMetrics)
 	for wk := 1; wk <= benchWeeks; wk++ {
 		p := w.ParamsAt(wk)
-		s := w.Network().ConflictExposure(r.Sizes(), exposure)
+		s := r.ConflictExposure(exposure)
 		twin := *rng
 		for i, x := range r.Sizes() {
 			if x <= 0 {

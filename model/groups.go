@@ -556,7 +556,7 @@ func (r *Replicate) promote() {
 func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []float64) {
 	var ev events
 	viable := 0.0
-	if r.w.dynamic {
+	if r.w.Dynamic() {
 		r.decapitate(wk, p, rng, &ev)
 		f.recruits += r.births(wk, *f, rng, &ev)
 		viable = r.w.frag.ViableMembers
@@ -565,7 +565,7 @@ func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []
 		r.settle(wk, viable, &ev)
 		r.unsettled = false
 	}
-	if r.w.dynamic {
+	if r.w.Dynamic() {
 		r.promote()
 	}
 	out[LeadersRemoved] = ev.leadersRemoved

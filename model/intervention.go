@@ -1,10 +1,6 @@
 package model
 
-import (
-	"fmt"
-	"math"
-	"strings"
-)
+import "math"
 
 // Kind names a kind of intervention as scenario files spell it.
 type Kind string
@@ -55,17 +51,6 @@ func (t Targets) set() int {
 		}
 	}
 	return n
-}
-
-func (t Targets) String() string {
-	switch {
-	case t.Largest != 0:
-		return fmt.Sprintf("the %d largest groups", t.Largest)
-	case len(t.Groups) > 0:
-		return strings.Join(t.Groups, ", ")
-	default:
-		return fmt.Sprintf("groups of at least %g members", t.MinMembers)
-	}
 }
 
 // Actor is who carries an intervention out.

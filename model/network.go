@@ -188,10 +188,6 @@ func (n *Network) Lookup(idOrName string) (int, bool) {
 // Rivalry returns the symmetric rivalry weight between groups i and j (0 on the diagonal).
 func (n *Network) Rivalry(i, j int) float64 { return n.rivals.at(i, j) }
 
-// Alliance returns the symmetric alliance weight between groups i and j (0 on the
-// diagonal).
-func (n *Network) Alliance(i, j int) float64 { return n.allies.at(i, j) }
-
 func (s *sparse) at(i, j int) float64 {
 	to, w := s.row(i)
 	for k, t := range to {
@@ -204,21 +200,3 @@ func (s *sparse) at(i, j int) float64 {
 
 // RivalryEdges is the number of non-zero off-diagonal rivalry entries (each pair twice).
 func (n *Network) RivalryEdges() int { return len(n.rivals.to) }
-
-// ConflictExposure sets out[i] = (K c)_i for the conflict kernel
-// K_ij = (R_ij + 1)/(A_i + 1), K_ii = 0, using its sparse-plus-rank-one form
-// (K c)_i = (sum_j R_ij c_j + S - c_i)/(A_i + 1), and returns S = sum_j c_j.
-func (n *Network) ConflictExposure(c, out []float64) (s float64) {
-	for _, x := range c {
-		s += x
-	}
-	out = out[:len(c)]
-	for i, ci := range c {
-		r := 0.0
-		for k := n.rivals.start[i]; k < n.rivals.start[i+1]; k++ {
-			r += n.rivals.weight[k] * c[n.rivals.to[k]]
-		}
-		out[i] = (r + s - ci) * n.invAllies[i]
-	}
-	return s
-}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -48,9 +49,18 @@ func TestNetworkByHand(t *testing.T) {
 	}
 	// Sizes A=10, C=30, B=20, D=40, S=100; (Kc)_i = (sum_j R_ij c_j + S - c_i)/(A_i+1):
 	// A: (5*20 + 90)/2 = 95; C: (0 + 70)/2 = 35; B: (5*10 + 80)/1 = 130; D: 60/1 = 60.
-	c := []float64{10, 30, 20, 40}
+	// A replicate computes them on its own copy of the network.
+	w, err := NewWorld(Config{Network: net, Params: DefaultParams(), InitialSizes: make([]float64, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.NewReplicate()
+	r.Reset(rand.New(rand.NewPCG(1, 1)))
+	copy(r.Sizes(), []float64{10, 30, 20, 40})
 	got := make([]float64, 4)
-	net.ConflictExposure(c, got)
+	if s := r.ConflictExposure(got); s != 100 {
+		t.Errorf("S = %v, want 100", s)
+	}
 	for i, want := range []float64{95, 35, 130, 60} {
 		if got[i] != want {
 			t.Errorf("(Kc)_%s = %v, want %v", ids[i], got[i], want)

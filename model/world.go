@@ -65,7 +65,6 @@ type World struct {
 	expected   []float64 // expected initial size by rank
 	leadership []Leadership
 	frag       Fragmentation // zero when the network is fixed
-	dynamic    bool
 	campaigns  []campaign
 }
 
@@ -101,7 +100,7 @@ func NewWorld(cfg Config) (*World, error) {
 		if err := cfg.Fragmentation.Validate(); err != nil {
 			return nil, err
 		}
-		w.frag, w.dynamic = *cfg.Fragmentation, true
+		w.frag = *cfg.Fragmentation
 		w.cfg.Fragmentation = &w.frag
 	}
 	for _, iv := range cfg.Interventions {
@@ -111,7 +110,7 @@ func NewWorld(cfg Config) (*World, error) {
 		if iv.Kind != Decapitation {
 			continue
 		}
-		if !w.dynamic {
+		if !w.Dynamic() {
 			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
 		}
 		c, err := w.newCampaign(iv)
@@ -120,7 +119,7 @@ func NewWorld(cfg Config) (*World, error) {
 		}
 		w.campaigns = append(w.campaigns, c)
 	}
-	if w.dynamic && cfg.Mode == MeanField {
+	if w.Dynamic() && cfg.Mode == MeanField {
 		return nil, ErrMeanFieldFragmentation
 	}
 	if cfg.InitialSizes != nil {
@@ -147,7 +146,7 @@ func NewWorld(cfg Config) (*World, error) {
 	}
 	w.leadership = make([]Leadership, n)
 	rules := w.frag // a fixed network never uses leaders, but keeps valid defaults
-	if !w.dynamic {
+	if !w.Dynamic() {
 		rules = DefaultFragmentation()
 	}
 	for i := range w.leadership {
@@ -160,8 +159,6 @@ func NewWorld(cfg Config) (*World, error) {
 			return nil, fmt.Errorf("model: group %s: %s", cfg.Network.Groups[i].ID, err.(*FieldError).Msg)
 		}
 	}
-	w.cfg.InitialSizes = w.expected
-	w.cfg.Leadership = w.leadership
 	w.cfg.Interventions = append([]Intervention(nil), cfg.Interventions...)
 	return w, nil
 }
@@ -192,7 +189,7 @@ func (w *World) Network() *Network { return w.cfg.Network }
 func (w *World) Params() Params { return w.cfg.Params }
 
 // Dynamic reports whether groups can split, collapse, dissolve and be born.
-func (w *World) Dynamic() bool { return w.dynamic }
+func (w *World) Dynamic() bool { return w.cfg.Fragmentation != nil }
 
 // ExpectedInitialSizes returns the expected size of each group at week 0, by rank.
 func (w *World) ExpectedInitialSizes() []float64 { return append([]float64(nil), w.expected...) }
@@ -250,6 +247,11 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 // group is born, slot k is the group of rank k+1; a dead group's slot holds 0 and may
 // later be reused by a new group.
 func (r *Replicate) Sizes() []float64 { return r.c }
+
+// ConflictExposure sets out[i] = (K c)_i for the current sizes, with the conflict kernel
+// K_ij = (R_ij + 1)/(A_i + 1), K_ii = 0, of the replicate's current network, and returns
+// S = sum_j c_j. out needs one entry per slot (len(Sizes())).
+func (r *Replicate) ConflictExposure(out []float64) float64 { return r.conflictExposure(r.c, out) }
 
 // Lineage returns every group the replicate has had, initial groups first by rank, then
 // in order of birth; the slice is the replicate's own, valid until the next Reset.
