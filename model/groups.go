@@ -228,7 +228,7 @@ func (g *groups) end(i, wk int, cause Cause) {
 		g.refreshAllies(l.to)
 	}
 	g.rivals[i], g.allies[i] = g.rivals[i][:0], g.allies[i][:0]
-	g.c[i], g.allySelf[i], g.record[i] = 0, 0, -1
+	g.c[i], g.satExits[i], g.allySelf[i], g.record[i] = 0, 0, 0, -1
 	g.free = append(g.free, i)
 }
 
@@ -502,11 +502,16 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 		return 0
 	}
 	n := Poisson(rng, lambda)
+	if n == 0 {
+		return 0
+	}
+	// Ended groups' exits were zeroed and new groups start at zero, so this total holds
+	// for every birth of the week.
+	total := 0.0
+	for _, x := range r.satExits {
+		total += x
+	}
 	for range int(n) {
-		total := 0.0
-		for _, x := range r.satExits {
-			total += x
-		}
 		u := rng.Float64() * total
 		src := -1
 		for i, x := range r.satExits {
@@ -518,7 +523,7 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 			}
 		}
 		size := max(math.Ceil(fr.ViableMembers), 1, Poisson(rng, fr.FounderMembers))
-		if src < 0 || !r.alive(src) {
+		if src < 0 {
 			continue
 		}
 		s := r.born(wk, r.record[src], -1, NewGroup)

@@ -48,8 +48,9 @@ func checkInvariants(t *testing.T, r *Replicate, wk int) {
 			t.Fatalf("week %d: slot %d has %v members", wk, i, x)
 		}
 		if !r.alive(i) {
-			if x != 0 || len(r.rivals[i]) > 0 || len(r.allies[i]) > 0 {
-				t.Fatalf("week %d: free slot %d has %v members, %d rivals, %d allies", wk, i, x, len(r.rivals[i]), len(r.allies[i]))
+			if x != 0 || r.satExits[i] != 0 || len(r.rivals[i]) > 0 || len(r.allies[i]) > 0 {
+				t.Fatalf("week %d: free slot %d has %v members, %v saturation exits, %d rivals, %d allies",
+					wk, i, x, r.satExits[i], len(r.rivals[i]), len(r.allies[i]))
 			}
 			continue
 		}
