@@ -67,6 +67,29 @@ func TestShippedScenariosLoad(t *testing.T) {
 	}
 }
 
+// scenarioErrorCase is a bad scenario and the error it must give: a *ScenarioError for
+// bad.yaml at the line and key, with a message containing msg, on one line.
+type scenarioErrorCase struct {
+	name, yaml string
+	line       int
+	key, msg   string
+}
+
+func (c scenarioErrorCase) check(t *testing.T) {
+	t.Helper()
+	_, err := ParseScenario("bad.yaml", []byte(c.yaml))
+	var se *ScenarioError
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
+	}
+	if se.File != "bad.yaml" || se.Line != c.line || se.Key != c.key || !strings.Contains(se.Msg, c.msg) {
+		t.Errorf("got %q (line %d, key %q), want line %d, key %q, message containing %q", err, se.Line, se.Key, c.line, c.key, c.msg)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error spans lines: %q", err)
+	}
+}
+
 // Each bad input gives one error naming the file, the line and the key; none panics.
 func TestScenarioErrors(t *testing.T) {
 	replace := func(old, new string) string {
@@ -75,11 +98,7 @@ func TestScenarioErrors(t *testing.T) {
 		}
 		return strings.Replace(goodScenario, old, new, 1)
 	}
-	for _, c := range []struct {
-		name, yaml string
-		line       int
-		key, msg   string
-	}{
+	for _, c := range []scenarioErrorCase{
 		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key"},
 		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "datasett", "unknown key"},
 		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", "wrong type"},
@@ -109,19 +128,7 @@ func TestScenarioErrors(t *testing.T) {
 		{"empty", "", 0, "", "empty scenario file"},
 		{"only a comment", "# nothing here\n", 0, "", "empty scenario file"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseScenario("bad.yaml", []byte(c.yaml))
-			var se *ScenarioError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
-			}
-			if se.File != "bad.yaml" || se.Line != c.line || se.Key != c.key || !strings.Contains(se.Msg, c.msg) {
-				t.Errorf("got %q (line %d, key %q), want line %d, key %q, message containing %q", err, se.Line, se.Key, c.line, c.key, c.msg)
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error spans lines: %q", err)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
 }
 
@@ -238,11 +245,7 @@ func TestFragmentationScenarioErrors(t *testing.T) {
 		}
 		return strings.Replace(kingpinScenario, old, new, 1)
 	}
-	for _, c := range []struct {
-		name, yaml string
-		line       int
-		key, msg   string
-	}{
+	for _, c := range []scenarioErrorCase{
 		{"unknown fragmentation key", replace("  clarity: 0.4", "  clearness: 0.4"), 13, "fragmentation.clearness", "unknown key"},
 		{"fragmentation value not a number", replace("  clarity: 0.4", "  clarity: high"), 13, "fragmentation.clarity", "want a number"},
 		{"fragmentation value out of range", replace("  clarity: 0.4", "  clarity: 1.5"), 13, "fragmentation.clarity", "in [0, 1]"},
@@ -265,15 +268,6 @@ func TestFragmentationScenarioErrors(t *testing.T) {
 		{"negative weight", replace("weight: 2", "weight: -2"), 10, "world.rivalries[0].weight", "non-negative"},
 		{"intelligence above 1", replace("replicates: 4", "replicates: 4\nparameters: {intelligence: 2}"), 5, "parameters.intelligence", "[0,1]"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseScenario("bad.yaml", []byte(c.yaml))
-			var se *ScenarioError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
-			}
-			if se.File != "bad.yaml" || se.Line != c.line || se.Key != c.key || !strings.Contains(se.Msg, c.msg) {
-				t.Errorf("got %q (line %d, key %q), want line %d, key %q, message containing %q", err, se.Line, se.Key, c.line, c.key, c.msg)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
 }
