@@ -294,21 +294,14 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	}
 
 	params := model.DefaultParams()
-	for _, o := range []struct {
-		v   *float64
-		dst *float64
-	}{
-		{sf.Parameters.Recruitment, &params.Recruitment},
-		{sf.Parameters.Incapacitation, &params.Incapacitation},
-		{sf.Parameters.ConflictLethality, &params.ConflictLethality},
-		{sf.Parameters.Saturation, &params.Saturation},
-		{sf.Parameters.HomicideRatio, &params.HomicideRatio},
-		{sf.Parameters.Intelligence, &params.Intelligence},
-	} {
-		if o.v != nil {
-			*o.dst = *o.v
-		}
-	}
+	override(
+		overriding{sf.Parameters.Recruitment, &params.Recruitment},
+		overriding{sf.Parameters.Incapacitation, &params.Incapacitation},
+		overriding{sf.Parameters.ConflictLethality, &params.ConflictLethality},
+		overriding{sf.Parameters.Saturation, &params.Saturation},
+		overriding{sf.Parameters.HomicideRatio, &params.HomicideRatio},
+		overriding{sf.Parameters.Intelligence, &params.Intelligence},
+	)
 	if err := params.Validate(); err != nil {
 		return nil, fieldError(name, "parameters", err, keys)
 	}
@@ -335,6 +328,18 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		return nil, &ScenarioError{File: name, Msg: err.Error()}
 	}
 	return sc, nil
+}
+
+// overriding is a value a file may give (nil when absent) and the default it replaces.
+type overriding struct{ value, dst *float64 }
+
+// override sets each default the file gives a value for.
+func override(overrides ...overriding) {
+	for _, o := range overrides {
+		if o.value != nil {
+			*o.dst = *o.value
+		}
+	}
 }
 
 // scenarioParser turns the decoded sections of one file into model values, naming the
@@ -450,14 +455,7 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		k, _ := net.Lookup(g.ID)
 		sizes[k] = *g.Members
 		l := defaults.DefaultLeadership(*g.Members)
-		for _, o := range []struct {
-			v   *float64
-			dst *float64
-		}{{g.Lieutenants, &l.Lieutenants}, {g.Clarity, &l.Clarity}, {g.Cohesion, &l.Cohesion}} {
-			if o.v != nil {
-				*o.dst = *o.v
-			}
-		}
+		override(overriding{g.Lieutenants, &l.Lieutenants}, overriding{g.Clarity, &l.Clarity}, overriding{g.Cohesion, &l.Cohesion})
 		if err := l.Validate(); err != nil {
 			return model.Config{}, fieldError(p.file, fmt.Sprintf("world.groups[%d]", i), err, p.keys)
 		}
