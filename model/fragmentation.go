@@ -138,35 +138,14 @@ func (f Fragmentation) lieutenantTarget(members float64) float64 {
 }
 
 // FragmentationFields are the scenario keys of Fragmentation's fields, in order.
-var FragmentationFields = func() []string {
-	var f Fragmentation
-	names := make([]string, 0, 16)
-	for _, x := range f.fields() {
-		names = append(names, x.name)
-	}
-	return names
-}()
+var FragmentationFields = fieldNames(new(Fragmentation).fields())
 
 // Set sets the field a scenario names (one of FragmentationFields).
-func (f *Fragmentation) Set(field string, v float64) bool {
-	for _, x := range f.fields() {
-		if x.name == field {
-			*x.p = v
-			return true
-		}
-	}
-	return false
-}
+func (f *Fragmentation) Set(field string, v float64) bool { return setField(f.fields(), field, v) }
 
-type fragmentationField struct {
-	name   string
-	p      *float64
-	lo, hi float64
-}
-
-func (f *Fragmentation) fields() []fragmentationField {
+func (f *Fragmentation) fields() []numField {
 	inf := math.Inf(1)
-	return []fragmentationField{
+	return []numField{
 		{"lieutenant_span", &f.LieutenantSpan, 1, inf},
 		{"max_lieutenants", &f.MaxLieutenants, 0, 1000},
 		{"promotion_weeks", &f.PromotionWeeks, 1, inf},
@@ -186,16 +165,4 @@ func (f *Fragmentation) fields() []fragmentationField {
 }
 
 // Validate checks every field's range.
-func (f Fragmentation) Validate() error {
-	for _, v := range f.fields() {
-		x := *v.p
-		if !(x >= v.lo && x <= v.hi) || math.IsInf(x, 0) {
-			want := "a finite number of at least " + formatG(v.lo)
-			if !math.IsInf(v.hi, 1) {
-				want = "a number in [" + formatG(v.lo) + ", " + formatG(v.hi) + "]"
-			}
-			return fieldErrorf(v.name, "fragmentation %s is %v, want %s", v.name, x, want)
-		}
-	}
-	return nil
-}
+func (f Fragmentation) Validate() error { return validateFields("fragmentation", f.fields()) }
