@@ -90,6 +90,10 @@ type groups struct {
 	floor     float64
 	unsettled bool
 
+	// factor is each slot's recruitment multiplier from revenue: 1 without an economy.
+	factor []float64
+	territory
+
 	targets []int // scratch for decapitation targets
 	shares  []float64
 	counts  []float64
@@ -106,9 +110,10 @@ type events struct {
 func (g *groups) reset(w *World) {
 	net := w.cfg.Network
 	n := net.Len()
-	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.peak, &g.allySelf, &g.invAllies} {
+	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.peak, &g.allySelf, &g.invAllies, &g.factor} {
 		*s = resize(*s, n)
 	}
+	g.territory.reset(w, n)
 	g.lead = resize(g.lead, n)
 	g.record = resize(g.record, n)
 	g.rivals = resizeLinks(g.rivals, n)
@@ -130,7 +135,7 @@ func (g *groups) reset(w *World) {
 		}
 		g.allySelf[i] = max(0, self)
 		g.invAllies[i] = net.invAllies[i]
-		g.c[i], g.satExits[i], g.peak[i] = 0, 0, 0
+		g.c[i], g.satExits[i], g.peak[i], g.factor[i] = 0, 0, 0, 1
 		g.lead[i] = w.leadership[i]
 		g.record[i] = i
 		g.lineage = append(g.lineage, LineageRecord{Parent: -1, Root: i, DiedWeek: -1})
@@ -206,10 +211,12 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 		g.invAllies = append(g.invAllies, 1)
 		g.lead = append(g.lead, Leadership{})
 		g.record = append(g.record, 0)
+		g.factor = append(g.factor, 1)
 		g.rivals = growLinks(g.rivals)
 		g.allies = growLinks(g.allies)
+		g.territory.grow()
 	}
-	g.c[s], g.satExits[s], g.peak[s], g.allySelf[s], g.invAllies[s] = 0, 0, 0, 0, 1
+	g.c[s], g.satExits[s], g.peak[s], g.allySelf[s], g.invAllies[s], g.factor[s] = 0, 0, 0, 0, 1, 1
 	g.rivals[s], g.allies[s] = g.rivals[s][:0], g.allies[s][:0]
 	g.record[s] = k
 	return s
@@ -228,7 +235,8 @@ func (g *groups) end(i, wk int, cause Cause) {
 		g.refreshAllies(l.to)
 	}
 	g.rivals[i], g.allies[i] = g.rivals[i][:0], g.allies[i][:0]
-	g.c[i], g.satExits[i], g.allySelf[i], g.record[i] = 0, 0, 0, -1
+	g.c[i], g.satExits[i], g.allySelf[i], g.record[i], g.factor[i] = 0, 0, 0, -1, 1
+	g.territory.clearSlot(i)
 	g.free = append(g.free, i)
 }
 
@@ -284,6 +292,7 @@ func (g *groups) handOver(i int, ev *events) bool {
 		g.c[j] += g.c[i]
 		g.notePeak(j)
 		g.c[i] = 0
+		g.territory.merge(i, j)
 		return true
 	}
 	ev.dispersed += g.c[i]
@@ -365,7 +374,7 @@ func (g *groups) selectTargets(cp *campaign) []int {
 func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Active(wk) || cp.Intensity == 0 || p.Intelligence == 0 {
+		if cp.Kind != Decapitation || !cp.Active(wk) || cp.Intensity == 0 || p.Intelligence == 0 {
 			continue
 		}
 		targets := r.selectTargets(cp)
@@ -486,6 +495,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 		r.refreshAllies(s)
 		r.notePeak(s)
 	}
+	r.divideTerritory(slots, shares, rng)
 	r.unsettled = true // a faction may be too small to survive
 	for _, l := range r.snap {
 		r.refreshAllies(l.to)
@@ -527,6 +537,7 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 			continue
 		}
 		s := r.born(wk, r.record[src], -1, NewGroup)
+		r.placeNewGroup(s, src, rng)
 		r.c[s] = size
 		founders += size
 		r.lead[s] = Leadership{Clarity: fr.Clarity, Cohesion: 1}

@@ -20,6 +20,19 @@ const (
 	NewGroups                     // groups born during the week: breakaway factions and new local groups
 	Dissolutions                  // groups that ended below a viable size or with no members
 	Dispersed                     // members who left with their group's end, no ally taking them in
+	Labs                          // working labs in Mexico at the end of the week
+	LabsNorth                     // working labs in the zones of Mexico (Zone), then abroad
+	LabsPacific
+	LabsCentre
+	LabsSoutheast
+	LabsAbroad
+	LabsDestroyed      // labs destroyed by strikes and raids during the week
+	Production         // doses made during the week
+	Supply             // doses that reached the US during the week
+	Seized             // doses seized on the way and at the border during the week
+	Price              // US wholesale price that cleared the week's supply
+	Revenue            // cartels' income during the week: drug sales and other rents
+	CivilianCasualties // civilians killed by strikes and raids during the week
 	NumMetrics
 )
 
@@ -32,20 +45,33 @@ type MetricInfo struct {
 }
 
 var metricInfo = [NumMetrics]MetricInfo{
-	Members:         {"members", "people", false},
-	Groups:          {"groups", "groups", false},
-	EffectiveGroups: {"effective_groups", "groups", false},
-	Deaths:          {"deaths", "people per week", true},
-	Homicides:       {"homicides", "people per week", true},
-	Recruits:        {"recruits", "people per week", true},
-	Incapacitated:   {"incapacitated", "people per week", true},
-	SaturationExits: {"saturation_exits", "people per week", true},
-	LeadersRemoved:  {"leaders_removed", "leaders per week", true},
-	Splits:          {"splits", "splits per week", true},
-	Collapses:       {"collapses", "groups per week", true},
-	NewGroups:       {"new_groups", "groups per week", true},
-	Dissolutions:    {"dissolutions", "groups per week", true},
-	Dispersed:       {"dispersed", "people per week", true},
+	Members:            {"members", "people", false},
+	Groups:             {"groups", "groups", false},
+	EffectiveGroups:    {"effective_groups", "groups", false},
+	Deaths:             {"deaths", "people per week", true},
+	Homicides:          {"homicides", "people per week", true},
+	Recruits:           {"recruits", "people per week", true},
+	Incapacitated:      {"incapacitated", "people per week", true},
+	SaturationExits:    {"saturation_exits", "people per week", true},
+	LeadersRemoved:     {"leaders_removed", "leaders per week", true},
+	Splits:             {"splits", "splits per week", true},
+	Collapses:          {"collapses", "groups per week", true},
+	NewGroups:          {"new_groups", "groups per week", true},
+	Dissolutions:       {"dissolutions", "groups per week", true},
+	Dispersed:          {"dispersed", "people per week", true},
+	Labs:               {"labs", "labs", false},
+	LabsNorth:          {"labs_north", "labs", false},
+	LabsPacific:        {"labs_pacific", "labs", false},
+	LabsCentre:         {"labs_centre", "labs", false},
+	LabsSoutheast:      {"labs_southeast", "labs", false},
+	LabsAbroad:         {"labs_abroad", "labs", false},
+	LabsDestroyed:      {"labs_destroyed", "labs per week", true},
+	Production:         {"production", "doses per week", true},
+	Supply:             {"supply", "doses per week", true},
+	Seized:             {"seized", "doses per week", true},
+	Price:              {"price", "dollars per dose", false},
+	Revenue:            {"revenue", "dollars per week", true},
+	CivilianCasualties: {"civilian_casualties", "people per week", true},
 }
 
 // Info returns the metric's name, unit and kind.

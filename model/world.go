@@ -51,6 +51,16 @@ type Config struct {
 	// Fragmentation, if set, lets groups split, collapse, dissolve and be born (stochastic
 	// mode only). Nil keeps the network fixed, as in the paper; decapitation needs it.
 	Fragmentation *Fragmentation
+	// Economy, if set, places groups on Geography (each group starts in its Network
+	// State) and runs labs, trafficking and the market (stochastic mode only). Nil keeps
+	// groups placeless; airstrikes, lab dismantling, interdiction and demand reduction
+	// need it.
+	Economy   *Economy
+	Geography *Geography
+	// WarmUpWeeks runs the world forward this many weeks from its initial state, without
+	// interventions, before week 0: a world given for 2012 starts a 2025 scenario as it
+	// stands in 2025, in every replicate by the same mechanism.
+	WarmUpWeeks   int
 	Interventions []Intervention
 	Mode          Mode
 }
@@ -65,20 +75,23 @@ type World struct {
 	expected   []float64 // expected initial size by rank
 	leadership []Leadership
 	frag       Fragmentation // zero when the network is fixed
+	econ       Economy       // zero without an economy
+	homes      []int         // each initial group's home state, with an economy
 	campaigns  []campaign
 }
 
-// campaign is a decapitation intervention with its named targets resolved to initial
-// groups (by rank).
+// campaign is an intervention with its named targets resolved: groups to initial groups
+// (by rank), states to a bit set.
 type campaign struct {
 	Intervention
-	named []bool
+	named  []bool
+	states uint64
 }
 
-// ErrMeanFieldFragmentation is returned for a mean-field world with decapitation or
-// fragmentation: a deterministic integration of expected sizes has no discrete leaders,
-// splits or births to represent.
-var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses or new groups: run decapitation and fragmentation in stochastic mode")
+// ErrMeanFieldFragmentation is returned for a mean-field world with decapitation,
+// fragmentation or an economy: a deterministic integration of expected sizes has no
+// discrete leaders, splits, births or labs to represent.
+var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses, new groups or labs: run fragmentation and economy worlds in stochastic mode")
 
 // NewWorld validates the configuration.
 func NewWorld(cfg Config) (*World, error) {
@@ -103,15 +116,23 @@ func NewWorld(cfg Config) (*World, error) {
 		w.frag = *cfg.Fragmentation
 		w.cfg.Fragmentation = &w.frag
 	}
+	if cfg.Economy != nil {
+		if err := w.placeGroups(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.WarmUpWeeks < 0 {
+		return nil, fmt.Errorf("model: %d warm-up weeks, want none or more", cfg.WarmUpWeeks)
+	}
 	for _, iv := range cfg.Interventions {
 		if err := iv.Validate(); err != nil {
 			return nil, err
 		}
-		if iv.Kind != Decapitation {
-			continue
-		}
-		if !w.Dynamic() {
+		switch {
+		case iv.Kind == Decapitation && !w.Dynamic():
 			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
+		case iv.Kind.needsEconomy() && !w.HasEconomy():
+			return nil, fmt.Errorf("model: %s needs an economy (territory, labs and the market) switched on", iv.Kind)
 		}
 		c, err := w.newCampaign(iv)
 		if err != nil {
@@ -119,7 +140,7 @@ func NewWorld(cfg Config) (*World, error) {
 		}
 		w.campaigns = append(w.campaigns, c)
 	}
-	if w.Dynamic() && cfg.Mode == MeanField {
+	if (w.Dynamic() || w.HasEconomy()) && cfg.Mode == MeanField {
 		return nil, ErrMeanFieldFragmentation
 	}
 	if cfg.InitialSizes != nil {
@@ -165,6 +186,13 @@ func NewWorld(cfg Config) (*World, error) {
 
 func (w *World) newCampaign(iv Intervention) (campaign, error) {
 	c := campaign{Intervention: iv}
+	for _, name := range iv.Targets.States {
+		i, ok := w.cfg.Geography.Lookup(name)
+		if !ok {
+			return c, fieldErrorf("targets", "%s targets unknown state %q", iv.Kind, name)
+		}
+		c.states |= 1 << i
+	}
 	if len(iv.Targets.Groups) == 0 {
 		return c, nil
 	}
@@ -172,12 +200,39 @@ func (w *World) newCampaign(iv Intervention) (campaign, error) {
 	for _, name := range iv.Targets.Groups {
 		i, ok := w.cfg.Network.Lookup(name)
 		if !ok {
-			return c, fieldErrorf("targets", "decapitation targets unknown group %q", name)
+			return c, fieldErrorf("targets", "%s targets unknown group %q", iv.Kind, name)
 		}
 		c.named[i] = true
 	}
 	return c, nil
 }
+
+// placeGroups validates the economy and finds each group's home state.
+func (w *World) placeGroups(cfg Config) error {
+	if err := cfg.Economy.Validate(); err != nil {
+		return err
+	}
+	if cfg.Geography == nil {
+		return errors.New("model: an economy needs a geography")
+	}
+	w.econ = *cfg.Economy
+	w.cfg.Economy = &w.econ
+	w.homes = make([]int, cfg.Network.Len())
+	for i, g := range cfg.Network.Groups {
+		s, ok := cfg.Geography.Lookup(g.State)
+		if !ok {
+			return fmt.Errorf("model: group %s has home state %q, not a state of the geography", g.ID, g.State)
+		}
+		w.homes[i] = s
+	}
+	return nil
+}
+
+// HasEconomy reports whether groups have territory, labs and a market.
+func (w *World) HasEconomy() bool { return w.cfg.Economy != nil }
+
+// Geography returns the world's geography, nil without an economy.
+func (w *World) Geography() *Geography { return w.cfg.Geography }
 
 // Mode returns the world's mode.
 func (w *World) Mode() Mode { return w.cfg.Mode }
@@ -215,6 +270,7 @@ type Replicate struct {
 	w *World
 	groups
 	k1, k2, k3, k4, c2 []float64 // RK4 stages (mean-field only; its groups never change)
+	warmUp             []float64 // the metrics of warm-up weeks, discarded
 }
 
 // NewReplicate allocates a replicate; call Reset before stepping it.
@@ -230,7 +286,8 @@ func (w *World) NewReplicate() *Replicate {
 }
 
 // Reset sets week 0: expected sizes in mean-field mode, Poisson draws with those means
-// in stochastic mode. rng may be nil in mean-field mode.
+// in stochastic mode, then the world's warm-up weeks (numbered up to 0, so that lineage
+// records of groups born in them have negative weeks). rng may be nil in mean-field mode.
 func (r *Replicate) Reset(rng *rand.Rand) {
 	r.groups.reset(r.w)
 	for i, m := range r.w.expected {
@@ -240,6 +297,15 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 			r.c[i] = Poisson(rng, m)
 		}
 		r.peak[i] = r.c[i]
+	}
+	if r.w.HasEconomy() {
+		r.seedLabs()
+	}
+	if r.w.cfg.WarmUpWeeks > 0 {
+		r.warmUp = resize(r.warmUp, int(NumMetrics))
+		for wk := 1 - r.w.cfg.WarmUpWeeks; wk <= 0; wk++ {
+			r.Step(wk, rng, r.warmUp)
+		}
 	}
 }
 
@@ -272,6 +338,9 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	} else {
 		f = r.stepStochastic(p, rng)
 		r.endOfWeek(wk, p, &f, rng, out)
+		if r.w.HasEconomy() {
+			r.economyWeek(wk, p, rng, out)
+		}
 	}
 	var members, sumSq, alive float64
 	for _, x := range r.c {
@@ -382,7 +451,7 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 			r.satExits[i] = exits - arrested - killed
 			f.saturation += r.satExits[i]
 		}
-		recruits := Poisson(rng, p.Recruitment*x)
+		recruits := Poisson(rng, p.Recruitment*r.factor[i]*x)
 		f.recruits += recruits
 		nc := x - exits + recruits
 		c[i] = nc

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/model/bacrim"
+	"github.com/cartelsim/cartelsim/model/mexico"
 )
 
 // Limits on scenario files, so that a typo cannot ask for a run that would not fit.
@@ -96,12 +97,14 @@ type scenarioFile struct {
 	World         worldFile          `yaml:"world"`
 	Parameters    parametersFile     `yaml:"parameters"`
 	Fragmentation yaml.Node          `yaml:"fragmentation"`
+	Economy       yaml.Node          `yaml:"economy"`
 	Interventions []interventionFile `yaml:"interventions"`
 }
 
 type worldFile struct {
 	Dataset        *string        `yaml:"dataset"`
 	InitialMembers *float64       `yaml:"initial_members"`
+	Since          *weekRef       `yaml:"since"`
 	Groups         []groupFile    `yaml:"groups"`
 	Rivalries      []relationFile `yaml:"rivalries"`
 	Alliances      []relationFile `yaml:"alliances"`
@@ -133,19 +136,22 @@ type parametersFile struct {
 }
 
 type interventionFile struct {
-	Kind      string       `yaml:"kind"`
-	From      *weekRef     `yaml:"from"`
-	To        *weekRef     `yaml:"to"`
-	Intensity *float64     `yaml:"intensity"`
-	Actor     string       `yaml:"actor"`
-	Targets   *targetsFile `yaml:"targets"`
-	Mode      string       `yaml:"mode"`
+	Kind       string       `yaml:"kind"`
+	From       *weekRef     `yaml:"from"`
+	To         *weekRef     `yaml:"to"`
+	Intensity  *float64     `yaml:"intensity"`
+	Actor      string       `yaml:"actor"`
+	Targets    *targetsFile `yaml:"targets"`
+	Mode       string       `yaml:"mode"`
+	Casualties *float64     `yaml:"civilian_casualties"`
+	RampUntil  *weekRef     `yaml:"ramp_until"`
 }
 
 type targetsFile struct {
 	Largest    *int     `yaml:"largest"`
 	Groups     []string `yaml:"groups"`
 	MinMembers *float64 `yaml:"min_members"`
+	States     []string `yaml:"states"`
 }
 
 // weekRef is a point in time written either as a week number or as a date.
@@ -317,7 +323,27 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	}
 	cfg.Params = params
 	cfg.Fragmentation = frag
-	if cfg.Interventions, err = p.interventions(sf.Interventions, cfg.Network, frag != nil); err != nil {
+	if cfg.Economy, err = p.economy(&sf.Economy); err != nil {
+		return nil, err
+	}
+	if cfg.Economy != nil {
+		if cfg.Geography, err = mexico.Load(); err != nil {
+			return nil, err
+		}
+		for i, g := range cfg.Network.Groups {
+			if _, ok := cfg.Geography.Lookup(g.State); !ok {
+				key := "world.dataset"
+				if len(sf.World.Groups) > 0 {
+					key = fmt.Sprintf("world.groups[%d].state", i)
+				}
+				return nil, p.fail(key, "group %s has home state %q, not one of Mexico's states (a code such as SIN or a name such as Sinaloa)", g.ID, g.State)
+			}
+		}
+	}
+	if cfg.WarmUpWeeks, err = p.since(sf.World.Since); err != nil {
+		return nil, err
+	}
+	if cfg.Interventions, err = p.interventions(sf.Interventions, cfg, frag != nil); err != nil {
 		return nil, err
 	}
 	sc.config = cfg
@@ -359,33 +385,55 @@ func (p *scenarioParser) fail(key, format string, args ...any) error {
 	return &ScenarioError{File: p.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
+// section reads an optional section of named numbers (fragmentation, economy): absent,
+// it returns false; present (even empty or null), true, after setting each key given.
+func (p *scenarioParser) section(name string, n *yaml.Node, set func(string, float64) bool, keys []string) (bool, error) {
+	if n.Kind == 0 {
+		return false, nil
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return true, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return false, p.fail(name, "want a mapping of %s parameters ({} for the defaults)", name)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := name + "." + n.Content[i].Value
+		var v float64
+		if err := n.Content[i+1].Decode(&v); err != nil {
+			return false, p.fail(key, "want a number, got %q", n.Content[i+1].Value)
+		}
+		if !set(n.Content[i].Value, v) {
+			return false, p.fail(key, "unknown key (want one of %s)", strings.Join(keys, ", "))
+		}
+	}
+	return true, nil
+}
+
 // fragmentation reads the optional fragmentation section: present (even empty), it
 // switches group dynamics on with the defaults it overrides.
 func (p *scenarioParser) fragmentation(n *yaml.Node) (*model.Fragmentation, error) {
-	if n.Kind == 0 {
-		return nil, nil
-	}
 	f := model.DefaultFragmentation()
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return &f, nil
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil, p.fail("fragmentation", "want a mapping of fragmentation parameters ({} for the defaults)")
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key := "fragmentation." + n.Content[i].Value
-		var v float64
-		if err := n.Content[i+1].Decode(&v); err != nil {
-			return nil, p.fail(key, "want a number, got %q", n.Content[i+1].Value)
-		}
-		if !f.Set(n.Content[i].Value, v) {
-			return nil, p.fail(key, "unknown key (want one of %s)", strings.Join(model.FragmentationFields, ", "))
-		}
+	if ok, err := p.section("fragmentation", n, f.Set, model.FragmentationFields); !ok {
+		return nil, err
 	}
 	if err := f.Validate(); err != nil {
 		return nil, fieldError(p.file, "fragmentation", err, p.keys)
 	}
 	return &f, nil
+}
+
+// economy reads the optional economy section: present (even empty), it places groups on
+// Mexico's states and runs labs, trafficking and the market.
+func (p *scenarioParser) economy(n *yaml.Node) (*model.Economy, error) {
+	e := model.DefaultEconomy()
+	if ok, err := p.section("economy", n, e.Set, model.EconomyFields); !ok {
+		return nil, err
+	}
+	if err := e.Validate(); err != nil {
+		return nil, fieldError(p.file, "economy", err, p.keys)
+	}
+	return &e, nil
 }
 
 // world builds the network and initial state: a data set, or groups written out.
@@ -491,9 +539,32 @@ func (p *scenarioParser) datasetWorld(wf *worldFile) (model.Config, error) {
 	return model.Config{Network: net, InitialMembers: initial}, nil
 }
 
+// since reads world.since, the date the world's initial state describes, and returns the
+// whole weeks from it to the scenario's start: the warm-up that brings the world forward.
+func (p *scenarioParser) since(ref *weekRef) (int, error) {
+	if ref == nil {
+		return 0, nil
+	}
+	fail := func(format string, args ...any) error {
+		return &ScenarioError{File: p.file, Line: ref.line, Key: "world.since", Msg: fmt.Sprintf(format, args...)}
+	}
+	if ref.date.IsZero() {
+		return 0, fail("%q is not a date (YYYY-MM-DD)", ref.raw)
+	}
+	if ref.date.After(p.clock.Start) {
+		return 0, fail("%s is after the start, %s: the world must be given for an earlier date", ref.raw, p.clock.Start.Format(time.DateOnly))
+	}
+	days := int(p.clock.Start.Sub(ref.date).Hours() / 24)
+	if days > 7*MaxWeeks {
+		return 0, fail("%s is more than %d weeks before the start", ref.raw, MaxWeeks)
+	}
+	return days / 7, nil
+}
+
 // interventions reads the interventions of a world with the given network; dynamic says
 // whether its groups can split (decapitation needs it).
-func (p *scenarioParser) interventions(list []interventionFile, net *model.Network, dynamic bool) ([]model.Intervention, error) {
+func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config, dynamic bool) ([]model.Intervention, error) {
+	net := cfg.Network
 	var ivs []model.Intervention
 	for i, ivf := range list {
 		prefix := fmt.Sprintf("interventions[%d]", i)
@@ -530,18 +601,38 @@ func (p *scenarioParser) interventions(list []interventionFile, net *model.Netwo
 				}
 				iv.Targets.MinMembers = *t.MinMembers
 			}
+			iv.Targets.States = t.States
+		}
+		iv.Casualties = model.DefaultCasualties(iv.Kind)
+		if ivf.Casualties != nil {
+			iv.Casualties = *ivf.Casualties
+		}
+		if ivf.RampUntil != nil {
+			if iv.RampUntil, err = p.clock.resolve(ivf.RampUntil); err != nil {
+				return nil, &ScenarioError{File: p.file, Line: ivf.RampUntil.line, Key: prefix + ".ramp_until", Msg: err.Error()}
+			}
 		}
 		if err := iv.Validate(); err != nil {
 			return nil, fieldError(p.file, prefix, err, p.keys)
 		}
-		if iv.Kind == model.Decapitation {
+		switch iv.Kind {
+		case model.Decapitation:
 			if !dynamic {
 				return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
 			}
-			for j, g := range iv.Targets.Groups {
-				if _, ok := net.Lookup(g); !ok {
-					return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "unknown group %q", g)
-				}
+		case model.Airstrikes, model.LabDismantling, model.Interdiction, model.DemandReduction:
+			if cfg.Economy == nil {
+				return nil, p.fail(prefix+".kind", "%s needs territory, labs and the market: add an economy section (economy: {} for the defaults)", iv.Kind)
+			}
+		}
+		for j, g := range iv.Targets.Groups {
+			if _, ok := net.Lookup(g); !ok {
+				return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "unknown group %q", g)
+			}
+		}
+		for j, st := range iv.Targets.States {
+			if _, ok := cfg.Geography.Lookup(st); !ok {
+				return nil, p.fail(fmt.Sprintf("%s.targets.states[%d]", prefix, j), "unknown state %q (a code such as SIN or a name such as Sinaloa)", st)
 			}
 		}
 		ivs = append(ivs, iv)

@@ -1,0 +1,180 @@
+package model
+
+import "math"
+
+// Economy parameterises territory, labs, trafficking and the market (DESIGN.md 3.3). A
+// world without it has no geography: the paper's model, with groups and no places.
+//
+// Territory. Each group starts in its home state (the BACRIM data set's) and holds up to
+// 1 + floor(members/MembersPerState) states. A group with fewer spreads, at the weekly
+// hazard 1/ExpansionWeeks, into a state adjacent to one it holds, chosen in proportion to
+// the state's population divided by one plus the number of the group's rivals already
+// there (markets draw, contested ground repels); a group holding two more than it can
+// withdraws from its state with the fewest labs at the same hazard, moving those labs to
+// another state it holds.
+//
+// Labs. The market sets how many labs the trade needs: enough to supply the reference
+// demand after the baseline border seizure, ReferenceDemand x (1 - demand reduction) /
+// (LabCapacity x (1 - BorderSeizure)). Groups share that need in proportion to members and
+// build towards their share, rounded to whole labs (a group needs half a lab's share to
+// run one), at the weekly hazard 1/BuildWeeks per missing lab, or close surplus labs at
+// that hazard.
+// A lab struck or dismantled awaits rebuilding (still counted in the group's share, so the
+// market does not replace it at once) and is rebuilt after a geometric delay of mean
+// RebuildWeeks if the group can pay LabCost from its savings (each week a group sets aside
+// Reinvestment of its income, up to a year's worth). A rebuilt lab moves with probability
+// 1 - exp(-pressure/RelocationScale), pressure being the labs the group has lost in that
+// state, decaying with time constant PressureWeeks; a moving lab goes abroad (Canada)
+// with probability AbroadShare, otherwise to another state the group holds, chosen in
+// proportion to 1/(1 + its pressure). New labs go to the states a group holds by the same
+// rule.
+//
+// Production. A lab turns one batch of precursors a week into LabCapacity doses.
+// PrecursorBatches arrive each week through the Pacific ports; when the labs need more,
+// batches are shared in proportion to labs, those of groups holding no port state counting
+// InlandPrecursorAccess each.
+//
+// Trafficking. Shipments go from each lab's state to the US along the least-cost path of
+// the state graph (gonum's Dijkstra). Entering a state costs 1, plus EnforcementCost times
+// the share interdiction seizes there, plus RivalCost if a rival of the group holds it, so
+// routes divert around enforcement and enemies (as in Dell 2015). Each state crossed seizes
+// its interdiction share and the border BorderSeizure (plus border interdiction). Labs
+// abroad ship across the northern border and lose only the border share.
+//
+// Market. US demand at ReferencePrice is ReferenceDemand doses a week, times one minus
+// demand reduction, with constant price elasticity -PriceElasticity: the price that clears
+// the week's supply Q is ReferencePrice x (Q/demand)^(-1/PriceElasticity), kept within a
+// factor MaxPriceRatio of the reference. The week's sales are price x supply: a share
+// ProducerShare goes to the groups whose product was sold, by their deliveries, and the
+// rest to all groups by members (the plazas that move and retail it). When a group's drug
+// revenue falls below RentFloor of its baseline, it makes up the difference with other
+// rents (extortion, fuel theft). A group's baseline is what it would earn with its labs at
+// their share at the reference price and demand. Its recruitment is the core's rate times
+// 1 + RevenueElasticity x (income/baseline - 1), between 0 and MaxRecruitmentFactor, so the
+// calibrated rate holds at baseline revenue.
+type Economy struct {
+	MembersPerState float64
+	ExpansionWeeks  float64
+
+	LabCapacity           float64 // doses per lab per week
+	PrecursorBatches      float64 // batches per week arriving through the ports
+	InlandPrecursorAccess float64
+	BuildWeeks            float64
+	RebuildWeeks          float64
+	LabCost               float64 // dollars
+	Reinvestment          float64
+	PressureWeeks         float64
+	RelocationScale       float64 // labs lost
+	AbroadShare           float64
+
+	BorderSeizure   float64
+	EnforcementCost float64
+	RivalCost       float64
+
+	ReferenceDemand      float64 // doses per week
+	ReferencePrice       float64 // dollars per dose
+	PriceElasticity      float64 // magnitude of the price elasticity of demand
+	MaxPriceRatio        float64
+	ProducerShare        float64
+	RentFloor            float64
+	RevenueElasticity    float64
+	MaxRecruitmentFactor float64
+}
+
+// DefaultEconomy returns the documented defaults (README, "Territory, labs, trafficking
+// and the market", gives each one's source or says it is an assumption).
+func DefaultEconomy() Economy {
+	return Economy{
+		MembersPerState: 1000,
+		ExpansionWeeks:  26,
+
+		// One batch a week of $800 of precursors makes over 400,000 pills (DESIGN.md 1).
+		LabCapacity: 400_000,
+		// Above the labs' need at the reference demand (1,200 batches), so precursors do
+		// not bind until precursor control cuts them.
+		PrecursorBatches:      1500,
+		InlandPrecursorAccess: 0.5,
+		BuildWeeks:            8,
+		RebuildWeeks:          4,
+		LabCost:               20_000,
+		Reinvestment:          0.2,
+		PressureWeeks:         26,
+		RelocationScale:       2,
+		AbroadShare:           0.15,
+
+		BorderSeizure:   0.1,
+		EnforcementCost: 5,
+		RivalCost:       1,
+
+		// 1,200 labs x 400,000 doses x 0.9 past the border: $11.2bn a year at $0.50 a
+		// dose (DESIGN.md 1), within the NDTA's $18-39bn of Mexican and Colombian
+		// wholesale drug proceeds for the synthetic share.
+		ReferenceDemand:      1200 * 400_000 * 0.9,
+		ReferencePrice:       0.5,
+		PriceElasticity:      0.5,
+		MaxPriceRatio:        20,
+		ProducerShare:        0.5,
+		RentFloor:            0.3,
+		RevenueElasticity:    0.3,
+		MaxRecruitmentFactor: 2,
+	}
+}
+
+// EconomyFields are the scenario keys of Economy's fields, in order.
+var EconomyFields = fieldNames(new(Economy).fields())
+
+// Set sets the field a scenario names (one of EconomyFields).
+func (e *Economy) Set(field string, v float64) bool { return setField(e.fields(), field, v) }
+
+func (e *Economy) fields() []numField {
+	inf := math.Inf(1)
+	return []numField{
+		{"members_per_state", &e.MembersPerState, 1, inf},
+		{"expansion_weeks", &e.ExpansionWeeks, 1, inf},
+		{"lab_capacity", &e.LabCapacity, 1, 1e12},
+		{"precursor_batches", &e.PrecursorBatches, 0, 1e9},
+		{"inland_precursor_access", &e.InlandPrecursorAccess, 0, 1},
+		{"build_weeks", &e.BuildWeeks, 1, inf},
+		{"rebuild_weeks", &e.RebuildWeeks, 1, inf},
+		{"lab_cost", &e.LabCost, 0, 1e12},
+		{"reinvestment", &e.Reinvestment, 0, 1},
+		{"pressure_weeks", &e.PressureWeeks, 1, inf},
+		{"relocation_scale", &e.RelocationScale, 1e-3, inf},
+		{"abroad_share", &e.AbroadShare, 0, 1},
+		{"border_seizure", &e.BorderSeizure, 0, 0.99},
+		{"enforcement_cost", &e.EnforcementCost, 0, 1e6},
+		{"rival_cost", &e.RivalCost, 0, 1e6},
+		{"reference_demand", &e.ReferenceDemand, 1, 1e15},
+		{"reference_price", &e.ReferencePrice, 1e-6, 1e6},
+		{"price_elasticity", &e.PriceElasticity, 0.01, 100},
+		{"max_price_ratio", &e.MaxPriceRatio, 1, 1e6},
+		{"producer_share", &e.ProducerShare, 0, 1},
+		{"rent_floor", &e.RentFloor, 0, 1},
+		{"revenue_elasticity", &e.RevenueElasticity, 0, 10},
+		{"max_recruitment_factor", &e.MaxRecruitmentFactor, 1, 100},
+	}
+}
+
+// Validate checks every field's range.
+func (e Economy) Validate() error { return validateFields("economy", e.fields()) }
+
+// labsNeeded is the labs the market needs at demand multiplier m.
+func (e *Economy) labsNeeded(m float64) float64 {
+	return e.ReferenceDemand * m / (e.LabCapacity * (1 - e.BorderSeizure))
+}
+
+// clearingPrice is the price at which demand (times multiplier m) equals supply q,
+// within MaxPriceRatio of the reference; positive and finite for any q >= 0.
+func (e *Economy) clearingPrice(q, m float64) float64 {
+	hi := e.ReferencePrice * e.MaxPriceRatio
+	lo := e.ReferencePrice / e.MaxPriceRatio
+	demand := e.ReferenceDemand * m
+	if q <= 0 || demand <= 0 {
+		if q <= 0 {
+			return hi
+		}
+		return lo
+	}
+	logP := math.Log(e.ReferencePrice) - math.Log(q/demand)/e.PriceElasticity
+	return math.Exp(max(math.Log(lo), min(math.Log(hi), logP)))
+}

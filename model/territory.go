@@ -1,0 +1,709 @@
+package model
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+)
+
+// site is one group's labs in one region: a state, or abroad.
+type site struct {
+	labs     float64 // working labs
+	pending  float64 // labs lost here awaiting rebuilding
+	pressure float64 // labs lost here lately, decaying with Economy.PressureWeeks
+	pass     float64 // share of shipments from here that reach the US
+	output   float64 // this week's doses
+}
+
+// territory is a replicate's economy (see Economy): where each group is, its labs,
+// savings and routes, by slot, and the week's market. Empty without an economy.
+type territory struct {
+	regions   int    // states + abroad; 0 without an economy
+	sites     []site // regions per slot
+	present   []uint64
+	home      []int
+	funds     []float64
+	income    []float64
+	have      []float64 // labs + pending, by slot, as of this week's production
+	delivered []float64 // doses that reached the US this week, by slot
+	rivalsAt  []uint64  // states held by rivals when the slot's routes were computed
+	routedGen []uint64  // the policy generation of the slot's routes; 0: none yet
+
+	// The week's policy: interdiction shares by state and at the border, and the demand
+	// multiplier. gen changes whenever the shares do, so that routes are recomputed only
+	// then (or when a group's rivals move).
+	seize, lastSeize   []float64
+	border, lastBorder float64
+	demand             float64
+	gen                uint64
+	cost               []float64
+	routes             Routes
+
+	lost    float64 // labs and pending rebuilds that ended with their group this week
+	cells   []labCell
+	weights []float64
+}
+
+// labCell is a strike's candidate: a group's labs in one state.
+type labCell struct{ slot, state int }
+
+func (t *territory) slot(i int) []site { return t.sites[i*t.regions : (i+1)*t.regions] }
+
+// reset places the world's initial groups in their home states, without labs yet.
+func (t *territory) reset(w *World, n int) {
+	t.regions = 0
+	if !w.HasEconomy() {
+		return
+	}
+	states := w.cfg.Geography.Len()
+	t.regions = states + 1
+	t.sites = resize(t.sites, n*t.regions)
+	clear(t.sites)
+	t.present = resize(t.present, n)
+	t.home = resize(t.home, n)
+	for _, s := range []*[]float64{&t.funds, &t.income, &t.have, &t.delivered} {
+		*s = resize(*s, n)
+		clear(*s)
+	}
+	t.rivalsAt = resize(t.rivalsAt, n)
+	t.routedGen = resize(t.routedGen, n)
+	clear(t.rivalsAt)
+	clear(t.routedGen)
+	for i := range n {
+		t.home[i] = w.homes[i]
+		t.present[i] = 1 << w.homes[i]
+	}
+	t.seize = resize(t.seize, states)
+	t.lastSeize = resize(t.lastSeize, states)
+	t.cost = resize(t.cost, states)
+	clear(t.seize)
+	clear(t.lastSeize)
+	t.border, t.lastBorder = w.econ.BorderSeizure, w.econ.BorderSeizure
+	t.demand, t.gen, t.lost = 1, 1, 0
+}
+
+// grow adds a slot.
+func (t *territory) grow() {
+	if t.regions == 0 {
+		return
+	}
+	for range t.regions {
+		t.sites = append(t.sites, site{})
+	}
+	t.present = append(t.present, 0)
+	t.home = append(t.home, 0)
+	t.funds = append(t.funds, 0)
+	t.income = append(t.income, 0)
+	t.have = append(t.have, 0)
+	t.delivered = append(t.delivered, 0)
+	t.rivalsAt = append(t.rivalsAt, 0)
+	t.routedGen = append(t.routedGen, 0)
+}
+
+// clearSlot empties an ended group's slot; labs still there are lost with it.
+func (t *territory) clearSlot(i int) {
+	if t.regions == 0 {
+		return
+	}
+	for _, s := range t.slot(i) {
+		t.lost += s.labs + s.pending
+	}
+	clear(t.slot(i))
+	t.present[i], t.funds[i], t.income[i], t.have[i], t.delivered[i], t.routedGen[i] = 0, 0, 0, 0, 0, 0
+}
+
+// merge hands group i's territory, labs and savings to group j, which absorbs it.
+func (t *territory) merge(i, j int) {
+	if t.regions == 0 {
+		return
+	}
+	from, to := t.slot(i), t.slot(j)
+	for v := range from {
+		to[v].labs += from[v].labs
+		to[v].pending += from[v].pending
+		to[v].pressure = max(to[v].pressure, from[v].pressure)
+	}
+	clear(from)
+	t.present[j] |= t.present[i]
+	t.funds[j] += t.funds[i]
+	t.funds[i] = 0
+}
+
+// stateWeights fills t.weights with w(v) for each state v in mask and returns their sum.
+func (t *territory) stateWeights(mask uint64, w func(v int) float64) float64 {
+	t.weights = resize(t.weights, 0)
+	total := 0.0
+	for m := mask; m != 0; m &= m - 1 {
+		x := w(bits.TrailingZeros64(m))
+		t.weights = append(t.weights, x)
+		total += x
+	}
+	return total
+}
+
+// pickState draws a state of mask in proportion to the weights stateWeights set; -1 if
+// the total is zero.
+func (t *territory) pickState(mask uint64, total float64, rng *rand.Rand) int {
+	if total <= 0 {
+		return -1
+	}
+	u := rng.Float64() * total
+	last := -1
+	k := 0
+	for m := mask; m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
+		if t.weights[k] > 0 {
+			last = v
+			if u -= t.weights[k]; u < 0 {
+				return v
+			}
+		}
+		k++
+	}
+	return last // rounding left u just short of zero
+}
+
+// quietState draws one of group i's states other than except (-1 for none) in
+// proportion to 1/(1 + pressure): where new and moved labs go. It returns except when
+// the group holds no other state.
+func (t *territory) quietState(i, except int, rng *rand.Rand) int {
+	mask := t.present[i]
+	if except >= 0 {
+		mask &^= 1 << except
+	}
+	sites := t.slot(i)
+	v := t.pickState(mask, t.stateWeights(mask, func(v int) float64 { return 1 / (1 + sites[v].pressure) }), rng)
+	if v < 0 {
+		return except
+	}
+	return v
+}
+
+// pickShare draws a faction index in proportion to shares (which sum to 1).
+func pickShare(shares []float64, rng *rand.Rand) int {
+	u := rng.Float64()
+	for j, s := range shares {
+		if u -= s; u < 0 {
+			return j
+		}
+	}
+	return len(shares) - 1
+}
+
+// divideTerritory gives the factions of a split (slots[0] is the parent, which keeps the
+// largest share) their territory: every faction stays in the home state, where labs and
+// rebuilds are dealt out multinomially, as they are abroad; each other state goes whole,
+// labs and all, to one faction drawn by shares. Savings are divided by shares.
+func (r *Replicate) divideTerritory(slots []int, shares []float64, rng *rand.Rand) {
+	t := &r.territory
+	if t.regions == 0 {
+		return
+	}
+	i := slots[0]
+	home := t.home[i]
+	funds := t.funds[i]
+	for j, s := range slots {
+		t.funds[s] = funds * shares[j]
+		if j > 0 {
+			t.home[s], t.present[s] = home, 1<<home
+		}
+	}
+	parent := t.slot(i)
+	for m := t.present[i] &^ (1 << home); m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
+		f := pickShare(shares, rng)
+		if f == 0 {
+			continue
+		}
+		s := slots[f]
+		t.slot(s)[v] = parent[v]
+		parent[v] = site{}
+		t.present[i] &^= 1 << v
+		t.present[s] |= 1 << v
+	}
+	for _, v := range [2]int{home, t.regions - 1} {
+		for _, field := range [2]func(*site) *float64{
+			func(x *site) *float64 { return &x.labs },
+			func(x *site) *float64 { return &x.pending },
+		} {
+			left, leftShare := *field(&parent[v]), 1.0
+			if left == 0 {
+				continue
+			}
+			for j := 1; j < len(slots); j++ {
+				n := Binomial(rng, left, min(1, shares[j]/leftShare))
+				*field(&t.slot(slots[j])[v]) = n
+				left -= n
+				leftShare -= shares[j]
+			}
+			*field(&parent[v]) = left
+		}
+		for _, s := range slots[1:] {
+			t.slot(s)[v].pressure = parent[v].pressure
+		}
+	}
+}
+
+// placeNewGroup sets a new local group in one of its parent's states, drawn uniformly.
+func (r *Replicate) placeNewGroup(s, parent int, rng *rand.Rand) {
+	t := &r.territory
+	if t.regions == 0 {
+		return
+	}
+	mask := t.present[parent]
+	k := rng.IntN(bits.OnesCount64(mask))
+	for ; k > 0; k-- {
+		mask &= mask - 1
+	}
+	v := bits.TrailingZeros64(mask)
+	t.home[s], t.present[s] = v, 1<<v
+}
+
+// seedLabs gives each initial group its share of the labs the market needs, in its home
+// state, and a year's savings, so that a world starts in balance.
+func (r *Replicate) seedLabs() {
+	t := &r.territory
+	e := &r.w.econ
+	total := 0.0
+	for _, x := range r.c {
+		total += x
+	}
+	if total <= 0 {
+		return
+	}
+	need := e.labsNeeded(1)
+	ref := e.ReferencePrice * e.ReferenceDemand
+	for i, x := range r.c {
+		t.slot(i)[t.home[i]].labs = math.Floor(need*x/total + 0.5)
+		t.funds[i] = WeeksPerYear * e.Reinvestment * ref * x / total
+	}
+}
+
+// economyWeek runs the week's territory, strikes, labs, production, trafficking and
+// market (see Economy) and writes their metrics.
+func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64) {
+	t := &r.territory
+	r.policy(wk)
+	r.spread(rng)
+	destroyed, casualties := r.strike(wk, p, rng)
+	r.equip(rng)
+	r.produce(out)
+	r.ship()
+	r.sell(out)
+	out[LabsDestroyed] = destroyed
+	out[CivilianCasualties] = casualties
+	t.lost = 0
+}
+
+// policy sets the week's interdiction and demand from the active interventions, and a new
+// generation of routes when the interdiction shares changed.
+func (r *Replicate) policy(wk int) {
+	t := &r.territory
+	clear(t.seize)
+	t.border, t.demand = r.w.econ.BorderSeizure, 1
+	for k := range r.w.campaigns {
+		cp := &r.w.campaigns[k]
+		if !cp.Active(wk) {
+			continue
+		}
+		switch cp.Kind {
+		case Interdiction:
+			if cp.states == 0 {
+				t.border = 1 - (1-t.border)*(1-cp.Intensity)
+			}
+			for m := cp.states; m != 0; m &= m - 1 {
+				v := bits.TrailingZeros64(m)
+				t.seize[v] = 1 - (1-t.seize[v])*(1-cp.Intensity)
+			}
+		case DemandReduction:
+			t.demand *= 1 - cp.rampedIntensity(wk)
+		}
+	}
+	changed := t.border != t.lastBorder
+	for v, x := range t.seize {
+		changed = changed || x != t.lastSeize[v]
+	}
+	if changed {
+		t.gen++
+		copy(t.lastSeize, t.seize)
+		t.lastBorder = t.border
+	}
+}
+
+// spread lets groups take or leave states to match their size (see Economy).
+func (r *Replicate) spread(rng *rand.Rand) {
+	t := &r.territory
+	e := &r.w.econ
+	n := float64(r.w.cfg.Geography.Len())
+	p := -math.Expm1(-1 / e.ExpansionWeeks)
+	for i, x := range r.c {
+		if !r.alive(i) {
+			continue
+		}
+		held := float64(bits.OnesCount64(t.present[i]))
+		capacity := min(n, 1+math.Floor(x/e.MembersPerState))
+		switch {
+		case held < capacity:
+			if rng.Float64() < p {
+				r.expand(i, rng)
+			}
+		case held > capacity+1:
+			if rng.Float64() < p {
+				r.withdraw(i, rng)
+			}
+		}
+	}
+}
+
+// expand takes a state adjacent to group i's, drawn in proportion to its population over
+// one plus the rivals already there.
+func (r *Replicate) expand(i int, rng *rand.Rand) {
+	t := &r.territory
+	geo := r.w.cfg.Geography
+	var cand uint64
+	for m := t.present[i]; m != 0; m &= m - 1 {
+		cand |= geo.adj[bits.TrailingZeros64(m)]
+	}
+	cand &^= t.present[i]
+	total := t.stateWeights(cand, func(v int) float64 {
+		rivals := 0.0
+		for _, l := range r.rivals[i] {
+			if t.present[l.to]&(1<<v) != 0 {
+				rivals++
+			}
+		}
+		return geo.States[v].Population / (1 + rivals)
+	})
+	if v := t.pickState(cand, total, rng); v >= 0 {
+		t.present[i] |= 1 << v
+	}
+}
+
+// withdraw leaves group i's state with the fewest labs (other than its home), moving its
+// labs and rebuilds to a quiet state it keeps.
+func (r *Replicate) withdraw(i int, rng *rand.Rand) {
+	t := &r.territory
+	sites := t.slot(i)
+	leave, fewest := -1, math.Inf(1)
+	for m := t.present[i] &^ (1 << t.home[i]); m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
+		if k := sites[v].labs + sites[v].pending; k < fewest {
+			leave, fewest = v, k
+		}
+	}
+	if leave < 0 {
+		return
+	}
+	t.present[i] &^= 1 << leave
+	to := t.quietState(i, -1, rng)
+	sites[to].labs += sites[leave].labs
+	sites[to].pending += sites[leave].pending
+	sites[leave] = site{}
+}
+
+// strike runs the week's airstrikes and raids, returning the labs destroyed and the
+// civilians killed.
+func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualties float64) {
+	t := &r.territory
+	for k := range r.w.campaigns {
+		cp := &r.w.campaigns[k]
+		if !cp.Kind.strikesLabs() || !cp.Active(wk) || cp.Intensity == 0 {
+			continue
+		}
+		cells := t.cells[:0]
+		total := 0.0
+		for i := range r.c {
+			if !r.alive(i) {
+				continue
+			}
+			if cp.named != nil {
+				if root := r.lineage[r.record[i]].Root; root >= len(cp.named) || !cp.named[root] {
+					continue
+				}
+			}
+			mask := t.present[i]
+			if cp.states != 0 {
+				mask &= cp.states
+			}
+			sites := t.slot(i)
+			for m := mask; m != 0; m &= m - 1 {
+				if v := bits.TrailingZeros64(m); sites[v].labs > 0 {
+					cells = append(cells, labCell{i, v})
+					total += sites[v].labs
+				}
+			}
+		}
+		t.cells = cells
+		if total == 0 {
+			continue // nothing to aim at
+		}
+		strikes := int(Poisson(rng, cp.Intensity))
+		made := 0
+		for ; made < strikes && total > 0; made++ {
+			if rng.Float64() >= p.Intelligence {
+				continue // a miss
+			}
+			u := rng.Float64() * total
+			var hit *site
+			for _, c := range cells {
+				s := &t.slot(c.slot)[c.state]
+				if s.labs > 0 {
+					hit = s
+					if u -= s.labs; u < 0 {
+						break
+					}
+				}
+			}
+			hit.labs--
+			hit.pending++
+			hit.pressure++
+			total--
+			destroyed++
+		}
+		if made > 0 && cp.Casualties > 0 {
+			casualties += Poisson(rng, float64(made)*cp.Casualties)
+		}
+	}
+	return destroyed, casualties
+}
+
+// regionsOf iterates group i's regions: the states it holds, then abroad.
+func (t *territory) regionsOf(i int, f func(v int, s *site)) {
+	sites := t.slot(i)
+	for m := t.present[i]; m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
+		f(v, &sites[v])
+	}
+	f(t.regions-1, &sites[t.regions-1])
+}
+
+// equip rebuilds struck labs (relocating some) and builds or closes labs towards each
+// group's share of what the market needs.
+func (r *Replicate) equip(rng *rand.Rand) {
+	t := &r.territory
+	e := &r.w.econ
+	decay := math.Exp(-1 / e.PressureWeeks)
+	pRebuild := -math.Expm1(-1 / e.RebuildWeeks)
+	pBuild := -math.Expm1(-1 / e.BuildWeeks)
+	pRelocate := func(pressure float64) float64 { return -math.Expm1(-pressure / e.RelocationScale) }
+	members := 0.0
+	for _, x := range r.c {
+		members += x
+	}
+	need := e.labsNeeded(t.demand)
+	abroad := t.regions - 1
+	for i, x := range r.c {
+		if !r.alive(i) {
+			continue
+		}
+		sites := t.slot(i)
+		afford := math.Inf(1)
+		if e.LabCost > 0 {
+			afford = math.Floor(t.funds[i] / e.LabCost)
+		}
+		spend := func(k float64) float64 {
+			k = min(k, afford)
+			afford -= k
+			t.funds[i] -= k * e.LabCost
+			return k
+		}
+		have := 0.0
+		t.regionsOf(i, func(v int, s *site) {
+			s.pressure *= decay
+			have += s.labs + s.pending
+		})
+		t.regionsOf(i, func(v int, s *site) {
+			if s.pending == 0 || afford < 1 {
+				return
+			}
+			for range int(spend(Binomial(rng, s.pending, pRebuild))) {
+				s.pending--
+				to := v
+				if v != abroad && rng.Float64() < pRelocate(s.pressure) {
+					if rng.Float64() < e.AbroadShare {
+						to = abroad
+					} else {
+						to = t.quietState(i, v, rng)
+					}
+				}
+				sites[to].labs++
+			}
+		})
+		if members <= 0 {
+			continue
+		}
+		switch gap := math.Floor(need*x/members+0.5) - have; {
+		case gap > 0:
+			for range int(spend(Binomial(rng, gap, pBuild))) {
+				sites[t.quietState(i, -1, rng)].labs++
+			}
+		case gap < 0:
+			r.closeLabs(i, Binomial(rng, -gap, pBuild), rng)
+		}
+	}
+}
+
+// closeLabs closes k of group i's labs: rebuilds it has not started first, then working
+// labs drawn in proportion to where they are.
+func (r *Replicate) closeLabs(i int, k float64, rng *rand.Rand) {
+	t := &r.territory
+	t.regionsOf(i, func(_ int, s *site) {
+		d := min(k, s.pending)
+		s.pending -= d
+		k -= d
+	})
+	for ; k > 0; k-- {
+		total := 0.0
+		t.regionsOf(i, func(_ int, s *site) { total += s.labs })
+		if total == 0 {
+			return
+		}
+		u := rng.Float64() * total
+		var last *site
+		t.regionsOf(i, func(_ int, s *site) {
+			if u < 0 || s.labs == 0 {
+				return
+			}
+			last = s
+			u -= s.labs
+		})
+		last.labs--
+	}
+}
+
+// produce runs the labs on the week's precursors and counts labs by zone.
+func (r *Replicate) produce(out []float64) {
+	t := &r.territory
+	e := &r.w.econ
+	geo := r.w.cfg.Geography
+	need, weight := 0.0, 0.0
+	for i := range r.c {
+		if !r.alive(i) {
+			continue
+		}
+		labs := 0.0
+		t.regionsOf(i, func(_ int, s *site) { labs += s.labs })
+		need += labs
+		weight += labs * r.precursorAccess(i)
+	}
+	full := need <= e.PrecursorBatches
+	for i := range r.c {
+		if !r.alive(i) {
+			continue
+		}
+		share := 1.0
+		if !full {
+			share = 0
+			if weight > 0 {
+				share = min(1, e.PrecursorBatches*r.precursorAccess(i)/weight)
+			}
+		}
+		have := 0.0
+		t.regionsOf(i, func(v int, s *site) {
+			s.output = s.labs * share * e.LabCapacity
+			have += s.labs + s.pending
+			z := Abroad
+			if v < geo.Len() {
+				z = geo.States[v].Zone
+			}
+			out[LabsNorth+Metric(z)] += s.labs
+			out[Production] += s.output
+		})
+		t.have[i] = have
+	}
+	for z := range Abroad {
+		out[Labs] += out[LabsNorth+Metric(z)]
+	}
+}
+
+// precursorAccess is the weight of one of group i's labs in the precursor market.
+func (r *Replicate) precursorAccess(i int) float64 {
+	if r.territory.present[i]&r.w.cfg.Geography.ports != 0 {
+		return 1
+	}
+	return r.w.econ.InlandPrecursorAccess
+}
+
+// ship sends each group's output to the US along its routes, recomputing them when the
+// interdiction or the states its rivals hold changed.
+func (r *Replicate) ship() {
+	t := &r.territory
+	e := &r.w.econ
+	geo := r.w.cfg.Geography
+	n := geo.Len()
+	for i := range r.c {
+		t.delivered[i] = 0
+		if !r.alive(i) {
+			continue
+		}
+		sites := t.slot(i)
+		sites[n].pass = 1 - t.border
+		inMexico := false
+		for m := t.present[i]; m != 0 && !inMexico; m &= m - 1 {
+			inMexico = sites[bits.TrailingZeros64(m)].output > 0
+		}
+		if inMexico {
+			var rivalsAt uint64
+			for _, l := range r.rivals[i] {
+				rivalsAt |= t.present[l.to]
+			}
+			if t.routedGen[i] != t.gen || t.rivalsAt[i] != rivalsAt {
+				for v := range t.cost {
+					t.cost[v] = 1 + e.EnforcementCost*t.seize[v]
+					if rivalsAt&(1<<v) != 0 {
+						t.cost[v] += e.RivalCost
+					}
+				}
+				geo.Route(t.cost, t.seize, t.border, &t.routes)
+				for v := range n {
+					sites[v].pass = t.routes.Pass[v]
+				}
+				t.rivalsAt[i], t.routedGen[i] = rivalsAt, t.gen
+			}
+		}
+		t.regionsOf(i, func(_ int, s *site) { t.delivered[i] += s.output * s.pass })
+	}
+}
+
+// sell clears the market and sets each group's income, savings and recruitment factor.
+func (r *Replicate) sell(out []float64) {
+	t := &r.territory
+	e := &r.w.econ
+	supply, members, have := 0.0, 0.0, 0.0
+	for i, x := range r.c {
+		if r.alive(i) {
+			supply += t.delivered[i]
+			members += x
+			have += t.have[i]
+		}
+	}
+	price := e.clearingPrice(supply, t.demand)
+	value := price * supply
+	ref := e.ReferencePrice * e.ReferenceDemand
+	pi := e.ProducerShare
+	revenue := 0.0
+	for i, x := range r.c {
+		if !r.alive(i) || members <= 0 {
+			continue
+		}
+		capacity := 0.0
+		if have > 0 {
+			capacity = t.have[i] / have
+		}
+		drug := pi*price*t.delivered[i] + (1-pi)*value*x/members
+		base := ref * (pi*capacity + (1-pi)*x/members)
+		income := max(drug, e.RentFloor*base)
+		r.factor[i] = 1
+		if base > 0 {
+			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+e.RevenueElasticity*(income/base-1)))
+		}
+		t.income[i] = income
+		saved := e.Reinvestment * income
+		t.funds[i] = min(t.funds[i]+saved, WeeksPerYear*saved)
+		revenue += income
+	}
+	out[Supply] = supply
+	out[Seized] = out[Production] - supply
+	out[Price] = price
+	out[Revenue] = revenue
+}
