@@ -39,7 +39,10 @@ type territory struct {
 	cost               []float64
 	routes             Routes
 
-	lost    float64 // labs and pending rebuilds that ended with their group this week
+	// This week's counts, for the conservation checks: labs and pending rebuilds that
+	// ended with their group, labs built and labs closed; and routes computed since reset.
+	lost, built, closed float64
+	routings            int
 	cells   []labCell
 	weights []float64
 }
@@ -79,7 +82,7 @@ func (t *territory) reset(w *World, n int) {
 	clear(t.seize)
 	clear(t.lastSeize)
 	t.border, t.lastBorder = w.econ.BorderSeizure, w.econ.BorderSeizure
-	t.demand, t.gen, t.lost = 1, 1, 0
+	t.demand, t.gen, t.routings = 1, 1, 0
 }
 
 // grow adds a slot.
@@ -283,6 +286,7 @@ func (r *Replicate) seedLabs() {
 // market (see Economy) and writes their metrics.
 func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64) {
 	t := &r.territory
+	t.built, t.closed = 0, 0
 	r.policy(wk)
 	r.spread(rng)
 	destroyed, casualties := r.strike(wk, p, rng)
@@ -292,7 +296,6 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.sell(out)
 	out[LabsDestroyed] = destroyed
 	out[CivilianCasualties] = casualties
-	t.lost = 0
 }
 
 // policy sets the week's interdiction and demand from the active interventions, and a new
@@ -536,6 +539,7 @@ func (r *Replicate) equip(rng *rand.Rand) {
 		case gap > 0:
 			for range int(spend(Binomial(rng, gap, pBuild))) {
 				sites[t.quietState(i, -1, rng)].labs++
+				t.built++
 			}
 		case gap < 0:
 			r.closeLabs(i, Binomial(rng, -gap, pBuild), rng)
@@ -551,6 +555,7 @@ func (r *Replicate) closeLabs(i int, k float64, rng *rand.Rand) {
 		d := min(k, s.pending)
 		s.pending -= d
 		k -= d
+		t.closed += d
 	})
 	for ; k > 0; k-- {
 		total := 0.0
@@ -568,6 +573,7 @@ func (r *Replicate) closeLabs(i int, k float64, rng *rand.Rand) {
 			u -= s.labs
 		})
 		last.labs--
+		t.closed++
 	}
 }
 
@@ -655,6 +661,7 @@ func (r *Replicate) ship() {
 					}
 				}
 				geo.Route(t.cost, t.seize, t.border, &t.routes)
+				t.routings++
 				for v := range n {
 					sites[v].pass = t.routes.Pass[v]
 				}

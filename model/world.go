@@ -332,6 +332,7 @@ func (r *Replicate) Lineage() []LineageRecord {
 func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	p := r.w.ParamsAt(wk)
 	clear(out[:NumMetrics])
+	r.territory.lost = 0
 	var f flows
 	if r.w.cfg.Mode == MeanField {
 		f = r.stepRK4(p)
