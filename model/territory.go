@@ -43,8 +43,8 @@ type territory struct {
 	// ended with their group, labs built and labs closed; and routes computed since reset.
 	lost, built, closed float64
 	routings            int
-	cells   []labCell
-	weights []float64
+	cells               []labCell
+	weights             []float64
 }
 
 // labCell is a strike's candidate: a group's labs in one state.
