@@ -4,7 +4,7 @@ SCENARIO ?= scenarios/prieto-curiel-2023/baseline.yaml
 OUT      ?= out/baseline
 FUZZTIME ?= 60s
 
-.PHONY: run history test bench fuzz build clean
+.PHONY: run history labs test bench fuzz build clean
 
 ## run: the default scenario (the paper's baseline, 400 stochastic replicates) with plots
 run:
@@ -14,6 +14,15 @@ run:
 history:
 	$(GO) run ./cmd/cartelsim run scenarios/history/2006-kingpin.yaml --out out/2006-kingpin --force
 	$(GO) run ./cmd/cartelsim run scenarios/history/2006-no-kingpin.yaml --out out/2006-no-kingpin --force
+
+## labs: the 2025 world's baseline, airstrikes and demand-reduction scenarios, and plots
+## comparing each intervention with the baseline
+labs:
+	$(GO) run ./cmd/cartelsim run scenarios/labs/baseline-2025.yaml --out out/baseline-2025 --force
+	$(GO) run ./cmd/cartelsim run scenarios/labs/airstrikes-2026.yaml --out out/airstrikes-2026 --force
+	$(GO) run ./cmd/cartelsim run scenarios/demand/demand-reduction-2026.yaml --out out/demand-reduction-2026 --force
+	$(GO) run ./tools/overlay -out out/compare-airstrikes -metrics labs,labs_abroad,labs_pacific,supply,price,civilian_casualties out/baseline-2025 out/airstrikes-2026
+	$(GO) run ./tools/overlay -out out/compare-demand -metrics price,revenue,recruits,members,labs,deaths out/baseline-2025 out/demand-reduction-2026
 
 ## test: what CI runs: vet, then every test (fuzz targets run on their seed corpus)
 test:

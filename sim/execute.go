@@ -96,7 +96,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err := os.MkdirAll(filepath.Join(opts.OutDir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	plots, err := writePlots(opts.OutDir, sc.Name, sc.Clock, table, replicates)
+	plots, err := writePlots(opts.OutDir, sc.Name, sc.Clock, table, replicates, world.HasEconomy())
 	if err != nil {
 		return nil, err
 	}

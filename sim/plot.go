@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -37,56 +38,129 @@ func decimalYear(t time.Time) float64 {
 	return float64(t.Year()) + t.Sub(start).Hours()/end.Sub(start).Hours()
 }
 
-// fanChart draws the median with 50% (p25-p75) and 90% (p05-p95) bands over weeks.
-func fanChart(title string, m model.Metric, clock Clock, t Table, replicates int) (*plot.Plot, error) {
+// curve is one run's quantiles of one metric by week, ready to draw.
+type curve struct {
+	label string
+	x     []float64                 // decimal years
+	q     [][len(Quantiles)]float64 // by week
+}
+
+// curveOf takes metric m's quantiles from a run's table.
+func curveOf(label string, m model.Metric, clock Clock, t Table) curve {
+	c := curve{label: label, x: make([]float64, clock.Weeks), q: make([][len(Quantiles)]float64, clock.Weeks)}
+	for wk := 1; wk <= clock.Weeks; wk++ {
+		c.x[wk-1] = decimalYear(clock.Date(wk))
+		c.q[wk-1] = t.At(wk, int(m)).Q
+	}
+	return c
+}
+
+// addBand fills the area between quantiles lo and hi of c.
+func addBand(p *plot.Plot, c curve, lo, hi int, fill color.Color, label string) error {
+	n := len(c.x)
+	pts := make(plotter.XYs, 0, 2*n)
+	for k := range n {
+		pts = append(pts, plotter.XY{X: c.x[k], Y: c.q[k][lo]})
+	}
+	for k := n - 1; k >= 0; k-- {
+		pts = append(pts, plotter.XY{X: c.x[k], Y: c.q[k][hi]})
+	}
+	poly, err := plotter.NewPolygon(pts)
+	if err != nil {
+		return fmt.Errorf("sim: plotting %s: %w", c.label, err)
+	}
+	poly.Color = fill
+	poly.LineStyle.Width = 0
+	p.Add(poly)
+	if label != "" {
+		p.Legend.Add(label, poly)
+	}
+	return nil
+}
+
+// addMedian draws c's median as a line.
+func addMedian(p *plot.Plot, c curve, stroke color.Color, width vg.Length, label string) error {
+	pts := make(plotter.XYs, len(c.x))
+	for k := range c.x {
+		pts[k] = plotter.XY{X: c.x[k], Y: c.q[k][2]}
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return fmt.Errorf("sim: plotting %s: %w", c.label, err)
+	}
+	line.Color = stroke
+	line.Width = width
+	p.Add(line)
+	p.Legend.Add(label, line)
+	return nil
+}
+
+// newChart starts a plot with the project's axes, legend and grid conventions.
+func newChart(title, ylabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "year"
-	p.Y.Label.Text = fmt.Sprintf("%s (%s)", m, m.Info().Unit)
-	n := clock.Weeks
-	outer := make(plotter.XYs, 0, 2*n)
-	inner := make(plotter.XYs, 0, 2*n)
-	median := make(plotter.XYs, n)
-	for wk := 1; wk <= n; wk++ {
-		s := t.At(wk, int(m))
-		x := decimalYear(clock.Date(wk))
-		outer = append(outer, plotter.XY{X: x, Y: s.Q[0]})
-		inner = append(inner, plotter.XY{X: x, Y: s.Q[1]})
-		median[wk-1] = plotter.XY{X: x, Y: s.Q[2]}
-	}
-	for wk := n; wk >= 1; wk-- {
-		s := t.At(wk, int(m))
-		x := decimalYear(clock.Date(wk))
-		outer = append(outer, plotter.XY{X: x, Y: s.Q[4]})
-		inner = append(inner, plotter.XY{X: x, Y: s.Q[3]})
-	}
-	for _, band := range []struct {
-		pts   plotter.XYs
-		color color.Color
-		label string
-	}{{outer, bandOuter, "90% band"}, {inner, bandInner, "50% band"}} {
-		poly, err := plotter.NewPolygon(band.pts)
-		if err != nil {
-			return nil, fmt.Errorf("sim: plotting %s: %w", m, err)
-		}
-		poly.Color = band.color
-		poly.LineStyle.Width = 0
-		p.Add(poly)
-		p.Legend.Add(band.label, poly)
-	}
-	line, err := plotter.NewLine(median)
-	if err != nil {
-		return nil, fmt.Errorf("sim: plotting %s: %w", m, err)
-	}
-	line.Color = lineColor
-	line.Width = vg.Points(1.5)
-	p.Add(line)
-	p.Legend.Add(fmt.Sprintf("median of %d", replicates), line)
+	p.Y.Label.Text = ylabel
+	return p
+}
+
+// finishChart places the legend and grid and starts the y axis at zero.
+func finishChart(p *plot.Plot) *plot.Plot {
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	p.Add(plotter.NewGrid())
 	p.Y.Min = min(p.Y.Min, 0)
+	return p
+}
+
+func axisLabel(m model.Metric) string { return fmt.Sprintf("%s (%s)", m, m.Info().Unit) }
+
+// fanChart draws the median with 50% (p25-p75) and 90% (p05-p95) bands over weeks.
+func fanChart(title string, m model.Metric, clock Clock, t Table, replicates int) (*plot.Plot, error) {
+	p := newChart(title, axisLabel(m))
+	c := curveOf(m.String(), m, clock, t)
+	if err := addBand(p, c, 0, 4, bandOuter, "90% band"); err != nil {
+		return nil, err
+	}
+	if err := addBand(p, c, 1, 3, bandInner, "50% band"); err != nil {
+		return nil, err
+	}
+	if err := addMedian(p, c, lineColor, vg.Points(1.5), fmt.Sprintf("median of %d", replicates)); err != nil {
+		return nil, err
+	}
+	return finishChart(p), nil
+}
+
+// zoneChart draws the median labs of each zone, a map-free view of where labs are.
+func zoneChart(title string, clock Clock, t Table) (*plot.Plot, error) {
+	p := newChart(title, "labs (median)")
+	for z := range model.NumZones {
+		m := model.LabsNorth + model.Metric(z)
+		if err := addMedian(p, curveOf(m.String(), m, clock, t), lineagePalette[z], vg.Points(1.5), model.Zone(z).String()); err != nil {
+			return nil, err
+		}
+	}
+	return finishChart(p), nil
+}
+
+// overlayChart draws several runs' medians and 90% bands of one metric on one plot.
+func overlayChart(title string, m model.Metric, runs []curve) (*plot.Plot, error) {
+	p := newChart(title, axisLabel(m))
+	for i, c := range runs {
+		col := lineagePalette[i%len(lineagePalette)]
+		col.A = 0x38
+		if err := addBand(p, c, 0, 4, col, ""); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range runs {
+		if err := addMedian(p, c, lineagePalette[i%len(lineagePalette)], vg.Points(1.5), c.label+" (median, 90% band)"); err != nil {
+			return nil, err
+		}
+	}
+	finishChart(p)
+	p.Legend.Top = false // below the curves, which start from the same world
 	return p, nil
 }
 
@@ -107,21 +181,45 @@ func saveSizedPlot(p *plot.Plot, path, format string, width, height vg.Length) e
 	})
 }
 
-// writePlots draws every PlotMetrics fan chart as PNG and SVG into dir and returns the
-// files' paths relative to the output directory.
-func writePlots(dir, scenario string, clock Clock, t Table, replicates int) ([]string, error) {
+// EconomyPlotMetrics are the metrics also drawn as fan charts when a world has an
+// economy, beside plots/labs_by_zone.
+var EconomyPlotMetrics = []model.Metric{model.Labs, model.Supply, model.Price, model.Revenue}
+
+// writePlots draws every PlotMetrics fan chart (and, with an economy, the
+// EconomyPlotMetrics and the labs by zone) as PNG and SVG into dir and returns the files'
+// paths relative to the output directory.
+func writePlots(dir, scenario string, clock Clock, t Table, replicates int, economy bool) ([]string, error) {
 	var files []string
-	for _, m := range PlotMetrics {
+	save := func(p *plot.Plot, base string) error {
+		for _, format := range []string{"png", "svg"} {
+			name := filepath.Join(PlotsDir, base+"."+format)
+			if err := savePlot(p, filepath.Join(dir, name), format); err != nil {
+				return err
+			}
+			files = append(files, filepath.ToSlash(name))
+		}
+		return nil
+	}
+	metrics := PlotMetrics
+	if economy {
+		metrics = append(slices.Clone(metrics), EconomyPlotMetrics...)
+	}
+	for _, m := range metrics {
 		p, err := fanChart(fmt.Sprintf("%s: %s", scenario, m), m, clock, t, replicates)
 		if err != nil {
 			return nil, err
 		}
-		for _, format := range []string{"png", "svg"} {
-			name := filepath.Join(PlotsDir, m.String()+"."+format)
-			if err := savePlot(p, filepath.Join(dir, name), format); err != nil {
-				return nil, err
-			}
-			files = append(files, filepath.ToSlash(name))
+		if err := save(p, m.String()); err != nil {
+			return nil, err
+		}
+	}
+	if economy {
+		p, err := zoneChart(scenario+": labs by zone", clock, t)
+		if err != nil {
+			return nil, err
+		}
+		if err := save(p, "labs_by_zone"); err != nil {
+			return nil, err
 		}
 	}
 	return files, nil
