@@ -271,3 +271,94 @@ func TestFragmentationScenarioErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
 }
+
+// labsScenario is a small inline world with an economy, a warm-up and the four economy
+// kinds, the base of the economy error cases.
+const labsScenario = `name: labs
+start: 2025-01-05
+weeks: 104
+replicates: 4
+world:
+  groups:
+    - {id: a, members: 5000, state: SIN}
+    - {id: b, members: 3000, state: Jalisco}
+  rivalries:
+    - {between: [a, b], weight: 1}
+  since: 2024-01-07
+economy:
+  rebuild_weeks: 6
+interventions:
+  - kind: airstrikes
+    from: 2025-06-01
+    to: 2026-01-04
+    intensity: 3
+    actor: us
+    targets: {states: [SIN, DUR]}
+    civilian_casualties: 0.5
+  - kind: demand-reduction
+    from: 10
+    ramp_until: 60
+    intensity: 0.3
+    actor: us
+  - {kind: interdiction, from: 0, intensity: 0.2, actor: mexico, targets: {states: [SON]}}
+  - {kind: lab-dismantling, from: 0, intensity: 2, actor: mexico, targets: {groups: [b]}}
+`
+
+func TestParseLabsScenario(t *testing.T) {
+	sc, err := ParseScenario("l.yaml", []byte(labsScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sc.Config()
+	// 2024-01-07 to 2025-01-05 is 364 days: 52 weeks of warm-up.
+	if cfg.WarmUpWeeks != 52 || cfg.Economy == nil || cfg.Economy.RebuildWeeks != 6 || cfg.Geography.Len() != 32 {
+		t.Fatalf("warm-up %d, economy %+v", cfg.WarmUpWeeks, cfg.Economy)
+	}
+	strike, dr, interdict, raid := cfg.Interventions[0], cfg.Interventions[1], cfg.Interventions[2], cfg.Interventions[3]
+	// 2025-06-01 is 147 days (21 weeks) after the start; 2026-01-04 is 364 days (52).
+	if strike.From != 21 || strike.To != 52 || strike.Casualties != 0.5 || len(strike.Targets.States) != 2 {
+		t.Errorf("airstrikes %+v", strike)
+	}
+	if dr.RampUntil != 60 || dr.To != model.Forever {
+		t.Errorf("demand reduction %+v", dr)
+	}
+	if interdict.Casualties != 0 || raid.Casualties != model.DefaultCasualties(model.LabDismantling) {
+		t.Errorf("casualties: interdiction %v, dismantling %v (want the default)", interdict.Casualties, raid.Casualties)
+	}
+	if _, err := sc.NewWorld(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEconomyScenarioErrors(t *testing.T) {
+	replace := func(old, new string) string {
+		if !strings.Contains(labsScenario, old) {
+			t.Fatalf("test scenario lacks %q", old)
+		}
+		return strings.Replace(labsScenario, old, new, 1)
+	}
+	for _, c := range []scenarioErrorCase{
+		{"unknown economy key", replace("  rebuild_weeks: 6", "  rebuild_days: 6"), 13, "economy.rebuild_days", "unknown key"},
+		{"economy value out of range", replace("  rebuild_weeks: 6", "  rebuild_weeks: 0"), 13, "economy.rebuild_weeks", "at least 1"},
+		{"economy value not a number", replace("  rebuild_weeks: 6", "  rebuild_weeks: soon"), 13, "economy.rebuild_weeks", "want a number"},
+		{"border seizure of 1", replace("  rebuild_weeks: 6", "  border_seizure: 1"), 13, "economy.border_seizure", "[0, 0.99]"},
+		{"unknown home state", replace("state: Jalisco", "state: Texas"), 8, "world.groups[1].state", `"Texas", not one of Mexico's states`},
+		{"missing home state", replace(", state: Jalisco", ""), 8, "world.groups[1].state", `home state ""`},
+		{"since after start", replace("since: 2024-01-07", "since: 2026-01-04"), 11, "world.since", "after the start"},
+		{"since not a date", replace("since: 2024-01-07", "since: 52"), 11, "world.since", "not a date"},
+		{"airstrikes without economy", replace("economy:\n  rebuild_weeks: 6\n", ""), 13, "interventions[0].kind", "add an economy section"},
+		{"unknown target state", replace("[SIN, DUR]", "[SIN, Texas]"), 20, "interventions[0].targets.states[1]", `unknown state "Texas"`},
+		{"states and groups", replace("{states: [SIN, DUR]}", "{states: [SIN], groups: [a]}"), 20, "interventions[0].targets", "one of them"},
+		{"largest for strikes", replace("{states: [SIN, DUR]}", "{largest: 1}"), 20, "interventions[0].targets", "targets states or groups"},
+		{"negative casualties", replace("civilian_casualties: 0.5", "civilian_casualties: -1"), 21, "interventions[0].civilian_casualties", "non-negative"},
+		{"casualties on demand reduction", replace("    intensity: 0.3\n", "    intensity: 0.3\n    civilian_casualties: 1\n"), 26, "interventions[1].civilian_casualties", "no strikes"},
+		{"demand reduction above 1", replace("intensity: 0.3", "intensity: 1.3"), 25, "interventions[1].intensity", "above 1"},
+		{"ramp outside the run", replace("ramp_until: 60", "ramp_until: 600"), 24, "interventions[1].ramp_until", "outside the run"},
+		{"ramp on strikes", replace("    civilian_casualties: 0.5\n", "    ramp_until: 40\n"), 21, "interventions[0].ramp_until", "only demand-reduction"},
+		{"interdiction of everything", replace("intensity: 0.2", "intensity: 1"), 27, "interventions[2].intensity", "less than 1"},
+		{"interdiction of groups", replace("targets: {states: [SON]}", "targets: {groups: [a]}"), 27, "interventions[2].targets", "targets states"},
+		{"mean-field with an economy", replace("replicates: 4", "replicates: 4\nmode: meanfield"), 5, "mode", "mean-field"},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t) })
+	}
+}
