@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -155,43 +156,79 @@ type Routes struct {
 	Next []int     // by state: the next state on the path, or -1 where it crosses into the US
 }
 
+// Router computes routes on a geography, reusing its buffers between calls. A router is
+// not safe for concurrent use; the geography is.
+type Router struct {
+	graph routeGraph
+	order []int
+}
+
+// NewRouter returns a router for g.
+func (g *Geography) NewRouter() *Router {
+	rt := &Router{graph: routeGraph{g: g, iters: make([]*iterator.OrderedNodes, len(g.nbrs))}}
+	for i, nb := range g.nbrs {
+		rt.graph.iters[i] = iterator.NewOrderedNodes(nb)
+	}
+	return rt
+}
+
 // Route computes least-cost paths to the US (gonum's Dijkstra from the US over the state
 // graph). Entering a state costs cost[v] (its transit cost), so an edge between u and v
 // weighs (cost[u] + cost[v])/2 and crossing into the US from a border state weighs
 // cost[b]/2 + 1/2. A shipment crossing state v loses seize[v] of what reaches it and
 // borderSeize of what reaches the border. out's slices are reused.
-func (g *Geography) Route(cost, seize []float64, borderSeize float64, out *Routes) {
+//
+// Each state's next step is its first neighbour, in index order, on a least-cost path
+// (the US last), so ties between equal routes break the same way every time.
+func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes) {
+	g := rt.graph.g
 	n := g.Len()
-	rg := &routeGraph{g: g, cost: cost}
-	sp := path.DijkstraFrom(simple.Node(n), rg)
+	rt.graph.cost = cost
+	sp := path.DijkstraFrom(simple.Node(n), &rt.graph)
 	out.Pass = resize(out.Pass, n)
 	out.Cost = resize(out.Cost, n)
 	out.Next = resize(out.Next, n)
+	rt.order = rt.order[:0]
 	for s := range n {
-		nodes, w := sp.To(int64(s))
-		out.Cost[s] = w
-		pass := 1 - borderSeize
-		// nodes runs from the US to s.
-		for _, v := range nodes[1:] {
-			pass *= 1 - seize[v.ID()]
+		out.Cost[s] = sp.WeightTo(int64(s))
+		rt.order = append(rt.order, s)
+	}
+	// States nearest the US first, so that each state's next step is already done.
+	slices.SortStableFunc(rt.order, func(a, b int) int { return cmp.Compare(out.Cost[a], out.Cost[b]) })
+	for _, s := range rt.order {
+		// The neighbour through which the path is cheapest (the US counting as cost 0).
+		best, bestCost := -1, math.Inf(1)
+		for _, nb := range g.nbrs[s] {
+			u := nb.ID()
+			w, _ := rt.graph.Weight(int64(s), u)
+			if u != int64(n) {
+				w += out.Cost[u]
+			}
+			if w < bestCost {
+				best, bestCost = int(u), w
+			}
 		}
-		out.Pass[s] = pass
+		next := 1 - borderSeize
 		out.Next[s] = -1
-		if len(nodes) > 2 {
-			out.Next[s] = int(nodes[len(nodes)-2].ID())
+		if best < n {
+			out.Next[s], next = best, out.Pass[best]
 		}
+		out.Pass[s] = (1 - seize[s]) * next
 	}
 }
 
 // routeGraph is the state graph plus the US (node n) with transit costs, as gonum's
 // path package reads graphs.
 type routeGraph struct {
-	g    *Geography
-	cost []float64
+	g     *Geography
+	cost  []float64
+	iters []*iterator.OrderedNodes // one per node, reset at each visit: Dijkstra visits a node once
 }
 
 func (r *routeGraph) From(id int64) graph.Nodes {
-	return iterator.NewOrderedNodes(r.g.nbrs[id])
+	it := r.iters[id]
+	it.Reset()
+	return it
 }
 
 func (r *routeGraph) Edge(uid, vid int64) graph.Edge {

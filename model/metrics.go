@@ -79,3 +79,13 @@ func (m Metric) Info() MetricInfo { return metricInfo[m] }
 
 // String returns the metric's name.
 func (m Metric) String() string { return metricInfo[m].Name }
+
+// ParseMetric finds a metric by name.
+func ParseMetric(name string) (Metric, bool) {
+	for m := range NumMetrics {
+		if metricInfo[m].Name == name {
+			return m, true
+		}
+	}
+	return 0, false
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 )
 
 // site is one group's labs in one region: a state, or abroad.
@@ -38,6 +39,12 @@ type territory struct {
 	gen                uint64
 	cost               []float64
 	routes             Routes
+	router             *Router
+	// memo keeps the routes of this generation by the rival-held states they were
+	// computed for (the only other input): groups whose rivals hold the same states share
+	// them, as most large groups come to do when their rivals are everywhere.
+	memo     map[uint64]int
+	memoPass [][]float64
 
 	// This week's counts, for the conservation checks: labs and pending rebuilds that
 	// ended with their group, labs built and labs closed; and routes computed since reset.
@@ -76,6 +83,9 @@ func (t *territory) reset(w *World, n int) {
 		t.home[i] = w.homes[i]
 		t.present[i] = 1 << w.homes[i]
 	}
+	if t.router == nil || t.router.graph.g != w.cfg.Geography {
+		t.router = w.cfg.Geography.NewRouter()
+	}
 	t.seize = resize(t.seize, states)
 	t.lastSeize = resize(t.lastSeize, states)
 	t.cost = resize(t.cost, states)
@@ -83,6 +93,7 @@ func (t *territory) reset(w *World, n int) {
 	clear(t.lastSeize)
 	t.border, t.lastBorder = w.econ.BorderSeizure, w.econ.BorderSeizure
 	t.demand, t.gen, t.routings = 1, 1, 0
+	t.clearMemo()
 }
 
 // grow adds a slot.
@@ -328,6 +339,7 @@ func (r *Replicate) policy(wk int) {
 	}
 	if changed {
 		t.gen++
+		t.clearMemo()
 		copy(t.lastSeize, t.seize)
 		t.lastBorder = t.border
 	}
@@ -634,7 +646,6 @@ func (r *Replicate) precursorAccess(i int) float64 {
 // interdiction or the states its rivals hold changed.
 func (r *Replicate) ship() {
 	t := &r.territory
-	e := &r.w.econ
 	geo := r.w.cfg.Geography
 	n := geo.Len()
 	for i := range r.c {
@@ -654,22 +665,55 @@ func (r *Replicate) ship() {
 				rivalsAt |= t.present[l.to]
 			}
 			if t.routedGen[i] != t.gen || t.rivalsAt[i] != rivalsAt {
-				for v := range t.cost {
-					t.cost[v] = 1 + e.EnforcementCost*t.seize[v]
-					if rivalsAt&(1<<v) != 0 {
-						t.cost[v] += e.RivalCost
-					}
-				}
-				geo.Route(t.cost, t.seize, t.border, &t.routes)
-				t.routings++
-				for v := range n {
-					sites[v].pass = t.routes.Pass[v]
+				for v, pass := range r.passFor(rivalsAt) {
+					sites[v].pass = pass
 				}
 				t.rivalsAt[i], t.routedGen[i] = rivalsAt, t.gen
 			}
 		}
 		t.regionsOf(i, func(_ int, s *site) { t.delivered[i] += s.output * s.pass })
 	}
+}
+
+// memoLimit bounds the routes kept per generation.
+const memoLimit = 256
+
+func (t *territory) clearMemo() {
+	if t.memo == nil {
+		t.memo = make(map[uint64]int)
+	}
+	clear(t.memo)
+	t.memoPass = t.memoPass[:0]
+}
+
+// passFor returns, by state, the share of shipments that reach the US for a group whose
+// rivals hold the states in rivalsAt, computing the routes if this generation has not.
+func (r *Replicate) passFor(rivalsAt uint64) []float64 {
+	t := &r.territory
+	if k, ok := t.memo[rivalsAt]; ok {
+		return t.memoPass[k]
+	}
+	e := &r.w.econ
+	for v := range t.cost {
+		t.cost[v] = 1 + e.EnforcementCost*t.seize[v]
+		if rivalsAt&(1<<v) != 0 {
+			t.cost[v] += e.RivalCost
+		}
+	}
+	t.router.Route(t.cost, t.seize, t.border, &t.routes)
+	t.routings++
+	if len(t.memo) >= memoLimit {
+		t.clearMemo()
+	}
+	k := len(t.memoPass)
+	if k < cap(t.memoPass) {
+		t.memoPass = t.memoPass[:k+1]
+		t.memoPass[k] = append(t.memoPass[k][:0], t.routes.Pass...)
+	} else {
+		t.memoPass = append(t.memoPass, slices.Clone(t.routes.Pass))
+	}
+	t.memo[rivalsAt] = k
+	return t.memoPass[k]
 }
 
 // sell clears the market and sets each group's income, savings and recruitment factor.

@@ -42,25 +42,43 @@ func BenchmarkRun(b *testing.B) {
 // worker, folding included.
 func BenchmarkHistoryReplicate(b *testing.B) {
 	for _, name := range []string{"2006-kingpin", "2006-no-kingpin"} {
-		sc, err := LoadScenario("../scenarios/history/" + name + ".yaml")
-		if err != nil {
-			b.Fatal(err)
-		}
-		w, err := sc.NewWorld()
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(name, func(b *testing.B) {
-			const replicates = 16
-			b.ReportAllocs()
-			for b.Loop() {
-				ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
-				job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
-				if err := Run(context.Background(), job, ens); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*replicates), "ns/replicate")
-		})
+		benchScenarioReplicate(b, name, "../scenarios/history/"+name+".yaml", nil)
 	}
+}
+
+// BenchmarkLabsReplicate times one replicate of the 2025 scenarios (678 weeks of warm-up
+// from 2012, then 469 weeks, 150 groups on 32 states with about 1,200 labs), and of the
+// baseline with the economy switched off, which isolates the economy's cost.
+func BenchmarkLabsReplicate(b *testing.B) {
+	for _, name := range []string{"labs/baseline-2025", "labs/airstrikes-2026", "demand/demand-reduction-2026"} {
+		benchScenarioReplicate(b, name, "../scenarios/"+name+".yaml", nil)
+	}
+	benchScenarioReplicate(b, "labs/baseline-2025-no-economy", "../scenarios/labs/baseline-2025.yaml", func(c *model.Config) { c.Economy = nil })
+}
+
+func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.Config)) {
+	sc, err := LoadScenario(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := sc.Config()
+	if change != nil {
+		change(&cfg)
+	}
+	w, err := model.NewWorld(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run(name, func(b *testing.B) {
+		const replicates = 16
+		b.ReportAllocs()
+		for b.Loop() {
+			ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
+			job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
+			if err := Run(context.Background(), job, ens); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*replicates), "ns/replicate")
+	})
 }

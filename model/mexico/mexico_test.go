@@ -107,7 +107,8 @@ func TestRoutes(t *testing.T) {
 		cost[i] = 1
 	}
 	var r model.Routes
-	g.Route(cost, seize, 0.1, &r)
+	router := g.NewRouter()
+	router.Route(cost, seize, 0.1, &r)
 	sin, _ := g.Lookup("SIN")
 	son, _ := g.Lookup("SON")
 	chh, _ := g.Lookup("CHH")
@@ -130,7 +131,7 @@ func TestRoutes(t *testing.T) {
 	for _, s := range []int{son, chh} {
 		cost[s], seize[s] = 20, 0.5
 	}
-	g.Route(cost, seize, 0.1, &r)
+	router.Route(cost, seize, 0.1, &r)
 	if next := r.Next[sin]; next == son || next == chh {
 		t.Errorf("Sinaloa still ships through %s", g.States[next].Code)
 	}
