@@ -4,7 +4,10 @@
 // mean-field integration and a stochastic draw of every flow. With a Fragmentation, groups
 // also have leaders and successions: decapitation campaigns remove leaders, succession wars
 // split groups into factions, leaderless and unviable groups end, new groups appear, and a
-// replicate keeps the lineage of them all (stochastic mode only).
+// replicate keeps the lineage of them all (stochastic mode only). With an Economy, groups
+// hold states of a Geography, run labs that strikes destroy and groups rebuild or move,
+// ship along least-cost routes (gonum/graph) to a US market whose price and revenue feed
+// back on recruitment (stochastic mode only).
 //
 // The package is pure: it does no file or terminal I/O, starts no goroutines and has no
 // global random source. Every stochastic function takes a *rand.Rand (math/rand/v2), so a
