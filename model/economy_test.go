@@ -58,6 +58,15 @@ func toyEconomyWorld(t testing.TB, econ Economy, frag *Fragmentation, ivs ...Int
 	return w
 }
 
+// startToy builds the toy world and resets a replicate of it with the given seed.
+func startToy(t testing.TB, econ Economy, seed uint64, ivs ...Intervention) (*Replicate, *rand.Rand) {
+	t.Helper()
+	r := toyEconomyWorld(t, econ, nil, ivs...).NewReplicate()
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	r.Reset(rng)
+	return r, rng
+}
+
 // meanSeries runs replicates and returns the mean of every metric by week (index wk-1).
 func meanSeries(w *World, reps, weeks int, seed uint64) [][NumMetrics]float64 {
 	mean := make([][NumMetrics]float64, weeks)
@@ -215,10 +224,7 @@ func TestClearingPrice(t *testing.T) {
 // and 50% more, 1 - 0.9 x 0.5 = 55% of production, every week.
 func TestBorderInterdictionShare(t *testing.T) {
 	iv := Intervention{Kind: Interdiction, From: 0, To: Forever, Intensity: 0.5, Actor: US}
-	w := toyEconomyWorld(t, toyLabs(), nil, iv)
-	r := w.NewReplicate()
-	rng := rand.New(rand.NewPCG(1, 2))
-	r.Reset(rng)
+	r, rng := startToy(t, toyLabs(), 1, iv)
 	out := make([]float64, NumMetrics)
 	for wk := 1; wk <= 52; wk++ {
 		r.Step(wk, rng, out)
@@ -240,13 +246,10 @@ func TestRoutesDivertAroundInterdiction(t *testing.T) {
 	} {
 		econ := toyLabs()
 		econ.EnforcementCost = c.cost
-		w := toyEconomyWorld(t, econ, nil, iv)
-		r := w.NewReplicate()
-		rng := rand.New(rand.NewPCG(1, 2))
-		r.Reset(rng)
+		r, rng := startToy(t, econ, 1, iv)
 		r.Step(1, rng, make([]float64, NumMetrics))
 		b := slotOf(t, r, "b")
-		ridge, _ := w.Geography().Lookup("R")
+		ridge, _ := r.w.Geography().Lookup("R")
 		if got := r.territory.slot(b)[ridge].pass; math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("enforcement cost %v: b's shipments from R pass %v, want %v", c.cost, got, c.want)
 		}
@@ -257,10 +260,7 @@ func TestRoutesDivertAroundInterdiction(t *testing.T) {
 // interdiction that starts and ends, a handful of computations per group.
 func TestRoutesRecomputedOnlyWhenCostsChange(t *testing.T) {
 	iv := Intervention{Kind: Interdiction, From: 30, To: 60, Intensity: 0.5, Actor: Mexico, Targets: Targets{States: []string{"N2"}}}
-	w := toyEconomyWorld(t, toyLabs(), nil, iv)
-	r := w.NewReplicate()
-	rng := rand.New(rand.NewPCG(3, 4))
-	r.Reset(rng)
+	r, rng := startToy(t, toyLabs(), 3, iv)
 	out := make([]float64, NumMetrics)
 	for wk := 1; wk <= 104; wk++ {
 		r.Step(wk, rng, out)
@@ -364,10 +364,7 @@ func TestDemandReductionLowersRevenueRecruitmentMembers(t *testing.T) {
 // At baseline revenue, recruitment is the core's: the recruitment factor of every group
 // stays near 1 in a world in balance.
 func TestBaselineRevenueKeepsCalibratedRecruitment(t *testing.T) {
-	w := toyEconomyWorld(t, toyLabs(), nil)
-	r := w.NewReplicate()
-	rng := rand.New(rand.NewPCG(5, 6))
-	r.Reset(rng)
+	r, rng := startToy(t, toyLabs(), 5)
 	out := make([]float64, NumMetrics)
 	for wk := 1; wk <= 52; wk++ {
 		r.Step(wk, rng, out)

@@ -90,14 +90,20 @@ func (c scenarioErrorCase) check(t *testing.T) {
 	}
 }
 
-// Each bad input gives one error naming the file, the line and the key; none panics.
-func TestScenarioErrors(t *testing.T) {
-	replace := func(old, new string) string {
-		if !strings.Contains(goodScenario, old) {
+// replacer returns a function that makes a variant of base with one substring replaced,
+// failing the test if base lacks it.
+func replacer(t *testing.T, base string) func(old, new string) string {
+	return func(old, new string) string {
+		if !strings.Contains(base, old) {
 			t.Fatalf("test scenario lacks %q", old)
 		}
-		return strings.Replace(goodScenario, old, new, 1)
+		return strings.Replace(base, old, new, 1)
 	}
+}
+
+// Each bad input gives one error naming the file, the line and the key; none panics.
+func TestScenarioErrors(t *testing.T) {
+	replace := replacer(t, goodScenario)
 	for _, c := range []scenarioErrorCase{
 		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key"},
 		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "datasett", "unknown key"},
@@ -239,12 +245,7 @@ func TestParseKingpinScenario(t *testing.T) {
 }
 
 func TestFragmentationScenarioErrors(t *testing.T) {
-	replace := func(old, new string) string {
-		if !strings.Contains(kingpinScenario, old) {
-			t.Fatalf("test scenario lacks %q", old)
-		}
-		return strings.Replace(kingpinScenario, old, new, 1)
-	}
+	replace := replacer(t, kingpinScenario)
 	for _, c := range []scenarioErrorCase{
 		{"unknown fragmentation key", replace("  clarity: 0.4", "  clearness: 0.4"), 13, "fragmentation.clearness", "unknown key"},
 		{"fragmentation value not a number", replace("  clarity: 0.4", "  clarity: high"), 13, "fragmentation.clarity", "want a number"},
@@ -331,12 +332,7 @@ func TestParseLabsScenario(t *testing.T) {
 }
 
 func TestEconomyScenarioErrors(t *testing.T) {
-	replace := func(old, new string) string {
-		if !strings.Contains(labsScenario, old) {
-			t.Fatalf("test scenario lacks %q", old)
-		}
-		return strings.Replace(labsScenario, old, new, 1)
-	}
+	replace := replacer(t, labsScenario)
 	for _, c := range []scenarioErrorCase{
 		{"unknown economy key", replace("  rebuild_weeks: 6", "  rebuild_days: 6"), 13, "economy.rebuild_days", "unknown key"},
 		{"economy value out of range", replace("  rebuild_weeks: 6", "  rebuild_weeks: 0"), 13, "economy.rebuild_weeks", "at least 1"},
