@@ -169,10 +169,10 @@ func (e *Economy) clearingPrice(q, m float64) float64 {
 	hi := e.ReferencePrice * e.MaxPriceRatio
 	lo := e.ReferencePrice / e.MaxPriceRatio
 	demand := e.ReferenceDemand * m
-	if q <= 0 || demand <= 0 {
-		if q <= 0 {
-			return hi
-		}
+	switch {
+	case q <= 0:
+		return hi
+	case demand <= 0:
 		return lo
 	}
 	logP := math.Log(e.ReferencePrice) - math.Log(q/demand)/e.PriceElasticity

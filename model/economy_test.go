@@ -265,8 +265,9 @@ func TestRoutesRecomputedOnlyWhenCostsChange(t *testing.T) {
 	for wk := 1; wk <= 104; wk++ {
 		r.Step(wk, rng, out)
 	}
-	// Three groups, three policies (before, during, after), plus one recomputation per
-	// move of a rival (a and b each spread into a few states).
+	// Three groups with different rivals (c has none), three policies (before, during,
+	// after), plus one recomputation per move of a rival (a and b each spread into a few
+	// states).
 	if got := r.territory.routings; got < 9 || got > 30 {
 		t.Errorf("%d route computations in 104 weeks, want between 9 and 30", got)
 	}
@@ -357,8 +358,6 @@ func TestDemandReductionLowersRevenueRecruitmentMembers(t *testing.T) {
 	if b, c := base[weeks-1][Members], cut[weeks-1][Members]; c >= b {
 		t.Errorf("members after %d weeks %v, want below the baseline's %v", weeks, c, b)
 	}
-	// Deaths are not revenue's business in the short run; members, and so conflict,
-	// fall only over years.
 }
 
 // At baseline revenue, recruitment is the core's: the recruitment factor of every group

@@ -332,6 +332,13 @@ func (g *groups) settle(wk int, viable float64, ev *events) {
 	}
 }
 
+// named reports whether the group in slot i descends through splits from a group the
+// campaign names (new local groups never do).
+func (g *groups) named(cp *campaign, i int) bool {
+	root := g.lineage[g.record[i]].Root
+	return root < len(cp.named) && cp.named[root]
+}
+
 // selectTargets lists the living groups a campaign goes after this week: for the N
 // largest, in decreasing size (ties by slot), kept by insertion into a buffer of N, which
 // costs O(groups) when N is small rather than a sort of every group each week.
@@ -344,7 +351,7 @@ func (g *groups) selectTargets(cp *campaign) []int {
 		}
 		switch {
 		case cp.named != nil:
-			if root := g.lineage[g.record[i]].Root; root < len(cp.named) && cp.named[root] {
+			if g.named(cp, i) {
 				t = append(t, i)
 			}
 		case cp.Targets.MinMembers > 0:

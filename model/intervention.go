@@ -37,8 +37,8 @@ const (
 // Kinds lists the known kinds, for error messages and documentation.
 var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction}
 
-// needsEconomy reports whether the kind acts through territory, labs or the market.
-func (k Kind) needsEconomy() bool {
+// NeedsEconomy reports whether the kind acts through territory, labs or the market.
+func (k Kind) NeedsEconomy() bool {
 	switch k {
 	case Airstrikes, LabDismantling, Interdiction, DemandReduction:
 		return true
@@ -46,8 +46,8 @@ func (k Kind) needsEconomy() bool {
 	return false
 }
 
-// strikesLabs reports whether the kind destroys labs.
-func (k Kind) strikesLabs() bool { return k == Airstrikes || k == LabDismantling }
+// StrikesLabs reports whether the kind destroys labs.
+func (k Kind) StrikesLabs() bool { return k == Airstrikes || k == LabDismantling }
 
 // DefaultCasualties is the mean number of civilians killed per strike or raid when a
 // scenario does not say. Airstrikes: 1, the low end of the Bureau of Investigative
@@ -185,13 +185,13 @@ func (iv Intervention) Validate() error {
 		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)
 	}
 	switch {
-	case iv.Targets.set() > 0 && !iv.Kind.strikesLabs() && iv.Kind != Decapitation && iv.Kind != Interdiction:
+	case iv.Targets.set() > 0 && !iv.Kind.StrikesLabs() && iv.Kind != Decapitation && iv.Kind != Interdiction:
 		return fieldErrorf("targets", "%s takes no targets", iv.Kind)
 	case iv.Removal != "" && iv.Kind != Decapitation:
 		return fieldErrorf("mode", "%s takes no mode (only decapitation does)", iv.Kind)
 	case math.IsNaN(iv.Casualties) || math.IsInf(iv.Casualties, 0) || iv.Casualties < 0:
 		return fieldErrorf("civilian_casualties", "civilian casualties per strike %v, want a finite non-negative number", iv.Casualties)
-	case iv.Casualties > 0 && !iv.Kind.strikesLabs():
+	case iv.Casualties > 0 && !iv.Kind.StrikesLabs():
 		return fieldErrorf("civilian_casualties", "%s has no strikes to cause casualties", iv.Kind)
 	case iv.RampUntil != 0 && iv.Kind != DemandReduction:
 		return fieldErrorf("ramp_until", "%s takes no ramp (only demand-reduction does)", iv.Kind)

@@ -24,7 +24,6 @@ type territory struct {
 	present   []uint64
 	home      []int
 	funds     []float64
-	income    []float64
 	have      []float64 // labs + pending, by slot, as of this week's production
 	delivered []float64 // doses that reached the US this week, by slot
 	rivalsAt  []uint64  // states held by rivals when the slot's routes were computed
@@ -71,7 +70,7 @@ func (t *territory) reset(w *World, n int) {
 	clear(t.sites)
 	t.present = resize(t.present, n)
 	t.home = resize(t.home, n)
-	for _, s := range []*[]float64{&t.funds, &t.income, &t.have, &t.delivered} {
+	for _, s := range []*[]float64{&t.funds, &t.have, &t.delivered} {
 		*s = resize(*s, n)
 		clear(*s)
 	}
@@ -107,7 +106,6 @@ func (t *territory) grow() {
 	t.present = append(t.present, 0)
 	t.home = append(t.home, 0)
 	t.funds = append(t.funds, 0)
-	t.income = append(t.income, 0)
 	t.have = append(t.have, 0)
 	t.delivered = append(t.delivered, 0)
 	t.rivalsAt = append(t.rivalsAt, 0)
@@ -123,7 +121,7 @@ func (t *territory) clearSlot(i int) {
 		t.lost += s.labs + s.pending
 	}
 	clear(t.slot(i))
-	t.present[i], t.funds[i], t.income[i], t.have[i], t.delivered[i], t.routedGen[i] = 0, 0, 0, 0, 0, 0
+	t.present[i], t.funds[i], t.have[i], t.delivered[i], t.routedGen[i] = 0, 0, 0, 0, 0
 }
 
 // merge hands group i's territory, labs and savings to group j, which absorbs it.
@@ -422,7 +420,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 	t := &r.territory
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Kind.strikesLabs() || !cp.Active(wk) || cp.Intensity == 0 {
+		if !cp.Kind.StrikesLabs() || !cp.Active(wk) || cp.Intensity == 0 {
 			continue
 		}
 		cells := t.cells[:0]
@@ -431,10 +429,8 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			if !r.alive(i) {
 				continue
 			}
-			if cp.named != nil {
-				if root := r.lineage[r.record[i]].Root; root >= len(cp.named) || !cp.named[root] {
-					continue
-				}
+			if cp.named != nil && !r.named(cp, i) {
+				continue
 			}
 			mask := t.present[i]
 			if cp.states != 0 {
@@ -748,7 +744,6 @@ func (r *Replicate) sell(out []float64) {
 		if base > 0 {
 			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+e.RevenueElasticity*(income/base-1)))
 		}
-		t.income[i] = income
 		saved := e.Reinvestment * income
 		t.funds[i] = min(t.funds[i]+saved, WeeksPerYear*saved)
 		revenue += income

@@ -131,7 +131,7 @@ func NewWorld(cfg Config) (*World, error) {
 		switch {
 		case iv.Kind == Decapitation && !w.Dynamic():
 			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
-		case iv.Kind.needsEconomy() && !w.HasEconomy():
+		case iv.Kind.NeedsEconomy() && !w.HasEconomy():
 			return nil, fmt.Errorf("model: %s needs an economy (territory, labs and the market) switched on", iv.Kind)
 		}
 		c, err := w.newCampaign(iv)

@@ -615,15 +615,11 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		if err := iv.Validate(); err != nil {
 			return nil, fieldError(p.file, prefix, err, p.keys)
 		}
-		switch iv.Kind {
-		case model.Decapitation:
-			if !dynamic {
-				return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
-			}
-		case model.Airstrikes, model.LabDismantling, model.Interdiction, model.DemandReduction:
-			if cfg.Economy == nil {
-				return nil, p.fail(prefix+".kind", "%s needs territory, labs and the market: add an economy section (economy: {} for the defaults)", iv.Kind)
-			}
+		switch {
+		case iv.Kind == model.Decapitation && !dynamic:
+			return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
+		case iv.Kind.NeedsEconomy() && cfg.Economy == nil:
+			return nil, p.fail(prefix+".kind", "%s needs territory, labs and the market: add an economy section (economy: {} for the defaults)", iv.Kind)
 		}
 		for j, g := range iv.Targets.Groups {
 			if _, ok := net.Lookup(g); !ok {
