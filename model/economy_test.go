@@ -36,6 +36,16 @@ func toyLabs() Economy {
 // the groups grow slowly, as the paper's world does.
 func toyEconomyWorld(t testing.TB, econ Economy, frag *Fragmentation, ivs ...Intervention) *World {
 	t.Helper()
+	w, err := NewWorld(toyConfig(t, econ, frag, ivs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// toyConfig is the configuration of toyEconomyWorld, for tests that add to it.
+func toyConfig(t testing.TB, econ Economy, frag *Fragmentation, ivs ...Intervention) Config {
+	t.Helper()
 	net, err := NewNetwork(
 		[]Group{{ID: "a", State: "P"}, {ID: "b", State: "R"}, {ID: "c", State: "N1"}},
 		[]Edge{{"a", "b", 1}},
@@ -50,12 +60,8 @@ func toyEconomyWorld(t testing.TB, econ Economy, frag *Fragmentation, ivs ...Int
 	}
 	p := DefaultParams()
 	p.Incapacitation = 4
-	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: sizes, Economy: &econ, Geography: toyGeography(t),
-		Fragmentation: frag, Interventions: ivs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return Config{Network: net, Params: p, InitialSizes: sizes, Economy: &econ, Geography: toyGeography(t),
+		Fragmentation: frag, Interventions: ivs}
 }
 
 // startToy builds the toy world and resets a replicate of it with the given seed.

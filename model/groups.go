@@ -388,12 +388,16 @@ func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
 		if len(targets) == 0 {
 			continue
 		}
-		hazard := cp.Intensity * p.Intelligence / (float64(len(targets)) * WeeksPerYear)
+		hazard := cp.Intensity * p.Intelligence * r.intelligence() * r.reach(cp.Actor) / (float64(len(targets)) * WeeksPerYear)
 		prob := -math.Expm1(-hazard)
 		for _, i := range targets {
 			// A slot is only freed when its own group ends, so every target still
 			// holds the group selected.
 			if rng.Float64() < prob {
+				r.countAction(cp.Actor, 1)
+				if cp.Removal != Kill && r.commandsFromPrison(rng) {
+					continue
+				}
 				r.removeLeader(wk, i, cp.Removal == Kill, rng, ev)
 			}
 		}

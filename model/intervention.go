@@ -32,19 +32,49 @@ const (
 	// DemandReduction removes a fraction (intensity, in [0,1]) of US demand at every price,
 	// reached linearly from From to RampUntil.
 	DemandReduction Kind = "demand-reduction"
+	// Cooperation is intelligence sharing and joint operations: it raises the target of
+	// the cooperation index to Cooperation + intensity x (1 - Cooperation) (Policy).
+	Cooperation Kind = "cooperation"
+	// PrecursorControl cuts the precursor batches arriving through the ports by a share
+	// (intensity, in [0,1]), a cut producers work around over SubstitutionWeeks.
+	PrecursorControl Kind = "precursor-control"
+	// ArmsInterdiction stops a share (intensity, in [0,1]) of the guns trafficked from the
+	// US; lethality falls as the stock of guns decays (Policy.GunLifeWeeks).
+	ArmsInterdiction Kind = "arms-interdiction"
+	// AntiCorruption lowers corruption by a share (intensity, in [0,1]), reached linearly
+	// from From to RampUntil.
+	AntiCorruption Kind = "anti-corruption"
+	// Ceasefire suspends a share (intensity, in [0,1]) of the conflict between its groups
+	// (targets.groups, or all groups) while it holds, and with HaltShipments their
+	// shipments to the US. Enforced says whether it is monitored and enforced, which sets
+	// its hazard of breakdown (Policy).
+	Ceasefire Kind = "ceasefire"
 )
 
 // Kinds lists the known kinds, for error messages and documentation.
-var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction}
+var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction,
+	Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire}
 
 // NeedsEconomy reports whether the kind acts through territory, labs or the market.
 func (k Kind) NeedsEconomy() bool {
 	switch k {
-	case Airstrikes, LabDismantling, Interdiction, DemandReduction:
+	case Airstrikes, LabDismantling, Interdiction, DemandReduction, PrecursorControl:
 		return true
 	}
 	return false
 }
+
+// NeedsPolicy reports whether the kind acts through the policy state (Policy).
+func (k Kind) NeedsPolicy() bool {
+	switch k {
+	case Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire:
+		return true
+	}
+	return false
+}
+
+// takesRamp reports whether the kind is phased in from From to RampUntil.
+func (k Kind) takesRamp() bool { return k == DemandReduction || k == AntiCorruption }
 
 // StrikesLabs reports whether the kind destroys labs.
 func (k Kind) StrikesLabs() bool { return k == Airstrikes || k == LabDismantling }
@@ -128,9 +158,11 @@ type Intervention struct {
 	Removal Removal
 	// Casualties is the mean number of civilians killed per strike or raid.
 	Casualties float64
-	// RampUntil is the week by which a demand reduction reaches its intensity; at or
-	// before From, it does so at once.
+	// RampUntil is the week by which a demand reduction or anti-corruption reaches its
+	// intensity; at or before From, it does so at once.
 	RampUntil int
+	// Enforced and HaltShipments apply to ceasefires only.
+	Enforced, HaltShipments bool
 }
 
 // NewIntervention validates and returns an intervention.
@@ -177,15 +209,18 @@ func (iv Intervention) Validate() error {
 		if t := iv.Targets; t.set() > 0 && len(t.States) == 0 {
 			return fieldErrorf("targets", "interdiction targets states (targets.states), or the border without targets")
 		}
-	case DemandReduction:
+	case DemandReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire:
 		if iv.Intensity > 1 {
-			return fieldErrorf("intensity", "demand-reduction intensity %v is a fraction of demand removed, above 1", iv.Intensity)
+			return fieldErrorf("intensity", "%s intensity %v is a share, above 1", iv.Kind, iv.Intensity)
+		}
+		if t := iv.Targets; iv.Kind == Ceasefire && t.set() > 0 && len(t.Groups) == 0 {
+			return fieldErrorf("targets", "a ceasefire targets groups (targets.groups), or all groups without targets")
 		}
 	default:
 		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)
 	}
 	switch {
-	case iv.Targets.set() > 0 && !iv.Kind.StrikesLabs() && iv.Kind != Decapitation && iv.Kind != Interdiction:
+	case iv.Targets.set() > 0 && !iv.Kind.StrikesLabs() && iv.Kind != Decapitation && iv.Kind != Interdiction && iv.Kind != Ceasefire:
 		return fieldErrorf("targets", "%s takes no targets", iv.Kind)
 	case iv.Removal != "" && iv.Kind != Decapitation:
 		return fieldErrorf("mode", "%s takes no mode (only decapitation does)", iv.Kind)
@@ -193,10 +228,14 @@ func (iv Intervention) Validate() error {
 		return fieldErrorf("civilian_casualties", "civilian casualties per strike %v, want a finite non-negative number", iv.Casualties)
 	case iv.Casualties > 0 && !iv.Kind.StrikesLabs():
 		return fieldErrorf("civilian_casualties", "%s has no strikes to cause casualties", iv.Kind)
-	case iv.RampUntil != 0 && iv.Kind != DemandReduction:
-		return fieldErrorf("ramp_until", "%s takes no ramp (only demand-reduction does)", iv.Kind)
+	case iv.RampUntil != 0 && !iv.Kind.takesRamp():
+		return fieldErrorf("ramp_until", "%s takes no ramp (only demand-reduction and anti-corruption do)", iv.Kind)
 	case iv.RampUntil > iv.To:
-		return fieldErrorf("ramp_until", "demand reduction reaches its intensity (week %d) after it ends (week %d)", iv.RampUntil, iv.To)
+		return fieldErrorf("ramp_until", "%s reaches its intensity (week %d) after it ends (week %d)", iv.Kind, iv.RampUntil, iv.To)
+	case iv.Enforced && iv.Kind != Ceasefire:
+		return fieldErrorf("enforced", "%s takes no enforcement flag (only ceasefire does)", iv.Kind)
+	case iv.HaltShipments && iv.Kind != Ceasefire:
+		return fieldErrorf("halt_shipments", "%s cannot halt shipments (only ceasefire can)", iv.Kind)
 	}
 	return nil
 }

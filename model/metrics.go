@@ -33,6 +33,14 @@ const (
 	Price              // US wholesale price that cleared the week's supply
 	Revenue            // cartels' income during the week: drug sales and other rents
 	CivilianCasualties // civilians killed by strikes and raids during the week
+	Precursors         // precursor batches available during the week
+	CooperationIndex   // US-Mexico cooperation index in [0,1] at the end of the week
+	Extraditions       // captured leaders extradited during the week
+	Retaliation        // attacks on US citizens in retaliation during the week
+	GrievanceRecruits  // recruits drawn by civilian casualties during the week (in recruits)
+	Guns               // stock of trafficked guns, 1 at baseline
+	Corruption         // share of Mexican enforcement neutralised by corruption
+	Truces             // ceasefires holding during the week
 	NumMetrics
 )
 
@@ -72,6 +80,14 @@ var metricInfo = [NumMetrics]MetricInfo{
 	Price:              {"price", "dollars per dose", false},
 	Revenue:            {"revenue", "dollars per week", true},
 	CivilianCasualties: {"civilian_casualties", "people per week", true},
+	Precursors:         {"precursors", "batches per week", true},
+	CooperationIndex:   {"cooperation", "index", false},
+	Extraditions:       {"extraditions", "leaders per week", true},
+	Retaliation:        {"retaliation", "events per week", true},
+	GrievanceRecruits:  {"grievance_recruits", "people per week", true},
+	Guns:               {"guns", "index", false},
+	Corruption:         {"corruption", "share", false},
+	Truces:             {"truces", "ceasefires", false},
 }
 
 // Info returns the metric's name, unit and kind.

@@ -320,12 +320,13 @@ func (r *Replicate) policy(wk int) {
 		}
 		switch cp.Kind {
 		case Interdiction:
+			share := min(1, cp.Intensity*r.reach(cp.Actor))
 			if cp.states == 0 {
-				t.border = 1 - (1-t.border)*(1-cp.Intensity)
+				t.border = 1 - (1-t.border)*(1-share)
 			}
 			for m := cp.states; m != 0; m &= m - 1 {
 				v := bits.TrailingZeros64(m)
-				t.seize[v] = 1 - (1-t.seize[v])*(1-cp.Intensity)
+				t.seize[v] = 1 - (1-t.seize[v])*(1-share)
 			}
 		case DemandReduction:
 			t.demand *= 1 - cp.rampedIntensity(wk)
@@ -448,18 +449,20 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 		if total == 0 {
 			continue // nothing to aim at
 		}
-		strikes := int(Poisson(rng, cp.Intensity))
+		strikes := int(Poisson(rng, cp.Intensity*r.reach(cp.Actor)))
+		accuracy := min(1, p.Intelligence*r.intelligence())
 		made := 0
 		for ; made < strikes && total > 0; made++ {
-			if rng.Float64() >= p.Intelligence {
+			if rng.Float64() >= accuracy {
 				continue // a miss
 			}
 			u := rng.Float64() * total
 			var hit *site
+			hitState := 0
 			for _, c := range cells {
 				s := &t.slot(c.slot)[c.state]
 				if s.labs > 0 {
-					hit = s
+					hit, hitState = s, c.state
 					if u -= s.labs; u < 0 {
 						break
 					}
@@ -470,9 +473,18 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			hit.pressure++
 			total--
 			destroyed++
+			if r.statecraft.on {
+				r.hits[hitState]++
+			}
 		}
+		r.countAction(cp.Actor, float64(made))
 		if made > 0 && cp.Casualties > 0 {
-			casualties += Poisson(rng, float64(made)*cp.Casualties)
+			killed := Poisson(rng, float64(made)*cp.Casualties*r.casualtyScale())
+			casualties += killed
+			if r.statecraft.on {
+				r.statecraft.casualties += killed
+				r.blame(killed, cells)
+			}
 		}
 	}
 	return destroyed, casualties
@@ -600,7 +612,9 @@ func (r *Replicate) produce(out []float64) {
 		need += labs
 		weight += labs * r.precursorAccess(i)
 	}
-	full := need <= e.PrecursorBatches
+	batches := e.PrecursorBatches * (1 - r.precursorCut)
+	out[Precursors] = batches
+	full := need <= batches
 	for i := range r.c {
 		if !r.alive(i) {
 			continue
@@ -609,8 +623,11 @@ func (r *Replicate) produce(out []float64) {
 		if !full {
 			share = 0
 			if weight > 0 {
-				share = min(1, e.PrecursorBatches*r.precursorAccess(i)/weight)
+				share = min(1, batches*r.precursorAccess(i)/weight)
 			}
+		}
+		if r.halted(i) {
+			share = 0
 		}
 		have := 0.0
 		t.regionsOf(i, func(v int, s *site) {

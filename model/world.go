@@ -57,6 +57,11 @@ type Config struct {
 	// need it.
 	Economy   *Economy
 	Geography *Geography
+	// Policy, if set, gives the states a cooperation index, corruption, popular support,
+	// retaliation, guns and ceasefires (stochastic mode only). Nil: interventions act at
+	// their stated strength without side effects; cooperation, precursor control, arms
+	// interdiction, anti-corruption and ceasefires need it.
+	Policy *Policy
 	// WarmUpWeeks runs the world forward this many weeks from its initial state, without
 	// interventions, before week 0: a world given for 2012 starts a 2025 scenario as it
 	// stands in 2025, in every replicate by the same mechanism.
@@ -76,6 +81,7 @@ type World struct {
 	leadership []Leadership
 	frag       Fragmentation // zero when the network is fixed
 	econ       Economy       // zero without an economy
+	pol        Policy        // zero without a policy
 	homes      []int         // each initial group's home state, with an economy
 	campaigns  []campaign
 }
@@ -91,7 +97,7 @@ type campaign struct {
 // ErrMeanFieldFragmentation is returned for a mean-field world with decapitation,
 // fragmentation or an economy: a deterministic integration of expected sizes has no
 // discrete leaders, splits, births or labs to represent.
-var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses, new groups or labs: run fragmentation and economy worlds in stochastic mode")
+var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses, new groups, labs or policy events: run fragmentation, economy and policy worlds in stochastic mode")
 
 // NewWorld validates the configuration.
 func NewWorld(cfg Config) (*World, error) {
@@ -121,6 +127,13 @@ func NewWorld(cfg Config) (*World, error) {
 			return nil, err
 		}
 	}
+	if cfg.Policy != nil {
+		if err := cfg.Policy.Validate(); err != nil {
+			return nil, err
+		}
+		w.pol = *cfg.Policy
+		w.cfg.Policy = &w.pol
+	}
 	if cfg.WarmUpWeeks < 0 {
 		return nil, fmt.Errorf("model: %d warm-up weeks, want none or more", cfg.WarmUpWeeks)
 	}
@@ -131,8 +144,10 @@ func NewWorld(cfg Config) (*World, error) {
 		switch {
 		case iv.Kind == Decapitation && !w.Dynamic():
 			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
-		case iv.Kind.NeedsEconomy() && !w.HasEconomy():
+		case (iv.Kind.NeedsEconomy() || iv.HaltShipments) && !w.HasEconomy():
 			return nil, fmt.Errorf("model: %s needs an economy (territory, labs and the market) switched on", iv.Kind)
+		case iv.Kind.NeedsPolicy() && !w.HasPolicy():
+			return nil, fmt.Errorf("model: %s needs a policy (cooperation, corruption and side effects) switched on", iv.Kind)
 		}
 		c, err := w.newCampaign(iv)
 		if err != nil {
@@ -140,7 +155,7 @@ func NewWorld(cfg Config) (*World, error) {
 		}
 		w.campaigns = append(w.campaigns, c)
 	}
-	if (w.Dynamic() || w.HasEconomy()) && cfg.Mode == MeanField {
+	if (w.Dynamic() || w.HasEconomy() || w.HasPolicy()) && cfg.Mode == MeanField {
 		return nil, ErrMeanFieldFragmentation
 	}
 	if cfg.InitialSizes != nil {
@@ -231,6 +246,10 @@ func (w *World) placeGroups(cfg Config) error {
 // HasEconomy reports whether groups have territory, labs and a market.
 func (w *World) HasEconomy() bool { return w.cfg.Economy != nil }
 
+// HasPolicy reports whether the states have a cooperation index, corruption and side
+// effects.
+func (w *World) HasPolicy() bool { return w.cfg.Policy != nil }
+
 // Geography returns the world's geography, nil without an economy.
 func (w *World) Geography() *Geography { return w.cfg.Geography }
 
@@ -269,6 +288,7 @@ func (w *World) ParamsAt(wk int) Params {
 type Replicate struct {
 	w *World
 	groups
+	statecraft
 	k1, k2, k3, k4, c2 []float64 // RK4 stages (mean-field only; its groups never change)
 	warmUp             []float64 // the metrics of warm-up weeks, discarded
 }
@@ -290,6 +310,7 @@ func (w *World) NewReplicate() *Replicate {
 // records of groups born in them have negative weeks). rng may be nil in mean-field mode.
 func (r *Replicate) Reset(rng *rand.Rand) {
 	r.groups.reset(r.w)
+	r.statecraft.reset(r.w)
 	for i, m := range r.w.expected {
 		if r.w.cfg.Mode == MeanField {
 			r.c[i] = m
@@ -333,6 +354,9 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	p := r.w.ParamsAt(wk)
 	clear(out[:NumMetrics])
 	r.territory.lost = 0
+	if r.statecraft.on {
+		r.adjust(wk, &p)
+	}
 	var f flows
 	if r.w.cfg.Mode == MeanField {
 		f = r.stepRK4(p)
@@ -341,6 +365,9 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 		r.endOfWeek(wk, p, &f, rng, out)
 		if r.w.HasEconomy() {
 			r.economyWeek(wk, p, rng, out)
+		}
+		if r.statecraft.on {
+			f.recruits += r.policyWeek(wk, rng, out)
 		}
 	}
 	var members, sumSq, alive float64
@@ -432,6 +459,9 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	s := r.conflictExposure(c, r.exposure)
 	if s <= 0 {
 		return flows{}
+	}
+	if r.statecraft.on {
+		r.truceExposure(c)
 	}
 	var f flows
 	perCapitaArrest := p.Incapacitation / s

@@ -98,6 +98,7 @@ type scenarioFile struct {
 	Parameters    parametersFile     `yaml:"parameters"`
 	Fragmentation yaml.Node          `yaml:"fragmentation"`
 	Economy       yaml.Node          `yaml:"economy"`
+	Policy        yaml.Node          `yaml:"policy"`
 	Interventions []interventionFile `yaml:"interventions"`
 }
 
@@ -145,6 +146,9 @@ type interventionFile struct {
 	Mode       string       `yaml:"mode"`
 	Casualties *float64     `yaml:"civilian_casualties"`
 	RampUntil  *weekRef     `yaml:"ramp_until"`
+	// Ceasefires only.
+	Enforced      bool `yaml:"enforced"`
+	HaltShipments bool `yaml:"halt_shipments"`
 }
 
 type targetsFile struct {
@@ -340,6 +344,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 			}
 		}
 	}
+	if cfg.Policy, err = p.policy(&sf.Policy); err != nil {
+		return nil, err
+	}
 	if cfg.WarmUpWeeks, err = p.since(sf.World.Since); err != nil {
 		return nil, err
 	}
@@ -434,6 +441,19 @@ func (p *scenarioParser) economy(n *yaml.Node) (*model.Economy, error) {
 		return nil, fieldError(p.file, "economy", err, p.keys)
 	}
 	return &e, nil
+}
+
+// policy reads the optional policy section: present (even empty), it gives the states a
+// cooperation index, corruption and the side effects of their actions.
+func (p *scenarioParser) policy(n *yaml.Node) (*model.Policy, error) {
+	pol := model.DefaultPolicy()
+	if ok, err := p.section("policy", n, pol.Set, model.PolicyFields); !ok {
+		return nil, err
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, fieldError(p.file, "policy", err, p.keys)
+	}
+	return &pol, nil
 }
 
 // world builds the network and initial state: a data set, or groups written out.
@@ -568,7 +588,8 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 	var ivs []model.Intervention
 	for i, ivf := range list {
 		prefix := fmt.Sprintf("interventions[%d]", i)
-		iv := model.Intervention{Kind: model.Kind(ivf.Kind), Actor: model.Actor(ivf.Actor), To: model.Forever, Removal: model.Removal(ivf.Mode)}
+		iv := model.Intervention{Kind: model.Kind(ivf.Kind), Actor: model.Actor(ivf.Actor), To: model.Forever, Removal: model.Removal(ivf.Mode),
+			Enforced: ivf.Enforced, HaltShipments: ivf.HaltShipments}
 		for _, req := range []struct {
 			key     string
 			missing bool
@@ -620,6 +641,10 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 			return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
 		case iv.Kind.NeedsEconomy() && cfg.Economy == nil:
 			return nil, p.fail(prefix+".kind", "%s needs territory, labs and the market: add an economy section (economy: {} for the defaults)", iv.Kind)
+		case iv.HaltShipments && cfg.Economy == nil:
+			return nil, p.fail(prefix+".halt_shipments", "halting shipments needs territory, labs and the market: add an economy section (economy: {} for the defaults)")
+		case iv.Kind.NeedsPolicy() && cfg.Policy == nil:
+			return nil, p.fail(prefix+".kind", "%s acts through the states' policy: add a policy section (policy: {} for the defaults)", iv.Kind)
 		}
 		for j, g := range iv.Targets.Groups {
 			if _, ok := net.Lookup(g); !ok {

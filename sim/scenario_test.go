@@ -358,3 +358,74 @@ func TestEconomyScenarioErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
 }
+
+// policyScenario is a small inline world with a policy section and the five policy kinds,
+// the base of the policy error cases.
+const policyScenario = `name: policy
+start: 2025-01-05
+weeks: 104
+replicates: 4
+world:
+  groups:
+    - {id: a, members: 5000, state: SIN}
+    - {id: b, members: 3000, state: Jalisco}
+    - {id: c, members: 1000, state: SON}
+economy: {}
+policy:
+  corruption: 0.4
+interventions:
+  - {kind: cooperation, from: 0, intensity: 0.5, actor: joint}
+  - {kind: precursor-control, from: 10, to: 60, intensity: 0.4, actor: mexico}
+  - {kind: arms-interdiction, from: 0, intensity: 0.3, actor: us}
+  - {kind: anti-corruption, from: 0, ramp_until: 52, intensity: 0.5, actor: mexico}
+  - kind: ceasefire
+    from: 20
+    intensity: 0.9
+    actor: mexico
+    targets: {groups: [a, b]}
+    enforced: true
+    halt_shipments: true
+`
+
+func TestParsePolicyScenario(t *testing.T) {
+	sc, err := ParseScenario("p.yaml", []byte(policyScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sc.Config()
+	if cfg.Policy == nil || cfg.Policy.Corruption != 0.4 || cfg.Policy.GunShare != model.DefaultPolicy().GunShare {
+		t.Fatalf("policy %+v", cfg.Policy)
+	}
+	truce, clean := cfg.Interventions[4], cfg.Interventions[3]
+	if truce.Kind != model.Ceasefire || !truce.Enforced || !truce.HaltShipments || len(truce.Targets.Groups) != 2 || truce.To != model.Forever {
+		t.Errorf("ceasefire %+v", truce)
+	}
+	if clean.RampUntil != 52 {
+		t.Errorf("anti-corruption %+v", clean)
+	}
+	if _, err := sc.NewWorld(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPolicyScenarioErrors(t *testing.T) {
+	replace := replacer(t, policyScenario)
+	for _, c := range []scenarioErrorCase{
+		{"unknown policy key", replace("  corruption: 0.4", "  bribery: 0.4"), 12, "policy.bribery", "unknown key"},
+		{"corruption of 1", replace("  corruption: 0.4", "  corruption: 1"), 12, "policy.corruption", "[0, 0.99]"},
+		{"policy value not a number", replace("  corruption: 0.4", "  corruption: high"), 12, "policy.corruption", "want a number"},
+		{"lever without a policy", replace("policy:\n  corruption: 0.4\n", ""), 12, "interventions[0].kind", "add a policy section"},
+		{"unknown kind", replace("kind: cooperation", "kind: diplomacy"), 14, "interventions[0].kind", `unknown intervention kind "diplomacy"`},
+		{"cooperation above 1", replace("intensity: 0.5, actor: joint", "intensity: 1.5, actor: joint"), 14, "interventions[0].intensity", "above 1"},
+		{"precursor control without economy", replace("economy: {}\n", ""), 14, "interventions[1].kind", "add an economy section"},
+		{"targets on arms interdiction", replace("intensity: 0.3, actor: us}", "intensity: 0.3, actor: us, targets: {groups: [a]}}"), 16, "interventions[2].targets", "takes no targets"},
+		{"ceasefire on states", replace("targets: {groups: [a, b]}", "targets: {states: [SIN]}"), 22, "interventions[4].targets", "targets groups"},
+		{"ceasefire on an unknown group", replace("groups: [a, b]", "groups: [a, z]"), 22, "interventions[4].targets.groups[1]", `unknown group "z"`},
+		{"enforced airstrikes", replace("{kind: arms-interdiction, from: 0, intensity: 0.3, actor: us}", "{kind: arms-interdiction, from: 0, intensity: 0.3, actor: us, enforced: true}"), 16, "interventions[2].enforced", "only ceasefire"},
+		{"halting shipments by cooperation", replace("intensity: 0.5, actor: joint}", "intensity: 0.5, actor: joint, halt_shipments: true}"), 14, "interventions[0].halt_shipments", "only ceasefire"},
+		{"enforced not a boolean", replace("enforced: true", "enforced: maybe"), 23, "interventions[4].enforced", "wrong type"},
+		{"mean-field with a policy", replace("replicates: 4", "replicates: 4\nmode: meanfield"), 5, "mode", "mean-field"},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t) })
+	}
+}
