@@ -1,7 +1,10 @@
 package sim
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -29,4 +32,22 @@ func splitMix64(x uint64) uint64 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
+}
+
+// Week reads a point of the run written as a week number or a date (YYYY-MM-DD): a date
+// names the last week that ends on or before it. It must fall within weeks 1 to Weeks.
+func (c Clock) Week(s string) (int, error) {
+	w, err := strconv.Atoi(s)
+	if err != nil {
+		d, derr := time.Parse(time.DateOnly, s)
+		if derr != nil {
+			return 0, fmt.Errorf("sim: %q is neither a week number nor a date (YYYY-MM-DD)", s)
+		}
+		w = int(math.Floor(d.Sub(c.Start).Hours() / 24 / 7))
+	}
+	if w < 1 || w > c.Weeks {
+		return 0, fmt.Errorf("sim: %s is outside the run (weeks 1 to %d, %s to %s)", s, c.Weeks,
+			c.Date(1).Format(time.DateOnly), c.Date(c.Weeks).Format(time.DateOnly))
+	}
+	return w, nil
 }

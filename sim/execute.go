@@ -23,6 +23,9 @@ type RunOptions struct {
 	AllLineages bool
 	// Progress, if set, is called after each replicate is folded.
 	Progress func(done, total int)
+	// Folders also receive every replicate's series, in replicate order (compare keeps
+	// each replicate's values at its horizons with one).
+	Folders []Folder
 }
 
 // Execute runs a scenario and writes its outputs: timeseries.csv, replicates.csv, plots
@@ -55,7 +58,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if opts.Progress != nil {
 		job.Progress = func(done int) { opts.Progress(done, replicates) }
 	}
-	folders := []Folder{ens, repWriter}
+	folders := append([]Folder{ens, repWriter}, opts.Folders...)
 	files := []string{TimeseriesFile, ReplicatesFile}
 	var linFile *atomicFile
 	var linWriter *lineageWriter

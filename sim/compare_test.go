@@ -1,0 +1,226 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// The paired interval against a hand calculation: differences 1..5 have mean 3, standard
+// deviation sqrt(2.5) and standard error sqrt(0.5); Student's t with 4 degrees of freedom
+// has its 97.5% point at 2.776445 (any t table), so the 95% interval is 3 -+ 1.963243.
+func TestPairedDifferenceByHand(t *testing.T) {
+	got := PairedDifference([]float64{2, 3, 4, 5, 6}, []float64{1, 1, 1, 1, 1}, 0.95)
+	half := 2.776445 * math.Sqrt(0.5)
+	if math.Abs(got.Mean-3) > 1e-12 || math.Abs(got.Lo-(3-half)) > 1e-5 || math.Abs(got.Hi-(3+half)) > 1e-5 {
+		t.Errorf("interval %+v, want 3 [%v, %v]", got, 3-half, 3+half)
+	}
+	// Identical pairs differ by exactly nothing.
+	same := PairedDifference([]float64{1, 5, 9}, []float64{1, 5, 9}, 0.95)
+	if same != (Interval{0, 0, 0}) {
+		t.Errorf("identical pairs: %+v", same)
+	}
+}
+
+// A second method: over many trials of 20 pairs with a known difference of means, the 95%
+// interval covers it about 95% of the time (binomial sd of the rate over 4,000 trials:
+// 0.34%), and pairing makes the interval much narrower than the spread of either side
+// when the pairs are correlated.
+func TestPairedDifferenceCoverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const trials, n = 4000, 20
+	covered := 0
+	for range trials {
+		a, b := make([]float64, n), make([]float64, n)
+		for r := range n {
+			common := 10 * rng.NormFloat64() // shared by the pair, as common random numbers make it
+			a[r] = 1 + common + rng.NormFloat64()
+			b[r] = common + rng.NormFloat64()
+		}
+		d := PairedDifference(a, b, 0.95)
+		if d.Lo <= 1 && 1 <= d.Hi {
+			covered++
+		}
+		if d.Hi-d.Lo > 3 {
+			t.Fatalf("interval %+v is as wide as unpaired ones would be", d)
+		}
+	}
+	if rate := float64(covered) / trials; math.Abs(rate-0.95) > 0.015 {
+		t.Errorf("coverage %v, want 0.95", rate)
+	}
+}
+
+// The 90% range by hand: of 1..100 the empirical 5% quantile is 5, the 95% is 95.
+func TestSpreadByHand(t *testing.T) {
+	xs := make([]float64, 100)
+	for i := range xs {
+		xs[i] = float64(100 - i) // unsorted on purpose
+	}
+	if got := Spread(xs); got != (Interval{50.5, 5, 95}) {
+		t.Errorf("spread %+v, want {50.5 5 95}", got)
+	}
+}
+
+// compareScenario is a small world with a policy; the lever is added by the tests.
+const compareScenario = `name: %s
+start: 2025-01-05
+weeks: 120
+replicates: 6
+seed: 7
+world:
+  groups:
+    - {id: a, members: 30000, state: SIN}
+    - {id: b, members: 20000, state: Jalisco}
+    - {id: c, members: 10000, state: SON}
+  rivalries:
+    - {between: [a, b], weight: 3}
+parameters:
+  incapacitation: 20   # scaled to the small world, which then grows slowly
+fragmentation: {}
+economy: {}
+policy: {}
+interventions:
+  - {kind: lab-dismantling, from: 0, intensity: 2, actor: mexico}
+`
+
+func writeScenario(t *testing.T, dir, name, extra string) *Scenario {
+	t.Helper()
+	text := strings.Replace(compareScenario, "%s", name, 1) + extra
+	path := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := LoadScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func readComparison(t *testing.T, dir string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, ComparisonFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// Compare end to end: a scenario against its twin (same world, another name) differs by
+// exactly zero everywhere; against arms interdiction from week 60, by exactly zero at a
+// horizon before the lever and by the decay of the gun stock at the end. The table has a row per
+// metric, horizon and scenario, and does not depend on the worker count.
+func TestCompare(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	twin := writeScenario(t, src, "twin", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, twin, arms}, CompareOptions{OutDir: out, Workers: 2, Horizons: []int{52, 120}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The gun stock decays as exp(-t/260) from week 60 (Policy.GunLifeWeeks): its mean over
+	// weeks 69-120 less the baseline's 1.
+	gunsDiff := 0.0
+	for wk := 69; wk <= 120; wk++ {
+		gunsDiff += (math.Exp(-float64(wk-60)/260) - 1) / 52
+	}
+	if want := int(model.NumMetrics) * 2 * 3; len(c.Rows) != want {
+		t.Fatalf("%d rows, want %d", len(c.Rows), want)
+	}
+	for _, row := range c.Rows {
+		switch {
+		case row.Scenario == "ref" && row.Diff != nil:
+			t.Errorf("the reference has a difference: %+v", row)
+		case row.Scenario == "twin" && *row.Diff != (Interval{}):
+			t.Errorf("%s at week %d: the twin differs by %+v", row.Metric, row.Week, *row.Diff)
+		case row.Scenario == "arms" && row.Week == 52 && *row.Diff != (Interval{}):
+			t.Errorf("%s at week 52, before the lever: differs by %+v", row.Metric, *row.Diff)
+		case row.Scenario == "arms" && row.Week == 120 && row.Metric == model.Guns && math.Abs(row.Diff.Mean-gunsDiff) > 1e-12:
+			t.Errorf("guns over the last year under arms interdiction: difference %+v, want %v", *row.Diff, gunsDiff)
+		}
+	}
+	rows := readComparison(t, out)
+	if len(rows) != len(c.Rows)+1 || rows[0][0] != "metric" || rows[0][12] != "diff_hi95" {
+		t.Fatalf("comparison.csv has %d rows, header %v", len(rows), rows[0])
+	}
+	for _, name := range []string{"plots/homicides.png", "plots/cooperation.svg", "ref/timeseries.csv", "arms/manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("missing %s: %v", name, err)
+		}
+	}
+	var summary bytes.Buffer
+	if err := c.Summary(&summary, []model.Metric{model.Deaths}); err != nil || !strings.Contains(summary.String(), "arms") {
+		t.Errorf("summary %q, error %v", summary.String(), err)
+	}
+
+	one := filepath.Join(t.TempDir(), "cmp1")
+	if _, err := Compare(context.Background(), []*Scenario{ref, twin, arms}, CompareOptions{OutDir: one, Workers: 1, Horizons: []int{52, 120}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(out, ComparisonFile))
+	b, _ := os.ReadFile(filepath.Join(one, ComparisonFile))
+	if !bytes.Equal(a, b) {
+		t.Error("comparison.csv differs between 1 and 2 workers")
+	}
+}
+
+func TestCompareRejects(t *testing.T) {
+	src := t.TempDir()
+	a := writeScenario(t, src, "a", "")
+	long := writeScenario(t, src, "long", "")
+	long.Clock.Weeks = 130
+	for name, c := range map[string]struct {
+		scs  []*Scenario
+		opts CompareOptions
+		want string
+	}{
+		"one scenario":     {[]*Scenario{a}, CompareOptions{}, "at least two"},
+		"same name":        {[]*Scenario{a, a}, CompareOptions{}, "two scenarios are named"},
+		"different length": {[]*Scenario{a, long}, CompareOptions{}, "share start and length"},
+		"horizon outside":  {[]*Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
+	} {
+		c.opts.OutDir = filepath.Join(t.TempDir(), "x")
+		if _, err := Compare(context.Background(), c.scs, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func TestClockWeek(t *testing.T) {
+	sc := Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469}
+	for in, want := range map[string]int{"1": 1, "469": 469, "2025-01-12": 1, "2025-01-18": 1, "2030-01-06": 261} {
+		if got, err := sc.Week(in); err != nil || got != want {
+			t.Errorf("Week(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "470", "2025-01-11", "2040-01-01", "soon"} {
+		if _, err := sc.Week(bad); err == nil {
+			t.Errorf("Week(%q): no error", bad)
+		}
+	}
+}
+
+func mustDate(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
