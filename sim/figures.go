@@ -1,0 +1,580 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// FigureManifest lists the published figures and tables (seeds/figures.json): each is
+// pinned to a scenario, seed, replicate count and mode, so that anyone can regenerate
+// it byte for byte and check it against the recorded sha256.
+type FigureManifest struct {
+	About   string        `json:"about,omitempty"`
+	Figures []FigureEntry `json:"figures"`
+}
+
+// FigureEntry is one published output. A plain entry is a file that `cartelsim run` of
+// Scenario writes; an overlay entry is the plot of Metric that OverlayPlots draws from
+// the runs of the Overlay scenarios (all with this entry's seed, replicates and mode).
+type FigureEntry struct {
+	Name string
+	// File, if set, is the copy of the output shipped in the repository (for the README),
+	// kept equal to the output by UpdateFigures.
+	File string
+	// Command is the make target that writes the output where Output says; documentation
+	// only.
+	Command    string
+	Scenario   string
+	Overlay    []string
+	Metric     string
+	Seed       uint64
+	Replicates int
+	Mode       string
+	// Output is out/<dir>/<file>: where the output lands in a run of the make target,
+	// and, with out/ replaced by RegenerateFigures' outDir, where it is regenerated.
+	// <dir> names the run of Scenario, or the overlay group.
+	Output string
+	SHA256 string
+
+	// keys are the JSON keys in the order the file had them, so that rewriting the
+	// manifest after a checksum update changes only the checksum lines.
+	keys []string
+}
+
+// figureKeys are the JSON keys of an entry, in the order a new key is written.
+var figureKeys = []string{"name", "file", "command", "scenario", "overlay", "metric",
+	"seed", "replicates", "mode", "output", "sha256"}
+
+// figureEntryJSON is FigureEntry as JSON, for strict decoding (unknown keys are errors).
+type figureEntryJSON struct {
+	Name       string   `json:"name"`
+	File       string   `json:"file"`
+	Command    string   `json:"command"`
+	Scenario   string   `json:"scenario"`
+	Overlay    []string `json:"overlay"`
+	Metric     string   `json:"metric"`
+	Seed       uint64   `json:"seed"`
+	Replicates int      `json:"replicates"`
+	Mode       string   `json:"mode"`
+	Output     string   `json:"output"`
+	SHA256     string   `json:"sha256"`
+}
+
+// MarshalJSON writes the entry's keys in the order it was read with (new keys follow in
+// the order of figureKeys); optional keys that are empty and were not in the file are
+// left out.
+func (e FigureEntry) MarshalJSON() ([]byte, error) {
+	values := map[string]any{
+		"name": e.Name, "file": e.File, "command": e.Command, "scenario": e.Scenario,
+		"overlay": e.Overlay, "metric": e.Metric, "seed": e.Seed, "replicates": e.Replicates,
+		"mode": e.Mode, "output": e.Output, "sha256": e.SHA256,
+	}
+	optional := map[string]bool{
+		"file": e.File == "", "command": e.Command == "", "scenario": e.Scenario == "",
+		"overlay": len(e.Overlay) == 0, "metric": e.Metric == "",
+	}
+	keys := append([]string(nil), e.keys...)
+	for _, k := range figureKeys {
+		if !slices.Contains(keys, k) && !optional[k] {
+			keys = append(keys, k)
+		}
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		v, err := marshalNoEscape(values[k])
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "%q:%s", k, v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// marshalNoEscape is json.Marshal without the HTML escaping of <, > and &, which would
+// turn a hand-written "&" in the manifest into "\u0026".
+func marshalNoEscape(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// Encode writes the manifest as seeds/figures.json is laid out: two-space indentation,
+// each entry's keys in the order they were read. Loading and encoding an unchanged
+// manifest gives back the same bytes.
+func (m *FigureManifest) Encode(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return fmt.Errorf("sim: encoding figure manifest: %w", err)
+	}
+	return nil
+}
+
+// LoadFigureManifest reads and checks a figure manifest. Unknown keys are errors (a
+// misspelt "replicate" would otherwise silently pin nothing), and so is an entry that
+// does not say everything needed to regenerate it.
+func LoadFigureManifest(file string) (*FigureManifest, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	var raw struct {
+		About   string            `json:"about"`
+		Figures []json.RawMessage `json:"figures"`
+	}
+	if err := decodeStrict(data, &raw); err != nil {
+		return nil, fmt.Errorf("sim: %s: %w", file, err)
+	}
+	m := &FigureManifest{About: raw.About}
+	for i, r := range raw.Figures {
+		var e figureEntryJSON
+		if err := decodeStrict(r, &e); err != nil {
+			return nil, fmt.Errorf("sim: %s: figures[%d]: %w", file, i, err)
+		}
+		keys, err := objectKeys(r)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %s: figures[%d]: %w", file, i, err)
+		}
+		m.Figures = append(m.Figures, FigureEntry{
+			Name: e.Name, File: e.File, Command: e.Command, Scenario: e.Scenario,
+			Overlay: e.Overlay, Metric: e.Metric, Seed: e.Seed, Replicates: e.Replicates,
+			Mode: e.Mode, Output: e.Output, SHA256: e.SHA256, keys: keys,
+		})
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: %s: %s", file, strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	return m, nil
+}
+
+// decodeStrict decodes one JSON value, rejecting unknown keys and trailing data.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the manifest's closing brace")
+	}
+	return nil
+}
+
+// objectKeys lists the keys of a JSON object in their order (a duplicate key is an
+// error: which value would count is not obvious to a reader).
+func objectKeys(data []byte) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	var keys []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k := t.(string)
+		if slices.Contains(keys, k) {
+			return nil, fmt.Errorf("key %q appears twice", k)
+		}
+		keys = append(keys, k)
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
+// Validate checks that every entry can be regenerated and checked, and that no two
+// entries need different runs in the same directory.
+func (m *FigureManifest) Validate() error {
+	if len(m.Figures) == 0 {
+		return errors.New("sim: the manifest lists no figures")
+	}
+	names := map[string]bool{}
+	outputs := map[string]string{}
+	for i, e := range m.Figures {
+		where := fmt.Sprintf("figures[%d]", i)
+		if e.Name == "" {
+			return fmt.Errorf("sim: %s: no name", where)
+		}
+		where += " (" + e.Name + ")"
+		if names[e.Name] {
+			return fmt.Errorf("sim: %s: the name is used twice", where)
+		}
+		names[e.Name] = true
+		// A seed of 0 is a seed, so only a manifest read from a file can lack one.
+		if e.keys != nil && !slices.Contains(e.keys, "seed") {
+			return fmt.Errorf("sim: %s: no seed", where)
+		}
+		if len(e.SHA256) != 64 || strings.ToLower(e.SHA256) != e.SHA256 {
+			return fmt.Errorf("sim: %s: sha256 %q is not 64 lowercase hex digits", where, e.SHA256)
+		}
+		if _, err := hex.DecodeString(e.SHA256); err != nil {
+			return fmt.Errorf("sim: %s: sha256 %q is not 64 lowercase hex digits", where, e.SHA256)
+		}
+		if e.Replicates < 1 || e.Replicates > MaxReplicates {
+			return fmt.Errorf("sim: %s: replicates %d is out of range (1 to %d)", where, e.Replicates, MaxReplicates)
+		}
+		if _, err := model.ParseMode(e.Mode); err != nil {
+			return fmt.Errorf("sim: %s: mode %q: want meanfield or stochastic", where, e.Mode)
+		}
+		dir, file, ok := splitOutput(e.Output)
+		if !ok {
+			return fmt.Errorf("sim: %s: output %q is not out/<dir>/<file>", where, e.Output)
+		}
+		if other, dup := outputs[e.Output]; dup {
+			return fmt.Errorf("sim: %s: output %s is also %s's", where, e.Output, other)
+		}
+		outputs[e.Output] = e.Name
+		switch {
+		case len(e.Overlay) == 0 && e.Scenario == "":
+			return fmt.Errorf("sim: %s: needs a scenario, or overlay scenarios and a metric", where)
+		case len(e.Overlay) > 0 && e.Scenario != "":
+			return fmt.Errorf("sim: %s: has both a scenario and overlay scenarios", where)
+		case len(e.Overlay) > 0:
+			if e.Metric == "" {
+				return fmt.Errorf("sim: %s: an overlay needs a metric", where)
+			}
+			if _, ok := model.ParseMetric(e.Metric); !ok {
+				return fmt.Errorf("sim: %s: unknown metric %q", where, e.Metric)
+			}
+			if file != e.Metric+".png" && file != e.Metric+".svg" {
+				return fmt.Errorf("sim: %s: an overlay of %s is written to out/%s/%s.png or .svg, not %s", where, e.Metric, dir, e.Metric, e.Output)
+			}
+			for _, s := range e.Overlay {
+				if s == "" {
+					return fmt.Errorf("sim: %s: an overlay scenario is empty", where)
+				}
+			}
+		case e.Metric != "":
+			return fmt.Errorf("sim: %s: a metric is only for overlays", where)
+		}
+	}
+	_, _, err := m.plan()
+	return err
+}
+
+// splitOutput splits out/<dir>/<file> (file may have folders), refusing paths that
+// would escape the output directory.
+func splitOutput(output string) (dir, file string, ok bool) {
+	parts := strings.SplitN(output, "/", 3)
+	if len(parts) != 3 || parts[0] != "out" || path.Clean(output) != output {
+		return "", "", false
+	}
+	for _, p := range strings.Split(output, "/") {
+		if p == ".." || p == "." {
+			return "", "", false
+		}
+	}
+	return parts[1], parts[2], true
+}
+
+// figureRun is one `cartelsim run` that the manifest's entries need.
+type figureRun struct {
+	scenario, mode string
+	seed           uint64
+	replicates     int
+	dir            string // under the output directory
+	neededBy       string
+}
+
+func (r figureRun) same(o figureRun) bool {
+	return r.scenario == o.scenario && r.mode == o.mode && r.seed == o.seed && r.replicates == o.replicates
+}
+
+func (r figureRun) String() string {
+	return fmt.Sprintf("%s (seed %d, %d replicates, %s)", r.scenario, r.seed, r.replicates, r.mode)
+}
+
+// figureOverlay is one OverlayPlots call: the metrics of every overlay entry in a
+// directory.
+type figureOverlay struct {
+	dir     string
+	runs    []int // indexes into the plan's runs
+	metrics []model.Metric
+}
+
+// plan lists the distinct runs (each is done once however many entries read it) and
+// overlay groups. A plain entry's run goes to out/<dir> of its output; a scenario that
+// only overlays use goes to the directory named after its file, unless a plain entry
+// already placed the same run.
+func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
+	var runs []figureRun
+	add := func(r figureRun) (int, error) {
+		for i, o := range runs {
+			switch {
+			case o.same(r) && (r.dir == "" || o.dir == r.dir):
+				return i, nil
+			case o.same(r):
+				return 0, fmt.Errorf("sim: %s and %s need the same run %s in out/%s and out/%s; use one directory",
+					o.neededBy, r.neededBy, r, o.dir, r.dir)
+			case r.dir != "" && o.dir == r.dir:
+				return 0, fmt.Errorf("sim: %s and %s need different runs in out/%s: %s and %s",
+					o.neededBy, r.neededBy, r.dir, o, r)
+			}
+		}
+		runs = append(runs, r)
+		return len(runs) - 1, nil
+	}
+	for _, e := range m.Figures {
+		if e.Scenario == "" {
+			continue
+		}
+		dir, _, _ := splitOutput(e.Output)
+		if _, err := add(figureRun{scenario: path.Clean(e.Scenario), mode: e.Mode, seed: e.Seed, replicates: e.Replicates, dir: dir, neededBy: e.Name}); err != nil {
+			return nil, nil, err
+		}
+	}
+	var overlays []figureOverlay
+	for _, e := range m.Figures {
+		if len(e.Overlay) == 0 {
+			continue
+		}
+		var idx []int
+		for _, s := range e.Overlay {
+			r := figureRun{scenario: path.Clean(s), mode: e.Mode, seed: e.Seed, replicates: e.Replicates, neededBy: e.Name}
+			i, err := add(r)
+			if err != nil {
+				return nil, nil, err
+			}
+			if runs[i].dir == "" {
+				base := path.Base(filepath.ToSlash(s))
+				runs[i].dir = strings.TrimSuffix(base, path.Ext(base))
+				for j, o := range runs {
+					if j != i && o.dir == runs[i].dir {
+						return nil, nil, fmt.Errorf("sim: %s: the run of %s would go to out/%s, which holds %s's run %s",
+							e.Name, r, runs[i].dir, o.neededBy, o)
+					}
+				}
+			}
+			idx = append(idx, i)
+		}
+		dir, _, _ := splitOutput(e.Output)
+		metric, _ := model.ParseMetric(e.Metric)
+		k := -1
+		for j, o := range overlays {
+			if o.dir == dir {
+				k = j
+			}
+		}
+		if k < 0 {
+			overlays = append(overlays, figureOverlay{dir: dir, runs: idx})
+			k = len(overlays) - 1
+		} else if !slices.Equal(overlays[k].runs, idx) {
+			return nil, nil, fmt.Errorf("sim: %s: out/%s already holds overlays of other runs", e.Name, dir)
+		}
+		if !slices.Contains(overlays[k].metrics, metric) {
+			overlays[k].metrics = append(overlays[k].metrics, metric)
+		}
+	}
+	for _, o := range overlays {
+		for _, r := range runs {
+			if r.dir == o.dir {
+				return nil, nil, fmt.Errorf("sim: out/%s holds both overlays and %s's run %s", o.dir, r.neededBy, r)
+			}
+		}
+	}
+	return runs, overlays, nil
+}
+
+// FigureResult is one regenerated entry.
+type FigureResult struct {
+	Name  string
+	Path  string // the file regenerated, under outDir
+	Got   string // its sha256
+	Want  string // the manifest's sha256
+	Match bool
+}
+
+// resolve makes a manifest path (slash-separated, relative to root unless absolute) a
+// file path.
+func resolve(root, p string) string {
+	p = filepath.FromSlash(p)
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(root, p)
+}
+
+// figurePath is where RegenerateFigures writes an entry's output: its Output with the
+// leading out/ replaced by outDir.
+func figurePath(outDir string, e FigureEntry) string {
+	return filepath.Join(outDir, filepath.FromSlash(strings.TrimPrefix(e.Output, "out/")))
+}
+
+// RegenerateFigures runs each distinct (scenario, mode, seed, replicates) of the
+// manifest once, into outDir/<dir>/ (replacing an earlier run there), draws the overlays
+// into outDir/<dir>/, and returns each entry's checksum against the manifest's, in the
+// manifest's order. Scenario paths are relative to root (the repository root). The
+// outputs do not depend on workers (<= 0: one per CPU), since Execute's do not. A line
+// per run goes to progress, if not nil.
+//
+// A mismatch is a result, not an error: the caller decides whether it is a failure
+// (checking) or the news (after a deliberate model change).
+func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir string, workers int, progress io.Writer) ([]FigureResult, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	runs, overlays, err := m.plan()
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range runs {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		sc, err := LoadScenario(resolve(root, r.scenario))
+		if err != nil {
+			return nil, err
+		}
+		sc.Seed, sc.Replicates = r.seed, r.replicates
+		sc.Mode, _ = model.ParseMode(r.mode) // checked by Validate
+		dir := filepath.Join(outDir, r.dir)
+		fmt.Fprintf(progress, "run %d/%d: %s into %s\n", i+1, len(runs), r, dir)
+		if _, err := Execute(ctx, sc, RunOptions{OutDir: dir, Force: true, Workers: workers}); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range overlays {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		var dirs []string
+		for _, i := range o.runs {
+			dirs = append(dirs, filepath.Join(outDir, runs[i].dir))
+		}
+		dir := filepath.Join(outDir, o.dir)
+		fmt.Fprintf(progress, "overlay %v of %s into %s\n", o.metrics, strings.Join(dirs, ", "), dir)
+		if _, err := OverlayPlots(dirs, o.metrics, dir); err != nil {
+			return nil, err
+		}
+	}
+	results := make([]FigureResult, len(m.Figures))
+	for i, e := range m.Figures {
+		p := figurePath(outDir, e)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("sim: figure %s: the run did not write %s: %w", e.Name, e.Output, err)
+		}
+		sum := sha256.Sum256(b)
+		got := hex.EncodeToString(sum[:])
+		results[i] = FigureResult{Name: e.Name, Path: p, Got: got, Want: e.SHA256, Match: got == e.SHA256}
+	}
+	return results, nil
+}
+
+// UpdateFigures accepts regenerated outputs as the published ones: it records their
+// checksums in m, copies each output that has a shipped File (relative to root) over
+// it, and rewrites the manifest at manifestPath. Files whose content would not change
+// are not touched, so an update with nothing new is a no-op. It returns the files it
+// wrote.
+func UpdateFigures(m *FigureManifest, manifestPath, root string, results []FigureResult) ([]string, error) {
+	byName := map[string]FigureResult{}
+	for _, r := range results {
+		byName[r.Name] = r
+	}
+	for i := range m.Figures {
+		if _, ok := byName[m.Figures[i].Name]; !ok {
+			return nil, fmt.Errorf("sim: no regenerated output for figure %s", m.Figures[i].Name)
+		}
+	}
+	var written []string
+	for i := range m.Figures {
+		e := &m.Figures[i]
+		r := byName[e.Name]
+		e.SHA256 = r.Got
+		if e.File == "" {
+			continue
+		}
+		b, err := os.ReadFile(r.Path)
+		if err != nil {
+			return written, fmt.Errorf("sim: %w", err)
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != r.Got {
+			return written, fmt.Errorf("sim: %s changed since it was regenerated", r.Path)
+		}
+		dst := resolve(root, e.File)
+		changed, err := writeIfChanged(dst, b)
+		if err != nil {
+			return written, err
+		}
+		if changed {
+			written = append(written, dst)
+		}
+	}
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		return written, err
+	}
+	changed, err := writeIfChanged(manifestPath, buf.Bytes())
+	if err != nil {
+		return written, err
+	}
+	if changed {
+		written = append(written, manifestPath)
+	}
+	return written, nil
+}
+
+// writeIfChanged replaces file's content with data, atomically and keeping its
+// permissions (0644 for a new file, in folders it creates), unless it already holds
+// data.
+func writeIfChanged(file string, data []byte) (bool, error) {
+	perm := fs.FileMode(0o644)
+	old, err := os.ReadFile(file)
+	switch {
+	case err == nil && bytes.Equal(old, data):
+		return false, nil
+	case err == nil:
+		if st, err := os.Stat(file); err == nil {
+			perm = st.Mode().Perm()
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return false, fmt.Errorf("sim: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return false, fmt.Errorf("sim: %w", err)
+	}
+	a, err := createAtomic(file)
+	if err != nil {
+		return false, err
+	}
+	if err := a.f.Chmod(perm); err != nil {
+		a.Abort()
+		return false, fmt.Errorf("sim: %w", err)
+	}
+	if _, err := a.Write(data); err != nil {
+		a.Abort()
+		return false, fmt.Errorf("sim: writing %s: %w", filepath.Base(file), err)
+	}
+	return true, a.Commit()
+}
