@@ -4,7 +4,7 @@ SCENARIO ?= scenarios/prieto-curiel-2023/baseline.yaml
 OUT      ?= out/baseline
 FUZZTIME ?= 60s
 
-.PHONY: run history labs test bench fuzz build clean
+.PHONY: run history labs figures test bench fuzz build clean
 
 ## run: the default scenario (the paper's baseline, 400 stochastic replicates) with plots
 run:
@@ -23,6 +23,12 @@ labs:
 	$(GO) run ./cmd/cartelsim run scenarios/demand/demand-reduction-2026.yaml --out out/demand-reduction-2026 --force
 	$(GO) run ./tools/overlay -out out/compare-airstrikes -metrics labs,labs_abroad,labs_pacific,supply,price,civilian_casualties out/baseline-2025 out/airstrikes-2026
 	$(GO) run ./tools/overlay -out out/compare-demand -metrics price,revenue,recruits,members,labs,deaths out/baseline-2025 out/demand-reduction-2026
+
+## figures: regenerate every published figure and table of seeds/figures.json into
+## out/figures and fail if one differs from its checksum (after a deliberate model
+## change: go run ./cmd/cartelsim figures --update)
+figures:
+	$(GO) run ./cmd/cartelsim figures --out out/figures --check
 
 ## test: what CI runs: vet, then every test (fuzz targets run on their seed corpus)
 test:

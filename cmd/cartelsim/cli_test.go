@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +79,12 @@ func TestCLI(t *testing.T) {
 		{"run unwritable out", []string{"run", good, "--out", filepath.Join(blocker, "x"), "-q"}, 1, "", "cannot create output directory"},
 		{"kingpin in mean-field mode", []string{"run", kingpin, "--mode", "meanfield"}, 2, "", "mean-field mode cannot represent"},
 		{"kingpin with every lineage", []string{"run", kingpin, "--out", lineageOut, "--lineage", "-n", "3"}, 0, "lineage.csv", ""},
+		{"figures help", []string{"figures", "--help"}, 0, "--update", ""},
+		{"figures unknown flag", []string{"figures", "--colour"}, 2, "", "unknown flag: --colour"},
+		{"figures check and update", []string{"figures", "--check", "--update"}, 2, "", "contradict"},
+		{"figures argument", []string{"figures", "seeds/figures.json"}, 2, "", "takes no arguments"},
+		{"figures bad workers", []string{"figures", "-j", "0"}, 2, "", "--workers 0"},
+		{"figures missing manifest", []string{"figures", "--manifest", filepath.Join(dir, "nope.json")}, 1, "", "nope.json: no such file"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -105,5 +114,113 @@ func TestCLI(t *testing.T) {
 	// The forced mean-field run replaced the stochastic one.
 	if b, err := os.ReadFile(filepath.Join(out, "manifest.json")); err != nil || !bytes.Contains(b, []byte(`"mode": "meanfield"`)) {
 		t.Errorf("forced run's manifest: %s, %v", b, err)
+	}
+}
+
+// figuresManifest pins one cheap output (the kingpin history's groups plot from 2
+// replicates) to sha, and ships a copy of it at shipped.
+func figuresManifest(t *testing.T, scenario, shipped, sha string) []byte {
+	t.Helper()
+	quote := func(s string) string {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	return []byte(fmt.Sprintf(`{
+  "about": "a test manifest",
+  "figures": [
+    {
+      "name": "history-kingpin-groups",
+      "file": %s,
+      "scenario": %s,
+      "output": "out/2006-kingpin/plots/groups.png",
+      "command": "make history",
+      "seed": 20061211,
+      "replicates": 2,
+      "mode": "stochastic",
+      "sha256": %q
+    }
+  ]
+}
+`, quote(shipped), quote(scenario), sha))
+}
+
+// cartelsim figures: a differing checksum is reported, and fails only with --check;
+// the output does not depend on the number of workers; --update accepts it by rewriting
+// the checksum (and nothing else in the manifest) and the shipped copy, and a second
+// --update changes nothing.
+func TestFiguresCommand(t *testing.T) {
+	dir := t.TempDir()
+	scenario, err := filepath.Abs("../../scenarios/history/2006-kingpin.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped := filepath.Join(dir, "groups.png")
+	wrongSHA := strings.Repeat("0", 64)
+	tampered := filepath.Join(dir, "tampered.json")
+	if err := os.WriteFile(tampered, figuresManifest(t, scenario, shipped, wrongSHA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	figures := func(args ...string) (status int, stdout, stderr string) {
+		var o, e bytes.Buffer
+		status = cli(append([]string{"figures"}, args...), &o, &e)
+		return status, o.String(), e.String()
+	}
+	output := func(out string) []byte {
+		b, err := os.ReadFile(filepath.Join(out, "2006-kingpin", "plots", "groups.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	out1 := filepath.Join(dir, "out1")
+	status, stdout, stderr := figures("--manifest", tampered, "--out", out1, "--check")
+	if status != 1 || !strings.Contains(stderr, "1 of 1 outputs differ") || !strings.Contains(stderr, ": history-kingpin-groups (") ||
+		!strings.Contains(stdout, "history-kingpin-groups  DIFFERS") {
+		t.Errorf("--check with a wrong checksum: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	if status, stdout, stderr := figures("--manifest", tampered, "--out", out1, "-q"); status != 0 || stdout != "" || stderr != "" {
+		t.Errorf("a wrong checksum without --check: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+
+	// The right checksum is what two runs with different worker counts agree on.
+	out2 := filepath.Join(dir, "out2")
+	if status, _, stderr := figures("--manifest", tampered, "--out", out2, "-q", "--workers", "1"); status != 0 {
+		t.Fatalf("status %d: %s", status, stderr)
+	}
+	got1, got2 := output(out1), output(out2)
+	if !bytes.Equal(got1, got2) {
+		t.Fatalf("the output differs between 1 and 2 workers")
+	}
+	rightSHA := fmt.Sprintf("%x", sha256.Sum256(got1))
+	right := filepath.Join(dir, "right.json")
+	if err := os.WriteFile(right, figuresManifest(t, scenario, shipped, rightSHA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, stdout, stderr = figures("--manifest", right, "--out", filepath.Join(dir, "out3"), "--check")
+	if status != 0 || !strings.Contains(stdout, "history-kingpin-groups  ok") || !strings.Contains(stdout, "all 1 outputs match") {
+		t.Errorf("--check with the right checksum: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+
+	status, stdout, stderr = figures("--manifest", tampered, "--out", filepath.Join(dir, "out4"), "--update")
+	if status != 0 || !strings.Contains(stdout, "updated "+shipped+", "+tampered) {
+		t.Errorf("--update: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	want, _ := os.ReadFile(right)
+	if got, _ := os.ReadFile(tampered); !bytes.Equal(got, want) {
+		t.Errorf("--update wrote\n%s\nwant\n%s", got, want)
+	}
+	if got, _ := os.ReadFile(shipped); !bytes.Equal(got, got1) {
+		t.Errorf("--update did not ship the regenerated output")
+	}
+	status, stdout, stderr = figures("--manifest", tampered, "--out", filepath.Join(dir, "out4"), "--update")
+	if status != 0 || !strings.Contains(stdout, "nothing to update") {
+		t.Errorf("second --update: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	if got, _ := os.ReadFile(tampered); !bytes.Equal(got, want) {
+		t.Errorf("second --update changed the manifest:\n%s", got)
 	}
 }
