@@ -39,7 +39,7 @@ type command interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &checkCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &compareCmd{}, &checkCmd{}, &figuresCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+type compareCmd struct {
+	out        string
+	replicates int
+	seed       uint64
+	workers    int
+	horizons   []string
+	metrics    []string
+	quiet      bool
+	force      bool
+	fs         *pflag.FlagSet
+}
+
+func (*compareCmd) name() string { return "compare" }
+func (*compareCmd) synopsis() string {
+	return "run scenarios side by side and tabulate their differences with intervals"
+}
+func (*compareCmd) usage() string {
+	return "compare A.yaml B.yaml [C.yaml ...] --out DIR [--horizon DATE|WEEK ...] [--metrics m1,m2] [--replicates N] [--seed S] [--workers J] [--quiet] [--force]"
+}
+
+func (c *compareCmd) register(fs *pflag.FlagSet) {
+	c.fs = fs
+	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.csv, plots/ and one run directory per scenario")
+	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: one year in, five years in and the end)")
+	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: "+metricNames(sim.DefaultCompareMetrics)+"); the table has all")
+	fs.IntVarP(&c.replicates, "replicates", "n", 0, "replicates of each scenario (default: the first scenario's)")
+	fs.Uint64Var(&c.seed, "seed", 0, "master seed of every scenario (default: the first scenario's)")
+	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
+	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or summary table")
+	fs.BoolVar(&c.force, "force", false, "replace an earlier comparison in the output directory")
+}
+
+func metricNames(ms []model.Metric) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.String()
+	}
+	return strings.Join(names, ",")
+}
+
+func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) < 2:
+		return usagef("compare takes at least two scenario files, got %d", len(args))
+	case c.out == "":
+		return usagef("compare needs --out DIR")
+	case c.fs.Changed("replicates") && (c.replicates < 2 || c.replicates > sim.MaxReplicates):
+		return usagef("--replicates %d is out of range (2 to %d: intervals need at least two)", c.replicates, sim.MaxReplicates)
+	case c.fs.Changed("workers") && c.workers < 1:
+		return usagef("--workers %d: want at least 1", c.workers)
+	}
+	var metrics []model.Metric
+	for _, name := range c.metrics {
+		m, ok := model.ParseMetric(name)
+		if !ok {
+			return usagef("--metrics: unknown metric %q (see the README's list)", name)
+		}
+		metrics = append(metrics, m)
+	}
+	scs, err := sim.LoadScenarios(args)
+	if err != nil {
+		return err
+	}
+	if c.fs.Changed("replicates") {
+		scs[0].Replicates = c.replicates
+	}
+	if c.fs.Changed("seed") {
+		scs[0].Seed = c.seed
+	}
+	opts := sim.CompareOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Metrics: metrics}
+	for _, h := range c.horizons {
+		w, err := scs[0].Clock.Week(h)
+		if err != nil {
+			return usagef("--horizon: %s", strings.TrimPrefix(err.Error(), "sim: "))
+		}
+		opts.Horizons = append(opts.Horizons, w)
+	}
+	var bar *progressBar
+	if !c.quiet && isTerminal(stderr) {
+		bar = newProgressBar(stderr)
+		current := ""
+		opts.Progress = func(name string, done, total int) {
+			if name != current {
+				bar.finish()
+				fmt.Fprintf(stderr, "%s\n", name)
+				bar, current = newProgressBar(stderr), name
+			}
+			bar.update(done, total)
+		}
+	}
+	cmp, err := sim.Compare(ctx, scs, opts)
+	bar.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; no complete comparison was written to %s", c.out)
+		}
+		return err
+	}
+	if c.quiet {
+		return nil
+	}
+	if len(metrics) == 0 {
+		metrics = sim.DefaultCompareMetrics
+	}
+	if err := cmp.Summary(stdout, metrics); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (every metric), plots in %s/, each scenario's run in its own directory\n", c.out, sim.ComparisonFile, sim.PlotsDir)
+	return err
+}
