@@ -29,7 +29,9 @@ type FigureManifest struct {
 
 // FigureEntry is one published output. A plain entry is a file that `cartelsim run` of
 // Scenario writes; an overlay entry is the plot of Metric that OverlayPlots draws from
-// the runs of the Overlay scenarios (all with this entry's seed, replicates and mode).
+// the runs of the Overlay scenarios (all with this entry's seed, replicates and mode); a
+// comparison entry is comparison.csv, or plots/<Metric>.png or .svg, of `cartelsim
+// compare` on the Compare scenarios at Horizons (dates or weeks; none: the defaults).
 type FigureEntry struct {
 	Name string
 	// File, if set, is the copy of the output shipped in the repository (for the README),
@@ -41,6 +43,8 @@ type FigureEntry struct {
 	Scenario   string
 	Overlay    []string
 	Metric     string
+	Compare    []string
+	Horizons   []string
 	Seed       uint64
 	Replicates int
 	Mode       string
@@ -56,7 +60,7 @@ type FigureEntry struct {
 }
 
 // figureKeys are the JSON keys of an entry, in the order a new key is written.
-var figureKeys = []string{"name", "file", "command", "scenario", "overlay", "metric",
+var figureKeys = []string{"name", "file", "command", "scenario", "overlay", "metric", "compare", "horizons",
 	"seed", "replicates", "mode", "output", "sha256"}
 
 // figureEntryJSON is FigureEntry as JSON, for strict decoding (unknown keys are errors).
@@ -67,6 +71,8 @@ type figureEntryJSON struct {
 	Scenario   string   `json:"scenario"`
 	Overlay    []string `json:"overlay"`
 	Metric     string   `json:"metric"`
+	Compare    []string `json:"compare"`
+	Horizons   []string `json:"horizons"`
 	Seed       uint64   `json:"seed"`
 	Replicates int      `json:"replicates"`
 	Mode       string   `json:"mode"`
@@ -80,12 +86,13 @@ type figureEntryJSON struct {
 func (e FigureEntry) MarshalJSON() ([]byte, error) {
 	values := map[string]any{
 		"name": e.Name, "file": e.File, "command": e.Command, "scenario": e.Scenario,
-		"overlay": e.Overlay, "metric": e.Metric, "seed": e.Seed, "replicates": e.Replicates,
+		"overlay": e.Overlay, "metric": e.Metric, "compare": e.Compare, "horizons": e.Horizons, "seed": e.Seed, "replicates": e.Replicates,
 		"mode": e.Mode, "output": e.Output, "sha256": e.SHA256,
 	}
 	optional := map[string]bool{
 		"file": e.File == "", "command": e.Command == "", "scenario": e.Scenario == "",
 		"overlay": len(e.Overlay) == 0, "metric": e.Metric == "",
+		"compare": len(e.Compare) == 0, "horizons": len(e.Horizons) == 0,
 	}
 	keys := append([]string(nil), e.keys...)
 	for _, k := range figureKeys {
@@ -161,7 +168,7 @@ func LoadFigureManifest(file string) (*FigureManifest, error) {
 		}
 		m.Figures = append(m.Figures, FigureEntry{
 			Name: e.Name, File: e.File, Command: e.Command, Scenario: e.Scenario,
-			Overlay: e.Overlay, Metric: e.Metric, Seed: e.Seed, Replicates: e.Replicates,
+			Overlay: e.Overlay, Metric: e.Metric, Compare: e.Compare, Horizons: e.Horizons, Seed: e.Seed, Replicates: e.Replicates,
 			Mode: e.Mode, Output: e.Output, SHA256: e.SHA256, keys: keys,
 		})
 	}
@@ -252,11 +259,23 @@ func (m *FigureManifest) Validate() error {
 			return fmt.Errorf("sim: %s: output %s is also %s's", where, e.Output, other)
 		}
 		outputs[e.Output] = e.Name
+		kinds := 0
+		for _, set := range []bool{e.Scenario != "", len(e.Overlay) > 0, len(e.Compare) > 0} {
+			if set {
+				kinds++
+			}
+		}
 		switch {
-		case len(e.Overlay) == 0 && e.Scenario == "":
-			return fmt.Errorf("sim: %s: needs a scenario, or overlay scenarios and a metric", where)
-		case len(e.Overlay) > 0 && e.Scenario != "":
-			return fmt.Errorf("sim: %s: has both a scenario and overlay scenarios", where)
+		case kinds == 0:
+			return fmt.Errorf("sim: %s: needs a scenario, overlay scenarios and a metric, or compared scenarios", where)
+		case kinds > 1:
+			return fmt.Errorf("sim: %s: has more than one of a scenario, overlay scenarios and compared scenarios", where)
+		case len(e.Compare) > 0:
+			if err := validateComparisonEntry(e, file); err != nil {
+				return fmt.Errorf("sim: %s: %w", where, err)
+			}
+		case len(e.Horizons) > 0:
+			return fmt.Errorf("sim: %s: horizons are only for comparisons", where)
 		case len(e.Overlay) > 0:
 			if e.Metric == "" {
 				return fmt.Errorf("sim: %s: an overlay needs a metric", where)
@@ -278,6 +297,27 @@ func (m *FigureManifest) Validate() error {
 	}
 	_, _, err := m.plan()
 	return err
+}
+
+// validateComparisonEntry checks a comparison entry: at least two scenarios, and an
+// output that compare writes (the table, or the plot of the entry's metric).
+func validateComparisonEntry(e FigureEntry, file string) error {
+	if len(e.Compare) < 2 || slices.Contains(e.Compare, "") {
+		return errors.New("a comparison needs at least two scenarios, none empty")
+	}
+	if file == ComparisonFile {
+		if e.Metric != "" {
+			return fmt.Errorf("a metric is only for a comparison's plots, not %s", ComparisonFile)
+		}
+		return nil
+	}
+	if _, ok := model.ParseMetric(e.Metric); !ok {
+		return fmt.Errorf("a comparison's output is %s or %s/<metric>.png or .svg with the metric given; metric %q", ComparisonFile, PlotsDir, e.Metric)
+	}
+	if file != PlotsDir+"/"+e.Metric+".png" && file != PlotsDir+"/"+e.Metric+".svg" {
+		return fmt.Errorf("a comparison plots %s in %s/%s.png or .svg, not %s", e.Metric, PlotsDir, e.Metric, file)
+	}
+	return nil
 }
 
 // splitOutput splits out/<dir>/<file> (file may have folders), refusing paths that
@@ -318,6 +358,44 @@ type figureOverlay struct {
 	dir     string
 	runs    []int // indexes into the plan's runs
 	metrics []model.Metric
+}
+
+// figureComparison is one Compare call: every comparison entry in a directory.
+type figureComparison struct {
+	dir        string
+	scenarios  []string
+	horizons   []string
+	seed       uint64
+	replicates int
+	mode       string
+	metrics    []model.Metric
+	neededBy   string
+}
+
+// comparisons groups the comparison entries by directory; entries sharing one must
+// agree on everything but the metric.
+func (m *FigureManifest) comparisons() ([]figureComparison, error) {
+	var groups []figureComparison
+	for _, e := range m.Figures {
+		if len(e.Compare) == 0 {
+			continue
+		}
+		dir, _, _ := splitOutput(e.Output)
+		g := figureComparison{dir: dir, scenarios: e.Compare, horizons: e.Horizons, seed: e.Seed,
+			replicates: e.Replicates, mode: e.Mode, neededBy: e.Name}
+		k := slices.IndexFunc(groups, func(o figureComparison) bool { return o.dir == dir })
+		if k < 0 {
+			groups = append(groups, g)
+			k = len(groups) - 1
+		} else if o := groups[k]; !slices.Equal(o.scenarios, g.scenarios) || !slices.Equal(o.horizons, g.horizons) ||
+			o.seed != g.seed || o.replicates != g.replicates || o.mode != g.mode {
+			return nil, fmt.Errorf("sim: %s and %s need different comparisons in out/%s", o.neededBy, e.Name, dir)
+		}
+		if metric, ok := model.ParseMetric(e.Metric); ok && !slices.Contains(groups[k].metrics, metric) {
+			groups[k].metrics = append(groups[k].metrics, metric)
+		}
+	}
+	return groups, nil
 }
 
 // plan lists the distinct runs (each is done once however many entries read it) and
@@ -400,6 +478,22 @@ func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
 			}
 		}
 	}
+	cmps, err := m.comparisons()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cmps {
+		for _, r := range runs {
+			if r.dir == c.dir {
+				return nil, nil, fmt.Errorf("sim: out/%s holds both a comparison and %s's run %s", c.dir, r.neededBy, r)
+			}
+		}
+		for _, o := range overlays {
+			if o.dir == c.dir {
+				return nil, nil, fmt.Errorf("sim: out/%s holds both a comparison and overlays", c.dir)
+			}
+		}
+	}
 	return runs, overlays, nil
 }
 
@@ -475,6 +569,15 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		dir := filepath.Join(outDir, o.dir)
 		fmt.Fprintf(progress, "overlay %v of %s into %s\n", o.metrics, strings.Join(dirs, ", "), dir)
 		if _, err := OverlayPlots(dirs, o.metrics, dir); err != nil {
+			return nil, err
+		}
+	}
+	cmps, err := m.comparisons()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cmps {
+		if err := regenerateComparison(ctx, c, root, outDir, workers, progress); err != nil {
 			return nil, err
 		}
 	}
@@ -577,4 +680,32 @@ func writeIfChanged(file string, data []byte) (bool, error) {
 		return false, fmt.Errorf("sim: writing %s: %w", filepath.Base(file), err)
 	}
 	return true, a.Commit()
+}
+
+// regenerateComparison runs one comparison of the manifest into outDir/<dir>.
+func regenerateComparison(ctx context.Context, c figureComparison, root, outDir string, workers int, progress io.Writer) error {
+	paths := make([]string, len(c.scenarios))
+	for i, p := range c.scenarios {
+		paths[i] = resolve(root, p)
+	}
+	scs, err := LoadScenarios(paths)
+	if err != nil {
+		return err
+	}
+	mode, _ := model.ParseMode(c.mode) // checked by Validate
+	for _, sc := range scs {
+		sc.Mode = mode
+	}
+	scs[0].Seed, scs[0].Replicates = c.seed, c.replicates
+	opts := CompareOptions{OutDir: filepath.Join(outDir, c.dir), Force: true, Workers: workers, Metrics: c.metrics}
+	for _, h := range c.horizons {
+		w, err := scs[0].Clock.Week(h)
+		if err != nil {
+			return fmt.Errorf("sim: %s: horizon %w", c.neededBy, err)
+		}
+		opts.Horizons = append(opts.Horizons, w)
+	}
+	fmt.Fprintf(progress, "compare %s (seed %d, %d replicates) into %s\n", strings.Join(c.scenarios, ", "), c.seed, c.replicates, opts.OutDir)
+	_, err = Compare(ctx, scs, opts)
+	return err
 }

@@ -269,8 +269,11 @@ func TestLoadFigureManifestErrors(t *testing.T) {
 		{"duplicate name", `"name": "kingpin-timeseries"`, `"name": "kingpin-groups"`, `figures[1] (kingpin-groups): the name is used twice`},
 		{"no replicates", `"replicates": 2,`, ``, `replicates 0 is out of range`},
 		{"bad mode", `"mode": "stochastic",`, `"mode": "exact",`, `mode "exact": want meanfield or stochastic`},
-		{"neither scenario nor overlay", `"scenario": "scenarios/history/2006-kingpin.yaml",`, ``, `needs a scenario, or overlay scenarios and a metric`},
-		{"scenario and overlay", `"metric": "labs",`, `"metric": "labs", "scenario": "a.yaml",`, `has both a scenario and overlay scenarios`},
+		{"neither scenario nor overlay", `"scenario": "scenarios/history/2006-kingpin.yaml",`, ``, `needs a scenario, overlay scenarios and a metric, or compared scenarios`},
+		{"scenario and overlay", `"metric": "labs",`, `"metric": "labs", "scenario": "a.yaml",`, `more than one of a scenario, overlay scenarios and compared scenarios`},
+		{"overlay and comparison", `"metric": "labs",`, `"metric": "labs", "compare": ["a.yaml", "b.yaml"],`, `more than one of a scenario`},
+		{"comparison of one", `"overlay": [`, `"compare": ["a.yaml"], "overlay": [`, `more than one of a scenario`},
+		{"horizons without comparison", `"metric": "labs",`, `"metric": "labs", "horizons": ["2030-01-06"],`, `horizons are only for comparisons`},
 		{"overlay without metric", `"metric": "labs",`, ``, `an overlay needs a metric`},
 		{"unknown metric", `"metric": "labs",`, `"metric": "lab",`, `unknown metric "lab"`},
 		{"overlay output", `out/compare/labs.png`, `out/compare/supply.png`, `is written to out/compare/labs.png or .svg`},
@@ -306,5 +309,27 @@ func TestLoadFigureManifestErrors(t *testing.T) {
 	}
 	if _, err := LoadFigureManifest(path); err != nil {
 		t.Errorf("the unaltered manifest: %v", err)
+	}
+}
+
+func TestComparisonEntries(t *testing.T) {
+	two := []string{"a.yaml", "b.yaml"}
+	for _, c := range []struct {
+		e    FigureEntry
+		file string
+		want string // "" for valid
+	}{
+		{FigureEntry{Compare: two}, "comparison.csv", ""},
+		{FigureEntry{Compare: two, Metric: "homicides"}, "plots/homicides.png", ""},
+		{FigureEntry{Compare: two[:1]}, "comparison.csv", "at least two scenarios"},
+		{FigureEntry{Compare: []string{"a.yaml", ""}}, "comparison.csv", "none empty"},
+		{FigureEntry{Compare: two, Metric: "homicides"}, "comparison.csv", "only for a comparison's plots"},
+		{FigureEntry{Compare: two, Metric: "homicides"}, "plots/supply.png", "plots homicides in plots/homicides.png"},
+		{FigureEntry{Compare: two}, "plots/supply.png", `metric ""`},
+	} {
+		err := validateComparisonEntry(c.e, c.file)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v, %s: error %v, want %q", c.e, c.file, err, c.want)
+		}
 	}
 }
