@@ -1,0 +1,58 @@
+package sim
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// The library's scenarios are the status quo plus one policy each, from the same 2025
+// world: with the same seed, every metric of the year before their levers (2025) is
+// identical replicate by replicate, and each differs from the status quo after. The
+// unilateral airstrikes end their two years with lower cooperation and fewer extraditions
+// than their joint twin.
+func TestPolicyLibrarySharesIts2025World(t *testing.T) {
+	names := []string{"status-quo", "kingpin", "airstrikes-joint", "airstrikes-unilateral", "shock-and-awe-enforced",
+		"shock-and-awe-unenforced", "cooperation-package", "anti-recruitment", "demand-reduction"}
+	var scs []*Scenario
+	for _, n := range names {
+		sc := loadScenario(t, filepath.Join("policy", n+".yaml"))
+		sc.Replicates = 4
+		scs = append(scs, sc)
+	}
+	c, err := Compare(context.Background(), scs, CompareOptions{OutDir: filepath.Join(t.TempDir(), "cmp"), Horizons: []int{labsWeek2026, labsWeek2028}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	differs := map[string]bool{}
+	value := map[string]map[model.Metric]float64{}
+	for _, row := range c.Rows {
+		if row.Week == labsWeek2028 {
+			if value[row.Scenario] == nil {
+				value[row.Scenario] = map[model.Metric]float64{}
+			}
+			value[row.Scenario][row.Metric] = row.Value.Mean
+		}
+		if row.Diff == nil {
+			continue
+		}
+		switch {
+		case row.Week == labsWeek2026 && *row.Diff != (Interval{}):
+			t.Errorf("%s: %s in 2025 differs from the status quo by %+v", row.Scenario, row.Metric, *row.Diff)
+		case row.Week == labsWeek2028 && row.Diff.Mean != 0:
+			differs[row.Scenario] = true
+		}
+	}
+	for _, n := range names[1:] {
+		if !differs[n] {
+			t.Errorf("%s does not differ from the status quo by 2028", n)
+		}
+	}
+	uni, joint := value["airstrikes-unilateral"], value["airstrikes-joint"]
+	if !(uni[model.CooperationIndex] < joint[model.CooperationIndex]-0.1) || !(uni[model.Extraditions] < joint[model.Extraditions]) {
+		t.Errorf("in 2027, unilateral strikes: cooperation %v, extraditions %v; joint: %v, %v; want both lower for unilateral",
+			uni[model.CooperationIndex], uni[model.Extraditions], joint[model.CooperationIndex], joint[model.Extraditions])
+	}
+}
