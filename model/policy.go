@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -173,9 +174,10 @@ type statecraft struct {
 	substitution float64 // share of a precursor cut producers have worked around
 	retaliation  float64 // expected retaliation still to come
 	grievance    []float64
-	truces       []truce // by campaign; only ceasefires use theirs
-	inForce      []bool  // by campaign: a ceasefire active and holding this week
-	inTruce      []bool  // scratch: slots covered by the truce being applied
+	truces       []truce   // by campaign; only ceasefires use theirs
+	inForce      []bool    // by campaign: a ceasefire active and holding this week
+	inTruce      []bool    // scratch: slots covered by the truce being applied
+	there        []float64 // scratch: members by state, then recruits due per member
 
 	// The week's actions and their effects, set as the week runs.
 	intel        float64 // intelligence multiplier
@@ -418,35 +420,64 @@ func truceBreakdown(pol *Policy, enforced bool, age float64) float64 {
 	return -math.Expm1(-((age+1)*(age+1) - age*age) / (2 * sigma2))
 }
 
-// grievanceRecruits draws the week's recruits brought by civilian casualties, state by
-// state, for the groups present in proportion to their members.
+// grievanceRecruits draws the week's recruits brought by civilian casualties: each state
+// owes its due share of grievance to the groups present there, in proportion to their
+// members. The total is one Poisson draw, dealt out to groups by their share of the
+// expected recruits (a Poisson split, so each group's count is Poisson with its own
+// mean), which costs one draw a week rather than one per group and state.
 func (r *Replicate) grievanceRecruits(rng *rand.Rand) (total float64) {
 	s := &r.statecraft
 	share := relax(r.w.cfg.Policy.GrievanceWeeks)
 	t := &r.territory
+	s.there = resize(s.there, len(s.grievance))
+	clear(s.there)
+	var owed uint64 // states with grievance
 	for v, g := range s.grievance {
-		if g <= 0 {
-			continue
+		if g > 0 {
+			owed |= 1 << v
 		}
-		due := g * share
-		s.grievance[v] -= due
-		there := 0.0
-		for i, x := range r.c {
-			if r.alive(i) && t.present[i]&(1<<v) != 0 {
-				there += x
+	}
+	if owed == 0 {
+		return 0
+	}
+	for i, x := range r.c {
+		if r.alive(i) && x > 0 {
+			for m := t.present[i] & owed; m != 0; m &= m - 1 {
+				s.there[bits.TrailingZeros64(m)] += x
 			}
 		}
-		if there <= 0 {
-			continue
+	}
+	due := 0.0
+	for m := owed; m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
+		d := s.grievance[v] * share
+		s.grievance[v] -= d
+		if s.there[v] > 0 {
+			s.there[v] = d / s.there[v] // now the expected recruits per member there
+			due += d
 		}
+	}
+	n := Poisson(rng, due)
+	for ; total < n; total++ {
+		u := rng.Float64() * due
+		last := -1
 		for i, x := range r.c {
-			if r.alive(i) && x > 0 && t.present[i]&(1<<v) != 0 {
-				n := Poisson(rng, due*x/there)
-				r.c[i] += n
-				r.notePeak(i)
-				total += n
+			if !r.alive(i) || x <= 0 {
+				continue
+			}
+			mean := 0.0
+			for m := t.present[i] & owed; m != 0; m &= m - 1 {
+				mean += x * s.there[bits.TrailingZeros64(m)]
+			}
+			if mean > 0 {
+				last = i
+				if u -= mean; u < 0 {
+					break
+				}
 			}
 		}
+		r.c[last]++
+		r.notePeak(last)
 	}
 	return total
 }

@@ -56,6 +56,18 @@ func BenchmarkLabsReplicate(b *testing.B) {
 	benchScenarioReplicate(b, "labs/baseline-2025-no-economy", "../scenarios/labs/baseline-2025.yaml", func(c *model.Config) { c.Economy = nil })
 }
 
+// BenchmarkPolicyReplicate times one replicate of the policy library (the 2025 world with
+// group dynamics, warm-up included), of the status quo without its policy section, which
+// isolates the policy's cost, and of the busiest scenarios: unilateral airstrikes, shock
+// and awe then a ceasefire, and the cooperation package (precursors and anti-corruption
+// change the routes' costs every week).
+func BenchmarkPolicyReplicate(b *testing.B) {
+	for _, name := range []string{"status-quo", "airstrikes-unilateral", "shock-and-awe-enforced", "cooperation-package"} {
+		benchScenarioReplicate(b, "policy/"+name, "../scenarios/policy/"+name+".yaml", nil)
+	}
+	benchScenarioReplicate(b, "policy/status-quo-no-policy", "../scenarios/policy/status-quo.yaml", func(c *model.Config) { c.Policy = nil })
+}
+
 func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.Config)) {
 	sc, err := LoadScenario(path)
 	if err != nil {
