@@ -84,6 +84,14 @@ func TestUnilateralStrikesCostCooperationAndItsConsequences(t *testing.T) {
 	if cu, cj := us[99][CooperationIndex], joint[99][CooperationIndex]; !(cu < cj-0.2) {
 		t.Fatalf("cooperation after 100 weeks: %v unilateral, %v joint; want unilateral well below", cu, cj)
 	}
+	// Poorer intelligence misses more and kills more civilians per strike: (2 - q)
+	// casualties per strike against a hit rate of q, so more casualties per lab destroyed.
+	perLab := func(s [][NumMetrics]float64) float64 {
+		return sumOver(s, CivilianCasualties, 50, 100) / sumOver(s, LabsDestroyed, 50, 100)
+	}
+	if pu, pj := perLab(us), perLab(joint); !(pu > 1.2*pj) {
+		t.Errorf("civilians killed per lab destroyed: %v unilateral, %v joint; want well more unilateral", pu, pj)
+	}
 	share := func(s [][NumMetrics]float64) float64 {
 		return sumOver(s, Extraditions, 50, 110) / (sumOver(s, Extraditions, 50, 110) + sumOver(s, LeadersRemoved, 50, 110))
 	}
@@ -324,5 +332,24 @@ func TestPolicyInvariants(t *testing.T) {
 				t.Fatalf("week %d: cooperation %v, guns %v, corruption %v, truces %v", wk, out[CooperationIndex], out[Guns], out[Corruption], out[Truces])
 			}
 		}
+	}
+}
+
+// Better intelligence kills fewer civilians per strike: with casualties costing no
+// cooperation, the lever sets C(t) = 0.9 - 0.4 exp(-t/104) exactly, strikes always hit
+// (q >= 1), and each kills 2 - q = 0.6 + 0.4 exp(-t/104) civilians on average, using the
+// index at the end of the week before.
+func TestCooperationLowersCasualtiesPerStrike(t *testing.T) {
+	pol := DefaultPolicy()
+	pol.CasualtyCost, pol.UnilateralCost = 0, 0
+	m := meanSeries(policyWorld(t, pol, nil, lever(Cooperation, 0, Forever, 0.8, Joint), strikes(t, 0, 100, 4)), 60, 100, 37)
+	want := 0.0
+	for wk := range 100 {
+		want += (0.6 + 0.4*math.Exp(-float64(wk)/104)) * m[wk][LabsDestroyed]
+	}
+	want /= sumOver(m, LabsDestroyed, 0, 100)
+	got := sumOver(m, CivilianCasualties, 0, 100) / sumOver(m, LabsDestroyed, 0, 100)
+	if math.Abs(got/want-1) > 0.03 {
+		t.Errorf("civilians killed per strike %v, want %v", got, want)
 	}
 }
