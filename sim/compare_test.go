@@ -68,6 +68,12 @@ func TestSpreadByHand(t *testing.T) {
 	if got := Spread(xs); got != (Interval{50.5, 5, 95}) {
 		t.Errorf("spread %+v, want {50.5 5 95}", got)
 	}
+	// Of 1..30, 5% is 1.5 values: the smallest value with at least that many at or below
+	// it is the 2nd, 2; 95% is 28.5 values: the 29th, 29 (interpolation would give 1.5
+	// and 29.5).
+	if got := Spread(xs[70:]); got != (Interval{15.5, 2, 29}) {
+		t.Errorf("spread of 1..30 %+v, want {15.5 2 29}", got)
+	}
 }
 
 // compareScenario is a small world with a policy; the lever is added by the tests.
