@@ -73,6 +73,11 @@ func (k Kind) NeedsPolicy() bool {
 	return false
 }
 
+// takesTargets reports whether the kind acts on named groups or states.
+func (k Kind) takesTargets() bool {
+	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire
+}
+
 // takesRamp reports whether the kind is phased in from From to RampUntil.
 func (k Kind) takesRamp() bool { return k == DemandReduction || k == AntiCorruption }
 
@@ -220,7 +225,7 @@ func (iv Intervention) Validate() error {
 		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)
 	}
 	switch {
-	case iv.Targets.set() > 0 && !iv.Kind.StrikesLabs() && iv.Kind != Decapitation && iv.Kind != Interdiction && iv.Kind != Ceasefire:
+	case iv.Targets.set() > 0 && !iv.Kind.takesTargets():
 		return fieldErrorf("targets", "%s takes no targets", iv.Kind)
 	case iv.Removal != "" && iv.Kind != Decapitation:
 		return fieldErrorf("mode", "%s takes no mode (only decapitation does)", iv.Kind)
@@ -264,6 +269,10 @@ func (iv Intervention) validateDecapitation() error {
 	}
 	return nil
 }
+
+// combineShares is the share two independent actions take together, as when two
+// interdictions each seize a share of what passes: 1 - (1-a)(1-b).
+func combineShares(a, b float64) float64 { return 1 - (1-a)*(1-b) }
 
 // rampedIntensity is the intensity in force during the step that ends at week w.
 func (iv Intervention) rampedIntensity(w int) float64 {

@@ -179,13 +179,17 @@ type statecraft struct {
 	inTruce      []bool    // scratch: slots covered by the truce being applied
 	there        []float64 // scratch: members by state, then recruits due per member
 
-	// The week's actions and their effects, set as the week runs.
+	// The week's levers, read by adjust.
 	intel        float64 // intelligence multiplier
 	honesty      float64 // the share of Mexican and joint action corruption lets through
 	precursorCut float64
+	armsCut      float64 // share of the guns trafficked south that are stopped
+	target       float64 // of the cooperation index
+	controlled   bool    // precursor control is active: producers substitute
+	halting      bool    // some ceasefire in force halts shipments
+	// The week's actions, counted as it runs.
 	usActions    float64 // unilateral US kinetic actions
 	kinetic      float64 // US or joint kinetic actions
-	casualties   float64
 	extraditions float64
 	hits         []float64 // labs hit by state, for one strike campaign
 }
@@ -269,30 +273,42 @@ func (s *statecraft) casualtyScale() float64 {
 	return max(0, 2-s.intel)
 }
 
-// adjust sets the week's policy effects on the parameters: corruption and capacity on
-// Mexico's arrests, cooperation on intelligence, guns on lethality; and the precursor cut.
+// adjust reads the week's levers and sets their effects on the parameters: corruption
+// and capacity on Mexico's arrests, cooperation on intelligence, guns on lethality; and
+// the precursor cut, the cooperation target and the interdicted share of guns, all at
+// this week's honesty, for the rest of the week.
 func (r *Replicate) adjust(wk int, p *Params) {
 	s := &r.statecraft
 	pol := r.w.cfg.Policy
-	s.usActions, s.kinetic, s.casualties, s.extraditions = 0, 0, 0, 0
+	s.usActions, s.kinetic, s.extraditions = 0, 0, 0
 	clean := 0.0
-	s.precursorCut = 0
 	for k := range r.w.campaigns {
-		cp := &r.w.campaigns[k]
-		s.inForce[k] = cp.Kind == Ceasefire && s.truces[k].holding && cp.Active(wk)
-		if !cp.Active(wk) {
-			continue
-		}
-		switch cp.Kind {
-		case AntiCorruption:
-			clean = 1 - (1-clean)*(1-cp.rampedIntensity(wk))
-		case PrecursorControl:
-			s.precursorCut = 1 - (1-s.precursorCut)*(1-cp.Intensity*s.reach(cp.Actor))
+		if cp := &r.w.campaigns[k]; cp.Kind == AntiCorruption && cp.Active(wk) {
+			clean = combineShares(clean, cp.rampedIntensity(wk))
 		}
 	}
 	s.corruption = pol.Corruption * (1 - clean)
 	s.honesty = pol.EnforcementCapacity * (1 - s.corruption) / (1 - pol.Corruption)
 	s.intel = max(0, 1+pol.IntelligenceGain*(s.cooperation-pol.Cooperation))
+	s.target, s.armsCut, s.precursorCut, s.controlled, s.halting = pol.Cooperation, 0, 0, false, false
+	for k := range r.w.campaigns {
+		cp := &r.w.campaigns[k]
+		active := cp.Active(wk)
+		s.inForce[k] = active && cp.Kind == Ceasefire && s.truces[k].holding
+		s.halting = s.halting || s.inForce[k] && cp.HaltShipments
+		if !active {
+			continue
+		}
+		switch cp.Kind {
+		case Cooperation:
+			s.target = combineShares(s.target, cp.Intensity)
+		case ArmsInterdiction:
+			s.armsCut = combineShares(s.armsCut, min(1, cp.Intensity*s.reach(cp.Actor)))
+		case PrecursorControl:
+			s.controlled = true
+			s.precursorCut = combineShares(s.precursorCut, cp.Intensity*s.reach(cp.Actor))
+		}
+	}
 	if s.precursorCut > 0 {
 		s.precursorCut = min(1, s.precursorCut*s.intel) * (1 - s.substitution)
 	}
@@ -341,7 +357,7 @@ func (r *Replicate) truceExposure(c []float64) {
 // halted reports whether a holding ceasefire stops group i's shipments this week.
 func (r *Replicate) halted(i int) bool {
 	s := &r.statecraft
-	if !s.on {
+	if !s.on || !s.halting {
 		return false
 	}
 	for k := range r.w.campaigns {
@@ -366,39 +382,24 @@ func (r *Replicate) policyWeek(wk int, rng *rand.Rand, out []float64) (recruits 
 		s.retaliation -= due
 		out[Retaliation] = Poisson(rng, due)
 	}
-	target := pol.Cooperation
-	arms := 0.0
-	controlled := false
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Active(wk) {
+		t := &s.truces[k]
+		if cp.Kind != Ceasefire || !t.holding || !cp.Active(wk) {
 			continue
 		}
-		switch cp.Kind {
-		case Cooperation:
-			target += (1 - target) * cp.Intensity
-		case ArmsInterdiction:
-			arms = 1 - (1-arms)*(1-min(1, cp.Intensity*s.reach(cp.Actor)))
-		case PrecursorControl:
-			controlled = true
-		case Ceasefire:
-			t := &s.truces[k]
-			if !t.holding {
-				break
-			}
-			if rng.Float64() < truceBreakdown(pol, cp.Enforced, t.age) {
-				t.holding = false
-			} else {
-				out[Truces]++
-			}
-			t.age++
+		if rng.Float64() < truceBreakdown(pol, cp.Enforced, t.age) {
+			t.holding = false
+		} else {
+			out[Truces]++
 		}
+		t.age++
 	}
-	s.cooperation += (target - s.cooperation) * relax(pol.CooperationWeeks)
-	s.cooperation -= pol.UnilateralCost*s.usActions + pol.CasualtyCost*s.casualties
+	s.cooperation += (s.target - s.cooperation) * relax(pol.CooperationWeeks)
+	s.cooperation -= pol.UnilateralCost*s.usActions + pol.CasualtyCost*out[CivilianCasualties]
 	s.cooperation = min(1, max(0, s.cooperation))
-	s.guns += (1 - arms - s.guns) * relax(pol.GunLifeWeeks)
-	if controlled {
+	s.guns += (1 - s.armsCut - s.guns) * relax(pol.GunLifeWeeks)
+	if s.controlled {
 		s.substitution += (1 - s.substitution) * relax(pol.SubstitutionWeeks)
 	}
 	out[CooperationIndex] = s.cooperation

@@ -322,11 +322,11 @@ func (r *Replicate) policy(wk int) {
 		case Interdiction:
 			share := min(1, cp.Intensity*r.reach(cp.Actor))
 			if cp.states == 0 {
-				t.border = 1 - (1-t.border)*(1-share)
+				t.border = combineShares(t.border, share)
 			}
 			for m := cp.states; m != 0; m &= m - 1 {
 				v := bits.TrailingZeros64(m)
-				t.seize[v] = 1 - (1-t.seize[v])*(1-share)
+				t.seize[v] = combineShares(t.seize[v], share)
 			}
 		case DemandReduction:
 			t.demand *= 1 - cp.rampedIntensity(wk)
@@ -482,7 +482,6 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			killed := Poisson(rng, float64(made)*cp.Casualties*r.casualtyScale())
 			casualties += killed
 			if r.statecraft.on {
-				r.statecraft.casualties += killed
 				r.blame(killed, cells)
 			}
 		}
