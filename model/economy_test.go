@@ -162,6 +162,25 @@ func checkEconomy(t *testing.T, r *Replicate, wk int, before float64, out []floa
 	}
 }
 
+// runChecked steps reps replicates of w for weeks weeks, checking the core's and the
+// economy's invariants after every week, and hands each week's metrics to each.
+func runChecked(t *testing.T, w *World, reps, weeks int, seed uint64, each func(wk int, out []float64)) {
+	t.Helper()
+	r := w.NewReplicate()
+	out := make([]float64, NumMetrics)
+	for rep := range reps {
+		rng := rand.New(rand.NewPCG(seed, uint64(rep)))
+		r.Reset(rng)
+		for wk := 1; wk <= weeks; wk++ {
+			before := capacity(r)
+			r.Step(wk, rng, out)
+			checkInvariants(t, r, wk)
+			checkEconomy(t, r, wk, before, out)
+			each(wk, out)
+		}
+	}
+}
+
 // Everything at once, with splits dividing labs and territory: the invariants hold every
 // week of every replicate.
 func TestEconomyInvariants(t *testing.T) {
@@ -172,21 +191,11 @@ func TestEconomyInvariants(t *testing.T) {
 	border := Intervention{Kind: Interdiction, From: 100, To: 200, Intensity: 0.3, Actor: US}
 	demand := Intervention{Kind: DemandReduction, From: 150, To: Forever, Intensity: 0.6, RampUntil: 250, Actor: US}
 	w := toyEconomyWorld(t, toyLabs(), &frag, kill, strikes(t, 20, 120, 8), strikes(t, 60, 90, 30, "P", "N1"), interdict, border, demand)
-	r := w.NewReplicate()
-	out := make([]float64, NumMetrics)
 	splits, abroad := 0.0, 0.0
-	for rep := range 20 {
-		rng := rand.New(rand.NewPCG(7, uint64(rep)))
-		r.Reset(rng)
-		for wk := 1; wk <= 300; wk++ {
-			before := capacity(r)
-			r.Step(wk, rng, out)
-			checkInvariants(t, r, wk)
-			checkEconomy(t, r, wk, before, out)
-			splits += out[Splits]
-			abroad = max(abroad, out[LabsAbroad])
-		}
-	}
+	runChecked(t, w, 20, 300, 7, func(wk int, out []float64) {
+		splits += out[Splits]
+		abroad = max(abroad, out[LabsAbroad])
+	})
 	if splits == 0 || abroad == 0 {
 		t.Errorf("the test exercised %v splits and at most %v labs abroad; want some of each", splits, abroad)
 	}

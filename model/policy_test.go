@@ -313,26 +313,16 @@ func TestPolicyInvariants(t *testing.T) {
 	clean.RampUntil = 100
 	w := policyWorld(t, DefaultPolicy(), &frag, kill, strikes(t, 20, 120, 8), truce, clean,
 		lever(Cooperation, 0, 200, 0.5, Joint), lever(PrecursorControl, 30, 90, 0.7, Mexico), lever(ArmsInterdiction, 60, Forever, 0.8, US))
-	r := w.NewReplicate()
-	out := make([]float64, NumMetrics)
-	for rep := range 10 {
-		rng := rand.New(rand.NewPCG(31, uint64(rep)))
-		r.Reset(rng)
-		for wk := 1; wk <= 300; wk++ {
-			before := capacity(r)
-			r.Step(wk, rng, out)
-			checkInvariants(t, r, wk)
-			checkEconomy(t, r, wk, before, out)
-			for m, x := range out[:NumMetrics] {
-				if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-					t.Fatalf("week %d: %s is %v", wk, Metric(m), x)
-				}
-			}
-			if out[CooperationIndex] > 1 || out[Guns] > 1 || out[Corruption] > 0.3 || out[Truces] > 1 {
-				t.Fatalf("week %d: cooperation %v, guns %v, corruption %v, truces %v", wk, out[CooperationIndex], out[Guns], out[Corruption], out[Truces])
+	runChecked(t, w, 10, 300, 31, func(wk int, out []float64) {
+		for m, x := range out[:NumMetrics] {
+			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+				t.Fatalf("week %d: %s is %v", wk, Metric(m), x)
 			}
 		}
-	}
+		if out[CooperationIndex] > 1 || out[Guns] > 1 || out[Corruption] > 0.3 || out[Truces] > 1 {
+			t.Fatalf("week %d: cooperation %v, guns %v, corruption %v, truces %v", wk, out[CooperationIndex], out[Guns], out[Corruption], out[Truces])
+		}
+	})
 }
 
 // Better intelligence kills fewer civilians per strike: with casualties costing no
