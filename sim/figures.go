@@ -295,7 +295,7 @@ func (m *FigureManifest) Validate() error {
 			return fmt.Errorf("sim: %s: a metric is only for overlays", where)
 		}
 	}
-	_, _, err := m.plan()
+	_, _, _, err := m.plan()
 	return err
 }
 
@@ -399,10 +399,10 @@ func (m *FigureManifest) comparisons() ([]figureComparison, error) {
 }
 
 // plan lists the distinct runs (each is done once however many entries read it) and
-// overlay groups. A plain entry's run goes to out/<dir> of its output; a scenario that
+// overlay groups, and the comparisons (comparisons). A plain entry's run goes to out/<dir> of its output; a scenario that
 // only overlays use goes to the directory named after its file, unless a plain entry
 // already placed the same run.
-func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
+func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, []figureComparison, error) {
 	var runs []figureRun
 	add := func(r figureRun) (int, error) {
 		for i, o := range runs {
@@ -426,7 +426,7 @@ func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
 		}
 		dir, _, _ := splitOutput(e.Output)
 		if _, err := add(figureRun{scenario: path.Clean(e.Scenario), mode: e.Mode, seed: e.Seed, replicates: e.Replicates, dir: dir, neededBy: e.Name}); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	var overlays []figureOverlay
@@ -439,14 +439,14 @@ func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
 			r := figureRun{scenario: path.Clean(s), mode: e.Mode, seed: e.Seed, replicates: e.Replicates, neededBy: e.Name}
 			i, err := add(r)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if runs[i].dir == "" {
 				base := path.Base(filepath.ToSlash(s))
 				runs[i].dir = strings.TrimSuffix(base, path.Ext(base))
 				for j, o := range runs {
 					if j != i && o.dir == runs[i].dir {
-						return nil, nil, fmt.Errorf("sim: %s: the run of %s would go to out/%s, which holds %s's run %s",
+						return nil, nil, nil, fmt.Errorf("sim: %s: the run of %s would go to out/%s, which holds %s's run %s",
 							e.Name, r, runs[i].dir, o.neededBy, o)
 					}
 				}
@@ -465,7 +465,7 @@ func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
 			overlays = append(overlays, figureOverlay{dir: dir, runs: idx})
 			k = len(overlays) - 1
 		} else if !slices.Equal(overlays[k].runs, idx) {
-			return nil, nil, fmt.Errorf("sim: %s: out/%s already holds overlays of other runs", e.Name, dir)
+			return nil, nil, nil, fmt.Errorf("sim: %s: out/%s already holds overlays of other runs", e.Name, dir)
 		}
 		if !slices.Contains(overlays[k].metrics, metric) {
 			overlays[k].metrics = append(overlays[k].metrics, metric)
@@ -474,27 +474,27 @@ func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, error) {
 	for _, o := range overlays {
 		for _, r := range runs {
 			if r.dir == o.dir {
-				return nil, nil, fmt.Errorf("sim: out/%s holds both overlays and %s's run %s", o.dir, r.neededBy, r)
+				return nil, nil, nil, fmt.Errorf("sim: out/%s holds both overlays and %s's run %s", o.dir, r.neededBy, r)
 			}
 		}
 	}
 	cmps, err := m.comparisons()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, c := range cmps {
 		for _, r := range runs {
 			if r.dir == c.dir {
-				return nil, nil, fmt.Errorf("sim: out/%s holds both a comparison and %s's run %s", c.dir, r.neededBy, r)
+				return nil, nil, nil, fmt.Errorf("sim: out/%s holds both a comparison and %s's run %s", c.dir, r.neededBy, r)
 			}
 		}
 		for _, o := range overlays {
 			if o.dir == c.dir {
-				return nil, nil, fmt.Errorf("sim: out/%s holds both a comparison and overlays", c.dir)
+				return nil, nil, nil, fmt.Errorf("sim: out/%s holds both a comparison and overlays", c.dir)
 			}
 		}
 	}
-	return runs, overlays, nil
+	return runs, overlays, cmps, nil
 }
 
 // FigureResult is one regenerated entry.
@@ -538,7 +538,7 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 	if progress == nil {
 		progress = io.Discard
 	}
-	runs, overlays, err := m.plan()
+	runs, overlays, cmps, err := m.plan()
 	if err != nil {
 		return nil, err
 	}
@@ -571,10 +571,6 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		if _, err := OverlayPlots(dirs, o.metrics, dir); err != nil {
 			return nil, err
 		}
-	}
-	cmps, err := m.comparisons()
-	if err != nil {
-		return nil, err
 	}
 	for _, c := range cmps {
 		if err := regenerateComparison(ctx, c, root, outDir, workers, progress); err != nil {
