@@ -398,10 +398,10 @@ func (m *FigureManifest) comparisons() ([]figureComparison, error) {
 	return groups, nil
 }
 
-// plan lists the distinct runs (each is done once however many entries read it) and
-// overlay groups, and the comparisons (comparisons). A plain entry's run goes to out/<dir> of its output; a scenario that
-// only overlays use goes to the directory named after its file, unless a plain entry
-// already placed the same run.
+// plan lists the distinct runs (each is done once however many entries read it), the
+// overlay groups and the comparisons. A plain entry's run goes to out/<dir> of its
+// output; a scenario that only overlays use goes to the directory named after its file,
+// unless a plain entry already placed the same run.
 func (m *FigureManifest) plan() ([]figureRun, []figureOverlay, []figureComparison, error) {
 	var runs []figureRun
 	add := func(r figureRun) (int, error) {
