@@ -4,7 +4,7 @@ SCENARIO ?= scenarios/prieto-curiel-2023/baseline.yaml
 OUT      ?= out/baseline
 FUZZTIME ?= 60s
 
-.PHONY: run history labs figures test bench fuzz build clean
+.PHONY: run history labs figures test slurm-test bench fuzz build clean
 
 ## run: the default scenario (the paper's baseline, 400 stochastic replicates) with plots
 run:
@@ -44,6 +44,10 @@ policy:
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
+slurm-test:
+	bash .ci/slurm-test.sh
 
 ## bench: the speed benchmarks (compare runs with benchstat)
 bench:

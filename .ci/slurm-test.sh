@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# CI: run a scenario on a real, single-node Slurm cluster as a 4-shard job array plus a
+# dependent merge job (deploy/slurm/submit.sh), then run it again in one process and check
+# that timeseries.csv, replicates.csv, lineage.csv and every plot are the same bytes.
+#
+# Needs root: it installs Debian's slurmctld, slurmd, slurm-client and munge with apt-get
+# (when missing), starts munged (when no munged answers), slurmctld and slurmd on a private
+# slurm.conf, and stops every daemon it started when it exits. As any other user it skips.
+# Everything it writes is under $CARTELSIM_SLURM_TEST_DIR (default /tmp/cartelsim-slurm-test),
+# which the next run removes first (after stopping any daemons an interrupted run left).
+#
+#   sudo bash .ci/slurm-test.sh      # or: make slurm-test (as root)
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+	echo "slurm-test: SKIP: not root; this test installs Slurm and munge and starts their daemons (run it as root)"
+	exit 0
+fi
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+scenario=scenarios/prieto-curiel-2023/baseline.yaml
+replicates=40
+shards=4
+job_timeout=${CARTELSIM_SLURM_TEST_TIMEOUT:-900} # seconds for the array and the merge together
+tmp=${CARTELSIM_SLURM_TEST_DIR:-/tmp/cartelsim-slurm-test}
+case $tmp in /tmp/?* | /var/tmp/?*) ;; *) echo "slurm-test: CARTELSIM_SLURM_TEST_DIR must be under /tmp or /var/tmp, not '$tmp'" >&2; exit 2 ;; esac
+conf=$tmp/slurm.conf
+pids=$tmp/pids # NAME.pid: "PID NAME" of each daemon this script started
+
+log() { echo "slurm-test: $*"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+fail() {
+	echo "slurm-test: FAIL: $*" >&2
+	exit 1
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# stop_daemon NAME: stop the daemon recorded in $pids/NAME.pid, if it is still that daemon.
+stop_daemon() {
+	local f=$pids/$1.pid pid name comm i
+	[ -f "$f" ] || return 0
+	read -r pid name <"$f" || true
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+	if [ -n "$pid" ] && alive "$pid" && [[ $comm == "$name"* ]]; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			alive "$pid" || break
+			sleep 0.2
+		done
+		if alive "$pid"; then
+			log "$name (pid $pid) ignored SIGTERM for 10 s: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	rm -f "$f"
+}
+
+# strays: pids of processes carrying this test's SLURM_CONF in their environment (daemons
+# started by this script, and the jobs they ran), except this script and its ancestors.
+strays() {
+	local p q skip=" "
+	q=$$
+	while [ -n "$q" ] && [ "$q" != 0 ]; do
+		skip+="$q "
+		q=$(awk '/^PPid:/ { print $2 }' "/proc/$q/status" 2>/dev/null || true)
+	done
+	skip+="${BASHPID:-} "
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		[[ $skip == *" $p "* ]] && continue
+		if { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qxF "SLURM_CONF=$conf"; then
+			alive "$p" && echo "$p"
+		fi
+	done
+	return 0
+}
+
+kill_strays() {
+	local p
+	for p in $(strays); do
+		log "stray process $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)): SIGKILL"
+		kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
+array_job='' merge_job='' started_at=''
+cleanup() {
+	local rc=$? i
+	set +e
+	trap - EXIT INT TERM
+	if [ -f "$pids/slurmctld.pid" ] && { [ -n "$array_job" ] || [ -n "$merge_job" ]; }; then
+		scancel ${array_job:+"$array_job"} ${merge_job:+"$merge_job"} 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			[ -z "$(squeue -h -j "$array_job,$merge_job" -o %i 2>/dev/null)" ] && break
+			sleep 0.2
+		done
+	fi
+	stop_daemon slurmd
+	stop_daemon slurmctld
+	stop_daemon munged
+	kill_strays
+	wait 2>/dev/null
+	if [ -n "$started_at" ]; then
+		log "stopped the daemons it started; files are in $tmp"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+dump_diagnostics() {
+	local f d
+	{
+		echo "----- scontrol -o show job $array_job $merge_job"
+		[ -n "$array_job" ] && scontrol -o show job "$array_job"
+		[ -n "$merge_job" ] && scontrol -o show job "$merge_job"
+		echo "----- sinfo -N -l; sinfo -R"
+		sinfo -N -l
+		sinfo -R
+		for f in "$tmp"/run/logs/*.out; do
+			[ -f "$f" ] || continue
+			echo "----- job output $f"
+			cat "$f"
+		done
+		for d in slurmctld slurmd munged; do
+			f=$tmp/log/$d.log # a daemon's stderr only matters when it failed before opening its log
+			[ -s "$f" ] || f=$tmp/log/$d.stderr
+			[ -s "$f" ] || continue
+			echo "----- last 60 lines of $f"
+			tail -n 60 "$f"
+		done
+	} >&2 || true
+}
+
+t0=$(now)
+
+# ---- a clean slate: stop what an earlier, interrupted run left behind, then start over.
+for d in slurmd slurmctld munged; do
+	if [ -f "$pids/$d.pid" ]; then
+		log "stopping $d left by an earlier run (pid $(cut -d' ' -f1 "$pids/$d.pid"))"
+		stop_daemon "$d"
+	fi
+done
+kill_strays
+rm -rf "$tmp"
+mkdir -p "$tmp"/{pids,state,spool,log,run}
+
+# ---- Slurm and munge from Debian.
+need=()
+for c in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do
+	command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	log "installing ${need[*]} with apt-get"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! { apt-get update -q && apt-get install -y -q --no-install-recommends slurmctld slurmd slurm-client munge; } >"$tmp/log/apt.log" 2>&1; then
+		tail -n 40 "$tmp/log/apt.log" >&2
+		fail "apt-get could not install slurmctld slurmd slurm-client munge (log above, all of it in $tmp/log/apt.log)"
+	fi
+fi
+command -v "${GO:-go}" >/dev/null || fail "go is not on PATH (Go 1.26 is needed to build cartelsim)"
+t_install=$(since "$t0")
+
+# ---- munge: Slurm authenticates with it. Use a munged that answers, else start one.
+if (munge -n | unmunge) >/dev/null 2>&1; then
+	log "munged is already running: using it"
+else
+	key=/etc/munge/munge.key
+	if [ ! -s "$key" ]; then
+		log "creating $key"
+		install -d -o munge -g munge -m 0700 /etc/munge
+		mungekey --create --keyfile="$key" 2>/dev/null || dd if=/dev/urandom of="$key" bs=1024 count=1 2>/dev/null
+		chown munge:munge "$key"
+		chmod 0400 "$key"
+	fi
+	for d in /run/munge /var/log/munge /var/lib/munge; do
+		[ -d "$d" ] || install -d -o munge -g munge -m 0755 "$d"
+	done
+	# In the foreground, as the munge user (setpriv execs, so $! is munged itself).
+	setpriv --reuid=munge --regid=munge --init-groups /usr/sbin/munged -F \
+		</dev/null >"$tmp/log/munged.stderr" 2>&1 &
+	munged_pid=$!
+	echo "$munged_pid munged" >"$pids/munged.pid"
+	for ((i = 0; i < 50; i++)); do
+		(munge -n | unmunge) >/dev/null 2>&1 && break
+		alive "$munged_pid" || break
+		sleep 0.1
+	done
+	(munge -n | unmunge) >/dev/null 2>&1 || { cat "$tmp/log/munged.stderr" >&2; fail "munged did not start (munge -n | unmunge fails)"; }
+	log "started munged (pid $munged_pid)"
+fi
+
+# ---- a one-node cluster on localhost, all its state under $tmp.
+cpus=$(nproc)
+cat >"$conf" <<EOF
+# Written by .ci/slurm-test.sh: a one-node cluster on localhost, for the test only.
+ClusterName=cartelsim-ci
+SlurmctldHost=localhost
+SlurmUser=root
+SlurmdUser=root
+SlurmctldPort=16817
+SlurmdPort=16818
+AuthType=auth/munge
+CredType=cred/munge
+StateSaveLocation=$tmp/state
+SlurmdSpoolDir=$tmp/spool
+SlurmctldPidFile=$tmp/slurmctld.pid
+SlurmdPidFile=$tmp/slurmd.pid
+SlurmctldLogFile=$tmp/log/slurmctld.log
+SlurmdLogFile=$tmp/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+MailProg=/bin/true
+ReturnToService=2
+# Finished jobs stay visible to scontrol for an hour (there is no accounting database).
+MinJobAge=3600
+NodeName=localhost CPUs=$cpus State=UNKNOWN
+PartitionName=ci Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+export SLURM_CONF=$conf
+
+slurmctld -D -i -f "$conf" </dev/null >"$tmp/log/slurmctld.stderr" 2>&1 &
+echo "$! slurmctld" >"$pids/slurmctld.pid"
+started_at=$(now)
+for ((i = 0; i < 150; i++)); do
+	scontrol ping 2>/dev/null | grep -q 'is UP' && break
+	alive "$(cut -d' ' -f1 "$pids/slurmctld.pid")" || break
+	sleep 0.2
+done
+scontrol ping 2>/dev/null | grep -q 'is UP' || { dump_diagnostics; fail "slurmctld did not come up"; }
+
+slurmd -D -N localhost -f "$conf" </dev/null >"$tmp/log/slurmd.stderr" 2>&1 &
+echo "$! slurmd" >"$pids/slurmd.pid"
+state=
+for ((i = 0; i < 300; i++)); do
+	state=$(sinfo -h -n localhost -o %t 2>/dev/null || true)
+	[ "$state" = idle ] && break
+	alive "$(cut -d' ' -f1 "$pids/slurmd.pid")" || break
+	sleep 0.2
+done
+[ "$state" = idle ] || { dump_diagnostics; fail "node localhost is '$state', not idle"; }
+t_daemons=$(since "$started_at")
+log "slurmctld (pid $(cut -d' ' -f1 "$pids/slurmctld.pid")) and slurmd (pid $(cut -d' ' -f1 "$pids/slurmd.pid")) up, $cpus CPUs, in $t_daemons"
+
+# ---- cartelsim, built once.
+t=$(now)
+"${GO:-go}" build -o "$tmp/cartelsim" ./cmd/cartelsim || fail "go build ./cmd/cartelsim failed"
+t_build=$(since "$t")
+
+# ---- the array and the merge, through the script users run.
+t=$(now)
+ids=$(CARTELSIM_SHARDS=$shards CARTELSIM_REPLICATES=$replicates CARTELSIM_BIN=$tmp/cartelsim \
+	deploy/slurm/submit.sh "$scenario" "$tmp/run") || { dump_diagnostics; fail "deploy/slurm/submit.sh failed"; }
+read -r array_job merge_job <<<"$ids"
+[[ $array_job =~ ^[0-9]+$ && $merge_job =~ ^[0-9]+$ ]] || fail "submit.sh printed '$ids', not two job ids"
+log "submitted array job $array_job ($shards shards) and merge job $merge_job (afterok:$array_job)"
+
+job_states() { # JOBID: one JobState per job (or array task), one per line
+	scontrol -o show job "$1" 2>/dev/null | sed -n 's/.* JobState=\([A-Z_]*\) .*/\1/p'
+}
+last=
+while :; do
+	merge_state=$(job_states "$merge_job")
+	now_states="array: $(job_states "$array_job" | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }'); merge: ${merge_state:-?}"
+	if [ "$now_states" != "$last" ]; then
+		log "$now_states ($(since "$t"))"
+		last=$now_states
+	fi
+	case $merge_state in
+	COMPLETED) break ;;
+	PENDING | CONFIGURING | RUNNING | COMPLETING | REQUEUED | RESIZING | SUSPENDED) ;;
+	*)
+		dump_diagnostics
+		fail "the merge job $merge_job ended $merge_state (array job $array_job: $now_states)"
+		;;
+	esac
+	if [ "$(awk -v a="$t" -v b="$(now)" 'BEGIN { print (b - a > 0) ? int(b - a) : 0 }')" -ge "$job_timeout" ]; then
+		dump_diagnostics
+		fail "the jobs did not finish within $job_timeout s ($now_states)"
+	fi
+	sleep 1
+done
+bad=$(job_states "$array_job" | grep -vc '^COMPLETED$' || true)
+done_tasks=$(job_states "$array_job" | grep -c '^COMPLETED$' || true)
+if [ "$bad" != 0 ] || [ "$done_tasks" != "$shards" ]; then
+	dump_diagnostics
+	fail "array job $array_job: $done_tasks of $shards tasks COMPLETED"
+fi
+t_slurm=$(since "$t")
+
+# ---- the same scenario in one process.
+t=$(now)
+"$tmp/cartelsim" run "$scenario" --out "$tmp/single" -n "$replicates" -q || fail "the single-process run failed"
+t_single=$(since "$t")
+
+# ---- byte for byte.
+merged=$tmp/run/merged single=$tmp/single
+grep -Eq '"complete"[[:space:]]*:[[:space:]]*true' "$merged/manifest.json" 2>/dev/null ||
+	{ dump_diagnostics; fail "$merged/manifest.json does not say \"complete\": true"; }
+for ((k = 0; k < shards; k++)); do
+	[ -f "$tmp/run/shard-$k/manifest.json" ] || fail "shard $k wrote no manifest.json"
+done
+(cd "$single" && find plots -type f | LC_ALL=C sort) >"$tmp/plots.single"
+(cd "$merged" && find plots -type f | LC_ALL=C sort) >"$tmp/plots.merged"
+[ -s "$tmp/plots.single" ] || fail "the single-process run drew no plots"
+diff -u "$tmp/plots.single" "$tmp/plots.merged" >&2 || fail "the merged run has other plots than the single-process run (diff above)"
+files=(timeseries.csv replicates.csv lineage.csv)
+mapfile -t plots <"$tmp/plots.single"
+files+=("${plots[@]}")
+differ=()
+for f in "${files[@]}"; do
+	[ -f "$single/$f" ] || fail "the single-process run wrote no $f"
+	[ -f "$merged/$f" ] || fail "the merged run has no $f"
+	cmp "$single/$f" "$merged/$f" >&2 || differ+=("$f")
+done
+if [ ${#differ[@]} -gt 0 ]; then
+	fail "${#differ[@]} of ${#files[@]} files differ between $merged and $single: ${differ[*]}"
+fi
+
+log "PASS: $scenario, $replicates replicates: $shards-shard Slurm array + merge byte-identical to one process (${#files[@]} files: 3 tables, ${#plots[@]} plots); install $t_install, daemons $t_daemons, build $t_build, Slurm jobs $t_slurm, single run $t_single, total $(since "$t0")"
