@@ -163,7 +163,9 @@ done
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing ${need[*]} with apt-get"
 	export DEBIAN_FRONTEND=noninteractive
-	if ! { apt-get update -q && apt-get install -y -q --no-install-recommends slurmctld slurmd slurm-client munge; } >"$tmp/log/apt.log" 2>&1; then
+	# A fresh machine's apt-daily may hold the dpkg lock for a while: wait for it.
+	apt=(apt-get -q -o DPkg::Lock::Timeout=300)
+	if ! { "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends slurmctld slurmd slurm-client munge; } >"$tmp/log/apt.log" 2>&1; then
 		tail -n 40 "$tmp/log/apt.log" >&2
 		fail "apt-get could not install slurmctld slurmd slurm-client munge (log above, all of it in $tmp/log/apt.log)"
 	fi
