@@ -1,11 +1,14 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+
+	"github.com/cartelsim/cartelsim/model"
 )
 
 // ExactQuantileLimit is how many values an accumulator keeps: up to this many
@@ -14,7 +17,8 @@ const ExactQuantileLimit = 1000
 
 // QuantileAccuracy bounds the error of quantiles beyond ExactQuantileLimit replicates.
 // From then on values go to a DDSketch (Masson, Rim & Lee, VLDB 2019) of their
-// deviations from a fixed centre c, the median of the first ExactQuantileLimit values.
+// deviations from a fixed centre c, the median of the first CentreReplicates replicates'
+// values (a shard that does not own them simulates them to learn c).
 // DDSketch's error is relative to what it stores, so a reported quantile is within 0.5%
 // of |x - c| of the order statistic x of rank floor(q(n-1)) or, below the centre, of
 // rank one higher (DDSketch rounds fractional ranks the other way for values below its
@@ -38,74 +42,141 @@ type Summary struct {
 	Q        [len(Quantiles)]float64
 }
 
-// Running accumulates one quantity across replicates: Welford's mean and variance, the
-// exact range and the quantiles described at QuantileAccuracy. Add values in replicate
-// order for results that do not depend on scheduling.
+// CentreReplicates is how many replicates fix a sketch's centre (see QuantileAccuracy).
+const CentreReplicates = 32
+
+// Running accumulates one quantity across replicates: the exact sum and sum of squares
+// (so the mean and variance are rounded once, at the end, and do not depend on the
+// order of the values), the exact range and the quantiles described at
+// QuantileAccuracy. Every part merges exactly, so a run folded in one pass, resumed from
+// a checkpoint or merged from shards gives the same bytes.
 type Running struct {
-	n        int
-	mean, m2 float64
-	min, max float64
-	exact    []float64          // the first ExactQuantileLimit values
-	sketch   *ddsketch.DDSketch // deviations from centre, once exact is full
-	centre   float64
+	n          int
+	sum, sumsq exactSum
+	min, max   float64
+	exact      []float64          // values of replicates below ExactQuantileLimit
+	sketch     *ddsketch.DDSketch // deviations from centre of later replicates
+	centre     float64
+	centred    bool
+	prefix     int // replicates 0..prefix-1 were the first folded, in order
 }
 
 // NewRunning returns an empty accumulator.
 func NewRunning() *Running {
-	return &Running{min: math.Inf(1), max: math.Inf(-1)}
+	r := &Running{}
+	r.init()
+	return r
 }
 
-// Add folds in one value.
+func (r *Running) init() { r.min, r.max = math.Inf(1), math.Inf(-1) }
+
+// Add folds in the next value, as replicate number n (values in replicate order).
 func (r *Running) Add(x float64) {
+	if err := r.add(r.n, x); err != nil {
+		panic(err)
+	}
+}
+
+// errNotFinite reports a value the statistics cannot hold.
+var errNotFinite = errors.New("sim: a metric is not finite (or its square is not)")
+
+// add folds in the value of replicate rep.
+func (r *Running) add(rep int, x float64) error {
+	sq := x * x
+	if math.IsInf(sq, 0) || math.IsNaN(sq) {
+		return fmt.Errorf("%w: %v", errNotFinite, x)
+	}
+	if rep == r.prefix && r.prefix == r.n {
+		r.prefix++
+	}
 	r.n++
-	d := x - r.mean
-	r.mean += d / float64(r.n)
-	r.m2 += d * (x - r.mean)
+	r.sum.add(x)
+	r.sumsq.add(sq)
+	r.sumsq.add(math.FMA(x, x, -sq)) // the rounding error of sq: x^2 exactly, bar underflow
 	r.min = min(r.min, x)
 	r.max = max(r.max, x)
-	if len(r.exact) < ExactQuantileLimit {
+	if rep < ExactQuantileLimit {
 		r.exact = append(r.exact, x)
-		return
+		return nil
+	}
+	if !r.centred {
+		if r.prefix < CentreReplicates {
+			return fmt.Errorf("sim: replicate %d needs the quantile sketch's centre, which the first %d replicates fix", rep, CentreReplicates)
+		}
+		r.setCentre(upperMedian(r.exact[:CentreReplicates]))
 	}
 	if r.sketch == nil {
-		s, err := ddsketch.NewDefaultDDSketch(QuantileAccuracy)
-		if err != nil {
-			panic(fmt.Sprintf("sim: ddsketch rejected accuracy %v: %v", QuantileAccuracy, err))
-		}
-		sorted := slices.Sorted(slices.Values(r.exact))
-		r.centre = sorted[len(sorted)/2]
-		for _, v := range r.exact {
-			_ = s.Add(v - r.centre)
-		}
-		r.sketch = s
+		r.sketch = newSketch()
 	}
-	// DDSketch rejects only NaN and values beyond ±1.8e308, which the model never makes.
+	// DDSketch rejects only NaN and values beyond ±1.8e308, excluded above.
 	_ = r.sketch.Add(x - r.centre)
+	return nil
+}
+
+func (r *Running) setCentre(c float64) { r.centre, r.centred = c, true }
+
+// upperMedian is sorted[len/2] of a copy of xs.
+func upperMedian(xs []float64) float64 { return slices.Sorted(slices.Values(xs))[len(xs)/2] }
+
+func newSketch() *ddsketch.DDSketch {
+	s, err := ddsketch.NewDefaultDDSketch(QuantileAccuracy)
+	if err != nil {
+		panic(fmt.Sprintf("sim: ddsketch rejected accuracy %v: %v", QuantileAccuracy, err))
+	}
+	return s
+}
+
+// merge adds another accumulator's values, as if they had been added to r.
+func (r *Running) merge(o *Running) error {
+	if o.centred {
+		if r.centred && r.centre != o.centre {
+			return fmt.Errorf("sim: cannot merge statistics with different sketch centres (%v, %v)", r.centre, o.centre)
+		}
+		r.setCentre(o.centre)
+	}
+	r.n += o.n
+	r.prefix = 0 // nothing is added after a merge
+	r.sum.merge(&o.sum)
+	r.sumsq.merge(&o.sumsq)
+	r.min = min(r.min, o.min)
+	r.max = max(r.max, o.max)
+	r.exact = append(r.exact, o.exact...)
+	if o.sketch != nil {
+		if r.sketch == nil {
+			r.sketch = newSketch()
+		}
+		if err := r.sketch.MergeWith(o.sketch); err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+	}
+	return nil
 }
 
 // Summary returns the statistics so far.
 func (r *Running) Summary() Summary {
-	s := Summary{N: r.n, Mean: r.mean}
+	s := Summary{N: r.n}
+	var variance float64
+	s.Mean, variance = exactMoments(r.n, &r.sum, &r.sumsq)
+	s.SD = math.Sqrt(variance)
 	if r.n == 0 {
-		nan := math.NaN()
-		s.Mean, s.SD = nan, nan
 		for i := range s.Q {
-			s.Q[i] = nan
+			s.Q[i] = math.NaN()
 		}
 		return s
 	}
-	if r.n > 1 {
-		s.SD = math.Sqrt(r.m2 / float64(r.n-1))
-	}
-	if r.sketch == nil {
+	if r.n == len(r.exact) {
 		sorted := slices.Sorted(slices.Values(r.exact))
 		for i, q := range Quantiles {
 			s.Q[i] = sorted[int(math.Floor(q*float64(r.n-1)))]
 		}
 		return s
 	}
+	sk := r.sketch.Copy()
+	for _, v := range r.exact {
+		_ = sk.Add(v - r.centre)
+	}
 	for i, q := range Quantiles {
-		v, _ := r.sketch.GetValueAtQuantile(q)
+		v, _ := sk.GetValueAtQuantile(q)
 		s.Q[i] = min(max(r.centre+v, r.min), r.max)
 	}
 	return s
@@ -115,25 +186,44 @@ func (r *Running) Summary() Summary {
 // Running per week and metric.
 type Ensemble struct {
 	weeks, metrics int
-	cells          []*Running
+	cells          []Running
 }
 
 // NewEnsemble returns an empty ensemble for series of the given shape.
 func NewEnsemble(weeks, metrics int) *Ensemble {
-	e := &Ensemble{weeks: weeks, metrics: metrics, cells: make([]*Running, weeks*metrics)}
+	e := &Ensemble{weeks: weeks, metrics: metrics, cells: make([]Running, weeks*metrics)}
 	for i := range e.cells {
-		e.cells[i] = NewRunning()
+		e.cells[i].init()
 	}
 	return e
 }
 
 // Fold adds one replicate's series.
-func (e *Ensemble) Fold(_ int, series []float64) error {
+func (e *Ensemble) Fold(rep int, series []float64) error {
 	for i, x := range series {
-		e.cells[i].Add(x)
+		if err := e.cells[i].add(rep, x); err != nil {
+			return fmt.Errorf("replicate %d, week %d, %s: %w", rep, i/e.metrics+1, model.Metric(i%e.metrics), err)
+		}
 	}
 	return nil
 }
+
+// Merge adds another ensemble of the same shape, as if its replicates had been folded
+// into e.
+func (e *Ensemble) Merge(o *Ensemble) error {
+	if e.weeks != o.weeks || e.metrics != o.metrics {
+		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
+	}
+	for i := range e.cells {
+		if err := e.cells[i].merge(&o.cells[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// N is the number of replicates folded.
+func (e *Ensemble) N() int { return e.cells[0].n }
 
 // Summary returns the statistics of metric m in week w (1-based).
 func (e *Ensemble) Summary(w, m int) Summary { return e.cells[(w-1)*e.metrics+m].Summary() }
@@ -142,10 +232,35 @@ func (e *Ensemble) Summary(w, m int) Summary { return e.cells[(w-1)*e.metrics+m]
 // ExactQuantileLimit values), for the writers that all need them.
 func (e *Ensemble) Summaries() Table {
 	t := Table{metrics: e.metrics, cells: make([]Summary, len(e.cells))}
-	for i, c := range e.cells {
-		t.cells[i] = c.Summary()
+	for i := range e.cells {
+		t.cells[i] = e.cells[i].Summary()
 	}
 	return t
+}
+
+// centreFinder is a Folder that fixes the sketch centres of an ensemble from the first
+// CentreReplicates replicates, for a shard whose own replicates do not include them.
+type centreFinder struct {
+	ens    *Ensemble
+	values [][]float64 // by cell, the replicates' values
+}
+
+func newCentreFinder(ens *Ensemble) *centreFinder {
+	return &centreFinder{ens: ens, values: make([][]float64, len(ens.cells))}
+}
+
+func (c *centreFinder) Fold(_ int, series []float64) error {
+	for i, x := range series {
+		c.values[i] = append(c.values[i], x)
+	}
+	return nil
+}
+
+// apply sets the centres once every replicate is in.
+func (c *centreFinder) apply() {
+	for i := range c.ens.cells {
+		c.ens.cells[i].setCentre(upperMedian(c.values[i]))
+	}
 }
 
 // Table holds the summaries of an ensemble by week and metric.

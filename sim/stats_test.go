@@ -37,7 +37,7 @@ func TestRunningEdgeCases(t *testing.T) {
 	}
 }
 
-// Welford's mean and sd agree with gonum's two-pass formulas on a large sample, also
+// The exact mean and sd agree with gonum's two-pass formulas on a large sample, also
 // once the quantiles have switched to the sketch.
 func TestRunningMomentsMatchTwoPass(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
@@ -74,7 +74,7 @@ func TestSketchQuantilesWithinStatedAccuracy(t *testing.T) {
 			xs[i] = c.draw(rng)
 			r.Add(xs[i])
 		}
-		centre := slices.Sorted(slices.Values(xs[:ExactQuantileLimit]))[ExactQuantileLimit/2]
+		centre := slices.Sorted(slices.Values(xs[:CentreReplicates]))[CentreReplicates/2]
 		sorted := slices.Sorted(slices.Values(xs))
 		s := r.Summary()
 		for i, q := range Quantiles {
