@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,9 @@ import (
 // Version is the cartelsim version recorded in manifests.
 const Version = "0.1.0"
 
+// DefaultCheckpointEvery is how often a run writes its checkpoint unless told otherwise.
+const DefaultCheckpointEvery = time.Minute
+
 // RunOptions control where and how a scenario runs.
 type RunOptions struct {
 	OutDir  string
@@ -21,118 +25,248 @@ type RunOptions struct {
 	Workers int  // <= 0: one per CPU
 	// AllLineages writes every replicate's lineage to lineage.csv, not only replicate 0's.
 	AllLineages bool
-	// Progress, if set, is called after each replicate is folded.
+	// Progress, if set, is called after each replicate is folded with the number of the
+	// run's (or shard's) replicates done and their total.
 	Progress func(done, total int)
 	// Folders also receive every replicate's series, in replicate order (compare keeps
-	// each replicate's values at its horizons with one).
+	// each replicate's values at its horizons with one). Not with Resume or shards.
 	Folders []Folder
+	// Resume continues the run in OutDir from its checkpoint; with no run there, it
+	// starts one, and a complete run is left as it is.
+	Resume bool
+	// Shard and Shards run only the replicates r with r mod Shards == Shard, into a
+	// shard directory for Merge. Shards <= 1 runs every replicate.
+	Shard, Shards int
+	// CheckpointEvery is how often the checkpoint is rewritten while the run goes on:
+	// 0 means DefaultCheckpointEvery, a negative value only when interrupted.
+	CheckpointEvery time.Duration
 }
 
-// Execute runs a scenario and writes its outputs: timeseries.csv, replicates.csv, plots
-// and, last, manifest.json. Every file is written under a temporary name and renamed when
-// complete; if the run fails or is cancelled, no manifest is written and the temporary
-// files are removed.
+// InterruptedError is returned when a run stops before its end because its context was
+// cancelled (SIGINT or SIGTERM in the command line): its checkpoint holds every
+// replicate folded, and running it again with Resume continues from there.
+type InterruptedError struct {
+	Dir         string
+	Done, Total int
+	Err         error // the context's error
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("sim: interrupted after %d of %d replicates; the checkpoint in %s keeps them (resume with --resume)", e.Done, e.Total, e.Dir)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// ErrAlreadyComplete is returned by a resumed run that has nothing left to do.
+var ErrAlreadyComplete = errors.New("sim: the run is already complete")
+
+// Execute runs a scenario and writes its outputs: timeseries.csv, replicates.csv,
+// lineage.csv, plots and, last, manifest.json with "complete": true. Until then the run
+// keeps a checkpoint (checkpoint.bin, rewritten atomically every CheckpointEvery and when
+// interrupted), partial CSV files and a manifest that says it is incomplete, so a failed
+// or interrupted run loses no replicate it folded and can be resumed. A shard writes its
+// partial results instead of tables and plots.
 func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, error) {
 	workers := workerCount(opts.Workers)
 	world, err := sc.NewWorld()
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {
-		return nil, err
+	shards := max(opts.Shards, 1)
+	if opts.Shard < 0 || opts.Shard >= shards {
+		return nil, fmt.Errorf("sim: shard %d of %d: want 0 to %d", opts.Shard, shards, shards-1)
 	}
-	started := time.Now().UTC()
+	if len(opts.Folders) > 0 && (opts.Resume || shards > 1) {
+		return nil, errors.New("sim: extra folders cannot follow a resumed or sharded run")
+	}
 	replicates := sc.Replicates
 	if sc.Mode == model.MeanField {
 		replicates = 1 // deterministic: every replicate would be the same
 	}
-
-	repFile, err := createAtomic(filepath.Join(opts.OutDir, ReplicatesFile))
+	plan := shardPlan{total: replicates, shard: opts.Shard, shards: shards}
+	if plan.count() == 0 {
+		return nil, fmt.Errorf("sim: shard %d of %d has no replicates (the run has %d)", opts.Shard, shards, replicates)
+	}
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages); err != nil {
+		return nil, err
+	}
+	head := &checkpointHeader{
+		Format: checkpointFormat, Version: Version,
+		Scenario: ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256},
+		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
+		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
+		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
+		StartedAt: time.Now().UTC().Format(time.RFC3339),
+	}
+	r, err := openRun(opts.OutDir, head, opts.Resume, opts.Force, world)
 	if err != nil {
 		return nil, err
 	}
-	defer repFile.Abort()
-	repWriter := newReplicateWriter(repFile, sc.Name, sc.Clock.Weeks)
-	ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
-	job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: workers}
-	if opts.Progress != nil {
-		job.Progress = func(done int) { opts.Progress(done, replicates) }
-	}
-	folders := append([]Folder{ens, repWriter}, opts.Folders...)
-	files := []string{TimeseriesFile, ReplicatesFile}
-	var linFile *atomicFile
-	var linWriter *lineageWriter
-	if sc.Mode == model.Stochastic { // mean-field groups have no lives to record
-		if linFile, err = createAtomic(filepath.Join(opts.OutDir, LineageFile)); err != nil {
-			return nil, err
-		}
-		defer linFile.Abort()
-		linWriter = newLineageWriter(linFile, world)
-		folders = append(folders, linWriter)
-		files = append(files, LineageFile)
-		job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
-	}
-	if err := Run(ctx, job, folders...); err != nil {
-		return nil, err
-	}
-	if err := repWriter.Flush(); err != nil {
-		return nil, fmt.Errorf("sim: writing %s: %w", ReplicatesFile, err)
-	}
-	if err := repFile.Commit(); err != nil {
-		return nil, err
-	}
-	if linWriter != nil {
-		if err := linWriter.Flush(); err != nil {
-			return nil, fmt.Errorf("sim: writing %s: %w", LineageFile, err)
-		}
-		if err := linFile.Commit(); err != nil {
+	defer r.close()
+	if shards > 1 {
+		if err := r.copyScenario(sc); err != nil {
 			return nil, err
 		}
 	}
+
+	// A shard that holds later replicates but not the first CentreReplicates simulates
+	// those to fix the quantile sketch's centres, as one pass over every replicate would.
+	if replicates > ExactQuantileLimit && shards > 1 && !r.ens.cells[0].centred {
+		pilot := newCentreFinder(r.ens)
+		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers}
+		if err := Run(ctx, job, pilot); err != nil {
+			return nil, r.stopped(ctx, err)
+		}
+		pilot.apply()
+	}
+
+	if r.head.Done < plan.count() {
+		job := Job{
+			World: world, Weeks: sc.Clock.Weeks, Seed: sc.Seed, Workers: workers,
+			Replicates: plan.count() - r.head.Done, First: plan.number(r.head.Done), Stride: shards,
+		}
+		if opts.Progress != nil {
+			done0 := r.head.Done
+			job.Progress = func(done int) { opts.Progress(done0+done, plan.count()) }
+		}
+		folders := append([]Folder{r.ens, r.repWriter}, opts.Folders...)
+		if r.linWriter != nil {
+			folders = append(folders, r.linWriter)
+			job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
+		}
+		every := opts.CheckpointEvery
+		if every == 0 {
+			every = DefaultCheckpointEvery
+		}
+		folders = append(folders, &checkpointer{run: r, every: every, last: time.Now()})
+		if err := Run(ctx, job, folders...); err != nil {
+			return nil, r.stopped(ctx, err)
+		}
+	}
+	if shards > 1 {
+		return r.finishShard(workers)
+	}
+	return r.finish(sc, world, workers)
+}
+
+// shardPlan lists the replicates of one shard: r = shard, shard+shards, ... below total.
+type shardPlan struct{ total, shard, shards int }
+
+func (p shardPlan) count() int       { return max(0, (p.total-p.shard+p.shards-1)/p.shards) }
+func (p shardPlan) number(i int) int { return p.shard + i*p.shards }
+
+// checkpointer is the last folder of a run: between replicates, once every interval, it
+// writes the checkpoint.
+type checkpointer struct {
+	run   *runDir
+	every time.Duration
+	last  time.Time
+}
+
+func (c *checkpointer) Fold(int, []float64) error {
+	c.run.head.Done++
+	if c.every < 0 || time.Since(c.last) < c.every {
+		return nil
+	}
+	c.last = time.Now()
+	return c.run.checkpoint()
+}
+
+// stopped turns a run's error into what Execute returns: after an interruption every
+// replicate folded is checkpointed; after a failure the last checkpoint stands (the
+// folders may have taken part of a replicate, which the checkpoint must not count).
+func (r *runDir) stopped(ctx context.Context, err error) error {
+	if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+		return err
+	}
+	if cerr := r.checkpoint(); cerr != nil {
+		return fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)
+	}
+	return &InterruptedError{Dir: r.dir, Done: r.head.Done, Total: shardPlan{r.head.Replicates, r.head.Shard, r.head.Shards}.count(), Err: err}
+}
+
+// finish writes an unsharded run's outputs from its complete statistics.
+func (r *runDir) finish(sc *Scenario, world *model.World, workers int) (*Manifest, error) {
+	files, err := r.commitPartials()
+	if err != nil {
+		return nil, err
+	}
+	var first []model.LineageRecord
+	if r.linWriter != nil {
+		first = r.linWriter.first
+	}
+	m, err := writeOutputs(r.dir, sc, world, r.ens, first, r.head, files, workers, 0)
+	if err != nil {
+		return nil, err
+	}
+	return m, removeCheckpoint(r.dir)
+}
+
+// finishShard leaves a shard's partial results for Merge: its statistics in the final
+// checkpoint, its rows of replicates.csv and lineage.csv, and a complete manifest.
+func (r *runDir) finishShard(workers int) (*Manifest, error) {
+	if err := r.checkpoint(); err != nil {
+		return nil, err
+	}
+	files, err := r.commitPartials()
+	if err != nil {
+		return nil, err
+	}
+	m := r.manifest(workers)
+	m.Complete = true
+	m.Files = append(files, CheckpointFile, ShardScenarioFile)
+	return m, writeManifest(r.dir, m)
+}
+
+// writeOutputs writes the tables, plots and the complete manifest of a run whose
+// statistics are all in ens (after one pass, a resume or a merge). files are the CSV
+// files already in place.
+func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
 	table := ens.Summaries()
-	err = writeFileAtomic(filepath.Join(opts.OutDir, TimeseriesFile), func(w io.Writer) error {
+	err := writeFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
 		return writeTimeseries(w, sc.Name, sc.Clock, table)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(opts.OutDir, PlotsDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	plots, err := writePlots(opts.OutDir, sc.Name, sc.Clock, table, replicates, world.HasEconomy())
+	plots, err := writePlots(dir, sc.Name, sc.Clock, table, head.Replicates, world.HasEconomy())
 	if err != nil {
 		return nil, err
 	}
-	if linWriter != nil && world.Dynamic() {
-		tree, err := writeLineageTree(opts.OutDir, sc.Name, sc.Clock, world, linWriter.first)
+	if first != nil && world.Dynamic() {
+		tree, err := writeLineageTree(dir, sc.Name, sc.Clock, world, first)
 		if err != nil {
 			return nil, err
 		}
 		plots = append(plots, tree...)
 	}
+	m := newManifest(sc, head, workers)
+	m.Complete = true
+	m.ReplicatesDone = head.Replicates
+	m.MergedShards = mergedShards
+	m.Files = append(append([]string{TimeseriesFile}, files...), plots...)
+	return m, writeManifest(dir, m)
+}
 
-	m := &Manifest{
-		Complete:        true,
+func newManifest(sc *Scenario, head *checkpointHeader, workers int) *Manifest {
+	return &Manifest{
 		Version:         Version,
-		Scenario:        ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256},
-		Seed:            sc.Seed,
-		Replicates:      replicates,
-		Mode:            sc.Mode.String(),
+		Scenario:        head.Scenario,
+		Seed:            head.Seed,
+		Replicates:      head.Replicates,
+		Mode:            head.Mode,
 		Workers:         workers,
-		Weeks:           sc.Clock.Weeks,
+		Weeks:           head.Weeks,
 		StartDate:       sc.Clock.Start.Format(time.DateOnly),
 		EndDate:         sc.Clock.Date(sc.Clock.Weeks).Format(time.DateOnly),
-		StartedAt:       started.Format(time.RFC3339),
+		StartedAt:       head.StartedAt,
 		FinishedAt:      time.Now().UTC().Format(time.RFC3339),
-		QuantileMethod:  fmt.Sprintf("DDSketch, relative accuracy %g, clamped to the exact range", QuantileAccuracy),
+		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d, relative accuracy %g, clamped to the exact range", ExactQuantileLimit, CentreReplicates, QuantileAccuracy),
 		Metrics:         metricsManifest(),
-		Files:           append(files, plots...),
 		ReplicateSeeds:  "replicate r uses PCG seeded with (splitmix64(seed), splitmix64(splitmix64(seed) xor r))",
 		TimeseriesOrder: "week, then metric in the order of metrics",
 	}
-	err = writeFileAtomic(filepath.Join(opts.OutDir, ManifestFile), func(w io.Writer) error { return writeJSON(w, m) })
-	if err != nil {
-		return nil, err
-	}
-	return m, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -162,7 +163,8 @@ func TestOutputDirectoryProtection(t *testing.T) {
 	}
 }
 
-// A cancelled run leaves no manifest and no temporary files behind.
+// A cancelled run leaves nothing that claims completeness: no final table, and a
+// manifest that says it is incomplete, beside the checkpoint that can resume it.
 func TestCancelledRunLeavesNothingComplete(t *testing.T) {
 	sc := testScenario(t, 400)
 	dir := filepath.Join(t.TempDir(), "out")
@@ -172,12 +174,23 @@ func TestCancelledRunLeavesNothingComplete(t *testing.T) {
 			cancel()
 		}
 	}}
-	if _, err := Execute(ctx, sc, opts); !errors.Is(err, context.Canceled) {
+	_, err := Execute(ctx, sc, opts)
+	var ie *InterruptedError
+	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || ie.Done < 3 || ie.Total != 400 {
 		t.Fatalf("cancelled run returned %v", err)
 	}
 	entries, _ := os.ReadDir(dir)
+	var names []string
 	for _, e := range entries {
-		t.Errorf("cancelled run left %s", e.Name())
+		names = append(names, e.Name())
+	}
+	want := []string{CheckpointFile, LineageFile + partialSuffix, ManifestFile, ReplicatesFile + partialSuffix}
+	if !slices.Equal(names, want) {
+		t.Errorf("cancelled run left %v, want %v", names, want)
+	}
+	m, err := readManifest(dir)
+	if err != nil || m.Complete || m.ReplicatesDone != ie.Done || m.Resume == "" {
+		t.Errorf("manifest %+v (%v): want incomplete, %d done, with a resume hint", m, err, ie.Done)
 	}
 }
 

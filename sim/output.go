@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,8 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// Output file names. ManifestFile is written last: its presence marks a complete run.
+// Output file names. ManifestFile is rewritten at every checkpoint and last of all, when
+// it says "complete": true.
 const (
 	ManifestFile    = "manifest.json"
 	TimeseriesFile  = "timeseries.csv"
@@ -28,7 +30,8 @@ const (
 )
 
 // outputNames are the files and folders a run owns in its output directory.
-var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, LineageFile, PlotsDir}
+var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, LineageFile, PlotsDir,
+	CheckpointFile, ReplicatesFile + partialSuffix, LineageFile + partialSuffix, ShardScenarioFile}
 
 // ErrOutputExists is returned when the output directory holds another run.
 var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it)")
@@ -40,18 +43,14 @@ func prepareOutput(dir string, force bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("sim: cannot create output directory: %w", err)
 	}
-	var found []string
-	for _, name := range outputNames {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("sim: %w", err)
-		}
-	}
-	if len(found) == 0 {
-		return nil
+	found, err := existingOutputs(dir)
+	if err != nil || len(found) == 0 {
+		return err
 	}
 	if !force {
+		if slices.Contains(found, CheckpointFile) {
+			return fmt.Errorf("%w: %s has an incomplete run (continue it with --resume)", ErrOutputExists, dir)
+		}
 		return fmt.Errorf("%w: %s has %v", ErrOutputExists, dir, found)
 	}
 	for _, name := range found {
@@ -60,6 +59,19 @@ func prepareOutput(dir string, force bool) error {
 		}
 	}
 	return nil
+}
+
+// existingOutputs lists the files of a run found in dir, manifest first.
+func existingOutputs(dir string) ([]string, error) {
+	var found []string
+	for _, name := range outputNames {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+	}
+	return found, nil
 }
 
 // atomicFile is written under a temporary name in its final directory and renamed into
@@ -73,6 +85,11 @@ type atomicFile struct {
 func createAtomic(path string) (*atomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempFilePattern)
 	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp's 0600 would hide outputs from a group
+		f.Close()
+		os.Remove(f.Name())
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	return &atomicFile{f: f, w: bufio.NewWriterSize(f, 1<<16), path: path}, nil
@@ -148,6 +165,12 @@ func csvField(s string) string {
 	return s
 }
 
+// The header lines of replicates.csv and lineage.csv.
+const (
+	replicatesHeader = "scenario,replicate,metric,final,mean,min,max,sum\n"
+	lineageHeader    = "replicate,id,parent,born_week,died_week,cause,peak_members,born_as\n"
+)
+
 // replicateWriter streams replicates.csv: for each replicate and metric, the final week's
 // value and the mean, minimum, maximum and sum over all weeks (for a flow, the sum is the
 // run's total; for a stock, the mean is its average level).
@@ -157,9 +180,11 @@ type replicateWriter struct {
 	weeks    int
 }
 
-func newReplicateWriter(w io.Writer, scenario string, weeks int) *replicateWriter {
-	rw := &replicateWriter{w: bufio.NewWriter(w), scenario: csvField(scenario), weeks: weeks}
-	rw.w.WriteString("scenario,replicate,metric,final,mean,min,max,sum\n")
+func newReplicateWriter(w io.Writer, scenario string, weeks int, header bool) *replicateWriter {
+	rw := &replicateWriter{w: bufio.NewWriterSize(w, 1<<16), scenario: csvField(scenario), weeks: weeks}
+	if header {
+		rw.w.WriteString(replicatesHeader)
+	}
 	return rw
 }
 
@@ -193,9 +218,11 @@ type lineageWriter struct {
 	first []model.LineageRecord
 }
 
-func newLineageWriter(w io.Writer, world *model.World) *lineageWriter {
-	lw := &lineageWriter{w: bufio.NewWriter(w), world: world}
-	lw.w.WriteString("replicate,id,parent,born_week,died_week,cause,peak_members,born_as\n")
+func newLineageWriter(w io.Writer, world *model.World, header bool) *lineageWriter {
+	lw := &lineageWriter{w: bufio.NewWriterSize(w, 1<<16), world: world}
+	if header {
+		lw.w.WriteString(lineageHeader)
+	}
 	return lw
 }
 
@@ -226,9 +253,15 @@ func (lw *lineageWriter) FoldLineage(rep int, recs []model.LineageRecord) error 
 
 func (lw *lineageWriter) Flush() error { return lw.w.Flush() }
 
-// Manifest describes a run: what ran, how, and what it wrote. It is written last.
+// Manifest describes a run: what ran, how, how far it got and what it wrote. Complete
+// is true only once every output is in place.
 type Manifest struct {
-	Complete        bool             `json:"complete"`
+	Complete bool `json:"complete"`
+	// ReplicatesDone counts the replicates folded (for a shard, of its own).
+	ReplicatesDone  int              `json:"replicates_done"`
+	Shard           *ManifestShard   `json:"shard,omitempty"`
+	MergedShards    int              `json:"merged_shards,omitempty"`
+	Resume          string           `json:"resume,omitempty"` // how to continue an incomplete run
 	Version         string           `json:"version"`
 	Scenario        ManifestScenario `json:"scenario"`
 	Seed            uint64           `json:"seed"`
@@ -245,6 +278,13 @@ type Manifest struct {
 	Files           []string         `json:"files"`
 	ReplicateSeeds  string           `json:"replicate_seeds"`
 	TimeseriesOrder string           `json:"timeseries_order"`
+}
+
+// ManifestShard says which replicates a shard ran.
+type ManifestShard struct {
+	Index      int    `json:"index"`
+	Count      int    `json:"count"`
+	Replicates string `json:"replicates"`
 }
 
 // ManifestScenario identifies the scenario file.

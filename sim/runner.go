@@ -37,36 +37,41 @@ func workerCount(n int) int {
 type Job struct {
 	World      *model.World
 	Weeks      int
-	Replicates int
+	Replicates int // how many replicates to simulate: First, First+Stride, ...
+	First      int // the first replicate's number
+	Stride     int // the step between replicate numbers; <= 0 means 1
 	Seed       uint64
 	Workers    int // <= 0: one per CPU
-	// Progress, if set, is called from the folding goroutine after each replicate.
+	// Progress, if set, is called from the folding goroutine after each replicate with
+	// the number folded so far.
 	Progress func(done int)
 	// KeepLineage, if set, says which replicates' lineage to hand to LineageFolders.
 	KeepLineage func(replicate int) bool
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
-// one's series to the folders in replicate order, so their results do not depend on the
+// one's series, with its replicate number, to the folders in replicate order, so their results do not depend on the
 // number of workers or on scheduling. At most a few series per worker are in memory at
 // once, whatever the number of replicates. It stops early, returning the error, when ctx
 // is done or a folder fails.
 func Run(ctx context.Context, job Job, folders ...Folder) error {
-	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 {
-		return errors.New("sim: a job needs a world, at least one week and one replicate")
+	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
+		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
 	}
 	workers := min(workerCount(job.Workers), job.Replicates)
-	stride := job.Weeks * int(model.NumMetrics)
+	stride := max(job.Stride, 1)
+	number := func(i int) int { return job.First + i*stride }
+	size := job.Weeks * int(model.NumMetrics)
 
 	// A worker takes a buffer before it claims the next replicate number, so the lowest
 	// replicate not yet folded is always being simulated and the folder never waits on a
 	// replicate that cannot start: bounded memory without deadlock.
 	free := make(chan []float64, 2*workers)
 	for range cap(free) {
-		free <- make([]float64, stride)
+		free <- make([]float64, size)
 	}
 	type result struct {
-		rep     int
+		i       int // the job's i-th replicate
 		series  []float64
 		lineage []model.LineageRecord
 	}
@@ -88,17 +93,17 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				case <-ctx.Done():
 					return
 				}
-				rep := int(next.Add(1) - 1)
-				if rep >= job.Replicates {
+				i := int(next.Add(1) - 1)
+				if i >= job.Replicates {
 					return
 				}
-				rng := ReplicateRNG(job.Seed, rep)
+				rng := ReplicateRNG(job.Seed, number(i))
 				r.Reset(rng)
 				for w := 1; w <= job.Weeks; w++ {
 					r.Step(w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
 				}
-				res := result{rep: rep, series: buf}
-				if job.KeepLineage != nil && job.KeepLineage(rep) {
+				res := result{i: i, series: buf}
+				if job.KeepLineage != nil && job.KeepLineage(number(i)) {
 					res.lineage = slices.Clone(r.Lineage())
 				}
 				select {
@@ -118,15 +123,16 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		if err != nil {
 			continue // drain so that workers can exit
 		}
-		pending[res.rep] = res
+		pending[res.i] = res
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
+			rep := number(want)
 			for _, f := range folders {
-				if err = f.Fold(want, res.series); err != nil {
+				if err = f.Fold(rep, res.series); err != nil {
 					break
 				}
 				if lf, ok := f.(LineageFolder); ok && res.lineage != nil {
-					if err = lf.FoldLineage(want, res.lineage); err != nil {
+					if err = lf.FoldLineage(rep, res.lineage); err != nil {
 						break
 					}
 				}

@@ -112,6 +112,7 @@ type worldFile struct {
 }
 
 // groupFile is one group of a world written out in the scenario.
+	Source      []byte // the file's bytes, which a shard keeps for merge
 type groupFile struct {
 	ID          string   `yaml:"id"`
 	Name        string   `yaml:"name"`
@@ -527,6 +528,7 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		if err := l.Validate(); err != nil {
 			return model.Config{}, fieldError(p.file, fmt.Sprintf("world.groups[%d]", i), err, p.keys)
 		}
+	sc.Source = data
 		leaders[k] = l
 	}
 	return model.Config{Network: net, InitialSizes: sizes, Leadership: leaders}, nil

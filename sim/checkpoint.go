@@ -1,0 +1,329 @@
+package sim
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/DataDog/sketches-go/ddsketch/store"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// CheckpointFile holds what a run needs to continue, or a finished shard's statistics:
+// a JSON header (checkpointHeader) and the ensemble's streaming statistics, in a binary
+// layout of its own, closed by a CRC-32 of everything before it.
+const CheckpointFile = "checkpoint.bin"
+
+const (
+	checkpointMagic  = "CARTELSIM-CHECKPOINT\n"
+	checkpointFormat = 1
+)
+
+// checkpointHeader says which run a checkpoint belongs to and how far it got.
+type checkpointHeader struct {
+	Format      int              `json:"format"`
+	Version     string           `json:"version"`
+	Scenario    ManifestScenario `json:"scenario"`
+	Seed        uint64           `json:"seed"`
+	Replicates  int              `json:"replicates"` // of the whole run, all shards
+	Mode        string           `json:"mode"`
+	Weeks       int              `json:"weeks"`
+	Metrics     int              `json:"metrics"`
+	Shard       int              `json:"shard"`
+	Shards      int              `json:"shards"` // 1 for an unsharded run
+	AllLineages bool             `json:"all_lineages"`
+	StartedAt   string           `json:"started_at"`
+	// Done is how many of the run's replicates (the shard's, in order) are folded: the
+	// set done is the first Done of them.
+	Done int `json:"done"`
+	// ReplicatesBytes and LineageBytes are the lengths of the partial CSV files that
+	// hold exactly the replicates done.
+	ReplicatesBytes int64 `json:"replicates_bytes"`
+	LineageBytes    int64 `json:"lineage_bytes"`
+	// FirstLineage is replicate 0's lineage, for the lineage tree, once folded here.
+	FirstLineage []model.LineageRecord `json:"first_lineage,omitempty"`
+}
+
+// sameRun says why a checkpoint cannot continue or join the run h describes, or "".
+func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
+	switch {
+	case h.Format != o.Format || h.Version != o.Version:
+		return fmt.Sprintf("it was written by cartelsim %s (format %d), this is %s (format %d)", o.Version, o.Format, h.Version, h.Format)
+	case h.Scenario.SHA256 != o.Scenario.SHA256:
+		return fmt.Sprintf("its scenario file had sha256 %s, this one has %s", o.Scenario.SHA256, h.Scenario.SHA256)
+	case h.Seed != o.Seed || h.Replicates != o.Replicates || h.Mode != o.Mode:
+		return fmt.Sprintf("it is for seed %d, %d replicates, %s mode (asked: seed %d, %d replicates, %s mode)",
+			o.Seed, o.Replicates, o.Mode, h.Seed, h.Replicates, h.Mode)
+	case h.Weeks != o.Weeks || h.Metrics != o.Metrics:
+		return fmt.Sprintf("it has %d weeks of %d metrics, this run %d of %d", o.Weeks, o.Metrics, h.Weeks, h.Metrics)
+	case h.Shards != o.Shards:
+		return fmt.Sprintf("it is one of %d shards, this run has %d", o.Shards, h.Shards)
+	case h.AllLineages != o.AllLineages:
+		return fmt.Sprintf("its lineage setting (all replicates: %v) differs", o.AllLineages)
+	}
+	return ""
+}
+
+// writeCheckpoint writes a checkpoint atomically.
+func writeCheckpoint(path string, h *checkpointHeader, ens *Ensemble) error {
+	return writeFileAtomic(path, func(w io.Writer) error {
+		head, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		e := &encoder{w: bufio.NewWriterSize(w, 1<<20), crc: crc32.NewIEEE()}
+		e.bytes([]byte(checkpointMagic))
+		e.u64(uint64(len(head)))
+		e.bytes(head)
+		e.ensemble(ens)
+		sum := e.crc.Sum32()
+		e.u64(uint64(sum))
+		if e.err != nil {
+			return e.err
+		}
+		return e.w.Flush()
+	})
+}
+
+// readCheckpoint reads a checkpoint's header and, unless headerOnly, its statistics.
+func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sim: %w", err)
+	}
+	defer f.Close()
+	d := &decoder{r: bufio.NewReaderSize(f, 1<<20), crc: crc32.NewIEEE()}
+	bad := func(what string) error {
+		return fmt.Errorf("sim: %s is not a usable cartelsim checkpoint (%s); delete it, or the whole directory, and start again", path, what)
+	}
+	if string(d.bytes(len(checkpointMagic))) != checkpointMagic || d.err != nil {
+		return nil, nil, bad("wrong magic")
+	}
+	n := d.u64()
+	if d.err != nil || n > 1<<26 {
+		return nil, nil, bad("header")
+	}
+	var h checkpointHeader
+	if err := json.Unmarshal(d.bytes(int(n)), &h); err != nil || d.err != nil {
+		return nil, nil, bad("header")
+	}
+	if h.Format != checkpointFormat {
+		return nil, nil, bad(fmt.Sprintf("format %d, want %d", h.Format, checkpointFormat))
+	}
+	if h.Weeks < 1 || h.Weeks > MaxWeeks || h.Metrics != int(model.NumMetrics) {
+		return nil, nil, bad("shape")
+	}
+	if headerOnly {
+		return &h, nil, nil
+	}
+	ens := d.ensemble(h.Weeks, h.Metrics)
+	sum := d.crc.Sum32()
+	if stored := d.u64(); d.err != nil || stored != uint64(sum) {
+		return nil, nil, bad("truncated or corrupted: checksum mismatch")
+	}
+	return &h, ens, nil
+}
+
+// encoder writes little-endian numbers and keeps the first error.
+type encoder struct {
+	w   *bufio.Writer
+	crc hash.Hash32
+	buf [8]byte
+	err error
+}
+
+func (e *encoder) bytes(b []byte) {
+	if e.err != nil {
+		return
+	}
+	e.crc.Write(b)
+	_, e.err = e.w.Write(b)
+}
+
+func (e *encoder) u64(v uint64) {
+	binary.LittleEndian.PutUint64(e.buf[:], v)
+	e.bytes(e.buf[:])
+}
+
+func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
+
+func (e *encoder) sum(s *exactSum) {
+	n := *s
+	n.normalize()
+	lo, hi := 0, sumChunks
+	for lo < hi && n[lo] == 0 {
+		lo++
+	}
+	for hi > lo && n[hi-1] == 0 {
+		hi--
+	}
+	e.u64(uint64(lo))
+	e.u64(uint64(hi - lo))
+	for _, c := range n[lo:hi] {
+		e.u64(uint64(c))
+	}
+}
+
+func (e *encoder) store(s store.Store) {
+	var bins []float64 // index, count pairs
+	s.ForEach(func(index int, count float64) bool {
+		bins = append(bins, float64(index), count)
+		return false
+	})
+	e.u64(uint64(len(bins) / 2))
+	for _, v := range bins {
+		e.f64(v)
+	}
+}
+
+func (e *encoder) ensemble(ens *Ensemble) {
+	for i := range ens.cells {
+		c := &ens.cells[i]
+		e.u64(uint64(c.n))
+		e.u64(uint64(c.prefix))
+		e.f64(c.min)
+		e.f64(c.max)
+		e.sum(&c.sum)
+		e.sum(&c.sumsq)
+		e.u64(uint64(len(c.exact)))
+		for _, x := range c.exact {
+			e.f64(x)
+		}
+		centred := uint64(0)
+		if c.centred {
+			centred = 1
+		}
+		e.u64(centred)
+		e.f64(c.centre)
+		if c.sketch == nil {
+			e.u64(0)
+			continue
+		}
+		e.u64(1)
+		e.f64(c.sketch.GetZeroCount())
+		e.store(c.sketch.GetPositiveValueStore())
+		e.store(c.sketch.GetNegativeValueStore())
+	}
+}
+
+// decoder reads what encoder wrote and keeps the first error; sizes are bounded so a
+// corrupted file cannot ask for unbounded memory.
+type decoder struct {
+	r   *bufio.Reader
+	crc hash.Hash32
+	buf [8]byte
+	err error
+}
+
+var errCorrupt = errors.New("corrupt")
+
+func (d *decoder) bytes(n int) []byte {
+	if d.err != nil || n < 0 {
+		d.err = cmpErr(d.err, errCorrupt)
+		return nil
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(d.r, b); err != nil {
+		d.err = err
+		return nil
+	}
+	d.crc.Write(b)
+	return b
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (d *decoder) u64() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	if _, err := io.ReadFull(d.r, d.buf[:]); err != nil {
+		d.err = err
+		return 0
+	}
+	d.crc.Write(d.buf[:])
+	return binary.LittleEndian.Uint64(d.buf[:])
+}
+
+func (d *decoder) f64() float64 { return math.Float64frombits(d.u64()) }
+
+// count reads a length of at most limit.
+func (d *decoder) count(limit uint64) int {
+	n := d.u64()
+	if n > limit {
+		d.err = cmpErr(d.err, errCorrupt)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) sum(s *exactSum) {
+	lo := d.count(sumChunks)
+	n := d.count(uint64(sumChunks - lo))
+	for i := range n {
+		s[lo+i] = int64(d.u64())
+	}
+}
+
+func (d *decoder) store(s store.Store) {
+	n := d.count(1 << 20)
+	for range n {
+		index, count := d.f64(), d.f64()
+		if d.err == nil {
+			s.AddWithCount(int(index), count)
+		}
+	}
+}
+
+func (d *decoder) ensemble(weeks, metrics int) *Ensemble {
+	ens := NewEnsemble(weeks, metrics)
+	for i := range ens.cells {
+		if d.err != nil {
+			return nil
+		}
+		c := &ens.cells[i]
+		c.n = d.count(MaxReplicates)
+		c.prefix = d.count(MaxReplicates)
+		c.min, c.max = d.f64(), d.f64()
+		d.sum(&c.sum)
+		d.sum(&c.sumsq)
+		c.exact = make([]float64, d.count(ExactQuantileLimit))
+		for k := range c.exact {
+			c.exact[k] = d.f64()
+		}
+		c.centred = d.u64() == 1
+		c.centre = d.f64()
+		if d.u64() == 1 {
+			c.sketch = newSketch()
+			if zero := d.f64(); zero > 0 {
+				_ = c.sketch.AddWithCount(0, zero)
+			}
+			d.store(c.sketch.GetPositiveValueStore())
+			d.store(c.sketch.GetNegativeValueStore())
+		}
+	}
+	return ens
+}
+
+// removeCheckpoint deletes a run's checkpoint once its outputs are complete.
+func removeCheckpoint(dir string) error {
+	err := os.Remove(filepath.Join(dir, CheckpointFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("sim: %w", err)
+	}
+	return nil
+}
