@@ -9,12 +9,16 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -29,6 +33,11 @@ const (
 	MaxWeeks         = 5200 // a century
 	MaxReplicates    = 10_000_000
 	MaxInitial       = 1e9
+	// MaxUnbounded caps every number whose documented range has no upper bound (rates,
+	// intensities counted per week or year, casualties, weights, lieutenants, durations
+	// in weeks): far above any real value, it keeps 1e308 and the like, whose sums and
+	// products overflow, out of the model.
+	MaxUnbounded = 1e12
 )
 
 // Range of dates a scenario may use.
@@ -46,16 +55,54 @@ type ScenarioError struct {
 	Msg  string
 }
 
+// Error is one line whatever the file holds: control characters (a newline in a key,
+// say) are escaped and overlong keys and messages are cut.
 func (e *ScenarioError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(printable(e.File))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	if e.Key != "" {
-		b.WriteString(": " + e.Key)
+		b.WriteString(": " + printable(e.Key))
 	}
-	b.WriteString(": " + e.Msg)
+	b.WriteString(": " + printable(e.Msg))
+	return b.String()
+}
+
+// maxErrorText bounds each part of a ScenarioError's message, which may quote a file's
+// text: a key or value of a megabyte is cut to this many bytes.
+const maxErrorText = 1000
+
+// printable escapes control characters, line and paragraph separators and invalid UTF-8
+// (as %q would) and cuts s to maxErrorText bytes.
+func printable(s string) string {
+	unsafe := func(r rune) bool {
+		return r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}
+	if len(s) <= maxErrorText && !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= maxErrorText {
+			b.WriteString("...")
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				fmt.Fprintf(&b, `\x%02x`, s[i])
+				continue
+			}
+			b.WriteRune(r)
+		case unsafe(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
 	return b.String()
 }
 
@@ -86,13 +133,15 @@ func (s *Scenario) Config() model.Config {
 }
 
 // scenarioFile mirrors the YAML layout; pointers tell "absent" from zero.
+// Numbers are decoded as realValue, wholeValue or seedValue, never as float64 or int: yaml.v3 would
+// truncate 1.5 to 1 for an int and lets NaN and infinities into a float64.
 type scenarioFile struct {
 	Name          string             `yaml:"name"`
 	Description   string             `yaml:"description"`
 	Start         string             `yaml:"start"`
-	Weeks         int                `yaml:"weeks"`
-	Replicates    *int               `yaml:"replicates"`
-	Seed          *uint64            `yaml:"seed"`
+	Weeks         wholeValue         `yaml:"weeks"`
+	Replicates    *wholeValue        `yaml:"replicates"`
+	Seed          *seedValue         `yaml:"seed"`
 	Mode          *string            `yaml:"mode"`
 	World         worldFile          `yaml:"world"`
 	Parameters    parametersFile     `yaml:"parameters"`
@@ -104,7 +153,7 @@ type scenarioFile struct {
 
 type worldFile struct {
 	Dataset        *string        `yaml:"dataset"`
-	InitialMembers *float64       `yaml:"initial_members"`
+	InitialMembers *realValue     `yaml:"initial_members"`
 	Since          *weekRef       `yaml:"since"`
 	Groups         []groupFile    `yaml:"groups"`
 	Rivalries      []relationFile `yaml:"rivalries"`
@@ -112,40 +161,39 @@ type worldFile struct {
 }
 
 // groupFile is one group of a world written out in the scenario.
-	Source      []byte // the file's bytes, which a shard keeps for merge
 type groupFile struct {
-	ID          string   `yaml:"id"`
-	Name        string   `yaml:"name"`
-	State       string   `yaml:"state"`
-	Members     *float64 `yaml:"members"`
-	Lieutenants *float64 `yaml:"lieutenants"`
-	Clarity     *float64 `yaml:"clarity"`
-	Cohesion    *float64 `yaml:"cohesion"`
+	ID          string     `yaml:"id"`
+	Name        string     `yaml:"name"`
+	State       string     `yaml:"state"`
+	Members     *realValue `yaml:"members"`
+	Lieutenants *realValue `yaml:"lieutenants"`
+	Clarity     *realValue `yaml:"clarity"`
+	Cohesion    *realValue `yaml:"cohesion"`
 }
 
 type relationFile struct {
-	Between []string `yaml:"between"`
-	Weight  *float64 `yaml:"weight"`
+	Between []string   `yaml:"between"`
+	Weight  *realValue `yaml:"weight"`
 }
 
 type parametersFile struct {
-	Recruitment       *float64 `yaml:"recruitment"`
-	Incapacitation    *float64 `yaml:"incapacitation"`
-	ConflictLethality *float64 `yaml:"conflict_lethality"`
-	Saturation        *float64 `yaml:"saturation"`
-	HomicideRatio     *float64 `yaml:"homicide_ratio"`
-	Intelligence      *float64 `yaml:"intelligence"`
+	Recruitment       *realValue `yaml:"recruitment"`
+	Incapacitation    *realValue `yaml:"incapacitation"`
+	ConflictLethality *realValue `yaml:"conflict_lethality"`
+	Saturation        *realValue `yaml:"saturation"`
+	HomicideRatio     *realValue `yaml:"homicide_ratio"`
+	Intelligence      *realValue `yaml:"intelligence"`
 }
 
 type interventionFile struct {
 	Kind       string       `yaml:"kind"`
 	From       *weekRef     `yaml:"from"`
 	To         *weekRef     `yaml:"to"`
-	Intensity  *float64     `yaml:"intensity"`
+	Intensity  *realValue   `yaml:"intensity"`
 	Actor      string       `yaml:"actor"`
 	Targets    *targetsFile `yaml:"targets"`
 	Mode       string       `yaml:"mode"`
-	Casualties *float64     `yaml:"civilian_casualties"`
+	Casualties *realValue   `yaml:"civilian_casualties"`
 	RampUntil  *weekRef     `yaml:"ramp_until"`
 	// Ceasefires only.
 	Enforced      bool `yaml:"enforced"`
@@ -153,10 +201,10 @@ type interventionFile struct {
 }
 
 type targetsFile struct {
-	Largest    *int     `yaml:"largest"`
-	Groups     []string `yaml:"groups"`
-	MinMembers *float64 `yaml:"min_members"`
-	States     []string `yaml:"states"`
+	Largest    *wholeValue `yaml:"largest"`
+	Groups     []string    `yaml:"groups"`
+	MinMembers *realValue  `yaml:"min_members"`
+	States     []string    `yaml:"states"`
 }
 
 // weekRef is a point in time written either as a week number or as a date.
@@ -170,39 +218,236 @@ type weekRef struct {
 func (w *weekRef) UnmarshalYAML(n *yaml.Node) error {
 	w.line, w.raw = n.Line, n.Value
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: want a week number or a date (YYYY-MM-DD)", n.Line)
+		return valueErrorf(n, "want a week number or a date (YYYY-MM-DD), got %s", kindName(n))
 	}
-	if k, err := strconv.Atoi(n.Value); err == nil {
+	k, err := strconv.Atoi(n.Value)
+	if err == nil {
 		w.week = k
 		return nil
 	}
+	if errors.Is(err, strconv.ErrRange) {
+		return valueErrorf(n, "week %s is out of range (a run has at most %d weeks)", n.Value, MaxWeeks)
+	}
 	d, err := time.Parse(time.DateOnly, n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is neither a week number nor a date (YYYY-MM-DD)", n.Line, n.Value)
+		return valueErrorf(n, "%q is neither a week number nor a date (YYYY-MM-DD)", n.Value)
 	}
 	w.date = d
 	return nil
 }
 
-// LoadScenario reads and validates a scenario file.
-func LoadScenario(path string) (*Scenario, error) {
-	f, err := os.Open(path)
+// valueError is a problem with one value the decoder met, located by its line and column
+// so that ParseScenario can name its key even in a flow mapping ({a: 1, b: x}).
+type valueError struct {
+	line, column int
+	msg          string
+}
+
+func (e *valueError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+func valueErrorf(n *yaml.Node, format string, args ...any) error {
+	return &valueError{line: n.Line, column: n.Column, msg: fmt.Sprintf(format, args...)}
+}
+
+// kindName describes a node that is not the scalar a number or date would be.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return strconv.Quote(n.Value)
+}
+
+// realValue is a real number a file gives. It must be finite (.nan, .inf and 1e999 are
+// refused where they are written) and is never -0: -0.0 is 0.
+type realValue float64
+
+func (x *realValue) UnmarshalYAML(n *yaml.Node) error {
+	v, err := decodeNumber(n)
+	*x = realValue(v)
+	return err
+}
+
+func decodeNumber(n *yaml.Node) (float64, error) {
+	var v float64
+	switch {
+	case n.Kind != yaml.ScalarNode:
+		return 0, wrongType(n, &v)
+	case n.ShortTag() == "!!str" && n.Style == 0:
+		// yaml.v3 leaves a number too large for a float64 (1e999) a string.
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); errors.Is(err, strconv.ErrRange) {
+			return 0, valueErrorf(n, "%s is not a finite number", n.Value)
+		}
+	}
+	if err := n.Decode(&v); err != nil {
+		return 0, wrongType(n, &v)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, valueErrorf(n, "%s is not a finite number", n.Value)
+	}
+	if v == 0 {
+		v = 0 // -0.0 is 0
+	}
+	return v, nil
+}
+
+// wrongType is yaml.v3's complaint about decoding n into target, as yamlError words it.
+func wrongType(n *yaml.Node, target any) error {
+	var te *yaml.TypeError
+	if err := n.Decode(target); errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			msg = m[2]
+		}
+		return valueErrorf(n, "%s", wrongTypeText(msg))
+	}
+	return valueErrorf(n, "wrong type: cannot use %q as %T", n.Value, reflect.ValueOf(target).Elem().Interface())
+}
+
+// wrongTypeText rewords yaml.v3's "cannot unmarshal !!str `x` into int".
+func wrongTypeText(msg string) string {
+	msg = strings.Replace(msg, "cannot unmarshal", "wrong type: cannot use", 1)
+	return yamlGoType.ReplaceAllString(msg, " as $2")
+}
+
+// wholeValue is an integer a file gives, written as one: 1.5, 1e3 and .nan are refused (yaml.v3
+// would truncate them into an int). One too large for an int saturates, and raw keeps
+// the text for the range checks' messages.
+type wholeValue struct {
+	n   int
+	raw string
+}
+
+func (w *wholeValue) UnmarshalYAML(n *yaml.Node) error {
+	i, err := decodeInteger[int](n)
 	if err != nil {
+		return err
+	}
+	w.raw = n.Value
+	switch {
+	case i.IsInt64() && int64(int(i.Int64())) == i.Int64():
+		w.n = int(i.Int64())
+	case i.Sign() > 0:
+		w.n = math.MaxInt
+	default:
+		w.n = math.MinInt
+	}
+	return nil
+}
+
+// String is the number as the file wrote it.
+func (w wholeValue) String() string {
+	if w.raw == "" {
+		return strconv.Itoa(w.n)
+	}
+	return w.raw
+}
+
+// seedValue is a master seed: a whole number from 0 to 2^64-1.
+type seedValue uint64
+
+func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
+	i, err := decodeInteger[uint64](n)
+	if err != nil {
+		return err
+	}
+	if i.Sign() < 0 || !i.IsUint64() {
+		return valueErrorf(n, "%s is out of range (0 to %d)", n.Value, uint64(math.MaxUint64))
+	}
+	*s = seedValue(i.Uint64())
+	return nil
+}
+
+// decodeInteger reads a scalar written as an integer (104, 0x68, 1_000), of any size:
+// yaml.v3 resolves one beyond 64 bits as a float, which this tells from 1.5 or 1e3.
+func decodeInteger[T int | uint64](n *yaml.Node) (*big.Int, error) {
+	var target T
+	if n.Kind != yaml.ScalarNode {
+		return nil, wrongType(n, &target)
+	}
+	tag := n.ShortTag()
+	if tag == "!!int" {
+		var i int64
+		if n.Decode(&i) == nil {
+			return big.NewInt(i), nil
+		}
+		var u uint64
+		if n.Decode(&u) == nil {
+			return new(big.Int).SetUint64(u), nil
+		}
+	}
+	if tag == "!!int" || tag == "!!float" {
+		if i, ok := new(big.Int).SetString(n.Value, 0); ok {
+			return i, nil
+		}
+		if tag == "!!float" {
+			return nil, valueErrorf(n, "want a whole number, got %s", n.Value)
+		}
+	}
+	return nil, wrongType(n, &target)
+}
+
+// LoadScenario reads and validates a scenario file. It refuses what is not a regular file
+// (a directory, a device such as /dev/zero, a named pipe, which would block) and a file
+// larger than MaxScenarioBytes, of which it reads at most one byte more than the limit.
+func LoadScenario(path string) (*Scenario, error) {
+	fail := func(format string, args ...any) error {
+		return &ScenarioError{File: path, Msg: fmt.Sprintf(format, args...)}
+	}
+	cannotRead := func(err error) error {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err // the path is already in the message
 		}
-		return nil, &ScenarioError{File: path, Msg: "cannot read scenario: " + err.Error()}
+		return fail("cannot read scenario: %v", err)
+	}
+	tooBig := fail("scenario file is larger than the limit of %d bytes (1 MiB)", MaxScenarioBytes)
+	// Stat before opening: opening a named pipe blocks until something writes to it.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, cannotRead(err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fail("not a regular file (%s): a scenario is a YAML file", fileKind(info.Mode()))
+	}
+	if info.Size() > MaxScenarioBytes {
+		return nil, tooBig
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, cannotRead(err)
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() { // replaced since
+		return nil, fail("not a regular file (%s): a scenario is a YAML file", fileKind(info.Mode()))
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
 	if err != nil {
-		return nil, &ScenarioError{File: path, Msg: "cannot read scenario: " + err.Error()}
+		return nil, cannotRead(err)
 	}
 	if len(data) > MaxScenarioBytes {
-		return nil, &ScenarioError{File: path, Msg: fmt.Sprintf("scenario file is larger than %d bytes", MaxScenarioBytes)}
+		return nil, tooBig // it grew since
 	}
 	return ParseScenario(path, data)
+}
+
+// fileKind names the kind of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // yamlParserErrors are the messages of yaml.v3's parser, whose line is 0-based.
@@ -245,9 +490,12 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	fail := func(line int, key, format string, args ...any) error {
 		return &ScenarioError{File: name, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err, nil)
+	// The file's nodes first, aliases unexpanded: they locate every key, and let aliases
+	// and a second document be refused before the decoder below could expand anything.
+	nodes := yaml.NewDecoder(bytes.NewReader(data))
+	var root, next yaml.Node
+	if err := nodes.Decode(&root); err != nil && err != io.EOF {
+		return nil, yamlError(name, err, nil, nil)
 	}
 	if len(root.Content) == 0 {
 		return nil, fail(0, "", "empty scenario file")
@@ -255,14 +503,25 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if root.Content[0].Kind != yaml.MappingNode {
 		return nil, fail(root.Content[0].Line, "", "a scenario is a mapping of keys to values")
 	}
-	keys := keyLines(root.Content[0], "", map[string]int{})
+	keys, values := map[string]int{}, map[nodePos]string{}
+	keyLines(root.Content[0], "", keys, values)
 	line := func(key string) int { return keys[key] }
+	if a := firstAlias(&root); a != nil {
+		key := values[nodePos{a.Line, a.Column}]
+		return nil, fail(a.Line, key, "YAML aliases (*%s) are not allowed in scenario files: write the value out", a.Value)
+	}
+	switch err := nodes.Decode(&next); {
+	case err == nil:
+		return nil, fail(next.Line, "", "a second YAML document: a scenario file holds one (remove the '---' line)")
+	case err != io.EOF:
+		return nil, yamlError(name, err, keys, values)
+	}
 
 	var sf scenarioFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&sf); err != nil {
-		return nil, yamlError(name, err, keys)
+		return nil, yamlError(name, err, keys, values)
 	}
 
 	sc := &Scenario{Name: sf.Name, Description: sf.Description, File: name, Replicates: 100, Seed: 1}
@@ -285,18 +544,18 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if _, ok := keys["weeks"]; !ok {
 		return nil, fail(0, "weeks", "missing: how many weeks to run")
 	}
-	if sf.Weeks < 1 || sf.Weeks > MaxWeeks {
-		return nil, fail(line("weeks"), "weeks", "%d is out of range (1 to %d)", sf.Weeks, MaxWeeks)
+	if sf.Weeks.n < 1 || sf.Weeks.n > MaxWeeks {
+		return nil, fail(line("weeks"), "weeks", "%s is out of range (1 to %d)", sf.Weeks, MaxWeeks)
 	}
-	sc.Clock = Clock{Start: start, Weeks: sf.Weeks}
-	if sf.Replicates != nil {
-		if *sf.Replicates < 1 || *sf.Replicates > MaxReplicates {
-			return nil, fail(line("replicates"), "replicates", "%d is out of range (1 to %d)", *sf.Replicates, MaxReplicates)
+	sc.Clock = Clock{Start: start, Weeks: sf.Weeks.n}
+	if r := sf.Replicates; r != nil {
+		if r.n < 1 || r.n > MaxReplicates {
+			return nil, fail(line("replicates"), "replicates", "%s is out of range (1 to %d)", r, MaxReplicates)
 		}
-		sc.Replicates = *sf.Replicates
+		sc.Replicates = r.n
 	}
 	if sf.Seed != nil {
-		sc.Seed = *sf.Seed
+		sc.Seed = uint64(*sf.Seed)
 	}
 	if sf.Mode != nil {
 		if sc.Mode, err = model.ParseMode(*sf.Mode); err != nil {
@@ -354,6 +613,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if cfg.Interventions, err = p.interventions(sf.Interventions, cfg, frag != nil); err != nil {
 		return nil, err
 	}
+	if err := p.capped(sf.numbers()); err != nil {
+		return nil, err
+	}
 	sc.config = cfg
 	if _, err := sc.NewWorld(); err != nil {
 		if errors.Is(err, model.ErrMeanFieldFragmentation) {
@@ -365,16 +627,76 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 }
 
 // overriding is a value a file may give (nil when absent) and the default it replaces.
-type overriding struct{ value, dst *float64 }
+type overriding struct {
+	value *realValue
+	dst   *float64
+}
 
 // override sets each default the file gives a value for.
 func override(overrides ...overriding) {
 	for _, o := range overrides {
 		if o.value != nil {
-			*o.dst = *o.value
+			*o.dst = float64(*o.value)
 		}
 	}
 }
+
+// givenNumber is a real number a file may give (nil when absent) and its key.
+type givenNumber struct {
+	key   string
+	value *realValue
+}
+
+// numbers lists the real numbers of the file outside the parameter sections (which
+// section checks itself), by key.
+func (sf *scenarioFile) numbers() []givenNumber {
+	ps := &sf.Parameters
+	out := []givenNumber{
+		{"world.initial_members", sf.World.InitialMembers},
+		{"parameters.recruitment", ps.Recruitment},
+		{"parameters.incapacitation", ps.Incapacitation},
+		{"parameters.conflict_lethality", ps.ConflictLethality},
+		{"parameters.saturation", ps.Saturation},
+		{"parameters.homicide_ratio", ps.HomicideRatio},
+		{"parameters.intelligence", ps.Intelligence},
+	}
+	for i, g := range sf.World.Groups {
+		key := fmt.Sprintf("world.groups[%d].", i)
+		out = append(out, givenNumber{key + "members", g.Members}, givenNumber{key + "lieutenants", g.Lieutenants},
+			givenNumber{key + "clarity", g.Clarity}, givenNumber{key + "cohesion", g.Cohesion})
+	}
+	for r, rel := range [2][]relationFile{sf.World.Rivalries, sf.World.Alliances} {
+		for i, e := range rel {
+			out = append(out, givenNumber{fmt.Sprintf("%s[%d].weight", [2]string{"world.rivalries", "world.alliances"}[r], i), e.Weight})
+		}
+	}
+	for i, iv := range sf.Interventions {
+		key := fmt.Sprintf("interventions[%d].", i)
+		out = append(out, givenNumber{key + "intensity", iv.Intensity}, givenNumber{key + "civilian_casualties", iv.Casualties})
+		if iv.Targets != nil {
+			out = append(out, givenNumber{key + "targets.min_members", iv.Targets.MinMembers})
+		}
+	}
+	return out
+}
+
+// capped refuses a number above MaxUnbounded. It runs after the range checks, so it
+// speaks only for numbers whose documented range has no upper bound.
+func (p *scenarioParser) capped(numbers []givenNumber) error {
+	for _, g := range numbers {
+		if g.value != nil && math.Abs(float64(*g.value)) > MaxUnbounded {
+			return p.fail(g.key, "%s", aboveCap(formatG(float64(*g.value))))
+		}
+	}
+	return nil
+}
+
+// aboveCap is the message for a number above MaxUnbounded.
+func aboveCap(value string) string {
+	return fmt.Sprintf("%s is above %g, the cap on numbers without a documented upper bound", value, MaxUnbounded)
+}
+
+func formatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // scenarioParser turns the decoded sections of one file into model values, naming the
 // file, line and key of the first problem.
@@ -393,68 +715,86 @@ func (p *scenarioParser) fail(key, format string, args ...any) error {
 	return &ScenarioError{File: p.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
-// section reads an optional section of named numbers (fragmentation, economy): absent,
-// it returns false; present (even empty or null), true, after setting each key given.
-func (p *scenarioParser) section(name string, n *yaml.Node, set func(string, float64) bool, keys []string) (bool, error) {
+// paramSection is a section of named parameters with defaults, such as *model.Policy.
+type paramSection[T any] interface {
+	*T
+	Set(field string, v float64) bool
+	Validate() error
+}
+
+// readSection reads an optional section of named numbers (fragmentation, economy, policy):
+// absent, it returns nil; present (even empty or null), the defaults with each key the
+// file gives set, validated. A number above MaxUnbounded is refused for a key whose
+// documented range has no upper bound, which the model's check tells by accepting the
+// largest float64.
+func readSection[T any, P paramSection[T]](p *scenarioParser, name string, n *yaml.Node, defaults func() T, fields []string) (*T, error) {
 	if n.Kind == 0 {
-		return false, nil
+		return nil, nil
 	}
+	v := defaults()
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return true, nil
+		return &v, nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return false, p.fail(name, "want a mapping of %s parameters ({} for the defaults)", name)
+		return nil, p.fail(name, "want a mapping of %s parameters ({} for the defaults)", name)
 	}
+	type large struct {
+		field string
+		v     float64
+	}
+	var larges []large
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		key := name + "." + n.Content[i].Value
-		var v float64
-		if err := n.Content[i+1].Decode(&v); err != nil {
-			return false, p.fail(key, "want a number, got %q", n.Content[i+1].Value)
+		k := n.Content[i]
+		key := name + "." + k.Value
+		if first, dup := seen[k.Value]; dup {
+			return nil, &ScenarioError{File: p.file, Line: k.Line, Key: key, Msg: fmt.Sprintf("given twice (first on line %d)", first)}
 		}
-		if !set(n.Content[i].Value, v) {
-			return false, p.fail(key, "unknown key (want one of %s)", strings.Join(keys, ", "))
+		seen[k.Value] = k.Line
+		x, err := decodeNumber(n.Content[i+1])
+		if err != nil {
+			msg := err.(*valueError).msg
+			if strings.HasPrefix(msg, "wrong type") {
+				msg = "want a number, got " + kindName(n.Content[i+1])
+			}
+			return nil, &ScenarioError{File: p.file, Line: n.Content[i+1].Line, Key: key, Msg: msg}
+		}
+		if !P(&v).Set(k.Value, x) {
+			return nil, p.fail(key, "unknown key (want one of %s)", strings.Join(fields, ", "))
+		}
+		if math.Abs(x) > MaxUnbounded {
+			larges = append(larges, large{k.Value, x})
 		}
 	}
-	return true, nil
+	if err := P(&v).Validate(); err != nil {
+		return nil, fieldError(p.file, name, err, p.keys)
+	}
+	for _, l := range larges {
+		probe := defaults()
+		P(&probe).Set(l.field, math.MaxFloat64)
+		if P(&probe).Validate() == nil {
+			return nil, p.fail(name+"."+l.field, "%s", aboveCap(formatG(l.v)))
+		}
+	}
+	return &v, nil
 }
 
 // fragmentation reads the optional fragmentation section: present (even empty), it
 // switches group dynamics on with the defaults it overrides.
 func (p *scenarioParser) fragmentation(n *yaml.Node) (*model.Fragmentation, error) {
-	f := model.DefaultFragmentation()
-	if ok, err := p.section("fragmentation", n, f.Set, model.FragmentationFields); !ok {
-		return nil, err
-	}
-	if err := f.Validate(); err != nil {
-		return nil, fieldError(p.file, "fragmentation", err, p.keys)
-	}
-	return &f, nil
+	return readSection(p, "fragmentation", n, model.DefaultFragmentation, model.FragmentationFields)
 }
 
 // economy reads the optional economy section: present (even empty), it places groups on
 // Mexico's states and runs labs, trafficking and the market.
 func (p *scenarioParser) economy(n *yaml.Node) (*model.Economy, error) {
-	e := model.DefaultEconomy()
-	if ok, err := p.section("economy", n, e.Set, model.EconomyFields); !ok {
-		return nil, err
-	}
-	if err := e.Validate(); err != nil {
-		return nil, fieldError(p.file, "economy", err, p.keys)
-	}
-	return &e, nil
+	return readSection(p, "economy", n, model.DefaultEconomy, model.EconomyFields)
 }
 
 // policy reads the optional policy section: present (even empty), it gives the states a
 // cooperation index, corruption and the side effects of their actions.
 func (p *scenarioParser) policy(n *yaml.Node) (*model.Policy, error) {
-	pol := model.DefaultPolicy()
-	if ok, err := p.section("policy", n, pol.Set, model.PolicyFields); !ok {
-		return nil, err
-	}
-	if err := pol.Validate(); err != nil {
-		return nil, fieldError(p.file, "policy", err, p.keys)
-	}
-	return &pol, nil
+	return readSection(p, "policy", n, model.DefaultPolicy, model.PolicyFields)
 }
 
 // world builds the network and initial state: a data set, or groups written out.
@@ -508,10 +848,10 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 			if e.Weight == nil {
 				return model.Config{}, p.fail(key+".weight", "missing")
 			}
-			if w := *e.Weight; !(w >= 0) || math.IsInf(w, 0) {
+			if w := float64(*e.Weight); !(w >= 0) || math.IsInf(w, 0) {
 				return model.Config{}, p.fail(key+".weight", "%v, want a finite non-negative number", w)
 			}
-			edges[r] = append(edges[r], model.Edge{From: e.Between[0], To: e.Between[1], Weight: *e.Weight})
+			edges[r] = append(edges[r], model.Edge{From: e.Between[0], To: e.Between[1], Weight: float64(*e.Weight)})
 		}
 	}
 	net, err := model.NewNetwork(groups, edges[0], edges[1])
@@ -522,13 +862,12 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 	leaders := make([]model.Leadership, net.Len())
 	for i, g := range wf.Groups {
 		k, _ := net.Lookup(g.ID)
-		sizes[k] = *g.Members
-		l := defaults.DefaultLeadership(*g.Members)
+		sizes[k] = float64(*g.Members)
+		l := defaults.DefaultLeadership(float64(*g.Members))
 		override(overriding{g.Lieutenants, &l.Lieutenants}, overriding{g.Clarity, &l.Clarity}, overriding{g.Cohesion, &l.Cohesion})
 		if err := l.Validate(); err != nil {
 			return model.Config{}, fieldError(p.file, fmt.Sprintf("world.groups[%d]", i), err, p.keys)
 		}
-	sc.Source = data
 		leaders[k] = l
 	}
 	return model.Config{Network: net, InitialSizes: sizes, Leadership: leaders}, nil
@@ -545,10 +884,10 @@ func (p *scenarioParser) datasetWorld(wf *worldFile) (model.Config, error) {
 	}
 	initial := float64(model.DefaultInitialMembers)
 	if v := wf.InitialMembers; v != nil {
-		if math.IsNaN(*v) || *v < 0 || *v > MaxInitial {
+		if !(*v >= 0 && *v <= MaxInitial) {
 			return model.Config{}, p.fail("world.initial_members", "%v is out of range (0 to %g)", *v, MaxInitial)
 		}
-		initial = *v
+		initial = float64(*v)
 	}
 	dataset, err := bacrim.Load()
 	if err != nil {
@@ -600,7 +939,7 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 				return nil, p.fail(prefix+"."+req.key, "missing")
 			}
 		}
-		iv.Intensity = *ivf.Intensity
+		iv.Intensity = float64(*ivf.Intensity)
 		var err error
 		if iv.From, err = p.clock.resolve(ivf.From); err != nil {
 			return nil, &ScenarioError{File: p.file, Line: ivf.From.line, Key: prefix + ".from", Msg: err.Error()}
@@ -612,23 +951,26 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		}
 		if t := ivf.Targets; t != nil {
 			iv.Targets.Groups = t.Groups
-			if t.Largest != nil {
-				if *t.Largest < 1 {
-					return nil, p.fail(prefix+".targets.largest", "%d, want at least 1", *t.Largest)
+			if l := t.Largest; l != nil {
+				switch {
+				case l.n < 1:
+					return nil, p.fail(prefix+".targets.largest", "%s, want at least 1", l)
+				case l.n > MaxUnbounded:
+					return nil, p.fail(prefix+".targets.largest", "%s", aboveCap(l.String()))
 				}
-				iv.Targets.Largest = *t.Largest
+				iv.Targets.Largest = l.n
 			}
-			if t.MinMembers != nil {
-				if !(*t.MinMembers > 0) || math.IsInf(*t.MinMembers, 0) {
-					return nil, p.fail(prefix+".targets.min_members", "%v, want a finite positive number", *t.MinMembers)
+			if m := t.MinMembers; m != nil {
+				if !(*m > 0) {
+					return nil, p.fail(prefix+".targets.min_members", "%v, want a finite positive number", *m)
 				}
-				iv.Targets.MinMembers = *t.MinMembers
+				iv.Targets.MinMembers = float64(*m)
 			}
 			iv.Targets.States = t.States
 		}
 		iv.Casualties = model.DefaultCasualties(iv.Kind)
 		if ivf.Casualties != nil {
-			iv.Casualties = *ivf.Casualties
+			iv.Casualties = float64(*ivf.Casualties)
 		}
 		if ivf.RampUntil != nil {
 			if iv.RampUntil, err = p.clock.resolve(ivf.RampUntil); err != nil {
@@ -682,9 +1024,13 @@ func (c Clock) resolve(w *weekRef) (int, error) {
 	return week, nil
 }
 
+// nodePos is a node's line and column.
+type nodePos struct{ line, column int }
+
 // keyLines records the line of every mapping key, by dotted path with [i] for sequence
-// items, and the line of each sequence item itself.
-func keyLines(n *yaml.Node, prefix string, out map[string]int) map[string]int {
+// items, and the line of each sequence item itself; and in values, the path of the value
+// at each position (a mapping value or sequence item).
+func keyLines(n *yaml.Node, prefix string, out map[string]int, values map[nodePos]string) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -693,16 +1039,30 @@ func keyLines(n *yaml.Node, prefix string, out map[string]int) map[string]int {
 				k = prefix + "." + k
 			}
 			out[k] = n.Content[i].Line
-			keyLines(n.Content[i+1], k, out)
+			values[nodePos{n.Content[i+1].Line, n.Content[i+1].Column}] = k
+			keyLines(n.Content[i+1], k, out, values)
 		}
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
 			k := fmt.Sprintf("%s[%d]", prefix, i)
 			out[k] = item.Line
-			keyLines(item, k, out)
+			values[nodePos{item.Line, item.Column}] = k
+			keyLines(item, k, out, values)
 		}
 	}
-	return out
+}
+
+// firstAlias returns the first alias in the tree (nil if none), without following any.
+func firstAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n
+	}
+	for _, c := range n.Content {
+		if a := firstAlias(c); a != nil {
+			return a
+		}
+	}
+	return nil
 }
 
 // fieldError attaches a model validation error to the key it concerns.
@@ -720,7 +1080,15 @@ func fieldError(file, prefix string, err error, keys map[string]int) error {
 }
 
 // yamlError rewrites the decoder's first complaint as one "file:line: key: message" line.
-func yamlError(file string, err error, keys map[string]int) error {
+func yamlError(file string, err error, keys map[string]int, values map[nodePos]string) error {
+	var ve *valueError
+	if errors.As(err, &ve) {
+		key, ok := values[nodePos{ve.line, ve.column}]
+		if !ok {
+			key = keyOnLine(keys, ve.line)
+		}
+		return &ScenarioError{File: file, Line: ve.line, Key: key, Msg: ve.msg}
+	}
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -741,8 +1109,7 @@ func yamlError(file string, err error, keys map[string]int) error {
 		key, text = f[1], "unknown key"
 	} else {
 		key = keyOnLine(keys, line)
-		text = strings.Replace(text, "cannot unmarshal", "wrong type: cannot use", 1)
-		text = yamlGoType.ReplaceAllString(text, " as $2")
+		text = wrongTypeText(text)
 	}
 	return &ScenarioError{File: file, Line: line, Key: key, Msg: text}
 }

@@ -2,10 +2,19 @@ package sim
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -110,7 +119,7 @@ func TestScenarioErrors(t *testing.T) {
 		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", "wrong type"},
 		{"wrong type nested", replace("  incapacitation: 110", "  incapacitation: [110]"), 12, "parameters.incapacitation", "wrong type"},
 		{"negative rate", replace("  recruitment: 2.527474e-3", "  recruitment: -0.1"), 11, "parameters.recruitment", "negative recruitment rate"},
-		{"NaN rate", replace("  incapacitation: 110", "  incapacitation: .nan"), 12, "parameters.incapacitation", "want a finite number"},
+		{"NaN rate", replace("  incapacitation: 110", "  incapacitation: .nan"), 12, "parameters.incapacitation", ".nan is not a finite number"},
 		{"infinite rate", replace("  incapacitation: 110", "  incapacitation: 1e999"), 12, "parameters.incapacitation", ""},
 		{"probability above 1", replace("intensity: 0.5", "intensity: 1.5"), 17, "interventions[0].intensity", "above 1"},
 		{"negative intensity", replace("intensity: 0.5", "intensity: -2"), 17, "interventions[0].intensity", "negative intensity"},
@@ -124,7 +133,7 @@ func TestScenarioErrors(t *testing.T) {
 		{"date off the week grid", replace("to: 2013-12-29", "to: 2013-12-30"), 16, "interventions[0].to", "week boundary"},
 		{"weeks out of range", replace("weeks: 104", "weeks: 0"), 3, "weeks", "out of range"},
 		{"too many weeks", replace("weeks: 104", "weeks: 99999"), 3, "weeks", "out of range"},
-		{"negative seed", replace("seed: 42", "seed: -1"), 5, "seed", "wrong type"},
+		{"negative seed", replace("seed: 42", "seed: -1"), 5, "seed", "-1 is out of range (0 to 18446744073709551615)"},
 		{"unknown mode", replace("mode: stochastic", "mode: quantum"), 6, "mode", "unknown mode"},
 		{"unknown data set", replace("dataset: bacrim2020", "dataset: bacrim1990"), 8, "world.dataset", "unknown data set"},
 		{"truncated", goodScenario[:strings.Index(goodScenario, "world:")] + "world: {dataset: bacr", 7, "", "did not find expected"},
@@ -140,35 +149,182 @@ func TestScenarioErrors(t *testing.T) {
 
 func TestLoadScenarioFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	_, err := LoadScenario(filepath.Join(dir, "missing.yaml"))
-	var se *ScenarioError
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), "missing.yaml") || !strings.Contains(err.Error(), "no such file") {
-		t.Errorf("missing file: %v", err)
+	load := func(path string, want ...string) {
+		t.Helper()
+		_, err := LoadScenario(path)
+		var se *ScenarioError
+		if !errors.As(err, &se) {
+			t.Fatalf("%s: error %v (%T), want a *ScenarioError", path, err, err)
+		}
+		for _, w := range append(want, path) {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", path, err, w)
+			}
+		}
 	}
-	big := filepath.Join(dir, "big.yaml")
-	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", MaxScenarioBytes)+"\n"), 0o644); err != nil {
+	load(filepath.Join(dir, "missing.yaml"), "no such file")
+
+	// One byte over the limit is refused; the limit itself is not (it is only a comment,
+	// hence "empty scenario file").
+	exact := filepath.Join(dir, "exact.yaml")
+	if err := os.WriteFile(exact, []byte("#"+strings.Repeat("x", MaxScenarioBytes-2)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadScenario(big); err == nil || !strings.Contains(err.Error(), "larger than") {
-		t.Errorf("oversized file: %v", err)
+	load(exact, "empty scenario file")
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte("#"+strings.Repeat("x", MaxScenarioBytes-1)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	// An alias bomb (billion laughs) is refused by the decoder, not expanded.
-	bomb := "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" +
-		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n" +
-		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
-	if _, err := ParseScenario("bomb.yaml", []byte(bomb)); err == nil {
-		t.Error("alias bomb accepted")
+	load(big, "larger than the limit of 1048576 bytes (1 MiB)")
+	// A 10 GB file (sparse: it takes no disk) is refused from its size, not read.
+	huge := filepath.Join(dir, "huge.yaml")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(10 << 30); err != nil {
+		t.Skipf("cannot make a 10 GB sparse file: %v", err)
+	}
+	f.Close()
+	load(huge, "larger than the limit")
+
+	// What is not a regular file is refused before it is read: a directory, and devices
+	// that would never end (/dev/zero) or a named pipe that would block the open.
+	load(dir, "not a regular file (a directory)")
+	for _, dev := range []string{"/dev/zero", "/dev/null", "/dev/urandom"} {
+		if _, err := os.Stat(dev); err == nil {
+			load(dev, "not a regular file (a device)")
+		}
+	}
+	if mkfifo, err := exec.LookPath("mkfifo"); err == nil {
+		fifo := filepath.Join(dir, "pipe.yaml")
+		if err := exec.Command(mkfifo, fifo).Run(); err == nil {
+			done := make(chan bool)
+			go func() {
+				load(fifo, "not a regular file (a named pipe)")
+				close(done)
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("LoadScenario blocked on a named pipe")
+			}
+		}
+	}
+}
+
+// A billion-laughs alias bomb nine levels deep (9^9 leaves if expanded) is refused
+// wherever it sits, before the decoder could expand it: scenario files may not use
+// aliases at all. The error names the line and key of the first alias.
+func TestAliasBombsRefused(t *testing.T) {
+	levels := []string{`&a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]`}
+	for c := 'b'; c <= 'i'; c++ {
+		prev := "*" + string(c-1)
+		levels = append(levels, "&"+string(c)+" ["+strings.TrimSuffix(strings.Repeat(prev+",", 9), ",")+"]")
+	}
+	bomb := "[" + strings.Join(levels, ", ") + "]"
+	// Each base scenario below holds the placeholder BOMB where a value goes.
+	for _, c := range []struct{ name, yaml, key string }{
+		{"unknown top-level key", "lol: BOMB\n" + goodScenario, "lol[1][0]"},
+		{"name", strings.Replace(goodScenario, "name: test", "name: BOMB", 1), "name[1][0]"},
+		{"weeks", strings.Replace(goodScenario, "weeks: 104", "weeks: BOMB", 1), "weeks[1][0]"},
+		{"world", strings.Replace(goodScenario, "world:\n  dataset: bacrim2020\n  initial_members: 115000", "world: BOMB", 1), "world[1][0]"},
+		{"world.initial_members", strings.Replace(goodScenario, "initial_members: 115000", "initial_members: BOMB", 1), "world.initial_members[1][0]"},
+		{"parameters.recruitment", strings.Replace(goodScenario, "recruitment: 2.527474e-3", "recruitment: BOMB", 1), "parameters.recruitment[1][0]"},
+		{"interventions", strings.Replace(goodScenario, "interventions:\n", "interventions: BOMB\nx:\n", 1), "interventions[1][0]"},
+		{"intervention intensity", strings.Replace(goodScenario, "intensity: 0.5", "intensity: BOMB", 1), "interventions[0].intensity[1][0]"},
+		{"fragmentation", strings.Replace(kingpinScenario, "fragmentation:\n  clarity: 0.4", "fragmentation: BOMB", 1), "fragmentation[1][0]"},
+		{"fragmentation key", strings.Replace(kingpinScenario, "clarity: 0.4", "clarity: BOMB", 1), "fragmentation.clarity[1][0]"},
+		{"targets", strings.Replace(kingpinScenario, "targets: {largest: 2}", "targets: {groups: BOMB}", 1), "interventions[0].targets.groups[1][0]"},
+		{"economy", strings.Replace(labsScenario, "economy:\n  rebuild_weeks: 6", "economy: BOMB", 1), "economy[1][0]"},
+		{"policy key", strings.Replace(policyScenario, "corruption: 0.4", "corruption: BOMB", 1), "policy.corruption[1][0]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(c.yaml, "BOMB") {
+				t.Fatal("the base scenario lacks the text replaced")
+			}
+			line := 1 + strings.Count(c.yaml[:strings.Index(c.yaml, "BOMB")], "\n")
+			scenarioErrorCase{c.name, strings.Replace(c.yaml, "BOMB", bomb, 1), line, c.key, "YAML aliases (*a) are not allowed"}.check(t)
+		})
+	}
+	// A single alias, harmless as it is, is refused too; an anchor alone is not.
+	scenarioErrorCase{"one alias", strings.Replace(goodScenario, "seed: 42", "seed: &s 42\nsede: *s", 1), 6, "sede", "aliases (*s)"}.check(t)
+	if _, err := ParseScenario("anchor.yaml", []byte(strings.Replace(goodScenario, "seed: 42", "seed: &s 42", 1))); err != nil {
+		t.Errorf("an anchor without alias: %v", err)
+	}
+}
+
+// A file holds one document: a second one is an error, not silently ignored.
+func TestSecondDocumentRefused(t *testing.T) {
+	scenarioErrorCase{"second document", goodScenario + "---\nweeks: 1\n", 19, "", "second YAML document"}.check(t)
+	scenarioErrorCase{"empty second document", goodScenario + "---\n", 19, "", "second YAML document"}.check(t)
+}
+
+// Errors stay on one line and bounded whatever the file quotes back.
+func TestScenarioErrorPrintable(t *testing.T) {
+	for _, c := range []struct{ name, yaml, want string }{
+		{"newline in a key", "start: 2012-01-01\nweeks: 1\n\"se\\ned\": 1\n", `se\ned`},
+		{"invalid UTF-8 in a mode", "start: 2012-01-01\nweeks: 1\nmode: \"\\xff\"\n", "unknown mode"},
+		{"line separator", "start: 2012-01-01\nweeks: 1\nmode: \"a\\u2028b\"\n", `a\u2028b`},
+		{"a megabyte value", "start: 2012-01-01\nweeks: 1\nmode: " + strings.Repeat("k", 1<<20-40) + "\n", `unknown mode "kkk`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseScenario("p.yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if strings.ContainsAny(msg, "\n\r\u2028\u2029") || !utf8.ValidString(msg) || len(msg) > 3*maxErrorText {
+				t.Errorf("error is not one short printable line: %q", msg)
+			}
+			if !strings.Contains(msg, c.want) {
+				t.Errorf("error %q lacks %q", msg, c.want)
+			}
+		})
 	}
 }
 
 // FuzzParseScenario: whatever the bytes, the decoder returns a scenario or a
-// *ScenarioError on one line, and never panics.
+// *ScenarioError on one line, and never panics; a scenario it accepts has finite numbers
+// within their caps.
 func FuzzParseScenario(f *testing.F) {
-	f.Add([]byte(goodScenario))
-	f.Add([]byte(""))
-	f.Add([]byte("start: 2012-01-01\nweeks: 1\n"))
-	f.Add([]byte("interventions:\n  - {kind: incapacitation, from: 1, intensity: 1e308, actor: us}\n"))
-	f.Add([]byte("a: &a [*a]\n"))
+	for _, seed := range []string{
+		goodScenario, kingpinScenario, labsScenario, policyScenario, everyNumber,
+		"",
+		"start: 2012-01-01\nweeks: 1\n",
+		"interventions:\n  - {kind: incapacitation, from: 1, intensity: 1e308, actor: us}\n",
+		"a: &a [*a]\n",
+		// NaN, infinities, huge and negative numbers, floats for integers.
+		strings.Replace(goodScenario, "intensity: 0.5", "intensity: .nan", 1),
+		strings.Replace(goodScenario, "incapacitation: 110", "incapacitation: -.inf", 1),
+		strings.Replace(goodScenario, "recruitment: 2.527474e-3", "recruitment: 1e999", 1),
+		strings.Replace(goodScenario, "weeks: 104", "weeks: 99999999999999999999", 1),
+		strings.Replace(goodScenario, "replicates: 8", "replicates: 7.5", 1),
+		strings.Replace(goodScenario, "seed: 42", "seed: -0x8000000000000001", 1),
+		strings.Replace(goodScenario, "from: 52", "from: -9223372036854775808", 1),
+		strings.Replace(kingpinScenario, "weight: 2", "weight: -0.0", 1),
+		strings.Replace(policyScenario, "corruption: 0.4", "corruption: 0.4\n  corruption: 1e308", 1),
+		// Aliases: the classic bomb, a merge key, an alias as a key.
+		"a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
+		"base: &base {kind: incapacitation, from: 0, actor: us}\ninterventions:\n  - {<<: *base, intensity: 1}\n",
+		"&k start: 2012-01-01\n*k : 3\n",
+		// Deep nesting, a second document, tags.
+		"world: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
+		"world:\n" + strings.Repeat("  ", 200) + "x: 1\n",
+		goodScenario + "---\n" + goodScenario,
+		"start: !!timestamp 2012-01-01\nweeks: !!float 52\nseed: !!int 0x10\n",
+		// Encodings: a BOM, UTF-16, invalid UTF-8, NUL, control characters.
+		"\ufeff" + goodScenario,
+		"\xff\xfe" + "s\x00t\x00",
+		"start: 2012-01-01\nweeks: 1\nname: \xff\xfe\xfd\n",
+		"start: 2012-01-01\x00\nweeks: 1\n",
+		"start: 2012-01-01\nweeks: 1\nmode: \"\\x1b[31m\\n\"\n",
+		// Very long lines and keys.
+		"start: 2012-01-01\nweeks: 1\ndescription: " + strings.Repeat("x", 100_000) + "\n",
+		"start: 2012-01-01\nweeks: 1\n" + strings.Repeat("k", 2000) + ": 1\n",
+	} {
+		f.Add([]byte(seed))
+	}
 	files, _ := filepath.Glob("../scenarios/*/*.yaml")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
@@ -178,8 +334,20 @@ func FuzzParseScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := ParseScenario("fuzz.yaml", data)
 		if err == nil {
-			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > MaxWeeks || sc.Replicates < 1 {
+			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > MaxWeeks || sc.Replicates < 1 || sc.Replicates > MaxReplicates {
 				t.Fatalf("accepted an invalid scenario: %+v", sc)
+			}
+			cfg := sc.Config()
+			p := cfg.Params
+			numbers := []float64{p.Recruitment, p.Incapacitation, p.ConflictLethality, p.Saturation, p.HomicideRatio, p.Intelligence, cfg.InitialMembers}
+			numbers = append(numbers, cfg.InitialSizes...)
+			for _, iv := range cfg.Interventions {
+				numbers = append(numbers, iv.Intensity, iv.Casualties, iv.Targets.MinMembers)
+			}
+			for i, x := range numbers {
+				if !(x >= 0 && x <= MaxUnbounded) || math.Signbit(x) {
+					t.Fatalf("accepted number %d: %v", i, x)
+				}
 			}
 			return
 		}
@@ -187,8 +355,8 @@ func FuzzParseScenario(f *testing.F) {
 		if !errors.As(err, &se) {
 			t.Fatalf("error %v is a %T, not a *ScenarioError", err, err)
 		}
-		if strings.Contains(err.Error(), "\n") {
-			t.Fatalf("error spans lines: %q", err)
+		if msg := err.Error(); strings.ContainsAny(msg, "\n\r") || !utf8.ValidString(msg) {
+			t.Fatalf("error is not one printable line: %q", msg)
 		}
 	})
 }
@@ -263,7 +431,7 @@ func TestFragmentationScenarioErrors(t *testing.T) {
 		{"duplicate group", replace("id: b,", "id: a,"), 8, "world.groups[1].id", "duplicate"},
 		{"missing members", replace(", members: 8000", ""), 8, "world.groups[1].members", "missing"},
 		{"negative members", replace("members: 8000", "members: -8"), 8, "world.groups[1].members", "out of range"},
-		{"lieutenants NaN", replace("lieutenants: 4", "lieutenants: .nan"), 7, "world.groups[0].lieutenants", "finite non-negative"},
+		{"lieutenants NaN", replace("lieutenants: 4", "lieutenants: .nan"), 7, "world.groups[0].lieutenants", ".nan is not a finite number"},
 		{"relation to an unknown group", replace("[a, b]", "[a, c]"), 10, "world.rivalries[0].between", `unknown group "c"`},
 		{"relation of one group", replace("[a, b]", "[a]"), 10, "world.rivalries[0].between", "two group ids"},
 		{"negative weight", replace("weight: 2", "weight: -2"), 10, "world.rivalries[0].weight", "non-negative"},
@@ -428,4 +596,285 @@ func TestPolicyScenarioErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
+}
+
+// everyNumber holds, in a valid context, every number a scenario can give outside the
+// parameter sections (which are empty: their keys are added one at a time), so that each
+// can be set to a bad value alone. Group a and intervention 1 are flow mappings, where
+// several keys share a line.
+const everyNumber = `name: every-number
+start: 2025-01-05
+weeks: 104
+replicates: 4
+seed: 7
+world:
+  groups:
+    - {id: a, members: 5000, state: SIN, lieutenants: 4, clarity: 0.5, cohesion: 1}
+    - id: b
+      members: 3000
+      state: SON
+    - {id: c, members: 1000, state: DUR}
+  rivalries:
+    - {between: [a, b], weight: 1}
+  alliances:
+    - between: [a, c]
+      weight: 0.5
+  since: 2024-01-07
+parameters:
+  recruitment: 2.5e-3
+  incapacitation: 110
+  conflict_lethality: 1.5e-8
+  saturation: 4e-8
+  homicide_ratio: 9.7
+  intelligence: 1
+fragmentation: {}
+economy: {}
+policy: {}
+interventions:
+  - kind: decapitation
+    from: 0
+    to: 52
+    intensity: 5
+    actor: mexico
+    targets:
+      min_members: 100
+  - {kind: decapitation, from: 0, intensity: 5, actor: mexico, targets: {largest: 2}}
+  - kind: airstrikes
+    from: 0
+    intensity: 3
+    actor: us
+    civilian_casualties: 0.5
+  - kind: demand-reduction
+    from: 10
+    ramp_until: 60
+    intensity: 0.3
+    actor: us
+`
+
+// numberLocations places each numeric key of the file's structure (as numericKeys names
+// it, [] for any list item) in a base scenario; keys not listed are at item [0] of
+// everyNumber.
+var numberLocations = map[string]struct{ base, key string }{
+	"world.initial_members":               {goodScenario, "world.initial_members"},
+	"interventions[].civilian_casualties": {everyNumber, "interventions[2].civilian_casualties"},
+	"interventions[].ramp_until":          {everyNumber, "interventions[3].ramp_until"},
+	"interventions[].targets.largest":     {everyNumber, "interventions[1].targets.largest"},
+}
+
+// numericKeys lists the key of every number in a scenario file's structure, by
+// reflection over the decoded types, with the kind of number: "real", "whole" (also
+// seeds) or "week". A plain Go number type (float64, int) is listed too, as "real" or
+// "whole": the decoder's types exist because those let NaN in or truncate 1.5.
+func numericKeys(t reflect.Type, prefix string, out map[string]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case reflect.TypeFor[realValue]():
+		out[prefix] = "real"
+		return
+	case reflect.TypeFor[wholeValue](), reflect.TypeFor[seedValue]():
+		out[prefix] = "whole"
+		return
+	case reflect.TypeFor[weekRef]():
+		out[prefix] = "week"
+		return
+	case reflect.TypeFor[yaml.Node]():
+		return // a parameter section, read by key
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		out[prefix] = "real"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		out[prefix] = "whole"
+	case reflect.Slice, reflect.Array:
+		numericKeys(t.Elem(), prefix+"[]", out)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			key := tag
+			if prefix != "" {
+				key = prefix + "." + tag
+			}
+			numericKeys(f.Type, key, out)
+		}
+	}
+}
+
+// withValue returns base with the scalar at key (a dotted path with [i] for list items)
+// set to value, and the line it is on. create adds a missing last key to its mapping.
+func withValue(t *testing.T, base, key, value string, create bool) (string, int) {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(base), &root); err != nil {
+		t.Fatal(err)
+	}
+	n := find(t, &root, key, create)
+	*n = yaml.Node{Kind: yaml.ScalarNode, Value: value}
+	out, err := yaml.Marshal(&root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again yaml.Node
+	if err := yaml.Unmarshal(out, &again); err != nil {
+		t.Fatalf("%s: %v\n%s", key, err, out)
+	}
+	if got := find(t, &again, key, false); got.Value != value {
+		t.Fatalf("%s is %q after encoding, want %q:\n%s", key, got.Value, value, out)
+	}
+	return string(out), find(t, &again, key, false).Line
+}
+
+var pathPart = regexp.MustCompile(`([^.\[\]]+)|\[(\d+)\]`)
+
+// find returns the node at key in a document's tree.
+func find(t *testing.T, root *yaml.Node, key string, create bool) *yaml.Node {
+	t.Helper()
+	n := root.Content[0]
+	parts := pathPart.FindAllStringSubmatch(key, -1)
+	for pi, m := range parts {
+		if m[2] != "" {
+			var i int
+			fmt.Sscan(m[2], &i)
+			if n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+				t.Fatalf("%s: no item %d", key, i)
+			}
+			n = n.Content[i]
+			continue
+		}
+		if n.Kind != yaml.MappingNode {
+			t.Fatalf("%s: %s is not in a mapping", key, m[1])
+		}
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == m[1] {
+				next = n.Content[j+1]
+			}
+		}
+		if next == nil {
+			if !create || pi != len(parts)-1 {
+				t.Fatalf("%s: no key %s in the base scenario: give it a valid value there (see numberLocations)", key, m[1])
+			}
+			next = &yaml.Node{Kind: yaml.ScalarNode}
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: m[1]}, next)
+		}
+		n = next
+	}
+	return n
+}
+
+// Every number a scenario can give, in every section, refuses NaN, infinities, 1e308 and
+// the like with an error naming its line and key; integers (weeks, replicates, seed,
+// targets.largest) and week numbers refuse floats and overflow. The keys come from the
+// decoder's types and the model's lists of section keys, so a new key is covered as soon
+// as it exists (a struct key fails here until it is given a place in everyNumber).
+func TestEveryNumberRefusesEdgeCases(t *testing.T) {
+	for _, base := range []string{everyNumber, goodScenario} {
+		if _, err := ParseScenario("base.yaml", []byte(base)); err != nil {
+			t.Fatalf("base scenario: %v", err)
+		}
+	}
+	type field struct{ base, key, kind string }
+	var fields []field
+	kinds := map[string]string{}
+	numericKeys(reflect.TypeFor[scenarioFile](), "", kinds)
+	for key, kind := range kinds {
+		loc, ok := numberLocations[key]
+		if !ok {
+			loc.base, loc.key = everyNumber, strings.ReplaceAll(key, "[]", "[0]")
+		}
+		fields = append(fields, field{loc.base, loc.key, kind})
+	}
+	for _, sec := range []struct {
+		name string
+		keys []string
+	}{{"fragmentation", model.FragmentationFields}, {"economy", model.EconomyFields}, {"policy", model.PolicyFields}} {
+		for _, k := range sec.keys {
+			fields = append(fields, field{everyNumber, sec.name + "." + k, "section"})
+		}
+	}
+	if len(fields) < 70 {
+		t.Fatalf("only %d numeric keys found", len(fields))
+	}
+	// The message each bad value must give (besides the line and key), by kind of number.
+	notFinite := "is not a finite number"
+	bad := map[string][][2]string{
+		"real": {{".nan", notFinite}, {".inf", notFinite}, {"-.inf", notFinite}, {"1e999", notFinite}, {"-1e999", notFinite},
+			{"1e308", "1e+308"}, {"-1e308", "-1e+308"}, {"99999999999999999999", "1e+20"}},
+		"whole": {{"1.5", "want a whole number, got 1.5"}, {"1e3", "want a whole number, got 1e3"}, {".nan", "want a whole number"},
+			{".inf", "want a whole number"}, {"-.inf", "want a whole number"}, {"1e308", "want a whole number"},
+			{"99999999999999999999", "99999999999999999999"}, {"-99999999999999999999", "-99999999999999999999"}, {"-1", "-1"}},
+		"week": {{"1.5", "neither a week number nor a date"}, {".nan", "neither"}, {".inf", "neither"}, {"1e308", "neither"},
+			{"99999999999999999999", "out of range"}, {"-99999999999999999999", "out of range"}, {"-1", "-1"}},
+	}
+	bad["section"] = bad["real"]
+	for _, f := range fields {
+		for _, b := range bad[f.kind] {
+			t.Run(f.key+"="+b[0], func(t *testing.T) {
+				text, line := withValue(t, f.base, f.key, b[0], f.kind == "section")
+				scenarioErrorCase{yaml: text, line: line, key: f.key, msg: b[1]}.check(t)
+			})
+		}
+	}
+}
+
+// A value above MaxUnbounded is refused where no documented bound is lower, and only
+// there: the economy's reference_demand is documented up to 1e15.
+func TestUnboundedCap(t *testing.T) {
+	for _, c := range []struct {
+		key, value string
+		ok         bool
+	}{
+		{"parameters.incapacitation", "1e12", true},
+		{"parameters.incapacitation", "1.0000001e12", false},
+		{"economy.reference_demand", "1e14", true},
+		{"economy.reference_demand", "1e16", false},
+		{"fragmentation.faction_rivalry", "1e12", true},
+		{"fragmentation.faction_rivalry", "2e12", false},
+		{"interventions[1].targets.largest", "1000000000000", true},
+		{"interventions[1].targets.largest", "1000000000001", false},
+	} {
+		text, line := withValue(t, everyNumber, c.key, c.value, true)
+		_, err := ParseScenario("cap.yaml", []byte(text))
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: %s refused: %v", c.key, c.value, err)
+		case !c.ok:
+			var se *ScenarioError
+			if !errors.As(err, &se) || se.Line != line || se.Key != c.key || !strings.Contains(se.Msg, "the cap on numbers without a documented upper bound") &&
+				!strings.Contains(se.Msg, "want a number in [1, 1e+15]") {
+				t.Errorf("%s: %s gives %v, want a refusal at line %d", c.key, c.value, err, line)
+			}
+		}
+	}
+}
+
+// -0.0 is read as 0: no negative zero reaches the model, where 1/x or a printed value
+// would tell it from 0.
+func TestNegativeZeroIsZero(t *testing.T) {
+	text := everyNumber
+	for _, key := range []string{"world.rivalries[0].weight", "parameters.recruitment", "interventions[2].civilian_casualties",
+		"interventions[3].intensity", "policy.corruption"} {
+		text, _ = withValue(t, text, key, "-0.0", true)
+	}
+	sc, err := ParseScenario("zero.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sc.Config()
+	for name, v := range map[string]float64{
+		"weight": sc.config.Network.Rivalry(0, 1), "recruitment": cfg.Params.Recruitment, "casualties": cfg.Interventions[2].Casualties,
+		"intensity": cfg.Interventions[3].Intensity, "corruption": cfg.Policy.Corruption,
+	} {
+		if v != 0 || math.Signbit(v) {
+			t.Errorf("%s is %v (sign bit %v), want +0", name, v, math.Signbit(v))
+		}
+	}
+	scenarioErrorCase{"min_members -0", strings.Replace(kingpinScenario, "{largest: 2}", "{min_members: -0.0}", 1), 19,
+		"interventions[0].targets.min_members", "0, want a finite positive number"}.check(t)
 }
