@@ -112,6 +112,7 @@ type Scenario struct {
 	Description string
 	File        string // path it was read from
 	SHA256      string // of the file's bytes
+	Source      []byte // the file's bytes, which a shard keeps for merge
 	Clock       Clock
 	Replicates  int
 	Seed        uint64
@@ -527,6 +528,7 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	sc := &Scenario{Name: sf.Name, Description: sf.Description, File: name, Replicates: 100, Seed: 1}
 	sum := sha256.Sum256(data)
 	sc.SHA256 = hex.EncodeToString(sum[:])
+	sc.Source = data
 	if sc.Name == "" {
 		sc.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}
