@@ -53,9 +53,24 @@ slurm-test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./model/ ./sim/
 
-## fuzz: each fuzz target for FUZZTIME
+## fuzz: every fuzz target of the repository (func FuzzX in a _test.go file), each for
+## FUZZTIME: go test fuzzes one target of one package at a time
+## (FUZZMINIMIZETIME bounds the minimising of each new input, which otherwise stalls
+## the search for up to a minute at a time)
+FUZZMINIMIZETIME ?= 100x
+FUZZ_FILES = grep -rlE --include='*_test.go' --exclude-dir=testdata --exclude-dir=.git '^func Fuzz[A-Za-z0-9_]*\([A-Za-z_]+ \*testing\.F\)' .
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseScenario$$' -fuzztime $(FUZZTIME) ./sim/
+	@set -e; for file in $$($(FUZZ_FILES)); do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)([A-Za-z_]* \*testing\.F).*/\1/p' $$file); do \
+			echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$(dirname $$file)/"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$(dirname $$file)/; \
+		done; \
+	done
+
+## fuzz-ci: what CI runs: every fuzz target for 10s
+.PHONY: fuzz-ci
+fuzz-ci:
+	$(MAKE) fuzz FUZZTIME=10s
 
 build:
 	$(GO) build -o cartelsim ./cmd/cartelsim

@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -38,6 +41,13 @@ type command interface {
 	run(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
+// validator is a command that checks its arguments and flags, as far as that needs
+// neither the filesystem nor a run, in validate. parseArgs calls it, so run may assume
+// it passed.
+type validator interface {
+	validate(args []string) error
+}
+
 func commands() []command {
 	return []command{&runCmd{}, &compareCmd{}, &checkCmd{}, &figuresCmd{}, &versionCmd{}}
 }
@@ -60,6 +70,58 @@ func mainHelp() string {
 	return fmt.Sprintf(overview, b.String())
 }
 
+// invocation is a command line that parsed: a command with its flags set and its
+// arguments, or a request for help (the overview when cmd is nil).
+type invocation struct {
+	cmd  command
+	fs   *pflag.FlagSet
+	args []string
+	help bool
+}
+
+// parseArgs picks the command, parses its flags and runs its validate: everything that
+// needs neither the filesystem nor a run. It returns a usageError of one line, naming
+// the command, for any argument list it does not accept; it never panics.
+func parseArgs(args []string) (inv invocation, err error) {
+	if len(args) == 0 {
+		return inv, usagef("cartelsim: no command (run cartelsim --help)")
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		return invocation{help: true}, nil
+	}
+	for _, c := range commands() {
+		if c.name() == args[0] {
+			inv.cmd = c
+		}
+	}
+	if inv.cmd == nil {
+		return inv, usagef("cartelsim: unknown command %q (run cartelsim --help)", args[0])
+	}
+	fail := func(err error) (invocation, error) {
+		return invocation{}, usagef("cartelsim %s: %s", inv.cmd.name(), oneLine(err))
+	}
+	inv.fs = pflag.NewFlagSet(inv.cmd.name(), pflag.ContinueOnError)
+	inv.fs.SetOutput(io.Discard)
+	inv.fs.SortFlags = false
+	help := inv.fs.BoolP("help", "h", false, "show this help")
+	inv.cmd.register(inv.fs)
+	if err := inv.fs.Parse(args[1:]); err != nil {
+		return fail(err)
+	}
+	if *help {
+		inv.help = true
+		return inv, nil
+	}
+	inv.args = inv.fs.Args()
+	if v, ok := inv.cmd.(validator); ok {
+		if err := v.validate(inv.args); err != nil {
+			return fail(err)
+		}
+	}
+	return inv, nil
+}
+
 // cli runs the command line and maps errors to exit statuses; it never panics.
 func cli(args []string, stdout, stderr io.Writer) (status int) {
 	defer func() {
@@ -72,37 +134,23 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 		fmt.Fprint(stderr, mainHelp())
 		return exitUsage
 	}
-	switch args[0] {
-	case "-h", "--help", "help":
+	inv, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	cmd := inv.cmd
+	switch {
+	case inv.help && cmd == nil:
 		fmt.Fprint(stdout, mainHelp())
 		return exitOK
-	}
-	var cmd command
-	for _, c := range commands() {
-		if c.name() == args[0] {
-			cmd = c
-		}
-	}
-	if cmd == nil {
-		fmt.Fprintf(stderr, "cartelsim: unknown command %q (run cartelsim --help)\n", args[0])
-		return exitUsage
-	}
-	fs := pflag.NewFlagSet(cmd.name(), pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SortFlags = false
-	help := fs.BoolP("help", "h", false, "show this help")
-	cmd.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		fmt.Fprintf(stderr, "cartelsim %s: %v\n", cmd.name(), err)
-		return exitUsage
-	}
-	if *help {
-		fmt.Fprintf(stdout, "Usage: cartelsim %s\n\n%s\n\nOptions:\n%s", cmd.usage(), cmd.synopsis(), fs.FlagUsages())
+	case inv.help:
+		fmt.Fprintf(stdout, "Usage: cartelsim %s\n\n%s\n\nOptions:\n%s", cmd.usage(), cmd.synopsis(), inv.fs.FlagUsages())
 		return exitOK
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.run(ctx, fs.Args(), stdout, stderr)
+	err = cmd.run(ctx, inv.args, stdout, stderr)
 	if err == nil {
 		return exitOK
 	}
@@ -115,7 +163,24 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	return exitFailure
 }
 
-// oneLine keeps an error message to a single line.
+// oneLine keeps an error message to a single printable line: line breaks become "; ",
+// runs of white space one space, and other control characters (an escape sequence in an
+// argument, say) and invalid UTF-8 are escaped as %q would.
 func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	s := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && strings.HasPrefix(s[i:], "\uFFFD"):
+			b.WriteRune(r)
+		case r == utf8.RuneError:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

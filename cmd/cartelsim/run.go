@@ -48,7 +48,7 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.lineage, "lineage", false, "write every replicate's lineage to lineage.csv (default: replicate 0's)")
 }
 
-func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (c *runCmd) validate(args []string) error {
 	if len(args) != 1 {
 		return usagef("run takes one scenario file, got %d arguments", len(args))
 	}
@@ -58,6 +58,10 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if c.fs.Changed("workers") && c.workers < 1 {
 		return usagef("--workers %d: want at least 1", c.workers)
 	}
+	return nil
+}
+
+func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sc, err := sim.LoadScenario(args[0])
 	if err != nil {
 		return err
