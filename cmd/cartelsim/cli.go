@@ -18,11 +18,13 @@ import (
 	"github.com/cartelsim/cartelsim/sim"
 )
 
-// Exit statuses: usage errors and bad scenarios are 2, failures while running are 1.
+// Exit statuses: usage errors and bad scenarios are 2, failures while running are 1, and
+// a run stopped by SIGINT or SIGTERM, its checkpoint saved, is 130 (the shell's 128+2).
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
 )
 
 // usageError marks errors in how the command was called.
@@ -49,7 +51,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &compareCmd{}, &checkCmd{}, &figuresCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &checkCmd{}, &figuresCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.
@@ -157,8 +159,12 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	fmt.Fprintf(stderr, "cartelsim %s: %s\n", cmd.name(), oneLine(err))
 	var ue usageError
 	var se *sim.ScenarioError
-	if errors.As(err, &ue) || errors.As(err, &se) {
+	var ie *sim.InterruptedError
+	switch {
+	case errors.As(err, &ue) || errors.As(err, &se):
 		return exitUsage
+	case errors.As(err, &ie):
+		return exitInterrupted
 	}
 	return exitFailure
 }

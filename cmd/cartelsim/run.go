@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,10 @@ type runCmd struct {
 	quiet      bool
 	force      bool
 	lineage    bool
+	resume     bool
+	shard      string
+	shards     int
+	checkpoint time.Duration
 	fs         *pflag.FlagSet
 }
 
@@ -33,7 +38,7 @@ func (*runCmd) synopsis() string {
 	return "run a scenario's Monte Carlo replicates and write tables and plots"
 }
 func (*runCmd) usage() string {
-	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force]"
+	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
 }
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
@@ -46,6 +51,42 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or summary")
 	fs.BoolVar(&c.force, "force", false, "replace an earlier run in the output directory")
 	fs.BoolVar(&c.lineage, "lineage", false, "write every replicate's lineage to lineage.csv (default: replicate 0's)")
+	fs.BoolVar(&c.resume, "resume", false, "continue the interrupted run in the output directory from its checkpoint (same options)")
+	fs.StringVar(&c.shard, "shard", "", "run only shard K of --shards N: the replicates r with r mod N == K; \"env\" reads K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
+	fs.IntVar(&c.shards, "shards", 0, "number of shards (with --shard); merge the shard directories with cartelsim merge")
+	fs.DurationVar(&c.checkpoint, "checkpoint-every", sim.DefaultCheckpointEvery, "how often to save the checkpoint while running (it is also saved when interrupted)")
+}
+
+// shardEnv are the variables --shard env reads, in order: a Slurm job array's task and
+// a Kubernetes Indexed Job's completion index.
+var shardEnv = []string{"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"}
+
+// shardIndex resolves --shard: a number, or "env" for the first of shardEnv set.
+func (c *runCmd) shardIndex(getenv func(string) string) (int, error) {
+	if c.shard == "" && c.shards == 0 {
+		return 0, nil
+	}
+	if c.shard == "" || c.shards < 1 {
+		return 0, usagef("--shard K and --shards N go together (N at least 1)")
+	}
+	text, from := c.shard, "--shard"
+	if c.shard == "env" {
+		text = ""
+		for _, name := range shardEnv {
+			if text = getenv(name); text != "" {
+				from = name
+				break
+			}
+		}
+		if text == "" {
+			return 0, usagef("--shard env: neither %s is set", strings.Join(shardEnv, " nor "))
+		}
+	}
+	k, err := strconv.Atoi(text)
+	if err != nil || k < 0 || k >= c.shards {
+		return 0, usagef("%s %q: want a shard number from 0 to %d", from, text, c.shards-1)
+	}
+	return k, nil
 }
 
 func (c *runCmd) validate(args []string) error {
@@ -58,10 +99,22 @@ func (c *runCmd) validate(args []string) error {
 	if c.fs.Changed("workers") && c.workers < 1 {
 		return usagef("--workers %d: want at least 1", c.workers)
 	}
-	return nil
+	if c.checkpoint < 0 {
+		return usagef("--checkpoint-every %v: want a duration of 0 or more", c.checkpoint)
+	}
+	if c.shards > sim.MaxReplicates {
+		return usagef("--shards %d: want at most %d", c.shards, sim.MaxReplicates)
+	}
+	// The form of --shard and --shards; run reads the environment for --shard env.
+	_, err := c.shardIndex(func(string) string { return "0" })
+	return err
 }
 
 func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	shard, err := c.shardIndex(os.Getenv)
+	if err != nil {
+		return err
+	}
 	sc, err := sim.LoadScenario(args[0])
 	if err != nil {
 		return err
@@ -84,7 +137,12 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if out == "" {
 		out = filepath.Join("out", sc.Name)
 	}
-	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers, AllLineages: c.lineage}
+	every := c.checkpoint
+	if every == 0 {
+		every = -1 // --checkpoint-every 0: only when interrupted
+	}
+	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers, AllLineages: c.lineage,
+		Resume: c.resume, Shard: shard, Shards: c.shards, CheckpointEvery: every}
 	var bar *progressBar
 	if !c.quiet && isTerminal(stderr) {
 		bar = newProgressBar(stderr)
@@ -93,15 +151,23 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	began := time.Now()
 	m, err := sim.Execute(ctx, sc, opts)
 	bar.finish() // end the bar's line before anything else is printed
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; no complete run was written to %s", out)
+	if errors.Is(err, sim.ErrAlreadyComplete) {
+		if !c.quiet {
+			fmt.Fprintf(stdout, "%s is already complete; nothing to resume\n", out)
 		}
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if !c.quiet {
 		fmt.Fprintf(stdout, "%s: %d replicates of %d weeks (%s to %s), %s mode, seed %d, %d workers, %.1fs\n",
 			sc.Name, m.Replicates, m.Weeks, m.StartDate, m.EndDate, m.Mode, m.Seed, m.Workers, time.Since(began).Seconds())
+		if m.Shard != nil {
+			fmt.Fprintf(stdout, "wrote shard %d of %d (%d replicates, %s) to %s; combine the shards with cartelsim merge\n",
+				m.Shard.Index, m.Shard.Count, m.ReplicatesDone, m.Shard.Replicates, out)
+			return nil
+		}
 		tables := []string{sim.ManifestFile}
 		plots := 0
 		for _, f := range m.Files {
