@@ -101,10 +101,17 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 		return nil, nil, fmt.Errorf("sim: %w", err)
 	}
 	defer f.Close()
-	d := &decoder{r: bufio.NewReaderSize(f, 1<<20), crc: crc32.NewIEEE()}
 	bad := func(what string) error {
 		return fmt.Errorf("sim: %s is not a usable cartelsim checkpoint (%s); delete it, or the whole directory, and start again", path, what)
 	}
+	// Check the CRC before decoding, so that a damaged file is never trusted for sizes.
+	if ok, err := checksumOK(f); err != nil || !ok {
+		return nil, nil, bad("truncated or corrupted: checksum mismatch")
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, fmt.Errorf("sim: %w", err)
+	}
+	d := &decoder{r: bufio.NewReaderSize(f, 1<<20), crc: crc32.NewIEEE()}
 	if string(d.bytes(len(checkpointMagic))) != checkpointMagic || d.err != nil {
 		return nil, nil, bad("wrong magic")
 	}
@@ -131,6 +138,24 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 		return nil, nil, bad("truncated or corrupted: checksum mismatch")
 	}
 	return &h, ens, nil
+}
+
+// checksumOK says whether the file's last 8 bytes hold the CRC-32 of the rest.
+func checksumOK(f *os.File) (bool, error) {
+	st, err := f.Stat()
+	if err != nil || st.Size() < 8 {
+		return false, err
+	}
+	crc := crc32.NewIEEE()
+	r := bufio.NewReaderSize(f, 1<<20)
+	if _, err := io.CopyN(crc, r, st.Size()-8); err != nil {
+		return false, err
+	}
+	var stored [8]byte
+	if _, err := io.ReadFull(r, stored[:]); err != nil {
+		return false, err
+	}
+	return binary.LittleEndian.Uint64(stored[:]) == uint64(crc.Sum32()), nil
 }
 
 // encoder writes little-endian numbers and keeps the first error.

@@ -16,7 +16,7 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-func testScenario(t *testing.T, replicates int) *Scenario {
+func testScenario(t testing.TB, replicates int) *Scenario {
 	t.Helper()
 	sc, err := ParseScenario("test.yaml", []byte(goodScenario))
 	if err != nil {

@@ -302,3 +302,38 @@ func TestFullOrReadOnlyDisk(t *testing.T) {
 		t.Errorf("read-only disk: %v, want read-only file system", err)
 	}
 }
+
+// FuzzReadCheckpoint: whatever the bytes, reading a checkpoint returns statistics or an
+// error, never panics, and never asks for more than the header's shape allows.
+func FuzzReadCheckpoint(f *testing.F) {
+	// A finished shard keeps its checkpoint: a small one (the fuzzer slows on big inputs).
+	sc := testScenario(f, 4)
+	sc.Clock.Weeks = 1
+	dir := filepath.Join(f.TempDir(), "out")
+	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 1, Shards: 2}); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(checkpointMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), CheckpointFile)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h, ens, err := readCheckpoint(path, false)
+		if err != nil {
+			if !strings.Contains(err.Error(), "not a usable cartelsim checkpoint") {
+				t.Fatalf("error %q does not say the checkpoint is unusable", err)
+			}
+			return
+		}
+		if ens == nil || ens.weeks != h.Weeks || len(ens.cells) != h.Weeks*h.Metrics {
+			t.Fatalf("read a checkpoint of shape %dx%d with %v", h.Weeks, h.Metrics, ens)
+		}
+	})
+}
