@@ -94,7 +94,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 					return
 				}
 				i := int(next.Add(1) - 1)
-				if i >= job.Replicates {
+				if i >= job.Replicates || ctx.Err() != nil { // select picks at random when both are ready
 					return
 				}
 				rng := ReplicateRNG(job.Seed, number(i))
