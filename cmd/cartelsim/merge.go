@@ -31,13 +31,17 @@ func (c *mergeCmd) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no summary")
 }
 
-func (c *mergeCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error {
+func (c *mergeCmd) validate(args []string) error {
 	switch {
 	case len(args) == 0:
 		return usagef("merge takes the shard directories of one run")
 	case c.out == "":
 		return usagef("merge needs --out DIR")
 	}
+	return nil
+}
+
+func (c *mergeCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error {
 	began := time.Now()
 	m, err := sim.Merge(args, sim.MergeOptions{OutDir: c.out, Force: c.force})
 	if err != nil {
