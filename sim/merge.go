@@ -36,8 +36,11 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sim: %s is not a shard directory: %w", dir, err)
 		}
-		if m.Shard == nil || !m.Complete {
-			return nil, fmt.Errorf("sim: %s is not a complete shard (complete: %v, shard: %v); finish it with run --resume", dir, m.Complete, m.Shard != nil)
+		if m.Shard == nil {
+			return nil, fmt.Errorf("sim: %s holds a whole run, not a shard", dir)
+		}
+		if !m.Complete {
+			return nil, fmt.Errorf("sim: %s is not a complete shard (%d replicates done); finish it with run --resume", dir, m.ReplicatesDone)
 		}
 		h, _, err := readCheckpoint(filepath.Join(dir, CheckpointFile), true)
 		if err != nil {

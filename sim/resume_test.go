@@ -192,6 +192,10 @@ func TestMergeRefusesBadShards(t *testing.T) {
 	c0 := shard("c0", 0, 2, 1)
 	unfinished := filepath.Join(root, "u")
 	interruptAt(t, testScenario(t, 300), RunOptions{OutDir: unfinished, Shard: 2, Shards: 3, Workers: 1}, 1)
+	whole := filepath.Join(root, "whole")
+	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: whole}); err != nil {
+		t.Fatal(err)
+	}
 	damaged := filepath.Join(root, "d")
 	os.CopyFS(damaged, os.DirFS(a2))
 	ck := filepath.Join(damaged, CheckpointFile)
@@ -209,6 +213,7 @@ func TestMergeRefusesBadShards(t *testing.T) {
 		{[]string{a0, a1, c0}, "of 2, but 3 directories"},
 		{[]string{a0, a1, damaged}, "checksum mismatch"},
 		{[]string{a0, a1, root}, "not a shard directory"},
+		{[]string{a0, a1, whole}, "holds a whole run, not a shard"},
 	} {
 		_, err := Merge(c.dirs, MergeOptions{OutDir: filepath.Join(root, "out"), Force: true})
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -264,7 +264,7 @@ const (
 	replicateRowsBytes = 120 * int64(model.NumMetrics)
 	lineageBytes       = 200 * 80
 	timeseriesRowBytes = 200
-	plotsBytes         = 20 << 20
+	plotsBytes         = 4 << 20 // about 1.5 MB seen: PNG and SVG of up to 16 charts
 )
 
 // memoryBudget is how much memory a run's statistics may take: half the machine's.
