@@ -98,7 +98,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
 		StartedAt: time.Now().UTC().Format(time.RFC3339),
 	}
-	r, err := openRun(opts.OutDir, head, opts.Resume, opts.Force, world)
+	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func (r *runDir) finishShard(workers int) (*Manifest, error) {
 		return nil, err
 	}
 	m := r.manifest(workers)
-	m.Complete = true
+	m.Complete, m.Resume, m.FinishedAt = true, "", time.Now().UTC().Format(time.RFC3339)
 	m.Files = append(files, CheckpointFile, ShardScenarioFile)
 	return m, writeManifest(r.dir, m)
 }

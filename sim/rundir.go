@@ -27,6 +27,7 @@ const partialSuffix = ".partial"
 // files and the checkpoint that ties them together.
 type runDir struct {
 	dir       string
+	sc        *Scenario
 	head      *checkpointHeader
 	ens       *Ensemble
 	workers   int
@@ -37,9 +38,9 @@ type runDir struct {
 }
 
 // openRun starts a run in dir or, with resume, continues the one there.
-func openRun(dir string, head *checkpointHeader, resume, force bool, world *model.World) (*runDir, error) {
+func openRun(dir string, sc *Scenario, head *checkpointHeader, resume, force bool, world *model.World) (*runDir, error) {
 	if resume {
-		r, err := resumeRun(dir, head, world)
+		r, err := resumeRun(dir, sc, head, world)
 		if r != nil || err != nil {
 			return r, err
 		}
@@ -47,7 +48,7 @@ func openRun(dir string, head *checkpointHeader, resume, force bool, world *mode
 	if err := prepareOutput(dir, force); err != nil {
 		return nil, err
 	}
-	r := &runDir{dir: dir, head: head, ens: NewEnsemble(head.Weeks, head.Metrics)}
+	r := &runDir{dir: dir, sc: sc, head: head, ens: NewEnsemble(head.Weeks, head.Metrics)}
 	if err := r.openPartials(world, false); err != nil {
 		r.close()
 		return nil, err
@@ -62,7 +63,7 @@ func openRun(dir string, head *checkpointHeader, resume, force bool, world *mode
 
 // resumeRun reopens the run in dir at its checkpoint; nil without error when dir holds no
 // run to resume.
-func resumeRun(dir string, head *checkpointHeader, world *model.World) (*runDir, error) {
+func resumeRun(dir string, sc *Scenario, head *checkpointHeader, world *model.World) (*runDir, error) {
 	if m, err := readManifest(dir); err == nil && m.Complete {
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyComplete, dir)
 	}
@@ -83,7 +84,7 @@ func resumeRun(dir string, head *checkpointHeader, world *model.World) (*runDir,
 		}
 		return nil, fmt.Errorf("sim: cannot resume %s with these settings: %s", dir, why)
 	}
-	r := &runDir{dir: dir, head: h, ens: ens}
+	r := &runDir{dir: dir, sc: sc, head: h, ens: ens}
 	if err := r.openPartials(world, true); err != nil {
 		r.close()
 		return nil, err
@@ -183,20 +184,16 @@ func (r *runDir) checkpoint() error {
 	return writeManifest(r.dir, r.manifest(r.workers))
 }
 
-// manifest describes the run as it stands.
+// manifest describes the run as it stands, incomplete until finish says otherwise.
 func (r *runDir) manifest(workers int) *Manifest {
-	m := &Manifest{
-		Version: Version, Scenario: r.head.Scenario, Seed: r.head.Seed, Replicates: r.head.Replicates,
-		Mode: r.head.Mode, Workers: workers, Weeks: r.head.Weeks, StartedAt: r.head.StartedAt,
-		ReplicatesDone: r.head.Done, Metrics: metricsManifest(),
-	}
+	m := newManifest(r.sc, r.head, workers)
+	m.FinishedAt = "" // not yet
+	m.ReplicatesDone = r.head.Done
 	if r.head.Shards > 1 {
 		m.Shard = &ManifestShard{Index: r.head.Shard, Count: r.head.Shards,
 			Replicates: fmt.Sprintf("r mod %d == %d", r.head.Shards, r.head.Shard)}
 	}
-	if !m.Complete {
-		m.Resume = "cartelsim run " + r.head.Scenario.File + " --out " + r.dir + " --resume (with the same options)"
-	}
+	m.Resume = "cartelsim run " + r.head.Scenario.File + " --out " + r.dir + " --resume (with the same options)"
 	return m
 }
 
