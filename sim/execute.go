@@ -103,6 +103,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 		return nil, err
 	}
 	defer r.close()
+	r.workers = workers
 	if shards > 1 {
 		if err := r.copyScenario(sc); err != nil {
 			return nil, err

@@ -189,8 +189,8 @@ func TestCancelledRunLeavesNothingComplete(t *testing.T) {
 		t.Errorf("cancelled run left %v, want %v", names, want)
 	}
 	m, err := readManifest(dir)
-	if err != nil || m.Complete || m.ReplicatesDone != ie.Done || m.Resume == "" {
-		t.Errorf("manifest %+v (%v): want incomplete, %d done, with a resume hint", m, err, ie.Done)
+	if err != nil || m.Complete || m.ReplicatesDone != ie.Done || m.Resume == "" || m.Workers != 2 {
+		t.Errorf("manifest %+v (%v): want incomplete, %d done, 2 workers, with a resume hint", m, err, ie.Done)
 	}
 }
 
