@@ -319,6 +319,9 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 		}
 		r.peak[i] = r.c[i]
 	}
+	// A group drawn with no members has ended: the first week settles it, as it does
+	// groups that fall below the floor (the step flags only those that had members).
+	r.unsettled = true
 	if r.w.HasEconomy() {
 		r.seedLabs()
 	}
