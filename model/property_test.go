@@ -32,3 +32,31 @@ func TestInitialGroupWithoutMembersEnds(t *testing.T) {
 		}
 	}
 }
+
+// Strikes that kill no civilians leave nothing to blame: grievance accrues only in the
+// states where strikes that kill civilians hit. Casualty-free strikes used to leave their
+// hits behind, blamed with the next strikes that killed civilians, elsewhere (or, after a
+// Reset, in the next replicate, whose series then depended on the one before).
+func TestCasualtyFreeStrikesLeaveNoGrievance(t *testing.T) {
+	quiet := strikes(t, 0, Forever, 10, "P")
+	quiet.Casualties = 0
+	deadly := strikes(t, 0, Forever, 10, "N1")
+	w := policyWorld(t, DefaultPolicy(), nil, quiet, deadly)
+	port, _ := w.Geography().Lookup("P")
+	north, _ := w.Geography().Lookup("N1")
+	r := w.NewReplicate()
+	rng := rand.New(rand.NewPCG(5, 6))
+	r.Reset(rng)
+	out := make([]float64, NumMetrics)
+	blamed := false
+	for wk := 1; wk <= 52; wk++ {
+		r.Step(wk, rng, out)
+		if g := r.grievance[port]; g != 0 {
+			t.Fatalf("week %d: %v recruits owed to grievance in P, where strikes killed no one", wk, g)
+		}
+		blamed = blamed || r.grievance[north] > 0
+	}
+	if !blamed {
+		t.Error("no grievance in N1: the test did not exercise blame")
+	}
+}

@@ -473,7 +473,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			hit.pressure++
 			total--
 			destroyed++
-			if r.statecraft.on {
+			if r.statecraft.on && cp.Casualties > 0 { // for blame, which clears them
 				r.hits[hitState]++
 			}
 		}
