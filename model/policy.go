@@ -306,7 +306,7 @@ func (r *Replicate) adjust(wk int, p *Params) {
 			s.armsCut = combineShares(s.armsCut, min(1, cp.Intensity*s.reach(cp.Actor)))
 		case PrecursorControl:
 			s.controlled = true
-			s.precursorCut = combineShares(s.precursorCut, cp.Intensity*s.reach(cp.Actor))
+			s.precursorCut = combineShares(s.precursorCut, min(1, cp.Intensity*s.reach(cp.Actor)))
 		}
 	}
 	if s.precursorCut > 0 {

@@ -60,3 +60,28 @@ func TestCasualtyFreeStrikesLeaveNoGrievance(t *testing.T) {
 		t.Error("no grievance in N1: the test did not exercise blame")
 	}
 }
+
+// Precursor control campaigns combine as independent cuts of at most the whole: with
+// Mexico's enforcement capacity doubled or tripled, two campaigns of intensity 1 cut every
+// batch, as one does. Cuts above 1 used to combine into nonsense: 1 - (1-2)(1-2) = 0, no
+// cut at all, and 1 - (1-3)(1-3) = -3, four times the batches that arrive.
+func TestPrecursorControlCampaignsCombine(t *testing.T) {
+	for _, enforcement := range []float64{2, 3} {
+		for n := 1; n <= 2; n++ {
+			pol := DefaultPolicy()
+			pol.EnforcementCapacity = enforcement
+			var ivs []Intervention
+			for range n {
+				ivs = append(ivs, lever(PrecursorControl, 0, Forever, 1, Mexico))
+			}
+			r := policyWorld(t, pol, nil, ivs...).NewReplicate()
+			rng := rand.New(rand.NewPCG(1, 1))
+			r.Reset(rng)
+			out := make([]float64, NumMetrics)
+			r.Step(1, rng, out)
+			if out[Precursors] != 0 {
+				t.Errorf("enforcement capacity %v, %d campaigns of intensity 1: %v batches, want none", enforcement, n, out[Precursors])
+			}
+		}
+	}
+}
