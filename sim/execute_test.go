@@ -222,3 +222,25 @@ func TestRunStopsOnFolderError(t *testing.T) {
 type folderFunc func(int, []float64) error
 
 func (f folderFunc) Fold(rep int, s []float64) error { return f(rep, s) }
+
+// A group that ended in the warm-up, even in week -1 (which once meant "alive"), is
+// written with its week and cause; a living one with neither.
+func TestLineageRowsOfWarmUpDeaths(t *testing.T) {
+	w, err := testScenario(t, 1).NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	lw := newLineageWriter(&buf, w, false)
+	recs := []model.LineageRecord{
+		{Parent: -1, Root: 0, BornWeek: -100, DiedWeek: -1, Cause: model.Extinct, Peak: 5},
+		{Parent: -1, Root: 1, BornWeek: -100, DiedWeek: -1, Cause: model.Alive, Peak: 7},
+	}
+	if err := lw.FoldLineage(0, recs); err != nil || lw.Flush() != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(rows) != 2 || !strings.HasSuffix(rows[0], ",-100,-1,extinct,5,initial") || !strings.HasSuffix(rows[1], ",-100,,,7,initial") {
+		t.Errorf("lineage rows %q", rows)
+	}
+}

@@ -238,7 +238,7 @@ func (lw *lineageWriter) FoldLineage(rep int, recs []model.LineageRecord) error 
 		if rec.Parent >= 0 {
 			parent = csvField(lw.world.LineageID(recs, rec.Parent))
 		}
-		if rec.DiedWeek >= 0 {
+		if rec.Cause != model.Alive { // a group that ended in a warm-up has a week <= 0, -1 included
 			died = strconv.Itoa(rec.DiedWeek)
 		}
 		_, err := lw.w.WriteString(r + "," + csvField(lw.world.LineageID(recs, k)) + "," + parent + "," +

@@ -278,7 +278,7 @@ func lineageTree(title string, clock Clock, world *model.World, recs []model.Lin
 	for k, r := range recs {
 		c := lineagePalette[ancestor[k]%len(lineagePalette)]
 		end := clock.Weeks
-		if r.DiedWeek >= 0 {
+		if r.Cause != model.Alive {
 			end = r.DiedWeek
 		}
 		if err := segment(plotter.XYs{{X: year(r.BornWeek), Y: row[k]}, {X: year(end), Y: row[k]}}, c); err != nil {
