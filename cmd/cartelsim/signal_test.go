@@ -132,7 +132,9 @@ func TestSignalledRunsResumeToIdenticalOutputs(t *testing.T) {
 	}
 	scenario := filepath.Join(root, "short.yaml")
 	os.WriteFile(scenario, bytes.Replace(base, []byte("weeks: 780"), []byte("weeks: 104"), 1), 0o644)
-	common := []string{scenario, "-n", "400", "-q", "--workers", "1", "--checkpoint-every", "100ms"}
+	// 1,200 replicates: past the exact-quantile limit, and long enough (300 a shard) for
+	// the signal to arrive well before the end.
+	common := []string{scenario, "-n", "1200", "-q", "--workers", "1", "--checkpoint-every", "100ms"}
 	ref := filepath.Join(root, "reference")
 	runCLI(t, append([]string{"run", "--out", ref}, common...)...)
 
@@ -157,8 +159,8 @@ func TestSignalledRunsResumeToIdenticalOutputs(t *testing.T) {
 		if err := resumed.Wait(); err != nil {
 			t.Fatalf("resuming shard %d: %v: %s", k, err, out)
 		}
-		if done, complete := replicatesDone(shard); !complete || done != 100 {
-			t.Fatalf("shard %d: %d replicates done, complete %v; want 100 (r mod 4 == %d of 400)", k, done, complete, k)
+		if done, complete := replicatesDone(shard); !complete || done != 300 {
+			t.Fatalf("shard %d: %d replicates done, complete %v; want 300 (r mod 4 == %d of 1200)", k, done, complete, k)
 		}
 	}
 	merged := filepath.Join(root, "merged")
