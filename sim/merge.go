@@ -90,7 +90,10 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	prefix := csvField(head.Scenario.Name) + ","
 	err = interleave(opts.OutDir, byShard, ReplicatesFile, replicatesHeader, head.Replicates, true, func(line string) (int, bool) {
 		rest, ok := strings.CutPrefix(line, prefix)
-		return leadingInt(rest, ok)
+		if !ok {
+			return 0, false
+		}
+		return leadingInt(rest)
 	})
 	if err != nil {
 		return nil, err
@@ -98,7 +101,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if head.Mode == model.Stochastic.String() {
 		files = append(files, LineageFile)
 		err = interleave(opts.OutDir, byShard, LineageFile, lineageHeader, head.Replicates, false, func(line string) (int, bool) {
-			return leadingInt(line, true)
+			return leadingInt(line)
 		})
 		if err != nil {
 			return nil, err
@@ -130,9 +133,9 @@ func shardScenario(dir string, head *checkpointHeader) (*Scenario, *model.World,
 }
 
 // leadingInt reads the replicate number at the start of s, up to its comma.
-func leadingInt(s string, ok bool) (int, bool) {
+func leadingInt(s string) (int, bool) {
 	num, _, found := strings.Cut(s, ",")
-	if !ok || !found {
+	if !found {
 		return 0, false
 	}
 	n, err := strconv.Atoi(num)
@@ -165,7 +168,7 @@ func interleave(dir string, shards []string, name, header string, total int, req
 	next := func(s *source) error {
 		line, err := s.r.ReadString('\n')
 		if err != nil && !(errors.Is(err, io.EOF) && line == "") {
-			return fmt.Errorf("sim: %s: %w", s.path, cmpErr(err, errors.New("last row not terminated")))
+			return fmt.Errorf("sim: %s: %w", s.path, firstErr(err, errors.New("last row not terminated")))
 		}
 		s.line = line
 		return nil

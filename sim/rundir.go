@@ -70,7 +70,7 @@ func resumeRun(dir string, sc *Scenario, head *checkpointHeader, world *model.Wo
 	path := filepath.Join(dir, CheckpointFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		if found, err := existingOutputs(dir); err != nil || len(found) > 0 {
-			return nil, cmpErr(err, fmt.Errorf("sim: cannot resume %s: it holds %v but no checkpoint (use --force to start again)", dir, found))
+			return nil, firstErr(err, fmt.Errorf("sim: cannot resume %s: it holds %v but no checkpoint (use --force to start again)", dir, found))
 		}
 		return nil, nil
 	}
