@@ -8,6 +8,7 @@ FUZZTIME ?= 60s
 
 ## run: the default scenario (the paper's baseline, 400 stochastic replicates) with plots
 run:
+	@echo "building cartelsim (the first build compiles the dependencies: a minute or two)"
 	$(GO) run ./cmd/cartelsim run $(SCENARIO) --out $(OUT) --force
 
 ## history: the 2006-2020 histories with and without kingpin campaigns, with plots
@@ -40,10 +41,21 @@ policy:
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-joint.yaml $(P)/airstrikes-unilateral.yaml $(HORIZONS) --out out/compare-strikes --force --metrics cooperation,extraditions,labs,labs_abroad,supply,price,civilian_casualties,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/shock-and-awe-enforced.yaml $(P)/shock-and-awe-unenforced.yaml $(P)/cooperation-package.yaml $(HORIZONS) --out out/compare-ceasefire --force --metrics homicides,supply,truces,members,cooperation,guns
 
-## test: what CI runs: vet, then every test (fuzz targets run on their seed corpus)
+## test: the README's test command: vet, then every test (fuzz targets run on their seed
+## corpus; the published figures and the signal test in their short form). A few minutes
+## on two cores; the first build compiles the dependencies first, for a minute or two.
+TESTTIMEOUT ?= 20m
 test:
+	@echo "building (the first build compiles the dependencies: a minute or two)"
+	$(GO) build ./...
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -timeout $(TESTTIMEOUT) ./...
+
+## test-long: what CI runs besides: every published figure regenerated against its
+## checksum, and the signal test on every shard (each takes minutes)
+.PHONY: test-long
+test-long:
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs' ./sim/ ./cmd/cartelsim/
 
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:
