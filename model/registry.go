@@ -1,0 +1,388 @@
+package model
+
+import "math"
+
+// The parameter registry: every parameter of every section a scenario can set, with its
+// unit, default, validity range, plausible range, status and source. Defaults and
+// validity ranges are not written here: Registry reads them from the sections' defaults
+// and from the ranges their Validate methods check, so they cannot drift. What is
+// written here is the metadata: the unit, the plausible range (what experiments sample:
+// finite, inside the validity range, around the default, wide enough to span the
+// competing hypotheses of the literature where a mechanism is contested), the status
+// and the source of the default (a publication or data set, or the reasoning behind an
+// assumption), and a one-line description. TestRegistry keeps it complete and
+// consistent.
+
+// Status says where a parameter's default comes from.
+type Status string
+
+const (
+	// Sourced: a publication or data set gives the value.
+	Sourced Status = "sourced"
+	// Calibrated: fitted by this project to data (the source says which and how).
+	Calibrated Status = "calibrated"
+	// Assumed: an assumption, with its reasoning.
+	Assumed Status = "assumed"
+)
+
+// Sections are the scenario sections with parameters, in the order scenario files and
+// the documentation give them.
+var Sections = []string{"parameters", "fragmentation", "economy", "policy"}
+
+// ParamInfo is one parameter of the registry.
+type ParamInfo struct {
+	Section string // one of Sections
+	Key     string // the scenario key, e.g. "rebuild_weeks"
+	Unit    string
+	Default float64
+	// Min and Max are the validity range Validate checks: values in [Min, Max] are
+	// accepted. Max is +Inf when any finite value from Min up is.
+	Min, Max float64
+	// Low and High are the plausible range for experiments: finite, within [Min, Max],
+	// and containing Default.
+	Low, High   float64
+	Status      Status
+	Source      string
+	Description string
+}
+
+// Registry returns every parameter of every section, in the order of Sections and, within
+// a section, of its keys.
+func Registry() []ParamInfo { return buildRegistry(registryMeta) }
+
+// buildRegistry joins the sections' fields with their metadata.
+func buildRegistry(metadata []paramMeta) []ParamInfo {
+	meta := make(map[string]*paramMeta, len(metadata))
+	for i := range metadata {
+		meta[metadata[i].section+"."+metadata[i].key] = &metadata[i]
+	}
+	var out []ParamInfo
+	for _, s := range Sections {
+		for _, f := range sectionFields(s) {
+			info := ParamInfo{Section: s, Key: f.name, Default: *f.p, Min: f.lo, Max: f.hi}
+			if m := meta[s+"."+f.name]; m != nil {
+				info.Unit, info.Low, info.High = m.unit, m.low, m.high
+				info.Status, info.Source, info.Description = m.status, m.source, m.desc
+			}
+			out = append(out, info)
+		}
+	}
+	return out
+}
+
+// sectionFields are a section's fields, set to their defaults, with their validity
+// ranges; nil for an unknown section.
+func sectionFields(section string) []numField {
+	switch section {
+	case "parameters":
+		p := DefaultParams()
+		return p.rangedFields()
+	case "fragmentation":
+		f := DefaultFragmentation()
+		return f.fields()
+	case "economy":
+		e := DefaultEconomy()
+		return e.fields()
+	case "policy":
+		pol := DefaultPolicy()
+		return pol.fields()
+	}
+	return nil
+}
+
+// keyedFields are Params' fields as scenario files name them, without ranges.
+func (p *Params) keyedFields() []numField {
+	return []numField{
+		{name: "recruitment", p: &p.Recruitment},
+		{name: "incapacitation", p: &p.Incapacitation},
+		{name: "conflict_lethality", p: &p.ConflictLethality},
+		{name: "saturation", p: &p.Saturation},
+		{name: "homicide_ratio", p: &p.HomicideRatio},
+		{name: "intelligence", p: &p.Intelligence},
+	}
+}
+
+// rangedFields are Params' fields with the ranges Validate checks, each found with the
+// other fields at p's values.
+func (p *Params) rangedFields() []numField {
+	fields := p.keyedFields()
+	for i := range fields {
+		accept := func(x float64) bool {
+			q := *p
+			*q.keyedFields()[i].p = x
+			return q.Validate() == nil
+		}
+		fields[i].lo, fields[i].hi = validRange(accept, *fields[i].p)
+	}
+	return fields
+}
+
+// validRange is the interval of values accept accepts, given one it accepts (def) and an
+// interval of them: +Inf for hi when it accepts the largest float64 (and -Inf for lo
+// likewise), otherwise the last value accepted, found by bisection on the order of
+// float64s.
+func validRange(accept func(float64) bool, def float64) (lo, hi float64) {
+	edge := func(in, out int64) float64 {
+		for {
+			// The mean of in and out without overflow; one of them once they are adjacent.
+			mid := in/2 + out/2 + (in%2+out%2)/2
+			if mid == in || mid == out {
+				break
+			}
+			if accept(floatOfKey(mid)) {
+				in = mid
+			} else {
+				out = mid
+			}
+		}
+		return floatOfKey(in)
+	}
+	hi, lo = math.Inf(1), math.Inf(-1)
+	if !accept(math.MaxFloat64) {
+		hi = edge(floatKey(def), floatKey(math.MaxFloat64))
+	}
+	if !accept(-math.MaxFloat64) {
+		lo = edge(floatKey(def), floatKey(-math.MaxFloat64))
+	}
+	return lo, hi
+}
+
+// floatKey maps float64s to int64s in the same order (both zeros to 0).
+func floatKey(x float64) int64 {
+	b := math.Float64bits(x)
+	if b>>63 == 1 {
+		return -int64(b &^ (1 << 63))
+	}
+	return int64(b)
+}
+
+func floatOfKey(k int64) float64 {
+	if k < 0 {
+		return -math.Float64frombits(uint64(-k))
+	}
+	return math.Float64frombits(uint64(k))
+}
+
+// paramMeta is a parameter's metadata in the registry.
+type paramMeta struct {
+	section, key string
+	unit         string
+	low, high    float64 // the plausible range
+	status       Status
+	source, desc string
+}
+
+// Sources cited below:
+//   - Prieto-Curiel, Campedelli & Hope (2023), "Reducing cartel recruitment is the only
+//     way to lower violence in Mexico", Science 381:1312; its data (BACRIM 2020 and the
+//     national series 2012-2021) are in model/bacrim/data.
+//   - Jordan (2009), "When heads roll", Security Studies 18:719; Cronin (2009), How
+//     Terrorism Ends, Princeton University Press; Phillips (2014), "The impact of
+//     leadership removal on Mexican drug trafficking organizations", J. Quantitative
+//     Criminology 30:651.
+//   - Dell (2015), "Trafficking networks and the Mexican drug war", AER 105:1738.
+//   - Gallet (2014), "Can price get the monkey off our back? A meta-analysis of illicit
+//     drug demand", Health Economics 23:55; Organization of American States (2013), The
+//     Drug Problem in the Americas, ch. 4, "The economics of drug trafficking".
+//   - Dobkin & Nicosia (2009), "The war on drugs: methamphetamine, public health, and
+//     crime", AER 99:324; Cunningham & Liu (2003), "Impacts of federal ephedrine and
+//     pseudoephedrine regulations on methamphetamine-related hospital admissions",
+//     Addiction 98:1229.
+//   - Condra & Shapiro (2012), "Who takes the blame?", AJPS 56:167; Cruz & Durán-Martínez
+//     (2016), "Hiding violence to deal with the state", J. Peace Research 53:197;
+//     GAO-21-322 (2021), firearms trafficking to Mexico.
+var registryMeta = []paramMeta{
+	// parameters: the core model of Prieto-Curiel, Campedelli & Hope (2023).
+	{"parameters", "recruitment", "per member per week", 1.9e-3, 3.2e-3, Sourced,
+		"Prieto-Curiel et al. 2023 (Science 381:1312), fitted; the paper gives no interval. Range: about 25% either side; at 1.9e-3 recruits only just cover the 350-370 weekly losses the paper reports for 160,000-185,000 members",
+		"rho: recruits per member per week"},
+	{"parameters", "incapacitation", "members per week, all groups", 55, 220, Sourced,
+		"Prieto-Curiel et al. 2023, fitted to the national arrest series 2012-2021. Range: half to double, the paper's own incapacitation scenario",
+		"eta: members arrested or removed per week, shared by size"},
+	{"parameters", "conflict_lethality", "per member per exposed member per week", 0.775e-8, 3.1e-8, Sourced,
+		"Prieto-Curiel et al. 2023, fitted to homicides and missing persons 2012-2021; the paper gives no interval. Range: half to double (assumption)",
+		"theta: conflict deaths per member per exposed member"},
+	{"parameters", "saturation", "per member per member of the same group per week", 2e-8, 8e-8, Sourced,
+		"Prieto-Curiel et al. 2023, fitted; the paper gives no interval. Range: half to double (assumption)",
+		"omega: members lost to a group's own size"},
+	{"parameters", "homicide_ratio", "homicides per conflict death", 6, 10, Calibrated,
+		"homicides plus missing persons 2012-2021 (469,671: INEGI and the national registry, model/bacrim/data) over the mean-field baseline's deaths (TestHomicideRatioCalibration). Range: homicides alone (292,195, a ratio of 6.06) to the paper's 10 (model deaths a tenth of homicides plus missing persons)",
+		"homicides (civilians included) per conflict death of the model"},
+	{"parameters", "intelligence", "fraction", 0.5, 1, Assumed,
+		"assumption: campaigns run at their stated pace (1); at 0.5 half of the intended removals happen",
+		"quality of the intelligence behind leadership strikes"},
+
+	// fragmentation: leaders, succession, splits, collapse and new groups.
+	{"fragmentation", "lieutenant_span", "members per lieutenant", 150, 2000, Calibrated,
+		"calibrated (tools/calibrate-history) on the group counts of 2011 (about 80) and 2020 (198, Crisis Group) under the kingpin history; the grids ran 150-2000, and the first guess, 2000, left too few groups with the two lieutenants a split needs",
+		"members per potential faction leader"},
+	{"fragmentation", "max_lieutenants", "lieutenants", 2, 20, Assumed,
+		"assumption: caps the factions of a succession war; a war needs 2",
+		"most lieutenants a group has"},
+	{"fragmentation", "promotion_weeks", "weeks", 26, 260, Assumed,
+		"assumption: lieutenants grow into their role in about two years; range half a year to five",
+		"time constant of a group's growth towards its lieutenants"},
+	{"fragmentation", "clarity", "fraction", 0.2, 0.8, Calibrated,
+		"calibrated with the history scenarios (grid 0.2-0.5); above 0.5, an assumption: groups with a designated heir",
+		"default clarity of succession (1: an undisputed heir)"},
+	{"fragmentation", "kill_penalty", "fraction", 0.1, 0.9, Assumed,
+		"assumption: a killing leaves no arranged hand-over; in Mexico killings of leaders were followed by more violence than captures (Phillips 2014, J. Quant. Criminol. 30:651)",
+		"fraction of clarity lost when the leader is killed, not captured"},
+	{"fragmentation", "cohesion_shock", "fraction", 0.1, 0.6, Assumed,
+		"assumption",
+		"fraction of cohesion lost at an orderly succession"},
+	{"fragmentation", "cohesion_recovery_weeks", "weeks", 13, 156, Assumed,
+		"assumption: a year; range a quarter to three years",
+		"time constant of cohesion's recovery"},
+	{"fragmentation", "collapse_probability", "probability", 0, 1, Calibrated,
+		"calibrated with the history scenarios (grid 0.2-0.5). Contested, so the range is all of it: decapitation does not raise collapse above groups' baseline rate (Jordan 2009, Security Studies 18:719) against small hierarchical groups without successors ending with their leader (Cronin 2009, How Terrorism Ends)",
+		"chance a group without a lieutenant collapses when its leader is removed"},
+	{"fragmentation", "extra_factions", "factions", 0.5, 3, Calibrated,
+		"calibrated with the history scenarios; range: the calibration grid",
+		"mean factions beyond two in a succession war"},
+	{"fragmentation", "faction_rivalry", "rivalry weight", 0, 6, Assumed,
+		"assumption: a succession war is bitter; 71 of BACRIM 2020's 92 pairs of rivals have weight 1 or 2 (largest 13). At 0 former comrades meet only at the conflict kernel's base rate",
+		"rivalry weight between sibling factions"},
+	{"fragmentation", "viable_members", "members", 5, 100, Assumed,
+		"assumption",
+		"size below which a group is absorbed or dissolves"},
+	{"fragmentation", "births_per_saturation_exit", "groups per member lost", 2e-4, 1e-3, Calibrated,
+		"calibrated with the history scenarios; range: the calibration grid",
+		"new groups per member lost to saturation"},
+	{"fragmentation", "births_per_vacancy", "groups per member lost", 2e-4, 1e-3, Calibrated,
+		"calibrated with the history scenarios; range: the calibration grid",
+		"new groups per member arrested or killed"},
+	{"fragmentation", "founder_members", "members", 20, 200, Assumed,
+		"assumption",
+		"mean founders of a new group"},
+	{"fragmentation", "new_group_alliance", "alliance weight", 0, 3, Assumed,
+		"assumption: new groups start as franchises of their parent cartel",
+		"alliance weight between a new group and its parent"},
+
+	// economy: territory, labs, trafficking and the market.
+	{"economy", "members_per_state", "members per state held", 300, 5000, Assumed,
+		"assumption: with 1,000 the largest groups (CJNG, about 18% of 2022 members in Prieto-Curiel et al. 2023) reach most states",
+		"members per state a group can hold"},
+	{"economy", "expansion_weeks", "weeks", 8, 104, Assumed,
+		"assumption",
+		"mean time to spread into (or withdraw from) a state"},
+	{"economy", "lab_capacity", "doses per lab per week", 1e5, 1e6, Assumed,
+		"assumption: an order of magnitude; reference_demand is set as 1,200 labs of 400,000 doses, so this alone sets how many labs the trade needs",
+		"doses a lab makes from a week's batch of precursors"},
+	{"economy", "precursor_batches", "batches per week", 1200, 3000, Assumed,
+		"assumption: above the labs' need at the reference demand (about 1,200), so precursors bind only under precursor control; at 1,200 they bind at once",
+		"precursor batches arriving through the Pacific ports"},
+	{"economy", "inland_precursor_access", "fraction", 0.1, 1, Assumed,
+		"assumption",
+		"weight of a lab of a group without a port state in sharing scarce precursors"},
+	{"economy", "build_weeks", "weeks", 2, 26, Assumed,
+		"assumption: labs are cheap and quick to set up",
+		"mean time to build a missing lab or close a surplus one"},
+	{"economy", "rebuild_weeks", "weeks", 1, 52, Assumed,
+		"assumption: labs are cheap and quick to set up again. Contested, so the range runs from a week to a year: whether strikes cut supply turns on it",
+		"mean delay before a struck lab is rebuilt"},
+	{"economy", "lab_cost", "dollars", 5000, 200000, Assumed,
+		"assumption",
+		"cost of rebuilding a lab, paid from savings"},
+	{"economy", "reinvestment", "fraction of income", 0.05, 0.5, Assumed,
+		"assumption",
+		"share of income a group saves each week, up to a year's worth"},
+	{"economy", "pressure_weeks", "weeks", 8, 104, Assumed,
+		"assumption",
+		"time constant of the decay of enforcement pressure on a state"},
+	{"economy", "relocation_scale", "labs lost", 0.5, 10, Assumed,
+		"assumption",
+		"pressure at which a rebuilt lab moves with probability 1 - 1/e"},
+	{"economy", "abroad_share", "fraction", 0, 0.5, Assumed,
+		"assumption: some labs move abroad (Canada)",
+		"share of moving labs that go abroad"},
+	{"economy", "border_seizure", "fraction", 0.02, 0.3, Assumed,
+		"assumption",
+		"share of shipments seized at the US border"},
+	{"economy", "enforcement_cost", "route cost per share seized", 0, 20, Assumed,
+		"assumption: routes divert around enforcement, as in Dell (2015, AER 105:1738)",
+		"extra cost of entering a state, times the share interdiction seizes there"},
+	{"economy", "rival_cost", "route cost", 0, 5, Assumed,
+		"assumption: routes avoid rivals' territory",
+		"extra cost of entering a state a rival holds"},
+	{"economy", "reference_demand", "doses per week", 2.16e8, 8.64e8, Assumed,
+		"assumption: 1,200 labs x 400,000 doses x 0.9 past the border, $11.2bn a year at $0.50, the synthetic share of the $18-39bn of Mexican and Colombian wholesale drug proceeds (US National Drug Threat Assessment 2009). Range: half to double",
+		"US demand at the reference price, before demand reduction"},
+	{"economy", "reference_price", "dollars per dose", 0.25, 2, Assumed,
+		"assumption: a wholesale price per dose; it scales revenue, not the market's shape",
+		"price at which demand is reference_demand"},
+	{"economy", "price_elasticity", "magnitude", 0.25, 1, Sourced,
+		"within the estimates of the meta-analysis of Gallet (2014, Health Economics 23:55); about 0.5 for cocaine and cannabis and 0.3 for heroin (OAS 2013, The Drug Problem in the Americas, ch. 4). Range: a short-run 0.25 to unit elasticity",
+		"magnitude of the price elasticity of US demand"},
+	{"economy", "max_price_ratio", "ratio", 5, 50, Assumed,
+		"assumption: a bound, not a market",
+		"the clearing price stays within this factor of the reference"},
+	{"economy", "producer_share", "fraction", 0.2, 0.8, Assumed,
+		"assumption",
+		"share of sales going to the groups whose doses were sold"},
+	{"economy", "rent_floor", "fraction of baseline income", 0, 0.6, Assumed,
+		"assumption: other rents (extortion, fuel theft) keep 30% of baseline income",
+		"income a group keeps from other rents when drug revenue falls"},
+	{"economy", "revenue_elasticity", "ratio", 0, 1, Assumed,
+		"assumption: recruitment 3% lower for 10% less revenue; 0 leaves recruitment alone",
+		"elasticity of recruitment with respect to income"},
+	{"economy", "max_recruitment_factor", "ratio", 1.5, 4, Assumed,
+		"assumption: a bound",
+		"largest multiple of the core's recruitment rate revenue can bring"},
+
+	// policy: the states' side and the side effects of action.
+	{"policy", "cooperation", "index in [0,1]", 0.2, 0.8, Assumed,
+		"assumption: partial cooperation, as under the 2021 Bicentennial Framework after the 2020 Cienfuegos affair",
+		"US-Mexico cooperation index at baseline"},
+	{"policy", "cooperation_weeks", "weeks", 26, 260, Assumed,
+		"assumption: about two years to mend",
+		"time constant of the cooperation index"},
+	{"policy", "unilateral_cost", "index per action", 5e-4, 0.01, Assumed,
+		"assumption: 5 unilateral strikes a week take cooperation to 0 within a year",
+		"cooperation lost per unilateral US kinetic action"},
+	{"policy", "casualty_cost", "index per civilian", 0, 2e-3, Assumed,
+		"assumption",
+		"cooperation lost per civilian killed by strikes or raids"},
+	{"policy", "intelligence_gain", "multiplier per unit of cooperation", 0.25, 2, Assumed,
+		"assumption: no cooperation halves intelligence, full cooperation raises it by half",
+		"how strongly cooperation sets the quality of intelligence"},
+	{"policy", "extradition", "probability at full cooperation", 0.3, 1, Assumed,
+		"assumption: at full cooperation every captured leader is extradited",
+		"chance a captured leader is extradited, times cooperation"},
+	{"policy", "prison_command", "probability", 0.1, 0.9, Assumed,
+		"assumption; Guzmán escaped Mexican prisons in 2001 and 2015",
+		"chance a leader kept in Mexico commands from prison"},
+	{"policy", "enforcement_capacity", "multiplier", 0.5, 1.5, Calibrated,
+		"1 by construction: the enforcement behind the core's fitted arrests. Range: an assumption",
+		"Mexico's enforcement relative to the baseline"},
+	{"policy", "corruption", "fraction", 0.1, 0.6, Assumed,
+		"assumption (Mexico scores 31/100 on Transparency International's 2023 Corruption Perceptions Index)",
+		"share of Mexican and joint enforcement neutralised at baseline"},
+	{"policy", "recruits_per_casualty", "recruits per civilian killed", 0, 20, Assumed,
+		"assumption in the spirit of Condra & Shapiro (2012, AJPS 56:167): civilian casualties raise later insurgent violence. 0: none",
+		"recruits each civilian killed brings to the groups present"},
+	{"policy", "grievance_weeks", "weeks", 13, 156, Assumed,
+		"assumption",
+		"time constant over which grievance recruits arrive"},
+	{"policy", "retaliation_per_action", "attacks per action", 0, 0.1, Assumed,
+		"assumption: one attack on US citizens per 50 US kinetic actions",
+		"expected attacks on US citizens per US or joint kinetic action"},
+	{"policy", "retaliation_weeks", "weeks", 4, 104, Assumed,
+		"assumption",
+		"time constant over which retaliation comes"},
+	{"policy", "substitution_weeks", "weeks", 3, 104, Sourced,
+		"Dobkin & Nicosia (2009, AER 99:324): after the 1995 US precursor crackdown the price recovered within about 4 months (6 weeks leaves 6% of the cut after 17). Contested: Cunningham & Liu (2003, Addiction 98:1229) found methamphetamine admissions still well below their peak years after the 1995 and 1997 regulations; the range spans both",
+		"time constant of producers' substitution around precursor control"},
+	{"policy", "gun_life_weeks", "weeks", 104, 1040, Assumed,
+		"assumption: guns stay in circulation about five years; range two to twenty",
+		"time constant of the stock of trafficked guns"},
+	{"policy", "gun_share", "fraction", 0.4, 0.9, Sourced,
+		"GAO-21-322: about 70% of firearms recovered in Mexico and traced in 2014-2018 came from the US; traced guns are a selected sample, so the range is wide (assumption)",
+		"share of conflict lethality that depends on trafficked guns"},
+	{"policy", "enforced_truce_weeks", "weeks", 52, 520, Assumed,
+		"assumption: three years on average",
+		"mean duration of an enforced ceasefire"},
+	{"policy", "unenforced_truce_weeks", "weeks", 26, 156, Sourced,
+		"the El Salvador gang truce of March 2012 frayed within about 16 months (Cruz & Durán-Martínez 2016, J. Peace Research 53:197)",
+		"mean duration of an unenforced ceasefire"},
+}
