@@ -194,16 +194,16 @@ type paramMeta struct {
 var registryMeta = []paramMeta{
 	// parameters: the core model of Prieto-Curiel, Campedelli & Hope (2023).
 	{"parameters", "recruitment", "per member per week", 1.9e-3, 3.2e-3, Sourced,
-		"Prieto-Curiel et al. 2023 (Science 381:1312), fitted; the paper gives no interval. Range: about 25% either side; at 1.9e-3 recruits only just cover the 350-370 weekly losses the paper reports for 160,000-185,000 members",
+		"Prieto-Curiel et al. 2023 (Science 381:1312), fitted. Range: about 25% either side (assumption); at 1.9e-3, 185,000 members recruit 350 a week, the low end of the 350-370 the paper finds cartels need to avoid collapse",
 		"rho: recruits per member per week"},
 	{"parameters", "incapacitation", "members per week, all groups", 55, 220, Sourced,
-		"Prieto-Curiel et al. 2023, fitted to the national arrest series 2012-2021. Range: half to double, the paper's own incapacitation scenario",
+		"Prieto-Curiel et al. 2023, fitted. Range: half to double (assumption); doubling is the paper's incapacitation scenario",
 		"eta: members arrested or removed per week, shared by size"},
 	{"parameters", "conflict_lethality", "per member per exposed member per week", 0.775e-8, 3.1e-8, Sourced,
-		"Prieto-Curiel et al. 2023, fitted to homicides and missing persons 2012-2021; the paper gives no interval. Range: half to double (assumption)",
+		"Prieto-Curiel et al. 2023, fitted to homicides and missing persons 2012-2021. Range: half to double (assumption)",
 		"theta: conflict deaths per member per exposed member"},
 	{"parameters", "saturation", "per member per member of the same group per week", 2e-8, 8e-8, Sourced,
-		"Prieto-Curiel et al. 2023, fitted; the paper gives no interval. Range: half to double (assumption)",
+		"Prieto-Curiel et al. 2023, fitted. Range: half to double (assumption)",
 		"omega: members lost to a group's own size"},
 	{"parameters", "homicide_ratio", "homicides per conflict death", 6, 10, Calibrated,
 		"homicides plus missing persons 2012-2021 (469,671: INEGI and the national registry, model/bacrim/data) over the mean-field baseline's deaths (TestHomicideRatioCalibration). Range: homicides alone (292,195, a ratio of 6.06) to the paper's 10 (model deaths a tenth of homicides plus missing persons)",
@@ -261,7 +261,7 @@ var registryMeta = []paramMeta{
 
 	// economy: territory, labs, trafficking and the market.
 	{"economy", "members_per_state", "members per state held", 300, 5000, Assumed,
-		"assumption: with 1,000 the largest groups (CJNG, about 18% of 2022 members in Prieto-Curiel et al. 2023) reach most states",
+		"assumption: with 1,000 the largest groups (CJNG, about 18% of 2022 members in Prieto-Curiel et al. 2023) hold most states, where they are reported",
 		"members per state a group can hold"},
 	{"economy", "expansion_weeks", "weeks", 8, 104, Assumed,
 		"assumption",
@@ -306,7 +306,7 @@ var registryMeta = []paramMeta{
 		"assumption: routes avoid rivals' territory",
 		"extra cost of entering a state a rival holds"},
 	{"economy", "reference_demand", "doses per week", 2.16e8, 8.64e8, Assumed,
-		"assumption: 1,200 labs x 400,000 doses x 0.9 past the border, $11.2bn a year at $0.50, the synthetic share of the $18-39bn of Mexican and Colombian wholesale drug proceeds (US National Drug Threat Assessment 2009). Range: half to double",
+		"assumption: 1,200 labs x 400,000 doses x 0.9 past the border, $11.2bn a year at $0.50, the synthetic share of the $18-39bn of Mexican and Colombian wholesale drug proceeds (US National Drug Threat Assessment 2009); Mexico's 644 labs dismantled in four months of 2025 are then about 3% of labs a week. Range: half to double",
 		"US demand at the reference price, before demand reduction"},
 	{"economy", "reference_price", "dollars per dose", 0.25, 2, Assumed,
 		"assumption: a wholesale price per dose; it scales revenue, not the market's shape",
