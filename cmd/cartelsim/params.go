@@ -78,14 +78,14 @@ func writeParamsCSV(w io.Writer, reg []model.ParamInfo) error {
 	return cw.Error()
 }
 
-// paramJSON is a registry entry as JSON writes it: max is null for no upper bound (JSON
-// has no infinity).
+// paramJSON is a registry entry as JSON writes it: max is null for no upper bound, min
+// for no lower one (JSON has no infinity).
 type paramJSON struct {
 	Section       string   `json:"section"`
 	Key           string   `json:"key"`
 	Unit          string   `json:"unit"`
 	Default       float64  `json:"default"`
-	Min           float64  `json:"min"`
+	Min           *float64 `json:"min"`
 	Max           *float64 `json:"max"`
 	PlausibleLow  float64  `json:"plausible_low"`
 	PlausibleHigh float64  `json:"plausible_high"`
@@ -95,8 +95,11 @@ type paramJSON struct {
 }
 
 func toParamJSON(p model.ParamInfo) paramJSON {
-	j := paramJSON{Section: p.Section, Key: p.Key, Unit: p.Unit, Default: p.Default, Min: p.Min,
+	j := paramJSON{Section: p.Section, Key: p.Key, Unit: p.Unit, Default: p.Default,
 		PlausibleLow: p.Low, PlausibleHigh: p.High, Status: string(p.Status), Source: p.Source, Description: p.Description}
+	if !math.IsInf(p.Min, -1) {
+		j.Min = &p.Min
+	}
 	if !math.IsInf(p.Max, 1) {
 		j.Max = &p.Max
 	}
@@ -104,8 +107,11 @@ func toParamJSON(p model.ParamInfo) paramJSON {
 }
 
 func (j paramJSON) info() model.ParamInfo {
-	p := model.ParamInfo{Section: j.Section, Key: j.Key, Unit: j.Unit, Default: j.Default, Min: j.Min, Max: math.Inf(1),
+	p := model.ParamInfo{Section: j.Section, Key: j.Key, Unit: j.Unit, Default: j.Default, Min: math.Inf(-1), Max: math.Inf(1),
 		Low: j.PlausibleLow, High: j.PlausibleHigh, Status: model.Status(j.Status), Source: j.Source, Description: j.Description}
+	if j.Min != nil {
+		p.Min = *j.Min
+	}
 	if j.Max != nil {
 		p.Max = *j.Max
 	}
@@ -140,14 +146,25 @@ func paramsMarkdown(reg []model.ParamInfo, headings bool) string {
 			b.WriteString("| key | meaning | unit | default | valid | plausible | status | source or basis |\n")
 			b.WriteString("| --- | --- | --- | ---: | --- | --- | --- | --- |\n")
 		}
-		valid := "≥ " + mdNumber(p.Min)
-		if !math.IsInf(p.Max, 1) {
-			valid = mdNumber(p.Min) + " to " + mdNumber(p.Max)
-		}
+		valid := mdRange(p.Min, p.Max)
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s to %s | %s | %s |\n", p.Key, p.Description, p.Unit,
 			mdNumber(p.Default), valid, mdNumber(p.Low), mdNumber(p.High), p.Status, p.Source)
 	}
 	return b.String()
+}
+
+// mdRange writes a validity range: "0 to 1", "≥ 1" without an upper bound, "≤ 1" without
+// a lower one, "any" without either.
+func mdRange(lo, hi float64) string {
+	switch {
+	case math.IsInf(lo, -1) && math.IsInf(hi, 1):
+		return "any"
+	case math.IsInf(hi, 1):
+		return "≥ " + mdNumber(lo)
+	case math.IsInf(lo, -1):
+		return "≤ " + mdNumber(hi)
+	}
+	return mdNumber(lo) + " to " + mdNumber(hi)
 }
 
 // mdNumber writes a number for people: exact when that is short (0.002527474, 1e-08,

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
@@ -120,6 +121,17 @@ func TestParamsJSONRoundTrip(t *testing.T) {
 	if unbounded == 0 {
 		t.Error("no entry without an upper bound: null max is untested")
 	}
+	// No lower bound, as no registry entry has yet: null min, and back.
+	inf := math.Inf(1)
+	p := model.ParamInfo{Section: "economy", Key: "k", Min: -inf, Max: inf, Status: model.Assumed}
+	var buf bytes.Buffer
+	if err := writeParamsJSON(&buf, []model.ParamInfo{p}); err != nil || !strings.Contains(buf.String(), `"min": null`) {
+		t.Fatalf("unbounded below: %v, %s", err, buf.String())
+	}
+	got = nil
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil || len(got) != 1 || got[0].info() != p {
+		t.Errorf("unbounded below decodes to %+v (%v), want %+v", got, err, p)
+	}
 }
 
 // The markdown has a table per section, a row per entry, and no heading for one section.
@@ -135,6 +147,15 @@ func TestParamsMarkdown(t *testing.T) {
 	if rows(all) != n[""] || rows(one) != n["fragmentation"] || strings.Count(all, "| key |") != len(model.Sections) ||
 		strings.Count(one, "| key |") != 1 || strings.Contains(one, "`fragmentation`") || !strings.Contains(all, "`fragmentation`\n") {
 		t.Errorf("all sections: %d rows, one: %d rows; want %d and %d, four tables under headings and one without:\n%s", rows(all), rows(one), n[""], n["fragmentation"], all)
+	}
+	inf := math.Inf(1)
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{{0, 1, "0 to 1"}, {1, inf, "≥ 1"}, {-inf, 0.5, "≤ 0.5"}, {-inf, inf, "any"}, {1e-3, 1e12, "0.001 to 1e12"}} {
+		if got := mdRange(c.lo, c.hi); got != c.want {
+			t.Errorf("mdRange(%v, %v) = %q, want %q", c.lo, c.hi, got, c.want)
+		}
 	}
 	for x, want := range map[float64]string{2.527474e-3: "0.002527474", 2 * model.WeeksPerYear: "104.357", 432e6: "4.32e8", 1.549231e-8: "1.549231e-8", 1e12: "1e12", 0.5: "0.5"} {
 		if got := mdNumber(x); got != want {
