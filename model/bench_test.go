@@ -50,7 +50,7 @@ type drawTrace struct {
 }
 
 // recordDraws runs a replicate and, before each step, works out the variates it is
-// about to draw (the hazards of DESIGN.md 3.1, as stepStochastic defines them), replaying
+// about to draw (the hazards of the Prieto-Curiel et al. 2023 model, as stepStochastic defines them), replaying
 // the draws on a copy of the generator so that the recorded exit counts are the real ones.
 func recordDraws(w *model.World, seed uint64) *drawTrace {
 	tr := &drawTrace{initial: w.ExpectedInitialSizes()}
@@ -84,7 +84,7 @@ func recordDraws(w *model.World, seed uint64) *drawTrace {
 
 // BenchmarkRandomDrawsOnly draws exactly the variates of one replicate, from recorded
 // parameters, with no model around them: the floor the stochastic step is measured
-// against (DESIGN.md 6: within 2x of the cost of the random numbers it must draw).
+// against (the project's target: within 2x of the cost of the random numbers it must draw).
 func BenchmarkRandomDrawsOnly(b *testing.B) {
 	tr := recordDraws(newWorld(b, model.Stochastic, nil), 0)
 	sink := 0.0

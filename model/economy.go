@@ -2,7 +2,7 @@ package model
 
 import "math"
 
-// Economy parameterises territory, labs, trafficking and the market (DESIGN.md 3.3). A
+// Economy parameterises territory, labs, trafficking and the market. A
 // world without it has no geography: the paper's model, with groups and no places.
 //
 // Territory. Each group starts in its home state (the BACRIM data set's) and holds up to
@@ -88,7 +88,8 @@ func DefaultEconomy() Economy {
 		MembersPerState: 1000,
 		ExpansionWeeks:  26,
 
-		// One batch a week of $800 of precursors makes over 400,000 pills (DESIGN.md 1).
+		// One batch a week of $800 of precursors makes over 400,000 pills (press reports of the 2025 debate;
+		// an assumption, see the registry).
 		LabCapacity: 400_000,
 		// Above the labs' need at the reference demand (1,200 batches), so precursors do
 		// not bind until precursor control cuts them.
@@ -107,7 +108,7 @@ func DefaultEconomy() Economy {
 		RivalCost:       1,
 
 		// 1,200 labs x 400,000 doses x 0.9 past the border: $11.2bn a year at $0.50 a
-		// dose (DESIGN.md 1), within the NDTA's $18-39bn of Mexican and Colombian
+		// dose (the street price of press reports, an assumption), within the NDTA's $18-39bn of Mexican and Colombian
 		// wholesale drug proceeds for the synthetic share.
 		ReferenceDemand:      1200 * 400_000 * 0.9,
 		ReferencePrice:       0.5,

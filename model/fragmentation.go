@@ -7,7 +7,7 @@ import (
 // WeeksPerYear converts yearly rates into weekly ones.
 const WeeksPerYear = 365.25 / 7
 
-// Leadership is a group's succession structure (DESIGN.md 3.2).
+// Leadership is a group's succession structure.
 type Leadership struct {
 	// Lieutenants is how many members could lead a faction of their own; a succession war
 	// needs at least two. Fractional values are lieutenants in the making (see

@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/gonum/graph/topo"
 )
 
-// Zone is a group of states for reporting labs (DESIGN.md 3.5): the plot of labs by zone
+// Zone is a group of states for reporting labs: the plot of labs by zone
 // is map-free.
 type Zone uint8
 
@@ -56,7 +56,7 @@ type State struct {
 // MaxStates bounds the states of a geography: presence is kept as a bit set.
 const MaxStates = 63
 
-// Geography is the state graph of DESIGN.md 3.3: states, their land adjacency, the US
+// Geography is the state graph: states, their land adjacency, the US
 // border and the Pacific ports, with one region abroad (Canada) for relocated labs.
 // Region indices 0..Len()-1 are the states; Len() is abroad.
 type Geography struct {

@@ -53,7 +53,7 @@ func (s *sparse) row(i int) ([]int, []float64) {
 	return s.to[s.start[i]:s.start[i+1]], s.weight[s.start[i]:s.start[i+1]]
 }
 
-// NewNetwork builds the network of DESIGN.md 3.1: directed edge weights are summed into
+// NewNetwork builds the network of Prieto-Curiel et al. (2023): directed edge weights are summed into
 // a matrix, symmetrised with the larger of the two directions, and groups are ranked by
 // rivalry strength plus alliance strength, descending, ties kept in input order.
 func NewNetwork(groups []Group, rivalries, alliances []Edge) (*Network, error) {

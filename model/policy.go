@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 )
 
-// Policy parameterises the states' side of the conflict and its side effects (DESIGN.md
-// 3.4): US-Mexico cooperation, Mexico's enforcement capacity and corruption, popular
+// Policy parameterises the states' side of the conflict and its side effects:
+// US-Mexico cooperation, Mexico's enforcement capacity and corruption, popular
 // support, retaliation, precursor substitution, the stock of trafficked guns and how
 // ceasefires break down. A world without it has none of these: interventions act at their
 // stated strength and cost nothing.

@@ -23,7 +23,7 @@ func bacrimNetwork(t testing.TB) *model.Network {
 	return net
 }
 
-// paperScenarios are the paper's four futures from 2022 (week 520): DESIGN.md 3.1.
+// paperScenarios are the paper's four futures from 2022 (week 520), as in Prieto-Curiel et al. (2023).
 var paperScenarios = []struct {
 	name string
 	ivs  []model.Intervention

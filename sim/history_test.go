@@ -51,7 +51,7 @@ func median(x []float64) float64 {
 	return stat.Quantile(0.5, stat.Empirical, x, nil)
 }
 
-// The calibration targets of the history scenarios (issue 3, DESIGN.md 3.2): under the
+// The calibration targets of the history scenarios (issue 3): under the
 // kingpin campaigns the median number of groups is in the tens by the end of 2011 (one
 // count: about 80) and 150-250 by 2020 (Crisis Group: 198); about 25 leaders fall in
 // Calderon's first four years; left alone, the cartels fragment far less; and the

@@ -138,7 +138,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 // formatFloat writes the shortest decimal that reads back as the same float64.
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
-// writeTimeseries writes the tidy table of DESIGN.md 4: one row per week and metric.
+// writeTimeseries writes the tidy table: one row per week and metric.
 func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")

@@ -6,7 +6,7 @@ import (
 )
 
 // Values checked against an independent reading of the files with Python's csv module
-// (utf-8-sig), applying DESIGN.md 3.1's construction by hand.
+// (utf-8-sig), applying Prieto-Curiel et al. (2023)'s construction by hand.
 func TestLoadRealData(t *testing.T) {
 	d, err := Load()
 	if err != nil {
