@@ -83,19 +83,11 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if len(scs) < 2 {
 		return nil, errors.New("sim: compare needs at least two scenarios")
 	}
+	if err := checkComparable(scs); err != nil {
+		return nil, err
+	}
 	ref := scs[0]
-	seen := map[string]bool{}
 	for _, sc := range scs {
-		switch {
-		case seen[sc.Name]:
-			return nil, fmt.Errorf("sim: two scenarios are named %q; compare writes each to its own directory by name", sc.Name)
-		case !sc.Clock.Start.Equal(ref.Clock.Start) || sc.Clock.Weeks != ref.Clock.Weeks:
-			return nil, fmt.Errorf("sim: %s runs %d weeks from %s, %s %d weeks from %s: compared scenarios must share start and length",
-				sc.Name, sc.Clock.Weeks, sc.Clock.Start.Format(time.DateOnly), ref.Name, ref.Clock.Weeks, ref.Clock.Start.Format(time.DateOnly))
-		case sc.Mode != ref.Mode:
-			return nil, fmt.Errorf("sim: %s runs in %s mode, %s in %s: compared scenarios must share their mode", sc.Name, sc.Mode, ref.Name, ref.Mode)
-		}
-		seen[sc.Name] = true
 		sc.Seed, sc.Replicates = ref.Seed, ref.Replicates
 	}
 	horizons, err := compareHorizons(opts.Horizons, ref.Clock.Weeks)
@@ -125,6 +117,9 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 			run.Progress = func(done, total int) { opts.Progress(sc.Name, done, total) }
 		}
 		if _, err := Execute(ctx, sc, run); err != nil {
+			if ctx.Err() != nil {
+				return nil, interrupted(opts.OutDir, sc, k, len(scs), err)
+			}
 			return nil, fmt.Errorf("sim: %s: %w", sc.Name, err)
 		}
 		values[k] = col.Values
@@ -158,6 +153,69 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 		return nil, err
 	}
 	return c, nil
+}
+
+// comparisonOutputs are the files and folders compare writes in its output directory,
+// besides one run directory per scenario.
+var comparisonOutputs = []string{ComparisonFile, PlotsDir}
+
+// checkComparable refuses, before anything runs, scenarios that cannot be compared:
+// duplicate names, a name that is one of compare's own outputs (its run directory would
+// be that file or folder), or a start, length or mode other than the first scenario's.
+// The errors are ScenarioErrors, naming the file: bad input, not a failure.
+func checkComparable(scs []*Scenario) error {
+	ref := scs[0]
+	for i, sc := range scs {
+		bad := func(key, format string, args ...any) error {
+			return &ScenarioError{File: sc.File, Key: key, Msg: fmt.Sprintf(format, args...)}
+		}
+		// Names differing only in case share a directory on macOS and Windows.
+		if j := slices.IndexFunc(scs[:i], func(o *Scenario) bool { return strings.EqualFold(o.Name, sc.Name) }); j >= 0 {
+			return bad("name", "two scenarios are named %q (%s is %q); compare writes each to its own directory by name", sc.Name, scs[j].File, scs[j].Name)
+		}
+		if k := slices.IndexFunc(comparisonOutputs, func(o string) bool { return strings.EqualFold(o, sc.Name) }); k >= 0 ||
+			sc.Name == "" || sc.Name == "." || sc.Name == ".." || strings.ContainsAny(sc.Name, `/\`) {
+			what := "is not a directory name"
+			if k >= 0 {
+				what = "is taken by compare's own " + comparisonOutputs[k]
+			}
+			return bad("name", "scenario name %q %s (compare writes each scenario's run to the directory of its name); rename the scenario", sc.Name, what)
+		}
+		switch {
+		case !sc.Clock.Start.Equal(ref.Clock.Start) || sc.Clock.Weeks != ref.Clock.Weeks:
+			return bad("start", "%s runs %d weeks from %s, %s %d weeks from %s: compared scenarios must share start and length",
+				sc.Name, sc.Clock.Weeks, sc.Clock.Start.Format(time.DateOnly), ref.Name, ref.Clock.Weeks, ref.Clock.Start.Format(time.DateOnly))
+		case sc.Mode != ref.Mode:
+			return bad("mode", "%s runs in %s mode, %s in %s: compared scenarios must share their mode", sc.Name, sc.Mode, ref.Name, ref.Mode)
+		}
+	}
+	return nil
+}
+
+// CompareInterruptedError is returned when a comparison stops because its context was
+// cancelled. It wraps the run's InterruptedError (so a command line exits as for an
+// interrupted run), but says what to do about a comparison: compare keeps no
+// checkpoint of its own, so it starts again.
+type CompareInterruptedError struct {
+	Dir      string
+	Scenario string
+	K, N     int // scenario K (1-based) of N
+	Err      *InterruptedError
+}
+
+func (e *CompareInterruptedError) Error() string {
+	return fmt.Sprintf("sim: interrupted in scenario %d of %d (%s) after %d of %d replicates; %s holds no comparison, "+
+		"and compare cannot resume: run the same command again with --force", e.K, e.N, e.Scenario, e.Err.Done, e.Err.Total, e.Dir)
+}
+
+func (e *CompareInterruptedError) Unwrap() error { return e.Err }
+
+func interrupted(dir string, sc *Scenario, k, n int, err error) error {
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		ie = &InterruptedError{Dir: filepath.Join(dir, sc.Name), Total: sc.Replicates, Err: err}
+	}
+	return &CompareInterruptedError{Dir: dir, Scenario: sc.Name, K: k + 1, N: n, Err: ie}
 }
 
 // compareHorizons checks the horizons asked for, or picks one year in, five years in and

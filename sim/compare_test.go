@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -186,25 +188,84 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// Scenarios that cannot be compared are bad input, refused before anything runs with a
+// ScenarioError naming the file (the command line's exit status 2): different starts,
+// lengths or modes, duplicate names, and names that are compare's own outputs, so that a
+// scenario's run directory would be comparison.csv, plots/ or the output directory itself.
 func TestCompareRejects(t *testing.T) {
 	src := t.TempDir()
 	a := writeScenario(t, src, "a", "")
 	long := writeScenario(t, src, "long", "")
 	long.Clock.Weeks = 130
+	later := writeScenario(t, src, "later", "")
+	later.Clock.Start = later.Clock.Start.AddDate(0, 0, 7)
+	meanfield := writeScenario(t, src, "mf", "")
+	meanfield.Mode = model.MeanField
+	named := func(name string) *Scenario {
+		sc := writeScenario(t, src, "b", "")
+		sc.Name = name
+		return sc
+	}
+	for name, c := range map[string]struct {
+		scs  []*Scenario
+		want string
+	}{
+		"same name":           {[]*Scenario{a, a}, "two scenarios are named"},
+		"same name but case":  {[]*Scenario{a, named("A")}, "two scenarios are named"},
+		"different length":    {[]*Scenario{a, long}, "share start and length"},
+		"different start":     {[]*Scenario{a, later}, "share start and length"},
+		"different mode":      {[]*Scenario{a, meanfield}, "share their mode"},
+		"named plots":         {[]*Scenario{a, named("plots")}, "compare's own plots"},
+		"named Plots":         {[]*Scenario{a, named("Plots")}, "compare's own plots"},
+		"named the table":     {[]*Scenario{named("comparison.csv"), a}, "compare's own comparison.csv"},
+		"named the directory": {[]*Scenario{a, named(".")}, "not a directory name"},
+		"named its parent":    {[]*Scenario{a, named("..")}, "not a directory name"},
+		"named a path":        {[]*Scenario{a, named("x/y")}, "not a directory name"},
+	} {
+		out := filepath.Join(t.TempDir(), "x")
+		_, err := Compare(context.Background(), c.scs, CompareOptions{OutDir: out})
+		var se *ScenarioError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), src) {
+			t.Errorf("%s: error %v, want a ScenarioError naming the file and saying %q", name, err, c.want)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: the output directory was created before the check", name)
+		}
+	}
 	for name, c := range map[string]struct {
 		scs  []*Scenario
 		opts CompareOptions
 		want string
 	}{
-		"one scenario":     {[]*Scenario{a}, CompareOptions{}, "at least two"},
-		"same name":        {[]*Scenario{a, a}, CompareOptions{}, "two scenarios are named"},
-		"different length": {[]*Scenario{a, long}, CompareOptions{}, "share start and length"},
-		"horizon outside":  {[]*Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
+		"one scenario":    {[]*Scenario{a}, CompareOptions{}, "at least two"},
+		"horizon outside": {[]*Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
 	} {
 		c.opts.OutDir = filepath.Join(t.TempDir(), "x")
 		if _, err := Compare(context.Background(), c.scs, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", name, err, c.want)
 		}
+	}
+}
+
+// An interrupted comparison is an interrupted run to the command line (exit status 130),
+// and its message says where it stopped and how to start again: compare has no --resume.
+func TestCompareInterrupted(t *testing.T) {
+	src := t.TempDir()
+	a, b := writeScenario(t, src, "a", ""), writeScenario(t, src, "b", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "cmp")
+	_, err := Compare(ctx, []*Scenario{a, b}, CompareOptions{OutDir: out, Workers: 1})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v is not an InterruptedError", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "scenario 1 of 2 (a)") || !strings.Contains(msg, "--force") || strings.Contains(msg, "--resume") {
+		t.Errorf("message %q: want where it stopped and --force, no --resume", msg)
+	}
+	if _, err := os.Stat(filepath.Join(out, ComparisonFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an interrupted comparison wrote %s", ComparisonFile)
 	}
 }
 

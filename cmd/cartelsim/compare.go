@@ -105,10 +105,7 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	cmp, err := sim.Compare(ctx, scs, opts)
 	bar.finish()
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; no complete comparison was written to %s", c.out)
-		}
-		return err
+		return err // an interruption exits 130, mismatched scenarios 2
 	}
 	if c.quiet {
 		return nil

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// writeFile writes a scenario for a test and returns its path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Scenarios compare cannot pair are bad input (status 2, one line naming the file), as a
+// bad scenario is: a different start, and a name that is one of compare's own outputs.
+func TestCompareCommandRefuses(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "small.yaml", smallScenario)
+	later := writeFile(t, dir, "later.yaml", strings.Replace(strings.Replace(smallScenario, "2012-01-01", "2012-01-08", 1), "name: small", "name: later", 1))
+	plots := writeFile(t, dir, "plots.yaml", strings.Replace(smallScenario, "name: small", "name: plots", 1))
+	for _, c := range []struct {
+		name, other, want string
+	}{
+		{"different start", later, "later.yaml: start: later runs 52 weeks from 2012-01-08, small 52 weeks from 2012-01-01: compared scenarios must share start and length"},
+		{"named plots", plots, `plots.yaml: name: scenario name "plots" is taken by compare's own plots (compare writes each scenario's run to the directory of its name); rename the scenario`},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := cli([]string{"compare", good, c.other, "--out", filepath.Join(dir, "out"), "-q"}, &stdout, &stderr)
+		if status != exitUsage || !strings.Contains(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%s: status %d, stderr %q; want 2 and %q", c.name, status, stderr.String(), c.want)
+		}
+	}
+}
+
+// SIGINT during a comparison exits 130, as for an interrupted run, and the message says
+// which scenario it stopped in and how to start again (compare has no --resume).
+func TestCompareCommandInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Replace(strings.Replace(smallScenario, "weeks: 52", "weeks: 520", 1), "replicates: 4", "replicates: 100000", 1)
+	a := writeFile(t, dir, "a.yaml", long)
+	b := writeFile(t, dir, "b.yaml", strings.Replace(long, "name: small", "name: b", 1))
+	out := filepath.Join(dir, "out")
+	cmd, output := startCLI(t, nil, "compare", a, b, "--out", out, "-j", "1")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(out, "small", "checkpoint.bin")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no run started within a minute: %s", output)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	text := output.String()
+	if cmd.ProcessState.ExitCode() != exitInterrupted || !strings.Contains(text, "scenario 1 of 2 (small)") ||
+		!strings.Contains(text, "--force") || strings.Contains(text, "--resume") {
+		t.Errorf("exit %v (%d), output %q: want 130, the scenario, --force and no --resume", err, cmd.ProcessState.ExitCode(), text)
+	}
+}
