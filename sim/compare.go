@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -251,15 +252,19 @@ func Spread(xs []float64) Interval {
 }
 
 // PairedDifference is the mean of a[r] - b[r] with its two-sided confidence interval at
-// the given level from Student's t with n-1 degrees of freedom. With fewer than two
-// pairs, or pairs that never differ, the interval is the mean itself.
+// the given level from Student's t with n-1 degrees of freedom. Pairs that never differ
+// give the mean itself as the interval; with fewer than two pairs there is no interval,
+// and its bounds are NaN.
 func PairedDifference(a, b []float64, level float64) Interval {
 	d := make([]float64, len(a))
 	for r := range a {
 		d[r] = a[r] - b[r]
 	}
+	if len(d) < 2 {
+		return Interval{stat.Mean(d, nil), math.NaN(), math.NaN()}
+	}
 	mean, sd := stat.MeanStdDev(d, nil)
-	if len(d) < 2 || sd == 0 {
+	if sd == 0 {
 		return Interval{mean, mean, mean}
 	}
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.5 + level/2)
@@ -275,7 +280,12 @@ func (c *Comparison) writeCSV(w io.Writer) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
+	f := func(x float64) string {
+		if math.IsNaN(x) { // no interval from one replicate
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', 10, 64)
+	}
 	for _, row := range c.Rows {
 		rec := []string{row.Metric.String(), strconv.Itoa(row.Week), c.Clock.Date(row.Week).Format(time.DateOnly),
 			strconv.Itoa(min(HorizonWindow, row.Week)), row.Scenario, strconv.Itoa(c.Replicates),
@@ -293,54 +303,145 @@ func (c *Comparison) writeCSV(w io.Writer) error {
 
 // Summary writes a table of the given metrics for people: at each horizon, each
 // scenario's mean and 90% range across replicates, and its difference from the reference
-// with the 95% interval, marked when the interval excludes zero.
+// with the 95% interval, marked when the interval excludes zero, and as a percentage of
+// the reference's mean. With one replicate there is neither range nor interval, and the
+// table says so. Every number is formatted by num.
 func (c *Comparison) Summary(w io.Writer, metrics []model.Metric) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Compared with %s: %d replicates each, seed %d; %s.\n", c.Scenarios[0], c.Replicates, c.Seed, PairingNote)
-	fmt.Fprintf(&b, "Each value is a metric's mean over the %d weeks to the horizon; \"90%% range\" spans replicates, \"95%% CI\" is for the difference of means (* : excludes 0).\n", HorizonWindow)
-	name := 10
-	for _, s := range c.Scenarios {
-		name = max(name, len(s))
+	ref := c.Scenarios[0]
+	one := c.Replicates < 2
+	fmt.Fprintf(&b, "Compared with %s: %s each, seed %d; %s.\n", ref, plural(c.Replicates, "replicate"), c.Seed, PairingNote)
+	if one {
+		fmt.Fprintf(&b, "Each value is a metric's mean over the %d weeks to the horizon. With one replicate per scenario (as in mean-field mode) "+
+			"there is no range across replicates and no interval for a difference: both need at least two.\n", HorizonWindow)
+	} else {
+		fmt.Fprintf(&b, "Each value is a metric's mean over the %d weeks to the horizon; \"90%% range\" spans replicates, "+
+			"\"95%% CI\" is for the difference of means (* : excludes 0).\n", HorizonWindow)
 	}
+	fmt.Fprintf(&b, "\"change\" is the difference as a percentage of %s's mean (n/a where that is 0); numbers have 4 significant digits.\n", ref)
 	for _, m := range metrics {
 		info := m.Info()
 		for _, h := range c.Horizons {
 			fmt.Fprintf(&b, "\n%s (%s), year to %s (week %d)\n", info.Name, info.Unit, c.Clock.Date(h).Format(time.DateOnly), h)
-			fmt.Fprintf(&b, "  %-*s %12s  %-25s  %s\n", name, "scenario", "mean", "90% range", "difference (95% CI)")
+			table := [][]string{{"scenario", "mean", "90% range", "difference (95% CI)", "change"}}
+			if one {
+				table[0] = []string{"scenario", "mean", "difference", "change"}
+			}
+			var base float64
 			for _, row := range c.Rows {
 				if row.Metric != m || row.Week != h {
 					continue
 				}
-				rng := "[" + num(row.Value.Lo) + ", " + num(row.Value.Hi) + "]"
-				diff := "(reference)"
-				if d := row.Diff; d != nil {
-					diff = signed(d.Mean) + " [" + signed(d.Lo) + ", " + signed(d.Hi) + "]"
+				cells := []string{row.Scenario, num(row.Value.Mean)}
+				if !one {
+					cells = append(cells, "["+num(row.Value.Lo)+", "+num(row.Value.Hi)+"]")
+				}
+				d := row.Diff
+				if d == nil {
+					base = row.Value.Mean
+					table = append(table, append(cells, "(reference)", ""))
+					continue
+				}
+				diff := signed(d.Mean)
+				if !one {
+					diff += " [" + signed(d.Lo) + ", " + signed(d.Hi) + "]"
 					if d.Lo > 0 || d.Hi < 0 {
 						diff += " *"
 					}
 				}
-				fmt.Fprintf(&b, "  %-*s %12s  %-25s  %s\n", name, row.Scenario, num(row.Value.Mean), rng, diff)
+				table = append(table, append(cells, diff, percent(d.Mean, base)))
 			}
+			writeColumns(&b, table)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// num formats a value with four significant digits, in plain notation where that is short.
-func num(x float64) string {
-	a := math.Abs(x)
-	if a != 0 && (a >= 1e7 || a < 1e-3) {
-		return strconv.FormatFloat(x, 'e', 3, 64)
+// writeColumns writes rows of cells indented by two spaces, in columns two spaces apart:
+// the second column (means) aligned right, the others left.
+func writeColumns(b *strings.Builder, rows [][]string) {
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, cell := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
+		}
 	}
-	return strconv.FormatFloat(x, 'f', max(0, 3-int(math.Floor(math.Log10(max(a, 1))))), 64)
+	for _, r := range rows {
+		line := " "
+		for i, cell := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(cell))
+			if i == 1 {
+				line += " " + pad + cell + " "
+			} else {
+				line += " " + cell + pad + " "
+			}
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
 }
 
+// num formats a value for the table, the same way everywhere: rounded to four significant
+// digits, in plain notation with commas between thousands (402,700,000; -255,700; 3,699;
+// 12.35; 0.03212; 0). The table never mixes exponents with plain numbers.
+func num(x float64) string {
+	switch {
+	case x == 0:
+		return "0"
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 0):
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	e := strconv.FormatFloat(x, 'e', 3, 64) // d.ddde+XX: rounded to 4 significant digits
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	r, _ := strconv.ParseFloat(e, 64)
+	return groupThousands(strconv.FormatFloat(r, 'f', max(0, 3-exp), 64))
+}
+
+// groupThousands puts commas between the thousands of a number's whole part.
+func groupThousands(s string) string {
+	sign := ""
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		sign, s = s[:1], s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i := range len(whole) {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(whole[i])
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+// signed is num with a plus sign on positive values.
 func signed(x float64) string {
-	if x >= 0 {
+	if x > 0 {
 		return "+" + num(x)
 	}
 	return num(x)
+}
+
+// percent is a difference as a percentage of the reference's mean, with one decimal, or
+// n/a where the reference's mean is 0.
+func percent(diff, base float64) string {
+	if base == 0 || math.IsNaN(diff) {
+		return "n/a"
+	}
+	if diff == 0 {
+		return "0.0%"
+	}
+	p := groupThousands(strconv.FormatFloat(100*diff/math.Abs(base), 'f', 1, 64)) + "%"
+	if diff > 0 {
+		p = "+" + p
+	}
+	return p
 }
 
 // LoadScenarios reads several scenario files, stopping at the first error.
@@ -353,4 +454,12 @@ func LoadScenarios(paths []string) ([]*Scenario, error) {
 		}
 	}
 	return scs, nil
+}
+
+// plural is "1 replicate", "2 replicates".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

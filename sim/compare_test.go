@@ -173,8 +173,12 @@ func TestCompare(t *testing.T) {
 		}
 	}
 	var summary bytes.Buffer
-	if err := c.Summary(&summary, []model.Metric{model.Deaths}); err != nil || !strings.Contains(summary.String(), "arms") {
+	if err := c.Summary(&summary, []model.Metric{model.Deaths, model.Guns}); err != nil || !strings.Contains(summary.String(), "arms") {
 		t.Errorf("summary %q, error %v", summary.String(), err)
+	}
+	// The guns row at week 120: the gun stock's fall as a percentage of the baseline's 1.
+	if want := percent(gunsDiff, 1); !strings.Contains(summary.String(), want) || strings.Contains(summary.String(), "e+") || strings.Contains(summary.String(), "e-") {
+		t.Errorf("summary lacks the guns change %s, or has exponents:\n%s", want, summary.String())
 	}
 
 	one := filepath.Join(t.TempDir(), "cmp1")
@@ -290,4 +294,59 @@ func mustDate(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// The table's numbers, by hand: four significant digits, plain, with commas between
+// thousands, whatever the magnitude (the table once showed 4.027e+08 beside -255669), and
+// percent changes with one decimal.
+func TestTableNumbers(t *testing.T) {
+	for x, want := range map[float64]string{
+		4.027e8: "402,700,000", -255669: "-255,700", 3699.4: "3,699", 12.3456: "12.35", 0.032123: "0.03212",
+		0: "0", 999.96: "1,000", -0.5: "-0.5000", 1234567: "1,235,000", 1e15: "1,000,000,000,000,000", 7: "7.000",
+	} {
+		if got := num(x); got != want {
+			t.Errorf("num(%v) = %q, want %q", x, got, want)
+		}
+	}
+	if got := signed(1184); got != "+1,184" {
+		t.Errorf("signed(1184) = %q", got)
+	}
+	// 1,184 of 2,515 is 47.08%; -877 of 2,506 is -35.00%; 50,000 of 1,000 is 5,000%.
+	for _, c := range []struct {
+		diff, base float64
+		want       string
+	}{{1184, 2515, "+47.1%"}, {-877, 2506, "-35.0%"}, {50000, 1000, "+5,000.0%"}, {-5, 0, "n/a"}, {0, 3, "0.0%"}} {
+		if got := percent(c.diff, c.base); got != c.want {
+			t.Errorf("percent(%v, %v) = %q, want %q", c.diff, c.base, got, c.want)
+		}
+	}
+}
+
+// With one replicate a difference has no interval: the table prints none and no star,
+// and says why; comparison.csv leaves the interval's bounds empty. (It once printed a
+// zero-width interval, starred.)
+func TestCompareOneReplicate(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	ref.Replicates = 1
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Horizons: []int{120}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := c.Summary(&b, []model.Metric{model.Guns}); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	if strings.Contains(text, "*") || strings.Contains(text, "95% CI") || strings.Contains(text, "[") ||
+		!strings.Contains(text, "no interval for a difference: both need at least two") {
+		t.Errorf("one-replicate table:\n%s", text)
+	}
+	for _, rec := range readComparison(t, out)[1:] {
+		if rec[4] == "arms" && (rec[10] == "" || rec[11] != "" || rec[12] != "") {
+			t.Errorf("one-replicate row %v: want a difference without bounds", rec)
+		}
+	}
 }
