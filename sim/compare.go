@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,8 +38,8 @@ type CompareOptions struct {
 	OutDir  string
 	Force   bool
 	Workers int
-	// Horizons are weeks of the run (1 to Weeks) at which to compare; none: one year in,
-	// five years in and the end.
+	// Horizons are weeks of the run (1 to Weeks) at which to compare; none: 1, 4 and 8
+	// years after the scenarios first differ (DefaultHorizons).
 	Horizons []int
 	// Metrics are plotted and printed; every metric goes into comparison.csv.
 	Metrics  []model.Metric
@@ -68,6 +69,11 @@ type Comparison struct {
 	Clock      Clock
 	Horizons   []int
 	Rows       []ComparisonRow // by metric, then horizon, then scenario
+	// FirstDifference is the first week in which a scenario's world or interventions
+	// differ from the reference's (0: never); DefaultHorizons says the horizons were
+	// chosen from it rather than asked for.
+	FirstDifference int
+	DefaultHorizons bool
 }
 
 // PairingNote says how the differences are paired, for the table's readers.
@@ -91,7 +97,13 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	for _, sc := range scs {
 		sc.Seed, sc.Replicates = ref.Seed, ref.Replicates
 	}
-	horizons, err := compareHorizons(opts.Horizons, ref.Clock.Weeks)
+	first := 0
+	for _, sc := range scs[1:] {
+		if w := firstDifference(ref, sc); w > 0 && (first == 0 || w < first) {
+			first = w
+		}
+	}
+	horizons, err := compareHorizons(opts.Horizons, ref.Clock.Weeks, first)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +137,8 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 		}
 		values[k] = col.Values
 	}
-	c := &Comparison{Seed: ref.Seed, Replicates: len(values[0][0]), Clock: ref.Clock, Horizons: horizons}
+	c := &Comparison{Seed: ref.Seed, Replicates: len(values[0][0]), Clock: ref.Clock, Horizons: horizons,
+		FirstDifference: first, DefaultHorizons: len(opts.Horizons) == 0}
 	for _, sc := range scs {
 		c.Scenarios = append(c.Scenarios, sc.Name)
 	}
@@ -219,14 +232,19 @@ func interrupted(dir string, sc *Scenario, k, n int, err error) error {
 	return &CompareInterruptedError{Dir: dir, Scenario: sc.Name, K: k + 1, N: n, Err: ie}
 }
 
-// compareHorizons checks the horizons asked for, or picks one year in, five years in and
-// the end of a run of the given length.
-func compareHorizons(asked []int, weeks int) ([]int, error) {
+// DefaultHorizonYears are the default horizons, in years of HorizonWindow weeks after the
+// week before the scenarios first differ: the first averages exactly the first year of
+// the difference, the others its medium and long run. Horizons past the end of the run
+// become the run's last week.
+var DefaultHorizonYears = []int{1, 4, 8}
+
+// compareHorizons checks the horizons asked for or, when none were, picks
+// DefaultHorizonYears after first, the first week in which the scenarios differ (from
+// the start of the run when they never do).
+func compareHorizons(asked []int, weeks, first int) ([]int, error) {
 	if len(asked) == 0 {
-		for _, h := range []int{HorizonWindow, 5 * HorizonWindow, weeks} {
-			if h <= weeks {
-				asked = append(asked, h)
-			}
+		for _, years := range DefaultHorizonYears {
+			asked = append(asked, min(max(first, 1)-1+years*HorizonWindow, weeks))
 		}
 	}
 	for _, h := range asked {
@@ -237,6 +255,36 @@ func compareHorizons(asked []int, weeks int) ([]int, error) {
 	h := slices.Clone(asked)
 	slices.Sort(h)
 	return slices.Compact(h), nil
+}
+
+// firstDifference is the first week (1 to the run's length) whose step differs between
+// two scenarios as the model sees them, or 0 if none does. Worlds that differ in
+// anything but their interventions (parameters, groups, sections) differ from week 1;
+// otherwise it is the first week in which the interventions in force differ. An
+// intervention is in force in the weeks after its From up to and including its To
+// (model.Intervention).
+func firstDifference(a, b *Scenario) int {
+	ca, cb := a.Config(), b.Config()
+	ia, ib := ca.Interventions, cb.Interventions
+	ca.Interventions, cb.Interventions = nil, nil
+	if !reflect.DeepEqual(ca, cb) {
+		return 1
+	}
+	inForce := func(ivs []model.Intervention, w int) []model.Intervention {
+		var on []model.Intervention
+		for _, iv := range ivs {
+			if iv.From < w && w <= iv.To {
+				on = append(on, iv)
+			}
+		}
+		return on
+	}
+	for w := 1; w <= a.Clock.Weeks; w++ {
+		if !reflect.DeepEqual(inForce(ia, w), inForce(ib, w)) {
+			return w
+		}
+	}
+	return 0
 }
 
 // Spread returns the mean of xs and its 5% and 95% empirical quantiles (gonum's
@@ -319,6 +367,16 @@ func (c *Comparison) Summary(w io.Writer, metrics []model.Metric) error {
 			"\"95%% CI\" is for the difference of means (* : excludes 0).\n", HorizonWindow)
 	}
 	fmt.Fprintf(&b, "\"change\" is the difference as a percentage of %s's mean (n/a where that is 0); numbers have 4 significant digits.\n", ref)
+	switch first := c.FirstDifference; {
+	case first == 0:
+		fmt.Fprintf(&b, "The scenarios never differ, in their worlds or their interventions: every difference is 0.\n")
+	case c.DefaultHorizons:
+		fmt.Fprintf(&b, "The scenarios first differ in week %d (the week to %s); the horizons are 1, 4 and 8 years after, within the run.\n",
+			first, c.Clock.Date(first).Format(time.DateOnly))
+	case c.Horizons[0] < first:
+		fmt.Fprintf(&b, "The scenarios first differ in week %d (the week to %s): every difference before it is 0.\n",
+			first, c.Clock.Date(first).Format(time.DateOnly))
+	}
 	for _, m := range metrics {
 		info := m.Info()
 		for _, h := range c.Horizons {

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -348,5 +349,88 @@ func TestCompareOneReplicate(t *testing.T) {
 		if rec[4] == "arms" && (rec[10] == "" || rec[11] != "" || rec[12] != "") {
 			t.Errorf("one-replicate row %v: want a difference without bounds", rec)
 		}
+	}
+}
+
+// The default horizons follow the first week the scenarios differ, read from the shipped
+// files: the policy library's levers start on 2026-01-04, week 52 of runs from
+// 2025-01-05 (2025-01-05 + 52 x 7 days), so they first act in week 53 and the horizons are
+// weeks 52+52 = 104, 52+208 = 260 and 52+416 = 468 (of 469). The Prieto-Curiel levers
+// start at week 520 of 780: 572, 728 and 936, which is past the end and becomes 780.
+// (The old defaults, weeks 52, 260 and the end, put the first horizon wholly before the
+// library's levers, and two of three before the paper's.)
+func TestDefaultHorizons(t *testing.T) {
+	load := func(paths ...string) []*Scenario {
+		scs, err := LoadScenarios(paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scs
+	}
+	p := load("../scenarios/policy/status-quo.yaml", "../scenarios/policy/kingpin.yaml", "../scenarios/policy/demand-reduction.yaml",
+		"../scenarios/policy/cooperation-package.yaml", "../scenarios/policy/shock-and-awe-enforced.yaml")
+	pc := load("../scenarios/prieto-curiel-2023/baseline.yaml", "../scenarios/prieto-curiel-2023/halve-recruitment.yaml",
+		"../scenarios/prieto-curiel-2023/double-incapacitation.yaml")
+	for _, c := range []struct {
+		name     string
+		a, b     *Scenario
+		first    int
+		horizons []int
+	}{
+		{"kingpin", p[0], p[1], 53, []int{104, 260, 468}},
+		{"demand reduction", p[0], p[2], 53, []int{104, 260, 468}},
+		{"cooperation package", p[0], p[3], 53, []int{104, 260, 468}},
+		{"shock and awe", p[0], p[4], 53, []int{104, 260, 468}},
+		{"halve recruitment", pc[0], pc[1], 521, []int{572, 728, 780}},
+		{"double incapacitation", pc[0], pc[2], 521, []int{572, 728, 780}},
+		{"the same world", p[0], p[0], 0, []int{52, 208, 416}},
+	} {
+		first := firstDifference(c.a, c.b)
+		h, err := compareHorizons(nil, c.a.Clock.Weeks, first)
+		if first != c.first || err != nil || !slices.Equal(h, c.horizons) {
+			t.Errorf("%s: first difference in week %d, horizons %v (%v); want %d and %v", c.name, first, h, err, c.first, c.horizons)
+		}
+	}
+	// A parameter differs from the first week, wherever the interventions start.
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	other := writeScenario(t, src, "other", "")
+	other.config.Params.Recruitment *= 2
+	if w := firstDifference(ref, other); w != 1 {
+		t.Errorf("a parameter differs from week %d, want 1", w)
+	}
+	// An asked horizon stays as asked.
+	if h, err := compareHorizons([]int{30, 10, 30}, 120, 61); err != nil || !slices.Equal(h, []int{10, 30}) {
+		t.Errorf("asked horizons: %v, %v", h, err)
+	}
+}
+
+// By default no horizon is all zero: in the small world with arms interdiction from week
+// 60 (in force from week 61), the horizons are 60+52 = 112 and the end, 120 (60+208 and
+// 60+416 are past it), and at each some metric differs between the scenarios.
+func TestCompareDefaultHorizons(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	ref.Replicates = 2
+	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: filepath.Join(t.TempDir(), "cmp"), Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Horizons, []int{112, 120}) || c.FirstDifference != 61 {
+		t.Fatalf("horizons %v, first difference %d; want [112 120] and 61", c.Horizons, c.FirstDifference)
+	}
+	for _, h := range c.Horizons {
+		differs := false
+		for _, row := range c.Rows {
+			differs = differs || row.Week == h && row.Diff != nil && row.Diff.Mean != 0
+		}
+		if !differs {
+			t.Errorf("every difference is 0 at horizon %d", h)
+		}
+	}
+	var b bytes.Buffer
+	if err := c.Summary(&b, []model.Metric{model.Guns}); err != nil || !strings.Contains(b.String(), "first differ in week 61 (the week to 2026-03-08)") {
+		t.Errorf("summary does not say where the horizons come from (%v):\n%s", err, b.String())
 	}
 }

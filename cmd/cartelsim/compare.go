@@ -35,7 +35,7 @@ func (*compareCmd) usage() string {
 func (c *compareCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.csv, plots/ and one run directory per scenario")
-	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: one year in, five years in and the end)")
+	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: 1, 4 and 8 years after the scenarios first differ, within the run)")
 	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: "+metricNames(sim.DefaultCompareMetrics)+"); the table has all")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "replicates of each scenario (default: the first scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed of every scenario (default: the first scenario's)")
