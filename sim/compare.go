@@ -41,7 +41,8 @@ type CompareOptions struct {
 	// Horizons are weeks of the run (1 to Weeks) at which to compare; none: 1, 4 and 8
 	// years after the scenarios first differ (DefaultHorizons).
 	Horizons []int
-	// Metrics are plotted and printed; every metric goes into comparison.csv.
+	// Metrics are plotted and printed; every metric goes into comparison.csv. None: the
+	// DefaultCompareMetrics that are not 0 throughout (Comparison.Dropped).
 	Metrics  []model.Metric
 	Progress func(scenario string, done, total int)
 }
@@ -74,6 +75,22 @@ type Comparison struct {
 	// chosen from it rather than asked for.
 	FirstDifference int
 	DefaultHorizons bool
+	// Metrics are those in the printed table and the plots: the ones asked for or, by
+	// default, those of DefaultCompareMetrics that are not 0 in every week of every
+	// replicate of every scenario; Dropped are the defaults left out for being 0.
+	Metrics, Dropped []model.Metric
+}
+
+// nonZero is a Folder that notes the metrics that are not 0 in some week of a replicate.
+type nonZero [model.NumMetrics]bool
+
+func (z *nonZero) Fold(_ int, series []float64) error {
+	for i, x := range series {
+		if x != 0 {
+			z[i%len(z)] = true
+		}
+	}
+	return nil
 }
 
 // PairingNote says how the differences are paired, for the table's readers.
@@ -107,10 +124,6 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err != nil {
 		return nil, err
 	}
-	metrics := opts.Metrics
-	if len(metrics) == 0 {
-		metrics = DefaultCompareMetrics
-	}
 	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {
 		return nil, err
 	}
@@ -120,12 +133,13 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 			probes = append(probes, Probe{Metric: m, From: max(1, h-HorizonWindow+1), To: h})
 		}
 	}
+	var nonzero nonZero
 	values := make([][][]float64, len(scs)) // scenario, probe, replicate
 	dirs := make([]string, len(scs))
 	for k, sc := range scs {
 		dirs[k] = filepath.Join(opts.OutDir, sc.Name)
 		col := &Collector{Probes: probes}
-		run := RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{col}}
+		run := RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{col, &nonzero}}
 		if opts.Progress != nil {
 			run.Progress = func(done, total int) { opts.Progress(sc.Name, done, total) }
 		}
@@ -141,6 +155,16 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 		FirstDifference: first, DefaultHorizons: len(opts.Horizons) == 0}
 	for _, sc := range scs {
 		c.Scenarios = append(c.Scenarios, sc.Name)
+	}
+	c.Metrics = opts.Metrics
+	if len(c.Metrics) == 0 {
+		for _, m := range DefaultCompareMetrics {
+			if nonzero[m] {
+				c.Metrics = append(c.Metrics, m)
+			} else {
+				c.Dropped = append(c.Dropped, m)
+			}
+		}
 	}
 	for p, pr := range probes {
 		window := float64(pr.To - pr.From + 1)
@@ -163,7 +187,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
 		return nil, err
 	}
-	if _, err := OverlayPlots(dirs, metrics, filepath.Join(opts.OutDir, PlotsDir)); err != nil {
+	if _, err := OverlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -349,12 +373,12 @@ func (c *Comparison) writeCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// Summary writes a table of the given metrics for people: at each horizon, each
+// Summary writes a table of the comparison's metrics for people: at each horizon, each
 // scenario's mean and 90% range across replicates, and its difference from the reference
 // with the 95% interval, marked when the interval excludes zero, and as a percentage of
 // the reference's mean. With one replicate there is neither range nor interval, and the
 // table says so. Every number is formatted by num.
-func (c *Comparison) Summary(w io.Writer, metrics []model.Metric) error {
+func (c *Comparison) Summary(w io.Writer) error {
 	var b strings.Builder
 	ref := c.Scenarios[0]
 	one := c.Replicates < 2
@@ -377,7 +401,10 @@ func (c *Comparison) Summary(w io.Writer, metrics []model.Metric) error {
 		fmt.Fprintf(&b, "The scenarios first differ in week %d (the week to %s): every difference before it is 0.\n",
 			first, c.Clock.Date(first).Format(time.DateOnly))
 	}
-	for _, m := range metrics {
+	if len(c.Dropped) > 0 {
+		fmt.Fprintf(&b, "Not shown, being 0 in every week of every scenario: %s (--metrics shows them).\n", metricList(c.Dropped))
+	}
+	for _, m := range c.Metrics {
 		info := m.Info()
 		for _, h := range c.Horizons {
 			fmt.Fprintf(&b, "\n%s (%s), year to %s (week %d)\n", info.Name, info.Unit, c.Clock.Date(h).Format(time.DateOnly), h)
@@ -520,4 +547,16 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// metricList is "a, b and c".
+func metricList(ms []model.Metric) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.String()
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -174,7 +174,8 @@ func TestCompare(t *testing.T) {
 		}
 	}
 	var summary bytes.Buffer
-	if err := c.Summary(&summary, []model.Metric{model.Deaths, model.Guns}); err != nil || !strings.Contains(summary.String(), "arms") {
+	c.Metrics = []model.Metric{model.Deaths, model.Guns}
+	if err := c.Summary(&summary); err != nil || !strings.Contains(summary.String(), "arms") {
 		t.Errorf("summary %q, error %v", summary.String(), err)
 	}
 	// The guns row at week 120: the gun stock's fall as a percentage of the baseline's 1.
@@ -337,7 +338,8 @@ func TestCompareOneReplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := c.Summary(&b, []model.Metric{model.Guns}); err != nil {
+	c.Metrics = []model.Metric{model.Guns}
+	if err := c.Summary(&b); err != nil {
 		t.Fatal(err)
 	}
 	text := b.String()
@@ -430,7 +432,67 @@ func TestCompareDefaultHorizons(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	if err := c.Summary(&b, []model.Metric{model.Guns}); err != nil || !strings.Contains(b.String(), "first differ in week 61 (the week to 2026-03-08)") {
+	c.Metrics = []model.Metric{model.Guns}
+	if err := c.Summary(&b); err != nil || !strings.Contains(b.String(), "first differ in week 61 (the week to 2026-03-08)") {
 		t.Errorf("summary does not say where the horizons come from (%v):\n%s", err, b.String())
+	}
+}
+
+// A world without economy or policy sections has its economy and policy metrics at 0
+// throughout (README, "Metrics"): by default the table and the plots leave out supply,
+// labs, revenue, cooperation and civilian casualties, and say so; asked for, they are
+// shown. comparison.csv keeps every metric either way.
+func TestCompareDropsZeroMetrics(t *testing.T) {
+	src := t.TempDir()
+	bare := strings.NewReplacer("fragmentation: {}\n", "", "economy: {}\n", "", "policy: {}\n", "",
+		"interventions:\n  - {kind: lab-dismantling, from: 0, intensity: 2, actor: mexico}\n", "").Replace(compareScenario)
+	write := func(name, extra string) *Scenario {
+		path := filepath.Join(src, name+".yaml")
+		if err := os.WriteFile(path, []byte(strings.Replace(bare, "%s", name, 1)+extra), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := LoadScenario(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.Replicates = 2
+		return sc
+	}
+	ref := write("ref", "interventions: []\n")
+	inc := write("inc", "interventions: [{kind: incapacitation, from: 20, intensity: 1, actor: mexico}]\n")
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, inc}, CompareOptions{OutDir: out, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := []model.Metric{model.Supply, model.Labs, model.Revenue, model.CooperationIndex, model.CivilianCasualties}
+	shown := []model.Metric{model.Homicides, model.Members, model.Groups}
+	if !slices.Equal(c.Dropped, zero) || !slices.Equal(c.Metrics, shown) {
+		t.Errorf("shown %v, dropped %v; want %v and %v", c.Metrics, c.Dropped, shown, zero)
+	}
+	var b bytes.Buffer
+	if err := c.Summary(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	if !strings.Contains(text, "Not shown, being 0 in every week of every scenario: supply, labs, revenue, cooperation and civilian_casualties") ||
+		strings.Contains(text, "\nsupply (") || !strings.Contains(text, "\nhomicides (") {
+		t.Errorf("table:\n%s", text)
+	}
+	for name, want := range map[string]bool{"plots/homicides.png": true, "plots/supply.png": false, "plots/labs.svg": false} {
+		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", name, err == nil, want)
+		}
+	}
+	if n := len(readComparison(t, out)); n != 1+int(model.NumMetrics)*len(c.Horizons)*2 {
+		t.Errorf("comparison.csv has %d rows, want every metric", n)
+	}
+	asked := filepath.Join(t.TempDir(), "cmp")
+	c, err = Compare(context.Background(), []*Scenario{ref, inc}, CompareOptions{OutDir: asked, Workers: 1, Metrics: []model.Metric{model.Supply}})
+	if err != nil || !slices.Equal(c.Metrics, []model.Metric{model.Supply}) || len(c.Dropped) != 0 {
+		t.Fatalf("asked for supply: %v, shown %v, dropped %v", err, c.Metrics, c.Dropped)
+	}
+	if _, err := os.Stat(filepath.Join(asked, "plots", "supply.png")); err != nil {
+		t.Error(err)
 	}
 }

@@ -36,7 +36,7 @@ func (c *compareCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.csv, plots/ and one run directory per scenario")
 	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: 1, 4 and 8 years after the scenarios first differ, within the run)")
-	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: "+metricNames(sim.DefaultCompareMetrics)+"); the table has all")
+	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: those of "+metricNames(sim.DefaultCompareMetrics)+" not 0 throughout); comparison.csv has all")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "replicates of each scenario (default: the first scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed of every scenario (default: the first scenario's)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
@@ -110,10 +110,7 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	if c.quiet {
 		return nil
 	}
-	if len(metrics) == 0 {
-		metrics = sim.DefaultCompareMetrics
-	}
-	if err := cmp.Summary(stdout, metrics); err != nil {
+	if err := cmp.Summary(stdout); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (every metric), plots in %s/, each scenario's run in its own directory\n", c.out, sim.ComparisonFile, sim.PlotsDir)
