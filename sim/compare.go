@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -21,8 +23,13 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// ComparisonFile is the table `cartelsim compare` writes.
-const ComparisonFile = "comparison.csv"
+// The files `cartelsim compare` writes besides its runs: the table of every metric, the
+// printed table, and last the manifest of the comparison.
+const (
+	ComparisonFile         = "comparison.csv"
+	ComparisonTextFile     = "comparison.txt"
+	ComparisonManifestFile = "comparison.json"
+)
 
 // HorizonWindow is the number of weeks, ending at a horizon, over which a comparison
 // averages each metric: a year, so that weekly flows are read as yearly rates and
@@ -45,6 +52,9 @@ type CompareOptions struct {
 	// DefaultCompareMetrics that are not 0 throughout (Comparison.Dropped).
 	Metrics  []model.Metric
 	Progress func(scenario string, done, total int)
+	// Command, if set, is recorded in comparison.json: the command line that asked for
+	// the comparison.
+	Command string
 }
 
 // Interval is a mean with the bounds of an interval around it.
@@ -124,7 +134,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {
+	if err := prepareComparison(opts.OutDir, opts.Force); err != nil {
 		return nil, err
 	}
 	var probes []Probe
@@ -187,15 +197,116 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
 		return nil, err
 	}
-	if _, err := OverlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir)); err != nil {
+	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
+		return nil, err
+	}
+	plots, err := OverlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir))
+	if err != nil {
+		return nil, err
+	}
+	m := c.manifest(scs, opts.Command)
+	for _, p := range plots {
+		m.Files = append(m.Files, filepath.ToSlash(filepath.Join(PlotsDir, filepath.Base(p))))
+	}
+	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonManifestFile), func(w io.Writer) error { return writeJSON(w, m) }); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// ComparisonManifest is comparison.json: what was compared and how, written last. It
+// holds no timestamps, so the same comparison writes the same bytes.
+type ComparisonManifest struct {
+	Complete bool   `json:"complete"`
+	Version  string `json:"version"`
+	// Command is the command line that made the comparison, when there was one.
+	Command         string              `json:"command,omitempty"`
+	Scenarios       []ManifestScenario  `json:"scenarios"` // the first is the reference
+	Seed            uint64              `json:"seed"`
+	Replicates      int                 `json:"replicates"`
+	Mode            string              `json:"mode"`
+	StartDate       string              `json:"start_date"`
+	Weeks           int                 `json:"weeks"`
+	FirstDifference *ComparisonHorizon  `json:"first_difference"` // null: the scenarios never differ
+	Horizons        []ComparisonHorizon `json:"horizons"`
+	HorizonsFrom    string              `json:"horizons_from"`
+	WindowWeeks     int                 `json:"window_weeks"`
+	Pairing         string              `json:"pairing"`
+	Metrics         []string            `json:"metrics"`
+	Dropped         []string            `json:"dropped_metrics"`
+	Files           []string            `json:"files"`
+}
+
+// ComparisonHorizon is a week of the run and the date it ends.
+type ComparisonHorizon struct {
+	Week int    `json:"week"`
+	Date string `json:"date"`
+}
+
+func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManifest {
+	week := func(w int) ComparisonHorizon { return ComparisonHorizon{w, c.Clock.Date(w).Format(time.DateOnly)} }
+	names := func(ms []model.Metric) []string {
+		out := []string{}
+		for _, m := range ms {
+			out = append(out, m.String())
+		}
+		return out
+	}
+	m := &ComparisonManifest{
+		Complete: true, Version: Version, Command: command,
+		Seed: c.Seed, Replicates: c.Replicates, Mode: scs[0].Mode.String(),
+		StartDate: c.Clock.Start.Format(time.DateOnly), Weeks: c.Clock.Weeks,
+		HorizonsFrom: "asked", WindowWeeks: HorizonWindow, Pairing: PairingNote,
+		Metrics: names(c.Metrics), Dropped: names(c.Dropped),
+		Files: []string{ComparisonFile, ComparisonTextFile},
+	}
+	for _, sc := range scs {
+		m.Scenarios = append(m.Scenarios, ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256})
+	}
+	if c.FirstDifference > 0 {
+		first := week(c.FirstDifference)
+		m.FirstDifference = &first
+	}
+	if c.DefaultHorizons {
+		m.HorizonsFrom = "default: 1, 4 and 8 years after the first difference, within the run"
+	}
+	for _, h := range c.Horizons {
+		m.Horizons = append(m.Horizons, week(h))
+	}
+	return m
+}
+
 // comparisonOutputs are the files and folders compare writes in its output directory,
 // besides one run directory per scenario.
-var comparisonOutputs = []string{ComparisonFile, PlotsDir}
+// besides one run directory per scenario: the manifest first, which is removed first and
+// written last.
+var comparisonOutputs = []string{ComparisonManifestFile, ComparisonFile, ComparisonTextFile, PlotsDir}
+
+// prepareComparison creates dir, or checks that it holds no earlier comparison (nor a
+// run). With force an earlier comparison's files are removed, manifest first, so that a
+// comparison that fails part-way never leaves an old table or manifest beside new runs.
+func prepareComparison(dir string, force bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("sim: cannot create output directory: %w", err)
+	}
+	var found []string
+	for _, name := range comparisonOutputs {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sim: %w", err)
+		}
+	}
+	if len(found) > 0 && !force {
+		return fmt.Errorf("sim: %s holds an earlier comparison (%s); use --force to replace it", dir, strings.Join(found, ", "))
+	}
+	for _, name := range found {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("sim: cannot replace earlier comparison: %w", err)
+		}
+	}
+	return prepareOutput(dir, force)
+}
 
 // checkComparable refuses, before anything runs, scenarios that cannot be compared:
 // duplicate names, a name that is one of compare's own outputs (its run directory would

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"math"
@@ -494,5 +495,62 @@ func TestCompareDropsZeroMetrics(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(asked, "plots", "supply.png")); err != nil {
 		t.Error(err)
+	}
+}
+
+// The printed table is saved as comparison.txt, and comparison.json, written last, says
+// what was compared and how; a forced comparison removes an earlier one's files before
+// it runs anything, so one that stops part-way leaves no old table beside new runs.
+func TestCompareSavesTableAndManifest(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	ref.Replicates = 2
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Command: "cartelsim compare ref.yaml arms.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := c.Summary(&table); err != nil {
+		t.Fatal(err)
+	}
+	if saved, err := os.ReadFile(filepath.Join(out, ComparisonTextFile)); err != nil || !bytes.Equal(saved, table.Bytes()) {
+		t.Errorf("comparison.txt (%v) is not the printed table:\n%s", err, saved)
+	}
+	data, err := os.ReadFile(filepath.Join(out, ComparisonManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m ComparisonManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Complete || m.Command != "cartelsim compare ref.yaml arms.yaml" || len(m.Scenarios) != 2 || m.Scenarios[1].Name != "arms" ||
+		m.Scenarios[0].SHA256 != ref.SHA256 || m.Replicates != 2 || m.FirstDifference == nil || m.FirstDifference.Week != 61 ||
+		len(m.Horizons) != 2 || m.Horizons[0] != (ComparisonHorizon{112, "2027-02-28"}) || !strings.HasPrefix(m.HorizonsFrom, "default") {
+		t.Errorf("comparison.json:\n%s", data)
+	}
+	for _, f := range m.Files {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("comparison.json lists %s: %v", f, err)
+		}
+	}
+	if !slices.Contains(m.Files, "plots/homicides.svg") {
+		t.Errorf("comparison.json lists no plots: %v", m.Files)
+	}
+
+	if _, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out}); err == nil || !strings.Contains(err.Error(), "use --force") {
+		t.Errorf("a second comparison without force: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Compare(ctx, []*Scenario{ref, arms}, CompareOptions{OutDir: out, Force: true}); err == nil {
+		t.Fatal("an interrupted comparison succeeded")
+	}
+	for _, name := range []string{ComparisonManifestFile, ComparisonFile, ComparisonTextFile, PlotsDir} {
+		if _, err := os.Stat(filepath.Join(out, name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the earlier comparison's %s is still there after a forced comparison stopped", name)
+		}
 	}
 }

@@ -34,7 +34,7 @@ func (*compareCmd) usage() string {
 
 func (c *compareCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
-	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.csv, plots/ and one run directory per scenario")
+	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.txt, comparison.csv, comparison.json, plots/ and one run directory per scenario")
 	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: 1, 4 and 8 years after the scenarios first differ, within the run)")
 	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: those of "+metricNames(sim.DefaultCompareMetrics)+" not 0 throughout); comparison.csv has all")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "replicates of each scenario (default: the first scenario's)")
@@ -81,7 +81,8 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	if c.fs.Changed("seed") {
 		scs[0].Seed = c.seed
 	}
-	opts := sim.CompareOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Metrics: metrics}
+	opts := sim.CompareOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Metrics: metrics,
+		Command: commandLine(c.name(), args, c.fs)}
 	for _, h := range c.horizons {
 		w, err := scs[0].Clock.Week(h)
 		if err != nil {
@@ -113,6 +114,37 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	if err := cmp.Summary(stdout); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (every metric), plots in %s/, each scenario's run in its own directory\n", c.out, sim.ComparisonFile, sim.PlotsDir)
+	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (this table), %s (every metric), %s (what was compared, and how), plots in %s/, each scenario's run in its own directory\n",
+		c.out, sim.ComparisonTextFile, sim.ComparisonFile, sim.ComparisonManifestFile, sim.PlotsDir)
 	return err
+}
+
+// commandLine is the command as it could be typed again: the arguments and the flags
+// that were set, in the order given, quoted for a POSIX shell where needed.
+func commandLine(name string, args []string, fs *pflag.FlagSet) string {
+	parts := []string{"cartelsim", name}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	fs.Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		switch sv, ok := f.Value.(pflag.SliceValue); {
+		case ok:
+			v = strings.Join(sv.GetSlice(), ",")
+		case f.Value.Type() == "bool" && v == "true":
+			parts = append(parts, "--"+f.Name)
+			return
+		}
+		parts = append(parts, "--"+f.Name+"="+shellQuote(v))
+	})
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@%+-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +70,35 @@ func TestCompareCommandInterrupted(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != exitInterrupted || !strings.Contains(text, "scenario 1 of 2 (small)") ||
 		!strings.Contains(text, "--force") || strings.Contains(text, "--resume") {
 		t.Errorf("exit %v (%d), output %q: want 130, the scenario, --force and no --resume", err, cmd.ProcessState.ExitCode(), text)
+	}
+}
+
+// The table printed is the one saved in comparison.txt, and comparison.json records a
+// command line that can be typed again (quoted where a shell needs it).
+func TestCompareCommandSavesTable(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "small.yaml", smallScenario)
+	b := writeFile(t, dir, "it's.yaml", strings.Replace(strings.Replace(smallScenario, "intensity: 1", "intensity: 2", 1), "name: small", "name: other", 1))
+	out := filepath.Join(dir, "cmp")
+	var stdout, stderr bytes.Buffer
+	if status := cli([]string{"compare", a, b, "--out", out, "-n", "2", "--horizon", "52", "-j", "1"}, &stdout, &stderr); status != 0 {
+		t.Fatalf("status %d: %s", status, stderr.String())
+	}
+	saved, err := os.ReadFile(filepath.Join(out, "comparison.txt"))
+	if err != nil || len(saved) == 0 || !strings.HasPrefix(stdout.String(), string(saved)) ||
+		!strings.Contains(stdout.String(), "comparison.txt (this table)") {
+		t.Errorf("saved table (%v):\n%s\nprinted:\n%s", err, saved, stdout.String())
+	}
+	data, err := os.ReadFile(filepath.Join(out, "comparison.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Command string }
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := "cartelsim compare " + a + " '" + dir + "/it'\\''s.yaml' --out=" + out + " --replicates=2 --horizon=52 --workers=1"
+	if m.Command != want {
+		t.Errorf("command %q, want %q", m.Command, want)
 	}
 }
