@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -90,18 +91,10 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		opts.Horizons = append(opts.Horizons, w)
 	}
-	var bar *progressBar
+	var bar *compareProgress
 	if !c.quiet && isTerminal(stderr) {
-		bar = newProgressBar(stderr)
-		current := ""
-		opts.Progress = func(name string, done, total int) {
-			if name != current {
-				bar.finish()
-				fmt.Fprintf(stderr, "%s\n", name)
-				bar, current = newProgressBar(stderr), name
-			}
-			bar.update(done, total)
-		}
+		bar = newCompareProgress(stderr, scs)
+		opts.Progress = bar.update
 	}
 	cmp, err := sim.Compare(ctx, scs, opts)
 	bar.finish()
@@ -147,4 +140,62 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// compareProgress redraws one line on a terminal, at most ten times a second: which
+// scenario of how many is running, its replicates, the time since the comparison began
+// and an estimate of the time left, from the pace so far (every scenario runs the same
+// number of replicates).
+type compareProgress struct {
+	w     io.Writer
+	index map[string]int // scenario name -> position
+	start time.Time
+	now   func() time.Time
+	last  time.Time
+	drawn bool
+}
+
+func newCompareProgress(w io.Writer, scs []*sim.Scenario) *compareProgress {
+	p := &compareProgress{w: w, index: map[string]int{}, now: time.Now}
+	for k, sc := range scs {
+		p.index[sc.Name] = k
+	}
+	p.start = p.now()
+	return p
+}
+
+func (p *compareProgress) update(name string, done, total int) {
+	now := p.now()
+	if done < total && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	k, n := p.index[name], len(p.index)
+	const width = 20
+	filled := width * done / total
+	elapsed := now.Sub(p.start)
+	left := "time left unknown yet"
+	if all := k*total + done; all > 0 {
+		rest := time.Duration(float64(elapsed) * float64(n*total-all) / float64(all))
+		left = "about " + roundDuration(rest) + " left"
+	}
+	// \x1b[K clears what a longer line left on the right.
+	fmt.Fprintf(p.w, "\rscenario %d of %d (%s) [%s%s] %d/%d replicates, %s elapsed, %s\x1b[K", k+1, n, name,
+		strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, roundDuration(elapsed), left)
+	p.drawn = true
+}
+
+// finish ends the bar's line; a nil bar does nothing.
+func (p *compareProgress) finish() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\n")
+	}
+}
+
+// roundDuration is a duration to the second (to the tenth below ten seconds): 4.2s, 1m5s.
+func roundDuration(d time.Duration) string {
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

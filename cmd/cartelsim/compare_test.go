@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cartelsim/cartelsim/sim"
 )
 
 // writeFile writes a scenario for a test and returns its path.
@@ -100,5 +102,36 @@ func TestCompareCommandSavesTable(t *testing.T) {
 	want := "cartelsim compare " + a + " '" + dir + "/it'\\''s.yaml' --out=" + out + " --replicates=2 --horizon=52 --workers=1"
 	if m.Command != want {
 		t.Errorf("command %q, want %q", m.Command, want)
+	}
+}
+
+// The progress line says which scenario of how many is running, the time elapsed and an
+// estimate of the time left at the pace so far, read from a fake clock: of 3 scenarios of
+// 10 replicates, 10 done in 10 s leave 20 replicates, 20 s; 15 done in 15 s leave 15 s.
+func TestCompareProgress(t *testing.T) {
+	var b bytes.Buffer
+	scs := []*sim.Scenario{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	p := newCompareProgress(&b, scs)
+	p.start, p.now = t0, func() time.Time { return now }
+	for _, c := range []struct {
+		at         time.Duration
+		name       string
+		done       int
+		want, also string
+	}{
+		{0, "a", 0, "scenario 1 of 3 (a) [                    ] 0/10 replicates, 0s elapsed", "time left unknown yet"},
+		{10 * time.Second, "a", 10, "scenario 1 of 3 (a) [====================] 10/10 replicates, 10s elapsed", "about 20s left"},
+		{15 * time.Second, "b", 5, "scenario 2 of 3 (b) [==========          ] 5/10 replicates, 15s elapsed", "about 15s left"},
+		{15*time.Second + 50*time.Millisecond, "b", 6, "", ""}, // within a tenth of a second: not redrawn
+		{90 * time.Second, "c", 10, "scenario 3 of 3 (c) [====================] 10/10 replicates, 1m30s elapsed", "about 0s left"},
+	} {
+		b.Reset()
+		now = t0.Add(c.at)
+		p.update(c.name, c.done, 10)
+		if got := b.String(); c.want == "" && got != "" || !strings.Contains(got, c.want) || !strings.Contains(got, c.also) {
+			t.Errorf("at %v: %q, want %q and %q", c.at, got, c.want, c.also)
+		}
 	}
 }
