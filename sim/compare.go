@@ -538,14 +538,18 @@ func (c *Comparison) Summary(w io.Writer) error {
 					table = append(table, append(cells, "(reference)", ""))
 					continue
 				}
-				diff := signed(d.Mean)
+				mean := d.Mean
+				if math.Abs(mean) <= 1e-9*max(math.Abs(base), math.Abs(row.Value.Mean)) {
+					mean = 0 // rounding in the sum of differences, not a difference
+				}
+				diff := signed(mean)
 				if !one {
 					diff += " [" + signed(d.Lo) + ", " + signed(d.Hi) + "]"
 					if d.Lo > 0 || d.Hi < 0 {
 						diff += " *"
 					}
 				}
-				table = append(table, append(cells, diff, percent(d.Mean, base)))
+				table = append(table, append(cells, diff, percent(mean, base)))
 			}
 			writeColumns(&b, table)
 		}

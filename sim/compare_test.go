@@ -554,3 +554,23 @@ func TestCompareSavesTableAndManifest(t *testing.T) {
 		}
 	}
 }
+
+// A difference of means that is rounding in the sum of paired differences (-5.55e-18
+// where the means are both 0.2019, seen in the policy library) prints as 0, not as
+// -0.000000000000000005551.
+func TestSummaryRoundingNoise(t *testing.T) {
+	c := &Comparison{Scenarios: []string{"a", "b"}, Replicates: 10, Clock: Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469},
+		Horizons: []int{260}, FirstDifference: 53, Metrics: []model.Metric{model.CivilianCasualties},
+		Rows: []ComparisonRow{
+			{Metric: model.CivilianCasualties, Week: 260, Scenario: "a", Value: Interval{0.2019230769, 0.07692, 0.2692}},
+			{Metric: model.CivilianCasualties, Week: 260, Scenario: "b", Value: Interval{0.2019230769, 0.1154, 0.3846},
+				Diff: &Interval{-5.551115123e-18, -0.07044564944, 0.07044564944}},
+		}}
+	var b bytes.Buffer
+	if err := c.Summary(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "  0 [-0.07045, +0.07045]  0.0%") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}
