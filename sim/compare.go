@@ -277,7 +277,6 @@ func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManife
 }
 
 // comparisonOutputs are the files and folders compare writes in its output directory,
-// besides one run directory per scenario.
 // besides one run directory per scenario: the manifest first, which is removed first and
 // written last.
 var comparisonOutputs = []string{ComparisonManifestFile, ComparisonFile, ComparisonTextFile, PlotsDir}
