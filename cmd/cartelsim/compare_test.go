@@ -48,7 +48,7 @@ func TestCompareCommandRefuses(t *testing.T) {
 // which scenario it stopped in and how to start again (compare has no --resume).
 func TestCompareCommandInterrupted(t *testing.T) {
 	dir := t.TempDir()
-	long := strings.Replace(strings.Replace(smallScenario, "weeks: 52", "weeks: 520", 1), "replicates: 4", "replicates: 100000", 1)
+	long := strings.Replace(strings.Replace(smallScenario, "weeks: 52", "weeks: 520", 1), "replicates: 4", "replicates: 5000", 1)
 	a := writeFile(t, dir, "a.yaml", long)
 	b := writeFile(t, dir, "b.yaml", strings.Replace(long, "name: small", "name: b", 1))
 	out := filepath.Join(dir, "out")
