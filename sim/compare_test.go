@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,8 +175,13 @@ func TestCompare(t *testing.T) {
 		}
 	}
 	var summary bytes.Buffer
-	if err := c.Summary(&summary, []model.Metric{model.Deaths}); err != nil || !strings.Contains(summary.String(), "arms") {
+	c.Metrics = []model.Metric{model.Deaths, model.Guns}
+	if err := c.Summary(&summary); err != nil || !strings.Contains(summary.String(), "arms") {
 		t.Errorf("summary %q, error %v", summary.String(), err)
+	}
+	// The guns row at week 120: the gun stock's fall as a percentage of the baseline's 1.
+	if want := percent(gunsDiff, 1); !strings.Contains(summary.String(), want) || strings.Contains(summary.String(), "e+") || strings.Contains(summary.String(), "e-") {
+		t.Errorf("summary lacks the guns change %s, or has exponents:\n%s", want, summary.String())
 	}
 
 	one := filepath.Join(t.TempDir(), "cmp1")
@@ -186,25 +195,84 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// Scenarios that cannot be compared are bad input, refused before anything runs with a
+// ScenarioError naming the file (the command line's exit status 2): different starts,
+// lengths or modes, duplicate names, and names that are compare's own outputs, so that a
+// scenario's run directory would be comparison.csv, plots/ or the output directory itself.
 func TestCompareRejects(t *testing.T) {
 	src := t.TempDir()
 	a := writeScenario(t, src, "a", "")
 	long := writeScenario(t, src, "long", "")
 	long.Clock.Weeks = 130
+	later := writeScenario(t, src, "later", "")
+	later.Clock.Start = later.Clock.Start.AddDate(0, 0, 7)
+	meanfield := writeScenario(t, src, "mf", "")
+	meanfield.Mode = model.MeanField
+	named := func(name string) *Scenario {
+		sc := writeScenario(t, src, "b", "")
+		sc.Name = name
+		return sc
+	}
+	for name, c := range map[string]struct {
+		scs  []*Scenario
+		want string
+	}{
+		"same name":           {[]*Scenario{a, a}, "two scenarios are named"},
+		"same name but case":  {[]*Scenario{a, named("A")}, "two scenarios are named"},
+		"different length":    {[]*Scenario{a, long}, "share start and length"},
+		"different start":     {[]*Scenario{a, later}, "share start and length"},
+		"different mode":      {[]*Scenario{a, meanfield}, "share their mode"},
+		"named plots":         {[]*Scenario{a, named("plots")}, "compare's own plots"},
+		"named Plots":         {[]*Scenario{a, named("Plots")}, "compare's own plots"},
+		"named the table":     {[]*Scenario{named("comparison.csv"), a}, "compare's own comparison.csv"},
+		"named the directory": {[]*Scenario{a, named(".")}, "not a directory name"},
+		"named its parent":    {[]*Scenario{a, named("..")}, "not a directory name"},
+		"named a path":        {[]*Scenario{a, named("x/y")}, "not a directory name"},
+	} {
+		out := filepath.Join(t.TempDir(), "x")
+		_, err := Compare(context.Background(), c.scs, CompareOptions{OutDir: out})
+		var se *ScenarioError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), src) {
+			t.Errorf("%s: error %v, want a ScenarioError naming the file and saying %q", name, err, c.want)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: the output directory was created before the check", name)
+		}
+	}
 	for name, c := range map[string]struct {
 		scs  []*Scenario
 		opts CompareOptions
 		want string
 	}{
-		"one scenario":     {[]*Scenario{a}, CompareOptions{}, "at least two"},
-		"same name":        {[]*Scenario{a, a}, CompareOptions{}, "two scenarios are named"},
-		"different length": {[]*Scenario{a, long}, CompareOptions{}, "share start and length"},
-		"horizon outside":  {[]*Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
+		"one scenario":    {[]*Scenario{a}, CompareOptions{}, "at least two"},
+		"horizon outside": {[]*Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
 	} {
 		c.opts.OutDir = filepath.Join(t.TempDir(), "x")
 		if _, err := Compare(context.Background(), c.scs, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", name, err, c.want)
 		}
+	}
+}
+
+// An interrupted comparison is an interrupted run to the command line (exit status 130),
+// and its message says where it stopped and how to start again: compare has no --resume.
+func TestCompareInterrupted(t *testing.T) {
+	src := t.TempDir()
+	a, b := writeScenario(t, src, "a", ""), writeScenario(t, src, "b", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "cmp")
+	_, err := Compare(ctx, []*Scenario{a, b}, CompareOptions{OutDir: out, Workers: 1})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v is not an InterruptedError", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "scenario 1 of 2 (a)") || !strings.Contains(msg, "--force") || strings.Contains(msg, "--resume") {
+		t.Errorf("message %q: want where it stopped and --force, no --resume", msg)
+	}
+	if _, err := os.Stat(filepath.Join(out, ComparisonFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an interrupted comparison wrote %s", ComparisonFile)
 	}
 }
 
@@ -229,4 +297,280 @@ func mustDate(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// The table's numbers, by hand: four significant digits, plain, with commas between
+// thousands, whatever the magnitude (the table once showed 4.027e+08 beside -255669), and
+// percent changes with one decimal.
+func TestTableNumbers(t *testing.T) {
+	for x, want := range map[float64]string{
+		4.027e8: "402,700,000", -255669: "-255,700", 3699.4: "3,699", 12.3456: "12.35", 0.032123: "0.03212",
+		0: "0", 999.96: "1,000", -0.5: "-0.5000", 1234567: "1,235,000", 1e15: "1,000,000,000,000,000", 7: "7.000",
+	} {
+		if got := num(x); got != want {
+			t.Errorf("num(%v) = %q, want %q", x, got, want)
+		}
+	}
+	if got := signed(1184); got != "+1,184" {
+		t.Errorf("signed(1184) = %q", got)
+	}
+	// 1,184 of 2,515 is 47.08%; -877 of 2,506 is -35.00%; 50,000 of 1,000 is 5,000%.
+	for _, c := range []struct {
+		diff, base float64
+		want       string
+	}{{1184, 2515, "+47.1%"}, {-877, 2506, "-35.0%"}, {50000, 1000, "+5,000.0%"}, {-5, 0, "n/a"}, {0, 3, "0.0%"}} {
+		if got := percent(c.diff, c.base); got != c.want {
+			t.Errorf("percent(%v, %v) = %q, want %q", c.diff, c.base, got, c.want)
+		}
+	}
+}
+
+// With one replicate a difference has no interval: the table prints none and no star,
+// and says why; comparison.csv leaves the interval's bounds empty. (It once printed a
+// zero-width interval, starred.)
+func TestCompareOneReplicate(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	ref.Replicates = 1
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Horizons: []int{120}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	c.Metrics = []model.Metric{model.Guns}
+	if err := c.Summary(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	if strings.Contains(text, "*") || strings.Contains(text, "95% CI") || strings.Contains(text, "[") ||
+		!strings.Contains(text, "no interval for a difference: both need at least two") {
+		t.Errorf("one-replicate table:\n%s", text)
+	}
+	for _, rec := range readComparison(t, out)[1:] {
+		if rec[4] == "arms" && (rec[10] == "" || rec[11] != "" || rec[12] != "") {
+			t.Errorf("one-replicate row %v: want a difference without bounds", rec)
+		}
+	}
+}
+
+// The default horizons follow the first week the scenarios differ, read from the shipped
+// files: the policy library's levers start on 2026-01-04, week 52 of runs from
+// 2025-01-05 (2025-01-05 + 52 x 7 days), so they first act in week 53 and the horizons are
+// weeks 52+52 = 104, 52+208 = 260 and 52+416 = 468 (of 469). The Prieto-Curiel levers
+// start at week 520 of 780: 572, 728 and 936, which is past the end and becomes 780.
+// (The old defaults, weeks 52, 260 and the end, put the first horizon wholly before the
+// library's levers, and two of three before the paper's.)
+func TestDefaultHorizons(t *testing.T) {
+	load := func(paths ...string) []*Scenario {
+		scs, err := LoadScenarios(paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scs
+	}
+	p := load("../scenarios/policy/status-quo.yaml", "../scenarios/policy/kingpin.yaml", "../scenarios/policy/demand-reduction.yaml",
+		"../scenarios/policy/cooperation-package.yaml", "../scenarios/policy/shock-and-awe-enforced.yaml")
+	pc := load("../scenarios/prieto-curiel-2023/baseline.yaml", "../scenarios/prieto-curiel-2023/halve-recruitment.yaml",
+		"../scenarios/prieto-curiel-2023/double-incapacitation.yaml")
+	for _, c := range []struct {
+		name     string
+		a, b     *Scenario
+		first    int
+		horizons []int
+	}{
+		{"kingpin", p[0], p[1], 53, []int{104, 260, 468}},
+		{"demand reduction", p[0], p[2], 53, []int{104, 260, 468}},
+		{"cooperation package", p[0], p[3], 53, []int{104, 260, 468}},
+		{"shock and awe", p[0], p[4], 53, []int{104, 260, 468}},
+		{"halve recruitment", pc[0], pc[1], 521, []int{572, 728, 780}},
+		{"double incapacitation", pc[0], pc[2], 521, []int{572, 728, 780}},
+		{"the same world", p[0], p[0], 0, []int{52, 208, 416}},
+	} {
+		first := firstDifference(c.a, c.b)
+		h, err := compareHorizons(nil, c.a.Clock.Weeks, first)
+		if first != c.first || err != nil || !slices.Equal(h, c.horizons) {
+			t.Errorf("%s: first difference in week %d, horizons %v (%v); want %d and %v", c.name, first, h, err, c.first, c.horizons)
+		}
+	}
+	// A parameter differs from the first week, wherever the interventions start.
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	other := writeScenario(t, src, "other", "")
+	other.config.Params.Recruitment *= 2
+	if w := firstDifference(ref, other); w != 1 {
+		t.Errorf("a parameter differs from week %d, want 1", w)
+	}
+	// An asked horizon stays as asked.
+	if h, err := compareHorizons([]int{30, 10, 30}, 120, 61); err != nil || !slices.Equal(h, []int{10, 30}) {
+		t.Errorf("asked horizons: %v, %v", h, err)
+	}
+}
+
+// By default no horizon is all zero: in the small world with arms interdiction from week
+// 60 (in force from week 61), the horizons are 60+52 = 112 and the end, 120 (60+208 and
+// 60+416 are past it), and at each some metric differs between the scenarios.
+func TestCompareDefaultHorizons(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	ref.Replicates = 2
+	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: filepath.Join(t.TempDir(), "cmp"), Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Horizons, []int{112, 120}) || c.FirstDifference != 61 {
+		t.Fatalf("horizons %v, first difference %d; want [112 120] and 61", c.Horizons, c.FirstDifference)
+	}
+	for _, h := range c.Horizons {
+		differs := false
+		for _, row := range c.Rows {
+			differs = differs || row.Week == h && row.Diff != nil && row.Diff.Mean != 0
+		}
+		if !differs {
+			t.Errorf("every difference is 0 at horizon %d", h)
+		}
+	}
+	var b bytes.Buffer
+	c.Metrics = []model.Metric{model.Guns}
+	if err := c.Summary(&b); err != nil || !strings.Contains(b.String(), "first differ in week 61 (the week to 2026-03-08)") {
+		t.Errorf("summary does not say where the horizons come from (%v):\n%s", err, b.String())
+	}
+}
+
+// A world without economy or policy sections has its economy and policy metrics at 0
+// throughout (README, "Metrics"): by default the table and the plots leave out supply,
+// labs, revenue, cooperation and civilian casualties, and say so; asked for, they are
+// shown. comparison.csv keeps every metric either way.
+func TestCompareDropsZeroMetrics(t *testing.T) {
+	src := t.TempDir()
+	bare := strings.NewReplacer("fragmentation: {}\n", "", "economy: {}\n", "", "policy: {}\n", "",
+		"interventions:\n  - {kind: lab-dismantling, from: 0, intensity: 2, actor: mexico}\n", "").Replace(compareScenario)
+	write := func(name, extra string) *Scenario {
+		path := filepath.Join(src, name+".yaml")
+		if err := os.WriteFile(path, []byte(strings.Replace(bare, "%s", name, 1)+extra), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := LoadScenario(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.Replicates = 2
+		return sc
+	}
+	ref := write("ref", "interventions: []\n")
+	inc := write("inc", "interventions: [{kind: incapacitation, from: 20, intensity: 1, actor: mexico}]\n")
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, inc}, CompareOptions{OutDir: out, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := []model.Metric{model.Supply, model.Labs, model.Revenue, model.CooperationIndex, model.CivilianCasualties}
+	shown := []model.Metric{model.Homicides, model.Members, model.Groups}
+	if !slices.Equal(c.Dropped, zero) || !slices.Equal(c.Metrics, shown) {
+		t.Errorf("shown %v, dropped %v; want %v and %v", c.Metrics, c.Dropped, shown, zero)
+	}
+	var b bytes.Buffer
+	if err := c.Summary(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	if !strings.Contains(text, "Not shown, being 0 in every week of every scenario: supply, labs, revenue, cooperation and civilian_casualties") ||
+		strings.Contains(text, "\nsupply (") || !strings.Contains(text, "\nhomicides (") {
+		t.Errorf("table:\n%s", text)
+	}
+	for name, want := range map[string]bool{"plots/homicides.png": true, "plots/supply.png": false, "plots/labs.svg": false} {
+		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", name, err == nil, want)
+		}
+	}
+	if n := len(readComparison(t, out)); n != 1+int(model.NumMetrics)*len(c.Horizons)*2 {
+		t.Errorf("comparison.csv has %d rows, want every metric", n)
+	}
+	asked := filepath.Join(t.TempDir(), "cmp")
+	c, err = Compare(context.Background(), []*Scenario{ref, inc}, CompareOptions{OutDir: asked, Workers: 1, Metrics: []model.Metric{model.Supply}})
+	if err != nil || !slices.Equal(c.Metrics, []model.Metric{model.Supply}) || len(c.Dropped) != 0 {
+		t.Fatalf("asked for supply: %v, shown %v, dropped %v", err, c.Metrics, c.Dropped)
+	}
+	if _, err := os.Stat(filepath.Join(asked, "plots", "supply.png")); err != nil {
+		t.Error(err)
+	}
+}
+
+// The printed table is saved as comparison.txt, and comparison.json, written last, says
+// what was compared and how; a forced comparison removes an earlier one's files before
+// it runs anything, so one that stops part-way leaves no old table beside new runs.
+func TestCompareSavesTableAndManifest(t *testing.T) {
+	src := t.TempDir()
+	ref := writeScenario(t, src, "ref", "")
+	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
+	ref.Replicates = 2
+	out := filepath.Join(t.TempDir(), "cmp")
+	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Command: "cartelsim compare ref.yaml arms.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := c.Summary(&table); err != nil {
+		t.Fatal(err)
+	}
+	if saved, err := os.ReadFile(filepath.Join(out, ComparisonTextFile)); err != nil || !bytes.Equal(saved, table.Bytes()) {
+		t.Errorf("comparison.txt (%v) is not the printed table:\n%s", err, saved)
+	}
+	data, err := os.ReadFile(filepath.Join(out, ComparisonManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m ComparisonManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Complete || m.Command != "cartelsim compare ref.yaml arms.yaml" || len(m.Scenarios) != 2 || m.Scenarios[1].Name != "arms" ||
+		m.Scenarios[0].SHA256 != ref.SHA256 || m.Replicates != 2 || m.FirstDifference == nil || m.FirstDifference.Week != 61 ||
+		len(m.Horizons) != 2 || m.Horizons[0] != (ComparisonHorizon{112, "2027-02-28"}) || !strings.HasPrefix(m.HorizonsFrom, "default") {
+		t.Errorf("comparison.json:\n%s", data)
+	}
+	for _, f := range m.Files {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("comparison.json lists %s: %v", f, err)
+		}
+	}
+	if !slices.Contains(m.Files, "plots/homicides.svg") {
+		t.Errorf("comparison.json lists no plots: %v", m.Files)
+	}
+
+	if _, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out}); err == nil || !strings.Contains(err.Error(), "use --force") {
+		t.Errorf("a second comparison without force: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Compare(ctx, []*Scenario{ref, arms}, CompareOptions{OutDir: out, Force: true}); err == nil {
+		t.Fatal("an interrupted comparison succeeded")
+	}
+	for _, name := range []string{ComparisonManifestFile, ComparisonFile, ComparisonTextFile, PlotsDir} {
+		if _, err := os.Stat(filepath.Join(out, name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the earlier comparison's %s is still there after a forced comparison stopped", name)
+		}
+	}
+}
+
+// A difference of means that is rounding in the sum of paired differences (-5.55e-18
+// where the means are both 0.2019, seen in the policy library) prints as 0, not as
+// -0.000000000000000005551.
+func TestSummaryRoundingNoise(t *testing.T) {
+	c := &Comparison{Scenarios: []string{"a", "b"}, Replicates: 10, Clock: Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469},
+		Horizons: []int{260}, FirstDifference: 53, Metrics: []model.Metric{model.CivilianCasualties},
+		Rows: []ComparisonRow{
+			{Metric: model.CivilianCasualties, Week: 260, Scenario: "a", Value: Interval{0.2019230769, 0.07692, 0.2692}},
+			{Metric: model.CivilianCasualties, Week: 260, Scenario: "b", Value: Interval{0.2019230769, 0.1154, 0.3846},
+				Diff: &Interval{-5.551115123e-18, -0.07044564944, 0.07044564944}},
+		}}
+	var b bytes.Buffer
+	if err := c.Summary(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "  0 [-0.07045, +0.07045]  0.0%") {
+		t.Errorf("table:\n%s", b.String())
+	}
 }

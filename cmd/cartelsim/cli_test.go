@@ -86,7 +86,7 @@ func TestCLI(t *testing.T) {
 		{"compare unknown metric", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c3"), "--metrics", "happiness"}, 2, "", `unknown metric "happiness"`},
 		{"compare bad horizon", []string{"compare", good, good, "--out", filepath.Join(dir, "c4"), "--horizon", "2099-01-01"}, 2, "", "outside the run"},
 		{"compare bad scenario", []string{"compare", good, bad, "--out", filepath.Join(dir, "c5")}, 2, "", "bad.yaml:9"},
-		{"compare different runs", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c6")}, 1, "", "must share start and length"},
+		{"compare different runs", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c6")}, 2, "", "must share start and length"},
 		{"figures help", []string{"figures", "--help"}, 0, "--update", ""},
 		{"figures unknown flag", []string{"figures", "--colour"}, 2, "", "unknown flag: --colour"},
 		{"figures check and update", []string{"figures", "--check", "--update"}, 2, "", "contradict"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -34,9 +35,9 @@ func (*compareCmd) usage() string {
 
 func (c *compareCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
-	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.csv, plots/ and one run directory per scenario")
-	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: one year in, five years in and the end)")
-	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: "+metricNames(sim.DefaultCompareMetrics)+"); the table has all")
+	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.txt, comparison.csv, comparison.json, plots/ and one run directory per scenario")
+	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: 1, 4 and 8 years after the scenarios first differ, within the run)")
+	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: those of "+metricNames(sim.DefaultCompareMetrics)+" not 0 throughout); comparison.csv has all")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "replicates of each scenario (default: the first scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed of every scenario (default: the first scenario's)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
@@ -81,7 +82,8 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	if c.fs.Changed("seed") {
 		scs[0].Seed = c.seed
 	}
-	opts := sim.CompareOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Metrics: metrics}
+	opts := sim.CompareOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Metrics: metrics,
+		Command: commandLine(c.name(), args, c.fs)}
 	for _, h := range c.horizons {
 		w, err := scs[0].Clock.Week(h)
 		if err != nil {
@@ -89,36 +91,111 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		opts.Horizons = append(opts.Horizons, w)
 	}
-	var bar *progressBar
+	var bar *compareProgress
 	if !c.quiet && isTerminal(stderr) {
-		bar = newProgressBar(stderr)
-		current := ""
-		opts.Progress = func(name string, done, total int) {
-			if name != current {
-				bar.finish()
-				fmt.Fprintf(stderr, "%s\n", name)
-				bar, current = newProgressBar(stderr), name
-			}
-			bar.update(done, total)
-		}
+		bar = newCompareProgress(stderr, scs)
+		opts.Progress = bar.update
 	}
 	cmp, err := sim.Compare(ctx, scs, opts)
 	bar.finish()
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; no complete comparison was written to %s", c.out)
-		}
-		return err
+		return err // an interruption exits 130, mismatched scenarios 2
 	}
 	if c.quiet {
 		return nil
 	}
-	if len(metrics) == 0 {
-		metrics = sim.DefaultCompareMetrics
-	}
-	if err := cmp.Summary(stdout, metrics); err != nil {
+	if err := cmp.Summary(stdout); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (every metric), plots in %s/, each scenario's run in its own directory\n", c.out, sim.ComparisonFile, sim.PlotsDir)
+	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (this table), %s (every metric), %s (what was compared, and how), plots in %s/, each scenario's run in its own directory\n",
+		c.out, sim.ComparisonTextFile, sim.ComparisonFile, sim.ComparisonManifestFile, sim.PlotsDir)
 	return err
+}
+
+// commandLine is the command as it could be typed again: the arguments and the flags
+// that were set, in the order given, quoted for a POSIX shell where needed.
+func commandLine(name string, args []string, fs *pflag.FlagSet) string {
+	parts := []string{"cartelsim", name}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	fs.Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		switch sv, ok := f.Value.(pflag.SliceValue); {
+		case ok:
+			v = strings.Join(sv.GetSlice(), ",")
+		case f.Value.Type() == "bool" && v == "true":
+			parts = append(parts, "--"+f.Name)
+			return
+		}
+		parts = append(parts, "--"+f.Name+"="+shellQuote(v))
+	})
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@%+-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// compareProgress redraws one line on a terminal, at most ten times a second: which
+// scenario of how many is running, its replicates, the time since the comparison began
+// and an estimate of the time left, from the pace so far (every scenario runs the same
+// number of replicates).
+type compareProgress struct {
+	w     io.Writer
+	index map[string]int // scenario name -> position
+	start time.Time
+	now   func() time.Time
+	last  time.Time
+	drawn bool
+}
+
+func newCompareProgress(w io.Writer, scs []*sim.Scenario) *compareProgress {
+	p := &compareProgress{w: w, index: map[string]int{}, now: time.Now}
+	for k, sc := range scs {
+		p.index[sc.Name] = k
+	}
+	p.start = p.now()
+	return p
+}
+
+func (p *compareProgress) update(name string, done, total int) {
+	now := p.now()
+	if done < total && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	k, n := p.index[name], len(p.index)
+	const width = 20
+	filled := width * done / total
+	elapsed := now.Sub(p.start)
+	left := "time left unknown yet"
+	if all := k*total + done; all > 0 {
+		rest := time.Duration(float64(elapsed) * float64(n*total-all) / float64(all))
+		left = "about " + roundDuration(rest) + " left"
+	}
+	// \x1b[K clears what a longer line left on the right.
+	fmt.Fprintf(p.w, "\rscenario %d of %d (%s) [%s%s] %d/%d replicates, %s elapsed, %s\x1b[K", k+1, n, name,
+		strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, roundDuration(elapsed), left)
+	p.drawn = true
+}
+
+// finish ends the bar's line; a nil bar does nothing.
+func (p *compareProgress) finish() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\n")
+	}
+}
+
+// roundDuration is a duration to the second (to the tenth below ten seconds): 4.2s, 1m5s.
+func roundDuration(d time.Duration) string {
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+// writeFile writes a scenario for a test and returns its path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Scenarios compare cannot pair are bad input (status 2, one line naming the file), as a
+// bad scenario is: a different start, and a name that is one of compare's own outputs.
+func TestCompareCommandRefuses(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "small.yaml", smallScenario)
+	later := writeFile(t, dir, "later.yaml", strings.Replace(strings.Replace(smallScenario, "2012-01-01", "2012-01-08", 1), "name: small", "name: later", 1))
+	plots := writeFile(t, dir, "plots.yaml", strings.Replace(smallScenario, "name: small", "name: plots", 1))
+	for _, c := range []struct {
+		name, other, want string
+	}{
+		{"different start", later, "later.yaml: start: later runs 52 weeks from 2012-01-08, small 52 weeks from 2012-01-01: compared scenarios must share start and length"},
+		{"named plots", plots, `plots.yaml: name: scenario name "plots" is taken by compare's own plots (compare writes each scenario's run to the directory of its name); rename the scenario`},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := cli([]string{"compare", good, c.other, "--out", filepath.Join(dir, "out"), "-q"}, &stdout, &stderr)
+		if status != exitUsage || !strings.Contains(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%s: status %d, stderr %q; want 2 and %q", c.name, status, stderr.String(), c.want)
+		}
+	}
+}
+
+// SIGINT during a comparison exits 130, as for an interrupted run, and the message says
+// which scenario it stopped in and how to start again (compare has no --resume).
+func TestCompareCommandInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Replace(strings.Replace(smallScenario, "weeks: 52", "weeks: 520", 1), "replicates: 4", "replicates: 5000", 1)
+	a := writeFile(t, dir, "a.yaml", long)
+	b := writeFile(t, dir, "b.yaml", strings.Replace(long, "name: small", "name: b", 1))
+	out := filepath.Join(dir, "out")
+	cmd, output := startCLI(t, nil, "compare", a, b, "--out", out, "-j", "1")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(out, "small", "checkpoint.bin")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no run started within a minute: %s", output)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	text := output.String()
+	if cmd.ProcessState.ExitCode() != exitInterrupted || !strings.Contains(text, "scenario 1 of 2 (small)") ||
+		!strings.Contains(text, "--force") || strings.Contains(text, "--resume") {
+		t.Errorf("exit %v (%d), output %q: want 130, the scenario, --force and no --resume", err, cmd.ProcessState.ExitCode(), text)
+	}
+}
+
+// The table printed is the one saved in comparison.txt, and comparison.json records a
+// command line that can be typed again (quoted where a shell needs it).
+func TestCompareCommandSavesTable(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "small.yaml", smallScenario)
+	b := writeFile(t, dir, "it's.yaml", strings.Replace(strings.Replace(smallScenario, "intensity: 1", "intensity: 2", 1), "name: small", "name: other", 1))
+	out := filepath.Join(dir, "cmp")
+	var stdout, stderr bytes.Buffer
+	if status := cli([]string{"compare", a, b, "--out", out, "-n", "2", "--horizon", "52", "-j", "1"}, &stdout, &stderr); status != 0 {
+		t.Fatalf("status %d: %s", status, stderr.String())
+	}
+	saved, err := os.ReadFile(filepath.Join(out, "comparison.txt"))
+	if err != nil || len(saved) == 0 || !strings.HasPrefix(stdout.String(), string(saved)) ||
+		!strings.Contains(stdout.String(), "comparison.txt (this table)") {
+		t.Errorf("saved table (%v):\n%s\nprinted:\n%s", err, saved, stdout.String())
+	}
+	data, err := os.ReadFile(filepath.Join(out, "comparison.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Command string }
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := "cartelsim compare " + a + " '" + dir + "/it'\\''s.yaml' --out=" + out + " --replicates=2 --horizon=52 --workers=1"
+	if m.Command != want {
+		t.Errorf("command %q, want %q", m.Command, want)
+	}
+}
+
+// The progress line says which scenario of how many is running, the time elapsed and an
+// estimate of the time left at the pace so far, read from a fake clock: of 3 scenarios of
+// 10 replicates, 10 done in 10 s leave 20 replicates, 20 s; 15 done in 15 s leave 15 s.
+func TestCompareProgress(t *testing.T) {
+	var b bytes.Buffer
+	scs := []*sim.Scenario{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	p := newCompareProgress(&b, scs)
+	p.start, p.now = t0, func() time.Time { return now }
+	for _, c := range []struct {
+		at         time.Duration
+		name       string
+		done       int
+		want, also string
+	}{
+		{0, "a", 0, "scenario 1 of 3 (a) [                    ] 0/10 replicates, 0s elapsed", "time left unknown yet"},
+		{10 * time.Second, "a", 10, "scenario 1 of 3 (a) [====================] 10/10 replicates, 10s elapsed", "about 20s left"},
+		{15 * time.Second, "b", 5, "scenario 2 of 3 (b) [==========          ] 5/10 replicates, 15s elapsed", "about 15s left"},
+		{15*time.Second + 50*time.Millisecond, "b", 6, "", ""}, // within a tenth of a second: not redrawn
+		{90 * time.Second, "c", 10, "scenario 3 of 3 (c) [====================] 10/10 replicates, 1m30s elapsed", "about 0s left"},
+	} {
+		b.Reset()
+		now = t0.Add(c.at)
+		p.update(c.name, c.done, 10)
+		if got := b.String(); c.want == "" && got != "" || !strings.Contains(got, c.want) || !strings.Contains(got, c.also) {
+			t.Errorf("at %v: %q, want %q and %q", c.at, got, c.want, c.also)
+		}
+	}
+}
