@@ -154,7 +154,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
 		return nil, err
 	}
-	if _, err := OverlayPlots(dirs, metrics, filepath.Join(opts.OutDir, PlotsDir)); err != nil {
+	if _, err := overlayPlots(dirs, metrics, filepath.Join(opts.OutDir, PlotsDir), interventionWindows(scs)); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -239,12 +239,12 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	plots, err := writePlots(dir, sc.Name, sc.Clock, table, head.Replicates, world.HasEconomy())
+	plots, err := writePlots(dir, sc, table, head.Replicates, world)
 	if err != nil {
 		return nil, err
 	}
 	if first != nil && world.Dynamic() {
-		tree, err := writeLineageTree(dir, sc.Name, sc.Clock, world, first)
+		tree, err := writeLineageTree(dir, sc, world, first)
 		if err != nil {
 			return nil, err
 		}
