@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"io"
@@ -453,7 +454,7 @@ func kindLabel(k model.Kind) string { return strings.ReplaceAll(string(k), "-", 
 // In a comparison, a kind that only some scenarios have is labelled with their names
 // (or, when all but the reference have it, as not in the reference).
 func interventionWindows(scs []*Scenario) []window {
-	type span struct{ from, to int }
+	type span struct{ from, to float64 } // decimal years, each scenario on its own clock
 	type entry struct {
 		kind   model.Kind
 		owners []string
@@ -463,10 +464,11 @@ func interventionWindows(scs []*Scenario) []window {
 	for _, sc := range scs {
 		weeks := sc.Clock.Weeks
 		for _, iv := range sc.Config().Interventions {
-			sp := span{max(iv.From, 0), min(iv.To, weeks)}
-			if iv.Intensity == 0 || sp.from <= 1 && sp.to >= weeks || sp.from >= weeks {
+			from, to := max(iv.From, 0), min(iv.To, weeks)
+			if iv.Intensity == 0 || from <= 1 && to >= weeks || from >= weeks {
 				continue
 			}
+			sp := span{decimalYear(sc.Clock.Date(from)), decimalYear(sc.Clock.Date(to))}
 			es, seen := entries[sp]
 			if !seen {
 				spans = append(spans, sp)
@@ -484,9 +486,9 @@ func interventionWindows(scs []*Scenario) []window {
 	}
 	slices.SortStableFunc(spans, func(a, b span) int {
 		if a.from != b.from {
-			return a.from - b.from
+			return cmp.Compare(a.from, b.from)
 		}
-		return a.to - b.to
+		return cmp.Compare(a.to, b.to)
 	})
 	whose := func(owners []string) string {
 		switch {
@@ -498,7 +500,6 @@ func interventionWindows(scs []*Scenario) []window {
 		return " (" + strings.Join(owners, ", ") + ")"
 	}
 	ws := make([]window, len(spans))
-	clock := scs[0].Clock
 	for i, sp := range spans {
 		es := entries[sp]
 		same := true
@@ -517,7 +518,7 @@ func interventionWindows(scs []*Scenario) []window {
 			}
 			label = strings.Join(parts, "; ")
 		}
-		ws[i] = window{from: decimalYear(clock.Date(sp.from)), to: decimalYear(clock.Date(sp.to)), label: label}
+		ws[i] = window{from: sp.from, to: sp.to, label: label}
 	}
 	return ws
 }

@@ -221,6 +221,9 @@ func TestInterventionWindowsShaded(t *testing.T) {
 		t.Error("a chart without windows has the windows' shade")
 	}
 
+	if ws := interventionWindows(nil); len(ws) != 0 { // OverlayPlots found no scenario
+		t.Errorf("no scenarios: windows %+v", ws)
+	}
 	quo, err := LoadScenario(filepath.Join("..", "scenarios", "policy", "status-quo.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -347,4 +350,31 @@ func TestObservationsForRuns(t *testing.T) {
 	}
 	var _ plot.Ticker = valueTicks{}
 	var _ plot.Ticker = yearTicks{}
+}
+
+// OverlayPlots draws runs whose scenario file is gone (here never written: test.yaml),
+// without windows, and draws a rare event from cumulative.csv as running totals.
+func TestOverlayOfRunsWithoutTheirScenarioFiles(t *testing.T) {
+	sc := testScenario(t, 2)
+	root := t.TempDir()
+	var dirs []string
+	for _, name := range []string{"a", "b"} {
+		dir := filepath.Join(root, name)
+		if _, err := Execute(t.Context(), sc, RunOptions{OutDir: dir, Workers: 1}); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	files, err := OverlayPlots(dirs, []model.Metric{model.Members, model.LeadersRemoved}, filepath.Join(root, "overlay"))
+	if err != nil || len(files) != 4 {
+		t.Fatalf("overlay: %v, %v", files, err)
+	}
+	rc, err := readRunCurves(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, ok := rc.totals[model.LeadersRemoved.String()]
+	if !ok || len(total.x) != sc.Clock.Weeks+1 || total.q[0] != [5]float64{} {
+		t.Errorf("running totals of leaders removed: %d points (%v), want %d from 0", len(total.x), ok, sc.Clock.Weeks+1)
+	}
 }
