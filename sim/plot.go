@@ -111,22 +111,38 @@ func centreLine(c curve, useMean bool, stroke color.Color, width vg.Length) (*pl
 	return line, nil
 }
 
-// replicatesText is "40 replicates", or "1 run" in mean-field mode.
-func replicatesText(n int) string {
-	if n == 1 {
-		return "1 replicate"
+// runInfo describes a run for its plots' legends.
+type runInfo struct {
+	scenario   string
+	replicates int
+	meanField  bool
+}
+
+// single says whether the run has one trajectory, with no spread to draw.
+func (r runInfo) single() bool { return r.meanField || r.replicates == 1 }
+
+// centre names the run's central line: "median of 40 replicates (baseline)", or the mean,
+// or the one trajectory of a mean-field run or of a single replicate.
+func (r runInfo) centre(mean bool) string {
+	switch {
+	case r.meanField:
+		return "mean-field solution (" + r.scenario + ")"
+	case r.replicates == 1:
+		return "one replicate (" + r.scenario + ")"
+	case mean:
+		return "mean of " + groupThousands(strconv.Itoa(r.replicates)) + " replicates (" + r.scenario + ")"
 	}
-	return groupThousands(strconv.Itoa(n)) + " replicates"
+	return "median of " + groupThousands(strconv.Itoa(r.replicates)) + " replicates (" + r.scenario + ")"
 }
 
 // fanChart draws metric m of a run: the weekly median with its 50% (p25-p75) and 90%
 // (p05-p95) bands over replicates; for a rare event, the same of the running totals; for
 // a rare stock, the mean. Observed values, if any, are drawn beside it.
-func fanChart(scenario string, m model.Metric, clock Clock, t Table, replicates int, windows []window, obs []observed.Observation) (*chart, error) {
+func fanChart(run runInfo, m model.Metric, clock Clock, t Table, windows []window, obs []observed.Observation) (*chart, error) {
 	c := newChart(titleOf(m, display(m).how, clock), axisOf(m, display(m).how), clock, windows)
 	cv := curveOf(m.String(), m, clock, t)
 	useMean := display(m).how == drawMean
-	if !useMean {
+	if !useMean && !run.single() {
 		outer, err := band(cv, 0, 4, bandOuter)
 		if err != nil {
 			return nil, err
@@ -142,11 +158,7 @@ func fanChart(scenario string, m model.Metric, clock Clock, t Table, replicates 
 	if err != nil {
 		return nil, err
 	}
-	what := "median"
-	if useMean {
-		what = "mean"
-	}
-	c.add(fmt.Sprintf("%s of %s (%s)", what, replicatesText(replicates), scenario), line)
+	c.add(run.centre(useMean), line)
 	slices.Reverse(c.legend) // the median, then the 50% and the 90% band
 	if err := addObservations(c, obs); err != nil {
 		return nil, err
@@ -158,8 +170,8 @@ func fanChart(scenario string, m model.Metric, clock Clock, t Table, replicates 
 var zoneLabels = [model.NumZones]string{"North", "Pacific", "Centre", "South-east", "Abroad"}
 
 // zoneChart draws the median labs of each zone, a map-free view of where labs are.
-func zoneChart(scenario string, clock Clock, t Table, replicates int, windows []window) (*chart, error) {
-	c := newChart("Labs by zone", "labs (median of "+replicatesText(replicates)+", "+scenario+")", clock, windows)
+func zoneChart(run runInfo, clock Clock, t Table, windows []window) (*chart, error) {
+	c := newChart("Labs by zone", "labs: "+run.centre(false), clock, windows)
 	for z := range model.NumZones {
 		m := model.LabsNorth + model.Metric(z)
 		line, err := centreLine(curveOf(m.String(), m, clock, t), false, lineagePalette[z], vg.Points(1.5))
@@ -237,6 +249,7 @@ func writePlots(dir string, sc *Scenario, t Table, replicates int, world *model.
 		return nil
 	}
 	windows := interventionWindows([]*Scenario{sc})
+	run := runInfo{scenario: sc.Name, replicates: replicates, meanField: sc.Mode == model.MeanField}
 	metrics := slices.Clone(PlotMetrics)
 	if world.Dynamic() {
 		metrics = append(metrics, DynamicPlotMetrics...)
@@ -245,7 +258,7 @@ func writePlots(dir string, sc *Scenario, t Table, replicates int, world *model.
 		metrics = append(metrics, EconomyPlotMetrics...)
 	}
 	for _, m := range metrics {
-		c, err := fanChart(sc.Name, m, sc.Clock, t, replicates, windows, observationsFor(m, sc.Clock, world))
+		c, err := fanChart(run, m, sc.Clock, t, windows, observationsFor(m, sc.Clock, world))
 		if err != nil {
 			return nil, err
 		}
@@ -254,7 +267,7 @@ func writePlots(dir string, sc *Scenario, t Table, replicates int, world *model.
 		}
 	}
 	if world.HasEconomy() {
-		c, err := zoneChart(sc.Name, sc.Clock, t, replicates, windows)
+		c, err := zoneChart(run, sc.Clock, t, windows)
 		if err != nil {
 			return nil, err
 		}

@@ -206,14 +206,14 @@ func TestInterventionWindowsShaded(t *testing.T) {
 		}
 	}
 	tab := ens.Summaries()
-	shaded, err := fanChart(sc.Name, model.Labs, strikes.Clock, tab, 2, ws, nil)
+	shaded, err := fanChart(runInfo{sc.Name, 2, false}, model.Labs, strikes.Clock, tab, ws, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(shaded.windows) != 1 || !strings.Contains(svgOf(t, shaded), shadeFill) {
 		t.Errorf("the airstrikes are not shaded (windows %+v)", shaded.windows)
 	}
-	plain, err := fanChart(sc.Name, model.Labs, strikes.Clock, tab, 2, nil, nil)
+	plain, err := fanChart(runInfo{sc.Name, 2, false}, model.Labs, strikes.Clock, tab, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestLegendBelowTheData(t *testing.T) {
 	if err := ens.Fold(0, make([]float64, clock.Weeks*int(model.NumMetrics))); err != nil {
 		t.Fatal(err)
 	}
-	c, err := fanChart(sc.Name, model.Members, clock, ens.Summaries(), 1, nil, nil)
+	c, err := fanChart(runInfo{sc.Name, 2, false}, model.Members, clock, ens.Summaries(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,5 +376,36 @@ func TestOverlayOfRunsWithoutTheirScenarioFiles(t *testing.T) {
 	total, ok := rc.totals[model.LeadersRemoved.String()]
 	if !ok || len(total.x) != sc.Clock.Weeks+1 || total.q[0] != [5]float64{} {
 		t.Errorf("running totals of leaders removed: %d points (%v), want %d from 0", len(total.x), ok, sc.Clock.Weeks+1)
+	}
+}
+
+// A run's legend names its central line, and a run with one trajectory (mean-field, or a
+// single replicate) draws no bands, which would only repeat the line.
+func TestRunLegendLabels(t *testing.T) {
+	for _, c := range []struct {
+		run  runInfo
+		mean bool
+		want string
+	}{
+		{runInfo{"baseline", 40, false}, false, "median of 40 replicates (baseline)"},
+		{runInfo{"baseline", 1200, false}, true, "mean of 1,200 replicates (baseline)"},
+		{runInfo{"baseline", 1, false}, false, "one replicate (baseline)"},
+		{runInfo{"baseline", 1, true}, false, "mean-field solution (baseline)"},
+	} {
+		if got := c.run.centre(c.mean); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.run, got, c.want)
+		}
+	}
+	sc := testScenario(t, 1)
+	ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
+	if err := ens.Fold(0, make([]float64, sc.Clock.Weeks*int(model.NumMetrics))); err != nil {
+		t.Fatal(err)
+	}
+	c, err := fanChart(runInfo{sc.Name, 1, true}, model.Deaths, sc.Clock, ens.Summaries(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.legend) != 1 || c.legend[0].text != "mean-field solution (test)" {
+		t.Errorf("mean-field legend %+v, want the solution alone", c.legend)
 	}
 }
