@@ -25,7 +25,7 @@ const CheckpointFile = "checkpoint.bin"
 
 const (
 	checkpointMagic  = "CARTELSIM-CHECKPOINT\n"
-	checkpointFormat = 1
+	checkpointFormat = 2 // 2: the statistics also hold the running totals of CumulativeMetrics
 )
 
 // checkpointHeader says which run a checkpoint belongs to and how far it got.

@@ -200,7 +200,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
 		return nil, err
 	}
-	plots, err := OverlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir))
+	plots, err := overlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir), interventionWindows(scs))
 	if err != nil {
 		return nil, err
 	}

@@ -230,15 +230,21 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 	if err != nil {
 		return nil, err
 	}
+	err = writeFileAtomic(filepath.Join(dir, CumulativeFile), func(w io.Writer) error {
+		return writeCumulative(w, sc.Name, sc.Clock, table)
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	plots, err := writePlots(dir, sc.Name, sc.Clock, table, head.Replicates, world.HasEconomy())
+	plots, err := writePlots(dir, sc, table, head.Replicates, world)
 	if err != nil {
 		return nil, err
 	}
 	if first != nil && world.Dynamic() {
-		tree, err := writeLineageTree(dir, sc.Name, sc.Clock, world, first)
+		tree, err := writeLineageTree(dir, sc, world, first)
 		if err != nil {
 			return nil, err
 		}
@@ -248,7 +254,7 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 	m.Complete = true
 	m.ReplicatesDone = head.Replicates
 	m.MergedShards = mergedShards
-	m.Files = append(append([]string{TimeseriesFile}, files...), plots...)
+	m.Files = append(append([]string{TimeseriesFile, CumulativeFile}, files...), plots...)
 	return m, writeManifest(dir, m)
 }
 

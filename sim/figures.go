@@ -542,6 +542,7 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 	if err != nil {
 		return nil, err
 	}
+	scs := make([]*Scenario, len(runs)) // by run, for the overlays' intervention windows
 	for i, r := range runs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
@@ -550,6 +551,7 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		if err != nil {
 			return nil, err
 		}
+		scs[i] = sc
 		sc.Seed, sc.Replicates = r.seed, r.replicates
 		sc.Mode, _ = model.ParseMode(r.mode) // checked by Validate
 		dir := filepath.Join(outDir, r.dir)
@@ -563,12 +565,14 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 		var dirs []string
+		var overlaid []*Scenario
 		for _, i := range o.runs {
 			dirs = append(dirs, filepath.Join(outDir, runs[i].dir))
+			overlaid = append(overlaid, scs[i])
 		}
 		dir := filepath.Join(outDir, o.dir)
 		fmt.Fprintf(progress, "overlay %v of %s into %s\n", o.metrics, strings.Join(dirs, ", "), dir)
-		if _, err := OverlayPlots(dirs, o.metrics, dir); err != nil {
+		if _, err := overlayPlots(dirs, o.metrics, dir, interventionWindows(overlaid)); err != nil {
 			return nil, err
 		}
 	}

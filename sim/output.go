@@ -23,6 +23,7 @@ import (
 const (
 	ManifestFile    = "manifest.json"
 	TimeseriesFile  = "timeseries.csv"
+	CumulativeFile  = "cumulative.csv"
 	ReplicatesFile  = "replicates.csv"
 	LineageFile     = "lineage.csv"
 	PlotsDir        = "plots"
@@ -30,7 +31,7 @@ const (
 )
 
 // outputNames are the files and folders a run owns in its output directory.
-var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, LineageFile, PlotsDir,
+var outputNames = []string{ManifestFile, TimeseriesFile, CumulativeFile, ReplicatesFile, LineageFile, PlotsDir,
 	CheckpointFile, ReplicatesFile + partialSuffix, LineageFile + partialSuffix, ShardScenarioFile}
 
 // ErrOutputExists is returned when the output directory holds another run.
@@ -147,6 +148,27 @@ func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
 		date := clock.Date(wk).Format(time.DateOnly)
 		for m := range model.NumMetrics {
 			s := t.At(wk, int(m))
+			bw.WriteString(name + "," + strconv.Itoa(wk) + "," + date + "," + m.String() + "," + formatFloat(s.Mean) + "," + formatFloat(s.SD))
+			for _, q := range s.Q {
+				bw.WriteString("," + formatFloat(q))
+			}
+			bw.WriteByte('\n')
+		}
+	}
+	return bw.Flush()
+}
+
+// writeCumulative writes cumulative.csv, laid out as timeseries.csv, for the
+// CumulativeMetrics: in each week, the statistics across replicates of each replicate's
+// total from week 1 to that week.
+func writeCumulative(w io.Writer, scenario string, clock Clock, t Table) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
+	name := csvField(scenario)
+	for wk := 1; wk <= clock.Weeks; wk++ {
+		date := clock.Date(wk).Format(time.DateOnly)
+		for _, m := range CumulativeMetrics {
+			s, _ := t.Total(wk, m)
 			bw.WriteString(name + "," + strconv.Itoa(wk) + "," + date + "," + m.String() + "," + formatFloat(s.Mean) + "," + formatFloat(s.SD))
 			for _, q := range s.Q {
 				bw.WriteString("," + formatFloat(q))

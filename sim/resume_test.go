@@ -21,7 +21,7 @@ func runFiles(t *testing.T, dir string) []string {
 	if err != nil || len(plots) == 0 {
 		t.Fatalf("%s has no plots (%v)", dir, err)
 	}
-	files := []string{TimeseriesFile, ReplicatesFile, LineageFile}
+	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, LineageFile}
 	for _, p := range plots {
 		files = append(files, filepath.Join(PlotsDir, filepath.Base(p)))
 	}
@@ -257,13 +257,14 @@ func TestRunsThatWouldNotFitAreRefused(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	defer func(m func() int64, f func(string) (int64, error)) { memoryBudget, freeSpace = m, f }(memoryBudget, freeSpace)
 	memoryBudget = func() int64 { return 100 << 20 }
-	// 104 weeks x 35 metrics x (1200 + 10 x 1000 + 4096) bytes = 55,677,440: 53.1 MiB.
+	// 104 weeks x (35 metrics + 11 running totals) x (1200 + 10 x 1000 + 4096) bytes =
+	// 73,176,064: 69.8 MiB.
 	if err := checkFits(dir, sc.Clock.Weeks, sc.Replicates, false); err != nil {
 		t.Fatalf("a run that fits: %v", err)
 	}
 	memoryBudget = func() int64 { return 50 << 20 }
 	_, err := Execute(context.Background(), sc, RunOptions{OutDir: dir})
-	if err == nil || !strings.Contains(err.Error(), "need about 53.1 MiB") {
+	if err == nil || !strings.Contains(err.Error(), "need about 69.8 MiB") {
 		t.Errorf("too big for memory: %v", err)
 	}
 	memoryBudget = func() int64 { return 1 << 40 }
@@ -337,7 +338,7 @@ func FuzzReadCheckpoint(f *testing.F) {
 			}
 			return
 		}
-		if ens == nil || ens.weeks != h.Weeks || len(ens.cells) != h.Weeks*h.Metrics {
+		if ens == nil || ens.weeks != h.Weeks || len(ens.cells) != h.Weeks*(h.Metrics+len(CumulativeMetrics)) {
 			t.Fatalf("read a checkpoint of shape %dx%d with %v", h.Weeks, h.Metrics, ens)
 		}
 	})

@@ -290,7 +290,7 @@ var freeSpace = func(dir string) (int64, error) {
 // checkFits refuses, before anything starts, a run whose statistics would not fit in
 // memory or whose files would not fit on dir's disk.
 func checkFits(dir string, weeks, replicates int, allLineages bool) error {
-	cells := int64(weeks) * int64(model.NumMetrics)
+	cells := int64(weeks) * int64(int(model.NumMetrics)+len(CumulativeMetrics))
 	perCell := int64(cellBytes + exactValueBytes*min(replicates, ExactQuantileLimit))
 	if replicates > ExactQuantileLimit {
 		perCell += sketchBytes

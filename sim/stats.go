@@ -182,28 +182,71 @@ func (r *Running) Summary() Summary {
 	return s
 }
 
+// CumulativeMetrics are the flows of events that most weeks have none of (leaders
+// removed, splits, extraditions, civilian casualties, ...): a weekly median of them sits
+// at 0 or flickers between 0 and 1, so the plots draw their running totals instead. An
+// ensemble also folds each replicate's running total of these from week 1, so that the
+// bands of the totals are quantiles of the replicates' own totals (the sum of weekly
+// quantiles is not a quantile of the sum).
+var CumulativeMetrics = []model.Metric{model.LeadersRemoved, model.Splits, model.Collapses, model.NewGroups,
+	model.Dissolutions, model.Dispersed, model.LabsDestroyed, model.CivilianCasualties, model.Extraditions,
+	model.Retaliation, model.GrievanceRecruits}
+
 // Ensemble folds whole replicate series (weeks x metrics values, week-major) into one
-// Running per week and metric.
+// Running per week and metric, and per week and CumulativeMetrics member (of those
+// below metrics) for its running total.
 type Ensemble struct {
 	weeks, metrics int
+	cumulative     []int // the series' columns whose running totals are folded too
 	cells          []Running
+	totals         []float64 // Fold's scratch: running totals
 }
 
 // NewEnsemble returns an empty ensemble for series of the given shape.
 func NewEnsemble(weeks, metrics int) *Ensemble {
-	e := &Ensemble{weeks: weeks, metrics: metrics, cells: make([]Running, weeks*metrics)}
+	e := &Ensemble{weeks: weeks, metrics: metrics}
+	for _, m := range CumulativeMetrics {
+		if int(m) < metrics {
+			e.cumulative = append(e.cumulative, int(m))
+		}
+	}
+	e.cells = make([]Running, weeks*e.columns())
+	e.totals = make([]float64, len(e.cumulative))
 	for i := range e.cells {
 		e.cells[i].init()
 	}
 	return e
 }
 
+// columns is the number of cells a week has: the metrics, then the running totals.
+func (e *Ensemble) columns() int { return e.metrics + len(e.cumulative) }
+
+// values calls f with every cell's value from one replicate's series, in cell order.
+func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) error {
+	clear(e.totals)
+	cols := e.columns()
+	for w := range e.weeks {
+		row := series[w*e.metrics : (w+1)*e.metrics]
+		for m, x := range row {
+			if err := f(w*cols+m, x); err != nil {
+				return fmt.Errorf("week %d, %s: %w", w+1, model.Metric(m), err)
+			}
+		}
+		for k, m := range e.cumulative {
+			e.totals[k] += row[m]
+			if err := f(w*cols+e.metrics+k, e.totals[k]); err != nil {
+				return fmt.Errorf("week %d, %s (running total): %w", w+1, model.Metric(m), err)
+			}
+		}
+	}
+	return nil
+}
+
 // Fold adds one replicate's series.
 func (e *Ensemble) Fold(rep int, series []float64) error {
-	for i, x := range series {
-		if err := e.cells[i].add(rep, x); err != nil {
-			return fmt.Errorf("replicate %d, week %d, %s: %w", rep, i/e.metrics+1, model.Metric(i%e.metrics), err)
-		}
+	err := e.values(series, func(i int, x float64) error { return e.cells[i].add(rep, x) })
+	if err != nil {
+		return fmt.Errorf("replicate %d, %w", rep, err)
 	}
 	return nil
 }
@@ -211,7 +254,7 @@ func (e *Ensemble) Fold(rep int, series []float64) error {
 // Merge adds another ensemble of the same shape, as if its replicates had been folded
 // into e.
 func (e *Ensemble) Merge(o *Ensemble) error {
-	if e.weeks != o.weeks || e.metrics != o.metrics {
+	if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) {
 		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
 	}
 	for i := range e.cells {
@@ -226,12 +269,12 @@ func (e *Ensemble) Merge(o *Ensemble) error {
 func (e *Ensemble) N() int { return e.cells[0].n }
 
 // Summary returns the statistics of metric m in week w (1-based).
-func (e *Ensemble) Summary(w, m int) Summary { return e.cells[(w-1)*e.metrics+m].Summary() }
+func (e *Ensemble) Summary(w, m int) Summary { return e.cells[(w-1)*e.columns()+m].Summary() }
 
 // Summaries computes every week's and metric's statistics once (each may sort up to
 // ExactQuantileLimit values), for the writers that all need them.
 func (e *Ensemble) Summaries() Table {
-	t := Table{metrics: e.metrics, cells: make([]Summary, len(e.cells))}
+	t := Table{metrics: e.metrics, columns: e.columns(), cumulative: e.cumulative, cells: make([]Summary, len(e.cells))}
 	for i := range e.cells {
 		t.cells[i] = e.cells[i].Summary()
 	}
@@ -250,10 +293,10 @@ func newCentreFinder(ens *Ensemble) *centreFinder {
 }
 
 func (c *centreFinder) Fold(_ int, series []float64) error {
-	for i, x := range series {
+	return c.ens.values(series, func(i int, x float64) error {
 		c.values[i] = append(c.values[i], x)
-	}
-	return nil
+		return nil
+	})
 }
 
 // apply sets the centres once every replicate is in.
@@ -263,11 +306,23 @@ func (c *centreFinder) apply() {
 	}
 }
 
-// Table holds the summaries of an ensemble by week and metric.
+// Table holds the summaries of an ensemble by week and metric, and of the running totals
+// of CumulativeMetrics.
 type Table struct {
-	metrics int
-	cells   []Summary
+	metrics, columns int
+	cumulative       []int
+	cells            []Summary
 }
 
 // At returns the summary of metric m in week w (1-based).
-func (t Table) At(w, m int) Summary { return t.cells[(w-1)*t.metrics+m] }
+func (t Table) At(w, m int) Summary { return t.cells[(w-1)*t.columns+m] }
+
+// Total returns the summary of the replicates' running totals of metric m from week 1
+// to week w, for m in CumulativeMetrics.
+func (t Table) Total(w int, m model.Metric) (Summary, bool) {
+	k := slices.Index(t.cumulative, int(m))
+	if k < 0 {
+		return Summary{}, false
+	}
+	return t.cells[(w-1)*t.columns+t.metrics+k], true
+}

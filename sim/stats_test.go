@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/cartelsim/cartelsim/model"
 )
 
 // Quantiles of 1..101 by the "lower" rule, rank floor(q*100): 6, 26, 51, 76, 96.
@@ -86,6 +88,62 @@ func TestSketchQuantilesWithinStatedAccuracy(t *testing.T) {
 			if !ok {
 				t.Errorf("%s: q%.2f = %v, order statistics %v", c.name, q, s.Q[i], sorted[rank:rank+2])
 			}
+		}
+	}
+}
+
+// Running totals by hand. Five replicates of four weeks with extraditions
+//
+//	r0: 1 0 0 0   totals 1 1 1 1
+//	r1: 0 1 0 0          0 1 1 1
+//	r2: 0 0 1 0          0 0 1 1
+//	r3: 0 0 0 1          0 0 0 1
+//	r4: 1 1 1 1          1 2 3 4
+//
+// Every weekly median is 0, so the sum of weekly medians is 0, though every replicate
+// has at least one extradition by week 4. The quantiles of the totals (rank floor(q x 4)
+// of the sorted values): week 2, totals 0 0 1 1 2: p05 0, p25 0, p50 1, p75 1, p95 1;
+// week 4, totals 1 1 1 1 4: every quantile 1, mean 8/5.
+func TestCumulativeBandsByHand(t *testing.T) {
+	weekly := [5][4]float64{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}, {1, 1, 1, 1}}
+	nm := int(model.NumMetrics)
+	fold := func(e *Ensemble, reps ...int) {
+		for _, r := range reps {
+			series := make([]float64, 4*nm)
+			for w := range 4 {
+				series[w*nm+int(model.Extraditions)] = weekly[r][w]
+			}
+			if err := e.Fold(r, series); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	one := NewEnsemble(4, nm)
+	fold(one, 0, 1, 2, 3, 4)
+	// The same replicates folded in two parts and merged, as shards are.
+	a, b := NewEnsemble(4, nm), NewEnsemble(4, nm)
+	fold(a, 0, 1, 2)
+	fold(b, 3, 4)
+	if err := a.Merge(b); err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]*Ensemble{"one pass": one, "merged": a} {
+		tab := e.Summaries()
+		for w := 1; w <= 4; w++ {
+			if q := tab.At(w, int(model.Extraditions)).Q[2]; q != 0 {
+				t.Errorf("%s: week %d weekly median %v, want 0", name, w, q)
+			}
+		}
+		s2, ok := tab.Total(2, model.Extraditions)
+		if !ok || s2.Q != [5]float64{0, 0, 1, 1, 1} {
+			t.Errorf("%s: week 2 totals' quantiles %v (%v), want [0 0 1 1 1]", name, s2.Q, ok)
+		}
+		s4, _ := tab.Total(4, model.Extraditions)
+		if s4.Q != [5]float64{1, 1, 1, 1, 1} || math.Abs(s4.Mean-1.6) > 1e-15 || s4.N != 5 {
+			t.Errorf("%s: week 4 totals %+v, want every quantile 1 and mean 1.6", name, s4)
+		}
+		if _, ok := tab.Total(4, model.Members); ok {
+			t.Errorf("%s: members, a stock, has running totals", name)
 		}
 	}
 }

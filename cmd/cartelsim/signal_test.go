@@ -98,7 +98,7 @@ func runCLI(t *testing.T, args ...string) {
 func compareRuns(t *testing.T, want, got string) {
 	t.Helper()
 	plots, _ := filepath.Glob(filepath.Join(want, sim.PlotsDir, "*"))
-	files := []string{sim.TimeseriesFile, sim.ReplicatesFile, sim.LineageFile}
+	files := []string{sim.TimeseriesFile, sim.CumulativeFile, sim.ReplicatesFile, sim.LineageFile}
 	for _, p := range plots {
 		files = append(files, filepath.Join(sim.PlotsDir, filepath.Base(p)))
 	}
