@@ -95,6 +95,9 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 		case sc.Mode != ref.Mode:
 			return nil, fmt.Errorf("sim: %s runs in %s mode, %s in %s: compared scenarios must share their mode", sc.Name, sc.Mode, ref.Name, ref.Mode)
 		}
+		if _, err := SafeJoin(opts.OutDir, sc.Name); err != nil {
+			return nil, err
+		}
 		seen[sc.Name] = true
 		sc.Seed, sc.Replicates = ref.Seed, ref.Replicates
 	}
@@ -118,7 +121,9 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	values := make([][][]float64, len(scs)) // scenario, probe, replicate
 	dirs := make([]string, len(scs))
 	for k, sc := range scs {
-		dirs[k] = filepath.Join(opts.OutDir, sc.Name)
+		if dirs[k], err = SafeJoin(opts.OutDir, sc.Name); err != nil {
+			return nil, err
+		}
 		col := &Collector{Probes: probes}
 		run := RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{col}}
 		if opts.Progress != nil {

@@ -529,8 +529,15 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	sum := sha256.Sum256(data)
 	sc.SHA256 = hex.EncodeToString(sum[:])
 	sc.Source = data
-	if sc.Name == "" {
+	if _, ok := keys["name"]; ok {
+		if err := ValidName(sf.Name); err != nil {
+			return nil, fail(line("name"), "name", "%v", err)
+		}
+	} else {
 		sc.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		if err := ValidName(sc.Name); err != nil {
+			return nil, fail(0, "name", "missing, and the file's name will not do: %v; add a name: key", err)
+		}
 	}
 
 	if _, ok := keys["start"]; !ok {
