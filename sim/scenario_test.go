@@ -114,10 +114,10 @@ func replacer(t *testing.T, base string) func(old, new string) string {
 func TestScenarioErrors(t *testing.T) {
 	replace := replacer(t, goodScenario)
 	for _, c := range []scenarioErrorCase{
-		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key"},
-		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "datasett", "unknown key"},
-		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", "wrong type"},
-		{"wrong type nested", replace("  incapacitation: 110", "  incapacitation: [110]"), 12, "parameters.incapacitation", "wrong type"},
+		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key (did you mean seed?)"},
+		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "world.datasett", "unknown key (did you mean dataset?)"},
+		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", `want a whole number, got "many"`},
+		{"wrong type nested", replace("  incapacitation: 110", "  incapacitation: [110]"), 12, "parameters.incapacitation", "want a number, got a list"},
 		{"negative rate", replace("  recruitment: 2.527474e-3", "  recruitment: -0.1"), 11, "parameters.recruitment", "negative recruitment rate"},
 		{"NaN rate", replace("  incapacitation: 110", "  incapacitation: .nan"), 12, "parameters.incapacitation", ".nan is not a finite number"},
 		{"infinite rate", replace("  incapacitation: 110", "  incapacitation: 1e999"), 12, "parameters.incapacitation", ""},
@@ -591,7 +591,7 @@ func TestPolicyScenarioErrors(t *testing.T) {
 		{"ceasefire on an unknown group", replace("groups: [a, b]", "groups: [a, z]"), 22, "interventions[4].targets.groups[1]", `unknown group "z"`},
 		{"enforced airstrikes", replace("{kind: arms-interdiction, from: 0, intensity: 0.3, actor: us}", "{kind: arms-interdiction, from: 0, intensity: 0.3, actor: us, enforced: true}"), 16, "interventions[2].enforced", "only ceasefire"},
 		{"halting shipments by cooperation", replace("intensity: 0.5, actor: joint}", "intensity: 0.5, actor: joint, halt_shipments: true}"), 14, "interventions[0].halt_shipments", "only ceasefire"},
-		{"enforced not a boolean", replace("enforced: true", "enforced: maybe"), 23, "interventions[4].enforced", "wrong type"},
+		{"enforced not a boolean", replace("enforced: true", "enforced: maybe"), 23, "interventions[4].enforced", `want true or false, got "maybe"`},
 		{"mean-field with a policy", replace("replicates: 4", "replicates: 4\nmode: meanfield"), 5, "mode", "mean-field"},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
