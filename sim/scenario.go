@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -652,7 +653,11 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		return nil, fieldError(name, "parameters", err, keys)
 	}
 
-	p := scenarioParser{file: name, keys: keys, clock: sc.Clock}
+	geo, err := mexico.Load()
+	if err != nil {
+		return nil, err
+	}
+	p := scenarioParser{file: name, keys: keys, clock: sc.Clock, states: stateRefs(geo)}
 	frag, err := p.fragmentation(&sf.Fragmentation)
 	if err != nil {
 		return nil, err
@@ -661,15 +666,17 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.groups = groupRefs(cfg.Network, "cartelsim list groups")
+	if len(sf.World.Groups) > 0 {
+		p.groups = groupRefs(cfg.Network, "world.groups")
+	}
 	cfg.Params = params
 	cfg.Fragmentation = frag
 	if cfg.Economy, err = p.economy(&sf.Economy); err != nil {
 		return nil, err
 	}
 	if cfg.Economy != nil {
-		if cfg.Geography, err = mexico.Load(); err != nil {
-			return nil, err
-		}
+		cfg.Geography = geo
 		for i, g := range cfg.Network.Groups {
 			if _, ok := cfg.Geography.Lookup(g.State); !ok {
 				key := "world.dataset"
@@ -777,9 +784,11 @@ func formatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 // scenarioParser turns the decoded sections of one file into model values, naming the
 // file, line and key of the first problem.
 type scenarioParser struct {
-	file  string
-	keys  map[string]int
-	clock Clock
+	file   string
+	keys   map[string]int
+	clock  Clock
+	states *refs // Mexico's states, by code, ISO code or name
+	groups *refs // the world's groups, once it is built
 }
 
 func (p *scenarioParser) fail(key, format string, args ...any) error {
@@ -912,7 +921,21 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		if name == "" {
 			name = g.ID
 		}
-		groups[i] = model.Group{ID: g.ID, Name: name, State: g.State}
+		state := g.State
+		if state != "" {
+			if p.states == nil {
+				return model.Config{}, errors.New("sim: no states to resolve world.groups' states against")
+			}
+			var err error
+			if state, err = p.states.resolve(g.State); err != nil {
+				return model.Config{}, p.fail(key+".state", "%v", err)
+			}
+		}
+		groups[i] = model.Group{ID: g.ID, Name: name, State: state}
+	}
+	written := &refs{what: "group", where: "world.groups"}
+	for _, g := range groups {
+		written.entries = append(written.entries, refEntry{id: g.ID, forms: []string{g.ID, g.Name}})
 	}
 	var edges [2][]model.Edge
 	for r, rel := range [2][]relationFile{wf.Rivalries, wf.Alliances} {
@@ -920,12 +943,15 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		for i, e := range rel {
 			key := fmt.Sprintf("%s[%d]", section, i)
 			if len(e.Between) != 2 {
-				return model.Config{}, p.fail(key+".between", "want two group ids, [a, b]")
+				return model.Config{}, p.fail(key+".between", "want two groups, [a, b] (ids or names)")
 			}
-			for _, id := range e.Between {
-				if !seen[id] {
-					return model.Config{}, p.fail(key+".between", "unknown group %q", id)
+			var ends [2]string
+			for j, ref := range e.Between {
+				id, err := written.resolve(ref)
+				if err != nil {
+					return model.Config{}, p.fail(fmt.Sprintf("%s.between[%d]", key, j), "%v", err)
 				}
+				ends[j] = id
 			}
 			if e.Weight == nil {
 				return model.Config{}, p.fail(key+".weight", "missing")
@@ -933,7 +959,7 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 			if w := float64(*e.Weight); !(w >= 0) || math.IsInf(w, 0) {
 				return model.Config{}, p.fail(key+".weight", "%v, want a finite non-negative number", w)
 			}
-			edges[r] = append(edges[r], model.Edge{From: e.Between[0], To: e.Between[1], Weight: float64(*e.Weight)})
+			edges[r] = append(edges[r], model.Edge{From: ends[0], To: ends[1], Weight: float64(*e.Weight)})
 		}
 	}
 	net, err := model.NewNetwork(groups, edges[0], edges[1])
@@ -1012,7 +1038,6 @@ func (p *scenarioParser) since(ref *weekRef) (int, error) {
 // interventions reads the interventions of a world with the given network; dynamic says
 // whether its groups can split (decapitation needs it).
 func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config, dynamic bool) ([]model.Intervention, error) {
-	net := cfg.Network
 	var ivs []model.Intervention
 	for i, ivf := range list {
 		prefix := fmt.Sprintf("interventions[%d]", i)
@@ -1089,15 +1114,21 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		case iv.Kind.NeedsPolicy() && cfg.Policy == nil:
 			return nil, p.fail(prefix+".kind", "%s acts through the states' policy: add a policy section (policy: {} for the defaults)", iv.Kind)
 		}
+		iv.Targets.Groups = slices.Clone(iv.Targets.Groups)
 		for j, g := range iv.Targets.Groups {
-			if _, ok := net.Lookup(g); !ok {
-				return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "unknown group %q", g)
+			id, err := p.groups.resolve(g)
+			if err != nil {
+				return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "%v", err)
 			}
+			iv.Targets.Groups[j] = id
 		}
+		iv.Targets.States = slices.Clone(iv.Targets.States)
 		for j, st := range iv.Targets.States {
-			if _, ok := cfg.Geography.Lookup(st); !ok {
-				return nil, p.fail(fmt.Sprintf("%s.targets.states[%d]", prefix, j), "unknown state %q (a code such as SIN or a name such as Sinaloa)", st)
+			code, err := p.states.resolve(st)
+			if err != nil {
+				return nil, p.fail(fmt.Sprintf("%s.targets.states[%d]", prefix, j), "%v", err)
 			}
+			iv.Targets.States[j] = code
 		}
 		ivs = append(ivs, iv)
 	}
