@@ -292,7 +292,7 @@ func (x *realValue) UnmarshalYAML(n *yaml.Node) error {
 func decodeNumber(n *yaml.Node) (float64, error) {
 	var v float64
 	switch {
-	case n.Kind != yaml.ScalarNode:
+	case n.Kind != yaml.ScalarNode || isNull(n): // the decoder would read null as 0
 		return 0, wrongType(n, "a number")
 	case n.ShortTag() == "!!str" && n.Style == 0:
 		// yaml.v3 leaves a number too large for a float64 (1e999) a string.

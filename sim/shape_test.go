@@ -26,6 +26,7 @@ func TestSilentMisreadingsRefused(t *testing.T) {
 		{"null key", good("seed: 42", "seed: 42\n~: 7"), 6, "", "a key that is null (~)"},
 		{"null key nested", good("  dataset: bacrim2020", "  dataset: bacrim2020\n  null: 3"), 9, "world", "a key that is null (~)"},
 		{"null key in a section", kingpin("  clarity: 0.4", "  clarity: 0.4\n  ~: 1"), 14, "fragmentation", "a key that is null (~)"},
+		{"null number in a section", kingpin("  clarity: 0.4", "  clarity: ~"), 13, "fragmentation.clarity", "want a number, got null (~)"},
 		{"empty key", good("seed: 42", `"": 42`), 5, "", `a key that is ""`},
 		{"octal weeks", good("weeks: 104", "weeks: 0104"), 3, "weeks", "0104 has a leading zero, and YAML 1.1 reads it as octal, 68: write 104"},
 		{"octal seed", good("seed: 42", "seed: 042"), 5, "seed", "leading zero"},
