@@ -387,7 +387,7 @@ type wholeValue struct {
 }
 
 func (w *wholeValue) UnmarshalYAML(n *yaml.Node) error {
-	i, err := decodeInteger[int](n)
+	i, err := decodeInteger(n)
 	if err != nil {
 		return err
 	}
@@ -415,7 +415,7 @@ func (w wholeValue) String() string {
 type seedValue uint64
 
 func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
-	i, err := decodeInteger[uint64](n)
+	i, err := decodeInteger(n)
 	if err != nil {
 		return err
 	}
@@ -428,7 +428,7 @@ func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
 
 // decodeInteger reads a scalar written as an integer (104, 0x68, 1_000), of any size:
 // yaml.v3 resolves one beyond 64 bits as a float, which this tells from 1.5 or 1e3.
-func decodeInteger[T int | uint64](n *yaml.Node) (*big.Int, error) {
+func decodeInteger(n *yaml.Node) (*big.Int, error) {
 	if n.Kind != yaml.ScalarNode {
 		return nil, wrongType(n, "a whole number")
 	}
