@@ -1051,6 +1051,12 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 				return nil, p.fail(prefix+"."+req.key, "missing")
 			}
 		}
+		if !slices.Contains(model.Kinds, iv.Kind) {
+			return nil, p.fail(prefix+".kind", "%s", unknownWord("intervention kind", ivf.Kind, model.Kinds))
+		}
+		if !slices.Contains(model.Actors, iv.Actor) {
+			return nil, p.fail(prefix+".actor", "%s", unknownWord("actor", ivf.Actor, model.Actors))
+		}
 		iv.Intensity = float64(*ivf.Intensity)
 		var err error
 		if iv.From, err = p.clock.resolve(ivf.From); err != nil {
@@ -1133,6 +1139,19 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		ivs = append(ivs, iv)
 	}
 	return ivs, nil
+}
+
+// unknownWord is the message for a word that is none of known: the nearest when it is
+// close, else the list.
+func unknownWord[T ~string](what, word string, known []T) string {
+	words := make([]string, len(known))
+	for i, k := range known {
+		words[i] = string(k)
+	}
+	if hint := didYouMean(word, words); hint != "" {
+		return fmt.Sprintf("unknown %s %q%s", what, word, hint)
+	}
+	return fmt.Sprintf("unknown %s %q (want one of %s)", what, word, strings.Join(words, ", "))
 }
 
 // resolve turns a week number or date into a week index within the run.

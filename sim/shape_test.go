@@ -80,7 +80,8 @@ func TestFlowListErrorsNameTheirItem(t *testing.T) {
 }
 
 // An unknown key names the nearest known one when it is close, in the file's structure and
-// in the parameter sections, and none when nothing is.
+// in the parameter sections, and none when nothing is; so do an unknown kind and actor,
+// listing them all when none is close.
 func TestUnknownKeysSuggest(t *testing.T) {
 	good, kingpin := replacer(t, goodScenario), replacer(t, kingpinScenario)
 	for _, c := range []scenarioErrorCase{
@@ -88,6 +89,9 @@ func TestUnknownKeysSuggest(t *testing.T) {
 		{"nested", good("  initial_members: 115000", "  inital_members: 115000"), 9, "world.inital_members", "(did you mean initial_members?)"},
 		{"intervention", good("    intensity: 0.5", "    intesity: 0.5"), 17, "interventions[0].intesity", "(did you mean intensity?)"},
 		{"section", kingpin("  clarity: 0.4", "  claritty: 0.4"), 13, "fragmentation.claritty", "unknown key (did you mean clarity?)"},
+		{"kind", good("kind: recruitment-reduction", "kind: recruitment-reducton"), 14, "interventions[0].kind", `unknown intervention kind "recruitment-reducton" (did you mean recruitment-reduction?)`},
+		{"far from any kind", good("kind: recruitment-reduction", "kind: bombing"), 14, "interventions[0].kind", `unknown intervention kind "bombing" (want one of recruitment-reduction, incapacitation,`},
+		{"actor", good("actor: mexico", "actor: mexco"), 18, "interventions[0].actor", `unknown actor "mexco" (did you mean mexico?)`},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
