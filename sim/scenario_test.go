@@ -286,7 +286,7 @@ func TestScenarioErrorPrintable(t *testing.T) {
 
 // FuzzParseScenario: whatever the bytes, the decoder returns a scenario or a
 // *ScenarioError on one line, and never panics; a scenario it accepts has finite numbers
-// within their caps.
+// within their caps and a name that can name a directory.
 func FuzzParseScenario(f *testing.F) {
 	for _, seed := range []string{
 		goodScenario, kingpinScenario, labsScenario, policyScenario, everyNumber,
@@ -322,6 +322,14 @@ func FuzzParseScenario(f *testing.F) {
 		// Very long lines and keys.
 		"start: 2012-01-01\nweeks: 1\ndescription: " + strings.Repeat("x", 100_000) + "\n",
 		"start: 2012-01-01\nweeks: 1\n" + strings.Repeat("k", 2000) + ": 1\n",
+		// Names that would leave the output directory; nulls, leading zeros, references.
+		strings.Replace(goodScenario, "name: test", "name: ../../escaped", 1),
+		strings.Replace(goodScenario, "name: test", `name: "a\0b"`, 1),
+		strings.Replace(goodScenario, "interventions:\n", "interventions:\n  - ~\n", 1),
+		strings.Replace(goodScenario, "seed: 42", "seed: 42\n~: 1", 1),
+		strings.Replace(goodScenario, "weeks: 104", "weeks: 0104", 1),
+		strings.Replace(kingpinScenario, "{largest: 2}", "{groups: [Alpha, B, ~]}", 1),
+		strings.Replace(policyScenario, "groups: [a, b]", "groups: [cjng, tequileros]", 1),
 	} {
 		f.Add([]byte(seed))
 	}
@@ -334,6 +342,9 @@ func FuzzParseScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := ParseScenario("fuzz.yaml", data)
 		if err == nil {
+			if err := ValidName(sc.Name); err != nil {
+				t.Fatalf("accepted a name that cannot name a directory: %v", err)
+			}
 			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > MaxWeeks || sc.Replicates < 1 || sc.Replicates > MaxReplicates {
 				t.Fatalf("accepted an invalid scenario: %+v", sc)
 			}
