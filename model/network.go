@@ -10,9 +10,10 @@ import (
 
 // Group is a criminal group as a data set lists it.
 type Group struct {
-	ID    string // unique identifier, e.g. "N10025"
-	Name  string
-	State string // home state in Mexico
+	ID        string // unique identifier, e.g. "N10025"
+	Name      string
+	ShortName string // the data set's short name, e.g. "CJNG"; "" if it has none
+	State     string // home state in Mexico
 }
 
 // Edge is one directed, weighted relation between two groups, as listed in a data file.

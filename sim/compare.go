@@ -122,6 +122,9 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	}
 	ref := scs[0]
 	for _, sc := range scs {
+		if _, err := SafeJoin(opts.OutDir, sc.Name); err != nil {
+			return nil, err
+		}
 		sc.Seed, sc.Replicates = ref.Seed, ref.Replicates
 	}
 	first := 0
@@ -147,7 +150,9 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	values := make([][][]float64, len(scs)) // scenario, probe, replicate
 	dirs := make([]string, len(scs))
 	for k, sc := range scs {
-		dirs[k] = filepath.Join(opts.OutDir, sc.Name)
+		if dirs[k], err = SafeJoin(opts.OutDir, sc.Name); err != nil {
+			return nil, err
+		}
 		col := &Collector{Probes: probes}
 		run := RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{col, &nonzero}}
 		if opts.Progress != nil {

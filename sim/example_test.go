@@ -13,7 +13,7 @@ func ExampleParseScenario() {
 	_, err := sim.ParseScenario("demo.yaml", []byte("start: 2012-01-01\nweeks: 52\nreplicates: lots\n"))
 	fmt.Println(err)
 	// Output:
-	// demo.yaml:3: replicates: wrong type: cannot use !!str `lots` as int
+	// demo.yaml:3: replicates: want a whole number, got "lots"
 }
 
 // Run folds every replicate, in replicate order, into an Ensemble of streaming

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -223,6 +224,9 @@ func (w *weekRef) UnmarshalYAML(n *yaml.Node) error {
 	}
 	k, err := strconv.Atoi(n.Value)
 	if err == nil {
+		if err := leadingZero(n); err != nil {
+			return err
+		}
 		w.week = k
 		return nil
 	}
@@ -235,6 +239,15 @@ func (w *weekRef) UnmarshalYAML(n *yaml.Node) error {
 	}
 	w.date = d
 	return nil
+}
+
+// describe names a resolved point in time as the file wrote it, with its week if that was
+// a date: "week 20", "2030-01-06 (week 208)".
+func (w *weekRef) describe(week int) string {
+	if w.date.IsZero() {
+		return fmt.Sprintf("week %d", week)
+	}
+	return fmt.Sprintf("%s (week %d)", w.raw, week)
 }
 
 // valueError is a problem with one value the decoder met, located by its line and column
@@ -250,8 +263,11 @@ func valueErrorf(n *yaml.Node, format string, args ...any) error {
 	return &valueError{line: n.Line, column: n.Column, msg: fmt.Sprintf(format, args...)}
 }
 
-// kindName describes a node that is not the scalar a number or date would be.
+// kindName describes a node as an error message quotes it: its kind, or a scalar's text.
 func kindName(n *yaml.Node) string {
+	if isNull(n) {
+		return "null (~)"
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -276,16 +292,19 @@ func (x *realValue) UnmarshalYAML(n *yaml.Node) error {
 func decodeNumber(n *yaml.Node) (float64, error) {
 	var v float64
 	switch {
-	case n.Kind != yaml.ScalarNode:
-		return 0, wrongType(n, &v)
+	case n.Kind != yaml.ScalarNode || isNull(n): // the decoder would read null as 0
+		return 0, wrongType(n, "a number")
 	case n.ShortTag() == "!!str" && n.Style == 0:
 		// yaml.v3 leaves a number too large for a float64 (1e999) a string.
 		if _, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); errors.Is(err, strconv.ErrRange) {
 			return 0, valueErrorf(n, "%s is not a finite number", n.Value)
 		}
 	}
+	if err := leadingZero(n); err != nil {
+		return 0, err
+	}
 	if err := n.Decode(&v); err != nil {
-		return 0, wrongType(n, &v)
+		return 0, wrongType(n, "a number")
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, valueErrorf(n, "%s is not a finite number", n.Value)
@@ -296,23 +315,67 @@ func decodeNumber(n *yaml.Node) (float64, error) {
 	return v, nil
 }
 
-// wrongType is yaml.v3's complaint about decoding n into target, as yamlError words it.
-func wrongType(n *yaml.Node, target any) error {
-	var te *yaml.TypeError
-	if err := n.Decode(target); errors.As(err, &te) && len(te.Errors) > 0 {
-		msg := te.Errors[0]
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			msg = m[2]
-		}
-		return valueErrorf(n, "%s", wrongTypeText(msg))
-	}
-	return valueErrorf(n, "wrong type: cannot use %q as %T", n.Value, reflect.ValueOf(target).Elem().Interface())
+// wrongType says what n should have been (want: "a number") and what it is.
+func wrongType(n *yaml.Node, want string) error {
+	return valueErrorf(n, "want %s, got %s", want, kindName(n))
 }
 
-// wrongTypeText rewords yaml.v3's "cannot unmarshal !!str `x` into int".
+// leadingZero refuses a plain number written with a leading zero (052, -007): YAML 1.1,
+// which the decoder follows, reads 052 as the octal number 42, and a reader as 52.
+func leadingZero(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || !leadingZeros.MatchString(n.Value) {
+		return nil
+	}
+	sign, digits := "", n.Value
+	if digits[0] == '-' || digits[0] == '+' {
+		sign, digits = digits[:1], digits[1:]
+	}
+	decimal := strings.TrimLeft(digits, "0_")
+	if decimal == "" || decimal[0] < '0' || decimal[0] > '9' {
+		decimal = "0" + decimal
+	}
+	if sign == "-" {
+		decimal = "-" + decimal
+	}
+	how := "YAML 1.1 marks octal numbers with it"
+	if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 8, 64); err == nil {
+		how = fmt.Sprintf("YAML 1.1 reads it as octal, %d", v)
+	}
+	return valueErrorf(n, "%s has a leading zero, and %s: write %s for the decimal number", n.Value, how, decimal)
+}
+
+var leadingZeros = regexp.MustCompile(`^[-+]?0[0-9_]`)
+
+// wrongTypeText rewords yaml.v3's "cannot unmarshal !!str `x` into int" without its Go
+// type: "want a whole number, got "x"".
 func wrongTypeText(msg string) string {
-	msg = strings.Replace(msg, "cannot unmarshal", "wrong type: cannot use", 1)
-	return yamlGoType.ReplaceAllString(msg, " as $2")
+	m := yamlGoType.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := "a " + m[1]
+	switch {
+	case m[2] != "":
+		got = strconv.Quote(m[2])
+	case m[1] == "seq":
+		got = "a list"
+	case m[1] == "map":
+		got = "a mapping"
+	}
+	want := "a mapping of keys to values"
+	switch t := strings.TrimLeft(m[3], "*"); {
+	case strings.HasPrefix(t, "[]"):
+		want = "a list"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		want = "a whole number"
+	case strings.HasPrefix(t, "float"):
+		want = "a number"
+	case t == "string":
+		want = "text"
+	case t == "bool":
+		want = "true or false"
+	}
+	return "want " + want + ", got " + got
 }
 
 // wholeValue is an integer a file gives, written as one: 1.5, 1e3 and .nan are refused (yaml.v3
@@ -324,7 +387,7 @@ type wholeValue struct {
 }
 
 func (w *wholeValue) UnmarshalYAML(n *yaml.Node) error {
-	i, err := decodeInteger[int](n)
+	i, err := decodeInteger(n)
 	if err != nil {
 		return err
 	}
@@ -352,7 +415,7 @@ func (w wholeValue) String() string {
 type seedValue uint64
 
 func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
-	i, err := decodeInteger[uint64](n)
+	i, err := decodeInteger(n)
 	if err != nil {
 		return err
 	}
@@ -365,10 +428,12 @@ func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
 
 // decodeInteger reads a scalar written as an integer (104, 0x68, 1_000), of any size:
 // yaml.v3 resolves one beyond 64 bits as a float, which this tells from 1.5 or 1e3.
-func decodeInteger[T int | uint64](n *yaml.Node) (*big.Int, error) {
-	var target T
+func decodeInteger(n *yaml.Node) (*big.Int, error) {
 	if n.Kind != yaml.ScalarNode {
-		return nil, wrongType(n, &target)
+		return nil, wrongType(n, "a whole number")
+	}
+	if err := leadingZero(n); err != nil {
+		return nil, err
 	}
 	tag := n.ShortTag()
 	if tag == "!!int" {
@@ -389,7 +454,7 @@ func decodeInteger[T int | uint64](n *yaml.Node) (*big.Int, error) {
 			return nil, valueErrorf(n, "want a whole number, got %s", n.Value)
 		}
 	}
-	return nil, wrongType(n, &target)
+	return nil, wrongType(n, "a whole number")
 }
 
 // LoadScenario reads and validates a scenario file. It refuses what is not a regular file
@@ -464,7 +529,7 @@ var yamlParserErrors = map[string]bool{
 var (
 	yamlLine         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	yamlUnknownField = regexp.MustCompile(`^field (\S+) not found in type`)
-	yamlGoType       = regexp.MustCompile(` into \*?(\w+\.)?(\w+)`)
+	yamlGoType       = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
 )
 
 // keyOnLine names the key written on a line: the deepest mapping key there, or a
@@ -518,6 +583,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		return nil, yamlError(name, err, keys, values)
 	}
 
+	if err := checkShape(name, root.Content[0], reflect.TypeFor[scenarioFile](), ""); err != nil {
+		return nil, err
+	}
 	var sf scenarioFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -529,8 +597,15 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	sum := sha256.Sum256(data)
 	sc.SHA256 = hex.EncodeToString(sum[:])
 	sc.Source = data
-	if sc.Name == "" {
+	if _, ok := keys["name"]; ok {
+		if err := ValidName(sf.Name); err != nil {
+			return nil, fail(line("name"), "name", "%v", err)
+		}
+	} else {
 		sc.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		if err := ValidName(sc.Name); err != nil {
+			return nil, fail(0, "name", "missing, and the file's name will not do: %v; add a name: key", err)
+		}
 	}
 
 	if _, ok := keys["start"]; !ok {
@@ -578,7 +653,11 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		return nil, fieldError(name, "parameters", err, keys)
 	}
 
-	p := scenarioParser{file: name, keys: keys, clock: sc.Clock}
+	geo, err := mexico.Load()
+	if err != nil {
+		return nil, err
+	}
+	p := scenarioParser{file: name, keys: keys, clock: sc.Clock, states: stateRefs(geo)}
 	frag, err := p.fragmentation(&sf.Fragmentation)
 	if err != nil {
 		return nil, err
@@ -587,15 +666,17 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.groups = groupRefs(cfg.Network, "cartelsim list groups")
+	if len(sf.World.Groups) > 0 {
+		p.groups = groupRefs(cfg.Network, "world.groups")
+	}
 	cfg.Params = params
 	cfg.Fragmentation = frag
 	if cfg.Economy, err = p.economy(&sf.Economy); err != nil {
 		return nil, err
 	}
 	if cfg.Economy != nil {
-		if cfg.Geography, err = mexico.Load(); err != nil {
-			return nil, err
-		}
+		cfg.Geography = geo
 		for i, g := range cfg.Network.Groups {
 			if _, ok := cfg.Geography.Lookup(g.State); !ok {
 				key := "world.dataset"
@@ -703,9 +784,11 @@ func formatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 // scenarioParser turns the decoded sections of one file into model values, naming the
 // file, line and key of the first problem.
 type scenarioParser struct {
-	file  string
-	keys  map[string]int
-	clock Clock
+	file   string
+	keys   map[string]int
+	clock  Clock
+	states *refs // Mexico's states, by code, ISO code or name
+	groups *refs // the world's groups, once it is built
 }
 
 func (p *scenarioParser) fail(key, format string, args ...any) error {
@@ -749,19 +832,22 @@ func readSection[T any, P paramSection[T]](p *scenarioParser, name string, n *ya
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		key := name + "." + k.Value
+		if k.Kind != yaml.ScalarNode || isNull(k) || k.Value == "" {
+			return nil, &ScenarioError{File: p.file, Line: k.Line, Key: name,
+				Msg: fmt.Sprintf("a key that is %s: every key is a name (one of %s)", kindName(k), strings.Join(fields, ", "))}
+		}
 		if first, dup := seen[k.Value]; dup {
 			return nil, &ScenarioError{File: p.file, Line: k.Line, Key: key, Msg: fmt.Sprintf("given twice (first on line %d)", first)}
 		}
 		seen[k.Value] = k.Line
 		x, err := decodeNumber(n.Content[i+1])
 		if err != nil {
-			msg := err.(*valueError).msg
-			if strings.HasPrefix(msg, "wrong type") {
-				msg = "want a number, got " + kindName(n.Content[i+1])
-			}
-			return nil, &ScenarioError{File: p.file, Line: n.Content[i+1].Line, Key: key, Msg: msg}
+			return nil, &ScenarioError{File: p.file, Line: n.Content[i+1].Line, Key: key, Msg: err.(*valueError).msg}
 		}
 		if !P(&v).Set(k.Value, x) {
+			if hint := didYouMean(k.Value, fields); hint != "" {
+				return nil, p.fail(key, "unknown key%s", hint)
+			}
 			return nil, p.fail(key, "unknown key (want one of %s)", strings.Join(fields, ", "))
 		}
 		if math.Abs(x) > MaxUnbounded {
@@ -802,6 +888,9 @@ func (p *scenarioParser) policy(n *yaml.Node) (*model.Policy, error) {
 // world builds the network and initial state: a data set, or groups written out.
 func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.Config, error) {
 	if len(wf.Groups) == 0 {
+		if _, ok := p.keys["world.groups"]; ok {
+			return model.Config{}, p.fail("world.groups", "an empty list: write out at least one group, or remove the key to take the data set")
+		}
 		return p.datasetWorld(wf)
 	}
 	for _, key := range []string{"dataset", "initial_members"} {
@@ -832,7 +921,21 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		if name == "" {
 			name = g.ID
 		}
-		groups[i] = model.Group{ID: g.ID, Name: name, State: g.State}
+		state := g.State
+		if state != "" {
+			if p.states == nil {
+				return model.Config{}, errors.New("sim: no states to resolve world.groups' states against")
+			}
+			var err error
+			if state, err = p.states.resolve(g.State); err != nil {
+				return model.Config{}, p.fail(key+".state", "%v", err)
+			}
+		}
+		groups[i] = model.Group{ID: g.ID, Name: name, State: state}
+	}
+	written := &refs{what: "group", where: "world.groups"}
+	for _, g := range groups {
+		written.entries = append(written.entries, refEntry{id: g.ID, forms: []string{g.ID, g.Name}})
 	}
 	var edges [2][]model.Edge
 	for r, rel := range [2][]relationFile{wf.Rivalries, wf.Alliances} {
@@ -840,12 +943,15 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		for i, e := range rel {
 			key := fmt.Sprintf("%s[%d]", section, i)
 			if len(e.Between) != 2 {
-				return model.Config{}, p.fail(key+".between", "want two group ids, [a, b]")
+				return model.Config{}, p.fail(key+".between", "want two groups, [a, b] (ids or names)")
 			}
-			for _, id := range e.Between {
-				if !seen[id] {
-					return model.Config{}, p.fail(key+".between", "unknown group %q", id)
+			var ends [2]string
+			for j, ref := range e.Between {
+				id, err := written.resolve(ref)
+				if err != nil {
+					return model.Config{}, p.fail(fmt.Sprintf("%s.between[%d]", key, j), "%v", err)
 				}
+				ends[j] = id
 			}
 			if e.Weight == nil {
 				return model.Config{}, p.fail(key+".weight", "missing")
@@ -853,7 +959,7 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 			if w := float64(*e.Weight); !(w >= 0) || math.IsInf(w, 0) {
 				return model.Config{}, p.fail(key+".weight", "%v, want a finite non-negative number", w)
 			}
-			edges[r] = append(edges[r], model.Edge{From: e.Between[0], To: e.Between[1], Weight: float64(*e.Weight)})
+			edges[r] = append(edges[r], model.Edge{From: ends[0], To: ends[1], Weight: float64(*e.Weight)})
 		}
 	}
 	net, err := model.NewNetwork(groups, edges[0], edges[1])
@@ -921,13 +1027,17 @@ func (p *scenarioParser) since(ref *weekRef) (int, error) {
 	if days > 7*MaxWeeks {
 		return 0, fail("%s is more than %d weeks before the start", ref.raw, MaxWeeks)
 	}
+	if days%7 != 0 {
+		start := p.clock.Start
+		return 0, fail("%s is not on the week grid (the start, %s, minus a multiple of 7 days): the nearest dates on it are %s and %s",
+			ref.raw, start.Format(time.DateOnly), start.AddDate(0, 0, -7*(days/7+1)).Format(time.DateOnly), start.AddDate(0, 0, -7*(days/7)).Format(time.DateOnly))
+	}
 	return days / 7, nil
 }
 
 // interventions reads the interventions of a world with the given network; dynamic says
 // whether its groups can split (decapitation needs it).
 func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config, dynamic bool) ([]model.Intervention, error) {
-	net := cfg.Network
 	var ivs []model.Intervention
 	for i, ivf := range list {
 		prefix := fmt.Sprintf("interventions[%d]", i)
@@ -941,6 +1051,12 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 				return nil, p.fail(prefix+"."+req.key, "missing")
 			}
 		}
+		if !slices.Contains(model.Kinds, iv.Kind) {
+			return nil, p.fail(prefix+".kind", "%s", unknownWord("intervention kind", ivf.Kind, model.Kinds))
+		}
+		if !slices.Contains(model.Actors, iv.Actor) {
+			return nil, p.fail(prefix+".actor", "%s", unknownWord("actor", ivf.Actor, model.Actors))
+		}
 		iv.Intensity = float64(*ivf.Intensity)
 		var err error
 		if iv.From, err = p.clock.resolve(ivf.From); err != nil {
@@ -952,6 +1068,14 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 			}
 		}
 		if t := ivf.Targets; t != nil {
+			for _, list := range []struct {
+				key string
+				n   int
+			}{{"groups", len(t.Groups)}, {"states", len(t.States)}} {
+				if _, ok := p.keys[prefix+".targets."+list.key]; ok && list.n == 0 {
+					return nil, p.fail(prefix+".targets."+list.key, "an empty list: name at least one, or remove the key")
+				}
+			}
 			iv.Targets.Groups = t.Groups
 			if l := t.Largest; l != nil {
 				switch {
@@ -974,9 +1098,13 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		if ivf.Casualties != nil {
 			iv.Casualties = float64(*ivf.Casualties)
 		}
-		if ivf.RampUntil != nil {
-			if iv.RampUntil, err = p.clock.resolve(ivf.RampUntil); err != nil {
-				return nil, &ScenarioError{File: p.file, Line: ivf.RampUntil.line, Key: prefix + ".ramp_until", Msg: err.Error()}
+		if r := ivf.RampUntil; r != nil {
+			if iv.RampUntil, err = p.clock.resolve(r); err != nil {
+				return nil, &ScenarioError{File: p.file, Line: r.line, Key: prefix + ".ramp_until", Msg: err.Error()}
+			}
+			if iv.RampUntil < iv.From {
+				return nil, &ScenarioError{File: p.file, Line: r.line, Key: prefix + ".ramp_until",
+					Msg: fmt.Sprintf("%s is before from, %s: a ramp ends after it starts", r.describe(iv.RampUntil), ivf.From.describe(iv.From))}
 			}
 		}
 		if err := iv.Validate(); err != nil {
@@ -992,19 +1120,38 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		case iv.Kind.NeedsPolicy() && cfg.Policy == nil:
 			return nil, p.fail(prefix+".kind", "%s acts through the states' policy: add a policy section (policy: {} for the defaults)", iv.Kind)
 		}
+		iv.Targets.Groups = slices.Clone(iv.Targets.Groups)
 		for j, g := range iv.Targets.Groups {
-			if _, ok := net.Lookup(g); !ok {
-				return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "unknown group %q", g)
+			id, err := p.groups.resolve(g)
+			if err != nil {
+				return nil, p.fail(fmt.Sprintf("%s.targets.groups[%d]", prefix, j), "%v", err)
 			}
+			iv.Targets.Groups[j] = id
 		}
+		iv.Targets.States = slices.Clone(iv.Targets.States)
 		for j, st := range iv.Targets.States {
-			if _, ok := cfg.Geography.Lookup(st); !ok {
-				return nil, p.fail(fmt.Sprintf("%s.targets.states[%d]", prefix, j), "unknown state %q (a code such as SIN or a name such as Sinaloa)", st)
+			code, err := p.states.resolve(st)
+			if err != nil {
+				return nil, p.fail(fmt.Sprintf("%s.targets.states[%d]", prefix, j), "%v", err)
 			}
+			iv.Targets.States[j] = code
 		}
 		ivs = append(ivs, iv)
 	}
 	return ivs, nil
+}
+
+// unknownWord is the message for a word that is none of known: the nearest when it is
+// close, else the list.
+func unknownWord[T ~string](what, word string, known []T) string {
+	words := make([]string, len(known))
+	for i, k := range known {
+		words[i] = string(k)
+	}
+	if hint := didYouMean(word, words); hint != "" {
+		return fmt.Sprintf("unknown %s %q%s", what, word, hint)
+	}
+	return fmt.Sprintf("unknown %s %q (want one of %s)", what, word, strings.Join(words, ", "))
 }
 
 // resolve turns a week number or date into a week index within the run.
@@ -1021,7 +1168,17 @@ func (c Clock) resolve(w *weekRef) (int, error) {
 		return 0, fmt.Errorf("%s is outside the run (weeks 0 to %d, %s to %s)", w.raw, c.Weeks, c.Start.Format(time.DateOnly), c.Date(c.Weeks).Format(time.DateOnly))
 	}
 	if days%7 != 0 {
-		return 0, fmt.Errorf("%s is not a week boundary of the run (the start, %s, plus a multiple of 7 days)", w.raw, c.Start.Format(time.DateOnly))
+		var near []string
+		for _, k := range []int{week, week + 1} {
+			if k <= c.Weeks {
+				near = append(near, c.Date(k).Format(time.DateOnly))
+			}
+		}
+		nearest := "the nearest is " + near[0]
+		if len(near) == 2 {
+			nearest = "the nearest are " + near[0] + " and " + near[1]
+		}
+		return 0, fmt.Errorf("%s is not a week boundary of the run (the start, %s, plus a multiple of 7 days): %s", w.raw, c.Start.Format(time.DateOnly), nearest)
 	}
 	return week, nil
 }

@@ -114,10 +114,10 @@ func replacer(t *testing.T, base string) func(old, new string) string {
 func TestScenarioErrors(t *testing.T) {
 	replace := replacer(t, goodScenario)
 	for _, c := range []scenarioErrorCase{
-		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key"},
-		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "datasett", "unknown key"},
-		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", "wrong type"},
-		{"wrong type nested", replace("  incapacitation: 110", "  incapacitation: [110]"), 12, "parameters.incapacitation", "wrong type"},
+		{"unknown key", replace("seed: 42", "sede: 42"), 5, "sede", "unknown key (did you mean seed?)"},
+		{"unknown nested key", replace("  dataset: bacrim2020", "  datasett: bacrim2020"), 8, "world.datasett", "unknown key (did you mean dataset?)"},
+		{"wrong type", replace("weeks: 104", "weeks: many"), 3, "weeks", `want a whole number, got "many"`},
+		{"wrong type nested", replace("  incapacitation: 110", "  incapacitation: [110]"), 12, "parameters.incapacitation", "want a number, got a list"},
 		{"negative rate", replace("  recruitment: 2.527474e-3", "  recruitment: -0.1"), 11, "parameters.recruitment", "negative recruitment rate"},
 		{"NaN rate", replace("  incapacitation: 110", "  incapacitation: .nan"), 12, "parameters.incapacitation", ".nan is not a finite number"},
 		{"infinite rate", replace("  incapacitation: 110", "  incapacitation: 1e999"), 12, "parameters.incapacitation", ""},
@@ -286,7 +286,7 @@ func TestScenarioErrorPrintable(t *testing.T) {
 
 // FuzzParseScenario: whatever the bytes, the decoder returns a scenario or a
 // *ScenarioError on one line, and never panics; a scenario it accepts has finite numbers
-// within their caps.
+// within their caps and a name that can name a directory.
 func FuzzParseScenario(f *testing.F) {
 	for _, seed := range []string{
 		goodScenario, kingpinScenario, labsScenario, policyScenario, everyNumber,
@@ -322,6 +322,14 @@ func FuzzParseScenario(f *testing.F) {
 		// Very long lines and keys.
 		"start: 2012-01-01\nweeks: 1\ndescription: " + strings.Repeat("x", 100_000) + "\n",
 		"start: 2012-01-01\nweeks: 1\n" + strings.Repeat("k", 2000) + ": 1\n",
+		// Names that would leave the output directory; nulls, leading zeros, references.
+		strings.Replace(goodScenario, "name: test", "name: ../../escaped", 1),
+		strings.Replace(goodScenario, "name: test", `name: "a\0b"`, 1),
+		strings.Replace(goodScenario, "interventions:\n", "interventions:\n  - ~\n", 1),
+		strings.Replace(goodScenario, "seed: 42", "seed: 42\n~: 1", 1),
+		strings.Replace(goodScenario, "weeks: 104", "weeks: 0104", 1),
+		strings.Replace(kingpinScenario, "{largest: 2}", "{groups: [Alpha, B, ~]}", 1),
+		strings.Replace(policyScenario, "groups: [a, b]", "groups: [cjng, tequileros]", 1),
 	} {
 		f.Add([]byte(seed))
 	}
@@ -334,6 +342,9 @@ func FuzzParseScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := ParseScenario("fuzz.yaml", data)
 		if err == nil {
+			if err := ValidName(sc.Name); err != nil {
+				t.Fatalf("accepted a name that cannot name a directory: %v", err)
+			}
 			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > MaxWeeks || sc.Replicates < 1 || sc.Replicates > MaxReplicates {
 				t.Fatalf("accepted an invalid scenario: %+v", sc)
 			}
@@ -432,8 +443,8 @@ func TestFragmentationScenarioErrors(t *testing.T) {
 		{"missing members", replace(", members: 8000", ""), 8, "world.groups[1].members", "missing"},
 		{"negative members", replace("members: 8000", "members: -8"), 8, "world.groups[1].members", "out of range"},
 		{"lieutenants NaN", replace("lieutenants: 4", "lieutenants: .nan"), 7, "world.groups[0].lieutenants", ".nan is not a finite number"},
-		{"relation to an unknown group", replace("[a, b]", "[a, c]"), 10, "world.rivalries[0].between", `unknown group "c"`},
-		{"relation of one group", replace("[a, b]", "[a]"), 10, "world.rivalries[0].between", "two group ids"},
+		{"relation to an unknown group", replace("[a, b]", "[a, c]"), 10, "world.rivalries[0].between[1]", `unknown group "c"`},
+		{"relation of one group", replace("[a, b]", "[a]"), 10, "world.rivalries[0].between", "want two groups"},
 		{"negative weight", replace("weight: 2", "weight: -2"), 10, "world.rivalries[0].weight", "non-negative"},
 		{"intelligence above 1", replace("replicates: 4", "replicates: 4\nparameters: {intelligence: 2}"), 5, "parameters.intelligence", "[0,1]"},
 	} {
@@ -506,7 +517,7 @@ func TestEconomyScenarioErrors(t *testing.T) {
 		{"economy value out of range", replace("  rebuild_weeks: 6", "  rebuild_weeks: 0"), 13, "economy.rebuild_weeks", "at least 1"},
 		{"economy value not a number", replace("  rebuild_weeks: 6", "  rebuild_weeks: soon"), 13, "economy.rebuild_weeks", "want a number"},
 		{"border seizure of 1", replace("  rebuild_weeks: 6", "  border_seizure: 1"), 13, "economy.border_seizure", "[0, 0.99]"},
-		{"unknown home state", replace("state: Jalisco", "state: Texas"), 8, "world.groups[1].state", `"Texas", not one of Mexico's states`},
+		{"unknown home state", replace("state: Jalisco", "state: Texas"), 8, "world.groups[1].state", `unknown state "Texas", not one of Mexico's 32 states`},
 		{"missing home state", replace(", state: Jalisco", ""), 8, "world.groups[1].state", `home state ""`},
 		{"since after start", replace("since: 2024-01-07", "since: 2026-01-04"), 11, "world.since", "after the start"},
 		{"since not a date", replace("since: 2024-01-07", "since: 52"), 11, "world.since", "not a date"},
@@ -591,7 +602,7 @@ func TestPolicyScenarioErrors(t *testing.T) {
 		{"ceasefire on an unknown group", replace("groups: [a, b]", "groups: [a, z]"), 22, "interventions[4].targets.groups[1]", `unknown group "z"`},
 		{"enforced airstrikes", replace("{kind: arms-interdiction, from: 0, intensity: 0.3, actor: us}", "{kind: arms-interdiction, from: 0, intensity: 0.3, actor: us, enforced: true}"), 16, "interventions[2].enforced", "only ceasefire"},
 		{"halting shipments by cooperation", replace("intensity: 0.5, actor: joint}", "intensity: 0.5, actor: joint, halt_shipments: true}"), 14, "interventions[0].halt_shipments", "only ceasefire"},
-		{"enforced not a boolean", replace("enforced: true", "enforced: maybe"), 23, "interventions[4].enforced", "wrong type"},
+		{"enforced not a boolean", replace("enforced: true", "enforced: maybe"), 23, "interventions[4].enforced", `want true or false, got "maybe"`},
 		{"mean-field with a policy", replace("replicates: 4", "replicates: 4\nmode: meanfield"), 5, "mode", "mean-field"},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })

@@ -51,7 +51,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &checkCmd{}, &figuresCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &paramsCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.

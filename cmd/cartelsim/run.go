@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -135,7 +134,9 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	out := c.out
 	if out == "" {
-		out = filepath.Join("out", sc.Name)
+		if out, err = sim.SafeJoin("out", sc.Name); err != nil {
+			return err
+		}
 	}
 	every := c.checkpoint
 	if every == 0 {

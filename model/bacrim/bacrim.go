@@ -71,7 +71,8 @@ func (d *Dataset) Network() (*model.Network, error) {
 }
 
 // table reads a CSV with a header, dropping a leading byte-order mark, and returns the
-// rows as maps from the required column names to values.
+// rows as maps from the required column names to values. A name ending in '?' is an
+// optional column, "" where the file lacks it (the map's key drops the '?').
 func table(r io.Reader, required ...string) ([]map[string]string, error) {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -90,7 +91,7 @@ func table(r io.Reader, required ...string) ([]map[string]string, error) {
 		col[strings.TrimSpace(h)] = i
 	}
 	for _, name := range required {
-		if _, ok := col[name]; !ok {
+		if _, ok := col[name]; !ok && !strings.HasSuffix(name, "?") {
 			return nil, fmt.Errorf("bacrim: missing column %q (have %v)", name, header)
 		}
 	}
@@ -105,21 +106,24 @@ func table(r io.Reader, required ...string) ([]map[string]string, error) {
 		}
 		row := make(map[string]string, len(required))
 		for _, name := range required {
-			row[name] = strings.TrimSpace(rec[col[name]])
+			if i, ok := col[strings.TrimSuffix(name, "?")]; ok {
+				row[strings.TrimSuffix(name, "?")] = strings.TrimSpace(rec[i])
+			}
 		}
 		rows = append(rows, row)
 	}
 }
 
-// ParseGroups reads a node file: Node, Group, State (further columns ignored).
+// ParseGroups reads a node file: Node, Group, State and, if present, ShortName (further
+// columns ignored).
 func ParseGroups(r io.Reader) ([]model.Group, error) {
-	rows, err := table(r, "Node", "Group", "State")
+	rows, err := table(r, "Node", "Group", "State", "ShortName?")
 	if err != nil {
 		return nil, err
 	}
 	gs := make([]model.Group, len(rows))
 	for i, row := range rows {
-		gs[i] = model.Group{ID: row["Node"], Name: row["Group"], State: row["State"]}
+		gs[i] = model.Group{ID: row["Node"], Name: row["Group"], ShortName: row["ShortName"], State: row["State"]}
 	}
 	return gs, nil
 }

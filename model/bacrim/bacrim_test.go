@@ -70,3 +70,23 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// The node file's ShortName column is read when present (N10025's is CJNG, line 26 of
+// BACRIM2020_Nodes.csv) and optional, "" without it.
+func TestShortNames(t *testing.T) {
+	d, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := map[string]string{}
+	for _, g := range d.Groups {
+		short[g.ID] = g.ShortName
+	}
+	if short["N10025"] != "CJNG" || short["N10013"] != "Sinaloa" || len(short) != 150 {
+		t.Errorf("short names: N10025 %q, N10013 %q, %d groups", short["N10025"], short["N10013"], len(short))
+	}
+	gs, err := ParseGroups(strings.NewReader("Node,Group,State\nN1,A,Sonora\n"))
+	if err != nil || len(gs) != 1 || gs[0].ShortName != "" || gs[0].Name != "A" {
+		t.Errorf("without the column: %+v, %v", gs, err)
+	}
+}
