@@ -54,7 +54,15 @@ func (e *RunawayError) Error() string {
 		return fmt.Sprintf("model: runaway replicate stopped in %s: %s is %v, not a finite number; the rates are too high to simulate", week, e.Quantity, e.Value)
 	}
 	return fmt.Sprintf("model: runaway replicate stopped in %s: %s reached %s, above the cap of %s; lower the rates that make it grow",
-		week, e.Quantity, formatG(e.Value), formatG(e.Limit))
+		week, e.Quantity, count(e.Value), count(e.Limit))
+}
+
+// count prints a whole number below 2^53 in full, anything else to four figures.
+func count(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
 }
 
 // Err returns the runaway guard's error if it stopped the replicate since its last

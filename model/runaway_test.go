@@ -387,3 +387,25 @@ func TestManyGrievanceRecruitsDealtInBulk(t *testing.T) {
 		t.Fatalf("at most %v grievance recruits a week: the test did not reach the bulk path", most)
 	}
 }
+
+// The guard's message is one line naming the week (a warm-up week as such), the
+// quantity, its value (whole numbers in full) and the cap.
+func TestRunawayErrorMessages(t *testing.T) {
+	for _, c := range []struct {
+		err  RunawayError
+		want string
+	}{
+		{RunawayError{5, "members", 110949683, MaxMembers},
+			"model: runaway replicate stopped in week 5: members reached 110949683, above the cap of 100000000; lower the rates that make it grow"},
+		{RunawayError{1, "members", 9.8727e8 + 0.5, MaxMembers},
+			"model: runaway replicate stopped in week 1: members reached 9.873e+08, above the cap of 100000000; lower the rates that make it grow"},
+		{RunawayError{-12, "groups", 2109, MaxGroups},
+			"model: runaway replicate stopped in warm-up week -12: groups reached 2109, above the cap of 2000; lower the rates that make it grow"},
+		{RunawayError{3, "recruits", math.Inf(1), 0},
+			"model: runaway replicate stopped in week 3: recruits is +Inf, not a finite number; the rates are too high to simulate"},
+	} {
+		if got := c.err.Error(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.err, got, c.want)
+		}
+	}
+}
