@@ -13,7 +13,8 @@ type Mode int
 const (
 	// Stochastic draws every flow of every cartel each week (the default).
 	Stochastic Mode = iota
-	// MeanField integrates the expected dynamics deterministically (RK4, one-week step).
+	// MeanField integrates the expected dynamics deterministically (RK4, one-week steps,
+	// cut into substeps when the rates are fast: stepRK4).
 	MeanField
 )
 
