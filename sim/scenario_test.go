@@ -878,7 +878,7 @@ func TestEveryNumberRefusesEdgeCases(t *testing.T) {
 }
 
 // A value above MaxUnbounded is refused where no documented bound is lower, and only
-// there: the economy's reference_demand is documented up to 1e15.
+// there: the economy's reference_demand is documented up to 1e10.
 func TestUnboundedCap(t *testing.T) {
 	for _, c := range []struct {
 		key, value string
@@ -886,8 +886,8 @@ func TestUnboundedCap(t *testing.T) {
 	}{
 		{"parameters.incapacitation", "1e12", true},
 		{"parameters.incapacitation", "1.0000001e12", false},
-		{"economy.reference_demand", "1e14", true},
-		{"economy.reference_demand", "1e16", false},
+		{"economy.reference_demand", "1e10", true},
+		{"economy.reference_demand", "1e11", false},
 		{"fragmentation.faction_rivalry", "1e12", true},
 		{"fragmentation.faction_rivalry", "2e12", false},
 		{"interventions[1].targets.largest", "1000000000000", true},
@@ -901,7 +901,7 @@ func TestUnboundedCap(t *testing.T) {
 		case !c.ok:
 			var se *ScenarioError
 			if !errors.As(err, &se) || se.Line != line || se.Key != c.key || !strings.Contains(se.Msg, "the cap on numbers without a documented upper bound") &&
-				!strings.Contains(se.Msg, "want a number in [1, 1e+15]") {
+				!strings.Contains(se.Msg, "want a number in [1, 1e+10]") {
 				t.Errorf("%s: %s gives %v, want a refusal at line %d", c.key, c.value, err, line)
 			}
 		}
