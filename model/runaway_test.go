@@ -409,3 +409,43 @@ func TestRunawayErrorMessages(t *testing.T) {
 		}
 	}
 }
+
+// Rates too fast even for MaxSubsteps substeps: recruitment of 1e12 a week used to
+// overshoot to zero members without a word (its Runge-Kutta stages pass the carrying
+// capacity and go negative), and conflict lethality of 1e12 a week per exposed member
+// cannot be integrated either; the guard stops both in week 1 naming the rate. Arrests
+// of 1e12 a week empty the world in 1e-9 weeks (the exact solution reaches zero in
+// finite time), which the clamp at zero represents without an error.
+func TestMeanFieldRatesBeyondTheSubsteps(t *testing.T) {
+	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}}, []Edge{{"a", "b", 1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(change func(*Params)) (*Replicate, []float64) {
+		p := DefaultParams()
+		change(&p)
+		w, err := NewWorld(Config{Network: net, Params: p, InitialMembers: 1000, Mode: MeanField})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.NewReplicate()
+		r.Reset(nil)
+		out := make([]float64, NumMetrics)
+		r.Step(1, nil, out)
+		return r, out
+	}
+	for name, change := range map[string]func(*Params){
+		"recruitment":        func(p *Params) { p.Recruitment = 1e12 },
+		"conflict lethality": func(p *Params) { p.ConflictLethality = 1e12 },
+	} {
+		r, _ := step(change)
+		var re *RunawayError
+		if !errors.As(r.Err(), &re) || re.Week != 1 || re.Quantity != "the fastest mean-field rate per member and week" || !(re.Value >= 1e12) {
+			t.Errorf("%s 1e12: error %v, want the guard's about the mean-field rate in week 1", name, r.Err())
+		}
+	}
+	r, out := step(func(p *Params) { p.Incapacitation = 1e12 })
+	if r.Err() != nil || out[Members] != 0 {
+		t.Errorf("incapacitation 1e12: %v members, error %v; want none left and no error", out[Members], r.Err())
+	}
+}

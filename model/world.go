@@ -377,7 +377,7 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	}
 	var f flows
 	if r.w.cfg.Mode == MeanField {
-		f = r.stepRK4(p)
+		f = r.stepRK4(wk, p)
 	} else {
 		f = r.stepStochastic(p, rng)
 		r.endOfWeek(wk, p, &f, rng, out)
@@ -452,13 +452,20 @@ func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 // overshoot, members jumping to billions and then to zero. The paper's rates, about 0.003
 // a week, take one step, as they always did.
 //
-// At most MaxSubsteps: faster rates of loss (arrests of a few remaining members, say)
-// empty a group within the week, which the step's clamp at zero represents; faster
-// recruitment passes the runaway guard's cap on members within the week.
-func (r *Replicate) stepRK4(p Params) flows {
-	n := math.Ceil(r.fastestRate(p) / stiffRate)
+// At most MaxSubsteps. Arrests may be faster: eta/S per member grows without bound as the
+// last members are arrested (the exact solution reaches zero in finite time), and the
+// step's clamp at zero represents that. Recruitment, conflict or saturation faster than
+// MaxSubsteps x stiffRate a week per member cannot be integrated (one-week steps made
+// such growth overshoot to zero without a word) and stop the replicate.
+func (r *Replicate) stepRK4(wk int, p Params) flows {
+	rate, intrinsic := r.fastestRate(p)
+	n := math.Ceil(rate / stiffRate)
 	if !(n > 1) { // NaN included: the guard reports it
 		return r.substepRK4(p, 1)
+	}
+	if intrinsic > MaxSubsteps*stiffRate {
+		r.fail(wk, "the fastest mean-field rate per member and week", intrinsic, MaxSubsteps*stiffRate)
+		return flows{}
 	}
 	n = min(n, MaxSubsteps)
 	var f flows
@@ -477,19 +484,20 @@ const stiffRate = 0.5
 
 // fastestRate is the largest per-capita rate of change at the current sizes: recruitment
 // plus the rates of loss, saturation counted twice as it grows with size (the magnitude
-// of the logistic term's derivative).
-func (r *Replicate) fastestRate(p Params) float64 {
+// of the logistic term's derivative); and the largest without arrests.
+func (r *Replicate) fastestRate(p Params) (rate, intrinsic float64) {
 	s := r.conflictExposure(r.c, r.exposure)
 	if s <= 0 {
-		return 0
+		return 0, 0
 	}
-	fastest := 0.0
 	for i, x := range r.c {
 		if x > 0 {
-			fastest = max(fastest, p.Recruitment+p.Incapacitation/s+p.ConflictLethality*r.exposure[i]+2*p.Saturation*x)
+			own := p.Recruitment + p.ConflictLethality*r.exposure[i] + 2*p.Saturation*x
+			intrinsic = max(intrinsic, own)
+			rate = max(rate, own+p.Incapacitation/s)
 		}
 	}
-	return fastest
+	return rate, intrinsic
 }
 
 // substepRK4 advances the sizes by dt weeks and returns the flows over them.
