@@ -1047,7 +1047,6 @@ func propRun(t *testing.T, w *World, r *Replicate, seed uint64, check bool) (has
 	stochastic := w.Mode() == Stochastic
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	stopped := func(wk int) bool {
-		t.Helper()
 		err := r.Err()
 		if err == nil {
 			return false
