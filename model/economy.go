@@ -132,7 +132,7 @@ func (e *Economy) fields() []numField {
 	return []numField{
 		{"members_per_state", &e.MembersPerState, 1, inf},
 		{"expansion_weeks", &e.ExpansionWeeks, 1, inf},
-		{"lab_capacity", &e.LabCapacity, 1, 1e12},
+		{"lab_capacity", &e.LabCapacity, 1e4, 1e12},
 		{"precursor_batches", &e.PrecursorBatches, 0, 1e9},
 		{"inland_precursor_access", &e.InlandPrecursorAccess, 0, 1},
 		{"build_weeks", &e.BuildWeeks, 1, inf},
@@ -145,7 +145,7 @@ func (e *Economy) fields() []numField {
 		{"border_seizure", &e.BorderSeizure, 0, 0.99},
 		{"enforcement_cost", &e.EnforcementCost, 0, 1e6},
 		{"rival_cost", &e.RivalCost, 0, 1e6},
-		{"reference_demand", &e.ReferenceDemand, 1, 1e15},
+		{"reference_demand", &e.ReferenceDemand, 1, 1e10},
 		{"reference_price", &e.ReferencePrice, 1e-6, 1e6},
 		{"price_elasticity", &e.PriceElasticity, 0.01, 100},
 		{"max_price_ratio", &e.MaxPriceRatio, 1, 1e6},
@@ -156,8 +156,21 @@ func (e *Economy) fields() []numField {
 	}
 }
 
-// Validate checks every field's range.
-func (e Economy) Validate() error { return validateFields("economy", e.fields()) }
+// Validate checks every field's range, and that the market needs at most MaxLabsNeeded
+// labs (labs are built, rebuilt, struck and closed one at a time). The ranges of
+// lab_capacity (from 10,000 doses a week, 1/40 of the default) and reference_demand (up
+// to 1e10 doses a week, 23 times the default) keep every field's range valid with the
+// others at their defaults; only combinations can pass the cap.
+func (e Economy) Validate() error {
+	if err := validateFields("economy", e.fields()); err != nil {
+		return err
+	}
+	if need := e.labsNeeded(1); need > MaxLabsNeeded {
+		return fieldErrorf("reference_demand", "economy reference_demand / (lab_capacity x (1 - border_seizure)) is %.4g labs, more than the %d the model can run; raise lab_capacity or lower reference_demand",
+			need, MaxLabsNeeded)
+	}
+	return nil
+}
 
 // labsNeeded is the labs the market needs at demand multiplier m.
 func (e *Economy) labsNeeded(m float64) float64 {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strconv"
 )
 
@@ -99,6 +100,7 @@ type groups struct {
 	counts  []float64
 	slots   []int
 	snap    []link
+	cum     []float64 // scratch: running totals of the week's exits, for many births
 }
 
 // events are the week's discrete events, for the metrics.
@@ -437,6 +439,9 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) {
 	fr := &r.w.frag
 	k := int(min(whole, 2+Poisson(rng, fr.ExtraFactions)))
+	if !r.roomFor(wk, float64(k-1)) {
+		return
+	}
 
 	// Shares from a flat Dirichlet, largest first: the largest faction keeps the name.
 	shares := r.shares[:0]
@@ -523,7 +528,7 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 		return 0
 	}
 	n := Poisson(rng, lambda)
-	if n == 0 {
+	if n == 0 || !r.roomFor(wk, n) {
 		return 0
 	}
 	// Ended groups' exits were zeroed and new groups start at zero, so this total holds
@@ -532,14 +537,31 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 	for _, x := range r.satExits {
 		total += x
 	}
+	// Beyond manyBirths births in a week, each parent is found by bisecting the running
+	// totals of the exits rather than by scanning every slot: the same draw (a cartel with
+	// probability in proportion to its exits, the totals being exact sums of whole
+	// numbers) at O(log slots) a birth instead of O(slots).
+	many := n > manyBirths
+	if many {
+		r.cum = r.cum[:0]
+		run := 0.0
+		for _, x := range r.satExits {
+			run += x
+			r.cum = append(r.cum, run)
+		}
+	}
 	for range int(n) {
 		u := rng.Float64() * total
 		src := -1
-		for i, x := range r.satExits {
-			if x > 0 {
-				src = i
-				if u -= x; u < 0 {
-					break
+		if many {
+			src = r.bisectExits(u)
+		} else {
+			for i, x := range r.satExits {
+				if x > 0 {
+					src = i
+					if u -= x; u < 0 {
+						break
+					}
 				}
 			}
 		}
@@ -561,6 +583,23 @@ func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founder
 		ev.newGroups++
 	}
 	return founders
+}
+
+// manyBirths is the number of births in a week above which births finds their parents by
+// bisection. The calibrated rates make about one birth in ten weeks in the shipped worlds,
+// so they never reach it and keep their random streams.
+const manyBirths = 64
+
+// bisectExits returns the slot whose share of the running totals of exits (r.cum) holds
+// u: the first with a running total above u, or the last with exits if rounding left u
+// at the total.
+func (r *Replicate) bisectExits(u float64) int {
+	i := sort.Search(len(r.cum), func(i int) bool { return r.cum[i] > u })
+	if i == len(r.cum) {
+		for i = len(r.cum) - 1; i >= 0 && r.satExits[i] <= 0; i-- {
+		}
+	}
+	return i
 }
 
 // promote grows lieutenants towards each group's default and lets cohesion recover.

@@ -459,6 +459,9 @@ func (r *Replicate) grievanceRecruits(rng *rand.Rand) (total float64) {
 		}
 	}
 	n := Poisson(rng, due)
+	if n > manyGrievance {
+		return r.dealGrievance(rng, n, due, owed)
+	}
 	for ; total < n; total++ {
 		u := rng.Float64() * due
 		last := -1
@@ -481,6 +484,51 @@ func (r *Replicate) grievanceRecruits(rng *rand.Rand) (total float64) {
 		r.notePeak(last)
 	}
 	return total
+}
+
+// manyGrievance is the number of grievance recruits in a week above which they are dealt
+// out to groups by a multinomial draw rather than one at a time. The shipped scenarios
+// draw a few a week, so they never reach it and keep their random streams.
+const manyGrievance = 1000
+
+// dealGrievance deals n grievance recruits out to the groups, each group's count a
+// binomial draw from those left with its share of the expected recruits left (a
+// multinomial draw, as dealing them one at a time is, in O(groups) whatever n is), and
+// returns n.
+func (r *Replicate) dealGrievance(rng *rand.Rand, n, due float64, owed uint64) float64 {
+	s := &r.statecraft
+	t := &r.territory
+	mean := func(i int) float64 {
+		m := 0.0
+		if r.alive(i) && r.c[i] > 0 {
+			for b := t.present[i] & owed; b != 0; b &= b - 1 {
+				m += r.c[i] * s.there[bits.TrailingZeros64(b)]
+			}
+		}
+		return m
+	}
+	last := -1
+	for i := range r.c {
+		if mean(i) > 0 {
+			last = i
+		}
+	}
+	left, dueLeft := n, due
+	for i := 0; i <= last && left > 0; i++ {
+		m := mean(i)
+		if m <= 0 {
+			continue
+		}
+		k := left
+		if i < last {
+			k = Binomial(rng, left, min(1, m/dueLeft))
+		}
+		r.c[i] += k
+		r.notePeak(i)
+		left -= k
+		dueLeft -= m
+	}
+	return n
 }
 
 // blame records the casualties of one strike campaign in the states its strikes hit, in

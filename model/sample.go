@@ -16,7 +16,9 @@ import (
 // rejection about 30 ns.
 const gapLimit = 10
 
-// Poisson draws from a Poisson distribution with mean lambda >= 0.
+// Poisson draws from a Poisson distribution with mean lambda >= 0. A mean that is NaN or
+// infinite is returned as it is, without a draw (the rejection loop would never accept),
+// for the runaway guard to report.
 func Poisson(rng *rand.Rand, lambda float64) float64 {
 	if lambda < gapLimit {
 		// Count unit-rate arrivals in [0, lambda).
@@ -25,6 +27,9 @@ func Poisson(rng *rand.Rand, lambda float64) float64 {
 			k++
 		}
 		return k
+	}
+	if !(lambda <= math.MaxFloat64) {
+		return lambda
 	}
 	return poissonPTRS(rng, lambda)
 }
@@ -99,12 +104,17 @@ func Split(rng *rand.Rand, k, pa, pb float64) (a, b float64) {
 }
 
 // Binomial draws from a Binomial(n, p) distribution; n is a non-negative whole number.
+// An infinite n or a NaN argument gives n x p (infinite or NaN) without a draw, for the
+// runaway guard to report: the rejection loop would never accept.
 func Binomial(rng *rand.Rand, n, p float64) float64 {
 	if n <= 0 || p <= 0 {
 		return 0
 	}
 	if p >= 1 {
 		return n
+	}
+	if !(n <= math.MaxFloat64) || p != p {
+		return n * p
 	}
 	if p > 0.5 {
 		return n - Binomial(rng, n, 1-p)

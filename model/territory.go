@@ -449,37 +449,46 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 		if total == 0 {
 			continue // nothing to aim at
 		}
-		strikes := int(Poisson(rng, cp.Intensity*r.reach(cp.Actor)))
+		strikes := Poisson(rng, cp.Intensity*r.reach(cp.Actor))
 		accuracy := min(1, p.Intelligence*r.intelligence())
-		made := 0
-		for ; made < strikes && total > 0; made++ {
-			if rng.Float64() >= accuracy {
-				continue // a miss
-			}
-			u := rng.Float64() * total
-			var hit *site
-			hitState := 0
-			for _, c := range cells {
-				s := &t.slot(c.slot)[c.state]
-				if s.labs > 0 {
-					hit, hitState = s, c.state
-					if u -= s.labs; u < 0 {
-						break
-					}
+		made := 0.0
+		if strikes <= manyStrikes {
+			// Strike by strike: each hits with probability accuracy, until the labs
+			// run out.
+			for ; made < strikes && total > 0; made++ {
+				if rng.Float64() >= accuracy {
+					continue // a miss
 				}
+				r.hitLab(cp, cells, total, rng)
+				total--
+				destroyed++
 			}
-			hit.labs--
-			hit.pending++
-			hit.pressure++
-			total--
-			destroyed++
-			if r.statecraft.on && cp.Casualties > 0 { // for blame, which clears them
-				r.hits[hitState]++
+		} else {
+			// Hit by hit: the misses before each hit are geometric (the failures before
+			// a success of probability accuracy), floor(E/c) for E ~ Exp(1) and
+			// c = -log(1 - accuracy), so the work is one draw per hit (at most the labs)
+			// rather than one per strike, which intensities up to 1e12 a week make
+			// endless; the strikes made and the hits have the strike-by-strike
+			// distribution.
+			c := -math.Log1p(-accuracy)
+			for total > 0 {
+				misses := strikes - made // no hit among the rest, when accuracy is 0
+				if c > 0 {
+					misses = math.Floor(rng.ExpFloat64() / c)
+				}
+				if made+misses >= strikes {
+					made = strikes
+					break
+				}
+				made += misses + 1
+				r.hitLab(cp, cells, total, rng)
+				total--
+				destroyed++
 			}
 		}
-		r.countAction(cp.Actor, float64(made))
+		r.countAction(cp.Actor, made)
 		if made > 0 && cp.Casualties > 0 {
-			killed := Poisson(rng, float64(made)*cp.Casualties*r.casualtyScale())
+			killed := Poisson(rng, made*cp.Casualties*r.casualtyScale())
 			casualties += killed
 			if r.statecraft.on {
 				r.blame(killed, cells)
@@ -487,6 +496,35 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 		}
 	}
 	return destroyed, casualties
+}
+
+// manyStrikes is the number of strikes in a week of one campaign above which strike
+// draws its hits rather than each strike. The shipped scenarios make about 20 a week, so
+// they never reach it and keep their random streams.
+const manyStrikes = 1000
+
+// hitLab destroys one of the labs in cells, drawn uniformly among the total, leaving it
+// to be rebuilt.
+func (r *Replicate) hitLab(cp *campaign, cells []labCell, total float64, rng *rand.Rand) {
+	t := &r.territory
+	u := rng.Float64() * total
+	var hit *site
+	hitState := 0
+	for _, c := range cells {
+		s := &t.slot(c.slot)[c.state]
+		if s.labs > 0 {
+			hit, hitState = s, c.state
+			if u -= s.labs; u < 0 {
+				break
+			}
+		}
+	}
+	hit.labs--
+	hit.pending++
+	hit.pressure++
+	if r.statecraft.on && cp.Casualties > 0 { // for blame, which clears them
+		r.hits[hitState]++
+	}
 }
 
 // regionsOf iterates group i's regions: the states it holds, then abroad.

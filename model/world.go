@@ -13,7 +13,8 @@ type Mode int
 const (
 	// Stochastic draws every flow of every cartel each week (the default).
 	Stochastic Mode = iota
-	// MeanField integrates the expected dynamics deterministically (RK4, one-week step).
+	// MeanField integrates the expected dynamics deterministically (RK4, one-week steps,
+	// cut into substeps when the rates are fast: stepRK4).
 	MeanField
 )
 
@@ -107,13 +108,16 @@ func NewWorld(cfg Config) (*World, error) {
 	if err := cfg.Params.Validate(); err != nil {
 		return nil, err
 	}
-	if math.IsNaN(cfg.InitialMembers) || math.IsInf(cfg.InitialMembers, 0) || cfg.InitialMembers < 0 {
-		return nil, fmt.Errorf("model: initial members %v, want a finite non-negative number", cfg.InitialMembers)
+	if !(cfg.InitialMembers >= 0 && cfg.InitialMembers <= MaxMembers) {
+		return nil, fmt.Errorf("model: initial members %v, want a number from 0 to %g (MaxMembers)", cfg.InitialMembers, float64(MaxMembers))
 	}
 	if cfg.Mode != Stochastic && cfg.Mode != MeanField {
 		return nil, fmt.Errorf("model: unknown mode %d", cfg.Mode)
 	}
 	n := cfg.Network.Len()
+	if n > MaxGroups {
+		return nil, fmt.Errorf("model: %d groups, more than the %d a world may have alive at once (MaxGroups)", n, MaxGroups)
+	}
 	w := &World{cfg: cfg, expected: make([]float64, n)}
 	if cfg.Fragmentation != nil {
 		if err := cfg.Fragmentation.Validate(); err != nil {
@@ -162,10 +166,15 @@ func NewWorld(cfg Config) (*World, error) {
 		if len(cfg.InitialSizes) != n {
 			return nil, fmt.Errorf("model: %d initial sizes for %d groups", len(cfg.InitialSizes), n)
 		}
+		total := 0.0
 		for i, x := range cfg.InitialSizes {
 			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
 				return nil, fmt.Errorf("model: group %s has initial size %v, want a finite non-negative number", cfg.Network.Groups[i].ID, x)
 			}
+			total += x
+		}
+		if total > MaxMembers {
+			return nil, fmt.Errorf("model: the groups' initial sizes add up to %g members, more than %g (MaxMembers)", total, float64(MaxMembers))
 		}
 		copy(w.expected, cfg.InitialSizes)
 	} else {
@@ -291,6 +300,7 @@ type Replicate struct {
 	statecraft
 	k1, k2, k3, k4, c2 []float64 // RK4 stages (mean-field only; its groups never change)
 	warmUp             []float64 // the metrics of warm-up weeks, discarded
+	err                *RunawayError
 }
 
 // NewReplicate allocates a replicate; call Reset before stepping it.
@@ -309,6 +319,7 @@ func (w *World) NewReplicate() *Replicate {
 // in stochastic mode, then the world's warm-up weeks (numbered up to 0, so that lineage
 // records of groups born in them have negative weeks). rng may be nil in mean-field mode.
 func (r *Replicate) Reset(rng *rand.Rand) {
+	r.err = nil
 	r.groups.reset(r.w)
 	r.statecraft.reset(r.w)
 	for i, m := range r.w.expected {
@@ -327,7 +338,7 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 	}
 	if r.w.cfg.WarmUpWeeks > 0 {
 		r.warmUp = resize(r.warmUp, int(NumMetrics))
-		for wk := 1 - r.w.cfg.WarmUpWeeks; wk <= 0; wk++ {
+		for wk := 1 - r.w.cfg.WarmUpWeeks; wk <= 0 && r.err == nil; wk++ {
 			r.Step(wk, rng, r.warmUp)
 		}
 	}
@@ -352,17 +363,21 @@ func (r *Replicate) Lineage() []LineageRecord {
 
 // Step advances the replicate by the week that ends at week wk (1-based) and writes the
 // week's metrics, indexed by Metric, into out (len >= NumMetrics). rng may be nil in
-// mean-field mode.
+// mean-field mode. The runaway guard checks the week (see MaxMembers): a replicate it
+// stops reports why through Err, and its later steps only clear out.
 func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
-	p := r.w.ParamsAt(wk)
 	clear(out[:NumMetrics])
+	if r.err != nil {
+		return
+	}
+	p := r.w.ParamsAt(wk)
 	r.territory.lost = 0
 	if r.statecraft.on {
 		r.adjust(wk, &p)
 	}
 	var f flows
 	if r.w.cfg.Mode == MeanField {
-		f = r.stepRK4(p)
+		f = r.stepRK4(wk, p)
 	} else {
 		f = r.stepStochastic(p, rng)
 		r.endOfWeek(wk, p, &f, rng, out)
@@ -391,6 +406,7 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	out[Recruits] = f.recruits
 	out[Incapacitated] = f.incapacitated
 	out[SaturationExits] = f.saturation
+	r.guard(wk, out)
 }
 
 // flows are the week's totals across cartels.
@@ -430,26 +446,81 @@ func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 }
 
 // stepRK4 integrates one week with the classical fourth-order Runge-Kutta method,
-// integrating the flows alongside the sizes so that they are the week's totals.
-func (r *Replicate) stepRK4(p Params) flows {
+// integrating the flows alongside the sizes so that they are the week's totals. A week
+// whose per-capita rates are fast (stiffRate) is cut into substeps short enough for the
+// method to stay stable and accurate: with one-week steps, rates of a few a week made it
+// overshoot, members jumping to billions and then to zero. The paper's rates, about 0.003
+// a week, take one step, as they always did.
+//
+// At most MaxSubsteps. Arrests may be faster: eta/S per member grows without bound as the
+// last members are arrested (the exact solution reaches zero in finite time), and the
+// step's clamp at zero represents that. Recruitment, conflict or saturation faster than
+// MaxSubsteps x stiffRate a week per member cannot be integrated (one-week steps made
+// such growth overshoot to zero without a word) and stop the replicate.
+func (r *Replicate) stepRK4(wk int, p Params) flows {
+	rate, intrinsic := r.fastestRate(p)
+	n := math.Ceil(rate / stiffRate)
+	if !(n > 1) { // NaN included: the guard reports it
+		return r.substepRK4(p, 1)
+	}
+	if intrinsic > MaxSubsteps*stiffRate {
+		r.fail(wk, "the fastest mean-field rate per member and week", intrinsic, MaxSubsteps*stiffRate)
+		return flows{}
+	}
+	n = min(n, MaxSubsteps)
+	var f flows
+	dt := 1 / n
+	for range int(n) {
+		f = f.plus(r.substepRK4(p, dt), 1)
+	}
+	return f
+}
+
+// stiffRate is the largest per-capita rate (per week) times step at which the mean-field
+// integration takes a step: well inside the classical Runge-Kutta method's region of
+// stability on the real axis (rate x step up to about 2.79), so that the steps are also
+// accurate.
+const stiffRate = 0.5
+
+// fastestRate is the largest per-capita rate of change at the current sizes: recruitment
+// plus the rates of loss, saturation counted twice as it grows with size (the magnitude
+// of the logistic term's derivative); and the largest without arrests.
+func (r *Replicate) fastestRate(p Params) (rate, intrinsic float64) {
+	s := r.conflictExposure(r.c, r.exposure)
+	if s <= 0 {
+		return 0, 0
+	}
+	for i, x := range r.c {
+		if x > 0 {
+			own := p.Recruitment + p.ConflictLethality*r.exposure[i] + 2*p.Saturation*x
+			intrinsic = max(intrinsic, own)
+			rate = max(rate, own+p.Incapacitation/s)
+		}
+	}
+	return rate, intrinsic
+}
+
+// substepRK4 advances the sizes by dt weeks and returns the flows over them.
+func (r *Replicate) substepRK4(p Params, dt float64) flows {
 	c, c2 := r.c, r.c2
+	half := 0.5 * dt
 	f1 := r.derivative(p, c, r.k1)
 	for i := range c {
-		c2[i] = c[i] + 0.5*r.k1[i]
+		c2[i] = c[i] + half*r.k1[i]
 	}
 	f2 := r.derivative(p, c2, r.k2)
 	for i := range c {
-		c2[i] = c[i] + 0.5*r.k2[i]
+		c2[i] = c[i] + half*r.k2[i]
 	}
 	f3 := r.derivative(p, c2, r.k3)
 	for i := range c {
-		c2[i] = c[i] + r.k3[i]
+		c2[i] = c[i] + dt*r.k3[i]
 	}
 	f4 := r.derivative(p, c2, r.k4)
 	for i := range c {
-		c[i] = max(0, c[i]+(r.k1[i]+2*r.k2[i]+2*r.k3[i]+r.k4[i])/6)
+		c[i] = max(0, c[i]+dt*(r.k1[i]+2*r.k2[i]+2*r.k3[i]+r.k4[i])/6)
 	}
-	return flows{}.plus(f1, 1.0/6).plus(f2, 2.0/6).plus(f3, 2.0/6).plus(f4, 1.0/6)
+	return flows{}.plus(f1, dt/6).plus(f2, 2*dt/6).plus(f3, 2*dt/6).plus(f4, dt/6)
 }
 
 // stepStochastic draws the week for every cartel from the sizes at its start. Each member

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -53,7 +54,8 @@ type Job struct {
 // one's series, with its replicate number, to the folders in replicate order, so their results do not depend on the
 // number of workers or on scheduling. At most a few series per worker are in memory at
 // once, whatever the number of replicates. It stops early, returning the error, when ctx
-// is done or a folder fails.
+// is done, a folder fails, or the runaway guard stops a replicate (the error, a
+// *model.RunawayError, names the lowest such replicate; none of it is folded).
 func Run(ctx context.Context, job Job, folders ...Folder) error {
 	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
@@ -74,6 +76,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		i       int // the job's i-th replicate
 		series  []float64
 		lineage []model.LineageRecord
+		err     error // the runaway guard stopped the replicate
 	}
 	done := make(chan result, cap(free))
 	ctx, cancel := context.WithCancel(ctx)
@@ -99,11 +102,11 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				}
 				rng := ReplicateRNG(job.Seed, number(i))
 				r.Reset(rng)
-				for w := 1; w <= job.Weeks; w++ {
+				for w := 1; w <= job.Weeks && r.Err() == nil; w++ {
 					r.Step(w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
 				}
-				res := result{i: i, series: buf}
-				if job.KeepLineage != nil && job.KeepLineage(number(i)) {
+				res := result{i: i, series: buf, err: r.Err()}
+				if res.err == nil && job.KeepLineage != nil && job.KeepLineage(number(i)) {
 					res.lineage = slices.Clone(r.Lineage())
 				}
 				select {
@@ -127,6 +130,13 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
 			rep := number(want)
+			if res.err != nil {
+				// The lowest replicate the guard stopped, whatever the workers' timing.
+				err = fmt.Errorf("sim: replicate %d: %w", rep, res.err)
+				free <- res.series
+				cancel()
+				break
+			}
 			for _, f := range folders {
 				if err = f.Fold(rep, res.series); err != nil {
 					break

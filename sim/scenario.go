@@ -33,7 +33,7 @@ const (
 	MaxScenarioBytes = 1 << 20
 	MaxWeeks         = 5200 // a century
 	MaxReplicates    = 10_000_000
-	MaxInitial       = 1e9
+	MaxInitial       = model.MaxMembers // the runaway guard's cap on members
 	// MaxUnbounded caps every number whose documented range has no upper bound (rates,
 	// intensities counted per week or year, casualties, weights, lieutenants, durations
 	// in weeks): far above any real value, it keeps 1e308 and the like, whose sums and

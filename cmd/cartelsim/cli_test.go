@@ -46,6 +46,10 @@ func TestCLI(t *testing.T) {
 	os.WriteFile(bad, []byte(strings.Replace(smallScenario, "intensity: 1", "intensity: -1", 1)), 0o644)
 	kingpin := filepath.Join(dir, "kingpin.yaml")
 	os.WriteFile(kingpin, []byte(kingpinScenario), 0o644)
+	runaway := filepath.Join(dir, "runaway.yaml")
+	os.WriteFile(runaway, []byte(strings.Replace(smallScenario, "seed: 7\n", "seed: 7\nparameters: {recruitment: 3}\n", 1)), 0o644)
+	crowd := filepath.Join(dir, "crowd.yaml")
+	os.WriteFile(crowd, []byte(strings.Replace(smallScenario, "seed: 7\n", "seed: 7\nworld: {initial_members: 1e9}\n", 1)), 0o644)
 	lineageOut := filepath.Join(dir, "lineage")
 	out := filepath.Join(dir, "out")
 	blocker := filepath.Join(dir, "file")
@@ -77,6 +81,8 @@ func TestCLI(t *testing.T) {
 		{"run again refused", []string{"run", good, "--out", out}, 1, "", "holds another run (use --force"},
 		{"run again forced", []string{"run", good, "--out", out, "--force", "--quiet", "-n", "3", "--mode", "meanfield"}, 0, "", ""},
 		{"run unwritable out", []string{"run", good, "--out", filepath.Join(blocker, "x"), "-q"}, 1, "", "cannot create output directory"},
+		{"run runaway", []string{"run", runaway, "--out", filepath.Join(dir, "runaway"), "-q"}, 1, "", "run: sim: replicate 0: model: runaway replicate stopped in week "},
+		{"check too many members", []string{"check", crowd}, 2, "", "crowd.yaml:6: world.initial_members: 1e+09 is out of range (0 to 1e+08)"},
 		{"kingpin in mean-field mode", []string{"run", kingpin, "--mode", "meanfield"}, 2, "", "mean-field mode cannot represent"},
 		{"kingpin with every lineage", []string{"run", kingpin, "--out", lineageOut, "--lineage", "-n", "3"}, 0, "lineage.csv", ""},
 		{"compare help", []string{"compare", "--help"}, 0, "--horizon", ""},
