@@ -184,7 +184,7 @@ func TestCancelledRunLeavesNothingComplete(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	want := []string{LockFile, CheckpointFile, LineageFile + partialSuffix, ManifestFile, ReplicatesFile + partialSuffix}
+	want := []string{CheckpointFile, LineageFile + partialSuffix, ManifestFile, ReplicatesFile + partialSuffix}
 	if !slices.Equal(names, want) {
 		t.Errorf("cancelled run left %v, want %v", names, want)
 	}

@@ -49,8 +49,8 @@ func TestSecondRunIntoBusyDirectoryIsRefused(t *testing.T) {
 	sameOutputs(t, want, dir)
 }
 
-// The lock dies with its holder: a lock file left behind (its holder closed it, as the
-// kernel does for a process that dies) blocks nobody.
+// The lock dies with its holder: a lock file left behind (by a process killed while it
+// held it) blocks nobody, and a run that ends removes its own.
 func TestStaleLockFileDoesNotBlock(t *testing.T) {
 	sc := testScenario(t, 6)
 	dir := filepath.Join(t.TempDir(), "out")
@@ -62,8 +62,12 @@ func TestStaleLockFileDoesNotBlock(t *testing.T) {
 		t.Fatal("a held lock was taken twice")
 	}
 	l.unlock()
+	os.WriteFile(filepath.Join(dir, LockFile), []byte("2147483646\n"), 0o644)
 	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir}); err != nil {
-		t.Fatalf("after the lock's holder let go: %v", err)
+		t.Fatalf("with a stale lock file: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, LockFile)); err == nil {
+		t.Error("the run left its lock file")
 	}
 }
 
