@@ -34,7 +34,7 @@ var outputNames = []string{ManifestFile, TimeseriesFile, ReplicatesFile, Lineage
 	CheckpointFile, ReplicatesFile + partialSuffix, LineageFile + partialSuffix, ShardScenarioFile}
 
 // ErrOutputExists is returned when the output directory holds another run.
-var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it)")
+var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it, or --out for another directory)")
 
 // prepareOutput creates dir, or checks that it holds no earlier run. With force an
 // earlier run's files are removed, manifest first, so that a crash part-way never leaves

@@ -43,7 +43,7 @@ func (*runCmd) usage() string {
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
-	fs.StringVarP(&c.out, "out", "o", "", "output directory (default out/<scenario name>)")
+	fs.StringVarP(&c.out, "out", "o", "", "output directory (default out/<scenario name>, out/<scenario name>-meanfield in mean-field mode)")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "number of replicates (default: the scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed (default: the scenario's)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
@@ -135,7 +135,12 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	out := c.out
 	if out == "" {
+		// Mean-field runs get a directory of their own, so that the README's mean-field
+		// reproduction does not collide with the stochastic run of the same scenario.
 		out = filepath.Join("out", sc.Name)
+		if sc.Mode == model.MeanField {
+			out += "-meanfield"
+		}
 	}
 	every := c.checkpoint
 	if every == 0 {

@@ -127,3 +127,24 @@ func TestRunOverAddressSpaceLimitIsRefused(t *testing.T) {
 		t.Fatalf("under ulimit -v 3000000: %v: %s", err, msg)
 	}
 }
+
+// The README's order of commands: a stochastic run into the default directory, then the
+// same scenario in mean-field mode without --out. The mean-field run has a default
+// directory of its own; a second run into a taken one says how to choose another.
+func TestMeanFieldRunHasItsOwnDefaultDirectory(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("small.yaml", []byte(smallScenario), 0o644)
+	runCLI(t, "run", "small.yaml", "-q")
+	runCLI(t, "run", "small.yaml", "--mode", "meanfield", "-q")
+	for dir, mode := range map[string]string{"out/small": "stochastic", "out/small-meanfield": "meanfield"} {
+		data, err := os.ReadFile(filepath.Join(dir, sim.ManifestFile))
+		var m sim.Manifest
+		if err != nil || json.Unmarshal(data, &m) != nil || !m.Complete || m.Mode != mode {
+			t.Errorf("%s: %v, manifest %+v; want a complete %s run", dir, err, m, mode)
+		}
+	}
+	var stderr bytes.Buffer
+	if status := cli([]string{"run", "small.yaml", "-q"}, io.Discard, &stderr); status != exitFailure || !strings.Contains(stderr.String(), "or --out for another directory") {
+		t.Errorf("a second run into out/small: status %d: %s", status, &stderr)
+	}
+}
