@@ -28,5 +28,5 @@ func addressSpaceLimit() (memoryLimit, bool) {
 	if kb := procValue("/proc/self/status", "VmSize:"); kb > 0 {
 		used = kb * 1024
 	}
-	return memoryLimit{max(0, int64(lim.Cur)-used), "the address-space limit (ulimit -v) less the " + sizeString(used) + " this process already holds"}, true
+	return memoryLimit{max(0, int64(lim.Cur)-used), "ulimit -v, less the " + sizeString(used) + " of address space this process already holds"}, true
 }
