@@ -96,7 +96,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, heldBytes(opts.OutDir)); err != nil {
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, heldBytes(opts.OutDir), 0); err != nil {
 		return nil, err
 	}
 	head := &checkpointHeader{

@@ -73,7 +73,8 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages, heldBytes(opts.OutDir)); err != nil {
+	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages, heldBytes(opts.OutDir),
+		shardMemory(head.Weeks, (head.Replicates+len(dirs)-1)/len(dirs))); err != nil {
 		return nil, err
 	}
 	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {

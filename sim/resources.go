@@ -32,6 +32,12 @@ import (
 // also holds a quantile sketch (1,500 replicates at 260 weeks peaked at 196 MB, below
 // 1,000's: the collector ran at other moments), counted at twice its usual 4 kB.
 //
+// A merge holds the merged statistics and, while it reads one, a shard's checkpoint
+// decoded: about 1,200 bytes and 8 bytes a value per cell, exactly sized. Two shards of
+// the 780-week baseline at 400 replicates merged at a peak of 385 MB; the run estimate
+// (310 MB; one run of it peaked at 298 MB) plus one shard's 27,300 x (1,200 + 8 x 200)
+// bytes (76 MB) gives 386 MB.
+//
 // On disk: the checkpoint holds about 400 bytes and the exact values (8 bytes each) per
 // cell, and is rewritten beside the old one, so twice that; replicates.csv 120 bytes per
 // replicate and metric; lineage.csv a generous 200 groups of 80 bytes per kept lineage;
@@ -41,6 +47,8 @@ const (
 	cellMemBytes       = 2700
 	exactMemBytes      = 20
 	sketchMemBytes     = 8192
+	decodedCellBytes   = 1200
+	decodedExactBytes  = 8
 	cellDiskBytes      = 400
 	exactDiskBytes     = 8
 	sketchDiskBytes    = 4096
@@ -57,6 +65,11 @@ func memoryNeed(weeks, replicates int) int64 {
 		perCell += sketchMemBytes
 	}
 	return memBaseBytes + int64(weeks)*int64(model.NumMetrics)*perCell
+}
+
+// shardMemory is what a merge holds besides the merged statistics: one shard's decoded.
+func shardMemory(weeks, shardReplicates int) int64 {
+	return int64(weeks) * int64(model.NumMetrics) * int64(decodedCellBytes+decodedExactBytes*min(shardReplicates, ExactQuantileLimit))
 }
 
 // diskNeed is the estimated peak disk use of a run's files (see above).
@@ -172,9 +185,10 @@ func containsField(list, name string) bool {
 
 // checkFits refuses, before anything starts, a run whose statistics would not fit in
 // memory or whose files would not fit on dir's disk. held is the space dir's run files
-// already take, which the run reuses or replaces.
-func checkFits(dir string, weeks, replicates int, allLineages bool, held int64) error {
-	if need, have := memoryNeed(weeks, replicates), memoryBudget(); need > have.bytes {
+// already take, which the run reuses or replaces; extraMemory is memory needed besides a
+// run's (a merge's shard being read).
+func checkFits(dir string, weeks, replicates int, allLineages bool, held, extraMemory int64) error {
+	if need, have := memoryNeed(weeks, replicates)+extraMemory, memoryBudget(); need > have.bytes {
 		return fmt.Errorf("sim: this run needs about %s of memory at its peak (%d weeks x %d metrics over %d replicates), more than the %s allowed (%s); use fewer weeks or replicates, or shards",
 			sizeString(need), weeks, model.NumMetrics, replicates, sizeString(have.bytes), have.what)
 	}

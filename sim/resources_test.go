@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,9 +59,35 @@ func TestRunOverCgroupLimitIsRefused(t *testing.T) {
 	}
 	memoryBudget = func() memoryLimit { return tightest([]memoryLimit{{8 << 30, "half the machine's"}, l}) }
 	// 24 MiB + 104 weeks x 35 metrics x (2700 + 20 x 1000 + 8192) = 131.2 MiB (resources.go).
-	err := checkFits(t.TempDir(), 104, 5000, false, 0)
+	err := checkFits(t.TempDir(), 104, 5000, false, 0, 0)
 	if err == nil || !strings.Contains(err.Error(), "needs about 131.2 MiB of memory at its peak") ||
 		!strings.Contains(err.Error(), "the 100.0 MiB allowed (the cgroup's memory.max") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A merge needs, besides the merged statistics, a shard's while it reads it: with room
+// for a run of the same size but not for that, it is refused.
+func TestMergeCountsAShardsStatistics(t *testing.T) {
+	sc := testScenario(t, 40)
+	root := t.TempDir()
+	var dirs []string
+	for k := range 2 {
+		dirs = append(dirs, filepath.Join(root, "shard", string(rune('a'+k))))
+		if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dirs[k], Shard: k, Shards: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(m func() memoryLimit) { memoryBudget = m }(memoryBudget)
+	memoryBudget = func() memoryLimit { return memoryLimit{40 << 20, "half the machine's"} }
+	// A run: 24 MiB + 104 x 35 x (2700 + 20 x 40) = 37,905,824 bytes (36.2 MiB), within
+	// 40 MiB; a merge adds a shard of 20: 104 x 35 x (1200 + 8 x 20) = 4,950,400 bytes,
+	// 42,856,224 in all: 40.9 MiB.
+	if err := checkFits(root, 104, 40, false, 0, 0); err != nil {
+		t.Fatalf("the run alone: %v", err)
+	}
+	_, err := Merge(dirs, MergeOptions{OutDir: filepath.Join(root, "merged")})
+	if err == nil || !strings.Contains(err.Error(), "needs about 40.9 MiB of memory") {
+		t.Errorf("merge: %v, want a refusal with 40.9 MiB", err)
 	}
 }

@@ -259,7 +259,7 @@ func TestRunsThatWouldNotFitAreRefused(t *testing.T) {
 	memoryBudget = func() memoryLimit { return memoryLimit{200 << 20, "half the machine's"} }
 	// 24 MiB + 104 weeks x 35 metrics x (2700 + 20 x 1000 + 8192) bytes = 137,612,704
 	// bytes: 131.2 MiB (the constants are the measured peaks of resources.go).
-	if err := checkFits(dir, sc.Clock.Weeks, sc.Replicates, false, 0); err != nil {
+	if err := checkFits(dir, sc.Clock.Weeks, sc.Replicates, false, 0, 0); err != nil {
 		t.Fatalf("a run that fits: %v", err)
 	}
 	memoryBudget = func() memoryLimit { return memoryLimit{100 << 20, "half the machine's"} }
