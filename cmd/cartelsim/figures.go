@@ -67,8 +67,8 @@ func (c *figuresCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	began := time.Now()
 	results, err := sim.RegenerateFigures(ctx, m, ".", c.out, c.workers, progress)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; the outputs in %s are incomplete", c.out)
+		if ctx.Err() != nil { // wrapped: an interrupted run exits with status 130
+			return fmt.Errorf("interrupted; the outputs in %s are incomplete: %w", c.out, err)
 		}
 		return err
 	}

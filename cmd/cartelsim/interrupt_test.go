@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // hangAfterSignal is the child of TestSecondSignalExitsAtOnce: it watches signals as cli
@@ -61,5 +63,56 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 	if msg := strings.TrimSpace(stderr.String()); strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "interrupt again: quitting at once") {
 		t.Errorf("stderr %q, want one line saying it quits", msg)
+	}
+}
+
+// figures interrupted by SIGINT part-way through a run exits with status 130, as run does.
+func TestInterruptedFiguresExit130(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the CLI in a child process")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "small.yaml"), []byte(smallScenario), 0o644)
+	manifest := filepath.Join(dir, "figures.json")
+	// A run of ten million replicates: still going when the signal comes.
+	os.WriteFile(manifest, []byte(`{"figures": [{"name": "small", "scenario": "small.yaml", "seed": 7, "replicates": 10000000,
+  "mode": "stochastic", "output": "out/small/timeseries.csv", "sha256": "`+strings.Repeat("0", 64)+`"}]}`), 0o644)
+	cmd := exec.Command(os.Args[0], "figures", "--manifest", manifest, "--out", filepath.Join(dir, "out"), "-j", "1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CARTELSIM_TEST_CLI=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "run 1/1: small.yaml") {
+		cmd.Process.Kill()
+		t.Fatalf("figures said %q, want its first run's line", lines.Text())
+	}
+	// The run has begun once its directory has a checkpoint.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "out", "small", "checkpoint.bin")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the run left no checkpoint within 2 minutes")
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	var rest strings.Builder
+	for lines.Scan() {
+		rest.WriteString(lines.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted || !strings.Contains(rest.String(), "interrupted") {
+		t.Errorf("figures after SIGINT: %v (want status %d): %s", err, exitInterrupted, rest.String())
 	}
 }
