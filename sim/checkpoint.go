@@ -25,7 +25,7 @@ const CheckpointFile = "checkpoint.bin"
 
 const (
 	checkpointMagic  = "CARTELSIM-CHECKPOINT\n"
-	checkpointFormat = 2 // 2: the statistics also hold the running totals of CumulativeMetrics
+	checkpointFormat = 2 // 2: the running totals of CumulativeMetrics, and the partial files' CRC-32s
 )
 
 // checkpointHeader says which run a checkpoint belongs to and how far it got.
@@ -49,6 +49,10 @@ type checkpointHeader struct {
 	// hold exactly the replicates done.
 	ReplicatesBytes int64 `json:"replicates_bytes"`
 	LineageBytes    int64 `json:"lineage_bytes"`
+	// ReplicatesCRC and LineageCRC are the CRC-32s (IEEE) of those bytes, so that the
+	// checkpoint's own checksum covers the rows it vouches for.
+	ReplicatesCRC uint32 `json:"replicates_crc"`
+	LineageCRC    uint32 `json:"lineage_crc"`
 	// FirstLineage is replicate 0's lineage, for the lineage tree, once folded here.
 	FirstLineage []model.LineageRecord `json:"first_lineage,omitempty"`
 }
@@ -96,7 +100,7 @@ func writeCheckpoint(path string, h *checkpointHeader, ens *Ensemble) error {
 
 // readCheckpoint reads a checkpoint's header and, unless headerOnly, its statistics.
 func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path, os.O_RDONLY)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sim: %w", err)
 	}

@@ -48,11 +48,12 @@ type RunOptions struct {
 type InterruptedError struct {
 	Dir         string
 	Done, Total int
-	Err         error // the context's error
+	Resume      string // the command line that resumes the run
+	Err         error  // the context's error
 }
 
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("sim: interrupted after %d of %d replicates; the checkpoint in %s keeps them (resume with --resume)", e.Done, e.Total, e.Dir)
+	return fmt.Sprintf("sim: interrupted after %d of %d replicates; the checkpoint in %s keeps them; resume with: %s", e.Done, e.Total, e.Dir, e.Resume)
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Err }
@@ -87,7 +88,15 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if plan.count() == 0 {
 		return nil, fmt.Errorf("sim: shard %d of %d has no replicates (the run has %d)", opts.Shard, shards, replicates)
 	}
-	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages); err != nil {
+	lock, err := lockDir(opts.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
+	if err := removeStaleTemps(opts.OutDir); err != nil {
+		return nil, err
+	}
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, heldBytes(opts.OutDir), 0); err != nil {
 		return nil, err
 	}
 	head := &checkpointHeader{
@@ -183,7 +192,8 @@ func (r *runDir) stopped(ctx context.Context, err error) error {
 	if cerr := r.checkpoint(); cerr != nil {
 		return fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)
 	}
-	return &InterruptedError{Dir: r.dir, Done: r.head.Done, Total: shardPlan{r.head.Replicates, r.head.Shard, r.head.Shards}.count(), Err: err}
+	return &InterruptedError{Dir: r.dir, Done: r.head.Done, Total: shardPlan{r.head.Replicates, r.head.Shard, r.head.Shards}.count(),
+		Resume: r.head.resumeCommand(r.dir), Err: err}
 }
 
 // finish writes an unsharded run's outputs from its complete statistics.

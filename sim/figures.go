@@ -255,6 +255,9 @@ func (m *FigureManifest) Validate() error {
 		if !ok {
 			return fmt.Errorf("sim: %s: output %q is not out/<dir>/<file>", where, e.Output)
 		}
+		if err := checkManifestPaths(e); err != nil {
+			return fmt.Errorf("sim: %s: %w", where, err)
+		}
 		if other, dup := outputs[e.Output]; dup {
 			return fmt.Errorf("sim: %s: output %s is also %s's", where, e.Output, other)
 		}
@@ -318,6 +321,87 @@ func validateComparisonEntry(e FigureEntry, file string) error {
 		return fmt.Errorf("a comparison plots %s in %s/%s.png or .svg, not %s", e.Metric, PlotsDir, e.Metric, file)
 	}
 	return nil
+}
+
+// checkManifestPaths refuses an entry's file and scenario paths unless each is relative,
+// clean and free of "..": a manifest names files inside the repository and nothing else.
+// The shipped copy must also be a file of the output's kind (a .png for a .png), so that
+// --update cannot write over a source file, the manifest or anything but a figure.
+func checkManifestPaths(e FigureEntry) error {
+	paths := append(append([]string{e.Scenario}, e.Overlay...), e.Compare...)
+	for _, p := range append(paths, e.File) {
+		if p == "" {
+			continue
+		}
+		if !localPath(p) {
+			return fmt.Errorf("path %q must be relative to the repository, clean and without \"..\"", p)
+		}
+	}
+	if e.File != "" && path.Ext(e.File) != path.Ext(e.Output) {
+		return fmt.Errorf("file %q is not a %s file like its output %s", e.File, path.Ext(e.Output), e.Output)
+	}
+	return nil
+}
+
+// localPath says whether p is a slash-separated relative path that stays where it is
+// joined: clean, no ".." or "." element, no backslash or volume name.
+func localPath(p string) bool {
+	if path.Clean(p) != p || strings.Contains(p, `\`) || !filepath.IsLocal(filepath.FromSlash(p)) {
+		return false
+	}
+	for _, part := range strings.Split(p, "/") {
+		if part == ".." || part == "." {
+			return false
+		}
+	}
+	return true
+}
+
+// shippedPath is where UpdateFigures may write an entry's shipped copy: root/File, which
+// must lie in the manifest's own folder (seeds/ for seeds/figures.json), even after
+// symbolic links are followed, and must not be a link or anything but a regular file.
+func shippedPath(root, manifestPath, file string) (string, error) {
+	dst := resolve(root, file)
+	refuse := func(why string) (string, error) {
+		return "", fmt.Errorf("sim: will not write %s: %s", dst, why)
+	}
+	base, err := filepath.Abs(filepath.Dir(manifestPath))
+	if err != nil {
+		return "", fmt.Errorf("sim: %w", err)
+	}
+	abs, err := filepath.Abs(dst)
+	if err != nil {
+		return "", fmt.Errorf("sim: %w", err)
+	}
+	if rel, err := filepath.Rel(base, abs); err != nil || !filepath.IsLocal(rel) {
+		return refuse("shipped files must lie in the manifest's folder " + base)
+	}
+	if abs == filepath.Join(base, filepath.Base(manifestPath)) {
+		return refuse("it is the manifest")
+	}
+	if st, err := os.Lstat(abs); err == nil && !st.Mode().IsRegular() {
+		return refuse("it is " + fileKind(st.Mode()))
+	}
+	// Follow links: the deepest folder that exists must still be in the manifest's.
+	realBase, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return "", fmt.Errorf("sim: %w", err)
+	}
+	dir := filepath.Dir(abs)
+	for {
+		if _, err := os.Lstat(dir); err == nil || dir == base {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", fmt.Errorf("sim: %w", err)
+	}
+	if rel, err := filepath.Rel(realBase, realDir); err != nil || !(rel == "." || filepath.IsLocal(rel)) {
+		return refuse("its folder leads, through a symbolic link, to " + realDir + ", outside the manifest's folder")
+	}
+	return dst, nil
 }
 
 // splitOutput splits out/<dir>/<file> (file may have folders), refusing paths that
@@ -506,14 +590,10 @@ type FigureResult struct {
 	Match bool
 }
 
-// resolve makes a manifest path (slash-separated, relative to root unless absolute) a
-// file path.
+// resolve makes a manifest path (slash-separated, relative to root; Validate refuses
+// others) a file path.
 func resolve(root, p string) string {
-	p = filepath.FromSlash(p)
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(root, p)
+	return filepath.Join(root, filepath.FromSlash(p))
 }
 
 // figurePath is where RegenerateFigures writes an entry's output: its Output with the
@@ -605,9 +685,20 @@ func UpdateFigures(m *FigureManifest, manifestPath, root string, results []Figur
 	for _, r := range results {
 		byName[r.Name] = r
 	}
-	for i := range m.Figures {
-		if _, ok := byName[m.Figures[i].Name]; !ok {
-			return nil, fmt.Errorf("sim: no regenerated output for figure %s", m.Figures[i].Name)
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	dsts := make([]string, len(m.Figures))
+	for i, e := range m.Figures {
+		if _, ok := byName[e.Name]; !ok {
+			return nil, fmt.Errorf("sim: no regenerated output for figure %s", e.Name)
+		}
+		if e.File != "" {
+			dst, err := shippedPath(root, manifestPath, e.File)
+			if err != nil {
+				return nil, fmt.Errorf("%w (figure %s)", err, e.Name)
+			}
+			dsts[i] = dst
 		}
 	}
 	var written []string
@@ -625,7 +716,7 @@ func UpdateFigures(m *FigureManifest, manifestPath, root string, results []Figur
 		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != r.Got {
 			return written, fmt.Errorf("sim: %s changed since it was regenerated", r.Path)
 		}
-		dst := resolve(root, e.File)
+		dst := dsts[i]
 		changed, err := writeIfChanged(dst, b)
 		if err != nil {
 			return written, err

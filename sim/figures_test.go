@@ -148,7 +148,7 @@ func TestRegenerateFigures(t *testing.T) {
 	dir := t.TempDir()
 	shipped := filepath.Join(dir, "shipped", "groups.png")
 	manifestPath := filepath.Join(dir, "figures.json")
-	text := cheapManifest(shipped)
+	text := cheapManifest("shipped/groups.png") // relative to the root given to UpdateFigures
 	if err := os.WriteFile(manifestPath, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestRegenerateFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	written, err := UpdateFigures(m, manifestPath, "..", res1)
+	written, err := UpdateFigures(m, manifestPath, dir, res1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestRegenerateFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if written, err := UpdateFigures(m, manifestPath, "..", res1); err != nil || len(written) != 0 {
+	if written, err := UpdateFigures(m, manifestPath, dir, res1); err != nil || len(written) != 0 {
 		t.Errorf("second update wrote %q, %v; want nothing", written, err)
 	}
 	if got, _ := os.ReadFile(manifestPath); string(got) != want {

@@ -65,7 +65,16 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages); err != nil {
+	lock, err := lockDir(opts.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
+	if err := removeStaleTemps(opts.OutDir); err != nil {
+		return nil, err
+	}
+	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages, heldBytes(opts.OutDir),
+		shardMemory(head.Weeks, (head.Replicates+len(dirs)-1)/len(dirs))); err != nil {
 		return nil, err
 	}
 	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {
@@ -113,7 +122,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 
 // shardScenario rebuilds a shard's scenario, with the seed, replicates and mode it ran.
 func shardScenario(dir string, head *checkpointHeader) (*Scenario, *model.World, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ShardScenarioFile))
+	data, err := readRegular(filepath.Join(dir, ShardScenarioFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("sim: %w", err)
 	}
@@ -154,7 +163,7 @@ func interleave(dir string, shards []string, name, header string, total int, req
 	srcs := make([]*source, len(shards))
 	for k, sd := range shards {
 		path := filepath.Join(sd, name)
-		f, err := os.Open(path)
+		f, err := openRegular(path, os.O_RDONLY)
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}

@@ -35,7 +35,7 @@ var outputNames = []string{ManifestFile, TimeseriesFile, CumulativeFile, Replica
 	CheckpointFile, ReplicatesFile + partialSuffix, LineageFile + partialSuffix, ShardScenarioFile}
 
 // ErrOutputExists is returned when the output directory holds another run.
-var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it)")
+var ErrOutputExists = errors.New("sim: output directory holds another run (use --force to replace it, or --out for another directory)")
 
 // prepareOutput creates dir, or checks that it holds no earlier run. With force an
 // earlier run's files are removed, manifest first, so that a crash part-way never leaves
@@ -48,7 +48,7 @@ func prepareOutput(dir string, force bool) error {
 	if err != nil || len(found) == 0 {
 		return err
 	}
-	if !force {
+	if !force && !diedBeforeCheckpoint(found) {
 		if slices.Contains(found, CheckpointFile) {
 			return fmt.Errorf("%w: %s has an incomplete run (continue it with --resume)", ErrOutputExists, dir)
 		}
@@ -73,6 +73,74 @@ func existingOutputs(dir string) ([]string, error) {
 		}
 	}
 	return found, nil
+}
+
+// openRegular opens path, refusing anything but a regular file (a named pipe would block
+// the open or the read for ever, a device would never end) before it opens it.
+func openRegular(path string, flag int) (*os.File, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %s, not a regular file", path, fileKind(st.Mode()))
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() { // replaced in between
+		f.Close()
+		return nil, firstErr(err, fmt.Errorf("%s is not a regular file", path))
+	}
+	return f, nil
+}
+
+// readRegular reads a whole regular file (see openRegular).
+func readRegular(path string) ([]byte, error) {
+	f, err := openRegular(path, os.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// removeStaleTemps deletes the temporary files that writes killed part-way left in dir
+// and its plots folder. Only the holder of dir's lock calls it, so no write of another
+// process is under way there.
+func removeStaleTemps(dir string) error {
+	for _, d := range []string{dir, filepath.Join(dir, PlotsDir)} {
+		names, err := filepath.Glob(filepath.Join(d, tempFilePattern))
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		for _, name := range names {
+			if st, err := os.Lstat(name); err == nil && st.Mode().IsRegular() {
+				if err := os.Remove(name); err != nil {
+					return fmt.Errorf("sim: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// heldBytes is the space the run files in dir take: a resumed run reuses it, a forced
+// one frees it.
+func heldBytes(dir string) int64 {
+	var n int64
+	for _, name := range outputNames {
+		filepath.WalkDir(filepath.Join(dir, name), func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if info, err := d.Info(); err == nil {
+					n += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return n
 }
 
 // atomicFile is written under a temporary name in its final directory and renamed into

@@ -255,19 +255,20 @@ func TestResumeRefusesAnotherRun(t *testing.T) {
 func TestRunsThatWouldNotFitAreRefused(t *testing.T) {
 	sc := testScenario(t, 5000)
 	dir := filepath.Join(t.TempDir(), "out")
-	defer func(m func() int64, f func(string) (int64, error)) { memoryBudget, freeSpace = m, f }(memoryBudget, freeSpace)
-	memoryBudget = func() int64 { return 100 << 20 }
-	// 104 weeks x (35 metrics + 11 running totals) x (1200 + 10 x 1000 + 4096) bytes =
-	// 73,176,064: 69.8 MiB.
-	if err := checkFits(dir, sc.Clock.Weeks, sc.Replicates, false); err != nil {
+	defer func(m func() memoryLimit, f func(string) (int64, error)) { memoryBudget, freeSpace = m, f }(memoryBudget, freeSpace)
+	memoryBudget = func() memoryLimit { return memoryLimit{200 << 20, "half the machine's"} }
+	// 24 MiB + 104 weeks x (35 metrics + 11 running totals) x (2700 + 20 x 1000 + 8192)
+	// bytes = 172,953,152 bytes: 164.9 MiB (the constants are the measured peaks of
+	// resources.go).
+	if err := checkFits(dir, sc.Clock.Weeks, sc.Replicates, false, 0, 0); err != nil {
 		t.Fatalf("a run that fits: %v", err)
 	}
-	memoryBudget = func() int64 { return 50 << 20 }
+	memoryBudget = func() memoryLimit { return memoryLimit{100 << 20, "half the machine's"} }
 	_, err := Execute(context.Background(), sc, RunOptions{OutDir: dir})
-	if err == nil || !strings.Contains(err.Error(), "need about 69.8 MiB") {
+	if err == nil || !strings.Contains(err.Error(), "needs about 164.9 MiB of memory at its peak") || !strings.Contains(err.Error(), "the 100.0 MiB allowed (half the machine's)") {
 		t.Errorf("too big for memory: %v", err)
 	}
-	memoryBudget = func() int64 { return 1 << 40 }
+	memoryBudget = func() memoryLimit { return memoryLimit{1 << 40, ""} }
 	freeSpace = func(string) (int64, error) { return 10 << 20, nil }
 	_, err = Execute(context.Background(), sc, RunOptions{OutDir: filepath.Join(t.TempDir(), "new", "deeper")})
 	if err == nil || !strings.Contains(err.Error(), "MiB free") {

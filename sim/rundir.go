@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -35,6 +37,21 @@ type runDir struct {
 	linFile   *os.File
 	repWriter *replicateWriter
 	linWriter *lineageWriter
+	// repCRC and linCRC are the CRC-32s of every byte written to the partial files, which
+	// the checkpoint records with their lengths.
+	repCRC, linCRC crcWriter
+}
+
+// crcWriter writes to a file and keeps the CRC-32 (IEEE) of everything written.
+type crcWriter struct {
+	f   *os.File
+	crc uint32
+}
+
+func (c *crcWriter) Write(p []byte) (int, error) {
+	n, err := c.f.Write(p)
+	c.crc = crc32.Update(c.crc, crc32.IEEETable, p[:n])
+	return n, err
 }
 
 // openRun starts a run in dir or, with resume, continues the one there.
@@ -65,14 +82,21 @@ func openRun(dir string, sc *Scenario, head *checkpointHeader, resume, force boo
 // run to resume.
 func resumeRun(dir string, sc *Scenario, head *checkpointHeader, world *model.World) (*runDir, error) {
 	if m, err := readManifest(dir); err == nil && m.Complete {
+		if err := checkComplete(dir, m, head); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyComplete, dir)
 	}
 	path := filepath.Join(dir, CheckpointFile)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if found, err := existingOutputs(dir); err != nil || len(found) > 0 {
-			return nil, firstErr(err, fmt.Errorf("sim: cannot resume %s: it holds %v but no checkpoint (use --force to start again)", dir, found))
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		found, err := existingOutputs(dir)
+		if err != nil {
+			return nil, err
 		}
-		return nil, nil
+		if len(found) > 0 && !diedBeforeCheckpoint(found) {
+			return nil, fmt.Errorf("sim: cannot resume %s: it holds %v but no checkpoint (use --force to start again)", dir, found)
+		}
+		return nil, nil // a new run; prepareOutput clears what a run that died at once left
 	}
 	h, ens, err := readCheckpoint(path, false)
 	if err != nil {
@@ -95,23 +119,108 @@ func resumeRun(dir string, sc *Scenario, head *checkpointHeader, world *model.Wo
 	return r, nil
 }
 
+// diedBeforeCheckpoint says whether the run files found in a directory are only the
+// partial files a run creates before its first checkpoint: a run killed then kept no
+// replicate, and they can go.
+func diedBeforeCheckpoint(found []string) bool {
+	for _, name := range found {
+		if name != ReplicatesFile+partialSuffix && name != LineageFile+partialSuffix {
+			return false
+		}
+	}
+	return len(found) > 0
+}
+
+// checkComplete checks a manifest that says its run is complete against the run asked
+// for and against the directory: the same scenario (by sha256), seed, replicates, mode,
+// weeks and shard, every replicate done, every file it lists a regular file in place,
+// and no partial file or unfinished checkpoint left. A hand-edited or stray manifest is
+// refused rather than taken for a finished run.
+func checkComplete(dir string, m *Manifest, head *checkpointHeader) error {
+	refuse := func(format string, args ...any) error {
+		return fmt.Errorf("sim: cannot resume %s: its manifest says complete, but %s (use --force to start again)", dir, fmt.Sprintf(format, args...))
+	}
+	shard, shards := 0, 1
+	if m.Shard != nil {
+		shard, shards = m.Shard.Index, m.Shard.Count
+	}
+	switch {
+	case m.Scenario.SHA256 != head.Scenario.SHA256:
+		return refuse("it is a run of another scenario file (%s, sha256 %.12s..., this one %.12s...)", m.Scenario.File, m.Scenario.SHA256, head.Scenario.SHA256)
+	case m.Seed != head.Seed || m.Replicates != head.Replicates || m.Mode != head.Mode || m.Weeks != head.Weeks:
+		return refuse("it is for seed %d, %d replicates, %s mode, %d weeks (asked: seed %d, %d replicates, %s mode, %d weeks)",
+			m.Seed, m.Replicates, m.Mode, m.Weeks, head.Seed, head.Replicates, head.Mode, head.Weeks)
+	case shard != head.Shard || shards != head.Shards:
+		return refuse("it is shard %d of %d (asked: shard %d of %d)", shard, shards, head.Shard, head.Shards)
+	}
+	if want := (shardPlan{head.Replicates, head.Shard, head.Shards}).count(); m.ReplicatesDone != want {
+		return refuse("it says %d replicates done of %d", m.ReplicatesDone, want)
+	}
+	need := []string{ReplicatesFile}
+	if head.Shards > 1 {
+		need = append(need, CheckpointFile, ShardScenarioFile)
+	} else {
+		need = append(need, TimeseriesFile)
+	}
+	if head.Mode == model.Stochastic.String() {
+		need = append(need, LineageFile)
+	}
+	for _, name := range need {
+		if !slices.Contains(m.Files, name) {
+			return refuse("it does not list %s", name)
+		}
+	}
+	for _, name := range m.Files {
+		if !filepath.IsLocal(filepath.FromSlash(name)) {
+			return refuse("it lists %q, outside the directory", name)
+		}
+		st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return refuse("%s is missing", name)
+		}
+		if !st.Mode().IsRegular() {
+			return refuse("%s is %s", name, fileKind(st.Mode()))
+		}
+	}
+	for _, name := range []string{ReplicatesFile + partialSuffix, LineageFile + partialSuffix} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return refuse("%s is still there", name)
+		}
+	}
+	// A finished run removes its checkpoint last; a shard keeps it with every replicate.
+	if h, _, err := readCheckpoint(filepath.Join(dir, CheckpointFile), true); err == nil {
+		if h.Done != m.ReplicatesDone {
+			return refuse("its checkpoint holds %d replicates", h.Done)
+		}
+	} else if head.Shards > 1 {
+		return err
+	}
+	return nil
+}
+
 // openPartials opens the partial CSV files: new ones with their header, or, to resume,
 // the existing ones cut back to the checkpoint's lengths.
 func (r *runDir) openPartials(world *model.World, resume bool) error {
-	open := func(name string, size int64) (*os.File, error) {
+	open := func(name string, size int64, crc uint32) (*os.File, error) {
 		path := filepath.Join(r.dir, name+partialSuffix)
 		if resume {
 			// A run that stopped while committing may have renamed it already.
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 				_ = os.Rename(filepath.Join(r.dir, name), path)
 			}
-			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			f, err := openRegular(path, os.O_RDWR)
 			if err != nil {
 				return nil, fmt.Errorf("sim: cannot resume: %w", err)
 			}
 			st, err := f.Stat()
 			if err == nil && st.Size() < size {
 				err = fmt.Errorf("%s is shorter (%d bytes) than its checkpoint says (%d)", path, st.Size(), size)
+			}
+			if err == nil {
+				h := crc32.NewIEEE()
+				if _, err = io.Copy(h, io.NewSectionReader(f, 0, size)); err == nil && h.Sum32() != crc {
+					err = fmt.Errorf("%s does not hold what the checkpoint recorded: its first %d bytes have changed (start again with --force)", path, size)
+				}
 			}
 			if err == nil {
 				err = f.Truncate(size)
@@ -132,39 +241,42 @@ func (r *runDir) openPartials(world *model.World, resume bool) error {
 		return f, nil
 	}
 	var err error
-	if r.repFile, err = open(ReplicatesFile, r.head.ReplicatesBytes); err != nil {
+	if r.repFile, err = open(ReplicatesFile, r.head.ReplicatesBytes, r.head.ReplicatesCRC); err != nil {
 		return err
 	}
-	r.repWriter = newReplicateWriter(r.repFile, r.head.Scenario.Name, r.head.Weeks, !resume)
+	r.repCRC = crcWriter{f: r.repFile, crc: r.head.ReplicatesCRC}
+	r.repWriter = newReplicateWriter(&r.repCRC, r.head.Scenario.Name, r.head.Weeks, !resume)
 	if r.head.Mode == model.Stochastic.String() { // mean-field groups have no lives to record
-		if r.linFile, err = open(LineageFile, r.head.LineageBytes); err != nil {
+		if r.linFile, err = open(LineageFile, r.head.LineageBytes, r.head.LineageCRC); err != nil {
 			return err
 		}
-		r.linWriter = newLineageWriter(r.linFile, world, !resume)
+		r.linCRC = crcWriter{f: r.linFile, crc: r.head.LineageCRC}
+		r.linWriter = newLineageWriter(&r.linCRC, world, !resume)
 	}
 	return nil
 }
 
 // sync flushes the CSV writers to disk and records their lengths in the header.
 func (r *runDir) sync() error {
-	sync := func(w interface{ Flush() error }, f *os.File, size *int64, name string) error {
+	sync := func(w interface{ Flush() error }, f *os.File, size *int64, crc *uint32, c *crcWriter, name string) error {
 		err := w.Flush()
 		if err == nil {
 			err = f.Sync()
 		}
 		if err == nil {
 			*size, err = f.Seek(0, io.SeekCurrent)
+			*crc = c.crc
 		}
 		if err != nil {
 			return fmt.Errorf("sim: writing %s: %w", filepath.Join(r.dir, name+partialSuffix), err)
 		}
 		return nil
 	}
-	if err := sync(r.repWriter, r.repFile, &r.head.ReplicatesBytes, ReplicatesFile); err != nil {
+	if err := sync(r.repWriter, r.repFile, &r.head.ReplicatesBytes, &r.head.ReplicatesCRC, &r.repCRC, ReplicatesFile); err != nil {
 		return err
 	}
 	if r.linWriter != nil {
-		if err := sync(r.linWriter, r.linFile, &r.head.LineageBytes, LineageFile); err != nil {
+		if err := sync(r.linWriter, r.linFile, &r.head.LineageBytes, &r.head.LineageCRC, &r.linCRC, LineageFile); err != nil {
 			return err
 		}
 		r.head.FirstLineage = r.linWriter.first
@@ -193,8 +305,35 @@ func (r *runDir) manifest(workers int) *Manifest {
 		m.Shard = &ManifestShard{Index: r.head.Shard, Count: r.head.Shards,
 			Replicates: fmt.Sprintf("r mod %d == %d", r.head.Shards, r.head.Shard)}
 	}
-	m.Resume = "cartelsim run " + r.head.Scenario.File + " --out " + r.dir + " --resume (with the same options)"
+	m.Resume = r.head.resumeCommand(r.dir)
 	return m
+}
+
+// resumeCommand is the command line that continues the run of h in dir: the options
+// that the checkpoint must match, whether they came from the scenario file or from flags.
+func (h *checkpointHeader) resumeCommand(dir string) string {
+	args := []string{"cartelsim", "run", h.Scenario.File, "--out", dir,
+		"--seed", strconv.FormatUint(h.Seed, 10), "--replicates", strconv.Itoa(h.Replicates), "--mode", h.Mode}
+	if h.AllLineages {
+		args = append(args, "--lineage")
+	}
+	if h.Shards > 1 {
+		args = append(args, "--shard", strconv.Itoa(h.Shard), "--shards", strconv.Itoa(h.Shards))
+	}
+	args = append(args, "--resume")
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but letters, digits and
+// -_./:=+,@%.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // commitPartials flushes and closes the partial CSV files and gives them their names.
@@ -218,7 +357,7 @@ func (r *runDir) commitPartials() ([]string, error) {
 // copyScenario keeps the scenario file's bytes beside a shard's results.
 func (r *runDir) copyScenario(sc *Scenario) error {
 	path := filepath.Join(r.dir, ShardScenarioFile)
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, sc.Source) {
+	if old, err := readRegular(path); err == nil && bytes.Equal(old, sc.Source) {
 		return nil
 	}
 	return writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(sc.Source); return err })
@@ -239,7 +378,7 @@ func writeManifest(dir string, m *Manifest) error {
 }
 
 func readManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	data, err := readRegular(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
@@ -248,81 +387,4 @@ func readManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("sim: %s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	return &m, nil
-}
-
-// Estimates of what a run needs, for the check before it starts: per week and metric,
-// the accumulator and the exact values (bytes in memory and in the checkpoint); per
-// replicate, replicates.csv's rows; per kept lineage, lineage.csv's rows (a generous
-// guess of 200 groups of 80 bytes); and timeseries.csv and the plots.
-const (
-	cellBytes          = 1200 // an accumulator without its exact values
-	exactValueBytes    = 10   // one exact value, with the slice's growth
-	sketchBytes        = 4096
-	replicateRowsBytes = 120 * int64(model.NumMetrics)
-	lineageBytes       = 200 * 80
-	timeseriesRowBytes = 200
-	plotsBytes         = 4 << 20 // about 1.5 MB seen: PNG and SVG of up to 16 charts
-)
-
-// memoryBudget is how much memory a run's statistics may take: half the machine's.
-var memoryBudget = func() int64 {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			var kb int64
-			if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil && kb > 0 {
-				return kb * 1024 / 2
-			}
-		}
-	}
-	return 8 << 30
-}
-
-// freeSpace is the space left for an unprivileged user on dir's file system.
-var freeSpace = func(dir string) (int64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	return int64(st.Bavail) * st.Bsize, nil
-}
-
-// checkFits refuses, before anything starts, a run whose statistics would not fit in
-// memory or whose files would not fit on dir's disk.
-func checkFits(dir string, weeks, replicates int, allLineages bool) error {
-	cells := int64(weeks) * int64(int(model.NumMetrics)+len(CumulativeMetrics))
-	perCell := int64(cellBytes + exactValueBytes*min(replicates, ExactQuantileLimit))
-	if replicates > ExactQuantileLimit {
-		perCell += sketchBytes
-	}
-	if need, have := cells*perCell, memoryBudget(); need > have {
-		return fmt.Errorf("sim: the statistics of %d weeks x %d metrics over %d replicates need about %s of memory, more than the %s allowed (half the machine's); use fewer weeks",
-			weeks, model.NumMetrics, replicates, sizeString(need), sizeString(have))
-	}
-	kept := int64(1)
-	if allLineages {
-		kept = int64(replicates)
-	}
-	disk := cells*(perCell+timeseriesRowBytes) + int64(replicates)*replicateRowsBytes + kept*lineageBytes + plotsBytes
-	probe := dir
-	for {
-		if _, err := os.Stat(probe); err == nil || filepath.Dir(probe) == probe {
-			break
-		}
-		probe = filepath.Dir(probe)
-	}
-	if have, err := freeSpace(probe); err == nil && disk > have {
-		return fmt.Errorf("sim: this run's files need about %s, and %s has %s free", sizeString(disk), probe, sizeString(have))
-	}
-	return nil
-}
-
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d KiB", (n+1023)/1024)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
@@ -48,6 +49,10 @@ type Job struct {
 	Progress func(done int)
 	// KeepLineage, if set, says which replicates' lineage to hand to LineageFolders.
 	KeepLineage func(replicate int) bool
+
+	// step, if set, advances a replicate by a week in place of its Step: tests watch or
+	// hold the weeks a worker steps with it.
+	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
@@ -55,7 +60,9 @@ type Job struct {
 // number of workers or on scheduling. At most a few series per worker are in memory at
 // once, whatever the number of replicates. It stops early, returning the error, when ctx
 // is done, a folder fails, or the runaway guard stops a replicate (the error, a
-// *model.RunawayError, names the lowest such replicate; none of it is folded).
+// *model.RunawayError, names the lowest such replicate; none of it is folded). Once ctx
+// is done it returns at once, without waiting for the replicates in flight: their workers
+// drop them at their next week and exit, and no folder is called after Run returns.
 func Run(ctx context.Context, job Job, folders ...Folder) error {
 	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
@@ -81,6 +88,11 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	done := make(chan result, cap(free))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	cancelled := ctx.Done() // workers look at it before every week
+	step := job.step
+	if step == nil {
+		step = (*model.Replicate).Step
+	}
 
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -103,7 +115,12 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				rng := ReplicateRNG(job.Seed, number(i))
 				r.Reset(rng)
 				for w := 1; w <= job.Weeks && r.Err() == nil; w++ {
-					r.Step(w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
+					select {
+					case <-cancelled:
+						return // abandon the replicate: nobody waits for it
+					default:
+					}
+					step(r, w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
 				}
 				res := result{i: i, series: buf, err: r.Err()}
 				if res.err == nil && job.KeepLineage != nil && job.KeepLineage(number(i)) {
@@ -121,10 +138,16 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 
 	pending := make(map[int]result, cap(free))
 	want := 0
-	var err error
-	for res := range done {
-		if err != nil {
-			continue // drain so that workers can exit
+	for want < job.Replicates {
+		var res result
+		var ok bool
+		select {
+		case res, ok = <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !ok { // every worker stopped: cancelled while the last were claimed
+			break
 		}
 		pending[res.i] = res
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
@@ -132,37 +155,26 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 			rep := number(want)
 			if res.err != nil {
 				// The lowest replicate the guard stopped, whatever the workers' timing.
-				err = fmt.Errorf("sim: replicate %d: %w", rep, res.err)
-				free <- res.series
-				cancel()
-				break
+				return fmt.Errorf("sim: replicate %d: %w", rep, res.err) // the deferred cancel stops the workers
 			}
 			for _, f := range folders {
-				if err = f.Fold(rep, res.series); err != nil {
-					break
+				err := f.Fold(rep, res.series)
+				if lf, ok := f.(LineageFolder); ok && err == nil && res.lineage != nil {
+					err = lf.FoldLineage(rep, res.lineage)
 				}
-				if lf, ok := f.(LineageFolder); ok && res.lineage != nil {
-					if err = lf.FoldLineage(rep, res.lineage); err != nil {
-						break
-					}
+				if err != nil {
+					return err // the deferred cancel stops the workers
 				}
 			}
 			free <- res.series
-			if err != nil {
-				cancel()
-				break
-			}
 			want++
 			if job.Progress != nil {
 				job.Progress(want)
 			}
 		}
 	}
-	if err != nil {
-		return err
-	}
 	if want < job.Replicates {
-		return ctx.Err()
+		return firstErr(ctx.Err(), context.Canceled)
 	}
 	return nil
 }

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -150,7 +147,7 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 		fmt.Fprintf(stdout, "Usage: cartelsim %s\n\n%s\n\nOptions:\n%s", cmd.usage(), cmd.synopsis(), inv.fs.FlagUsages())
 		return exitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withSignals(stderr)
 	defer stop()
 	err = cmd.run(ctx, inv.args, stdout, stderr)
 	if err == nil {

@@ -161,20 +161,26 @@ func figuresManifest(t *testing.T, scenario, shipped, sha string) []byte {
 `, quote(shipped), quote(scenario), sha))
 }
 
-// cartelsim figures: a differing checksum is reported, and fails only with --check;
-// the output does not depend on the number of workers; --update accepts it by rewriting
-// the checksum (and nothing else in the manifest) and the shipped copy, and a second
-// --update changes nothing.
+// cartelsim figures: a differing checksum is reported and fails, with --check or
+// without; the output does not depend on the number of workers; --update accepts it by
+// rewriting the checksum (and nothing else in the manifest) and the shipped copy, and a
+// second --update changes nothing. The test works in a small repository of its own:
+// manifest paths are relative to it.
 func TestFiguresCommand(t *testing.T) {
-	dir := t.TempDir()
-	scenario, err := filepath.Abs("../../scenarios/history/2006-kingpin.yaml")
+	history, err := os.ReadFile("../../scenarios/history/2006-kingpin.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	shipped := filepath.Join(dir, "groups.png")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.MkdirAll(filepath.Join("scenarios", "history"), 0o755)
+	os.MkdirAll("seeds", 0o755)
+	os.WriteFile(filepath.Join("scenarios", "history", "2006-kingpin.yaml"), history, 0o644)
+	scenario := "scenarios/history/2006-kingpin.yaml"
+	shipped := filepath.Join("seeds", "groups.png")
 	wrongSHA := strings.Repeat("0", 64)
-	tampered := filepath.Join(dir, "tampered.json")
-	if err := os.WriteFile(tampered, figuresManifest(t, scenario, shipped, wrongSHA), 0o644); err != nil {
+	tampered := filepath.Join("seeds", "tampered.json")
+	if err := os.WriteFile(tampered, figuresManifest(t, scenario, "seeds/groups.png", wrongSHA), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	figures := func(args ...string) (status int, stdout, stderr string) {
@@ -196,13 +202,13 @@ func TestFiguresCommand(t *testing.T) {
 		!strings.Contains(stdout, "history-kingpin-groups  DIFFERS") {
 		t.Errorf("--check with a wrong checksum: status %d, stdout %q, stderr %q", status, stdout, stderr)
 	}
-	if status, stdout, stderr := figures("--manifest", tampered, "--out", out1, "-q"); status != 0 || stdout != "" || stderr != "" {
-		t.Errorf("a wrong checksum without --check: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	if status, stdout, stderr := figures("--manifest", tampered, "--out", out1, "-q"); status != 1 || stdout != "" || !strings.Contains(stderr, "1 of 1 outputs differ") {
+		t.Errorf("a wrong checksum without --check: status %d, stdout %q, stderr %q; want status 1", status, stdout, stderr)
 	}
 
 	// The right checksum is what two runs with different worker counts agree on.
 	out2 := filepath.Join(dir, "out2")
-	if status, _, stderr := figures("--manifest", tampered, "--out", out2, "-q", "--workers", "1"); status != 0 {
+	if status, _, stderr := figures("--manifest", tampered, "--out", out2, "-q", "--workers", "1"); status != 1 {
 		t.Fatalf("status %d: %s", status, stderr)
 	}
 	got1, got2 := output(out1), output(out2)
@@ -210,8 +216,8 @@ func TestFiguresCommand(t *testing.T) {
 		t.Fatalf("the output differs between 1 and 2 workers")
 	}
 	rightSHA := fmt.Sprintf("%x", sha256.Sum256(got1))
-	right := filepath.Join(dir, "right.json")
-	if err := os.WriteFile(right, figuresManifest(t, scenario, shipped, rightSHA), 0o644); err != nil {
+	right := filepath.Join("seeds", "right.json")
+	if err := os.WriteFile(right, figuresManifest(t, scenario, "seeds/groups.png", rightSHA), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	status, stdout, stderr = figures("--manifest", right, "--out", filepath.Join(dir, "out3"), "--check")

@@ -37,7 +37,7 @@ func (c *figuresCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVar(&c.manifest, "manifest", "seeds/figures.json", "the figure manifest (scenario paths in it are relative to the current directory)")
 	fs.StringVarP(&c.out, "out", "o", "out/figures", "directory to regenerate into (runs already there are replaced)")
-	fs.BoolVar(&c.check, "check", false, "fail (exit status 1) if any output differs from its checksum")
+	fs.BoolVar(&c.check, "check", false, "fail (exit status 1) if any output differs from its checksum (the default without --update)")
 	fs.BoolVar(&c.update, "update", false, "accept the regenerated outputs: rewrite the checksums and the shipped images")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs; the outputs do not depend on it)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print only a failed check")
@@ -67,8 +67,8 @@ func (c *figuresCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	began := time.Now()
 	results, err := sim.RegenerateFigures(ctx, m, ".", c.out, c.workers, progress)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; the outputs in %s are incomplete", c.out)
+		if ctx.Err() != nil { // wrapped: an interrupted run exits with status 130
+			return fmt.Errorf("interrupted; the outputs in %s are incomplete: %w", c.out, err)
 		}
 		return err
 	}
@@ -108,12 +108,11 @@ func (c *figuresCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		return nil
 	}
-	if len(differ) > 0 && c.check {
+	// Without --update a difference is a failure, --check or not: a script that runs
+	// figures must not take DIFFERS for success.
+	if len(differ) > 0 {
 		return fmt.Errorf("%d of %d outputs differ from the checksums in %s: %s (if the model changed on purpose, look at the outputs in %s and run cartelsim figures --update)",
 			len(differ), len(results), c.manifest, strings.Join(differ, ", "), c.out)
-	}
-	if len(differ) > 0 && !c.quiet {
-		fmt.Fprintf(stdout, "(--check makes this an error; --update accepts the new outputs)\n")
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func (*runCmd) usage() string {
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
-	fs.StringVarP(&c.out, "out", "o", "", "output directory (default out/<scenario name>)")
+	fs.StringVarP(&c.out, "out", "o", "", "output directory (default out/<scenario name>, out/<scenario name>-meanfield in mean-field mode)")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "number of replicates (default: the scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed (default: the scenario's)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
@@ -134,7 +134,13 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	out := c.out
 	if out == "" {
-		if out, err = sim.SafeJoin("out", sc.Name); err != nil {
+		// Mean-field runs get a directory of their own, so that the README's mean-field
+		// reproduction does not collide with the stochastic run of the same scenario.
+		name := sc.Name
+		if sc.Mode == model.MeanField {
+			name += "-meanfield"
+		}
+		if out, err = sim.SafeJoin("out", name); err != nil {
 			return err
 		}
 	}

@@ -21,8 +21,11 @@ import (
 // TestMain lets the tests run the command line in a child process, to signal it: with
 // CARTELSIM_TEST_CLI=1 the test binary is cartelsim.
 func TestMain(m *testing.M) {
-	if os.Getenv("CARTELSIM_TEST_CLI") == "1" {
+	switch os.Getenv("CARTELSIM_TEST_CLI") {
+	case "1":
 		os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+	case "hang":
+		hangAfterSignal()
 	}
 	os.Exit(m.Run())
 }

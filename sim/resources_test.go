@@ -1,0 +1,94 @@
+package sim
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The cgroup limit is the smallest memory.max (v2) or memory.limit_in_bytes (v1) on the
+// way from the process's group up to the root; "max" and v1's unlimited value are none.
+func TestCgroupLimit(t *testing.T) {
+	root := t.TempDir()
+	put := func(rel, value string) {
+		path := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(value+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("slurm/job_7/step_0/memory.max", "max")
+	put("slurm/job_7/memory.max", "4294967296") // sbatch --mem=4G
+	put("slurm/memory.max", "68719476736")
+	put("memory/kubepods/pod1/memory.limit_in_bytes", "9223372036854771712") // v1: unlimited
+	put("memory/kubepods/memory.limit_in_bytes", "536870912")
+	put("memory/free/memory.limit_in_bytes", "9223372036854771712")
+	put("unlimited/memory.max", "max")
+	for _, c := range []struct {
+		self string
+		want int64
+		path string
+	}{
+		{"0::/slurm/job_7/step_0\n", 4 << 30, "slurm/job_7/memory.max"},
+		{"12:pids:/x\n4:cpuacct,memory:/kubepods/pod1\n1:name=systemd:/x\n", 512 << 20, "memory/kubepods/memory.limit_in_bytes"},
+		// A hybrid system: both hierarchies count.
+		{"4:memory:/kubepods/pod1\n0::/slurm/job_7/step_0\n", 512 << 20, "memory/kubepods"},
+		{"0::/unlimited\n", 0, ""},
+		{"4:memory:/free\n", 0, ""},
+		{"0::/not/there\n", 0, ""},
+		{"", 0, ""},
+	} {
+		got, ok := cgroupLimit(root, []byte(c.self))
+		if ok != (c.want > 0) || got.bytes != c.want || !strings.Contains(got.what, filepath.FromSlash(c.path)) {
+			t.Errorf("%q: %d %q (%v), want %d from %s", c.self, got.bytes, got.what, ok, c.want, c.path)
+		}
+	}
+}
+
+// A run that needs more than a cgroup allows is refused in one line with both figures
+// and what sets the limit.
+func TestRunOverCgroupLimitIsRefused(t *testing.T) {
+	defer func(m func() memoryLimit) { memoryBudget = m }(memoryBudget)
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "memory.max"), []byte("104857600\n"), 0o644)
+	l, ok := cgroupLimit(root, []byte("0::/\n"))
+	if !ok {
+		t.Fatal("no limit read")
+	}
+	memoryBudget = func() memoryLimit { return tightest([]memoryLimit{{8 << 30, "half the machine's"}, l}) }
+	// 24 MiB + 104 weeks x (35 metrics + 11 running totals) x (2700 + 20 x 1000 + 8192) =
+	// 172,953,152 bytes: 164.9 MiB (resources.go).
+	err := checkFits(t.TempDir(), 104, 5000, false, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "needs about 164.9 MiB of memory at its peak") ||
+		!strings.Contains(err.Error(), "the 100.0 MiB allowed (the cgroup's memory.max") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// A merge needs, besides the merged statistics, a shard's while it reads it: with room
+// for a run of the same size but not for that, it is refused.
+func TestMergeCountsAShardsStatistics(t *testing.T) {
+	sc := testScenario(t, 40)
+	root := t.TempDir()
+	var dirs []string
+	for k := range 2 {
+		dirs = append(dirs, filepath.Join(root, "shard", string(rune('a'+k))))
+		if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dirs[k], Shard: k, Shards: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(m func() memoryLimit) { memoryBudget = m }(memoryBudget)
+	memoryBudget = func() memoryLimit { return memoryLimit{40 << 20, "half the machine's"} }
+	// A run: 24 MiB + 104 x (35 + 11) x (2700 + 20 x 40) = 41,909,824 bytes (39.97 MiB),
+	// within 40 MiB; a merge adds a shard of 20: 104 x 46 x (1200 + 8 x 20) = 6,506,240
+	// bytes, 48,416,064 in all: 46.2 MiB.
+	if err := checkFits(root, 104, 40, false, 0, 0); err != nil {
+		t.Fatalf("the run alone: %v", err)
+	}
+	_, err := Merge(dirs, MergeOptions{OutDir: filepath.Join(root, "merged")})
+	if err == nil || !strings.Contains(err.Error(), "needs about 46.2 MiB of memory") {
+		t.Errorf("merge: %v, want a refusal with 46.2 MiB", err)
+	}
+}

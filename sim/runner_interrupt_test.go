@@ -1,0 +1,69 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// Cancelled part-way through a replicate, a worker stops within a week: it does not
+// finish the replicate first.
+func TestRunStopsWithinAWeek(t *testing.T) {
+	sc := testScenario(t, 3)
+	world, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var steps, afterCancel atomic.Int64
+	step := func(r *model.Replicate, wk int, rng *rand.Rand, out []float64) {
+		if ctx.Err() != nil {
+			afterCancel.Add(1)
+		}
+		if steps.Add(1) == 10 {
+			cancel()
+		}
+		r.Step(wk, rng, out)
+	}
+	err = Run(ctx, Job{World: world, Weeks: sc.Clock.Weeks, Replicates: 3, Seed: 1, Workers: 1, step: step})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
+	}
+	if n := afterCancel.Load(); n > 0 {
+		t.Errorf("%d weeks were stepped after the cancellation (of %d in the replicate)", n, sc.Clock.Weeks)
+	}
+}
+
+// Run returns once cancelled, without waiting for a replicate that is still in flight
+// (here one whose week never ends): an interrupted run exits promptly however slow its
+// replicates are. Without that this test never ends.
+func TestRunDoesNotWaitForReplicatesInFlight(t *testing.T) {
+	sc := testScenario(t, 4)
+	world, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	defer close(release)
+	var steps atomic.Int64
+	step := func(r *model.Replicate, wk int, rng *rand.Rand, out []float64) {
+		if steps.Add(1) == int64(sc.Clock.Weeks)+3 { // replicate 1's third week
+			cancel()
+			<-release
+		}
+		r.Step(wk, rng, out)
+	}
+	folded := 0
+	err = Run(ctx, Job{World: world, Weeks: sc.Clock.Weeks, Replicates: 4, Seed: 1, Workers: 1, step: step},
+		folderFunc(func(int, []float64) error { folded++; return nil }))
+	if !errors.Is(err, context.Canceled) || folded != 1 {
+		t.Errorf("Run returned %v after folding %d replicates; want context.Canceled after 1", err, folded)
+	}
+}
