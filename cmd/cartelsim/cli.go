@@ -106,7 +106,7 @@ func parseArgs(args []string) (inv invocation, err error) {
 	help := inv.fs.BoolP("help", "h", false, "show this help")
 	inv.cmd.register(inv.fs)
 	if err := inv.fs.Parse(args[1:]); err != nil {
-		return fail(err)
+		return fail(flagValueError(err))
 	}
 	if *help {
 		inv.help = true
@@ -119,6 +119,28 @@ func parseArgs(args []string) (inv invocation, err error) {
 		}
 	}
 	return inv, nil
+}
+
+// flagValueError says what a flag wants in place of pflag's parse error, which names Go's
+// parsing function ("strconv.ParseInt: parsing ...").
+func flagValueError(err error) error {
+	var iv *pflag.InvalidValueError
+	if !errors.As(err, &iv) {
+		return err
+	}
+	f := iv.GetFlag()
+	want := map[string]string{
+		"int": "a whole number", "uint64": "a whole number from 0", "float64": "a number",
+		"bool": "true or false", "duration": "a duration such as 30s or 2m",
+	}[f.Value.Type()]
+	if want == "" {
+		return err
+	}
+	name := "--" + f.Name
+	if f.Shorthand != "" {
+		name = "-" + f.Shorthand + ", " + name
+	}
+	return fmt.Errorf("invalid value %q for %s: want %s", iv.GetValue(), name, want)
 }
 
 // cli runs the command line and maps errors to exit statuses; it never panics.

@@ -73,7 +73,7 @@ func TestCLI(t *testing.T) {
 		{"check two files", []string{"check", good, good}, 2, "", "one scenario file"},
 		{"run unknown flag", []string{"run", good, "--colour"}, 2, "", "unknown flag: --colour"},
 		{"run bad replicates", []string{"run", good, "--replicates", "0"}, 2, "", "--replicates 0 is out of range"},
-		{"run replicates not a number", []string{"run", good, "--replicates", "ten"}, 2, "", "invalid argument"},
+		{"run replicates not a number", []string{"run", good, "--replicates", "ten"}, 2, "", "invalid value \"ten\" for -n, --replicates: want a whole number"},
 		{"run bad mode", []string{"run", good, "--mode", "exact"}, 2, "", `--mode "exact"`},
 		{"run bad workers", []string{"run", good, "--workers", "0"}, 2, "", "--workers 0"},
 		{"run bad scenario", []string{"run", bad, "--out", out}, 2, "", "intensity"},
@@ -267,6 +267,21 @@ func TestCompareCommandOnTheLibrary(t *testing.T) {
 	for _, f := range []string{"comparison.csv", "plots/homicides.png", "plots/supply.svg", "kingpin/manifest.json", "demand-reduction/timeseries.csv"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+}
+
+// A flag value of the wrong type says what the flag wants, not which Go function failed
+// to parse it.
+func TestFlagValueErrorsSayWhatTheFlagWants(t *testing.T) {
+	for _, c := range []struct{ args, want string }{
+		{"run s.yaml -n 1e3", `cartelsim run: invalid value "1e3" for -n, --replicates: want a whole number`},
+		{"run s.yaml --seed -3", `cartelsim run: invalid value "-3" for --seed: want a whole number from 0`},
+		{"run s.yaml --checkpoint-every soon", `cartelsim run: invalid value "soon" for --checkpoint-every: want a duration such as 30s or 2m`},
+	} {
+		_, err := parseArgs(strings.Fields(c.args))
+		if err == nil || err.Error() != c.want || strings.Contains(err.Error(), "strconv") {
+			t.Errorf("%s: %v, want %s", c.args, err, c.want)
 		}
 	}
 }
