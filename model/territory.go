@@ -82,7 +82,7 @@ func (t *territory) reset(w *World, n int) {
 		t.home[i] = w.homes[i]
 		t.present[i] = 1 << w.homes[i]
 	}
-	if t.router == nil || t.router.graph.g != w.cfg.Geography {
+	if t.router == nil || t.router.g != w.cfg.Geography {
 		t.router = w.cfg.Geography.NewRouter()
 	}
 	t.seize = resize(t.seize, states)
