@@ -20,6 +20,7 @@ type site struct {
 // savings and routes, by slot, and the week's market. Empty without an economy.
 type territory struct {
 	regions   int    // states + abroad; 0 without an economy
+	abroad    uint64 // abroad's bit: 1 << (regions-1)
 	sites     []site // regions per slot
 	present   []uint64
 	home      []int
@@ -66,6 +67,7 @@ func (t *territory) reset(w *World, n int) {
 	}
 	states := w.cfg.Geography.Len()
 	t.regions = states + 1
+	t.abroad = 1 << states
 	t.sites = resize(t.sites, n*t.regions)
 	clear(t.sites)
 	t.present = resize(t.present, n)
@@ -493,7 +495,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 // whose index is above every state's, so that taking the bits in increasing order visits
 // the states, then abroad. (A geography has at most MaxStates = 63 states, so abroad's
 // bit fits.)
-func (t *territory) regionsOf(i int) uint64 { return t.present[i] | 1<<(t.regions-1) }
+func (t *territory) regionsOf(i int) uint64 { return t.present[i] | t.abroad }
 
 // equip rebuilds struck labs (relocating some) and builds or closes labs towards each
 // group's share of what the market needs.
@@ -693,10 +695,12 @@ func (r *Replicate) ship() {
 				t.rivalsAt[i], t.routedGen[i] = rivalsAt, t.gen
 			}
 		}
+		delivered := 0.0
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			s := &sites[bits.TrailingZeros64(m)]
-			t.delivered[i] += s.output * s.pass
+			delivered += s.output * s.pass
 		}
+		t.delivered[i] = delivered
 	}
 }
 
