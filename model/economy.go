@@ -35,7 +35,7 @@ import "math"
 // InlandPrecursorAccess each.
 //
 // Trafficking. Shipments go from each lab's state to the US along the least-cost path of
-// the state graph (gonum's Dijkstra). Entering a state costs 1, plus EnforcementCost times
+// the state graph (Dijkstra's algorithm, as Router.Route computes it). Entering a state costs 1, plus EnforcementCost times
 // the share interdiction seizes there, plus RivalCost if a rival of the group holds it, so
 // routes divert around enforcement and enemies (as in Dell 2015). Each state crossed seizes
 // its interdiction share and the border BorderSeizure (plus border interdiction). Labs

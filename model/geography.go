@@ -8,9 +8,6 @@ import (
 	"math/bits"
 	"slices"
 
-	"gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/iterator"
-	"gonum.org/v1/gonum/graph/path"
 	"gonum.org/v1/gonum/graph/simple"
 	"gonum.org/v1/gonum/graph/topo"
 )
@@ -62,9 +59,8 @@ const MaxStates = 63
 type Geography struct {
 	States []State
 	adj    []uint64 // adjacency as bit sets
-	nbrs   [][]graph.Node
-	border uint64 // states on the US border
-	ports  uint64 // states with a Pacific port
+	border uint64   // states on the US border
+	ports  uint64   // states with a Pacific port
 	index  map[string]int
 }
 
@@ -76,7 +72,7 @@ func NewGeography(states []State, adjacency [][2]string) (*Geography, error) {
 	if n == 0 || n > MaxStates {
 		return nil, fmt.Errorf("model: a geography needs 1 to %d states, got %d", MaxStates, n)
 	}
-	g := &Geography{States: slices.Clone(states), adj: make([]uint64, n), nbrs: make([][]graph.Node, n+1), index: make(map[string]int, 2*n)}
+	g := &Geography{States: slices.Clone(states), adj: make([]uint64, n), index: make(map[string]int, 2*n)}
 	und := simple.NewUndirectedGraph()
 	for i, s := range states {
 		if s.Code == "" || s.Name == "" {
@@ -118,18 +114,6 @@ func NewGeography(states []State, adjacency [][2]string) (*Geography, error) {
 	if g.border == 0 {
 		return nil, errors.New("model: no state is on the US border")
 	}
-	// Neighbour lists in increasing order, node n being the US: Dijkstra then visits
-	// nodes in a fixed order and breaks ties between equal routes the same way each time.
-	us := int64(n)
-	for i := range n {
-		for m := g.adj[i]; m != 0; m &= m - 1 {
-			g.nbrs[i] = append(g.nbrs[i], simple.Node(bits.TrailingZeros64(m)))
-		}
-		if g.border&(1<<i) != 0 {
-			g.nbrs[i] = append(g.nbrs[i], simple.Node(us))
-			g.nbrs[n] = append(g.nbrs[n], simple.Node(i))
-		}
-	}
 	return g, nil
 }
 
@@ -156,56 +140,58 @@ type Routes struct {
 	Next []int     // by state: the next state on the path, or -1 where it crosses into the US
 }
 
-// Router computes routes on a geography, reusing its buffers between calls. A router is
-// not safe for concurrent use; the geography is.
+// Router computes routes on a geography, reusing its buffers between calls, so that a
+// call allocates nothing once they have grown. A router is not safe for concurrent use;
+// the geography is.
 type Router struct {
-	graph routeGraph
+	g     *Geography
+	dist  []float64 // by node (the states, then the US): the least cost found so far
 	order []int
 }
 
 // NewRouter returns a router for g.
-func (g *Geography) NewRouter() *Router {
-	rt := &Router{graph: routeGraph{g: g, iters: make([]*iterator.OrderedNodes, len(g.nbrs))}}
-	for i, nb := range g.nbrs {
-		rt.graph.iters[i] = iterator.NewOrderedNodes(nb)
-	}
-	return rt
-}
+func (g *Geography) NewRouter() *Router { return &Router{g: g} }
 
-// Route computes least-cost paths to the US (gonum's Dijkstra from the US over the state
-// graph). Entering a state costs cost[v] (its transit cost), so an edge between u and v
-// weighs (cost[u] + cost[v])/2 and crossing into the US from a border state weighs
-// cost[b]/2 + 1/2. A shipment crossing state v loses seize[v] of what reaches it and
-// borderSeize of what reaches the border. out's slices are reused.
+// Route computes least-cost paths to the US (Dijkstra from the US over the state graph,
+// which gives the same costs, to the bit, as gonum's path.DijkstraFrom: see
+// TestRouterMatchesGonum). Entering a state costs cost[v] (its transit cost, which must
+// not be negative), so an edge between u and v weighs (cost[u] + cost[v])/2 and crossing
+// into the US from a border state weighs cost[b]/2 + 1/2. A shipment crossing state v
+// loses seize[v] of what reaches it and borderSeize of what reaches the border. out's
+// slices are reused.
 //
 // Each state's next step is its first neighbour, in index order, on a least-cost path
 // (the US last), so ties between equal routes break the same way every time.
 func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes) {
-	g := rt.graph.g
+	g := rt.g
 	n := g.Len()
-	rt.graph.cost = cost
-	sp := path.DijkstraFrom(simple.Node(n), &rt.graph)
+	rt.shortest(cost)
 	out.Pass = resize(out.Pass, n)
 	out.Cost = resize(out.Cost, n)
 	out.Next = resize(out.Next, n)
-	rt.order = rt.order[:0]
+	copy(out.Cost, rt.dist[:n])
+	// States nearest the US first, so that each state's next step is already done: a
+	// stable insertion sort, ties in index order.
+	rt.order = resize(rt.order, n)
 	for s := range n {
-		out.Cost[s] = sp.WeightTo(int64(s))
-		rt.order = append(rt.order, s)
+		k := s
+		for ; k > 0 && cmp.Compare(out.Cost[rt.order[k-1]], out.Cost[s]) > 0; k-- {
+			rt.order[k] = rt.order[k-1]
+		}
+		rt.order[k] = s
 	}
-	// States nearest the US first, so that each state's next step is already done.
-	slices.SortStableFunc(rt.order, func(a, b int) int { return cmp.Compare(out.Cost[a], out.Cost[b]) })
 	for _, s := range rt.order {
 		// The neighbour through which the path is cheapest (the US counting as cost 0).
 		best, bestCost := -1, math.Inf(1)
-		for _, nb := range g.nbrs[s] {
-			u := nb.ID()
-			w, _ := rt.graph.Weight(int64(s), u)
-			if u != int64(n) {
-				w += out.Cost[u]
+		for m := g.adj[s]; m != 0; m &= m - 1 {
+			u := bits.TrailingZeros64(m)
+			if w := (cost[s]+cost[u])/2 + out.Cost[u]; w < bestCost {
+				best, bestCost = u, w
 			}
-			if w < bestCost {
-				best, bestCost = int(u), w
+		}
+		if g.border&(1<<s) != 0 {
+			if w := (cost[s] + 1) / 2; w < bestCost {
+				best = n
 			}
 		}
 		next := 1 - borderSeize
@@ -217,51 +203,52 @@ func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes)
 	}
 }
 
-// routeGraph is the state graph plus the US (node n) with transit costs, as gonum's
-// path package reads graphs.
-type routeGraph struct {
-	g     *Geography
-	cost  []float64
-	iters []*iterator.OrderedNodes // one per node, reset at each visit: Dijkstra visits a node once
-}
-
-func (r *routeGraph) From(id int64) graph.Nodes {
-	it := r.iters[id]
-	it.Reset()
-	return it
-}
-
-func (r *routeGraph) Edge(uid, vid int64) graph.Edge {
-	if r.linked(uid, vid) {
-		return simple.Edge{F: simple.Node(uid), T: simple.Node(vid)}
+// shortest sets rt.dist to the least cost from the US (node n, whose crossing costs 1)
+// to every state. It is Dijkstra's algorithm with a linear scan for the nearest node, as
+// the graph is small: each node, once settled, relaxes its neighbours with
+// dist[u] + (cost[u] + cost[v])/2, the sum gonum's Dijkstra forms, and a node's cost is
+// the least such sum over its neighbours however ties in the order of settling fall.
+func (rt *Router) shortest(cost []float64) {
+	g := rt.g
+	n := g.Len()
+	rt.dist = resize(rt.dist, n+1)
+	dist := rt.dist
+	for v := range dist {
+		dist[v] = math.Inf(1)
 	}
-	return nil
-}
-
-func (r *routeGraph) linked(uid, vid int64) bool {
-	n := int64(r.g.Len())
-	switch {
-	case uid == n:
-		return vid < n && r.g.border&(1<<vid) != 0
-	case vid == n:
-		return r.g.border&(1<<uid) != 0
+	dist[n] = 0
+	nodeCost := func(v int) float64 {
+		if v == n {
+			return 1 // the crossing
+		}
+		return cost[v]
 	}
-	return uid != vid && r.g.adj[uid]&(1<<vid) != 0
-}
-
-func (r *routeGraph) Weight(xid, yid int64) (float64, bool) {
-	if xid == yid {
-		return 0, true
+	// n <= MaxStates, so the states and the US fit in one word.
+	var settled uint64
+	frontier := uint64(1) << n
+	for frontier != 0 {
+		u, du := -1, math.Inf(1)
+		for m := frontier; m != 0; m &= m - 1 {
+			if v := bits.TrailingZeros64(m); u < 0 || dist[v] < du {
+				u, du = v, dist[v]
+			}
+		}
+		frontier &^= 1 << u
+		settled |= 1 << u
+		nbrs := g.border
+		if u < n {
+			nbrs = g.adj[u]
+			if g.border&(1<<u) != 0 {
+				nbrs |= 1 << n
+			}
+		}
+		cu := nodeCost(u)
+		for m := nbrs &^ settled; m != 0; m &= m - 1 {
+			v := bits.TrailingZeros64(m)
+			if joint := du + (cu+nodeCost(v))/2; joint < dist[v] {
+				dist[v] = joint
+				frontier |= 1 << v
+			}
+		}
 	}
-	if !r.linked(xid, yid) {
-		return math.Inf(1), false
-	}
-	return (r.nodeCost(xid) + r.nodeCost(yid)) / 2, true
-}
-
-func (r *routeGraph) nodeCost(id int64) float64 {
-	if id == int64(r.g.Len()) {
-		return 1 // the crossing
-	}
-	return r.cost[id]
 }

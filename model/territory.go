@@ -20,6 +20,7 @@ type site struct {
 // savings and routes, by slot, and the week's market. Empty without an economy.
 type territory struct {
 	regions   int    // states + abroad; 0 without an economy
+	abroad    uint64 // abroad's bit: 1 << (regions-1)
 	sites     []site // regions per slot
 	present   []uint64
 	home      []int
@@ -66,6 +67,7 @@ func (t *territory) reset(w *World, n int) {
 	}
 	states := w.cfg.Geography.Len()
 	t.regions = states + 1
+	t.abroad = 1 << states
 	t.sites = resize(t.sites, n*t.regions)
 	clear(t.sites)
 	t.present = resize(t.present, n)
@@ -82,7 +84,7 @@ func (t *territory) reset(w *World, n int) {
 		t.home[i] = w.homes[i]
 		t.present[i] = 1 << w.homes[i]
 	}
-	if t.router == nil || t.router.graph.g != w.cfg.Geography {
+	if t.router == nil || t.router.g != w.cfg.Geography {
 		t.router = w.cfg.Geography.NewRouter()
 	}
 	t.seize = resize(t.seize, states)
@@ -141,20 +143,8 @@ func (t *territory) merge(i, j int) {
 	t.funds[i] = 0
 }
 
-// stateWeights fills t.weights with w(v) for each state v in mask and returns their sum.
-func (t *territory) stateWeights(mask uint64, w func(v int) float64) float64 {
-	t.weights = resize(t.weights, 0)
-	total := 0.0
-	for m := mask; m != 0; m &= m - 1 {
-		x := w(bits.TrailingZeros64(m))
-		t.weights = append(t.weights, x)
-		total += x
-	}
-	return total
-}
-
-// pickState draws a state of mask in proportion to the weights stateWeights set; -1 if
-// the total is zero.
+// pickState draws a state of mask in proportion to t.weights, one for each state of
+// mask in increasing order, which sum to total; -1 if the total is zero.
 func (t *territory) pickState(mask uint64, total float64, rng *rand.Rand) int {
 	if total <= 0 {
 		return -1
@@ -184,7 +174,14 @@ func (t *territory) quietState(i, except int, rng *rand.Rand) int {
 		mask &^= 1 << except
 	}
 	sites := t.slot(i)
-	v := t.pickState(mask, t.stateWeights(mask, func(v int) float64 { return 1 / (1 + sites[v].pressure) }), rng)
+	t.weights = t.weights[:0]
+	total := 0.0
+	for m := mask; m != 0; m &= m - 1 {
+		x := 1 / (1 + sites[bits.TrailingZeros64(m)].pressure)
+		t.weights = append(t.weights, x)
+		total += x
+	}
+	v := t.pickState(mask, total, rng)
 	if v < 0 {
 		return except
 	}
@@ -379,15 +376,20 @@ func (r *Replicate) expand(i int, rng *rand.Rand) {
 		cand |= geo.adj[bits.TrailingZeros64(m)]
 	}
 	cand &^= t.present[i]
-	total := t.stateWeights(cand, func(v int) float64 {
+	t.weights = t.weights[:0]
+	total := 0.0
+	for m := cand; m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
 		rivals := 0.0
 		for _, l := range r.rivals[i] {
 			if t.present[l.to]&(1<<v) != 0 {
 				rivals++
 			}
 		}
-		return geo.States[v].Population / (1 + rivals)
-	})
+		x := geo.States[v].Population / (1 + rivals)
+		t.weights = append(t.weights, x)
+		total += x
+	}
 	if v := t.pickState(cand, total, rng); v >= 0 {
 		t.present[i] |= 1 << v
 	}
@@ -527,15 +529,11 @@ func (r *Replicate) hitLab(cp *campaign, cells []labCell, total float64, rng *ra
 	}
 }
 
-// regionsOf iterates group i's regions: the states it holds, then abroad.
-func (t *territory) regionsOf(i int, f func(v int, s *site)) {
-	sites := t.slot(i)
-	for m := t.present[i]; m != 0; m &= m - 1 {
-		v := bits.TrailingZeros64(m)
-		f(v, &sites[v])
-	}
-	f(t.regions-1, &sites[t.regions-1])
-}
+// regionsOf returns group i's regions as a bit set: the states it holds and abroad,
+// whose index is above every state's, so that taking the bits in increasing order visits
+// the states, then abroad. (A geography has at most MaxStates = 63 states, so abroad's
+// bit fits.)
+func (t *territory) regionsOf(i int) uint64 { return t.present[i] | t.abroad }
 
 // equip rebuilds struck labs (relocating some) and builds or closes labs towards each
 // group's share of what the market needs.
@@ -545,7 +543,6 @@ func (r *Replicate) equip(rng *rand.Rand) {
 	decay := math.Exp(-1 / e.PressureWeeks)
 	pRebuild := -math.Expm1(-1 / e.RebuildWeeks)
 	pBuild := -math.Expm1(-1 / e.BuildWeeks)
-	pRelocate := func(pressure float64) float64 { return -math.Expm1(-pressure / e.RelocationScale) }
 	members := 0.0
 	for _, x := range r.c {
 		members += x
@@ -561,25 +558,22 @@ func (r *Replicate) equip(rng *rand.Rand) {
 		if e.LabCost > 0 {
 			afford = math.Floor(t.funds[i] / e.LabCost)
 		}
-		spend := func(k float64) float64 {
-			k = min(k, afford)
-			afford -= k
-			t.funds[i] -= k * e.LabCost
-			return k
-		}
 		have := 0.0
-		t.regionsOf(i, func(v int, s *site) {
+		for m := t.regionsOf(i); m != 0; m &= m - 1 {
+			s := &sites[bits.TrailingZeros64(m)]
 			s.pressure *= decay
 			have += s.labs + s.pending
-		})
-		t.regionsOf(i, func(v int, s *site) {
+		}
+		for m := t.regionsOf(i); m != 0; m &= m - 1 {
+			v := bits.TrailingZeros64(m)
+			s := &sites[v]
 			if s.pending == 0 || afford < 1 {
-				return
+				continue
 			}
-			for range int(spend(Binomial(rng, s.pending, pRebuild))) {
+			for range int(t.spend(i, Binomial(rng, s.pending, pRebuild), &afford, e.LabCost)) {
 				s.pending--
 				to := v
-				if v != abroad && rng.Float64() < pRelocate(s.pressure) {
+				if v != abroad && rng.Float64() < -math.Expm1(-s.pressure/e.RelocationScale) {
 					if rng.Float64() < e.AbroadShare {
 						to = abroad
 					} else {
@@ -588,13 +582,13 @@ func (r *Replicate) equip(rng *rand.Rand) {
 				}
 				sites[to].labs++
 			}
-		})
+		}
 		if members <= 0 {
 			continue
 		}
 		switch gap := math.Floor(need*x/members+0.5) - have; {
 		case gap > 0:
-			for range int(spend(Binomial(rng, gap, pBuild))) {
+			for range int(t.spend(i, Binomial(rng, gap, pBuild), &afford, e.LabCost)) {
 				sites[t.quietState(i, -1, rng)].labs++
 				t.built++
 			}
@@ -604,31 +598,43 @@ func (r *Replicate) equip(rng *rand.Rand) {
 	}
 }
 
+// spend pays for up to k labs of group i, of the afford it can still pay for at
+// labCost each, and returns how many.
+func (t *territory) spend(i int, k float64, afford *float64, labCost float64) float64 {
+	k = min(k, *afford)
+	*afford -= k
+	t.funds[i] -= k * labCost
+	return k
+}
+
 // closeLabs closes k of group i's labs: rebuilds it has not started first, then working
 // labs drawn in proportion to where they are.
 func (r *Replicate) closeLabs(i int, k float64, rng *rand.Rand) {
 	t := &r.territory
-	t.regionsOf(i, func(_ int, s *site) {
+	sites := t.slot(i)
+	for m := t.regionsOf(i); m != 0; m &= m - 1 {
+		s := &sites[bits.TrailingZeros64(m)]
 		d := min(k, s.pending)
 		s.pending -= d
 		k -= d
 		t.closed += d
-	})
+	}
 	for ; k > 0; k-- {
 		total := 0.0
-		t.regionsOf(i, func(_ int, s *site) { total += s.labs })
+		for m := t.regionsOf(i); m != 0; m &= m - 1 {
+			total += sites[bits.TrailingZeros64(m)].labs
+		}
 		if total == 0 {
 			return
 		}
 		u := rng.Float64() * total
 		var last *site
-		t.regionsOf(i, func(_ int, s *site) {
-			if u < 0 || s.labs == 0 {
-				return
+		for m := t.regionsOf(i); m != 0 && u >= 0; m &= m - 1 {
+			if s := &sites[bits.TrailingZeros64(m)]; s.labs != 0 {
+				last = s
+				u -= s.labs
 			}
-			last = s
-			u -= s.labs
-		})
+		}
 		last.labs--
 		t.closed++
 	}
@@ -645,7 +651,10 @@ func (r *Replicate) produce(out []float64) {
 			continue
 		}
 		labs := 0.0
-		t.regionsOf(i, func(_ int, s *site) { labs += s.labs })
+		sites := t.slot(i)
+		for m := t.regionsOf(i); m != 0; m &= m - 1 {
+			labs += sites[bits.TrailingZeros64(m)].labs
+		}
 		need += labs
 		weight += labs * r.precursorAccess(i)
 	}
@@ -667,7 +676,10 @@ func (r *Replicate) produce(out []float64) {
 			share = 0
 		}
 		have := 0.0
-		t.regionsOf(i, func(v int, s *site) {
+		sites := t.slot(i)
+		for m := t.regionsOf(i); m != 0; m &= m - 1 {
+			v := bits.TrailingZeros64(m)
+			s := &sites[v]
 			s.output = s.labs * share * e.LabCapacity
 			have += s.labs + s.pending
 			z := Abroad
@@ -676,7 +688,7 @@ func (r *Replicate) produce(out []float64) {
 			}
 			out[LabsNorth+Metric(z)] += s.labs
 			out[Production] += s.output
-		})
+		}
 		t.have[i] = have
 	}
 	for z := range Abroad {
@@ -721,7 +733,12 @@ func (r *Replicate) ship() {
 				t.rivalsAt[i], t.routedGen[i] = rivalsAt, t.gen
 			}
 		}
-		t.regionsOf(i, func(_ int, s *site) { t.delivered[i] += s.output * s.pass })
+		delivered := 0.0
+		for m := t.regionsOf(i); m != 0; m &= m - 1 {
+			s := &sites[bits.TrailingZeros64(m)]
+			delivered += s.output * s.pass
+		}
+		t.delivered[i] = delivered
 	}
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
@@ -54,5 +55,43 @@ func TestPolicyLibrarySharesIts2025World(t *testing.T) {
 	if !(uni[model.CooperationIndex] < joint[model.CooperationIndex]-0.1) || !(uni[model.Extraditions] < joint[model.Extraditions]) {
 		t.Errorf("in 2027, unilateral strikes: cooperation %v, extraditions %v; joint: %v, %v; want both lower for unilateral",
 			uni[model.CooperationIndex], uni[model.Extraditions], joint[model.CooperationIndex], joint[model.Extraditions])
+	}
+}
+
+// Replaying a replicate of the policy library's busiest scenarios allocates nothing: the
+// routes, strikes and labs reuse the replicate's buffers, kept across Reset. (Warm-up and
+// horizon are shortened to keep the test fast; the interventions start at week 53.)
+func TestPolicyReplicateReplayAllocatesNothing(t *testing.T) {
+	for _, name := range []string{"status-quo", "airstrikes-unilateral", "cooperation-package"} {
+		sc, err := LoadScenario("../scenarios/policy/" + name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := sc.Config()
+		cfg.WarmUpWeeks = 104
+		w, err := model.NewWorld(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.NewReplicate()
+		pcg := rand.NewPCG(sc.Seed, 1)
+		rng := rand.New(pcg)
+		out := make([]float64, model.NumMetrics)
+		labs := 0.0
+		replay := func() {
+			pcg.Seed(sc.Seed, 1)
+			r.Reset(rng)
+			labs = 0
+			for wk := 1; wk <= 156; wk++ {
+				r.Step(wk, rng, out)
+				labs += out[model.Labs]
+			}
+		}
+		if a := testing.AllocsPerRun(2, replay); a != 0 {
+			t.Errorf("%s: %v allocations per replayed replicate", name, a)
+		}
+		if labs == 0 {
+			t.Errorf("%s: no labs: the test exercises no economy", name)
+		}
 	}
 }
