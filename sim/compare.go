@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -396,34 +395,17 @@ func compareHorizons(asked []int, weeks, first int) ([]int, error) {
 	return slices.Compact(h), nil
 }
 
-// firstDifference is the first week (1 to the run's length) whose step differs between
-// two scenarios as the model sees them, or 0 if none does. Worlds that differ in
-// anything but their interventions (parameters, groups, sections) differ from week 1;
-// otherwise it is the first week in which the interventions in force differ. An
-// intervention is in force in the weeks after its From up to and including its To
-// (model.Intervention).
+// firstDifference is the first week (1 to the run's length) whose step may differ
+// between two scenarios as the model sees them (model.FirstDifference), or 0 if none
+// does. Worlds that differ in anything but their interventions (parameters, groups,
+// sections) differ from week 1 (their warm-ups differ too, but those are not weeks of
+// the run).
 func firstDifference(a, b *Scenario) int {
-	ca, cb := a.Config(), b.Config()
-	ia, ib := ca.Interventions, cb.Interventions
-	ca.Interventions, cb.Interventions = nil, nil
-	if !reflect.DeepEqual(ca, cb) {
-		return 1
+	w := model.FirstDifference(a.Config(), b.Config())
+	if w > a.Clock.Weeks {
+		return 0
 	}
-	inForce := func(ivs []model.Intervention, w int) []model.Intervention {
-		var on []model.Intervention
-		for _, iv := range ivs {
-			if iv.From < w && w <= iv.To {
-				on = append(on, iv)
-			}
-		}
-		return on
-	}
-	for w := 1; w <= a.Clock.Weeks; w++ {
-		if !reflect.DeepEqual(inForce(ia, w), inForce(ib, w)) {
-			return w
-		}
-	}
-	return 0
+	return max(w, 1)
 }
 
 // Spread returns the mean of xs and its 5% and 95% empirical quantiles (gonum's

@@ -402,6 +402,13 @@ func TestDefaultHorizons(t *testing.T) {
 	if w := firstDifference(ref, other); w != 1 {
 		t.Errorf("a parameter differs from week %d, want 1", w)
 	}
+	// Lab raids that end at week 60 rather than never act alike up to their end: the
+	// worlds differ from week 61.
+	ends := writeScenario(t, src, "ends", "")
+	ends.config.Interventions[0].To = 60
+	if w := firstDifference(ref, ends); w != 61 {
+		t.Errorf("lab raids that end at week 60 differ from week %d, want 61", w)
+	}
 	// An asked horizon stays as asked.
 	if h, err := compareHorizons([]int{30, 10, 30}, 120, 61); err != nil || !slices.Equal(h, []int{10, 30}) {
 		t.Errorf("asked horizons: %v, %v", h, err)
