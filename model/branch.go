@@ -43,6 +43,9 @@ func FirstDifference(a, b Config) int {
 	return Forever
 }
 
+// FirstDifference is FirstDifference of the two worlds' configurations.
+func (w *World) FirstDifference(o *World) int { return FirstDifference(w.cfg, o.cfg) }
+
 // inForce lists the interventions active in week w, in order, as they act (actsAs).
 func inForce(ivs []Intervention, w int) []Intervention {
 	var on []Intervention

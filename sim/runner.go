@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
@@ -57,26 +58,110 @@ type Job struct {
 // is done, a folder fails, or the runaway guard stops a replicate (the error, a
 // *model.RunawayError, names the lowest such replicate; none of it is folded).
 func Run(ctx context.Context, job Job, folders ...Folder) error {
-	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
+	if job.World == nil {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
+	}
+	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
+		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress}
+	if job.KeepLineage != nil {
+		b.KeepLineage = func(_, rep int) bool { return job.KeepLineage(rep) }
+	}
+	err := RunBranched(ctx, b, [][]Folder{folders})
+	if we, ok := err.(*WorldError); ok {
+		return we.Err
+	}
+	return err
+}
+
+// Branched is a Monte Carlo run of several worlds with common random numbers: replicate
+// r of every world draws from the same stream (ReplicateRNG(Seed, r)), so that worlds
+// that agree up to a week (model.FirstDifference) are in the same state until then.
+// RunBranched simulates that shared past once per replicate and carries it over to each
+// world (a model.Fork), which then runs on with a copy of the stream: every world's
+// series is bit for bit what a Job of that world alone gives.
+type Branched struct {
+	Worlds     []*model.World // the first is the one whose past the others share
+	Weeks      int
+	Replicates int // how many replicates to simulate: First, First+Stride, ...
+	First      int // the first replicate's number
+	Stride     int // the step between replicate numbers; <= 0 means 1
+	Seed       uint64
+	Workers    int // <= 0: one per CPU
+	// Progress, if set, is called from the folding goroutine after each replicate, folded
+	// for every world, with the number of replicates folded so far.
+	Progress func(done int)
+	// KeepLineage, if set, says which worlds' replicates' lineage to hand to
+	// LineageFolders.
+	KeepLineage func(world, replicate int) bool
+}
+
+// WorldError is the error of one world of a branched run: the runaway guard stopped one
+// of its replicates, or one of its folders failed.
+type WorldError struct {
+	World int // index in Branched.Worlds
+	Err   error
+}
+
+func (e *WorldError) Error() string { return e.Err.Error() }
+func (e *WorldError) Unwrap() error { return e.Err }
+
+// SharedWeeks is how many weeks of a run of job.Weeks the worlds share with the first:
+// job.Weeks when they never differ within the run, 0 when they share their warm-up (or
+// initial draw) only, -1 when they differ from the start.
+func SharedWeeks(worlds []*model.World, weeks int) int {
+	shared := weeks
+	for _, w := range worlds[1:] {
+		shared = min(shared, worlds[0].FirstDifference(w)-1)
+	}
+	return max(shared, -1)
+}
+
+// RunBranched runs job and hands world k's series to folders[k], in replicate order and,
+// for each replicate, in the order of the worlds, so that the results do not depend on
+// the number of workers or on scheduling. Each worker keeps one replicate of each world
+// (the first's, stepped to the shared week, is the snapshot the others branch from) and
+// at most a few series of each world are in memory at once. It stops early when ctx is
+// done, a folder fails, or the runaway guard stops a replicate of some world; errors of
+// a world are *WorldErrors, the runaway guard's naming the lowest replicate it stopped
+// (in the first world it stopped, when several) and wrapping its *model.RunawayError.
+func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
+	n := len(job.Worlds)
+	if n == 0 || slices.Contains(job.Worlds, nil) || len(folders) != n || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
+		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
+	}
+	shared := SharedWeeks(job.Worlds, job.Weeks)
+	forks := make([]*model.Fork, n)
+	if n > 1 && shared >= 0 {
+		for k, w := range job.Worlds[1:] {
+			f, err := model.NewFork(job.Worlds[0], w, shared)
+			if err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+			forks[k+1] = f
+		}
 	}
 	workers := min(workerCount(job.Workers), job.Replicates)
 	stride := max(job.Stride, 1)
 	number := func(i int) int { return job.First + i*stride }
-	size := job.Weeks * int(model.NumMetrics)
+	nm := int(model.NumMetrics)
+	size := job.Weeks * nm
 
-	// A worker takes a buffer before it claims the next replicate number, so the lowest
+	// A worker takes buffers before it claims the next replicate number, so the lowest
 	// replicate not yet folded is always being simulated and the folder never waits on a
 	// replicate that cannot start: bounded memory without deadlock.
-	free := make(chan []float64, 2*workers)
+	free := make(chan [][]float64, 2*workers)
 	for range cap(free) {
-		free <- make([]float64, size)
+		bufs := make([][]float64, n)
+		for k := range bufs {
+			bufs[k] = make([]float64, size)
+		}
+		free <- bufs
 	}
 	type result struct {
 		i       int // the job's i-th replicate
-		series  []float64
-		lineage []model.LineageRecord
-		err     error // the runaway guard stopped the replicate
+		series  [][]float64
+		lineage [][]model.LineageRecord
+		errs    []error // the runaway guard stopped the world's replicate
 	}
 	done := make(chan result, cap(free))
 	ctx, cancel := context.WithCancel(ctx)
@@ -88,11 +173,14 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := job.World.NewReplicate()
+			reps := make([]*model.Replicate, n)
+			for k, w := range job.Worlds {
+				reps[k] = w.NewReplicate()
+			}
 			for {
-				var buf []float64
+				var bufs [][]float64
 				select {
-				case buf = <-free:
+				case bufs = <-free:
 				case <-ctx.Done():
 					return
 				}
@@ -100,14 +188,46 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				if i >= job.Replicates || ctx.Err() != nil { // select picks at random when both are ready
 					return
 				}
-				rng := ReplicateRNG(job.Seed, number(i))
-				r.Reset(rng)
-				for w := 1; w <= job.Weeks && r.Err() == nil; w++ {
-					r.Step(w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
+				pcg := replicatePCG(job.Seed, number(i))
+				rng := rand.New(pcg)
+				run := func(r *model.Replicate, buf []float64, from int) {
+					for w := from; w <= job.Weeks && r.Err() == nil; w++ {
+						r.Step(w, rng, buf[(w-1)*nm:w*nm])
+					}
 				}
-				res := result{i: i, series: buf, err: r.Err()}
-				if res.err == nil && job.KeepLineage != nil && job.KeepLineage(number(i)) {
-					res.lineage = slices.Clone(r.Lineage())
+				first := reps[0]
+				first.Reset(rng)
+				if forks[n-1] == nil { // no shared past: each world from its start
+					run(first, bufs[0], 1)
+					for k := 1; k < n; k++ {
+						rng = rand.New(replicatePCG(job.Seed, number(i)))
+						reps[k].Reset(rng)
+						run(reps[k], bufs[k], 1)
+					}
+				} else {
+					// The shared weeks once, stepped even after a runaway (which clears
+					// them) so that the fork finds the replicate at its week.
+					for w := 1; w <= shared; w++ {
+						first.Step(w, rng, bufs[0][(w-1)*nm:w*nm])
+					}
+					past := *pcg
+					for k := 1; k < n; k++ {
+						if err := forks[k].Branch(reps[k], first); err != nil {
+							panic(err) // the fork and the replicate are this function's own
+						}
+						copy(bufs[k][:shared*nm], bufs[0][:shared*nm])
+						*pcg = past
+						run(reps[k], bufs[k], shared+1)
+					}
+					*pcg = past
+					run(first, bufs[0], shared+1)
+				}
+				res := result{i: i, series: bufs, lineage: make([][]model.LineageRecord, n), errs: make([]error, n)}
+				for k, r := range reps {
+					res.errs[k] = r.Err()
+					if res.errs[k] == nil && job.KeepLineage != nil && job.KeepLineage(k, number(i)) {
+						res.lineage[k] = slices.Clone(r.Lineage())
+					}
 				}
 				select {
 				case done <- res:
@@ -129,24 +249,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		pending[res.i] = res
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
-			rep := number(want)
-			if res.err != nil {
-				// The lowest replicate the guard stopped, whatever the workers' timing.
-				err = fmt.Errorf("sim: replicate %d: %w", rep, res.err)
-				free <- res.series
-				cancel()
-				break
-			}
-			for _, f := range folders {
-				if err = f.Fold(rep, res.series); err != nil {
-					break
-				}
-				if lf, ok := f.(LineageFolder); ok && res.lineage != nil {
-					if err = lf.FoldLineage(rep, res.lineage); err != nil {
-						break
-					}
-				}
-			}
+			err = foldReplicate(res.series, res.lineage, res.errs, number(want), folders)
 			free <- res.series
 			if err != nil {
 				cancel()
@@ -163,6 +266,30 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	}
 	if want < job.Replicates {
 		return ctx.Err()
+	}
+	return nil
+}
+
+// foldReplicate hands one replicate of each world to the world's folders, or returns the error of
+// the first world the runaway guard stopped (before folding any: a replicate is folded
+// for every world or none).
+func foldReplicate(series [][]float64, lineage [][]model.LineageRecord, errs []error, rep int, folders [][]Folder) error {
+	for k, err := range errs {
+		if err != nil {
+			return &WorldError{World: k, Err: fmt.Errorf("sim: replicate %d: %w", rep, err)}
+		}
+	}
+	for k, fs := range folders {
+		for _, f := range fs {
+			if err := f.Fold(rep, series[k]); err != nil {
+				return &WorldError{World: k, Err: err}
+			}
+			if lf, ok := f.(LineageFolder); ok && lineage[k] != nil {
+				if err := lf.FoldLineage(rep, lineage[k]); err != nil {
+					return &WorldError{World: k, Err: err}
+				}
+			}
+		}
 	}
 	return nil
 }
