@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -140,5 +141,37 @@ func TestBranchedRunNamesTheFailingWorld(t *testing.T) {
 	}
 	if !slices.Equal(ka.order, []int{0, 1, 2}) || !slices.Equal(kb.order, []int{0, 1, 2}) {
 		t.Errorf("folded %v and %v, want replicates 0, 1 and 2 in both (the failing folder comes after the keeper)", ka.order, kb.order)
+	}
+}
+
+// Compare's runs, which branch from the scenarios' shared past, write byte for byte the
+// files (tables, lineage, plots) each scenario's own run writes: the policy library's
+// four published scenarios, cut short (the histories' series are compared in
+// TestBranchedRunsMatchFullRuns).
+func TestCompareRunsAreTheScenariosOwnRuns(t *testing.T) {
+	for _, c := range []struct {
+		paths []string
+		weeks int
+	}{
+		{[]string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 60},
+	} {
+		var scs []*Scenario
+		for _, p := range c.paths {
+			sc := loadScenario(t, p)
+			sc.Replicates, sc.Clock.Weeks = 2, c.weeks
+			scs = append(scs, sc)
+		}
+		out := filepath.Join(t.TempDir(), "cmp")
+		if _, err := Compare(context.Background(), scs, CompareOptions{OutDir: out, Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range scs {
+			own := runOutputs(t, sc, RunOptions{Workers: 1})
+			compared := map[string][]byte{}
+			for name := range own {
+				compared[name] = readFile(t, filepath.Join(out, sc.Name, name))
+			}
+			compareOutputs(t, sc.Name+": compared against its own run", own, compared)
+		}
 	}
 }

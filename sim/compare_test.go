@@ -268,7 +268,7 @@ func TestCompareInterrupted(t *testing.T) {
 		t.Fatalf("error %v is not an InterruptedError", err)
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, "scenario 1 of 2 (a)") || !strings.Contains(msg, "--force") || strings.Contains(msg, "--resume") {
+	if !strings.Contains(msg, "after 0 of 6 replicates of each of the 2 scenarios") || !strings.Contains(msg, "--force") || strings.Contains(msg, "--resume") {
 		t.Errorf("message %q: want where it stopped and --force, no --resume", msg)
 	}
 	if _, err := os.Stat(filepath.Join(out, ComparisonFile)); !errors.Is(err, fs.ErrNotExist) {

@@ -290,20 +290,29 @@ var freeSpace = func(dir string) (int64, error) {
 // checkFits refuses, before anything starts, a run whose statistics would not fit in
 // memory or whose files would not fit on dir's disk.
 func checkFits(dir string, weeks, replicates int, allLineages bool) error {
-	cells := int64(weeks) * int64(int(model.NumMetrics)+len(CumulativeMetrics))
+	return checkFitsRuns(dir, weeks, replicates, allLineages, 1)
+}
+
+// checkFitsRuns is checkFits for runs alike that run together (compare's scenarios).
+func checkFitsRuns(dir string, weeks, replicates int, allLineages bool, runs int) error {
+	cells := int64(runs) * int64(weeks) * int64(int(model.NumMetrics)+len(CumulativeMetrics))
 	perCell := int64(cellBytes + exactValueBytes*min(replicates, ExactQuantileLimit))
 	if replicates > ExactQuantileLimit {
 		perCell += sketchBytes
 	}
 	if need, have := cells*perCell, memoryBudget(); need > have {
-		return fmt.Errorf("sim: the statistics of %d weeks x %d metrics over %d replicates need about %s of memory, more than the %s allowed (half the machine's); use fewer weeks",
-			weeks, model.NumMetrics, replicates, sizeString(need), sizeString(have))
+		of := ""
+		if runs > 1 {
+			of = fmt.Sprintf(" of %d scenarios run together", runs)
+		}
+		return fmt.Errorf("sim: the statistics%s of %d weeks x %d metrics over %d replicates need about %s of memory, more than the %s allowed (half the machine's); use fewer weeks",
+			of, weeks, model.NumMetrics, replicates, sizeString(need), sizeString(have))
 	}
 	kept := int64(1)
 	if allLineages {
 		kept = int64(replicates)
 	}
-	disk := cells*(perCell+timeseriesRowBytes) + int64(replicates)*replicateRowsBytes + kept*lineageBytes + plotsBytes
+	disk := cells*(perCell+timeseriesRowBytes) + int64(runs)*(int64(replicates)*replicateRowsBytes+kept*lineageBytes+plotsBytes)
 	probe := dir
 	for {
 		if _, err := os.Stat(probe); err == nil || filepath.Dir(probe) == probe {
