@@ -13,8 +13,9 @@ import (
 // stream are in the same state at the end of every week before it.
 //
 // Configurations that differ in anything but their interventions (parameters, groups,
-// sections, mode, warm-up) differ from their first step, 1 - WarmUpWeeks of the longer
-// warm-up. Otherwise it is the first week in which the interventions in force differ, in
+// sections, mode, warm-up) differ from the start: their initial draws (Reset) may
+// differ, and FirstDifference is -WarmUpWeeks of the longer warm-up, the week whose end
+// is their initial state, so that no week is shared. Otherwise it is the first week in which the interventions in force differ, in
 // order, field by field: an intervention acts only in the weeks it is active (after From
 // up to and including To; Intervention.Active), and what it does in them depends on its
 // other fields only (its ramp included), so two lists can only start to differ in a week
@@ -25,7 +26,7 @@ func FirstDifference(a, b Config) int {
 	ia, ib := a.Interventions, b.Interventions
 	a.Interventions, b.Interventions = nil, nil
 	if !reflect.DeepEqual(a, b) {
-		return 1 - max(a.WarmUpWeeks, b.WarmUpWeeks)
+		return -max(a.WarmUpWeeks, b.WarmUpWeeks)
 	}
 	var weeks []int
 	for _, iv := range slices.Concat(ia, ib) {

@@ -12,7 +12,8 @@ import (
 
 // FirstDifference by hand, from Intervention.Active (in force in the weeks after From up
 // to and including To): an intervention from week 100 first acts in week 101, one that
-// ends at week 150 last acts in week 150.
+// ends at week 150 last acts in week 150. Worlds that differ otherwise differ from their
+// initial draw, the end of week -WarmUpWeeks (0 without a warm-up).
 func TestFirstDifferenceByHand(t *testing.T) {
 	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}}, []Edge{{"a", "b", 1}}, nil)
 	if err != nil {
@@ -61,10 +62,11 @@ func TestFirstDifferenceByHand(t *testing.T) {
 		{"a later one added", with(nil, early), with(nil, early, late), 21},
 		{"a ceasefire that ends earlier", with(nil, truce(100, 150)), with(nil, truce(100, 200)), 101},
 		{"ceasefires in force together, in another order", with(nil, truce(100, 150), truce(100, 200)), with(nil, truce(100, 200), truce(100, 150)), 101},
-		{"another parameter", with(nil), with(func(c *Config) { c.Params.Recruitment *= 2 }), 1},
-		{"another parameter, warm-up", with(warm(30)), with(func(c *Config) { c.WarmUpWeeks = 30; c.InitialMembers = 2000 }), -29},
-		{"another warm-up", with(warm(30)), with(warm(20)), -29},
-		{"another mode", with(nil), with(func(c *Config) { c.Mode = MeanField }), 1},
+		{"another parameter", with(nil), with(func(c *Config) { c.Params.Recruitment *= 2 }), 0},
+		{"another parameter, warm-up", with(warm(30)), with(func(c *Config) { c.WarmUpWeeks = 30; c.InitialMembers = 2000 }), -30},
+		{"another warm-up", with(warm(30)), with(warm(20)), -30},
+		{"another mode", with(nil), with(func(c *Config) { c.Mode = MeanField }), 0},
+		{"other initial members", with(nil), with(func(c *Config) { c.InitialMembers = 2000 }), 0},
 		{"same warm-up and interventions", with(warm(30), x), with(warm(30), x), Forever},
 		{"same warm-up, one more", with(warm(30)), with(warm(30), x), 101},
 	} {
@@ -330,5 +332,20 @@ func TestForkContinuesAsAFullRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Worlds whose initial draws differ share no week, not even their start: a fork at week 0
+// is refused, as one between worlds alike is allowed.
+func TestForkRefusesWorldsThatDifferFromTheStart(t *testing.T) {
+	a := everythingConfig(t)
+	b := everythingConfig(t)
+	b.InitialSizes = slices.Clone(b.InitialSizes)
+	b.InitialSizes[0]++
+	if _, err := NewFork(mustWorld(t, a), mustWorld(t, b), 0); err == nil {
+		t.Error("a fork at week 0 of worlds with other initial sizes: no error")
+	}
+	if _, err := NewFork(mustWorld(t, a), mustWorld(t, everythingConfig(t)), 0); err != nil {
+		t.Errorf("a fork at week 0 of worlds alike: %v", err)
 	}
 }

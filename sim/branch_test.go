@@ -59,22 +59,31 @@ func sameSeries(t *testing.T, what string, full, branched *keeper) {
 // scenarios, which share the 678 weeks of warm-up from 2012 and 2025 (52 weeks: their
 // policies start on 2026-01-04, week 52's end), and the kingpin and no-kingpin
 // histories, which share only their first week (the campaigns start on 2006-12-10, week
-// 1's end). Replicates 5, 8 and 11 (First 5, Stride 3), as a shard would run them.
+// 1's end); and two histories whose initial draws differ, which share nothing. Replicates
+// 5, 8 and 11 (First 5, Stride 3), as a shard would run them.
 func TestBranchedRunsMatchFullRuns(t *testing.T) {
+	bigger := func(cfg *model.Config) { cfg.InitialSizes[0] *= 2 }
 	for _, c := range []struct {
 		name   string
 		paths  []string
 		weeks  int
 		shared int
+		change func(*model.Config) // of the last world
 	}{
-		{"policy", []string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 120, 52},
-		{"history", []string{"history/2006-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 200, 1},
+		{"policy", []string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 120, 52, nil},
+		{"history", []string{"history/2006-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 200, 1, nil},
+		// A larger Sinaloa cartel from the start: the initial draw differs, nothing is shared.
+		{"history, initial sizes", []string{"history/2006-no-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 100, -1, bigger},
 	} {
 		var worlds []*model.World
 		var seed uint64
-		for _, p := range c.paths {
+		for i, p := range c.paths {
 			sc := loadScenario(t, p)
-			w, err := sc.NewWorld()
+			cfg := sc.Config()
+			if c.change != nil && i == len(c.paths)-1 {
+				c.change(&cfg)
+			}
+			w, err := model.NewWorld(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
