@@ -57,31 +57,39 @@ func sameSeries(t *testing.T, what string, full, branched *keeper) {
 // Runs that branch from a shared past give each scenario bit for bit the series (and the
 // lineage) of its own full run, whatever the workers: the policy library's four published
 // scenarios, which share the 678 weeks of warm-up from 2012 and 2025 (52 weeks: their
-// policies start on 2026-01-04, week 52's end), and the kingpin and no-kingpin
-// histories, which share only their first week (the campaigns start on 2006-12-10, week
-// 1's end); and two histories whose initial draws differ, which share nothing. Replicates
-// 5, 8 and 11 (First 5, Stride 3), as a shard would run them.
+// policies start on 2026-01-04, week 52's end); the kingpin and no-kingpin histories,
+// which share only their first week (the campaigns start on 2006-12-10, week 1's end);
+// two histories whose initial draws differ, which share nothing; and worlds that leave
+// the first's path at different weeks: the status quo, anti-recruitment from week 52,
+// the status quo with one more lab raid a week from week 80 (shares 80 weeks) and with
+// 1% more recruitment (shares nothing, not even the warm-up). Replicates 5, 8 and 11
+// (First 5, Stride 3), as a shard would run them.
 func TestBranchedRunsMatchFullRuns(t *testing.T) {
 	bigger := func(cfg *model.Config) { cfg.InitialSizes[0] *= 2 }
+	raids := func(cfg *model.Config) {
+		cfg.Interventions = append(slices.Clone(cfg.Interventions), model.Intervention{Kind: model.LabDismantling, From: 80, To: model.Forever, Intensity: 1, Actor: model.Mexico})
+	}
+	recruits := func(cfg *model.Config) { cfg.Params.Recruitment *= 1.01 }
 	for _, c := range []struct {
-		name   string
-		paths  []string
-		weeks  int
-		shared int
-		change func(*model.Config) // of the last world
+		name    string
+		paths   []string
+		weeks   int
+		shared  []int // by world after the first
+		changes map[int]func(*model.Config)
 	}{
-		{"policy", []string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 120, 52, nil},
-		{"history", []string{"history/2006-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 200, 1, nil},
-		// A larger Sinaloa cartel from the start: the initial draw differs, nothing is shared.
-		{"history, initial sizes", []string{"history/2006-no-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 100, -1, bigger},
+		{"policy", []string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 120, []int{52, 52, 52}, nil},
+		{"history", []string{"history/2006-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 200, []int{1}, nil},
+		{"history, initial sizes", []string{"history/2006-no-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 100, []int{-1}, map[int]func(*model.Config){1: bigger}},
+		{"policy, forks at different weeks", []string{"policy/status-quo.yaml", "policy/status-quo.yaml", "policy/anti-recruitment.yaml", "policy/status-quo.yaml"}, 100, []int{80, 52, -1},
+			map[int]func(*model.Config){1: raids, 3: recruits}},
 	} {
 		var worlds []*model.World
 		var seed uint64
 		for i, p := range c.paths {
 			sc := loadScenario(t, p)
 			cfg := sc.Config()
-			if c.change != nil && i == len(c.paths)-1 {
-				c.change(&cfg)
+			if change := c.changes[i]; change != nil {
+				change(&cfg)
 			}
 			w, err := model.NewWorld(cfg)
 			if err != nil {
@@ -89,8 +97,10 @@ func TestBranchedRunsMatchFullRuns(t *testing.T) {
 			}
 			worlds, seed = append(worlds, w), sc.Seed
 		}
-		if got := SharedWeeks(worlds, c.weeks); got != c.shared {
-			t.Errorf("%s: %d shared weeks, want %d", c.name, got, c.shared)
+		for k, want := range c.shared {
+			if got := SharedWeeks(worlds[0], worlds[k+1], c.weeks); got != want {
+				t.Errorf("%s: world %d shares %d weeks with the first, want %d", c.name, k+1, got, want)
+			}
 		}
 		keep := func(_, rep int) bool { return rep != 8 }
 		full := make([]*keeper, len(worlds))

@@ -76,9 +76,10 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 // Branched is a Monte Carlo run of several worlds with common random numbers: replicate
 // r of every world draws from the same stream (ReplicateRNG(Seed, r)), so that worlds
 // that agree up to a week (model.FirstDifference) are in the same state until then.
-// RunBranched simulates that shared past once per replicate and carries it over to each
-// world (a model.Fork), which then runs on with a copy of the stream: every world's
-// series is bit for bit what a Job of that world alone gives.
+// RunBranched simulates the first world's replicate once and carries it over to each
+// other world (a model.Fork) at the end of the weeks they share, each world then running
+// on with a copy of the stream: every world's series is bit for bit what a Job of that
+// world alone gives.
 type Branched struct {
 	Worlds     []*model.World // the first is the one whose past the others share
 	Weeks      int
@@ -105,41 +106,44 @@ type WorldError struct {
 func (e *WorldError) Error() string { return e.Err.Error() }
 func (e *WorldError) Unwrap() error { return e.Err }
 
-// SharedWeeks is how many weeks of a run of job.Weeks the worlds share with the first:
-// job.Weeks when they never differ within the run, 0 when they share their warm-up (or
+// SharedWeeks is how many weeks of a run of the given length world shares with first:
+// weeks when they never differ within the run, 0 when they share their warm-up (or
 // initial draw) only, -1 when they differ from the start.
-func SharedWeeks(worlds []*model.World, weeks int) int {
-	shared := weeks
-	for _, w := range worlds[1:] {
-		shared = min(shared, worlds[0].FirstDifference(w)-1)
-	}
-	return max(shared, -1)
+func SharedWeeks(first, world *model.World, weeks int) int {
+	return max(min(weeks, first.FirstDifference(world)-1), -1)
 }
 
 // RunBranched runs job and hands world k's series to folders[k], in replicate order and,
 // for each replicate, in the order of the worlds, so that the results do not depend on
-// the number of workers or on scheduling. Each worker keeps one replicate of each world
-// (the first's, stepped to the shared week, is the snapshot the others branch from) and
-// at most a few series of each world are in memory at once. It stops early when ctx is
-// done, a folder fails, or the runaway guard stops a replicate of some world; errors of
-// a world are *WorldErrors, the runaway guard's naming the lowest replicate it stopped
-// (in the first world it stopped, when several) and wrapping its *model.RunawayError.
+// the number of workers or on scheduling. Each worker keeps one replicate of each world:
+// the first's, stepped week by week, is the snapshot each other world branches from at
+// the end of the weeks it shares with the first (SharedWeeks; a world that shares none
+// runs from its own Reset). At most a few series of each world are in memory at once.
+// It stops early when ctx is done, a folder fails, or the runaway guard stops a
+// replicate of some world; errors of a world are *WorldErrors, the runaway guard's
+// naming the lowest replicate it stopped (in the first world it stopped, when several)
+// and wrapping its *model.RunawayError.
 func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	n := len(job.Worlds)
 	if n == 0 || slices.Contains(job.Worlds, nil) || len(folders) != n || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
 	}
-	shared := SharedWeeks(job.Worlds, job.Weeks)
+	// The other worlds in the order in which they leave the first's path: by the weeks
+	// they share with it, those that share none first.
+	shared := make([]int, n)
 	forks := make([]*model.Fork, n)
-	if n > 1 && shared >= 0 {
-		for k, w := range job.Worlds[1:] {
-			f, err := model.NewFork(job.Worlds[0], w, shared)
+	var order []int
+	for k := 1; k < n; k++ {
+		order = append(order, k)
+		if shared[k] = SharedWeeks(job.Worlds[0], job.Worlds[k], job.Weeks); shared[k] >= 0 {
+			f, err := model.NewFork(job.Worlds[0], job.Worlds[k], shared[k])
 			if err != nil {
 				return fmt.Errorf("sim: %w", err)
 			}
-			forks[k+1] = f
+			forks[k] = f
 		}
 	}
+	slices.SortStableFunc(order, func(a, b int) int { return shared[a] - shared[b] })
 	workers := min(workerCount(job.Workers), job.Replicates)
 	stride := max(job.Stride, 1)
 	number := func(i int) int { return job.First + i*stride }
@@ -197,31 +201,30 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 				}
 				first := reps[0]
 				first.Reset(rng)
-				if forks[n-1] == nil { // no shared past: each world from its start
-					run(first, bufs[0], 1)
-					for k := 1; k < n; k++ {
-						rng = rand.New(replicatePCG(job.Seed, number(i)))
-						reps[k].Reset(rng)
-						run(reps[k], bufs[k], 1)
-					}
-				} else {
-					// The shared weeks once, stepped even after a runaway (which clears
-					// them) so that the fork finds the replicate at its week.
-					for w := 1; w <= shared; w++ {
-						first.Step(w, rng, bufs[0][(w-1)*nm:w*nm])
-					}
-					past := *pcg
-					for k := 1; k < n; k++ {
-						if err := forks[k].Branch(reps[k], first); err != nil {
-							panic(err) // the fork and the replicate are this function's own
+				week := 0 // the first world's
+				for _, k := range order {
+					if forks[k] == nil { // no shared past: from its own start
+						own := rand.New(replicatePCG(job.Seed, number(i)))
+						reps[k].Reset(own)
+						for w := 1; w <= job.Weeks && reps[k].Err() == nil; w++ {
+							reps[k].Step(w, own, bufs[k][(w-1)*nm:w*nm])
 						}
-						copy(bufs[k][:shared*nm], bufs[0][:shared*nm])
-						*pcg = past
-						run(reps[k], bufs[k], shared+1)
+						continue
 					}
+					// The first world up to the fork, stepped even after a runaway (which
+					// only clears the weeks) so that the fork finds it at its week.
+					for ; week < shared[k]; week++ {
+						first.Step(week+1, rng, bufs[0][week*nm:(week+1)*nm])
+					}
+					if err := forks[k].Branch(reps[k], first); err != nil {
+						panic(err) // the fork and the replicate are this function's own
+					}
+					copy(bufs[k][:week*nm], bufs[0][:week*nm])
+					past := *pcg
+					run(reps[k], bufs[k], week+1)
 					*pcg = past
-					run(first, bufs[0], shared+1)
 				}
+				run(first, bufs[0], week+1)
 				res := result{i: i, series: bufs, lineage: make([][]model.LineageRecord, n), errs: make([]error, n)}
 				for k, r := range reps {
 					res.errs[k] = r.Err()
