@@ -301,6 +301,7 @@ type Replicate struct {
 	k1, k2, k3, k4, c2 []float64 // RK4 stages (mean-field only; its groups never change)
 	warmUp             []float64 // the metrics of warm-up weeks, discarded
 	err                *RunawayError
+	week               int // the last week stepped (Week)
 }
 
 // NewReplicate allocates a replicate; call Reset before stepping it.
@@ -342,6 +343,7 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 			r.Step(wk, rng, r.warmUp)
 		}
 	}
+	r.week = 0
 }
 
 // Sizes returns the current members by slot; the slice is the replicate's own. Until a
@@ -366,6 +368,7 @@ func (r *Replicate) Lineage() []LineageRecord {
 // mean-field mode. The runaway guard checks the week (see MaxMembers): a replicate it
 // stops reports why through Err, and its later steps only clear out.
 func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
+	r.week = wk
 	clear(out[:NumMetrics])
 	if r.err != nil {
 		return

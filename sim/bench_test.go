@@ -94,3 +94,53 @@ func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*replicates), "ns/replicate")
 	})
 }
+
+// BenchmarkPolicyComparison times a 4-scenario comparison of the policy library (the
+// status quo, kingpin, demand reduction and anti-recruitment, which share 678 weeks of
+// warm-up and 52 weeks of 2025) per replicate of all four, folding included, on one
+// worker: each scenario run on its own ("full"), and the four run together from their
+// shared past (RunBranched, as compare runs them).
+func BenchmarkPolicyComparison(b *testing.B) {
+	var worlds []*model.World
+	var sc *Scenario
+	for _, name := range []string{"status-quo", "kingpin", "demand-reduction", "anti-recruitment"} {
+		var err error
+		if sc, err = LoadScenario("../scenarios/policy/" + name + ".yaml"); err != nil {
+			b.Fatal(err)
+		}
+		w, err := sc.NewWorld()
+		if err != nil {
+			b.Fatal(err)
+		}
+		worlds = append(worlds, w)
+	}
+	const replicates = 4
+	weeks := sc.Clock.Weeks
+	ensembles := func() [][]Folder {
+		fs := make([][]Folder, len(worlds))
+		for k := range fs {
+			fs[k] = []Folder{NewEnsemble(weeks, int(model.NumMetrics))}
+		}
+		return fs
+	}
+	b.Run("mode=full", func(b *testing.B) {
+		for b.Loop() {
+			for k, fs := range ensembles() {
+				job := Job{World: worlds[k], Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
+				if err := Run(context.Background(), job, fs...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*replicates), "ns/replicate")
+	})
+	b.Run("mode=branched", func(b *testing.B) {
+		for b.Loop() {
+			job := Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
+			if err := RunBranched(context.Background(), job, ensembles()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*replicates), "ns/replicate")
+	})
+}

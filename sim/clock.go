@@ -21,8 +21,14 @@ func (c Clock) Date(w int) time.Time { return c.Start.AddDate(0, 0, 7*w) }
 // only on (scenario, seed, replicate). Both PCG words pass through SplitMix64 so that
 // neighbouring replicates do not start from neighbouring generator states.
 func ReplicateRNG(seed uint64, replicate int) *rand.Rand {
+	return rand.New(replicatePCG(seed, replicate))
+}
+
+// replicatePCG is ReplicateRNG's generator, which a branched run copies by value to
+// restart the stream from a shared past.
+func replicatePCG(seed uint64, replicate int) *rand.PCG {
 	s1 := splitMix64(seed)
-	return rand.New(rand.NewPCG(s1, splitMix64(s1^uint64(replicate))))
+	return rand.NewPCG(s1, splitMix64(s1^uint64(replicate)))
 }
 
 // splitMix64 is the finaliser of Steele, Lea & Flood's SplitMix64 (OOPSLA 2014), a

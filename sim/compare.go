@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,8 +49,10 @@ type CompareOptions struct {
 	Horizons []int
 	// Metrics are plotted and printed; every metric goes into comparison.csv. None: the
 	// DefaultCompareMetrics that are not 0 throughout (Comparison.Dropped).
-	Metrics  []model.Metric
-	Progress func(scenario string, done, total int)
+	Metrics []model.Metric
+	// Progress, if set, is called after each replicate with the number of replicates
+	// done and their total: the scenarios run together, replicate r of each at once.
+	Progress func(done, total int)
 	// Command, if set, is recorded in comparison.json: the command line that asked for
 	// the comparison.
 	Command string
@@ -110,7 +111,8 @@ const PairingNote = "common random numbers: replicate r of every scenario draws 
 
 // Compare runs each scenario with the same seed and replicate count into OutDir/<name>/,
 // then writes OutDir/comparison.csv and overlay plots of the key metrics in
-// OutDir/plots/. The first scenario is the reference. The scenarios must share their start
+// OutDir/plots/. The scenarios run together (ExecuteBranched): replicate r of each at
+// once, the weeks they share simulated once. The first scenario is the reference. The scenarios must share their start
 // and length; their seed and replicate count are set to the first's (callers override
 // them on the first beforehand).
 func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Comparison, error) {
@@ -137,6 +139,13 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if err != nil {
 		return nil, err
 	}
+	replicates := ref.Replicates
+	if ref.Mode == model.MeanField {
+		replicates = 1
+	}
+	if err := checkFitsRuns(opts.OutDir, ref.Clock.Weeks, replicates, false, len(scs), 0, 0); err != nil {
+		return nil, err
+	}
 	if err := prepareComparison(opts.OutDir, opts.Force); err != nil {
 		return nil, err
 	}
@@ -149,22 +158,32 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	var nonzero nonZero
 	values := make([][][]float64, len(scs)) // scenario, probe, replicate
 	dirs := make([]string, len(scs))
+	cols := make([]*Collector, len(scs))
+	runs := make([]RunOptions, len(scs))
 	for k, sc := range scs {
 		if dirs[k], err = SafeJoin(opts.OutDir, sc.Name); err != nil {
 			return nil, err
 		}
-		col := &Collector{Probes: probes}
-		run := RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{col, &nonzero}}
-		if opts.Progress != nil {
-			run.Progress = func(done, total int) { opts.Progress(sc.Name, done, total) }
+		cols[k] = &Collector{Probes: probes}
+		runs[k] = RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{cols[k], &nonzero}}
+	}
+	if opts.Progress != nil {
+		runs[0].Progress = opts.Progress
+	}
+	// The scenarios run together, replicate by replicate, their shared past once.
+	if _, err := ExecuteBranched(ctx, scs, runs); err != nil {
+		k := 0
+		var we *WorldError
+		if errors.As(err, &we) {
+			k, err = we.World, we.Err
 		}
-		if _, err := Execute(ctx, sc, run); err != nil {
-			if ctx.Err() != nil {
-				return nil, interrupted(opts.OutDir, sc, k, len(scs), err)
-			}
-			return nil, fmt.Errorf("sim: %s: %w", sc.Name, err)
+		if ctx.Err() != nil {
+			return nil, interrupted(opts.OutDir, scs, err)
 		}
-		values[k] = col.Values
+		return nil, fmt.Errorf("sim: %s: %w", scs[k].Name, err)
+	}
+	for k := range scs {
+		values[k] = cols[k].Values
 	}
 	c := &Comparison{Seed: ref.Seed, Replicates: len(values[0][0]), Clock: ref.Clock, Horizons: horizons,
 		FirstDifference: first, DefaultHorizons: len(opts.Horizons) == 0}
@@ -346,29 +365,28 @@ func checkComparable(scs []*Scenario) error {
 }
 
 // CompareInterruptedError is returned when a comparison stops because its context was
-// cancelled. It wraps the run's InterruptedError (so a command line exits as for an
-// interrupted run), but says what to do about a comparison: compare keeps no
-// checkpoint of its own, so it starts again.
+// cancelled. It wraps the first run's InterruptedError (so a command line exits as for an
+// interrupted run), but says what to do about a comparison: compare keeps no checkpoint
+// of its own, so it starts again.
 type CompareInterruptedError struct {
-	Dir      string
-	Scenario string
-	K, N     int // scenario K (1-based) of N
-	Err      *InterruptedError
+	Dir string
+	N   int // scenarios, which run together
+	Err *InterruptedError
 }
 
 func (e *CompareInterruptedError) Error() string {
-	return fmt.Sprintf("sim: interrupted in scenario %d of %d (%s) after %d of %d replicates; %s holds no comparison, "+
-		"and compare cannot resume: run the same command again with --force", e.K, e.N, e.Scenario, e.Err.Done, e.Err.Total, e.Dir)
+	return fmt.Sprintf("sim: interrupted after %d of %d replicates of each of the %d scenarios; %s holds no comparison, "+
+		"and compare cannot resume: run the same command again with --force", e.Err.Done, e.Err.Total, e.N, e.Dir)
 }
 
 func (e *CompareInterruptedError) Unwrap() error { return e.Err }
 
-func interrupted(dir string, sc *Scenario, k, n int, err error) error {
+func interrupted(dir string, scs []*Scenario, err error) error {
 	var ie *InterruptedError
 	if !errors.As(err, &ie) {
-		ie = &InterruptedError{Dir: filepath.Join(dir, sc.Name), Total: sc.Replicates, Err: err}
+		ie = &InterruptedError{Dir: filepath.Join(dir, scs[0].Name), Total: scs[0].Replicates, Err: err}
 	}
-	return &CompareInterruptedError{Dir: dir, Scenario: sc.Name, K: k + 1, N: n, Err: ie}
+	return &CompareInterruptedError{Dir: dir, N: len(scs), Err: ie}
 }
 
 // DefaultHorizonYears are the default horizons, in years of HorizonWindow weeks after the
@@ -396,34 +414,17 @@ func compareHorizons(asked []int, weeks, first int) ([]int, error) {
 	return slices.Compact(h), nil
 }
 
-// firstDifference is the first week (1 to the run's length) whose step differs between
-// two scenarios as the model sees them, or 0 if none does. Worlds that differ in
-// anything but their interventions (parameters, groups, sections) differ from week 1;
-// otherwise it is the first week in which the interventions in force differ. An
-// intervention is in force in the weeks after its From up to and including its To
-// (model.Intervention).
+// firstDifference is the first week (1 to the run's length) whose step may differ
+// between two scenarios as the model sees them (model.FirstDifference), or 0 if none
+// does. Worlds that differ in anything but their interventions (parameters, groups,
+// sections) differ from week 1 (their warm-ups differ too, but those are not weeks of
+// the run).
 func firstDifference(a, b *Scenario) int {
-	ca, cb := a.Config(), b.Config()
-	ia, ib := ca.Interventions, cb.Interventions
-	ca.Interventions, cb.Interventions = nil, nil
-	if !reflect.DeepEqual(ca, cb) {
-		return 1
+	w := model.FirstDifference(a.Config(), b.Config())
+	if w > a.Clock.Weeks {
+		return 0
 	}
-	inForce := func(ivs []model.Intervention, w int) []model.Intervention {
-		var on []model.Intervention
-		for _, iv := range ivs {
-			if iv.From < w && w <= iv.To {
-				on = append(on, iv)
-			}
-		}
-		return on
-	}
-	for w := 1; w <= a.Clock.Weeks; w++ {
-		if !reflect.DeepEqual(inForce(ia, w), inForce(ib, w)) {
-			return w
-		}
-	}
-	return 0
+	return max(w, 1)
 }
 
 // Spread returns the mean of xs and its 5% and 95% empirical quantiles (gonum's

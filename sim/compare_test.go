@@ -268,7 +268,7 @@ func TestCompareInterrupted(t *testing.T) {
 		t.Fatalf("error %v is not an InterruptedError", err)
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, "scenario 1 of 2 (a)") || !strings.Contains(msg, "--force") || strings.Contains(msg, "--resume") {
+	if !strings.Contains(msg, "after 0 of 6 replicates of each of the 2 scenarios") || !strings.Contains(msg, "--force") || strings.Contains(msg, "--resume") {
 		t.Errorf("message %q: want where it stopped and --force, no --resume", msg)
 	}
 	if _, err := os.Stat(filepath.Join(out, ComparisonFile)); !errors.Is(err, fs.ErrNotExist) {
@@ -401,6 +401,13 @@ func TestDefaultHorizons(t *testing.T) {
 	other.config.Params.Recruitment *= 2
 	if w := firstDifference(ref, other); w != 1 {
 		t.Errorf("a parameter differs from week %d, want 1", w)
+	}
+	// Lab raids that end at week 60 rather than never act alike up to their end: the
+	// worlds differ from week 61.
+	ends := writeScenario(t, src, "ends", "")
+	ends.config.Interventions[0].To = 60
+	if w := firstDifference(ref, ends); w != 61 {
+		t.Errorf("lab raids that end at week 60 differ from week %d, want 61", w)
 	}
 	// An asked horizon stays as asked.
 	if h, err := compareHorizons([]int{30, 10, 30}, 120, 61); err != nil || !slices.Equal(h, []int{10, 30}) {

@@ -68,6 +68,108 @@ var ErrAlreadyComplete = errors.New("sim: the run is already complete")
 // or interrupted run loses no replicate it folded and can be resumed. A shard writes its
 // partial results instead of tables and plots.
 func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, error) {
+	p, err := startRun(ctx, sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	if p.job.Replicates > 0 {
+		if err := Run(ctx, p.job, p.folders...); err != nil {
+			return nil, p.r.stopped(ctx, err)
+		}
+	}
+	return p.finish()
+}
+
+// ExecuteBranched runs several scenarios as Execute runs each, with the same outputs
+// byte for byte, but together: replicate r of every scenario at once, their shared past
+// simulated once (RunBranched). The scenarios must share their seed, replicates, length
+// and mode; resumed and sharded runs are not for it. An error of one scenario's run is a
+// *WorldError naming it by index. When interrupted, every run keeps its checkpoint.
+func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([]*Manifest, error) {
+	if len(scs) == 0 || len(opts) != len(scs) {
+		return nil, errors.New("sim: a branched run needs scenarios and their options")
+	}
+	for k, sc := range scs {
+		o, ref := opts[k], scs[0]
+		switch {
+		case o.Resume || o.Shards > 1:
+			return nil, errors.New("sim: a branched run cannot resume or shard")
+		case sc.Seed != ref.Seed || sc.Replicates != ref.Replicates || sc.Clock.Weeks != ref.Clock.Weeks || sc.Mode != ref.Mode:
+			return nil, fmt.Errorf("sim: %s and %s differ in seed, replicates, length or mode: they cannot branch from a shared past", ref.Name, sc.Name)
+		}
+	}
+	runs := make([]*pendingRun, len(scs))
+	defer func() {
+		for _, p := range runs {
+			if p != nil {
+				p.close()
+			}
+		}
+	}()
+	job := Branched{Workers: workerCount(opts[0].Workers)}
+	folders := make([][]Folder, len(scs))
+	for k, sc := range scs {
+		p, err := startRun(ctx, sc, opts[k])
+		if err != nil {
+			return nil, &WorldError{World: k, Err: err}
+		}
+		runs[k] = p
+		job.Worlds = append(job.Worlds, p.world)
+		folders[k] = p.folders
+	}
+	first := runs[0].job
+	job.Weeks, job.Replicates, job.Seed = first.Weeks, first.Replicates, first.Seed
+	job.Progress = func(done int) {
+		for _, p := range runs {
+			if p.job.Progress != nil {
+				p.job.Progress(done)
+			}
+		}
+	}
+	job.KeepLineage = func(k, rep int) bool { return runs[k].job.KeepLineage != nil && runs[k].job.KeepLineage(rep) }
+	if err := RunBranched(ctx, job, folders); err != nil {
+		k := 0
+		var we *WorldError
+		if errors.As(err, &we) {
+			k, err = we.World, we.Err
+		}
+		var stopped error
+		for j, p := range runs {
+			if e := p.r.stopped(ctx, err); j == k {
+				stopped = e
+			}
+		}
+		return nil, &WorldError{World: k, Err: stopped}
+	}
+	manifests := make([]*Manifest, len(scs))
+	for k, p := range runs {
+		m, err := p.finish()
+		if err != nil {
+			return nil, &WorldError{World: k, Err: err}
+		}
+		manifests[k] = m
+	}
+	return manifests, nil
+}
+
+// pendingRun is a run set up in its directory, with the job that remains to be done
+// (none when it has no replicates left) and the folders of its results.
+type pendingRun struct {
+	lock    *dirLock // held until the run ends: no other run or merge enters its directory
+	sc      *Scenario
+	world   *model.World
+	r       *runDir
+	job     Job
+	folders []Folder
+	workers int
+	shards  int
+}
+
+// startRun locks and opens a run's directory (or resumes it), fixes the quantile
+// sketch's centres of a shard that needs them, and returns what remains to be run. The
+// caller closes p.
+func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, error) {
 	workers := workerCount(opts.Workers)
 	world, err := sc.NewWorld()
 	if err != nil {
@@ -92,7 +194,12 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err != nil {
 		return nil, err
 	}
-	defer lock.unlock()
+	ok := false
+	defer func() {
+		if !ok {
+			lock.unlock()
+		}
+	}()
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
@@ -111,52 +218,70 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err != nil {
 		return nil, err
 	}
-	defer r.close()
+	p := &pendingRun{lock: lock, sc: sc, world: world, r: r, workers: workers, shards: shards}
+	if err := p.prepare(ctx, opts, plan); err != nil {
+		r.close()
+		return nil, err
+	}
+	ok = true
+	return p, nil
+}
+
+// close closes the run's files, then gives up its directory.
+func (p *pendingRun) close() {
+	p.r.close()
+	p.lock.unlock()
+}
+
+func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPlan) error {
+	r, sc, world, workers := p.r, p.sc, p.world, p.workers
 	r.workers = workers
-	if shards > 1 {
+	if p.shards > 1 {
 		if err := r.copyScenario(sc); err != nil {
-			return nil, err
+			return err
 		}
 	}
 
 	// A shard that holds later replicates but not the first CentreReplicates simulates
 	// those to fix the quantile sketch's centres, as one pass over every replicate would.
-	if replicates > ExactQuantileLimit && shards > 1 && !r.ens.cells[0].centred {
+	if plan.total > ExactQuantileLimit && p.shards > 1 && !r.ens.cells[0].centred {
 		pilot := newCentreFinder(r.ens)
 		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers}
 		if err := Run(ctx, job, pilot); err != nil {
-			return nil, r.stopped(ctx, err)
+			return r.stopped(ctx, err)
 		}
 		pilot.apply()
 	}
 
 	if r.head.Done < plan.count() {
-		job := Job{
+		p.job = Job{
 			World: world, Weeks: sc.Clock.Weeks, Seed: sc.Seed, Workers: workers,
-			Replicates: plan.count() - r.head.Done, First: plan.number(r.head.Done), Stride: shards,
+			Replicates: plan.count() - r.head.Done, First: plan.number(r.head.Done), Stride: p.shards,
 		}
 		if opts.Progress != nil {
 			done0 := r.head.Done
-			job.Progress = func(done int) { opts.Progress(done0+done, plan.count()) }
+			p.job.Progress = func(done int) { opts.Progress(done0+done, plan.count()) }
 		}
-		folders := append([]Folder{r.ens, r.repWriter}, opts.Folders...)
+		p.folders = append([]Folder{r.ens, r.repWriter}, opts.Folders...)
 		if r.linWriter != nil {
-			folders = append(folders, r.linWriter)
-			job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
+			p.folders = append(p.folders, r.linWriter)
+			p.job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
 		}
 		every := opts.CheckpointEvery
 		if every == 0 {
 			every = DefaultCheckpointEvery
 		}
-		folders = append(folders, &checkpointer{run: r, every: every, last: time.Now()})
-		if err := Run(ctx, job, folders...); err != nil {
-			return nil, r.stopped(ctx, err)
-		}
+		p.folders = append(p.folders, &checkpointer{run: r, every: every, last: time.Now()})
 	}
-	if shards > 1 {
-		return r.finishShard(workers)
+	return nil
+}
+
+// finish writes the outputs of a run whose replicates are all folded.
+func (p *pendingRun) finish() (*Manifest, error) {
+	if p.shards > 1 {
+		return p.r.finishShard(p.workers)
 	}
-	return r.finish(sc, world, workers)
+	return p.r.finish(p.sc, p.world, p.workers)
 }
 
 // shardPlan lists the replicates of one shard: r = shard, shard+shards, ... below total.

@@ -195,11 +195,23 @@ func containsField(list, name string) bool {
 // already take, which the run reuses or replaces; extraMemory is memory needed besides a
 // run's (a merge's shard being read).
 func checkFits(dir string, weeks, replicates int, allLineages bool, held, extraMemory int64) error {
-	if need, have := memoryNeed(weeks, replicates)+extraMemory, memoryBudget(); need > have.bytes {
-		return fmt.Errorf("sim: this run needs about %s of memory at its peak (%d weeks x %d series: metrics and running totals, over %d replicates), more than the %s allowed (%s); use fewer weeks or replicates, or shards",
-			sizeString(need), weeks, int(model.NumMetrics)+len(CumulativeMetrics), replicates, sizeString(have.bytes), have.what)
+	return checkFitsRuns(dir, weeks, replicates, allLineages, 1, held, extraMemory)
+}
+
+// checkFitsRuns is checkFits for runs alike that run together in one process (compare's
+// scenarios): each holds its statistics and writes its files; the process's own base is
+// counted once.
+func checkFitsRuns(dir string, weeks, replicates int, allLineages bool, runs int, held, extraMemory int64) error {
+	need := memBaseBytes + int64(runs)*(memoryNeed(weeks, replicates)-memBaseBytes) + extraMemory
+	if have := memoryBudget(); need > have.bytes {
+		together := ""
+		if runs > 1 {
+			together = fmt.Sprintf(" x %d scenarios run together", runs)
+		}
+		return fmt.Errorf("sim: this run needs about %s of memory at its peak (%d weeks x %d series: metrics and running totals, over %d replicates%s), more than the %s allowed (%s); use fewer weeks or replicates, or shards",
+			sizeString(need), weeks, int(model.NumMetrics)+len(CumulativeMetrics), replicates, together, sizeString(have.bytes), have.what)
 	}
-	disk := diskNeed(weeks, replicates, allLineages)
+	disk := int64(runs) * diskNeed(weeks, replicates, allLineages)
 	probe := dir
 	for {
 		if _, err := os.Stat(probe); err == nil || filepath.Dir(probe) == probe {

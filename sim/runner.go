@@ -64,26 +64,116 @@ type Job struct {
 // is done it returns at once, without waiting for the replicates in flight: their workers
 // drop them at their next week and exit, and no folder is called after Run returns.
 func Run(ctx context.Context, job Job, folders ...Folder) error {
-	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
+	if job.World == nil {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
 	}
+	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
+		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step}
+	if job.KeepLineage != nil {
+		b.KeepLineage = func(_, rep int) bool { return job.KeepLineage(rep) }
+	}
+	err := RunBranched(ctx, b, [][]Folder{folders})
+	if we, ok := err.(*WorldError); ok {
+		return we.Err
+	}
+	return err
+}
+
+// Branched is a Monte Carlo run of several worlds with common random numbers: replicate
+// r of every world draws from the same stream (ReplicateRNG(Seed, r)), so that worlds
+// that agree up to a week (model.FirstDifference) are in the same state until then.
+// RunBranched simulates the first world's replicate once and carries it over to each
+// other world (a model.Fork) at the end of the weeks they share, each world then running
+// on with a copy of the stream: every world's series is bit for bit what a Job of that
+// world alone gives.
+type Branched struct {
+	Worlds     []*model.World // the first is the one whose past the others share
+	Weeks      int
+	Replicates int // how many replicates to simulate: First, First+Stride, ...
+	First      int // the first replicate's number
+	Stride     int // the step between replicate numbers; <= 0 means 1
+	Seed       uint64
+	Workers    int // <= 0: one per CPU
+	// Progress, if set, is called from the folding goroutine after each replicate, folded
+	// for every world, with the number of replicates folded so far.
+	Progress func(done int)
+	// KeepLineage, if set, says which worlds' replicates' lineage to hand to
+	// LineageFolders.
+	KeepLineage func(world, replicate int) bool
+	// step is Job.step.
+	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
+}
+
+// WorldError is the error of one world of a branched run: the runaway guard stopped one
+// of its replicates, or one of its folders failed.
+type WorldError struct {
+	World int // index in Branched.Worlds
+	Err   error
+}
+
+func (e *WorldError) Error() string { return e.Err.Error() }
+func (e *WorldError) Unwrap() error { return e.Err }
+
+// SharedWeeks is how many weeks of a run of the given length world shares with first:
+// weeks when they never differ within the run, 0 when they share their warm-up (or
+// initial draw) only, -1 when they differ from the start.
+func SharedWeeks(first, world *model.World, weeks int) int {
+	return max(min(weeks, first.FirstDifference(world)-1), -1)
+}
+
+// RunBranched runs job and hands world k's series to folders[k], in replicate order and,
+// for each replicate, in the order of the worlds, so that the results do not depend on
+// the number of workers or on scheduling. Each worker keeps one replicate of each world:
+// the first's, stepped week by week, is the snapshot each other world branches from at
+// the end of the weeks it shares with the first (SharedWeeks; a world that shares none
+// runs from its own Reset). At most a few series of each world are in memory at once.
+// It stops early when ctx is done, a folder fails, or the runaway guard stops a
+// replicate of some world; errors of a world are *WorldErrors, the runaway guard's
+// naming the lowest replicate it stopped (in the first world it stopped, when several)
+// and wrapping its *model.RunawayError.
+func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
+	n := len(job.Worlds)
+	if n == 0 || slices.Contains(job.Worlds, nil) || len(folders) != n || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
+		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
+	}
+	// The other worlds in the order in which they leave the first's path: by the weeks
+	// they share with it, those that share none first.
+	shared := make([]int, n)
+	forks := make([]*model.Fork, n)
+	var order []int
+	for k := 1; k < n; k++ {
+		order = append(order, k)
+		if shared[k] = SharedWeeks(job.Worlds[0], job.Worlds[k], job.Weeks); shared[k] >= 0 {
+			f, err := model.NewFork(job.Worlds[0], job.Worlds[k], shared[k])
+			if err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+			forks[k] = f
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return shared[a] - shared[b] })
 	workers := min(workerCount(job.Workers), job.Replicates)
 	stride := max(job.Stride, 1)
 	number := func(i int) int { return job.First + i*stride }
-	size := job.Weeks * int(model.NumMetrics)
+	nm := int(model.NumMetrics)
+	size := job.Weeks * nm
 
-	// A worker takes a buffer before it claims the next replicate number, so the lowest
+	// A worker takes buffers before it claims the next replicate number, so the lowest
 	// replicate not yet folded is always being simulated and the folder never waits on a
 	// replicate that cannot start: bounded memory without deadlock.
-	free := make(chan []float64, 2*workers)
+	free := make(chan [][]float64, 2*workers)
 	for range cap(free) {
-		free <- make([]float64, size)
+		bufs := make([][]float64, n)
+		for k := range bufs {
+			bufs[k] = make([]float64, size)
+		}
+		free <- bufs
 	}
 	type result struct {
 		i       int // the job's i-th replicate
-		series  []float64
-		lineage []model.LineageRecord
-		err     error // the runaway guard stopped the replicate
+		series  [][]float64
+		lineage [][]model.LineageRecord
+		errs    []error // the runaway guard stopped the world's replicate
 	}
 	done := make(chan result, cap(free))
 	ctx, cancel := context.WithCancel(ctx)
@@ -100,11 +190,14 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := job.World.NewReplicate()
+			reps := make([]*model.Replicate, n)
+			for k, w := range job.Worlds {
+				reps[k] = w.NewReplicate()
+			}
 			for {
-				var buf []float64
+				var bufs [][]float64
 				select {
-				case buf = <-free:
+				case bufs = <-free:
 				case <-ctx.Done():
 					return
 				}
@@ -112,19 +205,59 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				if i >= job.Replicates || ctx.Err() != nil { // select picks at random when both are ready
 					return
 				}
-				rng := ReplicateRNG(job.Seed, number(i))
-				r.Reset(rng)
-				for w := 1; w <= job.Weeks && r.Err() == nil; w++ {
-					select {
-					case <-cancelled:
-						return // abandon the replicate: nobody waits for it
-					default:
+				pcg := replicatePCG(job.Seed, number(i))
+				rng := rand.New(pcg)
+				// weeks steps r through weeks from..to, stopping at the runaway guard if
+				// stopOnErr; it returns false when the run is cancelled, the replicate
+				// abandoned (nobody waits for it).
+				weeks := func(r *model.Replicate, rng *rand.Rand, buf []float64, from, to int, stopOnErr bool) bool {
+					for w := from; w <= to && (!stopOnErr || r.Err() == nil); w++ {
+						select {
+						case <-cancelled:
+							return false
+						default:
+						}
+						step(r, w, rng, buf[(w-1)*nm:w*nm])
 					}
-					step(r, w, rng, buf[(w-1)*int(model.NumMetrics):w*int(model.NumMetrics)])
+					return true
 				}
-				res := result{i: i, series: buf, err: r.Err()}
-				if res.err == nil && job.KeepLineage != nil && job.KeepLineage(number(i)) {
-					res.lineage = slices.Clone(r.Lineage())
+				first := reps[0]
+				first.Reset(rng)
+				week := 0 // the first world's
+				for _, k := range order {
+					if forks[k] == nil { // no shared past: from its own start
+						own := rand.New(replicatePCG(job.Seed, number(i)))
+						reps[k].Reset(own)
+						if !weeks(reps[k], own, bufs[k], 1, job.Weeks, true) {
+							return
+						}
+						continue
+					}
+					// The first world up to the fork, stepped even after a runaway (which
+					// only clears the weeks) so that the fork finds it at its week.
+					if !weeks(first, rng, bufs[0], week+1, shared[k], false) {
+						return
+					}
+					week = max(week, shared[k])
+					if err := forks[k].Branch(reps[k], first); err != nil {
+						panic(err) // the fork and the replicate are this function's own
+					}
+					copy(bufs[k][:week*nm], bufs[0][:week*nm])
+					past := *pcg
+					if !weeks(reps[k], rng, bufs[k], week+1, job.Weeks, true) {
+						return
+					}
+					*pcg = past
+				}
+				if !weeks(first, rng, bufs[0], week+1, job.Weeks, true) {
+					return
+				}
+				res := result{i: i, series: bufs, lineage: make([][]model.LineageRecord, n), errs: make([]error, n)}
+				for k, r := range reps {
+					res.errs[k] = r.Err()
+					if res.errs[k] == nil && job.KeepLineage != nil && job.KeepLineage(k, number(i)) {
+						res.lineage[k] = slices.Clone(r.Lineage())
+					}
 				}
 				select {
 				case done <- res:
@@ -152,19 +285,8 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		pending[res.i] = res
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
-			rep := number(want)
-			if res.err != nil {
-				// The lowest replicate the guard stopped, whatever the workers' timing.
-				return fmt.Errorf("sim: replicate %d: %w", rep, res.err) // the deferred cancel stops the workers
-			}
-			for _, f := range folders {
-				err := f.Fold(rep, res.series)
-				if lf, ok := f.(LineageFolder); ok && err == nil && res.lineage != nil {
-					err = lf.FoldLineage(rep, res.lineage)
-				}
-				if err != nil {
-					return err // the deferred cancel stops the workers
-				}
+			if err := foldReplicate(res.series, res.lineage, res.errs, number(want), folders); err != nil {
+				return err // the deferred cancel stops the workers
 			}
 			free <- res.series
 			want++
@@ -175,6 +297,30 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	}
 	if want < job.Replicates {
 		return firstErr(ctx.Err(), context.Canceled)
+	}
+	return nil
+}
+
+// foldReplicate hands one replicate of each world to the world's folders, or returns the error of
+// the first world the runaway guard stopped (before folding any: a replicate is folded
+// for every world or none).
+func foldReplicate(series [][]float64, lineage [][]model.LineageRecord, errs []error, rep int, folders [][]Folder) error {
+	for k, err := range errs {
+		if err != nil {
+			return &WorldError{World: k, Err: fmt.Errorf("sim: replicate %d: %w", rep, err)}
+		}
+	}
+	for k, fs := range folders {
+		for _, f := range fs {
+			if err := f.Fold(rep, series[k]); err != nil {
+				return &WorldError{World: k, Err: err}
+			}
+			if lf, ok := f.(LineageFolder); ok && lineage[k] != nil {
+				if err := lf.FoldLineage(rep, lineage[k]); err != nil {
+					return &WorldError{World: k, Err: err}
+				}
+			}
+		}
 	}
 	return nil
 }

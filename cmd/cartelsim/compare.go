@@ -142,13 +142,12 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// compareProgress redraws one line on a terminal, at most ten times a second: which
-// scenario of how many is running, its replicates, the time since the comparison began
-// and an estimate of the time left, from the pace so far (every scenario runs the same
-// number of replicates).
+// compareProgress redraws one line on a terminal, at most ten times a second: how many
+// scenarios run (together, replicate by replicate), their replicates done, the time since
+// the comparison began and an estimate of the time left, from the pace so far.
 type compareProgress struct {
 	w     io.Writer
-	index map[string]int // scenario name -> position
+	n     int // scenarios
 	start time.Time
 	now   func() time.Time
 	last  time.Time
@@ -156,31 +155,27 @@ type compareProgress struct {
 }
 
 func newCompareProgress(w io.Writer, scs []*sim.Scenario) *compareProgress {
-	p := &compareProgress{w: w, index: map[string]int{}, now: time.Now}
-	for k, sc := range scs {
-		p.index[sc.Name] = k
-	}
+	p := &compareProgress{w: w, n: len(scs), now: time.Now}
 	p.start = p.now()
 	return p
 }
 
-func (p *compareProgress) update(name string, done, total int) {
+func (p *compareProgress) update(done, total int) {
 	now := p.now()
 	if done < total && now.Sub(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = now
-	k, n := p.index[name], len(p.index)
 	const width = 20
 	filled := width * done / total
 	elapsed := now.Sub(p.start)
 	left := "time left unknown yet"
-	if all := k*total + done; all > 0 {
-		rest := time.Duration(float64(elapsed) * float64(n*total-all) / float64(all))
+	if done > 0 {
+		rest := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
 		left = "about " + roundDuration(rest) + " left"
 	}
 	// \x1b[K clears what a longer line left on the right.
-	fmt.Fprintf(p.w, "\rscenario %d of %d (%s) [%s%s] %d/%d replicates, %s elapsed, %s\x1b[K", k+1, n, name,
+	fmt.Fprintf(p.w, "\r%d scenarios [%s%s] %d/%d replicates of each, %s elapsed, %s\x1b[K", p.n,
 		strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, roundDuration(elapsed), left)
 	p.drawn = true
 }

@@ -45,7 +45,7 @@ func TestCompareCommandRefuses(t *testing.T) {
 }
 
 // SIGINT during a comparison exits 130, as for an interrupted run, and the message says
-// which scenario it stopped in and how to start again (compare has no --resume).
+// where it stopped and how to start again (compare has no --resume).
 func TestCompareCommandInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	long := strings.Replace(strings.Replace(smallScenario, "weeks: 52", "weeks: 520", 1), "replicates: 4", "replicates: 5000", 1)
@@ -69,7 +69,7 @@ func TestCompareCommandInterrupted(t *testing.T) {
 	}
 	err := cmd.Wait()
 	text := output.String()
-	if cmd.ProcessState.ExitCode() != exitInterrupted || !strings.Contains(text, "scenario 1 of 2 (small)") ||
+	if cmd.ProcessState.ExitCode() != exitInterrupted || !strings.Contains(text, "replicates of each of the 2 scenarios") ||
 		!strings.Contains(text, "--force") || strings.Contains(text, "--resume") {
 		t.Errorf("exit %v (%d), output %q: want 130, the scenario, --force and no --resume", err, cmd.ProcessState.ExitCode(), text)
 	}
@@ -105,9 +105,9 @@ func TestCompareCommandSavesTable(t *testing.T) {
 	}
 }
 
-// The progress line says which scenario of how many is running, the time elapsed and an
-// estimate of the time left at the pace so far, read from a fake clock: of 3 scenarios of
-// 10 replicates, 10 done in 10 s leave 20 replicates, 20 s; 15 done in 15 s leave 15 s.
+// The progress line says how many scenarios run (together), the replicates of each done,
+// the time elapsed and an estimate of the time left at the pace so far, read from a fake
+// clock: 10 of 30 replicates in 10 s leave 20 s; 15 in 15 s leave 15 s.
 func TestCompareProgress(t *testing.T) {
 	var b bytes.Buffer
 	scs := []*sim.Scenario{{Name: "a"}, {Name: "b"}, {Name: "c"}}
@@ -117,19 +117,18 @@ func TestCompareProgress(t *testing.T) {
 	p.start, p.now = t0, func() time.Time { return now }
 	for _, c := range []struct {
 		at         time.Duration
-		name       string
 		done       int
 		want, also string
 	}{
-		{0, "a", 0, "scenario 1 of 3 (a) [                    ] 0/10 replicates, 0s elapsed", "time left unknown yet"},
-		{10 * time.Second, "a", 10, "scenario 1 of 3 (a) [====================] 10/10 replicates, 10s elapsed", "about 20s left"},
-		{15 * time.Second, "b", 5, "scenario 2 of 3 (b) [==========          ] 5/10 replicates, 15s elapsed", "about 15s left"},
-		{15*time.Second + 50*time.Millisecond, "b", 6, "", ""}, // within a tenth of a second: not redrawn
-		{90 * time.Second, "c", 10, "scenario 3 of 3 (c) [====================] 10/10 replicates, 1m30s elapsed", "about 0s left"},
+		{0, 0, "3 scenarios [                    ] 0/30 replicates of each, 0s elapsed", "time left unknown yet"},
+		{10 * time.Second, 10, "3 scenarios [======              ] 10/30 replicates of each, 10s elapsed", "about 20s left"},
+		{15 * time.Second, 15, "3 scenarios [==========          ] 15/30 replicates of each, 15s elapsed", "about 15s left"},
+		{15*time.Second + 50*time.Millisecond, 16, "", ""}, // within a tenth of a second: not redrawn
+		{90 * time.Second, 30, "3 scenarios [====================] 30/30 replicates of each, 1m30s elapsed", "about 0s left"},
 	} {
 		b.Reset()
 		now = t0.Add(c.at)
-		p.update(c.name, c.done, 10)
+		p.update(c.done, 30)
 		if got := b.String(); c.want == "" && got != "" || !strings.Contains(got, c.want) || !strings.Contains(got, c.also) {
 			t.Errorf("at %v: %q, want %q and %q", c.at, got, c.want, c.also)
 		}

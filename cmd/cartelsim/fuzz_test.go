@@ -129,7 +129,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"run"}, "", nil, "cartelsim run: run takes one scenario file, got 0 arguments"},
 		{[]string{"run", "x.yaml", "--replicates", "0"}, "", nil, "cartelsim run: --replicates 0 is out of range (1 to 10000000)"},
 		{[]string{"run", "x.yaml", "--workers", "-1"}, "", nil, "cartelsim run: --workers -1: want at least 1"},
-		{[]string{"run", "x.yaml", "-n", "1e3"}, "", nil, `cartelsim run: invalid argument "1e3" for "-n, --replicates" flag: strconv.ParseInt: parsing "1e3": invalid syntax`},
+		{[]string{"run", "x.yaml", "-n", "1e3"}, "", nil, `cartelsim run: invalid value "1e3" for -n, --replicates: want a whole number`},
 		{[]string{"run", "x.yaml", "--out"}, "", nil, "cartelsim run: flag needs an argument: --out"},
 		{[]string{"run", "x.yaml", "--colour\nred\x1b[0m"}, "", nil, `cartelsim run: unknown flag: --colour; red\x1b[0m`},
 		{[]string{"check", "--\xff"}, "", nil, `cartelsim check: unknown flag: --\xff`},

@@ -1,0 +1,196 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// keeper is a Folder that keeps every replicate's series and lineage.
+type keeper struct {
+	series  map[int][]float64
+	lineage map[int][]model.LineageRecord
+	order   []int
+}
+
+func (k *keeper) Fold(rep int, series []float64) error {
+	if k.series == nil {
+		k.series, k.lineage = map[int][]float64{}, map[int][]model.LineageRecord{}
+	}
+	k.series[rep] = slices.Clone(series)
+	k.order = append(k.order, rep)
+	return nil
+}
+
+func (k *keeper) FoldLineage(rep int, lineage []model.LineageRecord) error {
+	k.lineage[rep] = slices.Clone(lineage)
+	return nil
+}
+
+// sameSeries fails at the first value of two runs' series that differs, bit for bit.
+func sameSeries(t *testing.T, what string, full, branched *keeper) {
+	t.Helper()
+	if !slices.Equal(full.order, branched.order) {
+		t.Fatalf("%s: replicates folded in the order %v, want %v", what, branched.order, full.order)
+	}
+	nm := int(model.NumMetrics)
+	for _, rep := range full.order {
+		a, b := full.series[rep], branched.series[rep]
+		for i := range a {
+			if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+				t.Errorf("%s, replicate %d, week %d, %s: full run %v, branched %v", what, rep, i/nm+1, model.Metric(i%nm), a[i], b[i])
+				return
+			}
+		}
+		if fmt.Sprint(full.lineage[rep]) != fmt.Sprint(branched.lineage[rep]) {
+			t.Errorf("%s, replicate %d: the lineages differ", what, rep)
+		}
+	}
+}
+
+// Runs that branch from a shared past give each scenario bit for bit the series (and the
+// lineage) of its own full run, whatever the workers: the policy library's four published
+// scenarios, which share the 678 weeks of warm-up from 2012 and 2025 (52 weeks: their
+// policies start on 2026-01-04, week 52's end); the kingpin and no-kingpin histories,
+// which share only their first week (the campaigns start on 2006-12-10, week 1's end);
+// two histories whose initial draws differ, which share nothing; and worlds that leave
+// the first's path at different weeks: the status quo, anti-recruitment from week 52,
+// the status quo with one more lab raid a week from week 80 (shares 80 weeks) and with
+// 1% more recruitment (shares nothing, not even the warm-up). Replicates 5, 8 and 11
+// (First 5, Stride 3), as a shard would run them.
+func TestBranchedRunsMatchFullRuns(t *testing.T) {
+	bigger := func(cfg *model.Config) { cfg.InitialSizes[0] *= 2 }
+	raids := func(cfg *model.Config) {
+		cfg.Interventions = append(slices.Clone(cfg.Interventions), model.Intervention{Kind: model.LabDismantling, From: 80, To: model.Forever, Intensity: 1, Actor: model.Mexico})
+	}
+	recruits := func(cfg *model.Config) { cfg.Params.Recruitment *= 1.01 }
+	for _, c := range []struct {
+		name    string
+		paths   []string
+		weeks   int
+		shared  []int // by world after the first
+		changes map[int]func(*model.Config)
+	}{
+		{"policy", []string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 120, []int{52, 52, 52}, nil},
+		{"history", []string{"history/2006-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 200, []int{1}, nil},
+		{"history, initial sizes", []string{"history/2006-no-kingpin.yaml", "history/2006-no-kingpin.yaml"}, 100, []int{-1}, map[int]func(*model.Config){1: bigger}},
+		{"policy, forks at different weeks", []string{"policy/status-quo.yaml", "policy/status-quo.yaml", "policy/anti-recruitment.yaml", "policy/status-quo.yaml"}, 100, []int{80, 52, -1},
+			map[int]func(*model.Config){1: raids, 3: recruits}},
+	} {
+		var worlds []*model.World
+		var seed uint64
+		for i, p := range c.paths {
+			sc := loadScenario(t, p)
+			cfg := sc.Config()
+			if change := c.changes[i]; change != nil {
+				change(&cfg)
+			}
+			w, err := model.NewWorld(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			worlds, seed = append(worlds, w), sc.Seed
+		}
+		for k, want := range c.shared {
+			if got := SharedWeeks(worlds[0], worlds[k+1], c.weeks); got != want {
+				t.Errorf("%s: world %d shares %d weeks with the first, want %d", c.name, k+1, got, want)
+			}
+		}
+		keep := func(_, rep int) bool { return rep != 8 }
+		full := make([]*keeper, len(worlds))
+		for k, w := range worlds {
+			full[k] = &keeper{}
+			job := Job{World: w, Weeks: c.weeks, Replicates: 3, First: 5, Stride: 3, Seed: seed, Workers: 1,
+				KeepLineage: func(rep int) bool { return keep(k, rep) }}
+			if err := Run(context.Background(), job, full[k]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, workers := range []int{1, 2} {
+			branched := make([][]Folder, len(worlds))
+			keepers := make([]*keeper, len(worlds))
+			for k := range worlds {
+				keepers[k] = &keeper{}
+				branched[k] = []Folder{keepers[k]}
+			}
+			done := 0
+			job := Branched{Worlds: worlds, Weeks: c.weeks, Replicates: 3, First: 5, Stride: 3, Seed: seed, Workers: workers,
+				KeepLineage: keep, Progress: func(n int) { done = n }}
+			if err := RunBranched(context.Background(), job, branched); err != nil {
+				t.Fatal(err)
+			}
+			if done != 3 {
+				t.Errorf("%s: progress reached %d replicates, want 3", c.name, done)
+			}
+			for k := range worlds {
+				sameSeries(t, fmt.Sprintf("%s, %s, %d workers", c.name, c.paths[k], workers), full[k], keepers[k])
+			}
+		}
+	}
+}
+
+// failAt is a Folder that fails on one replicate.
+type failAt int
+
+func (f failAt) Fold(rep int, _ []float64) error {
+	if rep == int(f) {
+		return fmt.Errorf("fold %d failed", rep)
+	}
+	return nil
+}
+
+// A folder's failure is its world's: RunBranched says which (WorldError), after folding
+// every world's earlier replicates and, of the failing replicate, the worlds before it.
+func TestBranchedRunNamesTheFailingWorld(t *testing.T) {
+	a, b := loadScenario(t, "history/2006-kingpin.yaml"), loadScenario(t, "history/2006-no-kingpin.yaml")
+	wa, _ := a.NewWorld()
+	wb, _ := b.NewWorld()
+	ka, kb := &keeper{}, &keeper{}
+	err := RunBranched(context.Background(), Branched{Worlds: []*model.World{wa, wb}, Weeks: 10, Replicates: 5, Seed: 1, Workers: 2},
+		[][]Folder{{ka}, {kb, failAt(2)}})
+	var we *WorldError
+	if !errors.As(err, &we) || we.World != 1 || err.Error() != "fold 2 failed" {
+		t.Fatalf("error %v, want world 1's fold 2 failed", err)
+	}
+	if !slices.Equal(ka.order, []int{0, 1, 2}) || !slices.Equal(kb.order, []int{0, 1, 2}) {
+		t.Errorf("folded %v and %v, want replicates 0, 1 and 2 in both (the failing folder comes after the keeper)", ka.order, kb.order)
+	}
+}
+
+// Compare's runs, which branch from the scenarios' shared past, write byte for byte the
+// files (tables, lineage, plots) each scenario's own run writes: the policy library's
+// four published scenarios, cut short (the histories' series are compared in
+// TestBranchedRunsMatchFullRuns).
+func TestCompareRunsAreTheScenariosOwnRuns(t *testing.T) {
+	for _, c := range []struct {
+		paths []string
+		weeks int
+	}{
+		{[]string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 60},
+	} {
+		var scs []*Scenario
+		for _, p := range c.paths {
+			sc := loadScenario(t, p)
+			sc.Replicates, sc.Clock.Weeks = 2, c.weeks
+			scs = append(scs, sc)
+		}
+		out := filepath.Join(t.TempDir(), "cmp")
+		if _, err := Compare(context.Background(), scs, CompareOptions{OutDir: out, Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range scs {
+			own := runOutputs(t, sc, RunOptions{Workers: 1})
+			compared := map[string][]byte{}
+			for name := range own {
+				compared[name] = readFile(t, filepath.Join(out, sc.Name, name))
+			}
+			compareOutputs(t, sc.Name+": compared against its own run", own, compared)
+		}
+	}
+}
