@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -51,7 +52,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &experimentCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &paramsCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.
@@ -160,10 +161,11 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	var ue usageError
 	var se *sim.ScenarioError
 	var ie *sim.InterruptedError
+	var xe *experiment.InterruptedError
 	switch {
 	case errors.As(err, &ue) || errors.As(err, &se):
 		return exitUsage
-	case errors.As(err, &ie):
+	case errors.As(err, &ie) || errors.As(err, &xe):
 		return exitInterrupted
 	}
 	return exitFailure

@@ -1,0 +1,390 @@
+package experiment
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+// The files of an experiment's output directory.
+const (
+	DesignFile     = "design.csv"
+	ResultsFile    = "results.csv"
+	EffectsFile    = "effects.csv"
+	ManifestFile   = "experiment.json"
+	CheckpointFile = "experiment-checkpoint.json"
+	PlotsDir       = "plots"
+	partialSuffix  = ".partial"
+)
+
+var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir}
+
+// PairingNote says how replicates are paired.
+const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +
+	"(the design's seed, r), so differences from the first scenario are paired replicate by replicate, with a paired t interval"
+
+// Options control where and how an experiment runs.
+type Options struct {
+	OutDir  string
+	Force   bool // replace an earlier experiment in OutDir
+	Resume  bool // continue the experiment in OutDir from its checkpoint
+	Workers int  // <= 0: one per CPU
+	// Shard and Shards run only the points p with p mod Shards == Shard, for Merge.
+	Shard, Shards int
+	// Progress, if set, is called after each point with the points of the run (or
+	// shard) done and their total.
+	Progress func(done, total int)
+	// Command, if set, is recorded in the manifest.
+	Command string
+}
+
+// InterruptedError is returned when an experiment stops because its context was
+// cancelled: its checkpoint keeps every point finished, and Resume continues from there.
+type InterruptedError struct {
+	Dir         string
+	Done, Total int
+	Err         error
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("experiment: interrupted after %d of %d points; the checkpoint in %s keeps them (resume with --resume)", e.Done, e.Total, e.Dir)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// ErrAlreadyComplete is returned by a resumed experiment that has nothing left to do.
+var ErrAlreadyComplete = errors.New("experiment: the experiment is already complete")
+
+// checkpoint records how far a run (or shard) went: the points done and the length and
+// checksum of the partial results that hold them.
+type checkpoint struct {
+	Format       int    `json:"format"`
+	DesignSHA256 string `json:"design_sha256"`
+	Scenarios    string `json:"scenarios_sha256"`
+	Shard        int    `json:"shard"`
+	Shards       int    `json:"shards"`
+	PointsDone   int    `json:"points_done"`
+	PartialBytes int64  `json:"partial_bytes"`
+	PartialSHA   string `json:"partial_sha256"`
+	StartedAt    string `json:"started_at"`
+}
+
+// scenariosSum is a checksum of the scenario files the design names, as they are.
+func (d *Design) scenariosSum() string {
+	h := sha256.New()
+	for _, sc := range d.Scenarios {
+		fmt.Fprintln(h, sc.Name, sc.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// plan lists the points of one shard: p = shard, shard+shards, ...
+type plan struct{ total, shard, shards int }
+
+func (p plan) count() int       { return max(0, (p.total-p.shard+p.shards-1)/p.shards) }
+func (p plan) number(i int) int { return p.shard + i*p.shards }
+
+// Run runs the design's points x scenarios x replicates and writes its outputs into
+// opts.OutDir: design.csv at once, results.csv (appended to results.csv.partial point by
+// point, with a checkpoint after each), then effects.csv, plots and experiment.json with
+// "complete": true. A shard leaves its results.csv and a complete manifest for Merge.
+func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
+	shards := max(opts.Shards, 1)
+	if opts.Shard < 0 || opts.Shard >= shards {
+		return nil, fmt.Errorf("experiment: shard %d of %d: want 0 to %d", opts.Shard, shards, shards-1)
+	}
+	pl := plan{total: d.Points, shard: opts.Shard, shards: shards}
+	if pl.count() == 0 {
+		return nil, fmt.Errorf("experiment: shard %d of %d has no points (the design has %d)", opts.Shard, shards, d.Points)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = max(1, runtimeCPUs())
+	}
+	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
+		StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
+	partial, err := openExperiment(opts, cp, d)
+	if err != nil {
+		return nil, err
+	}
+	defer partial.Close()
+	m := d.manifest(opts, workers, cp)
+
+	for i := cp.PointsDone; i < pl.count(); i++ {
+		p := pl.number(i)
+		rows, err := d.runPoint(ctx, p, workers)
+		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return nil, &InterruptedError{Dir: opts.OutDir, Done: cp.PointsDone, Total: pl.count(), Err: err}
+			}
+			return nil, err
+		}
+		if _, err := partial.Write(rows); err != nil {
+			return nil, fmt.Errorf("experiment: writing %s: %w", partialPath, err)
+		}
+		if err := partial.Sync(); err != nil {
+			return nil, fmt.Errorf("experiment: writing %s: %w", partialPath, err)
+		}
+		if err := cp.advance(partialPath, len(rows)); err != nil {
+			return nil, err
+		}
+		if err := writeJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
+			return nil, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(cp.PointsDone, pl.count())
+		}
+	}
+	if err := partial.Close(); err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	if err := os.Rename(partialPath, filepath.Join(opts.OutDir, ResultsFile)); err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	m.PointsDone = cp.PointsDone
+	if shards > 1 {
+		m.Complete, m.FinishedAt = true, time.Now().UTC().Format(time.RFC3339)
+		m.Files = []string{DesignFile, ResultsFile}
+		if err := writeJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
+			return nil, err
+		}
+		return m, removeCheckpoint(opts.OutDir)
+	}
+	if err := finish(opts.OutDir, m); err != nil {
+		return nil, err
+	}
+	return m, removeCheckpoint(opts.OutDir)
+}
+
+// advance counts one more point whose rows (n bytes) the partial file now ends with.
+func (cp *checkpoint) advance(path string, n int) error {
+	cp.PointsDone++
+	cp.PartialBytes += int64(n)
+	sum, err := fileSHA(path, cp.PartialBytes)
+	if err != nil {
+		return err
+	}
+	cp.PartialSHA = sum
+	return nil
+}
+
+// fileSHA is the SHA-256 of the first n bytes of a file.
+func fileSHA(path string, n int64) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("experiment: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if k, err := io.Copy(h, io.LimitReader(f, n)); err != nil || k != n {
+		return "", fmt.Errorf("experiment: %s is shorter than its checkpoint says (%d of %d bytes)", path, k, n)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func removeCheckpoint(dir string) error {
+	if err := os.Remove(filepath.Join(dir, CheckpointFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
+}
+
+// openExperiment prepares the output directory and returns the partial results file,
+// positioned after the rows the checkpoint counts: a new experiment (after removing an
+// old one with Force), or one resumed from its checkpoint.
+func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
+	dir := opts.OutDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("experiment: cannot create output directory: %w", err)
+	}
+	var found []string
+	for _, name := range ownedNames {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		}
+	}
+	partialPath := filepath.Join(dir, ResultsFile+partialSuffix)
+	if opts.Resume {
+		data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		switch {
+		case err == nil:
+			var old checkpoint
+			if err := json.Unmarshal(data, &old); err != nil {
+				return nil, fmt.Errorf("experiment: %s: unreadable checkpoint: %v", dir, err)
+			}
+			switch {
+			case old.DesignSHA256 != cp.DesignSHA256:
+				return nil, fmt.Errorf("experiment: %s holds an experiment of another design file (sha256 %.12s, this one %.12s)", dir, old.DesignSHA256, cp.DesignSHA256)
+			case old.Scenarios != cp.Scenarios:
+				return nil, fmt.Errorf("experiment: %s holds an experiment whose scenario files have changed since", dir)
+			case old.Shard != cp.Shard || old.Shards != cp.Shards:
+				return nil, fmt.Errorf("experiment: %s holds shard %d of %d, not %d of %d", dir, old.Shard, old.Shards, cp.Shard, cp.Shards)
+			}
+			sum, err := fileSHA(partialPath, old.PartialBytes)
+			if err != nil {
+				return nil, err
+			}
+			if sum != old.PartialSHA {
+				return nil, fmt.Errorf("experiment: %s does not match its checkpoint (sha256 differs): start again with --force", partialPath)
+			}
+			f, err := os.OpenFile(partialPath, os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("experiment: %w", err)
+			}
+			// Rows written after the last checkpoint belong to a point not counted.
+			if err := f.Truncate(old.PartialBytes); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("experiment: %w", err)
+			}
+			if _, err := f.Seek(old.PartialBytes, io.SeekStart); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("experiment: %w", err)
+			}
+			*cp = old
+			return f, nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("experiment: %w", err)
+		}
+		if m, err := readManifest(dir); err == nil && m.Complete {
+			return nil, ErrAlreadyComplete
+		}
+	} else if len(found) > 0 && !opts.Force {
+		if contains(found, CheckpointFile) {
+			return nil, fmt.Errorf("experiment: %s has an incomplete experiment (continue it with --resume, or replace it with --force)", dir)
+		}
+		return nil, fmt.Errorf("experiment: %s already holds %s (replace it with --force)", dir, strings.Join(found, ", "))
+	}
+	for _, name := range found { // the manifest first: it is first in ownedNames
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return nil, fmt.Errorf("experiment: cannot replace earlier experiment: %w", err)
+		}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, DesignFile), d.writeDesignCSV); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(partialPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	header := "point,scenario,replicate,output,value\n"
+	if _, err := f.WriteString(header); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	cp.PartialBytes = int64(len(header))
+	cp.PartialSHA = sha256Hex([]byte(header))
+	if err := writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// writeDesignCSV writes the design matrix: point, then each factor's value.
+func (d *Design) writeDesignCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("point")
+	for _, f := range d.Factors {
+		bw.WriteString("," + csvField(f.Key))
+	}
+	bw.WriteString("\n")
+	for p, row := range d.Matrix {
+		bw.WriteString(strconv.Itoa(p))
+		for _, x := range row {
+			bw.WriteString("," + fmtG(x))
+		}
+		bw.WriteString("\n")
+	}
+	return bw.Flush()
+}
+
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// outputFolder reduces each replicate's weekly series to the design's outputs as the
+// replicate finishes: the series itself is never kept.
+type outputFolder struct {
+	outputs []Output
+	values  [][]float64 // [replicate][output]
+}
+
+func (f *outputFolder) Fold(rep int, series []float64) error {
+	nm := int(model.NumMetrics)
+	row := make([]float64, len(f.outputs))
+	for o, out := range f.outputs {
+		sum := 0.0
+		for w := out.From; w <= out.To; w++ {
+			sum += series[(w-1)*nm+int(out.Metric)]
+		}
+		row[o] = sum / float64(out.To-out.From+1)
+	}
+	f.values = append(f.values, row)
+	return nil
+}
+
+// runPoint runs every scenario at point p over the design's replicates and returns the
+// point's rows of results.csv, in the order scenario, replicate, output.
+func (d *Design) runPoint(ctx context.Context, p, workers int) ([]byte, error) {
+	var b strings.Builder
+	for k := range d.Scenarios {
+		sc, err := d.scenario(k, p)
+		if err != nil {
+			return nil, err
+		}
+		world, err := sc.NewWorld()
+		if err != nil {
+			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+		}
+		replicates := d.Replicates
+		if sc.Mode == model.MeanField {
+			replicates = 1
+		}
+		folder := &outputFolder{outputs: d.Outputs}
+		job := sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		if err := sim.Run(ctx, job, folder); err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+		}
+		for r, row := range folder.values {
+			for o, x := range row {
+				fmt.Fprintf(&b, "%d,%s,%d,%s,%s\n", p, d.Scenarios[k].Name, r, d.Outputs[o].Name, fmtG(x))
+			}
+		}
+	}
+	return []byte(b.String()), nil
+}
