@@ -583,7 +583,7 @@ func (d *Design) checkFactors() error {
 				continue
 			}
 			for _, v := range []float64{lo, hi} {
-				ovs := append(slices.Clone(d.Set), override{f.Key, fmtG(v)})
+				ovs := append(slices.Clone(d.Set), override{Key: f.Key, Value: fmtG(v)})
 				if _, err := loadScenarioWith(d.Paths[k], ovs); err != nil {
 					return designError(d.File, f.Line, "factor "+f.Key, "scenario %s: %s", sc.Name, oneLine(err))
 				}
@@ -599,7 +599,7 @@ func (d *Design) scenario(k, p int) (*sim.Scenario, error) {
 	ovs := slices.Clone(d.Set)
 	for i, f := range d.Factors {
 		if f.appliesTo(d.Scenarios[k].Name) {
-			ovs = append(ovs, override{f.Key, fmtG(d.Matrix[p][i])})
+			ovs = append(ovs, override{Key: f.Key, Value: fmtG(d.Matrix[p][i])})
 		}
 	}
 	sc, err := loadScenarioWith(d.Paths[k], ovs)
