@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -81,6 +84,8 @@ type checkpoint struct {
 	PartialBytes int64  `json:"partial_bytes"`
 	PartialSHA   string `json:"partial_sha256"`
 	StartedAt    string `json:"started_at"`
+
+	hash hash.Hash // of the partial file's bytes so far
 }
 
 // scenariosSum is a checksum of the scenario files the design names, as they are.
@@ -130,30 +135,27 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	defer partial.Close()
 	m := d.manifest(opts, workers, cp)
 
-	for i := cp.PointsDone; i < pl.count(); i++ {
-		p := pl.number(i)
-		rows, err := d.runPoint(ctx, p, workers)
-		if err != nil {
-			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				return nil, &InterruptedError{Dir: opts.OutDir, Done: cp.PointsDone, Total: pl.count(), Err: err}
-			}
-			return nil, err
-		}
+	err = d.runPoints(ctx, pl, cp.PointsDone, workers, func(i int, rows []byte) error {
 		if _, err := partial.Write(rows); err != nil {
-			return nil, fmt.Errorf("experiment: writing %s: %w", partialPath, err)
+			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
 		if err := partial.Sync(); err != nil {
-			return nil, fmt.Errorf("experiment: writing %s: %w", partialPath, err)
+			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
-		if err := cp.advance(partialPath, len(rows)); err != nil {
-			return nil, err
-		}
+		cp.advance(rows)
 		if err := writeJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
-			return nil, err
+			return err
 		}
 		if opts.Progress != nil {
 			opts.Progress(cp.PointsDone, pl.count())
 		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, &InterruptedError{Dir: opts.OutDir, Done: cp.PointsDone, Total: pl.count(), Err: err}
+		}
+		return nil, err
 	}
 	if err := partial.Close(); err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
@@ -176,30 +178,26 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	return m, removeCheckpoint(opts.OutDir)
 }
 
-// advance counts one more point whose rows (n bytes) the partial file now ends with.
-func (cp *checkpoint) advance(path string, n int) error {
+// advance counts one more point whose rows the partial file now ends with.
+func (cp *checkpoint) advance(rows []byte) {
 	cp.PointsDone++
-	cp.PartialBytes += int64(n)
-	sum, err := fileSHA(path, cp.PartialBytes)
-	if err != nil {
-		return err
-	}
-	cp.PartialSHA = sum
-	return nil
+	cp.PartialBytes += int64(len(rows))
+	cp.hash.Write(rows)
+	cp.PartialSHA = hex.EncodeToString(cp.hash.Sum(nil))
 }
 
-// fileSHA is the SHA-256 of the first n bytes of a file.
-func fileSHA(path string, n int64) (string, error) {
+// fileSHA hashes the first n bytes of a file.
+func fileSHA(path string, n int64) (hash.Hash, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("experiment: %w", err)
+		return nil, fmt.Errorf("experiment: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
 	if k, err := io.Copy(h, io.LimitReader(f, n)); err != nil || k != n {
-		return "", fmt.Errorf("experiment: %s is shorter than its checkpoint says (%d of %d bytes)", path, k, n)
+		return nil, fmt.Errorf("experiment: %s is shorter than its checkpoint says (%d of %d bytes)", path, k, n)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return h, nil
 }
 
 func removeCheckpoint(dir string) error {
@@ -240,11 +238,11 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			case old.Shard != cp.Shard || old.Shards != cp.Shards:
 				return nil, fmt.Errorf("experiment: %s holds shard %d of %d, not %d of %d", dir, old.Shard, old.Shards, cp.Shard, cp.Shards)
 			}
-			sum, err := fileSHA(partialPath, old.PartialBytes)
+			h, err := fileSHA(partialPath, old.PartialBytes)
 			if err != nil {
 				return nil, err
 			}
-			if sum != old.PartialSHA {
+			if hex.EncodeToString(h.Sum(nil)) != old.PartialSHA {
 				return nil, fmt.Errorf("experiment: %s does not match its checkpoint (sha256 differs): start again with --force", partialPath)
 			}
 			f, err := os.OpenFile(partialPath, os.O_WRONLY, 0o644)
@@ -261,6 +259,7 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 				return nil, fmt.Errorf("experiment: %w", err)
 			}
 			*cp = old
+			cp.hash = h
 			return f, nil
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("experiment: %w", err)
@@ -291,8 +290,9 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
-	cp.PartialBytes = int64(len(header))
-	cp.PartialSHA = sha256Hex([]byte(header))
+	cp.PartialBytes, cp.hash = 0, sha256.New()
+	cp.advance([]byte(header))
+	cp.PointsDone = 0
 	if err := writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
 		f.Close()
 		return nil, err
@@ -387,4 +387,91 @@ func (d *Design) runPoint(ctx context.Context, p, workers int) ([]byte, error) {
 		}
 	}
 	return []byte(b.String()), nil
+}
+
+// runPoints runs the shard's points from the i-th on, over the workers, and hands each
+// point's rows to write in point order, whatever the scheduling. With more points left
+// than workers, each worker runs whole points (its replicates one after another); with
+// fewer, the workers are shared out among each point's replicates. A worker takes a slot
+// before it claims the next point, so at most 2 x workers points' rows wait for an
+// earlier one, and the earliest point not yet written is always being run.
+func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, write func(i int, rows []byte) error) error {
+	left := pl.count() - from
+	if left <= 0 {
+		return nil
+	}
+	outer := min(workers, left)
+	inner := max(1, workers/outer)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		i    int
+		rows []byte
+		err  error
+	}
+	slots := make(chan struct{}, 2*outer)
+	for range cap(slots) {
+		slots <- struct{}{}
+	}
+	done := make(chan result, cap(slots))
+	var next atomic.Int64
+	next.Store(int64(from))
+	var wg sync.WaitGroup
+	for range outer {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-slots:
+				case <-ctx.Done():
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= pl.count() || ctx.Err() != nil {
+					return
+				}
+				rows, err := d.runPoint(ctx, pl.number(i), inner)
+				select {
+				case done <- result{i, rows, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	pending := map[int]result{}
+	want := from
+	var err error
+	for res := range done {
+		if err != nil {
+			continue // drain
+		}
+		pending[res.i] = res
+		for r, ok := pending[want]; ok; r, ok = pending[want] {
+			delete(pending, want)
+			switch {
+			case r.err != nil:
+				err = r.err // the lowest point that failed, whatever the timing
+			case ctx.Err() != nil:
+				err = ctx.Err() // interrupted: write no more
+			default:
+				err = write(want, r.rows)
+			}
+			if err != nil {
+				cancel()
+				break
+			}
+			slots <- struct{}{}
+			want++
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if want < pl.count() {
+		return ctx.Err()
+	}
+	return nil
 }

@@ -47,18 +47,18 @@ func TestGridEnumeratesTheProduct(t *testing.T) {
 		t.Errorf("%d distinct points, want 18", len(seen))
 	}
 	// Hand-computed: 0, 5, 10; 7, 8; and 1, 10, 100 (evenly spaced in the logarithm).
-	if want := []float64{0, 7, 1}; !close(g[0], want) {
+	if want := []float64{0, 7, 1}; !near(g[0], want) {
 		t.Errorf("first point %v, want %v", g[0], want)
 	}
-	if want := []float64{0, 7, 10}; !close(g[1], want) {
+	if want := []float64{0, 7, 10}; !near(g[1], want) {
 		t.Errorf("second point %v, want %v", g[1], want)
 	}
-	if want := []float64{10, 8, 100}; !close(g[17], want) {
+	if want := []float64{10, 8, 100}; !near(g[17], want) {
 		t.Errorf("last point %v, want %v", g[17], want)
 	}
 }
 
-func close(a, b []float64) bool {
+func near(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Abs(x-y) <= 1e-12*max(1, math.Abs(y)) })
 }
 
