@@ -16,6 +16,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,8 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // MaxDesignBytes bounds a design file, as sim.MaxScenarioBytes bounds a scenario.
 const MaxDesignBytes = 1 << 20
@@ -248,7 +251,16 @@ func (m *mapping) numbers(key string) ([]float64, error) {
 func ParseDesign(name string, data []byte) (*Design, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, designError(name, 0, "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+			if strings.HasPrefix(msg, "did not find expected") {
+				line++ // the parser's lines are 0-based for these (as sim reads them)
+			}
+		}
+		return nil, designError(name, line, "", "%s", msg)
 	}
 	if len(doc.Content) != 1 {
 		return nil, designError(name, 0, "", "empty design file")
