@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // Two small scenarios: a reference and one with an extra incapacitation campaign.
@@ -144,7 +149,7 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 	base := t.TempDir()
 	ctx := context.Background()
 	one := filepath.Join(base, "one")
-	if err := runTo(t, ctx, d, Options{OutDir: one, Workers: 1}); err != nil {
+	if err := runTo(t, ctx, d, Options{OutDir: one, Workers: 1, Trajectories: true}); err != nil {
 		t.Fatal(err)
 	}
 	want := read(t, filepath.Join(one, ResultsFile))
@@ -155,7 +160,7 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 	}
 
 	two := filepath.Join(base, "two")
-	if err := runTo(t, ctx, d, Options{OutDir: two, Workers: 2}); err != nil {
+	if err := runTo(t, ctx, d, Options{OutDir: two, Workers: 2, Trajectories: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(read(t, filepath.Join(two, ResultsFile)), want) {
@@ -165,7 +170,7 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 	var shards []string
 	for k := range 3 {
 		dir := filepath.Join(base, "shard"+string(rune('0'+k)))
-		if err := runTo(t, ctx, d, Options{OutDir: dir, Workers: 2, Shard: k, Shards: 3}); err != nil {
+		if err := runTo(t, ctx, d, Options{OutDir: dir, Workers: 2, Shard: k, Shards: 3, Trajectories: true}); err != nil {
 			t.Fatal(err)
 		}
 		shards = append(shards, dir)
@@ -184,7 +189,7 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 	// Interrupted after 2 points, then resumed.
 	resumed := filepath.Join(base, "resumed")
 	cctx, cancel := context.WithCancel(ctx)
-	err = runTo(t, cctx, d, Options{OutDir: resumed, Workers: 2, Progress: func(done, _ int) {
+	err = runTo(t, cctx, d, Options{OutDir: resumed, Workers: 2, Trajectories: true, Progress: func(done, _ int) {
 		if done == 2 {
 			cancel()
 		}
@@ -201,7 +206,7 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 	f, _ := os.OpenFile(filepath.Join(resumed, ResultsFile+partialSuffix), os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("2,ref,0,members_2012,123\n")
 	f.Close()
-	if err := runTo(t, ctx, d, Options{OutDir: resumed, Workers: 1, Resume: true}); err != nil {
+	if err := runTo(t, ctx, d, Options{OutDir: resumed, Workers: 1, Resume: true, Trajectories: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(read(t, filepath.Join(resumed, ResultsFile)), want) {
@@ -209,6 +214,65 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 	}
 	if !bytes.Equal(read(t, filepath.Join(resumed, EffectsFile)), wantEffects) {
 		t.Error("interrupted and resumed: effects.csv differs from one run's")
+	}
+	for p := range d.Points {
+		name := filepath.Join(TrajectoriesDir, trajectoryFile(p))
+		want := read(t, filepath.Join(one, name))
+		for _, dir := range []string{two, merged, resumed} {
+			if !bytes.Equal(read(t, filepath.Join(dir, name)), want) {
+				t.Errorf("%s: %s differs from one run's", filepath.Base(dir), name)
+			}
+		}
+	}
+}
+
+// The trajectories read back (with the library that wrote them) give the outputs again,
+// computed a second way: the value in the week ending 2012-05-20 (week 20 of a run from
+// 2012-01-01) and the mean over the weeks ending in 2012 (all 30 of the run).
+func TestTrajectoriesReadBack(t *testing.T) {
+	d, err := LoadDesign(writeFiles(t, smallDesign))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := runTo(t, context.Background(), d, Options{OutDir: dir, Workers: 2, Trajectories: true}); err != nil {
+		t.Fatal(err)
+	}
+	results := map[string]string{} // "point,scenario,replicate,output" -> value
+	for _, l := range strings.Split(strings.TrimSpace(string(read(t, filepath.Join(dir, ResultsFile)))), "\n")[1:] {
+		i := strings.LastIndexByte(l, ',')
+		results[l[:i]] = l[i+1:]
+	}
+	for p := range d.Points {
+		rows, err := parquet.ReadFile[TrajectoryRow](filepath.Join(dir, TrajectoriesDir, trajectoryFile(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 2 scenarios x 3 replicates x 30 weeks x 2 metrics (members, homicides).
+		if len(rows) != 2*3*30*2 {
+			t.Fatalf("point %d: %d rows, want 360", p, len(rows))
+		}
+		sum := map[string]float64{}
+		for _, r := range rows {
+			key := fmt.Sprintf("%d,%s,%d,", r.Point, r.Scenario, r.Replicate)
+			if r.Point != int64(p) {
+				t.Fatalf("point %d's file has a row of point %d", p, r.Point)
+			}
+			switch {
+			case r.Metric == "homicides" && r.Week == 20:
+				if got := results[key+"homicides_w20"]; got != fmtG(r.Value) {
+					t.Errorf("%shomicides_w20: results.csv %s, trajectories %v", key, got, r.Value)
+				}
+			case r.Metric == "members":
+				sum[key] += r.Value
+			}
+		}
+		for key, s := range sum {
+			want, _ := strconv.ParseFloat(results[key+"members_2012"], 64)
+			if math.Abs(s/30-want) > 1e-9*math.Abs(want) {
+				t.Errorf("%smembers_2012: results.csv %v, mean of the trajectory %v", key, want, s/30)
+			}
+		}
 	}
 }
 

@@ -57,6 +57,9 @@ func finish(dir string, m *Manifest) error {
 	m.Complete, m.PointsDone, m.FinishedAt = true, m.Points, now()
 	m.Shard, m.Shards = 0, 0
 	m.Files = append([]string{DesignFile, ResultsFile, EffectsFile}, plots...)
+	if len(m.Trajectories) > 0 {
+		m.Files = append(m.Files, TrajectoriesDir+"/")
+	}
 	return writeJSONAtomic(filepath.Join(dir, ManifestFile), m)
 }
 

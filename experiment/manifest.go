@@ -36,6 +36,8 @@ type Manifest struct {
 	StartedAt    string             `json:"started_at"`
 	FinishedAt   string             `json:"finished_at,omitempty"`
 	Files        []string           `json:"files,omitempty"`
+	// Trajectories are the metrics written to trajectories/ (--trajectories), if any.
+	Trajectories []string `json:"trajectories,omitempty"`
 }
 
 type ManifestDesign struct {
@@ -100,6 +102,11 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 			mf.Scale = "log-uniform"
 		}
 		m.Factors = append(m.Factors, mf)
+	}
+	if opts.Trajectories {
+		for _, mt := range d.trajectoryMetrics() {
+			m.Trajectories = append(m.Trajectories, mt.String())
+		}
 	}
 	for _, o := range d.Outputs {
 		m.Outputs = append(m.Outputs, ManifestOutput{Name: o.Name, Metric: o.Metric.String(), Window: o.Window, FromWeek: o.From, ToWeek: o.To})

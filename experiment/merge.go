@@ -73,6 +73,11 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(first.Trajectories) > 0 {
+		if err := mergeTrajectories(byShard, opts.OutDir, first.Points); err != nil {
+			return nil, err
+		}
+	}
 	m := *first
 	m.MergedShards, m.Command = first.Shards, opts.Command
 	if err := finish(opts.OutDir, &m); err != nil {
@@ -162,6 +167,31 @@ func interleave(w io.Writer, shards []string, points int) error {
 	for k, l := range pending {
 		if l != nil {
 			return fmt.Errorf("%s has rows beyond the design's %d points", shards[k], points)
+		}
+	}
+	return nil
+}
+
+// mergeTrajectories gathers the shards' trajectory files (point p from shard p mod n),
+// hard-linked where the file system allows, copied otherwise.
+func mergeTrajectories(shards []string, out string, points int) error {
+	dir := filepath.Join(out, TrajectoriesDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	for p := range points {
+		name := trajectoryFile(p)
+		src := filepath.Join(shards[p%len(shards)], TrajectoriesDir, name)
+		dst := filepath.Join(dir, name)
+		if err := os.Link(src, dst); err == nil {
+			continue
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return fmt.Errorf("experiment: %w", err)
+		}
+		if err := writeFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -34,7 +34,7 @@ const (
 	partialSuffix  = ".partial"
 )
 
-var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir}
+var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir}
 
 // PairingNote says how replicates are paired.
 const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +
@@ -53,6 +53,9 @@ type Options struct {
 	Progress func(done, total int)
 	// Command, if set, is recorded in the manifest.
 	Command string
+	// Trajectories writes every replicate's weekly values of the outputs' metrics to
+	// trajectories/point-NNNNNN.parquet, one file per point.
+	Trajectories bool
 }
 
 // InterruptedError is returned when an experiment stops because its context was
@@ -84,6 +87,7 @@ type checkpoint struct {
 	PartialBytes int64  `json:"partial_bytes"`
 	PartialSHA   string `json:"partial_sha256"`
 	StartedAt    string `json:"started_at"`
+	Trajectories bool   `json:"trajectories"`
 
 	hash hash.Hash // of the partial file's bytes so far
 }
@@ -126,7 +130,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 		workers = max(1, runtimeCPUs())
 	}
 	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
-		StartedAt: time.Now().UTC().Format(time.RFC3339)}
+		StartedAt: time.Now().UTC().Format(time.RFC3339), Trajectories: opts.Trajectories}
 	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
 	partial, err := openExperiment(opts, cp, d)
 	if err != nil {
@@ -135,7 +139,14 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	defer partial.Close()
 	m := d.manifest(opts, workers, cp)
 
-	err = d.runPoints(ctx, pl, cp.PointsDone, workers, func(i int, rows []byte) error {
+	trajDir := ""
+	if opts.Trajectories {
+		trajDir = filepath.Join(opts.OutDir, TrajectoriesDir)
+		if err := os.MkdirAll(trajDir, 0o755); err != nil {
+			return nil, fmt.Errorf("experiment: %w", err)
+		}
+	}
+	err = d.runPoints(ctx, pl, cp.PointsDone, workers, trajDir, func(i int, rows []byte) error {
 		if _, err := partial.Write(rows); err != nil {
 			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
@@ -167,6 +178,9 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	if shards > 1 {
 		m.Complete, m.FinishedAt = true, time.Now().UTC().Format(time.RFC3339)
 		m.Files = []string{DesignFile, ResultsFile}
+		if opts.Trajectories {
+			m.Files = append(m.Files, TrajectoriesDir+"/")
+		}
 		if err := writeJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
 			return nil, err
 		}
@@ -237,6 +251,8 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 				return nil, fmt.Errorf("experiment: %s holds an experiment whose scenario files have changed since", dir)
 			case old.Shard != cp.Shard || old.Shards != cp.Shards:
 				return nil, fmt.Errorf("experiment: %s holds shard %d of %d, not %d of %d", dir, old.Shard, old.Shards, cp.Shard, cp.Shards)
+			case old.Trajectories != cp.Trajectories:
+				return nil, fmt.Errorf("experiment: %s was started %s --trajectories: resume it the same way", dir, map[bool]string{true: "with", false: "without"}[old.Trajectories])
 			}
 			h, err := fileSHA(partialPath, old.PartialBytes)
 			if err != nil {
@@ -357,8 +373,19 @@ func (f *outputFolder) Fold(rep int, series []float64) error {
 
 // runPoint runs every scenario at point p over the design's replicates and returns the
 // point's rows of results.csv, in the order scenario, replicate, output.
-func (d *Design) runPoint(ctx context.Context, p, workers int) ([]byte, error) {
+func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (_ []byte, err error) {
 	var b strings.Builder
+	var traj *trajectoryWriter
+	if trajDir != "" {
+		if traj, err = newTrajectoryWriter(trajDir, p, d.trajectoryMetrics()); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				traj.abort()
+			}
+		}()
+	}
 	for k := range d.Scenarios {
 		sc, err := d.scenario(k, p)
 		if err != nil {
@@ -373,8 +400,12 @@ func (d *Design) runPoint(ctx context.Context, p, workers int) ([]byte, error) {
 			replicates = 1
 		}
 		folder := &outputFolder{outputs: d.Outputs}
+		folders := []sim.Folder{folder}
+		if traj != nil {
+			folders = append(folders, traj.folder(sc.Name))
+		}
 		job := sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
-		if err := sim.Run(ctx, job, folder); err != nil {
+		if err := sim.Run(ctx, job, folders...); err != nil {
 			if ctx.Err() != nil {
 				return nil, err
 			}
@@ -386,6 +417,11 @@ func (d *Design) runPoint(ctx context.Context, p, workers int) ([]byte, error) {
 			}
 		}
 	}
+	if traj != nil {
+		if err := traj.commit(); err != nil {
+			return nil, err
+		}
+	}
 	return []byte(b.String()), nil
 }
 
@@ -395,7 +431,7 @@ func (d *Design) runPoint(ctx context.Context, p, workers int) ([]byte, error) {
 // fewer, the workers are shared out among each point's replicates. A worker takes a slot
 // before it claims the next point, so at most 2 x workers points' rows wait for an
 // earlier one, and the earliest point not yet written is always being run.
-func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, write func(i int, rows []byte) error) error {
+func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, trajDir string, write func(i int, rows []byte) error) error {
 	left := pl.count() - from
 	if left <= 0 {
 		return nil
@@ -431,7 +467,7 @@ func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, writ
 				if i >= pl.count() || ctx.Err() != nil {
 					return
 				}
-				rows, err := d.runPoint(ctx, pl.number(i), inner)
+				rows, err := d.runPoint(ctx, pl.number(i), inner, trajDir)
 				select {
 				case done <- result{i, rows, err}:
 				case <-ctx.Done():

@@ -22,6 +22,7 @@ type experimentCmd struct {
 	resume  bool
 	shard   string
 	shards  int
+	traj    bool
 	fs      *pflag.FlagSet
 }
 
@@ -30,7 +31,7 @@ func (*experimentCmd) synopsis() string {
 	return "run a designed experiment: factors sampled over scenarios, paired effects and plots"
 }
 func (*experimentCmd) usage() string {
-	return "experiment DESIGN.yaml --out DIR [--workers J] [--quiet] [--force] [--resume] [--shard K|env --shards N]\n" +
+	return "experiment DESIGN.yaml --out DIR [--workers J] [--trajectories] [--quiet] [--force] [--resume] [--shard K|env --shards N]\n" +
 		"       cartelsim experiment merge SHARD_DIR... --out DIR [--force]"
 }
 
@@ -38,6 +39,7 @@ func (c *experimentCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVarP(&c.out, "out", "o", "", "output directory (required)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
+	fs.BoolVar(&c.traj, "trajectories", false, "also write every replicate's weekly values of the outputs' metrics to trajectories/point-NNNNNN.parquet")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or summary")
 	fs.BoolVar(&c.force, "force", false, "replace an earlier experiment in the output directory")
 	fs.BoolVar(&c.resume, "resume", false, "continue the interrupted experiment in the output directory from its checkpoint")
@@ -55,7 +57,7 @@ func (c *experimentCmd) validate(args []string) error {
 		if len(args) == 1 {
 			return usagef("experiment merge takes the shard directories of one experiment")
 		}
-		if c.resume || c.shard != "" || c.shards != 0 {
+		if c.resume || c.shard != "" || c.shards != 0 || c.traj {
 			return usagef("experiment merge takes only --out and --force")
 		}
 	case len(args) != 1:
@@ -96,7 +98,7 @@ func (c *experimentCmd) run(ctx context.Context, args []string, stdout, stderr i
 		return err
 	}
 	opts := experiment.Options{OutDir: c.out, Force: c.force, Resume: c.resume, Workers: c.workers,
-		Shard: shard, Shards: c.shards, Command: command}
+		Shard: shard, Shards: c.shards, Command: command, Trajectories: c.traj}
 	if !c.quiet {
 		opts.Progress = func(done, total int) {
 			fmt.Fprintf(stderr, "\r%s: point %d of %d", d.Name, done, total)
