@@ -99,7 +99,7 @@ func (c *experimentCmd) run(ctx context.Context, args []string, stdout, stderr i
 	}
 	opts := experiment.Options{OutDir: c.out, Force: c.force, Resume: c.resume, Workers: c.workers,
 		Shard: shard, Shards: c.shards, Command: command, Trajectories: c.traj}
-	if !c.quiet {
+	if !c.quiet && isTerminal(stderr) {
 		opts.Progress = func(done, total int) {
 			fmt.Fprintf(stderr, "\r%s: point %d of %d", d.Name, done, total)
 			if done == total {
@@ -113,7 +113,7 @@ func (c *experimentCmd) run(ctx context.Context, args []string, stdout, stderr i
 		return nil
 	}
 	if err != nil {
-		if !c.quiet {
+		if opts.Progress != nil {
 			fmt.Fprintln(stderr)
 		}
 		return err
