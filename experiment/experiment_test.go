@@ -308,3 +308,37 @@ func TestCommonRandomNumbers(t *testing.T) {
 		t.Error("no effect anywhere: the factor did not reach the policy scenario")
 	}
 }
+
+// A run stopped after renaming results.csv.partial into place but before its manifest
+// (the checkpoint still there) resumes from the renamed file.
+func TestResumeAfterResultsRenamed(t *testing.T) {
+	d, err := LoadDesign(writeFiles(t, smallDesign))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	one := filepath.Join(base, "one")
+	if err := runTo(t, context.Background(), d, Options{OutDir: one, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "stopped")
+	ctx, cancel := context.WithCancel(context.Background())
+	err = runTo(t, ctx, d, Options{OutDir: dir, Workers: 2, Progress: func(done, _ int) {
+		if done == 3 {
+			cancel()
+		}
+	}})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("%v, want an InterruptedError", err)
+	}
+	if err := os.Rename(filepath.Join(dir, ResultsFile+partialSuffix), filepath.Join(dir, ResultsFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := runTo(t, context.Background(), d, Options{OutDir: dir, Workers: 2, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(read(t, filepath.Join(dir, ResultsFile)), read(t, filepath.Join(one, ResultsFile))) {
+		t.Error("resumed: results.csv differs from one run's")
+	}
+}

@@ -254,6 +254,11 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			case old.Trajectories != cp.Trajectories:
 				return nil, fmt.Errorf("experiment: %s was started %s --trajectories: resume it the same way", dir, map[bool]string{true: "with", false: "without"}[old.Trajectories])
 			}
+			// A run stopped between renaming its complete results into place and writing
+			// its manifest: the checkpoint still counts the rows, under their final name.
+			if _, err := os.Stat(partialPath); errors.Is(err, fs.ErrNotExist) {
+				os.Rename(filepath.Join(dir, ResultsFile), partialPath)
+			}
 			h, err := fileSHA(partialPath, old.PartialBytes)
 			if err != nil {
 				return nil, err
