@@ -68,7 +68,7 @@ Run "cartelsim <command> --help" for a command's options.
 func mainHelp() string {
 	var b strings.Builder
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-9s %s\n", c.name(), c.synopsis())
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name(), c.synopsis())
 	}
 	return fmt.Sprintf(overview, b.String())
 }
