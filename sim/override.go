@@ -199,7 +199,7 @@ func applyOverride(top *yaml.Node, o Override, line int) (string, error) {
 				if len(n.Content) == 0 {
 					return "", fmt.Errorf("index %d is out of range: %s is empty", k, at)
 				}
-				return "", fmt.Errorf("index %d is out of range: %s has %d items ([0] to [%d])", k, at, len(n.Content), len(n.Content)-1)
+				return "", fmt.Errorf("index %d is out of range: %s has %s ([0] to [%d])", k, at, plural(len(n.Content), "item"), len(n.Content)-1)
 			}
 			if last {
 				n.Content[k] = value
@@ -300,4 +300,17 @@ func renderScenario(files []chainFile, doc *yaml.Node, overrides []Override) ([]
 		return nil, fmt.Errorf("sim: %s: cannot write the scenario as run: %v", files[0].path, err)
 	}
 	return b.Bytes(), nil
+}
+
+// LoadScenariosWith reads several scenario files with the same overrides, stopping at
+// the first error.
+func LoadScenariosWith(paths []string, overrides []Override) ([]*Scenario, error) {
+	scs := make([]*Scenario, len(paths))
+	for i, p := range paths {
+		var err error
+		if scs[i], err = LoadScenarioWith(p, overrides); err != nil {
+			return nil, err
+		}
+	}
+	return scs, nil
 }

@@ -29,6 +29,7 @@ type runCmd struct {
 	shard      string
 	shards     int
 	checkpoint time.Duration
+	sets       []string
 	fs         *pflag.FlagSet
 }
 
@@ -37,12 +38,13 @@ func (*runCmd) synopsis() string {
 	return "run a scenario's Monte Carlo replicates and write tables and plots"
 }
 func (*runCmd) usage() string {
-	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
+	return "run SCENARIO.yaml [--set key=value ...] [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
 }
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVarP(&c.out, "out", "o", "", "output directory (default out/<scenario name>)")
+	registerSet(fs, &c.sets)
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "number of replicates (default: the scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed (default: the scenario's)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
@@ -104,6 +106,9 @@ func (c *runCmd) validate(args []string) error {
 	if c.shards > sim.MaxReplicates {
 		return usagef("--shards %d: want at most %d", c.shards, sim.MaxReplicates)
 	}
+	if _, err := parseSets(c.sets); err != nil {
+		return err
+	}
 	// The form of --shard and --shards; run reads the environment for --shard env.
 	_, err := c.shardIndex(func(string) string { return "0" })
 	return err
@@ -114,7 +119,11 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	sc, err := sim.LoadScenario(args[0])
+	sets, err := parseSets(c.sets)
+	if err != nil {
+		return err
+	}
+	sc, err := sim.LoadScenarioWith(args[0], sets)
 	if err != nil {
 		return err
 	}
