@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -342,4 +343,22 @@ func FuzzOverride(f *testing.F) {
 			t.Fatalf("--set %s: the scenario as run reads back as another:\n%s", o, sc.Source)
 		}
 	})
+}
+
+// The scenario of a run with overrides is found again from its manifest (overlay plots
+// shade its interventions), and not once the file has changed.
+func TestRanScenarioWithOverrides(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"s.yaml": goodScenario})
+	sc, err := LoadScenarioWith(filepath.Join(dir, "s.yaml"), mustOverrides(t, "interventions[0].intensity=0.25"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := manifestScenario(sc)
+	if got := ranScenario(ms); got == nil || got.Config().Interventions[0].Intensity != 0.25 {
+		t.Errorf("ranScenario(%+v) = %+v, want the overridden scenario", ms, got)
+	}
+	os.WriteFile(filepath.Join(dir, "s.yaml"), []byte(goodScenario+"# changed\n"), 0o644)
+	if got := ranScenario(ms); got != nil {
+		t.Errorf("ranScenario of a changed file = %+v, want nil", got)
+	}
 }
