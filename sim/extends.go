@@ -85,7 +85,7 @@ func (c *chain) load(path string, data []byte, doc *yaml.Node) (*yaml.Node, erro
 		if err != nil {
 			var se *ScenarioError
 			if errors.As(err, &se) {
-				return nil, fail("base %s: %s", next, se.Msg)
+				return nil, fail("%s: %s", next, se.Msg)
 			}
 			return nil, err
 		}

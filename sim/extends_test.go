@@ -167,7 +167,7 @@ func TestExtendsErrors(t *testing.T) {
 		msg   string
 	}{
 		{"missing base", map[string]string{"a.yaml": "name: a\nextends: nobase.yaml\n"},
-			"a.yaml", 2, "extends", "base nobase.yaml: cannot read scenario: no such file or directory"},
+			"a.yaml", 2, "extends", "nobase.yaml: cannot read scenario: no such file or directory"},
 		{"cycle", map[string]string{"a.yaml": "extends: b.yaml\n", "b.yaml": "weeks: 5\nextends: a.yaml\n"},
 			"b.yaml", 2, "extends", "a.yaml is already in the chain, a cycle: a.yaml extends b.yaml extends a.yaml"},
 		{"itself", map[string]string{"a.yaml": "extends: ./a.yaml\n"},
