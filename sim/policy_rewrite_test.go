@@ -41,6 +41,11 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 			!reflect.DeepEqual(before.Config(), after.Config()) {
 			t.Errorf("%s: the rewritten file gives another scenario", name)
 		}
+		// The scenario as run, which a shard keeps, reads back as the same scenario.
+		again, err := ParseScenario(after.File, after.Source)
+		if err != nil || again.SHA256 != after.SHA256 || !reflect.DeepEqual(again.Config(), after.Config()) {
+			t.Errorf("%s: the scenario as run does not read back as itself (%v)", name, err)
+		}
 	}
 	// Short runs, the same overrides on both: 2 replicates of 110 weeks (to 2027-02-07)
 	// after one week of warm-up instead of 678, of the status quo and of the policy with
