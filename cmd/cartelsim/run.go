@@ -44,7 +44,6 @@ func (*runCmd) usage() string {
 func (c *runCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVarP(&c.out, "out", "o", "", "output directory (default out/<scenario name>)")
-	registerSet(fs, &c.sets)
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "number of replicates (default: the scenario's)")
 	fs.Uint64Var(&c.seed, "seed", 0, "master seed (default: the scenario's)")
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
@@ -56,6 +55,7 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.shard, "shard", "", "run only shard K of --shards N: the replicates r with r mod N == K; \"env\" reads K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	fs.IntVar(&c.shards, "shards", 0, "number of shards (with --shard); merge the shard directories with cartelsim merge")
 	fs.DurationVar(&c.checkpoint, "checkpoint-every", sim.DefaultCheckpointEvery, "how often to save the checkpoint while running (it is also saved when interrupted)")
+	registerSet(fs, &c.sets)
 }
 
 // shardEnv are the variables --shard env reads, in order: a Slurm job array's task and
