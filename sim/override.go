@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -135,6 +134,9 @@ func applyOverride(top *yaml.Node, o Override, line int) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if steps[0].key == "extends" {
+		return "", errors.New("extends cannot be set from the command line: write a scenario that extends the other")
+	}
 	value, err := parseOverrideValue(o.Value, line)
 	if err != nil {
 		return "", err
@@ -197,7 +199,7 @@ func applyOverride(top *yaml.Node, o Override, line int) (string, error) {
 				if len(n.Content) == 0 {
 					return "", fmt.Errorf("index %d is out of range: %s is empty", k, at)
 				}
-				return "", fmt.Errorf("index %d is out of range: %s has %d items ([0] to [%d])", k, at, len(n.Content), len(n.Content)-1)
+				return "", fmt.Errorf("index %d is out of range: %s has %s ([0] to [%d])", k, at, plural(len(n.Content), "item"), len(n.Content)-1)
 			}
 			if last {
 				n.Content[k] = value
@@ -250,34 +252,65 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// locate names the override an error is in: its nodes carry overrideLine(i).
-func locate(err error, overrides []Override) error {
+// locate names the file and line, or the override, an error is in: the nodes of
+// override i carry overrideLine(i), those of a base file their line plus a multiple of
+// fileLines.
+func locate(err error, files []chainFile, overrides []Override) error {
 	var se *ScenarioError
-	if !errors.As(err, &se) || se.Line >= 0 {
+	if !errors.As(err, &se) {
 		return err
 	}
-	if i := -1 - se.Line; i < len(overrides) {
-		se.Set, se.Line = overrides[i].String(), 0
+	switch {
+	case se.Line < 0:
+		if i := -1 - se.Line; i < len(overrides) {
+			se.Set, se.Line = overrides[i].String(), 0
+		}
+	case se.Line >= fileLines:
+		if k := se.Line / fileLines; k < len(files) {
+			se.File, se.Line = files[k].path, se.Line%fileLines
+		}
 	}
 	return err
 }
 
-// renderScenario writes the scenario as run: a comment naming the file, its sha256 and
-// the overrides, then the tree they made, which reads back as the same scenario.
-func renderScenario(name string, data []byte, doc *yaml.Node, overrides []Override) ([]byte, error) {
+// renderScenario writes the scenario as run: a comment naming each file of the chain
+// with its sha256 and the overrides, then the tree they made, which reads back as the
+// same scenario.
+func renderScenario(files []chainFile, doc *yaml.Node, overrides []Override) ([]byte, error) {
 	var b bytes.Buffer
-	sum := sha256.Sum256(data)
-	fmt.Fprintf(&b, "# %s (sha256 %s) as cartelsim ran it, with:\n", filepath.Base(name), hex.EncodeToString(sum[:]))
+	for i, f := range files {
+		sum := sha256.Sum256(f.data)
+		switch i {
+		case 0:
+			fmt.Fprintf(&b, "# %s (sha256 %s) as cartelsim ran it", printable(f.rel), hex.EncodeToString(sum[:]))
+		default:
+			fmt.Fprintf(&b, "\n#   extends %s (sha256 %s)", printable(f.rel), hex.EncodeToString(sum[:]))
+		}
+	}
+	b.WriteString("\n")
 	for _, o := range overrides {
 		fmt.Fprintf(&b, "#   --set %s\n", printable(o.String()))
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("sim: %s: cannot write the scenario as run: %v", name, err)
+		return nil, fmt.Errorf("sim: %s: cannot write the scenario as run: %v", files[0].path, err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("sim: %s: cannot write the scenario as run: %v", name, err)
+		return nil, fmt.Errorf("sim: %s: cannot write the scenario as run: %v", files[0].path, err)
 	}
 	return b.Bytes(), nil
+}
+
+// LoadScenariosWith reads several scenario files with the same overrides, stopping at
+// the first error.
+func LoadScenariosWith(paths []string, overrides []Override) ([]*Scenario, error) {
+	scs := make([]*Scenario, len(paths))
+	for i, p := range paths {
+		var err error
+		if scs[i], err = LoadScenarioWith(p, overrides); err != nil {
+			return nil, err
+		}
+	}
+	return scs, nil
 }

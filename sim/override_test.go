@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -193,7 +194,7 @@ func TestOverrideErrors(t *testing.T) {
 		{goodScenario, "interventions[0].intensity=.nan", "", "not a finite number"},
 		{goodScenario, "interventions[0].intensity=[1]", "", "want a number, got a list"},
 		{goodScenario, "interventions[0].kind=carpet-bombing", "", `unknown intervention kind "carpet-bombing"`},
-		{goodScenario, "interventions[1].intensity=0.5", "", "index 1 is out of range: interventions has 1 items ([0] to [0])"},
+		{goodScenario, "interventions[1].intensity=0.5", "", "index 1 is out of range: interventions has 1 item ([0] to [0])"},
 		{goodScenario, "world.groups[0].members=5", "", "index 0 is out of range: world.groups is not in the scenario"},
 		{goodScenario, "interventions.kingpin.intensity=0.5", "", `no intervention is named "kingpin"`},
 		{namedScenario, "interventions.kingpni.intensity=0.5", "", `no intervention is named "kingpni" (did you mean kingpin?)`},
@@ -298,5 +299,66 @@ func TestOverriddenRunsResumeAndMerge(t *testing.T) {
 	}
 	if _, err := Execute(context.Background(), load(sets), RunOptions{OutDir: dir, Resume: true}); err != nil {
 		t.Errorf("resume with the same overrides: %v", err)
+	}
+}
+
+// FuzzOverride: whatever the key and value, ParseScenarioWith never panics and returns a
+// scenario or one line of error; a scenario it accepts is the one its Source (the
+// scenario as run, which a shard keeps) reads back as, with the same sha256.
+func FuzzOverride(f *testing.F) {
+	for _, s := range []string{
+		"economy.rebuild_weeks=52", "interventions[0].intensity=0.5", "interventions.0.to=60", "seed=0x10", "weeks=1e3",
+		"world.groups[0].members=5", "interventions[0].targets={groups: [Los Zetas]}", "fragmentation={}", "policy=~", "name=a b",
+		"description=\"\\x1b[31m\"", "parameters={recruitment: 0.1, incapacitation: 1e308}", "interventions=[]", "world.dataset=bacrim2020",
+		"mode=meanfield", "start=2012-01-07", "seed=*a", "x=&a 1", "weeks=52 # a comment", "interventions[0].from=!!str 5",
+		"parameters.recruitment=-0.0", "economy=[1, 2]", "interventions.x.y.z=1", "world.since=2011-01-02",
+	} {
+		if key, value, ok := strings.Cut(s, "="); ok {
+			f.Add(key, value)
+		}
+	}
+	f.Fuzz(func(t *testing.T, key, value string) {
+		o, err := ParseOverride(key + "=" + value)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "sim: --set ") || strings.ContainsAny(err.Error(), "\n\r") {
+				t.Fatalf("ParseOverride error %q", err)
+			}
+			return
+		}
+		sc, err := ParseScenarioWith("fuzz.yaml", []byte(goodScenario), []Override{o})
+		if err != nil {
+			var se *ScenarioError
+			if !errors.As(err, &se) || strings.ContainsAny(err.Error(), "\n\r") {
+				t.Fatalf("error %q (%T)", err, err)
+			}
+			return
+		}
+		again, err := ParseScenario("fuzz.yaml", sc.Source)
+		if err != nil {
+			t.Fatalf("--set %s: the scenario as run does not read back: %v\n%s", o, err, sc.Source)
+		}
+		if again.SHA256 != sc.SHA256 || again.Name != sc.Name || again.Clock != sc.Clock || again.Seed != sc.Seed ||
+			again.Replicates != sc.Replicates || again.Mode != sc.Mode || again.Config().Params != sc.Config().Params ||
+			!equalInterventions(again.Config().Interventions, sc.Config().Interventions) {
+			t.Fatalf("--set %s: the scenario as run reads back as another:\n%s", o, sc.Source)
+		}
+	})
+}
+
+// The scenario of a run with overrides is found again from its manifest (overlay plots
+// shade its interventions), and not once the file has changed.
+func TestRanScenarioWithOverrides(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"s.yaml": goodScenario})
+	sc, err := LoadScenarioWith(filepath.Join(dir, "s.yaml"), mustOverrides(t, "interventions[0].intensity=0.25"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := manifestScenario(sc)
+	if got := ranScenario(ms); got == nil || got.Config().Interventions[0].Intensity != 0.25 {
+		t.Errorf("ranScenario(%+v) = %+v, want the overridden scenario", ms, got)
+	}
+	os.WriteFile(filepath.Join(dir, "s.yaml"), []byte(goodScenario+"# changed\n"), 0o644)
+	if got := ranScenario(ms); got != nil {
+		t.Errorf("ranScenario of a changed file = %+v, want nil", got)
 	}
 }

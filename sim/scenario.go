@@ -119,6 +119,7 @@ type Scenario struct {
 	SHA256      string     // of Source
 	Source      []byte     // the file's bytes, or the scenario as run (see ParseScenarioWith); a shard keeps it for merge
 	Overrides   []Override // applied to the file, in order (--set)
+	Bases       []string   // the files it extends, its own base first, as opened
 	Clock       Clock
 	Replicates  int
 	Seed        uint64
@@ -143,6 +144,7 @@ func (s *Scenario) Config() model.Config {
 // Numbers are decoded as realValue, wholeValue or seedValue, never as float64 or int: yaml.v3 would
 // truncate 1.5 to 1 for an int and lets NaN and infinities into a float64.
 type scenarioFile struct {
+	Extends       string             `yaml:"extends"` // merged in before decoding (see chain)
 	Name          string             `yaml:"name"`
 	Description   string             `yaml:"description"`
 	Start         string             `yaml:"start"`
@@ -590,6 +592,10 @@ func ParseScenarioWith(name string, data []byte, overrides []Override) (*Scenari
 	if err != nil {
 		return nil, err
 	}
+	var c chain
+	if doc.Content[0], err = c.load(name, data, doc); err != nil {
+		return nil, err
+	}
 	for i, o := range overrides {
 		if _, err := applyOverride(doc.Content[0], o, overrideLine(i)); err != nil {
 			return nil, &ScenarioError{File: name, Set: o.String(), Msg: err.Error()}
@@ -597,12 +603,15 @@ func ParseScenarioWith(name string, data []byte, overrides []Override) (*Scenari
 	}
 	sc, err := parseTree(name, doc)
 	if err != nil {
-		return nil, locate(err, overrides)
+		return nil, locate(err, c.files, overrides)
 	}
 	sc.Source = data
-	if len(overrides) > 0 {
+	if len(overrides) > 0 || len(c.files) > 1 {
 		sc.Overrides = slices.Clone(overrides)
-		if sc.Source, err = renderScenario(name, data, doc, overrides); err != nil {
+		for _, f := range c.files[1:] {
+			sc.Bases = append(sc.Bases, f.path)
+		}
+		if sc.Source, err = renderScenario(c.files, doc, overrides); err != nil {
 			return nil, err
 		}
 	}
