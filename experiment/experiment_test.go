@@ -74,7 +74,7 @@ func TestBadDesigns(t *testing.T) {
 		{"empty range", "range: [0.002, 0.003]", "range: [0.003, 0.003]", "design.yaml:5", "empty range"},
 		{"more points than the grid allows", "design: latin-hypercube\npoints: 5", "design: grid\nlevels: 2\npoints: 5", "design.yaml:11", "more points than the design allows"},
 		{"a factor the scenario lacks", "    scenarios: [policy]\n", "", "design.yaml:6", "scenario ref"},
-		{"unknown metric", "metric: members", "metric: membres", "design.yaml:14", "unknown metric"},
+		{"unknown metric", "metric: members", "metric: membres", "design.yaml:14", "unknown metric \"membres\" (did you mean members? "},
 		{"unknown design", "design: latin-hypercube", "design: latin-square", "design.yaml:9", "unknown design"},
 	}
 	for _, tt := range tests {
