@@ -342,3 +342,37 @@ func TestResumeAfterResultsRenamed(t *testing.T) {
 		t.Error("resumed: results.csv differs from one run's")
 	}
 }
+
+// --resume refuses a checkpoint of another design file, or of scenario files changed since.
+func TestResumeRefusesChangedInputs(t *testing.T) {
+	path := writeFiles(t, smallDesign)
+	d, err := LoadDesign(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	err = runTo(t, ctx, d, Options{OutDir: dir, Workers: 1, Progress: func(done, _ int) { cancel() }})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("%v, want an InterruptedError", err)
+	}
+	other, err := LoadDesign(writeFiles(t, strings.Replace(smallDesign, "seed: 11", "seed: 12", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runTo(t, context.Background(), other, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "another design file") {
+		t.Errorf("another design: %v", err)
+	}
+	ref := filepath.Join(filepath.Dir(path), "ref.yaml")
+	if err := os.WriteFile(ref, []byte(refScenario+"# edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := LoadDesign(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runTo(t, context.Background(), changed, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "scenario files have changed") {
+		t.Errorf("a changed scenario: %v", err)
+	}
+}
