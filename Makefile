@@ -41,6 +41,13 @@ policy:
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-joint.yaml $(P)/airstrikes-unilateral.yaml $(HORIZONS) --out out/compare-strikes --force --metrics cooperation,extraditions,labs,labs_abroad,supply,price,civilian_casualties,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/shock-and-awe-enforced.yaml $(P)/shock-and-awe-unenforced.yaml $(P)/cooperation-package.yaml $(HORIZONS) --out out/compare-ceasefire --force --metrics homicides,supply,truces,members,cooperation,guns
 
+## experiment: the example experiment (experiments/strikes-rebuild.yaml): joint airstrikes
+## against the status quo over a 5 x 5 grid of rebuild time x strike intensity, with plots
+## of the supply effect (a few minutes on two cores)
+.PHONY: experiment
+experiment:
+	$(GO) run ./cmd/cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force
+
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes
 ## on two cores; the first build compiles the dependencies first, for a minute or two.

@@ -12,6 +12,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/DataDog/sketches-go/ddsketch/store"
 
@@ -62,6 +64,8 @@ func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
 	switch {
 	case h.Format != o.Format || h.Version != o.Version:
 		return fmt.Sprintf("it was written by cartelsim %s (format %d), this is %s (format %d)", o.Version, o.Format, h.Version, h.Format)
+	case !slices.Equal(h.Scenario.Overrides, o.Scenario.Overrides):
+		return fmt.Sprintf("it ran the scenario with %s, this run with %s", setList(o.Scenario.Overrides), setList(h.Scenario.Overrides))
 	case h.Scenario.SHA256 != o.Scenario.SHA256:
 		return fmt.Sprintf("its scenario file had sha256 %s, this one has %s", o.Scenario.SHA256, h.Scenario.SHA256)
 	case h.Seed != o.Seed || h.Replicates != o.Replicates || h.Mode != o.Mode:
@@ -75,6 +79,14 @@ func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
 		return fmt.Sprintf("its lineage setting (all replicates: %v) differs", o.AllLineages)
 	}
 	return ""
+}
+
+// setList describes the overrides of a run: "--set a=1 --set b=2", or "no --set".
+func setList(sets []string) string {
+	if len(sets) == 0 {
+		return "no --set"
+	}
+	return "--set " + strings.Join(sets, " --set ")
 }
 
 // writeCheckpoint writes a checkpoint atomically.

@@ -285,7 +285,7 @@ func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManife
 		Files: []string{ComparisonFile, ComparisonTextFile},
 	}
 	for _, sc := range scs {
-		m.Scenarios = append(m.Scenarios, ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256})
+		m.Scenarios = append(m.Scenarios, manifestScenario(sc))
 	}
 	if c.FirstDifference > 0 {
 		first := week(c.FirstDifference)

@@ -208,7 +208,7 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 	}
 	head := &checkpointHeader{
 		Format: checkpointFormat, Version: Version,
-		Scenario: ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256},
+		Scenario: manifestScenario(sc),
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,

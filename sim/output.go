@@ -377,11 +377,25 @@ type ManifestShard struct {
 	Replicates string `json:"replicates"`
 }
 
-// ManifestScenario identifies the scenario file.
+// ManifestScenario identifies the scenario file, and the overrides applied to it.
 type ManifestScenario struct {
-	Name   string `json:"name"`
-	File   string `json:"file"`
-	SHA256 string `json:"sha256"`
+	Name      string   `json:"name"`
+	File      string   `json:"file"`
+	SHA256    string   `json:"sha256"`              // of the file, or of the scenario as run (see Scenario.Source)
+	Extends   []string `json:"extends,omitempty"`   // the files it extends (extends:), its own base first
+	Overrides []string `json:"overrides,omitempty"` // --set key=value, in order
+}
+
+// manifestScenario identifies sc in a manifest.
+func manifestScenario(sc *Scenario) ManifestScenario {
+	m := ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256}
+	for _, b := range sc.Bases {
+		m.Extends = append(m.Extends, filepath.ToSlash(b))
+	}
+	for _, o := range sc.Overrides {
+		m.Overrides = append(m.Overrides, o.String())
+	}
+	return m
 }
 
 // ManifestMetric describes a metric.

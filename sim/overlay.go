@@ -100,7 +100,8 @@ func readRunCurves(dir string) (runCurves, error) {
 // OverlayPlots draws, for each metric, the runs in dirs (each a `cartelsim run` output
 // directory) on one plot: each run's median and 90% band (for a rare event, of its
 // running total; for a rare stock, its mean). Where a run's manifest names a scenario
-// file that is still there unchanged (same sha256), its intervention windows are shaded.
+// file that is still there unchanged (same sha256, with the run's overrides applied),
+// its intervention windows are shaded.
 // It writes outDir/<metric>.png and .svg and returns the files written.
 func OverlayPlots(dirs []string, metrics []model.Metric, outDir string) ([]string, error) {
 	scs := make([]*Scenario, 0, len(dirs))
@@ -109,11 +110,28 @@ func OverlayPlots(dirs []string, metrics []model.Metric, outDir string) ([]strin
 		if err != nil {
 			continue
 		}
-		if sc, err := LoadScenario(m.Scenario.File); err == nil && sc.SHA256 == m.Scenario.SHA256 {
+		if sc := ranScenario(m.Scenario); sc != nil {
 			scs = append(scs, sc)
 		}
 	}
 	return overlayPlots(dirs, metrics, outDir, interventionWindows(scs))
+}
+
+// ranScenario is the scenario a manifest names, if its file (and bases) are still there
+// unchanged: the same sha256 with the run's overrides applied; else nil.
+func ranScenario(ms ManifestScenario) *Scenario {
+	var sets []Override
+	for _, s := range ms.Overrides {
+		o, err := ParseOverride(s)
+		if err != nil {
+			return nil
+		}
+		sets = append(sets, o)
+	}
+	if sc, err := LoadScenarioWith(ms.File, sets); err == nil && sc.SHA256 == ms.SHA256 {
+		return sc
+	}
+	return nil
 }
 
 func overlayPlots(dirs []string, metrics []model.Metric, outDir string, windows []window) ([]string, error) {

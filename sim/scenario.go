@@ -54,6 +54,7 @@ type ScenarioError struct {
 	Line int
 	Key  string
 	Msg  string
+	Set  string // the override (key=value) the problem is in, if one is; then Line is 0
 }
 
 // Error is one line whatever the file holds: control characters (a newline in a key,
@@ -64,7 +65,10 @@ func (e *ScenarioError) Error() string {
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
-	if e.Key != "" {
+	if e.Set != "" {
+		b.WriteString(": --set " + printable(e.Set))
+	}
+	if setKey, _, _ := strings.Cut(e.Set, "="); e.Key != "" && (e.Set == "" || e.Key != strings.TrimSpace(setKey)) {
 		b.WriteString(": " + printable(e.Key))
 	}
 	b.WriteString(": " + printable(e.Msg))
@@ -111,9 +115,11 @@ func printable(s string) string {
 type Scenario struct {
 	Name        string
 	Description string
-	File        string // path it was read from
-	SHA256      string // of the file's bytes
-	Source      []byte // the file's bytes, which a shard keeps for merge
+	File        string     // path it was read from
+	SHA256      string     // of Source
+	Source      []byte     // the file's bytes, or the scenario as run (see ParseScenarioWith); a shard keeps it for merge
+	Overrides   []Override // applied to the file, in order (--set)
+	Bases       []string   // the files it extends, its own base first, as opened
 	Clock       Clock
 	Replicates  int
 	Seed        uint64
@@ -138,6 +144,7 @@ func (s *Scenario) Config() model.Config {
 // Numbers are decoded as realValue, wholeValue or seedValue, never as float64 or int: yaml.v3 would
 // truncate 1.5 to 1 for an int and lets NaN and infinities into a float64.
 type scenarioFile struct {
+	Extends       string             `yaml:"extends"` // merged in before decoding (see chain)
 	Name          string             `yaml:"name"`
 	Description   string             `yaml:"description"`
 	Start         string             `yaml:"start"`
@@ -188,6 +195,7 @@ type parametersFile struct {
 }
 
 type interventionFile struct {
+	Name       string       `yaml:"name"` // optional, for --set interventions.<name>.<key>
 	Kind       string       `yaml:"kind"`
 	From       *weekRef     `yaml:"from"`
 	To         *weekRef     `yaml:"to"`
@@ -461,6 +469,11 @@ func decodeInteger(n *yaml.Node) (*big.Int, error) {
 // (a directory, a device such as /dev/zero, a named pipe, which would block) and a file
 // larger than MaxScenarioBytes, of which it reads at most one byte more than the limit.
 func LoadScenario(path string) (*Scenario, error) {
+	return LoadScenarioWith(path, nil)
+}
+
+// readScenarioFile reads a scenario file's bytes with LoadScenario's checks.
+func readScenarioFile(path string) ([]byte, error) {
 	fail := func(format string, args ...any) error {
 		return &ScenarioError{File: path, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -498,7 +511,7 @@ func LoadScenario(path string) (*Scenario, error) {
 	if len(data) > MaxScenarioBytes {
 		return nil, tooBig // it grew since
 	}
-	return ParseScenario(path, data)
+	return data, nil
 }
 
 // fileKind names the kind of a file that is not a regular one.
@@ -527,7 +540,7 @@ var yamlParserErrors = map[string]bool{
 }
 
 var (
-	yamlLine         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlLine         = regexp.MustCompile(`^(?:yaml: )?line (-?\d+): (.*)$`)
 	yamlUnknownField = regexp.MustCompile(`^field (\S+) not found in type`)
 	yamlGoType       = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
 )
@@ -553,11 +566,66 @@ func keyOnLine(keys map[string]int, line int) string {
 // ParseScenario decodes a scenario strictly (unknown keys and wrong types are errors) and
 // validates it. name is used in error messages and as the default scenario name.
 func ParseScenario(name string, data []byte) (*Scenario, error) {
+	return ParseScenarioWith(name, data, nil)
+}
+
+// LoadScenarioWith reads a scenario file as LoadScenario does and applies overrides to
+// it, as --set does.
+func LoadScenarioWith(path string, overrides []Override) (*Scenario, error) {
+	data, err := readScenarioFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScenarioWith(path, data, overrides)
+}
+
+// ParseScenarioWith is ParseScenario with overrides applied, in order, to the file's
+// tree before it is decoded, so that each value is checked exactly as if the file held
+// it. An error on an overridden value names the override (--set key=value) instead of a
+// line. A key the file leaves out is added, and so is a section (fragmentation: {} and
+// the like), which switches that part of the model on as writing it in the file would.
+// With overrides, Source is the scenario as run (the file with the overrides applied,
+// the overrides listed in a comment) and SHA256 that text's, so that a run with
+// overrides is never taken for one of the plain file.
+func ParseScenarioWith(name string, data []byte, overrides []Override) (*Scenario, error) {
+	doc, err := scenarioNodes(name, data)
+	if err != nil {
+		return nil, err
+	}
+	var c chain
+	if doc.Content[0], err = c.load(name, data, doc); err != nil {
+		return nil, err
+	}
+	for i, o := range overrides {
+		if _, err := applyOverride(doc.Content[0], o, overrideLine(i)); err != nil {
+			return nil, &ScenarioError{File: name, Set: o.String(), Msg: err.Error()}
+		}
+	}
+	sc, err := parseTree(name, doc)
+	if err != nil {
+		return nil, locate(err, c.files, overrides)
+	}
+	sc.Source = data
+	if len(overrides) > 0 || len(c.files) > 1 {
+		sc.Overrides = slices.Clone(overrides)
+		for _, f := range c.files[1:] {
+			sc.Bases = append(sc.Bases, f.path)
+		}
+		if sc.Source, err = renderScenario(c.files, doc, overrides); err != nil {
+			return nil, err
+		}
+	}
+	sum := sha256.Sum256(sc.Source)
+	sc.SHA256 = hex.EncodeToString(sum[:])
+	return sc, nil
+}
+
+// scenarioNodes reads a file's YAML nodes, aliases unexpanded: they locate every key, and
+// let aliases and a second document be refused before the decoder could expand anything.
+func scenarioNodes(name string, data []byte) (*yaml.Node, error) {
 	fail := func(line int, key, format string, args ...any) error {
 		return &ScenarioError{File: name, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
-	// The file's nodes first, aliases unexpanded: they locate every key, and let aliases
-	// and a second document be refused before the decoder below could expand anything.
 	nodes := yaml.NewDecoder(bytes.NewReader(data))
 	var root, next yaml.Node
 	if err := nodes.Decode(&root); err != nil && err != io.EOF {
@@ -571,7 +639,6 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	}
 	keys, values := map[string]int{}, map[nodePos]string{}
 	keyLines(root.Content[0], "", keys, values)
-	line := func(key string) int { return keys[key] }
 	if a := firstAlias(&root); a != nil {
 		key := values[nodePos{a.Line, a.Column}]
 		return nil, fail(a.Line, key, "YAML aliases (*%s) are not allowed in scenario files: write the value out", a.Value)
@@ -582,21 +649,28 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	case err != io.EOF:
 		return nil, yamlError(name, err, keys, values)
 	}
+	return &root, nil
+}
 
+// parseTree decodes and validates a scenario's tree (a document node) strictly. Source
+// and SHA256 are left for the caller.
+func parseTree(name string, root *yaml.Node) (*Scenario, error) {
+	fail := func(line int, key, format string, args ...any) error {
+		return &ScenarioError{File: name, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	keys, values := map[string]int{}, map[nodePos]string{}
+	keyLines(root.Content[0], "", keys, values)
+	line := func(key string) int { return keys[key] }
+	// checkShape refuses unknown keys everywhere, which the node decoder below ignores.
 	if err := checkShape(name, root.Content[0], reflect.TypeFor[scenarioFile](), ""); err != nil {
 		return nil, err
 	}
 	var sf scenarioFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&sf); err != nil {
+	if err := root.Decode(&sf); err != nil {
 		return nil, yamlError(name, err, keys, values)
 	}
 
 	sc := &Scenario{Name: sf.Name, Description: sf.Description, File: name, Replicates: 100, Seed: 1}
-	sum := sha256.Sum256(data)
-	sc.SHA256 = hex.EncodeToString(sum[:])
-	sc.Source = data
 	if _, ok := keys["name"]; ok {
 		if err := ValidName(sf.Name); err != nil {
 			return nil, fail(line("name"), "name", "%v", err)
@@ -1039,8 +1113,18 @@ func (p *scenarioParser) since(ref *weekRef) (int, error) {
 // whether its groups can split (decapitation needs it).
 func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config, dynamic bool) ([]model.Intervention, error) {
 	var ivs []model.Intervention
+	named := map[string]int{}
 	for i, ivf := range list {
 		prefix := fmt.Sprintf("interventions[%d]", i)
+		if _, ok := p.keys[prefix+".name"]; ok {
+			if !interventionName.MatchString(ivf.Name) {
+				return nil, p.fail(prefix+".name", "%q is not a name: want letters, digits, '_' and '-', starting with a letter (--set interventions.<name>.<key> names it)", ivf.Name)
+			}
+			if first, dup := named[ivf.Name]; dup {
+				return nil, p.fail(prefix+".name", "duplicate intervention name %q (interventions[%d] has it): a name must be unique", ivf.Name, first)
+			}
+			named[ivf.Name] = i
+		}
 		iv := model.Intervention{Kind: model.Kind(ivf.Kind), Actor: model.Actor(ivf.Actor), To: model.Forever, Removal: model.Removal(ivf.Mode),
 			Enforced: ivf.Enforced, HaltShipments: ivf.HaltShipments}
 		for _, req := range []struct {
@@ -1140,6 +1224,10 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 	}
 	return ivs, nil
 }
+
+// interventionName is what an intervention's name may be: an identifier that is no
+// index and holds no '.', so that interventions.<name>.intensity reads one way.
+var interventionName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
 
 // unknownWord is the message for a word that is none of known: the nearest when it is
 // close, else the list.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -48,7 +49,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &experimentCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &paramsCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.
@@ -64,7 +65,7 @@ Run "cartelsim <command> --help" for a command's options.
 func mainHelp() string {
 	var b strings.Builder
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-9s %s\n", c.name(), c.synopsis())
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name(), c.synopsis())
 	}
 	return fmt.Sprintf(overview, b.String())
 }
@@ -179,10 +180,11 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	var ue usageError
 	var se *sim.ScenarioError
 	var ie *sim.InterruptedError
+	var xe *experiment.InterruptedError
 	switch {
 	case errors.As(err, &ue) || errors.As(err, &se):
 		return exitUsage
-	case errors.As(err, &ie):
+	case errors.As(err, &ie) || errors.As(err, &xe):
 		return exitInterrupted
 	}
 	return exitFailure

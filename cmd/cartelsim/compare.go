@@ -22,6 +22,7 @@ type compareCmd struct {
 	metrics    []string
 	quiet      bool
 	force      bool
+	sets       []string
 	fs         *pflag.FlagSet
 }
 
@@ -30,12 +31,13 @@ func (*compareCmd) synopsis() string {
 	return "run scenarios side by side and tabulate their differences with intervals"
 }
 func (*compareCmd) usage() string {
-	return "compare A.yaml B.yaml [C.yaml ...] --out DIR [--horizon DATE|WEEK ...] [--metrics m1,m2] [--replicates N] [--seed S] [--workers J] [--quiet] [--force]"
+	return "compare A.yaml B.yaml [C.yaml ...] --out DIR [--set key=value ...] [--horizon DATE|WEEK ...] [--metrics m1,m2] [--replicates N] [--seed S] [--workers J] [--quiet] [--force]"
 }
 
 func (c *compareCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVarP(&c.out, "out", "o", "", "output directory (required): comparison.txt, comparison.csv, comparison.json, plots/ and one run directory per scenario")
+	registerSet(fs, &c.sets)
 	fs.StringSliceVar(&c.horizons, "horizon", nil, "compare at this date or week (repeatable; default: 1, 4 and 8 years after the scenarios first differ, within the run)")
 	fs.StringSliceVar(&c.metrics, "metrics", nil, "metrics to plot and print (default: those of "+metricNames(sim.DefaultCompareMetrics)+" not 0 throughout); comparison.csv has all")
 	fs.IntVarP(&c.replicates, "replicates", "n", 0, "replicates of each scenario (default: the first scenario's)")
@@ -72,7 +74,11 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		metrics = append(metrics, m)
 	}
-	scs, err := sim.LoadScenarios(args)
+	sets, err := parseSets(c.sets)
+	if err != nil {
+		return err
+	}
+	scs, err := sim.LoadScenariosWith(args, sets)
 	if err != nil {
 		return err
 	}
@@ -122,6 +128,11 @@ func commandLine(name string, args []string, fs *pflag.FlagSet) string {
 	fs.Visit(func(f *pflag.Flag) {
 		v := f.Value.String()
 		switch sv, ok := f.Value.(pflag.SliceValue); {
+		case ok && f.Value.Type() == "stringArray": // repeated, each value whole
+			for _, s := range sv.GetSlice() {
+				parts = append(parts, "--"+f.Name+"="+shellQuote(s))
+			}
+			return
 		case ok:
 			v = strings.Join(sv.GetSlice(), ",")
 		case f.Value.Type() == "bool" && v == "true":

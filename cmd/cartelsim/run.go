@@ -29,6 +29,7 @@ type runCmd struct {
 	shard      string
 	shards     int
 	checkpoint time.Duration
+	sets       []string
 	fs         *pflag.FlagSet
 }
 
@@ -37,7 +38,7 @@ func (*runCmd) synopsis() string {
 	return "run a scenario's Monte Carlo replicates and write tables and plots"
 }
 func (*runCmd) usage() string {
-	return "run SCENARIO.yaml [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
+	return "run SCENARIO.yaml [--set key=value ...] [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
 }
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
@@ -54,6 +55,7 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.shard, "shard", "", "run only shard K of --shards N: the replicates r with r mod N == K; \"env\" reads K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	fs.IntVar(&c.shards, "shards", 0, "number of shards (with --shard); merge the shard directories with cartelsim merge")
 	fs.DurationVar(&c.checkpoint, "checkpoint-every", sim.DefaultCheckpointEvery, "how often to save the checkpoint while running (it is also saved when interrupted)")
+	registerSet(fs, &c.sets)
 }
 
 // shardEnv are the variables --shard env reads, in order: a Slurm job array's task and
@@ -104,6 +106,9 @@ func (c *runCmd) validate(args []string) error {
 	if c.shards > sim.MaxReplicates {
 		return usagef("--shards %d: want at most %d", c.shards, sim.MaxReplicates)
 	}
+	if _, err := parseSets(c.sets); err != nil {
+		return err
+	}
 	// The form of --shard and --shards; run reads the environment for --shard env.
 	_, err := c.shardIndex(func(string) string { return "0" })
 	return err
@@ -114,7 +119,11 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	sc, err := sim.LoadScenario(args[0])
+	sets, err := parseSets(c.sets)
+	if err != nil {
+		return err
+	}
+	sc, err := sim.LoadScenarioWith(args[0], sets)
 	if err != nil {
 		return err
 	}

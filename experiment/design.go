@@ -1,0 +1,666 @@
+// Package experiment runs designed experiments on cartelsim scenarios: a design file
+// names the scenarios (the first is the reference), the factors that vary (scenario keys
+// set as --set would, each over a range or a list of levels), a sampling design (grid,
+// Latin hypercube, Sobol-Saltelli, Morris or a CSV design matrix), the replicates per
+// point and the outputs (a metric's mean over a window of dates, or its value at one).
+// Run writes design.csv, results.csv, effects.csv, plots and a manifest; it resumes,
+// shards and merges like a run. The package builds on sim, which does not import it.
+package experiment
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// MaxDesignBytes bounds a design file, as sim.MaxScenarioBytes bounds a scenario.
+const MaxDesignBytes = 1 << 20
+
+// MaxPoints bounds the points of a design (after Saltelli's or Morris's expansion).
+const MaxPoints = 1 << 20
+
+// Kind is a sampling design.
+type Kind string
+
+const (
+	Grid           Kind = "grid"
+	LatinHypercube Kind = "latin-hypercube"
+	Sobol          Kind = "sobol"
+	Morris         Kind = "morris"
+	CSV            Kind = "csv"
+)
+
+var kinds = []string{string(Grid), string(LatinHypercube), string(Sobol), string(Morris), "csv: FILE"}
+
+// Factor is a scenario key that the design varies.
+type Factor struct {
+	Key string // a scenario key, as --set takes it: economy.rebuild_weeks, interventions[2].intensity
+	// Lo and Hi bound a ranged factor; Levels, if set, list the values of a discrete one.
+	Lo, Hi float64
+	Levels []float64
+	Log    bool // log-uniform: sampled uniformly in log(value)
+	// Scenarios are the names of the scenarios the factor applies to (nil: every one).
+	Scenarios []string
+	Line      int // where the factor is in the design file
+}
+
+// Value maps u in [0, 1] to the factor's value: linearly (or, log-uniform, linearly in
+// the logarithm) over the range, or to one of the levels, u splitting [0, 1] evenly.
+func (f Factor) Value(u float64) float64 {
+	if f.Levels != nil {
+		i := min(int(u*float64(len(f.Levels))), len(f.Levels)-1)
+		return f.Levels[max(i, 0)]
+	}
+	if u <= 0 {
+		return f.Lo
+	}
+	if u >= 1 {
+		return f.Hi
+	}
+	if f.Log {
+		return math.Exp(math.Log(f.Lo) + u*(math.Log(f.Hi)-math.Log(f.Lo)))
+	}
+	return f.Lo + u*(f.Hi-f.Lo)
+}
+
+// appliesTo says whether the factor is set on the named scenario.
+func (f Factor) appliesTo(scenario string) bool {
+	return f.Scenarios == nil || slices.Contains(f.Scenarios, scenario)
+}
+
+// Output is one number drawn from each replicate: a metric's mean over the weeks From to
+// To (both included; From == To reads one week's value).
+type Output struct {
+	Name     string
+	Metric   model.Metric
+	From, To int    // weeks of the run
+	Window   string // as the design file gives it, for the manifest
+	Line     int
+}
+
+// Design is a decoded and validated design file.
+type Design struct {
+	Name        string
+	Description string
+	File        string
+	SHA256      string
+	Source      []byte
+	Scenarios   []*sim.Scenario // the first is the reference; the others are compared with it
+	Paths       []string        // the scenario files, as the design resolves them
+	Set         []override      // fixed overrides applied to every scenario
+	Factors     []Factor
+	Kind        Kind
+	CSVFile     string
+	Levels      int // grid and Morris: levels of each ranged factor
+	Points      int // as asked: see Points in the README
+	Replicates  int
+	Seed        uint64
+	Outputs     []Output
+	// Matrix is the design's points, each a row of factor values.
+	Matrix [][]float64
+}
+
+// designError is a design file's problem, located as a scenario's are.
+func designError(file string, line int, key, format string, args ...any) error {
+	return &sim.ScenarioError{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// LoadDesign reads, validates and samples a design file. Scenario and CSV paths in it are
+// relative to its directory.
+func LoadDesign(path string) (*Design, error) {
+	data, err := readLimited(path, MaxDesignBytes)
+	if err != nil {
+		return nil, designError(path, 0, "", "%v", err)
+	}
+	return ParseDesign(path, data)
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read: %v", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than the limit of %d bytes", limit)
+	}
+	return data, nil
+}
+
+// node helpers: a mapping's keys checked against the known ones, with lines.
+type mapping struct {
+	file   string
+	prefix string
+	keys   map[string]*yaml.Node
+	lines  map[string]int
+	line   int
+}
+
+func readMapping(file, prefix string, n *yaml.Node, known ...string) (*mapping, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, designError(file, n.Line, strings.TrimSuffix(prefix, "."), "want a mapping")
+	}
+	m := &mapping{file: file, prefix: prefix, keys: map[string]*yaml.Node{}, lines: map[string]int{}, line: n.Line}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(known, k.Value) {
+			msg := "unknown key (known: " + strings.Join(known, ", ") + ")"
+			return nil, designError(file, k.Line, prefix+k.Value, "%s", msg)
+		}
+		if _, dup := m.keys[k.Value]; dup {
+			return nil, designError(file, k.Line, prefix+k.Value, "given twice")
+		}
+		m.keys[k.Value], m.lines[k.Value] = n.Content[i+1], k.Line
+	}
+	return m, nil
+}
+
+func (m *mapping) fail(key, format string, args ...any) error {
+	line := m.lines[key]
+	if line == 0 {
+		line = m.line
+	}
+	return designError(m.file, line, m.prefix+key, format, args...)
+}
+
+func (m *mapping) scalar(key string) (string, bool, error) {
+	n, ok := m.keys[key]
+	if !ok {
+		return "", false, nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", false, m.fail(key, "want a single value")
+	}
+	return n.Value, true, nil
+}
+
+func (m *mapping) number(key string) (float64, bool, error) {
+	s, ok, err := m.scalar(key)
+	if !ok || err != nil {
+		return 0, ok, err
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, false, m.fail(key, "%q is not a finite number", s)
+	}
+	return x, true, nil
+}
+
+func (m *mapping) whole(key string, lo, hi int) (int, bool, error) {
+	s, ok, err := m.scalar(key)
+	if !ok || err != nil {
+		return 0, ok, err
+	}
+	k, err := strconv.Atoi(s)
+	if err != nil || k < lo || k > hi {
+		return 0, false, m.fail(key, "want a whole number from %d to %d, got %q", lo, hi, s)
+	}
+	return k, true, nil
+}
+
+func (m *mapping) numbers(key string) ([]float64, error) {
+	n := m.keys[key]
+	if n.Kind != yaml.SequenceNode {
+		return nil, m.fail(key, "want a list of numbers")
+	}
+	var xs []float64
+	for _, c := range n.Content {
+		x, err := strconv.ParseFloat(c.Value, 64)
+		if c.Kind != yaml.ScalarNode || err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, designError(m.file, c.Line, m.prefix+key, "%q is not a finite number", c.Value)
+		}
+		xs = append(xs, x)
+	}
+	return xs, nil
+}
+
+// ParseDesign decodes and validates a design (name is its path, for messages and for
+// the paths it holds), loads its scenarios and samples its points.
+func ParseDesign(name string, data []byte) (*Design, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+			if strings.HasPrefix(msg, "did not find expected") {
+				line++ // the parser's lines are 0-based for these (as sim reads them)
+			}
+		}
+		return nil, designError(name, line, "", "%s", msg)
+	}
+	if len(doc.Content) != 1 {
+		return nil, designError(name, 0, "", "empty design file")
+	}
+	top, err := readMapping(name, "", doc.Content[0], "name", "description", "scenarios", "set", "factors",
+		"design", "levels", "points", "replicates", "seed", "outputs")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256Hex(data)
+	d := &Design{File: name, SHA256: sum, Source: data, Replicates: 10, Levels: 0}
+	d.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	if s, ok, err := top.scalar("name"); err != nil {
+		return nil, err
+	} else if ok {
+		if err := sim.ValidName(s); err != nil {
+			return nil, top.fail("name", "%v", err)
+		}
+		d.Name = s
+	}
+	if s, _, err := top.scalar("description"); err != nil {
+		return nil, err
+	} else {
+		d.Description = s
+	}
+	for _, k := range []string{"scenarios", "factors", "design", "outputs"} {
+		if top.keys[k] == nil {
+			return nil, designError(name, top.line, k, "missing: a design needs scenarios, factors, design and outputs")
+		}
+	}
+	if err := d.readSet(top); err != nil {
+		return nil, err
+	}
+	if err := d.readScenarios(top); err != nil {
+		return nil, err
+	}
+	if err := d.readFactors(top); err != nil {
+		return nil, err
+	}
+	if err := d.readOutputs(top); err != nil {
+		return nil, err
+	}
+	if k, ok, err := top.whole("replicates", 1, 1_000_000); err != nil {
+		return nil, err
+	} else if ok {
+		d.Replicates = k
+	}
+	d.Seed = d.Scenarios[0].Seed
+	if s, ok, err := top.scalar("seed"); err != nil {
+		return nil, err
+	} else if ok {
+		seed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return nil, top.fail("seed", "want a whole number from 0 to 2^64-1, got %q", s)
+		}
+		d.Seed = seed
+	}
+	if err := d.sample(top); err != nil {
+		return nil, err
+	}
+	if err := d.checkFactors(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Design) readSet(top *mapping) error {
+	n, ok := top.keys["set"]
+	if !ok {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return top.fail("set", "want a mapping of scenario keys to values")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			return designError(d.File, k.Line, "set."+k.Value, "want a single value")
+		}
+		d.Set = append(d.Set, override{Key: k.Value, Value: v.Value})
+	}
+	return nil
+}
+
+func (d *Design) readScenarios(top *mapping) error {
+	n := top.keys["scenarios"]
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return top.fail("scenarios", "want a list of scenario files, the reference first")
+	}
+	dir := filepath.Dir(d.File)
+	for i, c := range n.Content {
+		key := fmt.Sprintf("scenarios[%d]", i)
+		if c.Kind != yaml.ScalarNode || c.Value == "" {
+			return designError(d.File, c.Line, key, "want a scenario file")
+		}
+		path := c.Value
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		sc, err := loadScenarioWith(path, d.Set)
+		if err != nil {
+			return designError(d.File, c.Line, key, "%v", err)
+		}
+		for j, o := range d.Scenarios {
+			if o.Name == sc.Name {
+				return designError(d.File, c.Line, key, "scenario %s is also scenarios[%d]: names must differ", sc.Name, j)
+			}
+			if o.Clock != sc.Clock {
+				return designError(d.File, c.Line, key, "scenario %s starts %s and runs %d weeks, %s %s and %d: scenarios must share their clock",
+					sc.Name, sc.Clock.Start.Format(time.DateOnly), sc.Clock.Weeks, o.Name, o.Clock.Start.Format(time.DateOnly), o.Clock.Weeks)
+			}
+			if o.Mode != sc.Mode {
+				return designError(d.File, c.Line, key, "scenario %s runs in %s mode, %s in %s: scenarios must share their mode", sc.Name, sc.Mode, o.Name, o.Mode)
+			}
+		}
+		d.Scenarios = append(d.Scenarios, sc)
+		d.Paths = append(d.Paths, path)
+	}
+	return nil
+}
+
+func (d *Design) readFactors(top *mapping) error {
+	n := top.keys["factors"]
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return top.fail("factors", "want a list of factors")
+	}
+	for i, c := range n.Content {
+		prefix := fmt.Sprintf("factors[%d].", i)
+		m, err := readMapping(d.File, prefix, c, "key", "range", "levels", "scale", "scenarios")
+		if err != nil {
+			return err
+		}
+		f := Factor{Line: c.Line}
+		key, ok, err := m.scalar("key")
+		if err != nil {
+			return err
+		}
+		if !ok || key == "" {
+			return m.fail("key", "missing: a factor needs a key (a scenario key, as --set takes it)")
+		}
+		f.Key = key
+		for _, o := range d.Factors {
+			if o.Key == key {
+				return m.fail("key", "factor %s is given twice", key)
+			}
+		}
+		_, hasRange := m.keys["range"]
+		_, hasLevels := m.keys["levels"]
+		switch {
+		case hasRange == hasLevels:
+			return m.fail("key", "factor %s needs either a range [low, high] or a list of levels", key)
+		case hasRange:
+			xs, err := m.numbers("range")
+			if err != nil {
+				return err
+			}
+			if len(xs) != 2 {
+				return m.fail("range", "want [low, high], got %d numbers", len(xs))
+			}
+			if !(xs[0] < xs[1]) {
+				return m.fail("range", "empty range [%s, %s]: want low < high", fmtG(xs[0]), fmtG(xs[1]))
+			}
+			f.Lo, f.Hi = xs[0], xs[1]
+		default:
+			xs, err := m.numbers("levels")
+			if err != nil {
+				return err
+			}
+			if len(xs) == 0 {
+				return m.fail("levels", "empty list of levels")
+			}
+			f.Levels = xs
+		}
+		if s, ok, err := m.scalar("scale"); err != nil {
+			return err
+		} else if ok {
+			switch s {
+			case "uniform":
+			case "log-uniform":
+				if f.Levels != nil {
+					return m.fail("scale", "a factor with levels has no scale")
+				}
+				if f.Lo <= 0 {
+					return m.fail("scale", "a log-uniform range must be above 0, got [%s, %s]", fmtG(f.Lo), fmtG(f.Hi))
+				}
+				f.Log = true
+			default:
+				return m.fail("scale", "unknown scale %q (known: uniform, log-uniform)", s)
+			}
+		}
+		if sn, ok := m.keys["scenarios"]; ok {
+			if sn.Kind != yaml.SequenceNode || len(sn.Content) == 0 {
+				return m.fail("scenarios", "want a list of scenario names")
+			}
+			for _, s := range sn.Content {
+				if !slices.ContainsFunc(d.Scenarios, func(sc *sim.Scenario) bool { return sc.Name == s.Value }) {
+					return designError(d.File, s.Line, prefix+"scenarios", "no scenario of the design is named %q", s.Value)
+				}
+				f.Scenarios = append(f.Scenarios, s.Value)
+			}
+		}
+		d.Factors = append(d.Factors, f)
+	}
+	return nil
+}
+
+func (d *Design) readOutputs(top *mapping) error {
+	n := top.keys["outputs"]
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return top.fail("outputs", "want a list of outputs")
+	}
+	clock := d.Scenarios[0].Clock
+	for i, c := range n.Content {
+		m, err := readMapping(d.File, fmt.Sprintf("outputs[%d].", i), c, "name", "metric", "year", "from", "to", "at")
+		if err != nil {
+			return err
+		}
+		o := Output{Line: c.Line}
+		ms, ok, err := m.scalar("metric")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return m.fail("metric", "missing: an output needs a metric")
+		}
+		metric, ok := model.ParseMetric(ms)
+		if !ok {
+			return m.fail("metric", "unknown metric %q (%scartelsim list metrics lists them)", ms, nearestMetric(ms))
+		}
+		o.Metric = metric
+		year, hasYear, err := m.whole("year", 1, 9999)
+		if err != nil {
+			return err
+		}
+		from, hasFrom, _ := m.scalar("from")
+		to, hasTo, _ := m.scalar("to")
+		at, hasAt, _ := m.scalar("at")
+		var first, last time.Time
+		date := func(key, s string) (time.Time, error) {
+			t, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return t, m.fail(key, "%q is not a date (YYYY-MM-DD)", s)
+			}
+			return t, nil
+		}
+		switch {
+		case hasYear && !hasFrom && !hasTo && !hasAt:
+			first = time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+			last = time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+			o.Window = "mean over " + strconv.Itoa(year)
+		case hasFrom && hasTo && !hasYear && !hasAt:
+			if first, err = date("from", from); err != nil {
+				return err
+			}
+			if last, err = date("to", to); err != nil {
+				return err
+			}
+			o.Window = "mean from " + from + " to " + to
+		case hasAt && !hasYear && !hasFrom && !hasTo:
+			if first, err = date("at", at); err != nil {
+				return err
+			}
+			last = first
+			o.Window = "at " + at
+		default:
+			return m.fail("metric", "an output needs one window: year, from and to, or at")
+		}
+		if hasAt {
+			// The week that ends on or before the date, as sim.Clock.Week reads dates.
+			w, err := clock.Week(at)
+			if err != nil {
+				return m.fail("at", "%v", strings.TrimPrefix(err.Error(), "sim: "))
+			}
+			o.From, o.To = w, w
+		} else {
+			// The weeks that end within the window.
+			o.From, o.To = clock.Weeks+1, 0
+			for w := 1; w <= clock.Weeks; w++ {
+				if e := clock.Date(w); !e.Before(first) && !e.After(last) {
+					o.From, o.To = min(o.From, w), max(o.To, w)
+				}
+			}
+			if o.To == 0 {
+				key := "year"
+				if !hasYear {
+					key = "from"
+				}
+				return m.fail(key, "no week of the run (%s to %s) ends in the window", clock.Date(1).Format(time.DateOnly),
+					clock.Date(clock.Weeks).Format(time.DateOnly))
+			}
+		}
+		name, ok, err := m.scalar("name")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			name = metric.String()
+			switch {
+			case hasYear:
+				name += "_" + strconv.Itoa(year)
+			case hasAt:
+				name += "_at_" + at
+			default:
+				name += "_" + from + "_" + to
+			}
+		}
+		if err := sim.ValidName(name); err != nil {
+			return m.fail("name", "%v", err)
+		}
+		for _, p := range d.Outputs {
+			if p.Name == name {
+				return m.fail("name", "output %s is given twice", name)
+			}
+		}
+		o.Name = name
+		d.Outputs = append(d.Outputs, o)
+	}
+	return nil
+}
+
+// checkFactors sets each factor, at its lowest and highest value, on every scenario it
+// applies to, so that a factor a scenario lacks or a value it refuses is an error before
+// anything runs, naming the factor's line.
+func (d *Design) checkFactors() error {
+	for _, f := range d.Factors {
+		lo, hi := f.Lo, f.Hi
+		if f.Levels != nil {
+			lo, hi = slices.Min(f.Levels), slices.Max(f.Levels)
+		}
+		for k, sc := range d.Scenarios {
+			if !f.appliesTo(sc.Name) {
+				continue
+			}
+			for _, v := range []float64{lo, hi} {
+				ovs := append(slices.Clone(d.Set), override{Key: f.Key, Value: fmtG(v)})
+				if _, err := loadScenarioWith(d.Paths[k], ovs); err != nil {
+					return designError(d.File, f.Line, "factor "+f.Key, "scenario %s: %s", sc.Name, oneLine(err))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// scenario builds scenario k at point p: the design's fixed overrides, then the point's
+// factor values, with the design's seed and replicates.
+func (d *Design) scenario(k, p int) (*sim.Scenario, error) {
+	ovs := slices.Clone(d.Set)
+	for i, f := range d.Factors {
+		if f.appliesTo(d.Scenarios[k].Name) {
+			ovs = append(ovs, override{Key: f.Key, Value: fmtG(d.Matrix[p][i])})
+		}
+	}
+	sc, err := loadScenarioWith(d.Paths[k], ovs)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, d.Scenarios[k].Name, err)
+	}
+	sc.Seed, sc.Replicates = d.Seed, d.Replicates
+	return sc, nil
+}
+
+// fmtG writes the shortest decimal that reads back as the same float64.
+func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+func oneLine(err error) string {
+	return string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; ")))
+}
+
+// nearestMetric suggests the metric whose name is within a third of its length in edits
+// of the one asked for: "did you mean labs? ", or "".
+func nearestMetric(name string) string {
+	best, dist := "", len(name)/3+1
+	for m := range model.NumMetrics {
+		if d := editDistance(name, m.String()); d < dist {
+			best, dist = m.String(), d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return "did you mean " + best + "? "
+}
+
+// editDistance is Levenshtein's distance between two strings, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

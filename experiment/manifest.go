@@ -1,0 +1,169 @@
+package experiment
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+// Manifest describes an experiment: everything effects.csv and the plots need, so that
+// Merge can finish from its shards alone.
+type Manifest struct {
+	Version      string             `json:"version"`
+	Command      string             `json:"command,omitempty"`
+	Design       ManifestDesign     `json:"design"`
+	Scenarios    []ManifestScenario `json:"scenarios"`
+	Set          []ManifestSet      `json:"set,omitempty"`
+	Factors      []ManifestFactor   `json:"factors"`
+	Outputs      []ManifestOutput   `json:"outputs"`
+	Points       int                `json:"points"`
+	Replicates   int                `json:"replicates"`
+	Seed         uint64             `json:"seed"`
+	Pairing      string             `json:"pairing"`
+	Shard        int                `json:"shard,omitempty"`
+	Shards       int                `json:"shards,omitempty"`
+	MergedShards int                `json:"merged_shards,omitempty"`
+	Workers      int                `json:"workers"`
+	PointsDone   int                `json:"points_done"`
+	Complete     bool               `json:"complete"`
+	StartedAt    string             `json:"started_at"`
+	FinishedAt   string             `json:"finished_at,omitempty"`
+	Files        []string           `json:"files,omitempty"`
+	// Trajectories are the metrics written to trajectories/ (--trajectories), if any.
+	Trajectories []string `json:"trajectories,omitempty"`
+}
+
+type ManifestDesign struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	Kind   Kind   `json:"kind"`
+	CSV    string `json:"csv,omitempty"`
+	Levels int    `json:"levels,omitempty"`
+}
+
+type ManifestScenario struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+}
+
+type ManifestSet struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type ManifestFactor struct {
+	Key       string    `json:"key"`
+	Range     []float64 `json:"range,omitempty"`
+	Levels    []float64 `json:"levels,omitempty"`
+	Scale     string    `json:"scale"`
+	Scenarios []string  `json:"scenarios,omitempty"`
+}
+
+type ManifestOutput struct {
+	Name     string `json:"name"`
+	Metric   string `json:"metric"`
+	Window   string `json:"window"`
+	FromWeek int    `json:"from_week"`
+	ToWeek   int    `json:"to_week"`
+}
+
+func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
+	m := &Manifest{
+		Version: sim.Version, Command: opts.Command,
+		Design:     ManifestDesign{Name: d.Name, File: filepath.ToSlash(d.File), SHA256: d.SHA256, Kind: d.Kind, CSV: d.CSVFile, Levels: d.Levels},
+		Points:     d.Points,
+		Replicates: d.Replicates, Seed: d.Seed, Pairing: PairingNote,
+		Workers: workers, StartedAt: cp.StartedAt,
+	}
+	if cp.Shards > 1 {
+		m.Shard, m.Shards = cp.Shard, cp.Shards
+	}
+	for k, sc := range d.Scenarios {
+		m.Scenarios = append(m.Scenarios, ManifestScenario{Name: sc.Name, File: filepath.ToSlash(d.Paths[k]), SHA256: sc.SHA256})
+	}
+	for _, o := range d.Set {
+		m.Set = append(m.Set, ManifestSet{o.Key, o.Value})
+	}
+	for _, f := range d.Factors {
+		mf := ManifestFactor{Key: f.Key, Levels: f.Levels, Scale: "uniform", Scenarios: f.Scenarios}
+		if f.Levels == nil {
+			mf.Range = []float64{f.Lo, f.Hi}
+		}
+		if f.Log {
+			mf.Scale = "log-uniform"
+		}
+		m.Factors = append(m.Factors, mf)
+	}
+	if opts.Trajectories {
+		for _, mt := range d.trajectoryMetrics() {
+			m.Trajectories = append(m.Trajectories, mt.String())
+		}
+	}
+	for _, o := range d.Outputs {
+		m.Outputs = append(m.Outputs, ManifestOutput{Name: o.Name, Metric: o.Metric.String(), Window: o.Window, FromWeek: o.From, ToWeek: o.To})
+	}
+	return m
+}
+
+func runtimeCPUs() int { return runtime.GOMAXPROCS(0) }
+
+// writeFileAtomic writes a file under a temporary name in its directory and renames it
+// into place, so that no reader sees it half-written.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".cartelsim-*.tmp")
+	if err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	err = write(f)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("experiment: writing %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+func writeJSONAtomic(path string, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
+}
+
+func readManifest(dir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %s: no experiment manifest: %w", dir, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("experiment: %s: unreadable manifest: %v", dir, err)
+	}
+	return &m, nil
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339) }

@@ -1,0 +1,518 @@
+package experiment
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+// The files of an experiment's output directory.
+const (
+	DesignFile     = "design.csv"
+	ResultsFile    = "results.csv"
+	EffectsFile    = "effects.csv"
+	ManifestFile   = "experiment.json"
+	CheckpointFile = "experiment-checkpoint.json"
+	PlotsDir       = "plots"
+	partialSuffix  = ".partial"
+)
+
+var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir}
+
+// PairingNote says how replicates are paired.
+const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +
+	"(the design's seed, r), so differences from the first scenario are paired replicate by replicate, with a paired t interval"
+
+// Options control where and how an experiment runs.
+type Options struct {
+	OutDir  string
+	Force   bool // replace an earlier experiment in OutDir
+	Resume  bool // continue the experiment in OutDir from its checkpoint
+	Workers int  // <= 0: one per CPU
+	// Shard and Shards run only the points p with p mod Shards == Shard, for Merge.
+	Shard, Shards int
+	// Progress, if set, is called after each point with the points of the run (or
+	// shard) done and their total.
+	Progress func(done, total int)
+	// Command, if set, is recorded in the manifest.
+	Command string
+	// Trajectories writes every replicate's weekly values of the outputs' metrics to
+	// trajectories/point-NNNNNN.parquet, one file per point.
+	Trajectories bool
+}
+
+// InterruptedError is returned when an experiment stops because its context was
+// cancelled: its checkpoint keeps every point finished, and Resume continues from there.
+type InterruptedError struct {
+	Dir         string
+	Done, Total int
+	Err         error
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("experiment: interrupted after %d of %d points; the checkpoint in %s keeps them (resume with --resume)", e.Done, e.Total, e.Dir)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// ErrAlreadyComplete is returned by a resumed experiment that has nothing left to do.
+var ErrAlreadyComplete = errors.New("experiment: the experiment is already complete")
+
+// checkpoint records how far a run (or shard) went: the points done and the length and
+// checksum of the partial results that hold them.
+type checkpoint struct {
+	Format       int    `json:"format"`
+	DesignSHA256 string `json:"design_sha256"`
+	Scenarios    string `json:"scenarios_sha256"`
+	Shard        int    `json:"shard"`
+	Shards       int    `json:"shards"`
+	PointsDone   int    `json:"points_done"`
+	PartialBytes int64  `json:"partial_bytes"`
+	PartialSHA   string `json:"partial_sha256"`
+	StartedAt    string `json:"started_at"`
+	Trajectories bool   `json:"trajectories"`
+
+	hash hash.Hash // of the partial file's bytes so far
+}
+
+// scenariosSum is a checksum of the scenario files the design names, as they are.
+func (d *Design) scenariosSum() string {
+	h := sha256.New()
+	for _, sc := range d.Scenarios {
+		fmt.Fprintln(h, sc.Name, sc.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// plan lists the points of one shard: p = shard, shard+shards, ...
+type plan struct{ total, shard, shards int }
+
+func (p plan) count() int       { return max(0, (p.total-p.shard+p.shards-1)/p.shards) }
+func (p plan) number(i int) int { return p.shard + i*p.shards }
+
+// Run runs the design's points x scenarios x replicates and writes its outputs into
+// opts.OutDir: design.csv at once, results.csv (appended to results.csv.partial point by
+// point, with a checkpoint after each), then effects.csv, plots and experiment.json with
+// "complete": true. A shard leaves its results.csv and a complete manifest for Merge.
+func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
+	shards := max(opts.Shards, 1)
+	if opts.Shard < 0 || opts.Shard >= shards {
+		return nil, fmt.Errorf("experiment: shard %d of %d: want 0 to %d", opts.Shard, shards, shards-1)
+	}
+	pl := plan{total: d.Points, shard: opts.Shard, shards: shards}
+	if pl.count() == 0 {
+		return nil, fmt.Errorf("experiment: shard %d of %d has no points (the design has %d)", opts.Shard, shards, d.Points)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = max(1, runtimeCPUs())
+	}
+	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
+		StartedAt: time.Now().UTC().Format(time.RFC3339), Trajectories: opts.Trajectories}
+	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
+	partial, err := openExperiment(opts, cp, d)
+	if err != nil {
+		return nil, err
+	}
+	defer partial.Close()
+	m := d.manifest(opts, workers, cp)
+
+	trajDir := ""
+	if opts.Trajectories {
+		trajDir = filepath.Join(opts.OutDir, TrajectoriesDir)
+		if err := os.MkdirAll(trajDir, 0o755); err != nil {
+			return nil, fmt.Errorf("experiment: %w", err)
+		}
+	}
+	err = d.runPoints(ctx, pl, cp.PointsDone, workers, trajDir, func(i int, rows []byte) error {
+		if _, err := partial.Write(rows); err != nil {
+			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
+		}
+		if err := partial.Sync(); err != nil {
+			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
+		}
+		cp.advance(rows)
+		if err := writeJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
+			return err
+		}
+		if opts.Progress != nil {
+			opts.Progress(cp.PointsDone, pl.count())
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, &InterruptedError{Dir: opts.OutDir, Done: cp.PointsDone, Total: pl.count(), Err: err}
+		}
+		return nil, err
+	}
+	if err := partial.Close(); err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	if err := os.Rename(partialPath, filepath.Join(opts.OutDir, ResultsFile)); err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	m.PointsDone = cp.PointsDone
+	if shards > 1 {
+		m.Complete, m.FinishedAt = true, time.Now().UTC().Format(time.RFC3339)
+		m.Files = []string{DesignFile, ResultsFile}
+		if opts.Trajectories {
+			m.Files = append(m.Files, TrajectoriesDir+"/")
+		}
+		if err := writeJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
+			return nil, err
+		}
+		return m, removeCheckpoint(opts.OutDir)
+	}
+	if err := finish(opts.OutDir, m); err != nil {
+		return nil, err
+	}
+	return m, removeCheckpoint(opts.OutDir)
+}
+
+// advance counts one more point whose rows the partial file now ends with.
+func (cp *checkpoint) advance(rows []byte) {
+	cp.PointsDone++
+	cp.PartialBytes += int64(len(rows))
+	cp.hash.Write(rows)
+	cp.PartialSHA = hex.EncodeToString(cp.hash.Sum(nil))
+}
+
+// fileSHA hashes the first n bytes of a file.
+func fileSHA(path string, n int64) (hash.Hash, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if k, err := io.Copy(h, io.LimitReader(f, n)); err != nil || k != n {
+		return nil, fmt.Errorf("experiment: %s is shorter than its checkpoint says (%d of %d bytes)", path, k, n)
+	}
+	return h, nil
+}
+
+func removeCheckpoint(dir string) error {
+	if err := os.Remove(filepath.Join(dir, CheckpointFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
+}
+
+// openExperiment prepares the output directory and returns the partial results file,
+// positioned after the rows the checkpoint counts: a new experiment (after removing an
+// old one with Force), or one resumed from its checkpoint.
+func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
+	dir := opts.OutDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("experiment: cannot create output directory: %w", err)
+	}
+	var found []string
+	for _, name := range ownedNames {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		}
+	}
+	partialPath := filepath.Join(dir, ResultsFile+partialSuffix)
+	if opts.Resume {
+		data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		switch {
+		case err == nil:
+			var old checkpoint
+			if err := json.Unmarshal(data, &old); err != nil {
+				return nil, fmt.Errorf("experiment: %s: unreadable checkpoint: %v", dir, err)
+			}
+			switch {
+			case old.DesignSHA256 != cp.DesignSHA256:
+				return nil, fmt.Errorf("experiment: %s holds an experiment of another design file (sha256 %.12s, this one %.12s)", dir, old.DesignSHA256, cp.DesignSHA256)
+			case old.Scenarios != cp.Scenarios:
+				return nil, fmt.Errorf("experiment: %s holds an experiment whose scenario files have changed since", dir)
+			case old.Shard != cp.Shard || old.Shards != cp.Shards:
+				return nil, fmt.Errorf("experiment: %s holds shard %d of %d, not %d of %d", dir, old.Shard, old.Shards, cp.Shard, cp.Shards)
+			case old.Trajectories != cp.Trajectories:
+				return nil, fmt.Errorf("experiment: %s was started %s --trajectories: resume it the same way", dir, map[bool]string{true: "with", false: "without"}[old.Trajectories])
+			}
+			// A run stopped between renaming its complete results into place and writing
+			// its manifest: the checkpoint still counts the rows, under their final name.
+			if _, err := os.Stat(partialPath); errors.Is(err, fs.ErrNotExist) {
+				os.Rename(filepath.Join(dir, ResultsFile), partialPath)
+			}
+			h, err := fileSHA(partialPath, old.PartialBytes)
+			if err != nil {
+				return nil, err
+			}
+			if hex.EncodeToString(h.Sum(nil)) != old.PartialSHA {
+				return nil, fmt.Errorf("experiment: %s does not match its checkpoint (sha256 differs): start again with --force", partialPath)
+			}
+			f, err := os.OpenFile(partialPath, os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("experiment: %w", err)
+			}
+			// Rows written after the last checkpoint belong to a point not counted.
+			if err := f.Truncate(old.PartialBytes); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("experiment: %w", err)
+			}
+			if _, err := f.Seek(old.PartialBytes, io.SeekStart); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("experiment: %w", err)
+			}
+			*cp = old
+			cp.hash = h
+			return f, nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("experiment: %w", err)
+		}
+		if m, err := readManifest(dir); err == nil && m.Complete {
+			return nil, ErrAlreadyComplete
+		}
+	} else if len(found) > 0 && !opts.Force {
+		if contains(found, CheckpointFile) {
+			return nil, fmt.Errorf("experiment: %s has an incomplete experiment (continue it with --resume, or replace it with --force)", dir)
+		}
+		return nil, fmt.Errorf("experiment: %s already holds %s (replace it with --force)", dir, strings.Join(found, ", "))
+	}
+	for _, name := range found { // the manifest first: it is first in ownedNames
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return nil, fmt.Errorf("experiment: cannot replace earlier experiment: %w", err)
+		}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, DesignFile), d.writeDesignCSV); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(partialPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	header := "point,scenario,replicate,output,value\n"
+	if _, err := f.WriteString(header); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	cp.PartialBytes, cp.hash = 0, sha256.New()
+	cp.advance([]byte(header))
+	cp.PointsDone = 0
+	if err := writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// writeDesignCSV writes the design matrix: point, then each factor's value.
+func (d *Design) writeDesignCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("point")
+	for _, f := range d.Factors {
+		bw.WriteString("," + csvField(f.Key))
+	}
+	bw.WriteString("\n")
+	for p, row := range d.Matrix {
+		bw.WriteString(strconv.Itoa(p))
+		for _, x := range row {
+			bw.WriteString("," + fmtG(x))
+		}
+		bw.WriteString("\n")
+	}
+	return bw.Flush()
+}
+
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// outputFolder reduces each replicate's weekly series to the design's outputs as the
+// replicate finishes: the series itself is never kept.
+type outputFolder struct {
+	outputs []Output
+	values  [][]float64 // [replicate][output]
+}
+
+func (f *outputFolder) Fold(rep int, series []float64) error {
+	nm := int(model.NumMetrics)
+	row := make([]float64, len(f.outputs))
+	for o, out := range f.outputs {
+		sum := 0.0
+		for w := out.From; w <= out.To; w++ {
+			sum += series[(w-1)*nm+int(out.Metric)]
+		}
+		row[o] = sum / float64(out.To-out.From+1)
+	}
+	f.values = append(f.values, row)
+	return nil
+}
+
+// runPoint runs every scenario at point p over the design's replicates and returns the
+// point's rows of results.csv, in the order scenario, replicate, output.
+func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (_ []byte, err error) {
+	var b strings.Builder
+	var traj *trajectoryWriter
+	if trajDir != "" {
+		if traj, err = newTrajectoryWriter(trajDir, p, d.trajectoryMetrics()); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				traj.abort()
+			}
+		}()
+	}
+	for k := range d.Scenarios {
+		sc, err := d.scenario(k, p)
+		if err != nil {
+			return nil, err
+		}
+		world, err := sc.NewWorld()
+		if err != nil {
+			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+		}
+		replicates := d.Replicates
+		if sc.Mode == model.MeanField {
+			replicates = 1
+		}
+		folder := &outputFolder{outputs: d.Outputs}
+		folders := []sim.Folder{folder}
+		if traj != nil {
+			folders = append(folders, traj.folder(sc.Name))
+		}
+		job := sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		if err := sim.Run(ctx, job, folders...); err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+		}
+		for r, row := range folder.values {
+			for o, x := range row {
+				fmt.Fprintf(&b, "%d,%s,%d,%s,%s\n", p, d.Scenarios[k].Name, r, d.Outputs[o].Name, fmtG(x))
+			}
+		}
+	}
+	if traj != nil {
+		if err := traj.commit(); err != nil {
+			return nil, err
+		}
+	}
+	return []byte(b.String()), nil
+}
+
+// runPoints runs the shard's points from the i-th on, over the workers, and hands each
+// point's rows to write in point order, whatever the scheduling. With more points left
+// than workers, each worker runs whole points (its replicates one after another); with
+// fewer, the workers are shared out among each point's replicates. A worker takes a slot
+// before it claims the next point, so at most 2 x workers points' rows wait for an
+// earlier one, and the earliest point not yet written is always being run.
+func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, trajDir string, write func(i int, rows []byte) error) error {
+	left := pl.count() - from
+	if left <= 0 {
+		return nil
+	}
+	outer := min(workers, left)
+	inner := max(1, workers/outer)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		i    int
+		rows []byte
+		err  error
+	}
+	slots := make(chan struct{}, 2*outer)
+	for range cap(slots) {
+		slots <- struct{}{}
+	}
+	done := make(chan result, cap(slots))
+	var next atomic.Int64
+	next.Store(int64(from))
+	var wg sync.WaitGroup
+	for range outer {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-slots:
+				case <-ctx.Done():
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= pl.count() || ctx.Err() != nil {
+					return
+				}
+				rows, err := d.runPoint(ctx, pl.number(i), inner, trajDir)
+				select {
+				case done <- result{i, rows, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	pending := map[int]result{}
+	want := from
+	var err error
+	for res := range done {
+		if err != nil {
+			continue // drain
+		}
+		pending[res.i] = res
+		for r, ok := pending[want]; ok; r, ok = pending[want] {
+			delete(pending, want)
+			switch {
+			case r.err != nil:
+				err = r.err // the lowest point that failed, whatever the timing
+			case ctx.Err() != nil:
+				err = ctx.Err() // interrupted: write no more
+			default:
+				err = write(want, r.rows)
+			}
+			if err != nil {
+				cancel()
+				break
+			}
+			slots <- struct{}{}
+			want++
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if want < pl.count() {
+		return ctx.Err()
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The policy library, rewritten as the status quo plus one policy each (extends:
+// status-quo.yaml), is the library it was: every file gives the scenario its old text
+// (kept in testdata/policy-before) gave, to the model's configuration, and short runs of
+// both give the same timeseries.csv bytes.
+func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
+	old, err := filepath.Glob("testdata/policy-before/*.yaml")
+	if err != nil || len(old) != 9 {
+		t.Fatalf("found %v (%v), want the 9 policy files as they were", old, err)
+	}
+	for _, path := range old {
+		name := filepath.Base(path)
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(text), "extends:") {
+			t.Fatalf("%s is not the text before the rewrite", path)
+		}
+		before, err := ParseScenario(path, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := loadScenario(t, filepath.Join("policy", name))
+		if name != "status-quo.yaml" && len(after.Bases) != 1 {
+			t.Errorf("%s extends %v, want status-quo.yaml", name, after.Bases)
+		}
+		if before.Name != after.Name || before.Description != after.Description || before.Clock != after.Clock ||
+			before.Replicates != after.Replicates || before.Seed != after.Seed || before.Mode != after.Mode ||
+			!reflect.DeepEqual(before.Config(), after.Config()) {
+			t.Errorf("%s: the rewritten file gives another scenario", name)
+		}
+		// The scenario as run, which a shard keeps, reads back as the same scenario.
+		again, err := ParseScenario(after.File, after.Source)
+		if err != nil || again.SHA256 != after.SHA256 || !reflect.DeepEqual(again.Config(), after.Config()) {
+			t.Errorf("%s: the scenario as run does not read back as itself (%v)", name, err)
+		}
+	}
+	// Short runs, the same overrides on both: 2 replicates of 110 weeks (to 2027-02-07)
+	// after one week of warm-up instead of 678, of the status quo and of the policy with
+	// the most varied levers, all of which start by 2027-01-03 (week 104).
+	short := mustOverrides(t, "world.since=2024-12-29", "weeks=110", "replicates=2")
+	for _, name := range []string{"status-quo.yaml", "shock-and-awe-unenforced.yaml"} {
+		var series [2][]byte
+		for i, path := range []string{filepath.Join("testdata", "policy-before", name), filepath.Join("..", "scenarios", "policy", name)} {
+			sc, err := LoadScenarioWith(path, short)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(t.TempDir(), "out")
+			if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2}); err != nil {
+				t.Fatal(err)
+			}
+			series[i] = readFile(t, filepath.Join(dir, TimeseriesFile))
+		}
+		if len(series[0]) == 0 || !bytes.Equal(series[0], series[1]) {
+			t.Errorf("%s: timeseries.csv differs from the one of the file before the rewrite", name)
+		}
+	}
+}
