@@ -564,7 +564,8 @@ func keyOnLine(keys map[string]int, line int) string {
 }
 
 // ParseScenario decodes a scenario strictly (unknown keys and wrong types are errors) and
-// validates it. name is used in error messages and as the default scenario name.
+// validates it. name is used in error messages and as the default scenario name, and its
+// directory is where an extends: base is looked for.
 func ParseScenario(name string, data []byte) (*Scenario, error) {
 	return ParseScenarioWith(name, data, nil)
 }
@@ -584,9 +585,11 @@ func LoadScenarioWith(path string, overrides []Override) (*Scenario, error) {
 // it. An error on an overridden value names the override (--set key=value) instead of a
 // line. A key the file leaves out is added, and so is a section (fragmentation: {} and
 // the like), which switches that part of the model on as writing it in the file would.
-// With overrides, Source is the scenario as run (the file with the overrides applied,
-// the overrides listed in a comment) and SHA256 that text's, so that a run with
-// overrides is never taken for one of the plain file.
+// Overrides apply after the file's bases (extends:) are merged in. With overrides or
+// bases, Source is the scenario as run (the merged tree with the overrides applied, under
+// a comment naming each file with its sha256 and the overrides) and SHA256 that text's,
+// so that a run with overrides is never taken for one of the plain file, and a change to
+// any file of the chain changes it.
 func ParseScenarioWith(name string, data []byte, overrides []Override) (*Scenario, error) {
 	doc, err := scenarioNodes(name, data)
 	if err != nil {

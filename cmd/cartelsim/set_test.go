@@ -30,6 +30,8 @@ func TestSetFlag(t *testing.T) {
 			"small.yaml: --set interventions[0].targets={states: [SIN, DUR]}: incapacitation takes no targets"},
 		{"check ok", []string{"check", good, "--set", "economy.rebuild_weeks=52", "--set", "seed=8"}, 0,
 			`ok: scenario "small", 52 weeks from 2012-01-01, 4 replicates, seed 8, stochastic mode, --set economy.rebuild_weeks=52, --set seed=8`, ""},
+		{"check a variant", []string{"check", "../../scenarios/policy/kingpin.yaml", "--set", "interventions.captures.intensity=8"}, 0,
+			"stochastic mode, extends ../../scenarios/policy/status-quo.yaml, --set interventions.captures.intensity=8\n", ""},
 		{"bad value", []string{"check", good, "--set", "economy.rebuild_weeks=-1"}, 2, "", "small.yaml: --set economy.rebuild_weeks=-1: economy rebuild_weeks is -1, want a finite number of at least 1"},
 		{"unknown key", []string{"check", good, "--set", "sede=8"}, 2, "", "cartelsim check: " + good + ": --set sede=8: unknown key (did you mean seed?)"},
 		{"no value", []string{"run", good, "--set", "seed"}, 2, "", "cartelsim run: --set seed: want key=value"},
