@@ -320,6 +320,9 @@ func (h *checkpointHeader) resumeCommand(dir string) string {
 	if h.Shards > 1 {
 		args = append(args, "--shard", strconv.Itoa(h.Shard), "--shards", strconv.Itoa(h.Shards))
 	}
+	for _, o := range h.Scenario.Overrides {
+		args = append(args, "--set", o)
+	}
 	args = append(args, "--resume")
 	for i, a := range args {
 		args[i] = shellQuote(a)

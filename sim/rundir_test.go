@@ -218,9 +218,17 @@ func flipByte(t *testing.T, path string, at int) {
 // checkpoint must match (the command line's test runs it).
 func TestResumeHintHasTheRunsOptions(t *testing.T) {
 	sc := testScenario(t, 30)
+	sets := []Override{{Key: "parameters.recruitment", Value: "0.003"}, {Key: "description", Value: "two words"}}
+	replicates := sc.Replicates
+	sc, err := ParseScenarioWith(sc.File, sc.Source, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Replicates = replicates
 	dir := filepath.Join(t.TempDir(), "my out")
 	ie := interruptAt(t, sc, RunOptions{OutDir: dir, Workers: 1, AllLineages: true, Shard: 1, Shards: 3}, 2)
-	want := "cartelsim run test.yaml --out '" + dir + "' --seed 42 --replicates 30 --mode stochastic --lineage --shard 1 --shards 3 --resume"
+	want := "cartelsim run test.yaml --out '" + dir + "' --seed 42 --replicates 30 --mode stochastic --lineage --shard 1 --shards 3" +
+		" --set parameters.recruitment=0.003 --set 'description=two words' --resume"
 	if ie.Resume != want || !strings.HasSuffix(ie.Error(), want) {
 		t.Errorf("hint %q in %q, want %q", ie.Resume, ie.Error(), want)
 	}
