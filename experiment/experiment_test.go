@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/cartelsim/cartelsim/sim"
 )
 
 // Two small scenarios: a reference and one with an extra incapacitation campaign.
@@ -176,6 +178,14 @@ func TestResultsIdenticalAcrossWorkersShardsAndResume(t *testing.T) {
 		shards = append(shards, dir)
 	}
 	merged := filepath.Join(base, "merged")
+	unlock, err := sim.LockDir(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge(shards, MergeOptions{OutDir: merged}); err == nil || !strings.Contains(err.Error(), "in use by another cartelsim") {
+		t.Errorf("a merge into a busy directory: %v", err)
+	}
+	unlock()
 	if _, err := Merge([]string{shards[2], shards[0], shards[1]}, MergeOptions{OutDir: merged}); err != nil {
 		t.Fatal(err)
 	}
@@ -306,6 +316,27 @@ func TestCommonRandomNumbers(t *testing.T) {
 	}
 	if nonzero == 0 {
 		t.Error("no effect anywhere: the factor did not reach the policy scenario")
+	}
+}
+
+// An experiment is refused in a directory that another run, merge or experiment holds,
+// as a run is (TestResultsIdenticalAcrossWorkersShardsAndResume checks a merge).
+func TestBusyDirectoryRefused(t *testing.T) {
+	d, err := LoadDesign(writeFiles(t, smallDesign))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	unlock, err := sim.LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := Run(context.Background(), d, Options{OutDir: dir, Workers: 1}); err == nil || !strings.Contains(err.Error(), "in use by another cartelsim") {
+		t.Errorf("an experiment into a busy directory: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the busy directory holds %d entries, want only the lock file", len(entries))
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/cartelsim/cartelsim/sim"
 )
 
 // MergeOptions control a merge of experiment shards.
@@ -57,6 +59,11 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if slices.Contains(dirs, opts.OutDir) {
 		return nil, fmt.Errorf("experiment: the output directory %s is one of the shards", opts.OutDir)
 	}
+	unlock, err := sim.LockDir(opts.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := prepareMerge(opts); err != nil {
 		return nil, err
 	}

@@ -132,6 +132,11 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
 		StartedAt: time.Now().UTC().Format(time.RFC3339), Trajectories: opts.Trajectories}
 	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
+	unlock, err := sim.LockDir(opts.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	partial, err := openExperiment(opts, cp, d)
 	if err != nil {
 		return nil, err

@@ -71,6 +71,16 @@ func lockDir(dir string) (*dirLock, error) {
 	}
 }
 
+// LockDir takes dir's lock (creating dir) as a run and a merge do, for the other
+// commands that write an output directory (experiments). unlock gives it up.
+func LockDir(dir string) (unlock func(), err error) {
+	l, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return l.unlock, nil
+}
+
 // unlock removes the lock file and releases the lock; harmless on nil.
 func (l *dirLock) unlock() {
 	if l != nil && l.f != nil {
