@@ -75,7 +75,7 @@ func scatter(title string, f ManifestFactor, i int, design [][]float64, eff []si
 	p.Title.Text = title
 	p.X.Label.Text = f.Key
 	p.Y.Label.Text = "paired difference (mean, 95% interval)"
-	p.Y.Tick.Marker = humanTicks{}
+	p.Y.Tick.Marker = sim.ValueTicks{}
 	if f.Scale == "log-uniform" {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -191,34 +191,10 @@ func (t indexTicks) Ticks(_, _ float64) []plot.Tick {
 	return out
 }
 
+// compact labels a single value as sim's plots do (-1.19M, 25.3k), blank for none.
 func compact(x float64) string {
 	if math.IsNaN(x) {
 		return ""
 	}
-	return fmt.Sprintf("%.3g", x)
-}
-
-// humanTicks are gonum's default ticks labelled with k, M and bn: -20M, not -2e+07.
-type humanTicks struct{}
-
-func (humanTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i, t := range ts {
-		if t.Label != "" {
-			ts[i].Label = human(t.Value)
-		}
-	}
-	return ts
-}
-
-func human(x float64) string {
-	switch a := math.Abs(x); {
-	case a >= 1e9:
-		return fmt.Sprintf("%gbn", x/1e9)
-	case a >= 1e6:
-		return fmt.Sprintf("%gM", x/1e6)
-	case a >= 1e4:
-		return fmt.Sprintf("%gk", x/1e3)
-	}
-	return fmt.Sprintf("%g", x)
+	return sim.CompactNumber(x)
 }

@@ -167,12 +167,3 @@ func TestLogUniformValue(t *testing.T) {
 		t.Errorf("levels Value(0.5) = %v, want 2", v)
 	}
 }
-
-// Tick labels read as numbers a reader says aloud.
-func TestHumanTickLabels(t *testing.T) {
-	for x, want := range map[float64]string{-2e7: "-20M", 1.5e9: "1.5bn", 25000: "25k", 120: "120", 0: "0", -0.5: "-0.5"} {
-		if got := human(x); got != want {
-			t.Errorf("human(%v) = %q, want %q", x, got, want)
-		}
-	}
-}

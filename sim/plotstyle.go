@@ -104,14 +104,14 @@ func axisOf(m model.Metric, how drawing) string {
 	return d.axis
 }
 
-// valueTicks labels a value axis for people: 0, 50k, 100k, 150k or 0, 200M, 400M, and
+// ValueTicks labels a value axis for people: 0, 50k, 100k, 150k or 0, 200M, 400M, and
 // thousands separators below 10,000, never scientific notation. Labelled ticks are 1, 2,
 // 2.5 or 5 times a power of ten apart, four to seven of them; minor ticks halve them.
-type valueTicks struct{}
+type ValueTicks struct{}
 
-func (valueTicks) Ticks(lo, hi float64) []plot.Tick {
+func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
-		return []plot.Tick{{Value: lo, Label: compactNumber(lo)}}
+		return []plot.Tick{{Value: lo, Label: CompactNumber(lo)}}
 	}
 	step := niceStep(hi - lo)
 	var major []float64
@@ -119,7 +119,7 @@ func (valueTicks) Ticks(lo, hi float64) []plot.Tick {
 		major = append(major, k*step+0) // +0: no "-0"
 	}
 	if len(major) == 0 {
-		return []plot.Tick{{Value: lo, Label: compactNumber(lo)}, {Value: hi, Label: compactNumber(hi)}}
+		return []plot.Tick{{Value: lo, Label: CompactNumber(lo)}, {Value: hi, Label: CompactNumber(hi)}}
 	}
 	labels := tickLabels(major)
 	ticks := make([]plot.Tick, 0, 2*len(major)+1)
@@ -190,9 +190,9 @@ func tickLabels(vs []float64) []string {
 	return out
 }
 
-// compactNumber writes x with three significant digits and a multiple from 10,000 on
+// CompactNumber writes x with three significant digits and a multiple from 10,000 on
 // (12.3k, 1.23M, 402M), with thousands separators below, for labels of single values.
-func compactNumber(x float64) string {
+func CompactNumber(x float64) string {
 	a := math.Abs(x)
 	if a >= 1e4 {
 		for _, s := range siSuffixes {
@@ -265,7 +265,7 @@ func newChart(title, ylabel string, clock Clock, windows []window) *chart {
 	p.Title.Text = title
 	p.Title.Padding = vg.Points(6)
 	p.Y.Label.Text = ylabel
-	p.Y.Tick.Marker = valueTicks{}
+	p.Y.Tick.Marker = ValueTicks{}
 	p.X.Tick.Marker = yearTicks{}
 	p.X.Min, p.X.Max = decimalYear(clock.Date(0)), decimalYear(clock.Date(clock.Weeks))
 	c := &chart{p: p, windows: windows}

@@ -35,8 +35,8 @@ func TestCompactNumbersByHand(t *testing.T) {
 		-1234567:  "-1.23M",
 		173837.49: "174k",
 	} {
-		if got := compactNumber(x); got != want {
-			t.Errorf("compactNumber(%v) = %q, want %q", x, got, want)
+		if got := CompactNumber(x); got != want {
+			t.Errorf("CompactNumber(%v) = %q, want %q", x, got, want)
 		}
 	}
 }
@@ -67,7 +67,7 @@ func TestTickLabelsByHand(t *testing.T) {
 func TestValueTicksOnKnownRange(t *testing.T) {
 	var labels []string
 	var values []float64
-	for _, tk := range (valueTicks{}).Ticks(0, 173000) {
+	for _, tk := range (ValueTicks{}).Ticks(0, 173000) {
 		if tk.Label != "" {
 			labels, values = append(labels, tk.Label), append(values, tk.Value)
 		}
@@ -77,7 +77,7 @@ func TestValueTicksOnKnownRange(t *testing.T) {
 	}
 	sci := regexp.MustCompile(`[eE][+-]?\d`)
 	for _, r := range [][2]float64{{0, 4.02e8}, {0, 0.012}, {0, 2.3e10}, {1e5, 1.9e5}, {0, 1}} {
-		for _, tk := range (valueTicks{}).Ticks(r[0], r[1]) {
+		for _, tk := range (ValueTicks{}).Ticks(r[0], r[1]) {
 			if sci.MatchString(tk.Label) {
 				t.Errorf("ticks over %v: label %q in scientific notation", r, tk.Label)
 			}
@@ -348,7 +348,7 @@ func TestObservationsForRuns(t *testing.T) {
 			t.Errorf("status quo (from 2025): %s counts %+v", m, obs)
 		}
 	}
-	var _ plot.Ticker = valueTicks{}
+	var _ plot.Ticker = ValueTicks{}
 	var _ plot.Ticker = yearTicks{}
 }
 
