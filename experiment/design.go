@@ -629,38 +629,15 @@ func oneLine(err error) string {
 	return string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; ")))
 }
 
-// nearestMetric suggests the metric whose name is within a third of its length in edits
-// of the one asked for: "did you mean labs? ", or "".
+// nearestMetric suggests the metric nearest the one asked for, as scenario files'
+// misspellings are answered: "did you mean labs? ", or "".
 func nearestMetric(name string) string {
-	best, dist := "", len(name)/3+1
+	names := make([]string, model.NumMetrics)
 	for m := range model.NumMetrics {
-		if d := editDistance(name, m.String()); d < dist {
-			best, dist = m.String(), d
-		}
+		names[m] = m.String()
 	}
-	if best == "" {
-		return ""
+	if best, ok := sim.Nearest(name, names); ok {
+		return "did you mean " + best + "? "
 	}
-	return "did you mean " + best + "? "
-}
-
-// editDistance is Levenshtein's distance between two strings, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }

@@ -99,7 +99,7 @@ func (r *refs) resolve(ref string) (string, error) {
 		}
 	}
 	msg := fmt.Sprintf("unknown %s %q%s", r.what, ref, r.outside)
-	if e, form, ok := r.nearest(ref); ok {
+	if e, form, ok := r.Nearest(ref); ok {
 		if form == e.id {
 			msg += fmt.Sprintf(" (did you mean %s?)", e.label())
 		} else {
@@ -112,7 +112,7 @@ func (r *refs) resolve(ref string) (string, error) {
 // nearest finds the form closest to ref, case and accents aside: among the forms that
 // hold ref as whole words if any do ("Jalisco" in "Cártel Jalisco Nueva Generación"),
 // else among all; the smallest edit distance wins, ties going to the earlier entry.
-func (r *refs) nearest(ref string) (refEntry, string, bool) {
+func (r *refs) Nearest(ref string) (refEntry, string, bool) {
 	want := fold(ref)
 	var best refEntry
 	bestForm, bestD, bestHolds := "", -1, false

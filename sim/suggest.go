@@ -54,9 +54,9 @@ func editDistance(a, b string) int {
 // misspelling: 1 up to 7 runes, 2 up to 11, and at most a third of the word beyond.
 func closeEnough(n int) int { return max(1, n/4, n/3-1) }
 
-// nearest returns the candidate closest to word (case and accents aside), if one is
+// Nearest returns the candidate closest to word (case and accents aside), if one is
 // close enough to be a misspelling of it; ties go to the earliest candidate.
-func nearest(word string, candidates []string) (string, bool) {
+func Nearest(word string, candidates []string) (string, bool) {
 	w := fold(word)
 	best, bestD := "", -1
 	for _, c := range candidates {
@@ -72,7 +72,7 @@ func nearest(word string, candidates []string) (string, bool) {
 
 // didYouMean is " (did you mean X?)" for the candidate nearest word, or "".
 func didYouMean(word string, candidates []string) string {
-	if c, ok := nearest(word, candidates); ok {
+	if c, ok := Nearest(word, candidates); ok {
 		return " (did you mean " + c + "?)"
 	}
 	return ""
