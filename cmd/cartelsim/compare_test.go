@@ -53,17 +53,10 @@ func TestCompareCommandInterrupted(t *testing.T) {
 	b := writeFile(t, dir, "b.yaml", strings.Replace(long, "name: small", "name: b", 1))
 	out := filepath.Join(dir, "out")
 	cmd, output := startCLI(t, nil, "compare", a, b, "--out", out, "-j", "1")
-	deadline := time.Now().Add(time.Minute)
-	for {
-		if _, err := os.Stat(filepath.Join(out, "small", "checkpoint.bin")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no run started within a minute: %s", output)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitChild(t, cmd, output, "the first run's checkpoint", func() bool {
+		_, err := os.Stat(filepath.Join(out, "small", "checkpoint.bin"))
+		return err == nil
+	})
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
 // hangAfterSignal is the child of TestSecondSignalExitsAtOnce: it watches signals as cli
@@ -96,15 +95,10 @@ func TestInterruptedFiguresExit130(t *testing.T) {
 		t.Fatalf("figures said %q, want its first run's line", lines.Text())
 	}
 	// The run has begun once its directory has a checkpoint.
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(filepath.Join(dir, "out", "small", "checkpoint.bin")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("the run left no checkpoint within 2 minutes")
-		}
-	}
+	awaitChild(t, cmd, &strings.Builder{}, "the run's checkpoint", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "out", "small", "checkpoint.bin"))
+		return err == nil
+	})
 	cmd.Process.Signal(os.Interrupt)
 	var rest strings.Builder
 	for lines.Scan() {

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -35,13 +34,7 @@ func TestLockDiesWithTheRun(t *testing.T) {
 	// A run that would take hours, checkpointing every 10 ms.
 	cmd, out := startCLI(t, nil, "run", scenario, "--out", dir, "-n", "10000000", "-q", "--workers", "1", "--checkpoint-every", "10ms")
 	defer cmd.Process.Kill()
-	deadline := time.Now().Add(2 * time.Minute)
-	for done, _ := replicatesDone(dir); done < 1; done, _ = replicatesDone(dir) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint within 2 minutes: %s", out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitChild(t, cmd, out, "a checkpoint", func() bool { done, _ := replicatesDone(dir); return done >= 1 })
 	var stderr bytes.Buffer
 	status := cli([]string{"run", scenario, "--out", dir, "-n", "3", "--force", "-q"}, io.Discard, &stderr)
 	if status != exitFailure || !strings.Contains(stderr.String(), "is in use by another cartelsim run or merge (process ") {

@@ -43,6 +43,20 @@ func startCLI(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buf
 	return cmd, &out
 }
 
+// awaitChild polls cond until it holds, or kills the child cmd and fails the test after
+// two minutes, saying what it was waiting for and what the child printed.
+func awaitChild(t *testing.T, cmd *exec.Cmd, out fmt.Stringer, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("%s: not within 2 minutes: %s", what, out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // replicatesDone reads how far a run's manifest says it got.
 func replicatesDone(dir string) (done int, complete bool) {
 	data, err := os.ReadFile(filepath.Join(dir, sim.ManifestFile))
@@ -60,21 +74,13 @@ func replicatesDone(dir string) (done int, complete bool) {
 // sends sig, and checks that the run stopped part-way with status 130.
 func interrupt(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, dir string, after int, sig os.Signal) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	awaitChild(t, cmd, out, fmt.Sprintf("%s: a checkpoint of %d replicates", dir, after), func() bool {
 		done, complete := replicatesDone(dir)
 		if complete {
 			t.Fatalf("%s finished before it could be interrupted; make the run longer", dir)
 		}
-		if done >= after {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("%s: no checkpoint of %d replicates within 2 minutes: %s", dir, after, out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return done >= after
+	})
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
