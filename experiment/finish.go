@@ -35,7 +35,7 @@ func finish(dir string, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	err = writeFileAtomic(filepath.Join(dir, EffectsFile), func(w io.Writer) error {
+	err = sim.WriteFileAtomic(filepath.Join(dir, EffectsFile), func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		bw.WriteString("point,output,scenario,versus,replicates,diff,diff_lo95,diff_hi95\n")
 		for _, e := range effects {

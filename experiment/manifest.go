@@ -116,33 +116,6 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 
 func runtimeCPUs() int { return runtime.GOMAXPROCS(0) }
 
-// writeFileAtomic writes a file under a temporary name in its directory and renames it
-// into place, so that no reader sees it half-written.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".cartelsim-*.tmp")
-	if err != nil {
-		return fmt.Errorf("experiment: %w", err)
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("experiment: writing %s: %w", filepath.Base(path), err)
-	}
-	return nil
-}
-
 func writeJSONAtomic(path string, v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -151,7 +124,7 @@ func writeJSONAtomic(path string, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
+	return sim.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
 }
 
 func readManifest(dir string) (*Manifest, error) {

@@ -71,10 +71,10 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(opts.OutDir, DesignFile), func(w io.Writer) error { _, err := w.Write(designData); return err }); err != nil {
+	if err := sim.WriteFileAtomic(filepath.Join(opts.OutDir, DesignFile), func(w io.Writer) error { _, err := w.Write(designData); return err }); err != nil {
 		return nil, err
 	}
-	err = writeFileAtomic(filepath.Join(opts.OutDir, ResultsFile), func(w io.Writer) error {
+	err = sim.WriteFileAtomic(filepath.Join(opts.OutDir, ResultsFile), func(w io.Writer) error {
 		return interleave(w, byShard, first.Points)
 	})
 	if err != nil {
@@ -197,7 +197,7 @@ func mergeTrajectories(shards []string, out string, points int) error {
 		if err != nil {
 			return fmt.Errorf("experiment: %w", err)
 		}
-		if err := writeFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		if err := sim.WriteFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return err
 		}
 	}

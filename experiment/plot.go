@@ -60,7 +60,7 @@ func savePlot(p *plot.Plot, path string) error {
 	if err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
-	return writeFileAtomic(path, func(out io.Writer) error { _, err := w.WriteTo(out); return err })
+	return sim.WriteFileAtomic(path, func(out io.Writer) error { _, err := w.WriteTo(out); return err })
 }
 
 type errorPoints struct {

@@ -304,7 +304,7 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			return nil, fmt.Errorf("experiment: cannot replace earlier experiment: %w", err)
 		}
 	}
-	if err := writeFileAtomic(filepath.Join(dir, DesignFile), d.writeDesignCSV); err != nil {
+	if err := sim.WriteFileAtomic(filepath.Join(dir, DesignFile), d.writeDesignCSV); err != nil {
 		return nil, err
 	}
 	f, err := os.OpenFile(partialPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)

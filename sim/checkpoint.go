@@ -91,7 +91,7 @@ func setList(sets []string) string {
 
 // writeCheckpoint writes a checkpoint atomically.
 func writeCheckpoint(path string, h *checkpointHeader, ens *Ensemble) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
 		head, err := json.Marshal(h)
 		if err != nil {
 			return err

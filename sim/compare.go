@@ -218,10 +218,10 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 			c.Rows = append(c.Rows, row)
 		}
 	}
-	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
+	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
+	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
 		return nil, err
 	}
 	plots, err := overlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir), interventionWindows(scs))
@@ -232,7 +232,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	for _, p := range plots {
 		m.Files = append(m.Files, filepath.ToSlash(filepath.Join(PlotsDir, filepath.Base(p))))
 	}
-	if err := writeFileAtomic(filepath.Join(opts.OutDir, ComparisonManifestFile), func(w io.Writer) error { return writeJSON(w, m) }); err != nil {
+	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonManifestFile), func(w io.Writer) error { return writeJSON(w, m) }); err != nil {
 		return nil, err
 	}
 	return c, nil

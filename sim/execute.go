@@ -359,13 +359,13 @@ func (r *runDir) finishShard(workers int) (*Manifest, error) {
 // files already in place.
 func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
 	table := ens.Summaries()
-	err := writeFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
+	err := WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
 		return writeTimeseries(w, sc.Name, sc.Clock, table)
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = writeFileAtomic(filepath.Join(dir, CumulativeFile), func(w io.Writer) error {
+	err = WriteFileAtomic(filepath.Join(dir, CumulativeFile), func(w io.Writer) error {
 		return writeCumulative(w, sc.Name, sc.Clock, table)
 	})
 	if err != nil {

@@ -187,7 +187,7 @@ func interleave(dir string, shards []string, name, header string, total int, req
 			return err
 		}
 	}
-	return writeFileAtomic(filepath.Join(dir, name), func(w io.Writer) error {
+	return WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<16)
 		bw.WriteString(header)
 		for rep := range total {

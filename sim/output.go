@@ -191,8 +191,10 @@ func (a *atomicFile) Abort() {
 	os.Remove(a.f.Name())
 }
 
-// writeFileAtomic writes a whole file through write.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
+// WriteFileAtomic writes a whole file through write, under a temporary name in its
+// directory renamed into place once synced, so no reader (nor a resume) ever sees it
+// half-written; a run or merge removes the temporary files that killed writes left.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	a, err := createAtomic(path)
 	if err != nil {
 		return err

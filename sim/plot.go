@@ -220,7 +220,7 @@ func savePlot(c *chart, path, format string) error {
 }
 
 func saveSizedPlot(c *chart, path, format string, width, height vg.Length) error {
-	return writeFileAtomic(path, func(w io.Writer) error { return c.writeTo(w, width, height, format) })
+	return WriteFileAtomic(path, func(w io.Writer) error { return c.writeTo(w, width, height, format) })
 }
 
 // EconomyPlotMetrics are the metrics also drawn as fan charts when a world has an

@@ -363,7 +363,7 @@ func (r *runDir) copyScenario(sc *Scenario) error {
 	if old, err := readRegular(path); err == nil && bytes.Equal(old, sc.Source) {
 		return nil
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(sc.Source); return err })
+	return WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(sc.Source); return err })
 }
 
 // close closes the partial files, if open; what they hold stays for a resume.
@@ -377,7 +377,7 @@ func (r *runDir) close() {
 }
 
 func writeManifest(dir string, m *Manifest) error {
-	return writeFileAtomic(filepath.Join(dir, ManifestFile), func(w io.Writer) error { return writeJSON(w, m) })
+	return WriteFileAtomic(filepath.Join(dir, ManifestFile), func(w io.Writer) error { return writeJSON(w, m) })
 }
 
 func readManifest(dir string) (*Manifest, error) {
