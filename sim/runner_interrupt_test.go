@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -52,18 +53,22 @@ func TestRunDoesNotWaitForReplicatesInFlight(t *testing.T) {
 	defer cancel()
 	release := make(chan struct{})
 	defer close(release)
-	var steps atomic.Int64
+	var steps, folded atomic.Int64
 	step := func(r *model.Replicate, wk int, rng *rand.Rand, out []float64) {
 		if steps.Add(1) == int64(sc.Clock.Weeks)+3 { // replicate 1's third week
+			// Cancel once replicate 0 is folded: were both ready at once, Run could as
+			// well stop before folding it (select picks at random), on a busy machine.
+			for folded.Load() < 1 {
+				time.Sleep(time.Millisecond)
+			}
 			cancel()
 			<-release
 		}
 		r.Step(wk, rng, out)
 	}
-	folded := 0
 	err = Run(ctx, Job{World: world, Weeks: sc.Clock.Weeks, Replicates: 4, Seed: 1, Workers: 1, step: step},
-		folderFunc(func(int, []float64) error { folded++; return nil }))
-	if !errors.Is(err, context.Canceled) || folded != 1 {
+		folderFunc(func(int, []float64) error { folded.Add(1); return nil }))
+	if folded := folded.Load(); !errors.Is(err, context.Canceled) || folded != 1 {
 		t.Errorf("Run returned %v after folding %d replicates; want context.Canceled after 1", err, folded)
 	}
 }
