@@ -1119,6 +1119,11 @@ func propRun(t *testing.T, w *World, r *Replicate, seed uint64, check bool) (has
 				checkEconomy(t, r, wk, before, out)
 			}
 			checkWeek(t, r, wk, out, &prev)
+			for m := range NumMetrics {
+				if !w.Produces(m) && out[m] != 0 {
+					t.Fatalf("week %d: %s is %v in a world that cannot produce it (World.Produces)", wk, m, out[m])
+				}
+			}
 		}
 	}
 	propStiffWeeks += prev.stiff

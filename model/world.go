@@ -259,6 +259,26 @@ func (w *World) HasEconomy() bool { return w.cfg.Economy != nil }
 // effects.
 func (w *World) HasPolicy() bool { return w.cfg.Policy != nil }
 
+// Produces reports whether some week of some replicate of the world can give metric m a
+// value other than 0. Groups, their flows and their endings (a group left with no members
+// dissolves in any world) are always produced; leaders removed, splits, collapses and new
+// groups need Fragmentation; labs, the market, strikes' casualties and precursors need
+// an Economy; cooperation, extraditions, retaliation, grievance recruits, guns,
+// corruption and ceasefires need a Policy. Statistics need not fold a metric the world
+// cannot produce: it is 0 in every week.
+func (w *World) Produces(m Metric) bool {
+	switch m {
+	case LeadersRemoved, Splits, Collapses, NewGroups:
+		return w.Dynamic()
+	case Labs, LabsNorth, LabsPacific, LabsCentre, LabsSoutheast, LabsAbroad, LabsDestroyed,
+		Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors:
+		return w.HasEconomy()
+	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces:
+		return w.HasPolicy()
+	}
+	return m >= 0 && m < NumMetrics
+}
+
 // Geography returns the world's geography, nil without an economy.
 func (w *World) Geography() *Geography { return w.cfg.Geography }
 
