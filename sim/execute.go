@@ -96,7 +96,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, heldBytes(opts.OutDir), 0); err != nil {
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, runShape(world, workers), heldBytes(opts.OutDir), 0); err != nil {
 		return nil, err
 	}
 	head := &checkpointHeader{
@@ -105,6 +105,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
+		Idle:      idleMetrics(world),
 		StartedAt: time.Now().UTC().Format(time.RFC3339),
 	}
 	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
@@ -121,7 +122,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 
 	// A shard that holds later replicates but not the first CentreReplicates simulates
 	// those to fix the quantile sketch's centres, as one pass over every replicate would.
-	if replicates > ExactQuantileLimit && shards > 1 && !r.ens.cells[0].centred {
+	if replicates > ExactQuantileLimit && shards > 1 && !r.ens.centred() {
 		pilot := newCentreFinder(r.ens)
 		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers}
 		if err := Run(ctx, job, pilot); err != nil {
@@ -139,16 +140,17 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 			done0 := r.head.Done
 			job.Progress = func(done int) { opts.Progress(done0+done, plan.count()) }
 		}
-		folders := append([]Folder{r.ens, r.repWriter}, opts.Folders...)
+		folders := append([]Folder{r.repWriter}, opts.Folders...)
 		if r.linWriter != nil {
 			folders = append(folders, r.linWriter)
 			job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
 		}
-		every := opts.CheckpointEvery
-		if every == 0 {
-			every = DefaultCheckpointEvery
+		job.CheckpointEvery = opts.CheckpointEvery
+		if job.CheckpointEvery == 0 {
+			job.CheckpointEvery = DefaultCheckpointEvery
 		}
-		folders = append(folders, &checkpointer{run: r, every: every, last: time.Now()})
+		job.Ensemble, job.Checkpoint = r.ens, r.checkpoint
+		folders = append(folders, counter{&r.head.Done})
 		if err := Run(ctx, job, folders...); err != nil {
 			return nil, r.stopped(ctx, err)
 		}
@@ -165,21 +167,13 @@ type shardPlan struct{ total, shard, shards int }
 func (p shardPlan) count() int       { return max(0, (p.total-p.shard+p.shards-1)/p.shards) }
 func (p shardPlan) number(i int) int { return p.shard + i*p.shards }
 
-// checkpointer is the last folder of a run: between replicates, once every interval, it
-// writes the checkpoint.
-type checkpointer struct {
-	run   *runDir
-	every time.Duration
-	last  time.Time
-}
+// counter is the last folder of a run: it counts the replicates done, which the
+// checkpoint records.
+type counter struct{ n *int }
 
-func (c *checkpointer) Fold(int, []float64) error {
-	c.run.head.Done++
-	if c.every < 0 || time.Since(c.last) < c.every {
-		return nil
-	}
-	c.last = time.Now()
-	return c.run.checkpoint()
+func (c counter) Fold(int, []float64) error {
+	*c.n++
+	return nil
 }
 
 // stopped turns a run's error into what Execute returns: after an interruption every

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -26,6 +27,9 @@ type LineageFolder interface {
 	Folder
 	FoldLineage(replicate int, lineage []model.LineageRecord) error
 }
+
+// maxParts is the most partial ensembles a Job's workers fold into.
+const maxParts = 4
 
 // workerCount is the number of workers asked for, or one per CPU for n <= 0.
 func workerCount(n int) int {
@@ -49,6 +53,18 @@ type Job struct {
 	Progress func(done int)
 	// KeepLineage, if set, says which replicates' lineage to hand to LineageFolders.
 	KeepLineage func(replicate int) bool
+	// Ensemble, if set, receives every replicate's series too, folded by the workers in
+	// parallel: each folds into a part of its own, and the parts merge exactly (the
+	// statistics do not depend on the order of replicates) into Ensemble when Run
+	// returns, also when ctx is done, and before each Checkpoint. Ensemble then holds
+	// exactly the replicates handed to the folders. Not on failure: a folder's or the
+	// fold's error, or the runaway guard's, leaves it as it was at the last Checkpoint.
+	Ensemble *Ensemble
+	// Checkpoint, if set, is called from the folding goroutine after a replicate is
+	// handed to the folders, once CheckpointEvery has passed since the start or the last
+	// call (never for a negative CheckpointEvery), with Ensemble up to date.
+	Checkpoint      func() error
+	CheckpointEvery time.Duration
 
 	// step, if set, advances a replicate by a week in place of its Step: tests watch or
 	// hold the weeks a worker steps with it.
@@ -56,13 +72,15 @@ type Job struct {
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
-// one's series, with its replicate number, to the folders in replicate order, so their results do not depend on the
-// number of workers or on scheduling. At most a few series per worker are in memory at
+// one's series, with its replicate number, to the folders in replicate order, so their
+// results do not depend on the number of workers or on scheduling; the workers fold
+// them into job.Ensemble, in parallel. At most a few series per worker are in memory at
 // once, whatever the number of replicates. It stops early, returning the error, when ctx
 // is done, a folder fails, or the runaway guard stops a replicate (the error, a
 // *model.RunawayError, names the lowest such replicate; none of it is folded). Once ctx
-// is done it returns at once, without waiting for the replicates in flight: their workers
-// drop them at their next week and exit, and no folder is called after Run returns.
+// is done it returns as soon as the folds in hand are merged, without waiting for the
+// replicates in flight: their workers drop them at their next week and exit, and no
+// folder is called after Run returns.
 func Run(ctx context.Context, job Job, folders ...Folder) error {
 	if job.World == nil || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
@@ -73,8 +91,10 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	size := job.Weeks * int(model.NumMetrics)
 
 	// A worker takes a buffer before it claims the next replicate number, so the lowest
-	// replicate not yet folded is always being simulated and the folder never waits on a
-	// replicate that cannot start: bounded memory without deadlock.
+	// replicate not yet handed to the folders is always being simulated and the folding
+	// goroutine never waits on a replicate that cannot start: bounded memory without
+	// deadlock. A buffer handed to the folders goes to a worker to fold into its part of
+	// the ensemble, then back to free.
 	free := make(chan []float64, 2*workers)
 	for range cap(free) {
 		free <- make([]float64, size)
@@ -94,6 +114,76 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		step = (*model.Replicate).Step
 	}
 
+	// The parallel fold: a worker with a replicate to fold takes a part from the pool,
+	// folds into it and gives it back. At most maxParts parts bound the memory on
+	// machines with many CPUs.
+	type task struct {
+		rep    int
+		series []float64
+	}
+	var (
+		folds    = make(chan task, cap(free)) // never full: a task holds a buffer
+		parts    []*Ensemble
+		pool     = make(chan *Ensemble, maxParts)
+		inFlight sync.WaitGroup // tasks sent and not yet folded
+		foldMu   sync.Mutex
+		foldErr  error // of the lowest replicate whose fold failed
+		foldRep  int
+	)
+	if job.Ensemble != nil {
+		parts = make([]*Ensemble, min(workers, maxParts))
+		for k := range parts {
+			parts[k] = job.Ensemble.part()
+			pool <- parts[k]
+		}
+	}
+	fold := func(part *Ensemble, t task) {
+		if part == nil {
+			part = <-pool
+			defer func() { pool <- part }()
+		}
+		if err := part.Fold(t.rep, t.series); err != nil {
+			foldMu.Lock()
+			if foldErr == nil || t.rep < foldRep {
+				foldErr, foldRep = err, t.rep
+			}
+			foldMu.Unlock()
+		}
+	}
+	// settled marks a task done once its series is no longer read.
+	settled := func(t task) {
+		free <- t.series
+		inFlight.Done()
+	}
+	// settle waits for the folds in flight, folding those no worker took straight into
+	// job.Ensemble (which only this goroutine touches), and merges the parts into it.
+	settle := func() error {
+		if parts == nil {
+			return nil
+		}
+	drain:
+		for {
+			select {
+			case t := <-folds:
+				fold(job.Ensemble, t)
+				settled(t)
+			default:
+				break drain
+			}
+		}
+		inFlight.Wait()
+		if foldErr != nil {
+			return foldErr
+		}
+		for _, p := range parts {
+			if err := job.Ensemble.Merge(p); err != nil {
+				return err
+			}
+			p.reset()
+		}
+		return nil
+	}
+
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -103,13 +193,25 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 			r := job.World.NewReplicate()
 			for {
 				var buf []float64
+				select { // folding first: it frees a buffer
+				case t := <-folds:
+					fold(nil, t)
+					settled(t)
+					continue
+				default:
+				}
 				select {
+				case t := <-folds:
+					fold(nil, t)
+					settled(t)
+					continue
 				case buf = <-free:
 				case <-ctx.Done():
 					return
 				}
 				i := int(next.Add(1) - 1)
 				if i >= job.Replicates || ctx.Err() != nil { // select picks at random when both are ready
+					free <- buf // the folds left are settle's
 					return
 				}
 				rng := ReplicateRNG(job.Seed, number(i))
@@ -138,13 +240,14 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 
 	pending := make(map[int]result, cap(free))
 	want := 0
+	last := time.Now()
 	for want < job.Replicates {
 		var res result
 		var ok bool
 		select {
 		case res, ok = <-done:
 		case <-ctx.Done():
-			return ctx.Err()
+			return firstErr(settle(), ctx.Err())
 		}
 		if !ok { // every worker stopped: cancelled while the last were claimed
 			break
@@ -166,15 +269,44 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 					return err // the deferred cancel stops the workers
 				}
 			}
-			free <- res.series
+			if parts == nil {
+				free <- res.series
+			} else {
+				if rep >= ExactQuantileLimit && !parts[0].centred() {
+					// The sketches need the centres the first replicates fix: all of them
+					// are handed over by now (or the ensemble was given its centres).
+					if err := settle(); err != nil {
+						return err
+					}
+					if !job.Ensemble.centred() {
+						if err := job.Ensemble.fixCentres(); err != nil {
+							return err
+						}
+					}
+					for _, p := range parts {
+						p.copyCentres(job.Ensemble)
+					}
+				}
+				inFlight.Add(1)
+				folds <- task{rep, res.series}
+			}
 			want++
+			if job.Checkpoint != nil && job.CheckpointEvery >= 0 && time.Since(last) >= job.CheckpointEvery {
+				if err := settle(); err != nil {
+					return err
+				}
+				if err := job.Checkpoint(); err != nil {
+					return err
+				}
+				last = time.Now()
+			}
 			if job.Progress != nil {
 				job.Progress(want)
 			}
 		}
 	}
 	if want < job.Replicates {
-		return firstErr(ctx.Err(), context.Canceled)
+		return firstErr(settle(), firstErr(ctx.Err(), context.Canceled))
 	}
-	return nil
+	return settle()
 }
