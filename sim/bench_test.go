@@ -8,7 +8,7 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// BenchmarkRun times the whole Monte Carlo path, simulation plus in-order folding into
+// BenchmarkRun times the whole Monte Carlo path, simulation plus the workers' folding into
 // the streaming statistics, for 520-week stochastic replicates of the BACRIM world.
 // Compare ns/replicate across worker counts for parallel efficiency.
 func BenchmarkRun(b *testing.B) {
@@ -26,9 +26,8 @@ func BenchmarkRun(b *testing.B) {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				ens := NewEnsemble(520, int(model.NumMetrics))
-				job := Job{World: w, Weeks: 520, Replicates: replicates, Seed: 1, Workers: workers}
-				if err := Run(context.Background(), job, ens); err != nil {
+				job := Job{World: w, Weeks: 520, Replicates: replicates, Seed: 1, Workers: workers, Ensemble: NewWorldEnsemble(w, 520)}
+				if err := Run(context.Background(), job); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -85,9 +84,8 @@ func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.
 		const replicates = 16
 		b.ReportAllocs()
 		for b.Loop() {
-			ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
-			job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
-			if err := Run(context.Background(), job, ens); err != nil {
+			job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: NewWorldEnsemble(w, sc.Clock.Weeks)}
+			if err := Run(context.Background(), job); err != nil {
 				b.Fatal(err)
 			}
 		}

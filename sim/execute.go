@@ -275,7 +275,7 @@ func newManifest(sc *Scenario, head *checkpointHeader, workers int) *Manifest {
 		EndDate:         sc.Clock.Date(sc.Clock.Weeks).Format(time.DateOnly),
 		StartedAt:       head.StartedAt,
 		FinishedAt:      time.Now().UTC().Format(time.RFC3339),
-		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d, relative accuracy %g, clamped to the exact range", ExactQuantileLimit, CentreReplicates, QuantileAccuracy),
+		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d (below %g of their range taken as 0), relative accuracy %g, clamped to the exact range", ExactQuantileLimit, CentreReplicates, ZeroBand, QuantileAccuracy),
 		Metrics:         metricsManifest(),
 		ReplicateSeeds:  "replicate r uses PCG seeded with (splitmix64(seed), splitmix64(splitmix64(seed) xor r))",
 		TimeseriesOrder: "week, then metric in the order of metrics",

@@ -156,8 +156,9 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		inFlight.Done()
 	}
 	// settle waits for the folds in flight, folding those no worker took straight into
-	// job.Ensemble (which only this goroutine touches), and merges the parts into it.
-	settle := func() error {
+	// job.Ensemble (which only this goroutine touches), and merges the parts into it;
+	// unless final, it empties them for more.
+	settle := func(final bool) error {
 		if parts == nil {
 			return nil
 		}
@@ -176,10 +177,15 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 			return foldErr
 		}
 		for _, p := range parts {
-			if err := job.Ensemble.Merge(p); err != nil {
+			if err := job.Ensemble.mergeFrom(p, final); err != nil {
 				return err
 			}
-			p.reset()
+			if !final {
+				p.reset()
+			}
+		}
+		if final {
+			parts = nil
 		}
 		return nil
 	}
@@ -247,7 +253,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		select {
 		case res, ok = <-done:
 		case <-ctx.Done():
-			return firstErr(settle(), ctx.Err())
+			return firstErr(settle(true), ctx.Err())
 		}
 		if !ok { // every worker stopped: cancelled while the last were claimed
 			break
@@ -275,7 +281,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 				if rep >= ExactQuantileLimit && !parts[0].centred() {
 					// The sketches need the centres the first replicates fix: all of them
 					// are handed over by now (or the ensemble was given its centres).
-					if err := settle(); err != nil {
+					if err := settle(false); err != nil {
 						return err
 					}
 					if !job.Ensemble.centred() {
@@ -292,7 +298,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 			}
 			want++
 			if job.Checkpoint != nil && job.CheckpointEvery >= 0 && time.Since(last) >= job.CheckpointEvery {
-				if err := settle(); err != nil {
+				if err := settle(false); err != nil {
 					return err
 				}
 				if err := job.Checkpoint(); err != nil {
@@ -306,7 +312,7 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 		}
 	}
 	if want < job.Replicates {
-		return firstErr(settle(), firstErr(ctx.Err(), context.Canceled))
+		return firstErr(settle(true), firstErr(ctx.Err(), context.Canceled))
 	}
-	return settle()
+	return settle(true)
 }

@@ -161,7 +161,10 @@ func newSketch() *ddsketch.DDSketch {
 }
 
 // merge adds another accumulator's values, as if they had been added to r.
-func (r *Running) merge(o *Running) error {
+func (r *Running) merge(o *Running) error { return r.mergeFrom(o, false) }
+
+// mergeFrom merges o into r; with take, o is not used again and r may take its sketch.
+func (r *Running) mergeFrom(o *Running, take bool) error {
 	if o.centred {
 		if r.centred && (r.centre != o.centre || r.tiny != o.tiny) {
 			return fmt.Errorf("sim: cannot merge statistics with different sketch centres (%v, %v)", r.centre, o.centre)
@@ -175,6 +178,10 @@ func (r *Running) merge(o *Running) error {
 	r.max = max(r.max, o.max)
 	r.exact = append(r.exact, o.exact...)
 	if o.sketch != nil {
+		if r.sketch == nil && take {
+			r.sketch, o.sketch = o.sketch, nil
+			return nil
+		}
 		if r.sketch == nil {
 			r.sketch = newSketch()
 		}
@@ -422,12 +429,15 @@ func (e *Ensemble) reset() {
 
 // Merge adds another ensemble of the same shape, as if its replicates had been folded
 // into e.
-func (e *Ensemble) Merge(o *Ensemble) error {
+func (e *Ensemble) Merge(o *Ensemble) error { return e.mergeFrom(o, false) }
+
+// mergeFrom merges o into e; with take, o is not used again and e may take its parts.
+func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
 	if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
 		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
 	}
 	for i := range e.cells {
-		if err := e.cells[i].merge(&o.cells[i]); err != nil {
+		if err := e.cells[i].mergeFrom(&o.cells[i], take); err != nil {
 			return err
 		}
 	}

@@ -90,6 +90,24 @@ func TestSketchQuantilesWithinStatedAccuracy(t *testing.T) {
 	}
 }
 
+// The sketch reads the order statistic of rank floor(q(n-1)) below the centre too. 1..42
+// in random order: p05 is rank floor(0.05 x 41) = 2, the value 3, and p25 rank 10, the
+// value 11. The centre, sorted[16] of the first 32, is between 17 and 27, so the sketch's
+// error (1% of at most 24, plus 1/1000 of a range of at most 41) stays below half the
+// step of 1 to the next order statistic.
+func TestSketchReadsTheLowerRankBelowTheCentre(t *testing.T) {
+	r := NewRunning()
+	for _, v := range rand.New(rand.NewPCG(5, 5)).Perm(42) {
+		r.Add(float64(v + 1))
+	}
+	s := r.Summary()
+	for i, want := range map[int]float64{0: 3, 1: 11} {
+		if math.Abs(s.Q[i]-want) >= 0.5 {
+			t.Errorf("q%.2f = %v, want %v (within the sketch's accuracy)", Quantiles[i], s.Q[i], want)
+		}
+	}
+}
+
 // Running totals by hand. Five replicates of four weeks with extraditions
 //
 //	r0: 1 0 0 0   totals 1 1 1 1
