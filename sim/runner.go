@@ -57,8 +57,9 @@ type Job struct {
 	// parallel: each folds into a part of its own, and the parts merge exactly (the
 	// statistics do not depend on the order of replicates) into Ensemble when Run
 	// returns, also when ctx is done, and before each Checkpoint. Ensemble then holds
-	// exactly the replicates handed to the folders. Not on failure: a folder's or the
-	// fold's error, or the runaway guard's, leaves it as it was at the last Checkpoint.
+	// exactly the replicates handed to the folders. Not on failure: after a folder's or
+	// the fold's error, or the runaway guard's, it holds an unspecified part of them, and
+	// the last Checkpoint stands.
 	Ensemble *Ensemble
 	// Checkpoint, if set, is called from the folding goroutine after a replicate is
 	// handed to the folders, once CheckpointEvery has passed since the start or the last
