@@ -93,3 +93,23 @@ func TestMergeCountsAShardsStatistics(t *testing.T) {
 		t.Errorf("merge: %v, want a refusal with 34.9 MiB", err)
 	}
 }
+
+// Runs that go together (compare's scenarios) each count their own series and parts; the
+// process's base is counted once.
+func TestRunsTogetherCountEachRunsSeries(t *testing.T) {
+	defer func(m func() memoryLimit) { memoryBudget = m }(memoryBudget)
+	memoryBudget = func() memoryLimit { return memoryLimit{64 << 20, "half the machine's"} }
+	// 24 MiB + 104 weeks x (12 + 46 series) x (1200 + 20 x 32 + 6000) bytes per cell
+	// = 25,165,824 + 6,032 x 7,840 = 72,456,704 bytes: 69.1 MiB (resources.go), past
+	// 64 MiB; each alone (33.3 and 59.8 MiB) would fit.
+	shapes := []statShape{{series: 12, ensembles: 1}, {series: allSeries, ensembles: 1}}
+	for _, s := range shapes {
+		if err := checkFits(t.TempDir(), 104, 40, false, s, 0, 0); err != nil {
+			t.Fatalf("%d series alone: %v", s.series, err)
+		}
+	}
+	err := checkFitsRuns(t.TempDir(), 104, 40, false, shapes, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "needs about 69.1 MiB of memory at its peak (104 weeks x 58 series: metrics and running totals, over 40 replicates of 2 scenarios run together)") {
+		t.Errorf("got %v", err)
+	}
+}
