@@ -8,7 +8,7 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// BenchmarkRun times the whole Monte Carlo path, simulation plus in-order folding into
+// BenchmarkRun times the whole Monte Carlo path, simulation plus the workers' folding into
 // the streaming statistics, for 520-week stochastic replicates of the BACRIM world.
 // Compare ns/replicate across worker counts for parallel efficiency.
 func BenchmarkRun(b *testing.B) {
@@ -26,9 +26,8 @@ func BenchmarkRun(b *testing.B) {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				ens := NewEnsemble(520, int(model.NumMetrics))
-				job := Job{World: w, Weeks: 520, Replicates: replicates, Seed: 1, Workers: workers}
-				if err := Run(context.Background(), job, ens); err != nil {
+				job := Job{World: w, Weeks: 520, Replicates: replicates, Seed: 1, Workers: workers, Ensemble: NewWorldEnsemble(w, 520)}
+				if err := Run(context.Background(), job); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -85,9 +84,8 @@ func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.
 		const replicates = 16
 		b.ReportAllocs()
 		for b.Loop() {
-			ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
-			job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
-			if err := Run(context.Background(), job, ens); err != nil {
+			job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: NewWorldEnsemble(w, sc.Clock.Weeks)}
+			if err := Run(context.Background(), job); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -116,18 +114,18 @@ func BenchmarkPolicyComparison(b *testing.B) {
 	}
 	const replicates = 4
 	weeks := sc.Clock.Weeks
-	ensembles := func() [][]Folder {
-		fs := make([][]Folder, len(worlds))
-		for k := range fs {
-			fs[k] = []Folder{NewEnsemble(weeks, int(model.NumMetrics))}
+	ensembles := func() []*Ensemble { // folded as runs fold them
+		es := make([]*Ensemble, len(worlds))
+		for k, w := range worlds {
+			es[k] = NewWorldEnsemble(w, weeks)
 		}
-		return fs
+		return es
 	}
 	b.Run("mode=full", func(b *testing.B) {
 		for b.Loop() {
-			for k, fs := range ensembles() {
-				job := Job{World: worlds[k], Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
-				if err := Run(context.Background(), job, fs...); err != nil {
+			for k, e := range ensembles() {
+				job := Job{World: worlds[k], Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: e}
+				if err := Run(context.Background(), job); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -136,8 +134,8 @@ func BenchmarkPolicyComparison(b *testing.B) {
 	})
 	b.Run("mode=branched", func(b *testing.B) {
 		for b.Loop() {
-			job := Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1}
-			if err := RunBranched(context.Background(), job, ensembles()); err != nil {
+			job := Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensembles: ensembles()}
+			if err := RunBranched(context.Background(), job, make([][]Folder, len(worlds))); err != nil {
 				b.Fatal(err)
 			}
 		}

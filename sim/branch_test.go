@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -192,5 +193,96 @@ func TestCompareRunsAreTheScenariosOwnRuns(t *testing.T) {
 			}
 			compareOutputs(t, sc.Name+": compared against its own run", own, compared)
 		}
+	}
+}
+
+// A branched run folds each world's series into that world's ensemble (Branched.Ensembles,
+// the workers' parallel fold) with the statistics of one ordered pass of that world alone
+// through an ensemble of every metric, on any number of workers, past
+// ExactQuantileLimit replicates (the sketches' centres fixed per world); a world without
+// an ensemble is left out.
+func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
+	const weeks, replicates = 80, ExactQuantileLimit + 9
+	src := t.TempDir()
+	scs := []*Scenario{writeScenario(t, src, "ref", ""), // fragmentation, economy, policy
+		writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n"),
+		testScenario(t, replicates)} // none of them: other series held
+	var worlds []*model.World
+	seed := scs[0].Seed
+	for _, sc := range scs {
+		w, err := sc.NewWorld()
+		if err != nil {
+			t.Fatal(err)
+		}
+		worlds = append(worlds, w)
+	}
+	want := make([]Table, len(worlds))
+	for k, w := range worlds {
+		full := NewEnsemble(weeks, int(model.NumMetrics))
+		job := Job{World: w, Weeks: weeks, Replicates: replicates, Seed: seed, Workers: 1}
+		if err := Run(context.Background(), job, full); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = full.Summaries()
+	}
+	if reflect.DeepEqual(want[0], want[1]) || reflect.DeepEqual(want[1], want[2]) {
+		t.Fatal("the worlds' statistics do not differ: the test could not tell them apart")
+	}
+	for _, workers := range []int{1, 2, 3} {
+		ens := []*Ensemble{NewWorldEnsemble(worlds[0], weeks), nil, NewWorldEnsemble(worlds[2], weeks)}
+		job := Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: seed, Workers: workers, Ensembles: ens}
+		if err := RunBranched(context.Background(), job, make([][]Folder, len(worlds))); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []int{0, 2} {
+			if ens[k].N() != replicates {
+				t.Errorf("%d workers, world %d: %d replicates folded, want %d", workers, k, ens[k].N(), replicates)
+			}
+			if !reflect.DeepEqual(ens[k].Summaries(), want[k]) {
+				t.Errorf("%d workers, world %d: the branched fold's statistics differ from the world's ordered pass", workers, k)
+			}
+		}
+	}
+}
+
+// An interrupted branched run (compare's) leaves in each scenario's checkpoint exactly
+// the replicates whose rows it wrote, past ExactQuantileLimit: each run resumed on its
+// own ends with the bytes of the scenario's uninterrupted run.
+func TestInterruptedBranchedRunsResumeExactly(t *testing.T) {
+	const stopAfter = ExactQuantileLimit + 3
+	var scs []*Scenario
+	src := t.TempDir()
+	for _, sc := range []*Scenario{writeScenario(t, src, "ref", ""),
+		writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")} {
+		sc.Replicates, sc.Clock.Weeks = ExactQuantileLimit+8, 80
+		scs = append(scs, sc)
+	}
+	root := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := make([]RunOptions, len(scs))
+	for k, sc := range scs {
+		opts[k] = RunOptions{OutDir: filepath.Join(root, sc.Name), Workers: 2, CheckpointEvery: -1}
+	}
+	opts[0].Progress = func(done, _ int) {
+		if done == stopAfter {
+			cancel()
+		}
+	}
+	_, err := ExecuteBranched(ctx, scs, opts)
+	var ie *InterruptedError
+	if !errors.As(err, &ie) || ie.Done < stopAfter || ie.Done >= scs[0].Replicates {
+		t.Fatalf("error %v, want an interruption after %d replicates or a few more", err, stopAfter)
+	}
+	for k, sc := range scs {
+		m, err := Execute(context.Background(), sc, RunOptions{OutDir: opts[k].OutDir, Workers: 1, Resume: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resumed := map[string][]byte{}
+		for _, f := range m.Files {
+			resumed[f] = readFile(t, filepath.Join(opts[k].OutDir, f))
+		}
+		compareOutputs(t, sc.Name+": interrupted, then resumed", runOutputs(t, sc, RunOptions{Workers: 2}), resumed)
 	}
 }

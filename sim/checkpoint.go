@@ -27,7 +27,7 @@ const CheckpointFile = "checkpoint.bin"
 
 const (
 	checkpointMagic  = "CARTELSIM-CHECKPOINT\n"
-	checkpointFormat = 2 // 2: the running totals of CumulativeMetrics, and the partial files' CRC-32s
+	checkpointFormat = 3 // 2: the running totals of CumulativeMetrics, and the partial files' CRC-32s; 3: no idle metrics, exact values of the first replicates only
 )
 
 // checkpointHeader says which run a checkpoint belongs to and how far it got.
@@ -43,7 +43,9 @@ type checkpointHeader struct {
 	Shard       int              `json:"shard"`
 	Shards      int              `json:"shards"` // 1 for an unsharded run
 	AllLineages bool             `json:"all_lineages"`
-	StartedAt   string           `json:"started_at"`
+	// Idle names the metrics the world cannot produce, which the statistics do not hold.
+	Idle      []string `json:"idle,omitempty"`
+	StartedAt string   `json:"started_at"`
 	// Done is how many of the run's replicates (the shard's, in order) are folded: the
 	// set done is the first Done of them.
 	Done int `json:"done"`
@@ -77,6 +79,8 @@ func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
 		return fmt.Sprintf("it is one of %d shards, this run has %d", o.Shards, h.Shards)
 	case h.AllLineages != o.AllLineages:
 		return fmt.Sprintf("its lineage setting (all replicates: %v) differs", o.AllLineages)
+	case !slices.Equal(h.Idle, o.Idle):
+		return fmt.Sprintf("its statistics leave out the metrics %v, this run %v", o.Idle, h.Idle)
 	}
 	return ""
 }
@@ -148,7 +152,7 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 	if headerOnly {
 		return &h, nil, nil
 	}
-	ens := d.ensemble(h.Weeks, h.Metrics)
+	ens := d.ensemble(h.Weeks, h.Metrics, h.Idle)
 	d.u64() // the checksum, checked above
 	if _, err := d.r.ReadByte(); d.err != nil || err != io.EOF {
 		return nil, nil, bad("its statistics do not fill the file as its header says")
@@ -230,7 +234,6 @@ func (e *encoder) ensemble(ens *Ensemble) {
 	for i := range ens.cells {
 		c := &ens.cells[i]
 		e.u64(uint64(c.n))
-		e.u64(uint64(c.prefix))
 		e.f64(c.min)
 		e.f64(c.max)
 		e.sum(&c.sum)
@@ -245,6 +248,7 @@ func (e *encoder) ensemble(ens *Ensemble) {
 		}
 		e.u64(centred)
 		e.f64(c.centre)
+		e.f64(c.tiny)
 		if c.sketch == nil {
 			e.u64(0)
 			continue
@@ -328,15 +332,23 @@ func (d *decoder) store(s store.Store) {
 	}
 }
 
-func (d *decoder) ensemble(weeks, metrics int) *Ensemble {
-	ens := NewEnsemble(weeks, metrics)
+func (d *decoder) ensemble(weeks, metrics int, idle []string) *Ensemble {
+	ens := newEnsemble(weeks, metrics, idle)
+	if len(ens.idleNames()) != len(idle) {
+		d.err = firstErr(d.err, errCorrupt)
+		return nil
+	}
+	defer func() {
+		if len(ens.cells) > 0 {
+			ens.n = ens.cells[0].n
+		}
+	}()
 	for i := range ens.cells {
 		if d.err != nil {
 			return nil
 		}
 		c := &ens.cells[i]
 		c.n = d.count(MaxReplicates)
-		c.prefix = d.count(MaxReplicates)
 		c.min, c.max = d.f64(), d.f64()
 		d.sum(&c.sum)
 		d.sum(&c.sumsq)
@@ -346,6 +358,7 @@ func (d *decoder) ensemble(weeks, metrics int) *Ensemble {
 		}
 		c.centred = d.u64() == 1
 		c.centre = d.f64()
+		c.tiny = d.f64()
 		if d.u64() == 1 {
 			c.sketch = newSketch()
 			if zero := d.f64(); zero > 0 {

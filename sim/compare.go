@@ -143,7 +143,15 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	if ref.Mode == model.MeanField {
 		replicates = 1
 	}
-	if err := checkFitsRuns(opts.OutDir, ref.Clock.Weeks, replicates, false, len(scs), 0, 0); err != nil {
+	shapes := make([]statShape, len(scs))
+	for k, sc := range scs {
+		world, err := sc.NewWorld()
+		if err != nil {
+			return nil, err
+		}
+		shapes[k] = runShape(world, workerCount(opts.Workers))
+	}
+	if err := checkFitsRuns(opts.OutDir, ref.Clock.Weeks, replicates, false, shapes, 0, 0); err != nil {
 		return nil, err
 	}
 	if err := prepareComparison(opts.OutDir, opts.Force); err != nil {

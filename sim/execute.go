@@ -120,6 +120,22 @@ func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([
 	}
 	first := runs[0].job
 	job.Weeks, job.Replicates, job.Seed = first.Weeks, first.Replicates, first.Seed
+	job.CheckpointEvery = first.CheckpointEvery
+	job.Ensembles = make([]*Ensemble, len(runs))
+	for k, p := range runs {
+		job.Ensembles[k] = p.job.Ensemble
+	}
+	job.Checkpoint = func() error {
+		for k, p := range runs {
+			if p.job.Checkpoint == nil {
+				continue
+			}
+			if err := p.job.Checkpoint(); err != nil {
+				return &WorldError{World: k, Err: err}
+			}
+		}
+		return nil
+	}
 	job.Progress = func(done int) {
 		for _, p := range runs {
 			if p.job.Progress != nil {
@@ -203,7 +219,7 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, heldBytes(opts.OutDir), 0); err != nil {
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, runShape(world, workers), heldBytes(opts.OutDir), 0); err != nil {
 		return nil, err
 	}
 	head := &checkpointHeader{
@@ -212,6 +228,7 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
+		Idle:      idleMetrics(world),
 		StartedAt: time.Now().UTC().Format(time.RFC3339),
 	}
 	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
@@ -244,7 +261,7 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 
 	// A shard that holds later replicates but not the first CentreReplicates simulates
 	// those to fix the quantile sketch's centres, as one pass over every replicate would.
-	if plan.total > ExactQuantileLimit && p.shards > 1 && !r.ens.cells[0].centred {
+	if plan.total > ExactQuantileLimit && p.shards > 1 && !r.ens.centred() {
 		pilot := newCentreFinder(r.ens)
 		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers}
 		if err := Run(ctx, job, pilot); err != nil {
@@ -262,16 +279,17 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 			done0 := r.head.Done
 			p.job.Progress = func(done int) { opts.Progress(done0+done, plan.count()) }
 		}
-		p.folders = append([]Folder{r.ens, r.repWriter}, opts.Folders...)
+		p.folders = append([]Folder{r.repWriter}, opts.Folders...)
 		if r.linWriter != nil {
 			p.folders = append(p.folders, r.linWriter)
 			p.job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
 		}
-		every := opts.CheckpointEvery
-		if every == 0 {
-			every = DefaultCheckpointEvery
+		p.job.CheckpointEvery = opts.CheckpointEvery
+		if p.job.CheckpointEvery == 0 {
+			p.job.CheckpointEvery = DefaultCheckpointEvery
 		}
-		p.folders = append(p.folders, &checkpointer{run: r, every: every, last: time.Now()})
+		p.job.Ensemble, p.job.Checkpoint = r.ens, r.checkpoint
+		p.folders = append(p.folders, counter{&r.head.Done})
 	}
 	return nil
 }
@@ -290,21 +308,13 @@ type shardPlan struct{ total, shard, shards int }
 func (p shardPlan) count() int       { return max(0, (p.total-p.shard+p.shards-1)/p.shards) }
 func (p shardPlan) number(i int) int { return p.shard + i*p.shards }
 
-// checkpointer is the last folder of a run: between replicates, once every interval, it
-// writes the checkpoint.
-type checkpointer struct {
-	run   *runDir
-	every time.Duration
-	last  time.Time
-}
+// counter is the last folder of a run: it counts the replicates done, which the
+// checkpoint records.
+type counter struct{ n *int }
 
-func (c *checkpointer) Fold(int, []float64) error {
-	c.run.head.Done++
-	if c.every < 0 || time.Since(c.last) < c.every {
-		return nil
-	}
-	c.last = time.Now()
-	return c.run.checkpoint()
+func (c counter) Fold(int, []float64) error {
+	*c.n++
+	return nil
 }
 
 // stopped turns a run's error into what Execute returns: after an interruption every
@@ -406,7 +416,7 @@ func newManifest(sc *Scenario, head *checkpointHeader, workers int) *Manifest {
 		EndDate:         sc.Clock.Date(sc.Clock.Weeks).Format(time.DateOnly),
 		StartedAt:       head.StartedAt,
 		FinishedAt:      time.Now().UTC().Format(time.RFC3339),
-		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d, relative accuracy %g, clamped to the exact range", ExactQuantileLimit, CentreReplicates, QuantileAccuracy),
+		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d (below %g of their range taken as 0), relative accuracy %g, clamped to the exact range", ExactQuantileLimit, CentreReplicates, ZeroBand, QuantileAccuracy),
 		Metrics:         metricsManifest(),
 		ReplicateSeeds:  "replicate r uses PCG seeded with (splitmix64(seed), splitmix64(splitmix64(seed) xor r))",
 		TimeseriesOrder: "week, then metric in the order of metrics",

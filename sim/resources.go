@@ -12,43 +12,43 @@ import (
 )
 
 // Estimates of what a run needs, for the check before it starts. The memory figures are
-// peak resident set sizes (GNU time's %M), measured with the baseline scenario at 260
-// and 780 weeks and 10, 200 and 1,000 replicates on 2 workers (Go 1.26, linux/amd64):
+// peak resident set sizes (GNU time's %M), measured with the baseline scenario (12 of
+// its 46 series a week held: the metrics a world without fragmentation, economy or
+// policy can produce, model.World.Produces, and their running totals) on 2 workers, so
+// 3 ensembles: the run's and 2 workers' parts (Go 1.26, linux/amd64):
 //
-//	weeks  replicates  peak RSS     weeks  replicates  peak RSS
-//	  260          10   42.8 MB       780          10   93.4 MB
-//	  260         200   79.9 MB       780         200  202.1 MB
-//	  260       1,000  220.4 MB       780       1,000  641.2 MB
+//	weeks  replicates  workers  peak RSS
+//	  260         200        2   74.4 MB
+//	  780          20        2   60.8 MB
+//	  780         200        1  123.5 MB
+//	  780         200        2  212.1 MB
+//	  780       2,000        2  216.0 MB
 //
-// Between 200 and 1,000 replicates the peak grows by 19.8 bytes per kept value at 260
-// weeks and 20.6 at 780: the exact values take 8 bytes, and slice growth and the garbage
-// collector's headroom (GOGC=100 lets the heap reach twice the live data) the rest. From
-// 260 to 780 weeks at 10 replicates it grows by 2,847 bytes per week and metric, 2,650
-// without the values, over about 17 MB for the process itself. The model below,
-// memBaseBytes + cells x (cellMemBytes + exactMemBytes x min(replicates, 1,000)),
-// gives 223, 635 and 66 MB for the 260 x 1,000, 780 x 1,000 and 780 x 10 runs: within
-// 2% of the first two, and above the third. (An estimate of the statistics alone, 1.2 kB
-// plus 10 bytes a value per cell, was half the peak.) Past 1,000 replicates each cell
-// also holds a quantile sketch (1,500 replicates at 260 weeks peaked at 196 MB, below
-// 1,000's: the collector ran at other moments), counted at twice its usual 4 kB.
+// Past ExactQuantileLimit replicates the peak no longer grows with replicates (200 and
+// 2,000 differ by 0.2%). From 260 to 780 weeks at 200 replicates it grows by 22.1 kB
+// per held series and week, 7.4 kB per ensemble: the exact sums (1,088 bytes), the
+// first replicates' values, the sketch's dense buckets, and the garbage collector's
+// headroom (GOGC=100 lets the heap reach twice the live data). The model below,
+// memBaseBytes + cells x ensembles x (cellMemBytes + exactMemBytes x min(replicates, 32)
+// + sketchMemBytes past 32 replicates), gives 99, 245, 172 and 70 MB for the 260 x 200,
+// 780 x 200 (2 and 1 workers) and 780 x 20 runs: above each.
 //
 // A merge holds the merged statistics and, while it reads one, a shard's checkpoint
-// decoded: about 1,200 bytes and 8 bytes a value per cell, exactly sized. Two shards of
-// the 780-week baseline at 400 replicates merged at a peak of 385 MB; the run estimate
-// (310 MB; one run of it peaked at 298 MB) plus one shard's 27,300 x (1,200 + 8 x 200)
-// bytes (76 MB) gives 386 MB.
+// decoded: about 1,200 bytes, 8 bytes a value and the sketch's buckets per cell.
 //
-// On disk: the checkpoint holds about 400 bytes and the exact values (8 bytes each) per
-// cell, and is rewritten beside the old one, so twice that; replicates.csv 120 bytes per
-// replicate and metric; lineage.csv a generous 200 groups of 80 bytes per kept lineage;
-// timeseries.csv 200 bytes per cell; and the plots.
+// On disk: the checkpoint holds about 400 bytes, the first replicates' values (8 bytes
+// each) and the sketch's buckets (16 bytes each) per cell, and is rewritten beside the
+// old one, so twice that; replicates.csv 120 bytes per replicate and metric; lineage.csv
+// a generous 200 groups of 80 bytes per kept lineage; timeseries.csv 200 bytes per week
+// and series, held or not; and the plots.
 const (
 	memBaseBytes       = 24 << 20
-	cellMemBytes       = 2700
+	cellMemBytes       = 1200
 	exactMemBytes      = 20
-	sketchMemBytes     = 8192
+	sketchMemBytes     = 6000
 	decodedCellBytes   = 1200
 	decodedExactBytes  = 8
+	decodedSketchBytes = 4096
 	cellDiskBytes      = 400
 	exactDiskBytes     = 8
 	sketchDiskBytes    = 4096
@@ -58,30 +58,42 @@ const (
 	plotsBytes         = 4 << 20 // about 1.5 MB seen: PNG and SVG of up to 16 charts
 )
 
-// statCells is the number of cells a run's statistics hold: per week, every metric and
-// the running total of each rare event (CumulativeMetrics). The peaks above were measured
-// before the running totals were folded; each of their cells costs what a metric's does.
-func statCells(weeks int) int64 {
-	return int64(weeks) * int64(int(model.NumMetrics)+len(CumulativeMetrics))
+// statShape is what a run's statistics hold at once: series per week (metrics and running
+// totals of CumulativeMetrics) and ensembles (a run's and its workers' parts).
+type statShape struct{ series, ensembles int }
+
+// allSeries is every metric and running total a week has.
+var allSeries = int(model.NumMetrics) + len(CumulativeMetrics)
+
+// runShape is the shape of a world's run on workers (Run folds into at most maxParts
+// parts besides the run's ensemble).
+func runShape(world *model.World, workers int) statShape {
+	return statShape{series: NewWorldEnsemble(world, 1).width(), ensembles: 1 + min(max(workers, 1), maxParts)}
 }
 
+// statCells is the number of cells a run's statistics hold per ensemble.
+func statCells(weeks int, shape statShape) int64 { return int64(weeks) * int64(shape.series) }
+
 // memoryNeed is the estimated peak memory of a run (see above).
-func memoryNeed(weeks, replicates int) int64 {
+func memoryNeed(weeks, replicates int, shape statShape) int64 {
 	perCell := int64(cellMemBytes + exactMemBytes*min(replicates, ExactQuantileLimit))
 	if replicates > ExactQuantileLimit {
 		perCell += sketchMemBytes
 	}
-	return memBaseBytes + statCells(weeks)*perCell
+	return memBaseBytes + statCells(weeks, shape)*int64(shape.ensembles)*perCell
 }
 
 // shardMemory is what a merge holds besides the merged statistics: one shard's decoded.
-func shardMemory(weeks, shardReplicates int) int64 {
-	return statCells(weeks) * int64(decodedCellBytes+decodedExactBytes*min(shardReplicates, ExactQuantileLimit))
+func shardMemory(weeks, shardReplicates int, shape statShape) int64 {
+	perCell := int64(decodedCellBytes + decodedExactBytes*min(shardReplicates, ExactQuantileLimit))
+	if shardReplicates > ExactQuantileLimit {
+		perCell += decodedSketchBytes
+	}
+	return statCells(weeks, shape) * perCell
 }
 
 // diskNeed is the estimated peak disk use of a run's files (see above).
-func diskNeed(weeks, replicates int, allLineages bool) int64 {
-	cells := statCells(weeks)
+func diskNeed(weeks, replicates int, allLineages bool, shape statShape) int64 {
 	checkpoint := int64(cellDiskBytes + exactDiskBytes*min(replicates, ExactQuantileLimit))
 	if replicates > ExactQuantileLimit {
 		checkpoint += sketchDiskBytes
@@ -90,7 +102,8 @@ func diskNeed(weeks, replicates int, allLineages bool) int64 {
 	if allLineages {
 		kept = int64(replicates)
 	}
-	return cells*(2*checkpoint+timeseriesRowBytes) + int64(replicates)*replicateRowsBytes + kept*lineageBytes + plotsBytes
+	return statCells(weeks, shape)*2*checkpoint + int64(weeks)*int64(allSeries)*timeseriesRowBytes +
+		int64(replicates)*replicateRowsBytes + kept*lineageBytes + plotsBytes
 }
 
 // memoryLimit is how much memory a run may take, and what sets it.
@@ -194,24 +207,28 @@ func containsField(list, name string) bool {
 // memory or whose files would not fit on dir's disk. held is the space dir's run files
 // already take, which the run reuses or replaces; extraMemory is memory needed besides a
 // run's (a merge's shard being read).
-func checkFits(dir string, weeks, replicates int, allLineages bool, held, extraMemory int64) error {
-	return checkFitsRuns(dir, weeks, replicates, allLineages, 1, held, extraMemory)
+func checkFits(dir string, weeks, replicates int, allLineages bool, shape statShape, held, extraMemory int64) error {
+	return checkFitsRuns(dir, weeks, replicates, allLineages, []statShape{shape}, held, extraMemory)
 }
 
-// checkFitsRuns is checkFits for runs alike that run together in one process (compare's
-// scenarios): each holds its statistics and writes its files; the process's own base is
-// counted once.
-func checkFitsRuns(dir string, weeks, replicates int, allLineages bool, runs int, held, extraMemory int64) error {
-	need := memBaseBytes + int64(runs)*(memoryNeed(weeks, replicates)-memBaseBytes) + extraMemory
+// checkFitsRuns is checkFits for runs alike but for their shapes that run together in
+// one process (compare's scenarios): each holds its statistics and writes its files; the
+// process's own base is counted once.
+func checkFitsRuns(dir string, weeks, replicates int, allLineages bool, shapes []statShape, held, extraMemory int64) error {
+	need, disk, series := int64(memBaseBytes)+extraMemory, int64(0), 0
+	for _, shape := range shapes {
+		need += memoryNeed(weeks, replicates, shape) - memBaseBytes
+		disk += diskNeed(weeks, replicates, allLineages, shape)
+		series += shape.series
+	}
 	if have := memoryBudget(); need > have.bytes {
 		together := ""
-		if runs > 1 {
-			together = fmt.Sprintf(" x %d scenarios run together", runs)
+		if len(shapes) > 1 {
+			together = fmt.Sprintf(" of %d scenarios run together", len(shapes))
 		}
 		return fmt.Errorf("sim: this run needs about %s of memory at its peak (%d weeks x %d series: metrics and running totals, over %d replicates%s), more than the %s allowed (%s); use fewer weeks or replicates, or shards",
-			sizeString(need), weeks, int(model.NumMetrics)+len(CumulativeMetrics), replicates, together, sizeString(have.bytes), have.what)
+			sizeString(need), weeks, series, replicates, together, sizeString(have.bytes), have.what)
 	}
-	disk := int64(runs) * diskNeed(weeks, replicates, allLineages)
 	probe := dir
 	for {
 		if _, err := os.Stat(probe); err == nil || filepath.Dir(probe) == probe {

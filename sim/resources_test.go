@@ -58,10 +58,10 @@ func TestRunOverCgroupLimitIsRefused(t *testing.T) {
 		t.Fatal("no limit read")
 	}
 	memoryBudget = func() memoryLimit { return tightest([]memoryLimit{{8 << 30, "half the machine's"}, l}) }
-	// 24 MiB + 104 weeks x (35 metrics + 11 running totals) x (2700 + 20 x 1000 + 8192) =
-	// 172,953,152 bytes: 164.9 MiB (resources.go).
-	err := checkFits(t.TempDir(), 104, 5000, false, 0, 0)
-	if err == nil || !strings.Contains(err.Error(), "needs about 164.9 MiB of memory at its peak") ||
+	// 24 MiB + 104 weeks x (35 metrics + 11 running totals) x 3 ensembles x
+	// (1200 + 20 x 32 + 6000) = 137,685,504 bytes: 131.3 MiB (resources.go).
+	err := checkFits(t.TempDir(), 104, 5000, false, statShape{series: allSeries, ensembles: 3}, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "needs about 131.3 MiB of memory at its peak") ||
 		!strings.Contains(err.Error(), "the 100.0 MiB allowed (the cgroup's memory.max") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("got %v", err)
 	}
@@ -80,15 +80,36 @@ func TestMergeCountsAShardsStatistics(t *testing.T) {
 		}
 	}
 	defer func(m func() memoryLimit) { memoryBudget = m }(memoryBudget)
-	memoryBudget = func() memoryLimit { return memoryLimit{40 << 20, "half the machine's"} }
-	// A run: 24 MiB + 104 x (35 + 11) x (2700 + 20 x 40) = 41,909,824 bytes (39.97 MiB),
-	// within 40 MiB; a merge adds a shard of 20: 104 x 46 x (1200 + 8 x 20) = 6,506,240
-	// bytes, 48,416,064 in all: 46.2 MiB.
-	if err := checkFits(root, 104, 40, false, 0, 0); err != nil {
+	memoryBudget = func() memoryLimit { return memoryLimit{34 << 20, "half the machine's"} }
+	// A run of the world's 12 series (10 metrics, 2 running totals) in one ensemble:
+	// 24 MiB + 104 x 12 x (1200 + 20 x 32 + 6000) = 34,950,144 bytes (33.3 MiB), within
+	// 34 MiB; a merge adds a shard of 20: 104 x 12 x (1200 + 8 x 20) = 1,697,280 bytes,
+	// 36,647,424 in all: 34.9 MiB.
+	if err := checkFits(root, 104, 40, false, statShape{series: 12, ensembles: 1}, 0, 0); err != nil {
 		t.Fatalf("the run alone: %v", err)
 	}
 	_, err := Merge(dirs, MergeOptions{OutDir: filepath.Join(root, "merged")})
-	if err == nil || !strings.Contains(err.Error(), "needs about 46.2 MiB of memory") {
-		t.Errorf("merge: %v, want a refusal with 46.2 MiB", err)
+	if err == nil || !strings.Contains(err.Error(), "needs about 34.9 MiB of memory") {
+		t.Errorf("merge: %v, want a refusal with 34.9 MiB", err)
+	}
+}
+
+// Runs that go together (compare's scenarios) each count their own series and parts; the
+// process's base is counted once.
+func TestRunsTogetherCountEachRunsSeries(t *testing.T) {
+	defer func(m func() memoryLimit) { memoryBudget = m }(memoryBudget)
+	memoryBudget = func() memoryLimit { return memoryLimit{64 << 20, "half the machine's"} }
+	// 24 MiB + 104 weeks x (12 + 46 series) x (1200 + 20 x 32 + 6000) bytes per cell
+	// = 25,165,824 + 6,032 x 7,840 = 72,456,704 bytes: 69.1 MiB (resources.go), past
+	// 64 MiB; each alone (33.3 and 59.8 MiB) would fit.
+	shapes := []statShape{{series: 12, ensembles: 1}, {series: allSeries, ensembles: 1}}
+	for _, s := range shapes {
+		if err := checkFits(t.TempDir(), 104, 40, false, s, 0, 0); err != nil {
+			t.Fatalf("%d series alone: %v", s.series, err)
+		}
+	}
+	err := checkFitsRuns(t.TempDir(), 104, 40, false, shapes, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "needs about 69.1 MiB of memory at its peak (104 weeks x 58 series: metrics and running totals, over 40 replicates of 2 scenarios run together)") {
+		t.Errorf("got %v", err)
 	}
 }

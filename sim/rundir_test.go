@@ -121,7 +121,11 @@ func TestResumeDiskCheckCountsHeldFiles(t *testing.T) {
 	if held < 100<<10 {
 		t.Fatalf("the interrupted run holds only %d bytes", held)
 	}
-	need := diskNeed(sc.Clock.Weeks, sc.Replicates, false)
+	world, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := diskNeed(sc.Clock.Weeks, sc.Replicates, false, runShape(world, 2))
 	defer func(f func(string) (int64, error)) { freeSpace = f }(freeSpace)
 	freeSpace = func(string) (int64, error) { return need - held + 1, nil }
 	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2, Resume: true}); err != nil {
@@ -129,7 +133,7 @@ func TestResumeDiskCheckCountsHeldFiles(t *testing.T) {
 	}
 	// A new run with less free space than it needs is still refused.
 	freeSpace = func(string) (int64, error) { return need - 1, nil }
-	_, err := Execute(context.Background(), sc, RunOptions{OutDir: filepath.Join(t.TempDir(), "new")})
+	_, err = Execute(context.Background(), sc, RunOptions{OutDir: filepath.Join(t.TempDir(), "new")})
 	if err == nil || !strings.Contains(err.Error(), "free") {
 		t.Errorf("a new run with too little space: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -26,6 +27,9 @@ type LineageFolder interface {
 	Folder
 	FoldLineage(replicate int, lineage []model.LineageRecord) error
 }
+
+// maxParts is the most partial ensembles of each world a run's workers fold into.
+const maxParts = 4
 
 // workerCount is the number of workers asked for, or one per CPU for n <= 0.
 func workerCount(n int) int {
@@ -49,6 +53,19 @@ type Job struct {
 	Progress func(done int)
 	// KeepLineage, if set, says which replicates' lineage to hand to LineageFolders.
 	KeepLineage func(replicate int) bool
+	// Ensemble, if set, receives every replicate's series too, folded by the workers in
+	// parallel: each folds into a part of its own, and the parts merge exactly (the
+	// statistics do not depend on the order of replicates) into Ensemble when Run
+	// returns, also when ctx is done, and before each Checkpoint. Ensemble then holds
+	// exactly the replicates handed to the folders. Not on failure: after a folder's or
+	// the fold's error, or the runaway guard's, it holds an unspecified part of them, and
+	// the last Checkpoint stands.
+	Ensemble *Ensemble
+	// Checkpoint, if set, is called from the folding goroutine after a replicate is
+	// handed to the folders, once CheckpointEvery has passed since the start or the last
+	// call (never for a negative CheckpointEvery), with Ensemble up to date.
+	Checkpoint      func() error
+	CheckpointEvery time.Duration
 
 	// step, if set, advances a replicate by a week in place of its Step: tests watch or
 	// hold the weeks a worker steps with it.
@@ -56,19 +73,25 @@ type Job struct {
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
-// one's series, with its replicate number, to the folders in replicate order, so their results do not depend on the
-// number of workers or on scheduling. At most a few series per worker are in memory at
+// one's series, with its replicate number, to the folders in replicate order, so their
+// results do not depend on the number of workers or on scheduling; the workers fold
+// them into job.Ensemble, in parallel. At most a few series per worker are in memory at
 // once, whatever the number of replicates. It stops early, returning the error, when ctx
 // is done, a folder fails, or the runaway guard stops a replicate (the error, a
 // *model.RunawayError, names the lowest such replicate; none of it is folded). Once ctx
-// is done it returns at once, without waiting for the replicates in flight: their workers
-// drop them at their next week and exit, and no folder is called after Run returns.
+// is done it returns as soon as the folds in hand are merged, without waiting for the
+// replicates in flight: their workers drop them at their next week and exit, and no
+// folder is called after Run returns.
 func Run(ctx context.Context, job Job, folders ...Folder) error {
 	if job.World == nil {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
 	}
 	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
-		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step}
+		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step,
+		Checkpoint: job.Checkpoint, CheckpointEvery: job.CheckpointEvery}
+	if job.Ensemble != nil {
+		b.Ensembles = []*Ensemble{job.Ensemble}
+	}
 	if job.KeepLineage != nil {
 		b.KeepLineage = func(_, rep int) bool { return job.KeepLineage(rep) }
 	}
@@ -100,6 +123,14 @@ type Branched struct {
 	// KeepLineage, if set, says which worlds' replicates' lineage to hand to
 	// LineageFolders.
 	KeepLineage func(world, replicate int) bool
+	// Ensembles, if set, has one entry per world, nil or the world's Job.Ensemble: the
+	// workers fold each world's series into parts of its own, merged into it as Run
+	// merges a Job's.
+	Ensembles []*Ensemble
+	// Checkpoint and CheckpointEvery are Job's, called with every world's Ensemble up to
+	// date.
+	Checkpoint      func() error
+	CheckpointEvery time.Duration
 	// step is Job.step.
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
 }
@@ -136,6 +167,9 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	if n == 0 || slices.Contains(job.Worlds, nil) || len(folders) != n || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
 	}
+	if job.Ensembles != nil && len(job.Ensembles) != n {
+		return fmt.Errorf("sim: a branched job of %d worlds has %d ensembles", n, len(job.Ensembles))
+	}
 	// The other worlds in the order in which they leave the first's path: by the weeks
 	// they share with it, those that share none first.
 	shared := make([]int, n)
@@ -159,8 +193,10 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	size := job.Weeks * nm
 
 	// A worker takes buffers before it claims the next replicate number, so the lowest
-	// replicate not yet folded is always being simulated and the folder never waits on a
-	// replicate that cannot start: bounded memory without deadlock.
+	// replicate not yet handed to the folders is always being simulated and the folding
+	// goroutine never waits on a replicate that cannot start: bounded memory without
+	// deadlock. Buffers handed to the folders go to a worker to fold into its part of
+	// each world's ensemble, then back to free.
 	free := make(chan [][]float64, 2*workers)
 	for range cap(free) {
 		bufs := make([][]float64, n)
@@ -184,6 +220,107 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		step = (*model.Replicate).Step
 	}
 
+	// The parallel fold: a worker with a replicate to fold takes a set of parts (one per
+	// world) from the pool, folds each world's series into its part and gives the set
+	// back. At most maxParts sets bound the memory on machines with many CPUs.
+	type task struct {
+		rep    int
+		series [][]float64
+	}
+	var (
+		folds    = make(chan task, cap(free)) // never full: a task holds buffers
+		parts    [][]*Ensemble                // set, world
+		pool     = make(chan []*Ensemble, maxParts)
+		inFlight sync.WaitGroup // tasks sent and not yet folded
+		foldMu   sync.Mutex
+		foldErr  error // of the lowest replicate whose fold failed
+		foldRep  int
+	)
+	if slices.ContainsFunc(job.Ensembles, func(e *Ensemble) bool { return e != nil }) {
+		parts = make([][]*Ensemble, min(workers, maxParts))
+		for j := range parts {
+			parts[j] = make([]*Ensemble, n)
+			for k, e := range job.Ensembles {
+				if e != nil {
+					parts[j][k] = e.part()
+				}
+			}
+			pool <- parts[j]
+		}
+	}
+	fold := func(set []*Ensemble, t task) {
+		if set == nil {
+			set = <-pool
+			defer func() { pool <- set }()
+		}
+		for k, e := range set {
+			if e == nil {
+				continue
+			}
+			if err := e.Fold(t.rep, t.series[k]); err != nil {
+				foldMu.Lock()
+				if foldErr == nil || t.rep < foldRep {
+					foldErr, foldRep = &WorldError{World: k, Err: err}, t.rep
+				}
+				foldMu.Unlock()
+				return
+			}
+		}
+	}
+	// settled marks a task done once its series are no longer read.
+	settled := func(t task) {
+		free <- t.series
+		inFlight.Done()
+	}
+	// centred says whether every world's parts have their sketches' centres.
+	centred := func() bool {
+		for _, e := range parts[0] {
+			if e != nil && !e.centred() {
+				return false
+			}
+		}
+		return true
+	}
+	// settle waits for the folds in flight, folding those no worker took straight into
+	// job.Ensembles (which only this goroutine touches), and merges the parts into them;
+	// unless final, it empties them for more.
+	settle := func(final bool) error {
+		if parts == nil {
+			return nil
+		}
+	drain:
+		for {
+			select {
+			case t := <-folds:
+				fold(job.Ensembles, t)
+				settled(t)
+			default:
+				break drain
+			}
+		}
+		inFlight.Wait()
+		if foldErr != nil {
+			return foldErr
+		}
+		for _, set := range parts {
+			for k, p := range set {
+				if p == nil {
+					continue
+				}
+				if err := job.Ensembles[k].mergeFrom(p, final); err != nil {
+					return &WorldError{World: k, Err: err}
+				}
+				if !final {
+					p.reset()
+				}
+			}
+		}
+		if final {
+			parts = nil
+		}
+		return nil
+	}
+
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -196,13 +333,25 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 			}
 			for {
 				var bufs [][]float64
+				select { // folding first: it frees buffers
+				case t := <-folds:
+					fold(nil, t)
+					settled(t)
+					continue
+				default:
+				}
 				select {
+				case t := <-folds:
+					fold(nil, t)
+					settled(t)
+					continue
 				case bufs = <-free:
 				case <-ctx.Done():
 					return
 				}
 				i := int(next.Add(1) - 1)
 				if i >= job.Replicates || ctx.Err() != nil { // select picks at random when both are ready
+					free <- bufs // the folds left are settle's
 					return
 				}
 				pcg := replicatePCG(job.Seed, number(i))
@@ -271,13 +420,14 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 
 	pending := make(map[int]result, cap(free))
 	want := 0
+	last := time.Now()
 	for want < job.Replicates {
 		var res result
 		var ok bool
 		select {
 		case res, ok = <-done:
 		case <-ctx.Done():
-			return ctx.Err()
+			return firstErr(settle(true), ctx.Err())
 		}
 		if !ok { // every worker stopped: cancelled while the last were claimed
 			break
@@ -285,20 +435,56 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		pending[res.i] = res
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
-			if err := foldReplicate(res.series, res.lineage, res.errs, number(want), folders); err != nil {
+			rep := number(want)
+			if err := foldReplicate(res.series, res.lineage, res.errs, rep, folders); err != nil {
 				return err // the deferred cancel stops the workers
 			}
-			free <- res.series
+			if parts == nil {
+				free <- res.series
+			} else {
+				if rep >= ExactQuantileLimit && !centred() {
+					// The sketches need the centres the first replicates fix: all of them
+					// are handed over by now (or the ensembles were given their centres).
+					if err := settle(false); err != nil {
+						return err
+					}
+					for k, e := range job.Ensembles {
+						if e != nil && !e.centred() {
+							if err := e.fixCentres(); err != nil {
+								return &WorldError{World: k, Err: err}
+							}
+						}
+					}
+					for _, set := range parts {
+						for k, p := range set {
+							if p != nil {
+								p.copyCentres(job.Ensembles[k])
+							}
+						}
+					}
+				}
+				inFlight.Add(1)
+				folds <- task{rep, res.series}
+			}
 			want++
+			if job.Checkpoint != nil && job.CheckpointEvery >= 0 && time.Since(last) >= job.CheckpointEvery {
+				if err := settle(false); err != nil {
+					return err
+				}
+				if err := job.Checkpoint(); err != nil {
+					return err
+				}
+				last = time.Now()
+			}
 			if job.Progress != nil {
 				job.Progress(want)
 			}
 		}
 	}
 	if want < job.Replicates {
-		return firstErr(ctx.Err(), context.Canceled)
+		return firstErr(settle(true), firstErr(ctx.Err(), context.Canceled))
 	}
-	return nil
+	return settle(true)
 }
 
 // foldReplicate hands one replicate of each world to the world's folders, or returns the error of

@@ -7,28 +7,32 @@ import (
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// ExactQuantileLimit is how many values an accumulator keeps: up to this many
-// replicates, every quantile is exact.
-const ExactQuantileLimit = 1000
+// ExactQuantileLimit is how many replicates' values an accumulator keeps: up to this
+// many replicates, every quantile is exact. They are the first CentreReplicates, which
+// fix the sketch's centre, so memory does not grow with replicates.
+const ExactQuantileLimit = CentreReplicates
 
 // QuantileAccuracy bounds the error of quantiles beyond ExactQuantileLimit replicates.
 // From then on values go to a DDSketch (Masson, Rim & Lee, VLDB 2019) of their
 // deviations from a fixed centre c, the median of the first CentreReplicates replicates'
 // values (a shard that does not own them simulates them to learn c).
-// DDSketch's error is relative to what it stores, so a reported quantile is within 0.5%
-// of |x - c| of the order statistic x of rank floor(q(n-1)) or, below the centre, of
-// rank one higher (DDSketch rounds fractional ranks the other way for values below its
-// zero): the error scales with the spread across replicates,
-// not with the level (members vary by ~0.5% between replicates, so an error relative to
-// the level would merge the whole band into one bucket). Values are clamped to the exact
-// minimum and maximum. Memory per accumulator is bounded by the exact buffer plus about
-// 230 buckets per factor of 10 between the smallest and largest deviation, whatever the
-// number of replicates.
-const QuantileAccuracy = 0.005
+// DDSketch's error is relative to what it stores, so a reported quantile is within 1%
+// of |x - c|, plus ZeroBand of the first replicates' range, of the order statistic x of
+// rank floor(q(n-1)): the error scales with the spread across replicates, not with the
+// level (members vary by ~0.5% between replicates, so an error relative to the level
+// would merge the whole band into one bucket). Values are clamped to the exact minimum
+// and maximum. Memory per accumulator is the first replicates' values plus a bucket
+// (8 bytes) per 2% step between ZeroBand of their range and the largest deviation,
+// whatever the number of replicates. On the 780-week baseline at 400 replicates the
+// largest error of a quantile of any week and metric is 0.45% of its exact value and 0.7%
+// of the band p05-p95 (TestSketchAccuracyOnTheBaseline).
+const QuantileAccuracy = 0.01
 
 // Quantiles are the levels reported in timeseries.csv, as p05, p25, p50, p75, p95. A
 // quantile q of n values is the order statistic of 0-based rank floor(q(n-1)) (numpy's
@@ -48,8 +52,9 @@ const CentreReplicates = 32
 // Running accumulates one quantity across replicates: the exact sum and sum of squares
 // (so the mean and variance are rounded once, at the end, and do not depend on the
 // order of the values), the exact range and the quantiles described at
-// QuantileAccuracy. Every part merges exactly, so a run folded in one pass, resumed from
-// a checkpoint or merged from shards gives the same bytes.
+// QuantileAccuracy. Every part merges exactly, and nothing depends on the order in which
+// replicates come, so a run folded in one pass or by many workers, resumed from a
+// checkpoint or merged from shards gives the same bytes.
 type Running struct {
 	n          int
 	sum, sumsq exactSum
@@ -57,8 +62,8 @@ type Running struct {
 	exact      []float64          // values of replicates below ExactQuantileLimit
 	sketch     *ddsketch.DDSketch // deviations from centre of later replicates
 	centre     float64
+	tiny       float64 // deviations below this count as 0 (ZeroBand)
 	centred    bool
-	prefix     int // replicates 0..prefix-1 were the first folded, in order
 }
 
 // NewRunning returns an empty accumulator.
@@ -70,8 +75,22 @@ func NewRunning() *Running {
 
 func (r *Running) init() { r.min, r.max = math.Inf(1), math.Inf(-1) }
 
+// reset empties the accumulator, keeping its centre and its memory.
+func (r *Running) reset() {
+	r.n = 0
+	r.sum, r.sumsq = exactSum{}, exactSum{}
+	r.init()
+	r.exact = r.exact[:0]
+	if r.sketch != nil {
+		r.sketch.Clear()
+	}
+}
+
 // Add folds in the next value, as replicate number n (values in replicate order).
 func (r *Running) Add(x float64) {
+	if r.n == ExactQuantileLimit && !r.centred {
+		r.setCentre(centreOf(r.exact))
+	}
 	if err := r.add(r.n, x); err != nil {
 		panic(err)
 	}
@@ -80,14 +99,15 @@ func (r *Running) Add(x float64) {
 // errNotFinite reports a value the statistics cannot hold.
 var errNotFinite = errors.New("sim: a metric is not finite (or its square is not)")
 
-// add folds in the value of replicate rep.
+// add folds in the value of replicate rep; beyond ExactQuantileLimit, the centre must be
+// set.
 func (r *Running) add(rep int, x float64) error {
 	sq := x * x
 	if math.IsInf(sq, 0) || math.IsNaN(sq) {
 		return fmt.Errorf("%w: %v", errNotFinite, x)
 	}
-	if rep == r.prefix && r.prefix == r.n {
-		r.prefix++
+	if rep >= ExactQuantileLimit && !r.centred {
+		return fmt.Errorf("sim: replicate %d needs the quantile sketch's centre, which the first %d replicates fix", rep, CentreReplicates)
 	}
 	r.n++
 	r.sum.add(x)
@@ -99,49 +119,69 @@ func (r *Running) add(rep int, x float64) error {
 		r.exact = append(r.exact, x)
 		return nil
 	}
-	if !r.centred {
-		if r.prefix < CentreReplicates {
-			return fmt.Errorf("sim: replicate %d needs the quantile sketch's centre, which the first %d replicates fix", rep, CentreReplicates)
-		}
-		r.setCentre(upperMedian(r.exact[:CentreReplicates]))
-	}
 	if r.sketch == nil {
 		r.sketch = newSketch()
 	}
 	// DDSketch rejects only NaN and values beyond ±1.8e308, excluded above.
-	_ = r.sketch.Add(x - r.centre)
+	d := x - r.centre
+	if math.Abs(d) < r.tiny {
+		d = 0
+	}
+	_ = r.sketch.Add(d)
 	return nil
 }
 
-func (r *Running) setCentre(c float64) { r.centre, r.centred = c, true }
+func (r *Running) setCentre(c centre) { r.centre, r.tiny, r.centred = c.at, c.tiny, true }
 
-// upperMedian is sorted[len/2] of a copy of xs.
-func upperMedian(xs []float64) float64 { return slices.Sorted(slices.Values(xs))[len(xs)/2] }
+// ZeroBand is the share of the first CentreReplicates replicates' range within which a
+// later replicate's deviation from the centre counts as 0 in the sketch: it bounds the
+// sketch's buckets from below, so that its memory does not grow as ever more replicates
+// fall ever nearer the centre. It adds at most ZeroBand of that range to the error.
+const ZeroBand = 1e-3
 
+// centre is where a sketch is centred, and the deviations it takes for 0.
+type centre struct{ at, tiny float64 }
+
+// centreOf fixes a centre from the first replicates' values: their upper median
+// (sorted[len/2]), and ZeroBand of their range.
+func centreOf(xs []float64) centre {
+	sorted := slices.Sorted(slices.Values(xs))
+	return centre{sorted[len(xs)/2], ZeroBand * (sorted[len(xs)-1] - sorted[0])}
+}
+
+// newSketch returns an empty sketch with dense stores: with deviations below ZeroBand
+// taken for 0, their buckets span a bounded range, which a dense store holds in less
+// memory than a paginated one once many replicates have filled it.
 func newSketch() *ddsketch.DDSketch {
-	s, err := ddsketch.NewDefaultDDSketch(QuantileAccuracy)
+	m, err := mapping.NewDefaultMapping(QuantileAccuracy)
 	if err != nil {
 		panic(fmt.Sprintf("sim: ddsketch rejected accuracy %v: %v", QuantileAccuracy, err))
 	}
-	return s
+	return ddsketch.NewDDSketch(m, store.NewDenseStore(), store.NewDenseStore())
 }
 
 // merge adds another accumulator's values, as if they had been added to r.
-func (r *Running) merge(o *Running) error {
+func (r *Running) merge(o *Running) error { return r.mergeFrom(o, false) }
+
+// mergeFrom merges o into r; with take, o is not used again and r may take its sketch.
+func (r *Running) mergeFrom(o *Running, take bool) error {
 	if o.centred {
-		if r.centred && r.centre != o.centre {
+		if r.centred && (r.centre != o.centre || r.tiny != o.tiny) {
 			return fmt.Errorf("sim: cannot merge statistics with different sketch centres (%v, %v)", r.centre, o.centre)
 		}
-		r.setCentre(o.centre)
+		r.setCentre(centre{o.centre, o.tiny})
 	}
 	r.n += o.n
-	r.prefix = 0 // nothing is added after a merge
 	r.sum.merge(&o.sum)
 	r.sumsq.merge(&o.sumsq)
 	r.min = min(r.min, o.min)
 	r.max = max(r.max, o.max)
 	r.exact = append(r.exact, o.exact...)
 	if o.sketch != nil {
+		if r.sketch == nil && take {
+			r.sketch, o.sketch = o.sketch, nil
+			return nil
+		}
 		if r.sketch == nil {
 			r.sketch = newSketch()
 		}
@@ -176,10 +216,24 @@ func (r *Running) Summary() Summary {
 		_ = sk.Add(v - r.centre)
 	}
 	for i, q := range Quantiles {
-		v, _ := sk.GetValueAtQuantile(q)
-		s.Q[i] = min(max(r.centre+v, r.min), r.max)
+		s.Q[i] = min(max(r.centre+sketchValue(sk, math.Floor(q*float64(r.n-1))), r.min), r.max)
 	}
 	return s
+}
+
+// sketchValue returns the value a sketch gives the order statistic of 0-based rank k: its
+// bucket's value, within the sketch's relative accuracy of it. (GetValueAtQuantile uses
+// the fractional rank q(n-1), which below 0 picks the next order statistic's bucket.)
+func sketchValue(sk *ddsketch.DDSketch, k float64) float64 {
+	neg, zero := sk.GetNegativeValueStore(), sk.GetZeroCount()
+	below := neg.TotalCount()
+	switch {
+	case k < below: // the negative store ranks values by size, smallest first
+		return -sk.Value(neg.KeyAtRank(below - 1 - k))
+	case k < below+zero:
+		return 0
+	}
+	return sk.Value(sk.GetPositiveValueStore().KeyAtRank(k - below - zero))
 }
 
 // CumulativeMetrics are the flows of events that most weeks have none of (leaders
@@ -194,23 +248,73 @@ var CumulativeMetrics = []model.Metric{model.LeadersRemoved, model.Splits, model
 
 // Ensemble folds whole replicate series (weeks x metrics values, week-major) into one
 // Running per week and metric, and per week and CumulativeMetrics member (of those
-// below metrics) for its running total.
+// below metrics) for its running total. Metrics declared idle (those a world cannot
+// produce, model.World.Produces) are not held: they must be 0 in every week, and their
+// summaries are those of zeros.
 type Ensemble struct {
 	weeks, metrics int
-	cumulative     []int // the series' columns whose running totals are folded too
+	cumulative     []int  // the series' columns whose running totals are folded too
+	idle           []bool // by metric: not held, 0 in every week
+	held           []int  // the series' columns held, in order
+	heldTotals     []int  // the indexes in cumulative of the running totals held
+	slot           []int  // by column of a week (metrics, then running totals): its cell in a week, or -1
+	n              int    // replicates folded
 	cells          []Running
 	totals         []float64 // Fold's scratch: running totals
 }
 
-// NewEnsemble returns an empty ensemble for series of the given shape.
-func NewEnsemble(weeks, metrics int) *Ensemble {
-	e := &Ensemble{weeks: weeks, metrics: metrics}
+// NewEnsemble returns an empty ensemble for series of the given shape that holds every
+// metric.
+func NewEnsemble(weeks, metrics int) *Ensemble { return newEnsemble(weeks, metrics, nil) }
+
+// NewWorldEnsemble returns an empty ensemble for a world's series over weeks, holding
+// only the metrics the world can produce.
+func NewWorldEnsemble(w *model.World, weeks int) *Ensemble {
+	return newEnsemble(weeks, int(model.NumMetrics), idleMetrics(w))
+}
+
+// idleMetrics lists the metrics a world cannot produce.
+func idleMetrics(w *model.World) []string {
+	var idle []string
+	for m := range model.NumMetrics {
+		if !w.Produces(m) {
+			idle = append(idle, m.String())
+		}
+	}
+	return idle
+}
+
+// newEnsemble returns an empty ensemble that does not hold the metrics named in idle.
+func newEnsemble(weeks, metrics int, idle []string) *Ensemble {
+	e := &Ensemble{weeks: weeks, metrics: metrics, idle: make([]bool, metrics)}
+	for _, name := range idle {
+		if m, ok := model.ParseMetric(name); ok && int(m) < metrics {
+			e.idle[m] = true
+		}
+	}
 	for _, m := range CumulativeMetrics {
 		if int(m) < metrics {
 			e.cumulative = append(e.cumulative, int(m))
 		}
 	}
-	e.cells = make([]Running, weeks*e.columns())
+	e.slot = make([]int, e.columns())
+	for c := range e.slot {
+		e.slot[c] = -1
+		m := c
+		if c >= metrics {
+			m = e.cumulative[c-metrics]
+		}
+		if e.idle[m] {
+			continue
+		}
+		e.slot[c] = len(e.held) + len(e.heldTotals)
+		if c < metrics {
+			e.held = append(e.held, c)
+		} else {
+			e.heldTotals = append(e.heldTotals, c-metrics)
+		}
+	}
+	e.cells = make([]Running, weeks*e.width())
 	e.totals = make([]float64, len(e.cumulative))
 	for i := range e.cells {
 		e.cells[i].init()
@@ -218,23 +322,46 @@ func NewEnsemble(weeks, metrics int) *Ensemble {
 	return e
 }
 
-// columns is the number of cells a week has: the metrics, then the running totals.
+// idleNames lists the metrics the ensemble does not hold, for checkpoints.
+func (e *Ensemble) idleNames() []string {
+	var names []string
+	for m, idle := range e.idle {
+		if idle {
+			names = append(names, model.Metric(m).String())
+		}
+	}
+	return names
+}
+
+// columns is the number of columns a week has: the metrics, then the running totals.
 func (e *Ensemble) columns() int { return e.metrics + len(e.cumulative) }
 
-// values calls f with every cell's value from one replicate's series, in cell order.
+// width is the number of cells held per week.
+func (e *Ensemble) width() int { return len(e.held) + len(e.heldTotals) }
+
+// values calls f with the value of every cell held from one replicate's series, in cell
+// order, after checking that the idle metrics are 0.
 func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) error {
 	clear(e.totals)
-	cols := e.columns()
+	width := e.width()
 	for w := range e.weeks {
 		row := series[w*e.metrics : (w+1)*e.metrics]
 		for m, x := range row {
-			if err := f(w*cols+m, x); err != nil {
+			if x != 0 && e.idle[m] {
+				return fmt.Errorf("week %d, %s: %v in a world that cannot produce it (model.World.Produces)", w+1, model.Metric(m), x)
+			}
+		}
+		cells := w * width
+		for k, m := range e.held {
+			if err := f(cells+k, row[m]); err != nil {
 				return fmt.Errorf("week %d, %s: %w", w+1, model.Metric(m), err)
 			}
 		}
-		for k, m := range e.cumulative {
-			e.totals[k] += row[m]
-			if err := f(w*cols+e.metrics+k, e.totals[k]); err != nil {
+		cells += len(e.held)
+		for k, c := range e.heldTotals {
+			m := e.cumulative[c]
+			e.totals[c] += row[m]
+			if err := f(cells+k, e.totals[c]); err != nil {
 				return fmt.Errorf("week %d, %s (running total): %w", w+1, model.Metric(m), err)
 			}
 		}
@@ -242,41 +369,115 @@ func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) e
 	return nil
 }
 
-// Fold adds one replicate's series.
+// Fold adds one replicate's series. Replicates may come in any order, but those from
+// ExactQuantileLimit on need the centres, which an ensemble sets itself once it holds
+// every replicate below (see Run for ensembles folded in parts).
 func (e *Ensemble) Fold(rep int, series []float64) error {
+	if rep >= ExactQuantileLimit && !e.centred() {
+		if err := e.fixCentres(); err != nil {
+			return err
+		}
+	}
 	err := e.values(series, func(i int, x float64) error { return e.cells[i].add(rep, x) })
 	if err != nil {
 		return fmt.Errorf("replicate %d, %w", rep, err)
 	}
+	e.n++
 	return nil
+}
+
+// centred says whether the sketches' centres are set.
+func (e *Ensemble) centred() bool { return len(e.cells) == 0 || e.cells[0].centred }
+
+// fixCentres sets the sketches' centres from the first CentreReplicates replicates,
+// which the ensemble must hold.
+func (e *Ensemble) fixCentres() error {
+	for i := range e.cells {
+		c := &e.cells[i]
+		if len(c.exact) != CentreReplicates {
+			return fmt.Errorf("sim: the quantile sketches' centres need the first %d replicates; the statistics hold %d of them", CentreReplicates, len(c.exact))
+		}
+		c.setCentre(centreOf(c.exact))
+	}
+	return nil
+}
+
+// part returns an empty ensemble of the same shape and centres, for a worker to fold
+// into and Merge back.
+func (e *Ensemble) part() *Ensemble {
+	p := newEnsemble(e.weeks, e.metrics, e.idleNames())
+	p.copyCentres(e)
+	return p
+}
+
+// copyCentres sets e's centres to o's, when o has them.
+func (e *Ensemble) copyCentres(o *Ensemble) {
+	for i := range e.cells {
+		if o.cells[i].centred {
+			e.cells[i].setCentre(centre{o.cells[i].centre, o.cells[i].tiny})
+		}
+	}
+}
+
+// reset empties the ensemble, keeping its centres and memory.
+func (e *Ensemble) reset() {
+	e.n = 0
+	for i := range e.cells {
+		e.cells[i].reset()
+	}
 }
 
 // Merge adds another ensemble of the same shape, as if its replicates had been folded
 // into e.
-func (e *Ensemble) Merge(o *Ensemble) error {
-	if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) {
+func (e *Ensemble) Merge(o *Ensemble) error { return e.mergeFrom(o, false) }
+
+// mergeFrom merges o into e; with take, o is not used again and e may take its parts.
+func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
+	if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
 		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
 	}
 	for i := range e.cells {
-		if err := e.cells[i].merge(&o.cells[i]); err != nil {
+		if err := e.cells[i].mergeFrom(&o.cells[i], take); err != nil {
 			return err
 		}
 	}
+	e.n += o.n
 	return nil
 }
 
 // N is the number of replicates folded.
-func (e *Ensemble) N() int { return e.cells[0].n }
+func (e *Ensemble) N() int { return e.n }
+
+// cell returns the summary of column c (a metric, or metrics+k for the k-th running
+// total) in week w (1-based).
+func (e *Ensemble) cell(w, c int) Summary {
+	k := e.slot[c]
+	if k < 0 {
+		return zeroSummary(e.n)
+	}
+	return e.cells[(w-1)*e.width()+k].Summary()
+}
+
+// zeroSummary is the summary of n zeros.
+func zeroSummary(n int) Summary {
+	if n == 0 {
+		return NewRunning().Summary()
+	}
+	return Summary{N: n}
+}
 
 // Summary returns the statistics of metric m in week w (1-based).
-func (e *Ensemble) Summary(w, m int) Summary { return e.cells[(w-1)*e.columns()+m].Summary() }
+func (e *Ensemble) Summary(w, m int) Summary { return e.cell(w, m) }
 
 // Summaries computes every week's and metric's statistics once (each may sort up to
 // ExactQuantileLimit values), for the writers that all need them.
 func (e *Ensemble) Summaries() Table {
-	t := Table{metrics: e.metrics, columns: e.columns(), cumulative: e.cumulative, cells: make([]Summary, len(e.cells))}
-	for i := range e.cells {
-		t.cells[i] = e.cells[i].Summary()
+	cols := e.columns()
+	t := Table{metrics: e.metrics, columns: cols, cumulative: e.cumulative, cells: make([]Summary, e.weeks*cols)}
+	for w := range e.weeks {
+		for c := range cols {
+			t.cells[w*cols+c] = e.cell(w+1, c)
+		}
 	}
 	return t
 }
@@ -302,7 +503,7 @@ func (c *centreFinder) Fold(_ int, series []float64) error {
 // apply sets the centres once every replicate is in.
 func (c *centreFinder) apply() {
 	for i := range c.ens.cells {
-		c.ens.cells[i].setCentre(upperMedian(c.values[i]))
+		c.ens.cells[i].setCentre(centreOf(c.values[i]))
 	}
 }
 

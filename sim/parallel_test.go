@@ -1,0 +1,139 @@
+package sim
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+)
+
+// The workers' parallel fold (Job.Ensemble), on any number of workers, gives the
+// statistics of one ordered pass of the replicates through an ensemble that holds every
+// metric: the idle metrics' summaries are those of zeros, and the sketches (past
+// ExactQuantileLimit replicates) get the same centres and counts whichever worker folds
+// which replicate.
+func TestParallelFoldMatchesOneOrderedPass(t *testing.T) {
+	sc := testScenario(t, ExactQuantileLimit+21)
+	sc.Clock.Weeks = 30
+	w, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.HasEconomy() || w.HasPolicy() || w.Dynamic() {
+		t.Fatal("the test wants a world with idle metrics")
+	}
+	job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: sc.Replicates, Seed: sc.Seed}
+	full := NewEnsemble(job.Weeks, int(model.NumMetrics))
+	job.Workers = 1
+	if err := Run(context.Background(), job, full); err != nil {
+		t.Fatal(err)
+	}
+	want := full.Summaries()
+	for _, workers := range []int{1, 2, 3} {
+		ens := NewWorldEnsemble(w, job.Weeks)
+		if len(ens.cells) >= len(full.cells) {
+			t.Fatalf("the world's ensemble holds %d cells, the full one %d: nothing left idle", len(ens.cells), len(full.cells))
+		}
+		job.Workers, job.Ensemble = workers, ens
+		if err := Run(context.Background(), job); err != nil {
+			t.Fatal(err)
+		}
+		if ens.N() != sc.Replicates {
+			t.Errorf("%d workers: %d replicates folded, want %d", workers, ens.N(), sc.Replicates)
+		}
+		if got := ens.Summaries(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d workers: the parallel fold's statistics differ from one ordered pass", workers)
+		}
+	}
+}
+
+// A metric the world declares idle that is not 0 stops the fold, naming it.
+func TestIdleMetricThatIsNotZeroIsAnError(t *testing.T) {
+	sc := testScenario(t, 3)
+	w, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ens := NewWorldEnsemble(w, 2)
+	series := make([]float64, 2*int(model.NumMetrics))
+	series[int(model.NumMetrics)+int(model.Labs)] = 3
+	err = ens.Fold(0, series)
+	if err == nil || !strings.Contains(err.Error(), "week 2, labs: 3 in a world that cannot produce it") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// An accumulator keeps the values of the first ExactQuantileLimit replicates only: its
+// memory does not grow with replicates.
+func TestRunningKeepsAFixedNumberOfValues(t *testing.T) {
+	r := NewRunning()
+	for i := range 5000 {
+		r.Add(float64(i % 97))
+	}
+	if len(r.exact) != ExactQuantileLimit || cap(r.exact) > 2*ExactQuantileLimit {
+		t.Errorf("%d values kept (capacity %d), want %d", len(r.exact), cap(r.exact), ExactQuantileLimit)
+	}
+}
+
+// The sketch's quantiles against the exact ones on a real run: the 780-week baseline,
+// 400 replicates (CARTELSIM_LONG_TESTS=1; about 10 s of CPU). Every quantile of every
+// week and metric held is within the documented bound (QuantileAccuracy of |x - c|, plus
+// ZeroBand of the first replicates' range, from the order statistic x of rank
+// floor(q(n-1))); the log gives, per quantile,
+// the largest error relative to the exact value and to the band's width (p95 - p05).
+func TestSketchAccuracyOnTheBaseline(t *testing.T) {
+	if testing.Short() || !longTests {
+		t.Skip("set CARTELSIM_LONG_TESTS=1")
+	}
+	sc, err := LoadScenario("../scenarios/prieto-curiel-2023/baseline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 400
+	ens := NewWorldEnsemble(w, sc.Clock.Weeks)
+	all := NewWorldEnsemble(w, sc.Clock.Weeks) // for its layout of cells
+	values := make([][]float64, len(all.cells))
+	keep := folderFunc(func(_ int, series []float64) error {
+		return all.values(series, func(i int, x float64) error {
+			values[i] = append(values[i], x)
+			return nil
+		})
+	})
+	job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: n, Seed: sc.Seed, Ensemble: ens}
+	if err := Run(context.Background(), job, keep); err != nil {
+		t.Fatal(err)
+	}
+	var level, band [len(Quantiles)]float64
+	for i := range ens.cells {
+		s := ens.cells[i].Summary()
+		centre, tiny := ens.cells[i].centre, ens.cells[i].tiny
+		sorted := slices.Sorted(slices.Values(values[i]))
+		width := sorted[int(math.Floor(0.95*(n-1)))] - sorted[int(math.Floor(0.05*(n-1)))]
+		for k, q := range Quantiles {
+			rank := int(math.Floor(q * (n - 1)))
+			x := sorted[rank]
+			if math.Abs(s.Q[k]-x) > (QuantileAccuracy*math.Abs(x-centre)+tiny)*(1+1e-12) {
+				t.Errorf("cell %d: q%.2f = %v, order statistic %v, centre %v", i, q, s.Q[k], x, centre)
+			}
+			if d := math.Abs(s.Q[k] - x); d > 0 {
+				if x != 0 {
+					level[k] = max(level[k], d/math.Abs(x))
+				}
+				if width > 0 {
+					band[k] = max(band[k], d/width)
+				}
+			}
+		}
+	}
+	for k, q := range Quantiles {
+		t.Logf("q%.2f: largest error %.3g of the exact value, %.3g of the band's width (p95 - p05)", q, level[k], band[k])
+	}
+}
