@@ -17,7 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
+	"slices"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
@@ -130,7 +130,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 		workers = max(1, runtimeCPUs())
 	}
 	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
-		StartedAt: time.Now().UTC().Format(time.RFC3339), Trajectories: opts.Trajectories}
+		StartedAt: now(), Trajectories: opts.Trajectories}
 	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
 	unlock, err := sim.LockDir(opts.OutDir)
 	if err != nil {
@@ -181,7 +181,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	}
 	m.PointsDone = cp.PointsDone
 	if shards > 1 {
-		m.Complete, m.FinishedAt = true, time.Now().UTC().Format(time.RFC3339)
+		m.Complete, m.FinishedAt = true, now()
 		m.Files = []string{DesignFile, ResultsFile}
 		if opts.Trajectories {
 			m.Files = append(m.Files, TrajectoriesDir+"/")
@@ -294,7 +294,7 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			return nil, ErrAlreadyComplete
 		}
 	} else if len(found) > 0 && !opts.Force {
-		if contains(found, CheckpointFile) {
+		if slices.Contains(found, CheckpointFile) {
 			return nil, fmt.Errorf("experiment: %s has an incomplete experiment (continue it with --resume, or replace it with --force)", dir)
 		}
 		return nil, fmt.Errorf("experiment: %s already holds %s (replace it with --force)", dir, strings.Join(found, ", "))
@@ -326,14 +326,6 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 	return f, nil
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
 
 // writeDesignCSV writes the design matrix: point, then each factor's value.
 func (d *Design) writeDesignCSV(w io.Writer) error {

@@ -92,7 +92,6 @@ func (r *Replicate) copyState(src *Replicate) {
 	old := *r
 	*r = *src
 	r.w = old.w
-	r.week = src.week
 
 	// groups
 	r.c = clone(old.c, src.c)
@@ -229,9 +228,6 @@ func NewFork(from, to *World, week int) (*Fork, error) {
 	}
 	return f, nil
 }
-
-// Week returns the week at the end of which the fork carries replicates over.
-func (f *Fork) Week() int { return f.week }
 
 // Branch sets dst, a replicate of the fork's target world, to the state of src, a
 // replicate of its source world stepped to the fork's week; src is left as it is, and
