@@ -13,11 +13,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"slices"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
@@ -325,7 +325,6 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 	}
 	return f, nil
 }
-
 
 // writeDesignCSV writes the design matrix: point, then each factor's value.
 func (d *Design) writeDesignCSV(w io.Writer) error {
