@@ -300,7 +300,7 @@ func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManife
 		m.FirstDifference = &first
 	}
 	if c.DefaultHorizons {
-		m.HorizonsFrom = "default: 1, 4 and 8 years after the first difference, within the run"
+		m.HorizonsFrom = "default: " + defaultHorizonYearsText() + " years after the first difference, within the run"
 	}
 	for _, h := range c.Horizons {
 		m.Horizons = append(m.Horizons, week(h))
@@ -402,6 +402,18 @@ func interrupted(dir string, scs []*Scenario, err error) error {
 // the difference, the others its medium and long run. Horizons past the end of the run
 // become the run's last week.
 var DefaultHorizonYears = []int{1, 4, 8}
+
+// defaultHorizonYearsText is DefaultHorizonYears as prose: "1, 4 and 8".
+func defaultHorizonYearsText() string {
+	ys := make([]string, len(DefaultHorizonYears))
+	for i, y := range DefaultHorizonYears {
+		ys[i] = strconv.Itoa(y)
+	}
+	if len(ys) < 2 {
+		return strings.Join(ys, "")
+	}
+	return strings.Join(ys[:len(ys)-1], ", ") + " and " + ys[len(ys)-1]
+}
 
 // compareHorizons checks the horizons asked for or, when none were, picks
 // DefaultHorizonYears after first, the first week in which the scenarios differ (from
@@ -519,8 +531,8 @@ func (c *Comparison) Summary(w io.Writer) error {
 	case first == 0:
 		fmt.Fprintf(&b, "The scenarios never differ, in their worlds or their interventions: every difference is 0.\n")
 	case c.DefaultHorizons:
-		fmt.Fprintf(&b, "The scenarios first differ in week %d (the week to %s); the horizons are 1, 4 and 8 years after, within the run.\n",
-			first, c.Clock.Date(first).Format(time.DateOnly))
+		fmt.Fprintf(&b, "The scenarios first differ in week %d (the week to %s); the horizons are %s years after, within the run.\n",
+			first, c.Clock.Date(first).Format(time.DateOnly), defaultHorizonYearsText())
 	case c.Horizons[0] < first:
 		fmt.Fprintf(&b, "The scenarios first differ in week %d (the week to %s): every difference before it is 0.\n",
 			first, c.Clock.Date(first).Format(time.DateOnly))

@@ -325,14 +325,14 @@ func (h *checkpointHeader) resumeCommand(dir string) string {
 	}
 	args = append(args, "--resume")
 	for i, a := range args {
-		args[i] = shellQuote(a)
+		args[i] = ShellQuote(a)
 	}
 	return strings.Join(args, " ")
 }
 
-// shellQuote quotes s for a POSIX shell when it holds anything but letters, digits and
+// ShellQuote quotes s for a POSIX shell when it holds anything but letters, digits and
 // -_./:=+,@%.
-func shellQuote(s string) string {
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") == "" {
 		return s
 	}

@@ -83,9 +83,6 @@ type Job struct {
 // replicates in flight: their workers drop them at their next week and exit, and no
 // folder is called after Run returns.
 func Run(ctx context.Context, job Job, folders ...Folder) error {
-	if job.World == nil {
-		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
-	}
 	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
 		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step,
 		Checkpoint: job.Checkpoint, CheckpointEvery: job.CheckpointEvery}

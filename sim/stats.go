@@ -160,9 +160,6 @@ func newSketch() *ddsketch.DDSketch {
 	return ddsketch.NewDDSketch(m, store.NewDenseStore(), store.NewDenseStore())
 }
 
-// merge adds another accumulator's values, as if they had been added to r.
-func (r *Running) merge(o *Running) error { return r.mergeFrom(o, false) }
-
 // mergeFrom merges o into r; with take, o is not used again and r may take its sketch.
 func (r *Running) mergeFrom(o *Running, take bool) error {
 	if o.centred {

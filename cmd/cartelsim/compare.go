@@ -123,14 +123,14 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 func commandLine(name string, args []string, fs *pflag.FlagSet) string {
 	parts := []string{"cartelsim", name}
 	for _, a := range args {
-		parts = append(parts, shellQuote(a))
+		parts = append(parts, sim.ShellQuote(a))
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		v := f.Value.String()
 		switch sv, ok := f.Value.(pflag.SliceValue); {
 		case ok && f.Value.Type() == "stringArray": // repeated, each value whole
 			for _, s := range sv.GetSlice() {
-				parts = append(parts, "--"+f.Name+"="+shellQuote(s))
+				parts = append(parts, "--"+f.Name+"="+sim.ShellQuote(s))
 			}
 			return
 		case ok:
@@ -139,18 +139,9 @@ func commandLine(name string, args []string, fs *pflag.FlagSet) string {
 			parts = append(parts, "--"+f.Name)
 			return
 		}
-		parts = append(parts, "--"+f.Name+"="+shellQuote(v))
+		parts = append(parts, "--"+f.Name+"="+sim.ShellQuote(v))
 	})
 	return strings.Join(parts, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@%+-", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // compareProgress redraws one line on a terminal, at most ten times a second: how many
