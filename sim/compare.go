@@ -670,16 +670,7 @@ func percent(diff, base float64) string {
 }
 
 // LoadScenarios reads several scenario files, stopping at the first error.
-func LoadScenarios(paths []string) ([]*Scenario, error) {
-	scs := make([]*Scenario, len(paths))
-	for i, p := range paths {
-		var err error
-		if scs[i], err = LoadScenario(p); err != nil {
-			return nil, err
-		}
-	}
-	return scs, nil
-}
+func LoadScenarios(paths []string) ([]*Scenario, error) { return LoadScenariosWith(paths, nil) }
 
 // plural is "1 replicate", "2 replicates".
 func plural(n int, noun string) string {

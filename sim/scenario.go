@@ -1000,9 +1000,6 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		}
 		state := g.State
 		if state != "" {
-			if p.states == nil {
-				return model.Config{}, errors.New("sim: no states to resolve world.groups' states against")
-			}
 			var err error
 			if state, err = p.states.resolve(g.State); err != nil {
 				return model.Config{}, p.fail(key+".state", "%v", err)

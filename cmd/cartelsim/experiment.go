@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -78,7 +77,7 @@ func (c *experimentCmd) validate(args []string) error {
 
 func (c *experimentCmd) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	began := time.Now()
-	command := "cartelsim experiment " + strings.Join(os.Args[min(len(os.Args), 2):], " ")
+	command := commandLine(c.name(), args, c.fs)
 	if args[0] == "merge" {
 		m, err := experiment.Merge(args[1:], experiment.MergeOptions{OutDir: c.out, Force: c.force, Command: command})
 		if err != nil {

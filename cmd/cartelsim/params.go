@@ -106,18 +106,6 @@ func toParamJSON(p model.ParamInfo) paramJSON {
 	return j
 }
 
-func (j paramJSON) info() model.ParamInfo {
-	p := model.ParamInfo{Section: j.Section, Key: j.Key, Unit: j.Unit, Default: j.Default, Min: math.Inf(-1), Max: math.Inf(1),
-		Low: j.PlausibleLow, High: j.PlausibleHigh, Status: model.Status(j.Status), Source: j.Source, Description: j.Description}
-	if j.Min != nil {
-		p.Min = *j.Min
-	}
-	if j.Max != nil {
-		p.Max = *j.Max
-	}
-	return p
-}
-
 func writeParamsJSON(w io.Writer, reg []model.ParamInfo) error {
 	out := make([]paramJSON, len(reg))
 	for i, p := range reg {

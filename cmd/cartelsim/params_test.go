@@ -209,3 +209,16 @@ func TestReadmeParams(t *testing.T) {
 	}
 	t.Errorf("the README's tables of %v differ from the registry; run go test ./cmd/cartelsim -run TestReadmeParams -params.update", stale)
 }
+
+// info is the registry entry a JSON row describes.
+func (j paramJSON) info() model.ParamInfo {
+	p := model.ParamInfo{Section: j.Section, Key: j.Key, Unit: j.Unit, Default: j.Default, Min: math.Inf(-1), Max: math.Inf(1),
+		Low: j.PlausibleLow, High: j.PlausibleHigh, Status: model.Status(j.Status), Source: j.Source, Description: j.Description}
+	if j.Min != nil {
+		p.Min = *j.Min
+	}
+	if j.Max != nil {
+		p.Max = *j.Max
+	}
+	return p
+}
