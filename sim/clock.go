@@ -14,6 +14,19 @@ type Clock struct {
 	Weeks int
 }
 
+// union is the clock from the earlier start to the later end of c and o, in whole weeks.
+func (c Clock) union(o Clock) Clock {
+	start, end := c.Start, c.Date(c.Weeks)
+	if o.Start.Before(start) {
+		start = o.Start
+	}
+	if e := o.Date(o.Weeks); e.After(end) {
+		end = e
+	}
+	days := int(end.Sub(start).Hours()/24 + 0.5)
+	return Clock{Start: start, Weeks: (days + 6) / 7}
+}
+
 // Date returns the date at the end of week w (week 0 is the start).
 func (c Clock) Date(w int) time.Time { return c.Start.AddDate(0, 0, 7*w) }
 

@@ -145,6 +145,10 @@ func overlayPlots(dirs []string, metrics []model.Metric, outDir string, windows 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	span := runs[0].clock // the axis covers every run, whatever its start and length
+	for _, run := range runs[1:] {
+		span = span.union(run.clock)
+	}
 	var files []string
 	for _, m := range metrics {
 		how := display(m).how
@@ -164,7 +168,7 @@ func overlayPlots(dirs []string, metrics []model.Metric, outDir string, windows 
 			}
 			curves[i] = c
 		}
-		p, err := overlayChart(m, how, runs[0].clock, curves, windows)
+		p, err := overlayChart(m, how, span, curves, windows)
 		if err != nil {
 			return nil, err
 		}
