@@ -354,38 +354,6 @@ func leadingZero(n *yaml.Node) error {
 
 var leadingZeros = regexp.MustCompile(`^[-+]?0[0-9_]`)
 
-// wrongTypeText rewords yaml.v3's "cannot unmarshal !!str `x` into int" without its Go
-// type: "want a whole number, got "x"".
-func wrongTypeText(msg string) string {
-	m := yamlGoType.FindStringSubmatch(msg)
-	if m == nil {
-		return msg
-	}
-	got := "a " + m[1]
-	switch {
-	case m[2] != "":
-		got = strconv.Quote(m[2])
-	case m[1] == "seq":
-		got = "a list"
-	case m[1] == "map":
-		got = "a mapping"
-	}
-	want := "a mapping of keys to values"
-	switch t := strings.TrimLeft(m[3], "*"); {
-	case strings.HasPrefix(t, "[]"):
-		want = "a list"
-	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
-		want = "a whole number"
-	case strings.HasPrefix(t, "float"):
-		want = "a number"
-	case t == "string":
-		want = "text"
-	case t == "bool":
-		want = "true or false"
-	}
-	return "want " + want + ", got " + got
-}
-
 // wholeValue is an integer a file gives, written as one: 1.5, 1e3 and .nan are refused (yaml.v3
 // would truncate them into an int). One too large for an int saturates, and raw keeps
 // the text for the range checks' messages.
@@ -540,9 +508,7 @@ var yamlParserErrors = map[string]bool{
 }
 
 var (
-	yamlLine         = regexp.MustCompile(`^(?:yaml: )?line (-?\d+): (.*)$`)
-	yamlUnknownField = regexp.MustCompile(`^field (\S+) not found in type`)
-	yamlGoType       = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+	yamlLine = regexp.MustCompile(`^(?:yaml: )?line (-?\d+): (.*)$`)
 )
 
 // keyOnLine names the key written on a line: the deepest mapping key there, or a
@@ -1350,13 +1316,7 @@ func yamlError(file string, err error, keys map[string]int, values map[nodePos]s
 	if yamlParserErrors[text] {
 		line++ // yaml.v3 reports parser (not scanner) errors with a 0-based line
 	}
-	// Name the key: the one the decoder names, else the key on that line.
-	var key string
-	if f := yamlUnknownField.FindStringSubmatch(text); f != nil {
-		key, text = f[1], "unknown key"
-	} else {
-		key = keyOnLine(keys, line)
-		text = wrongTypeText(text)
-	}
-	return &ScenarioError{File: file, Line: line, Key: key, Msg: text}
+	// Unknown keys and wrong kinds never reach here: checkShape refuses them first, each
+	// in words of its own.
+	return &ScenarioError{File: file, Line: line, Key: keyOnLine(keys, line), Msg: text}
 }
