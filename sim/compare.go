@@ -353,13 +353,11 @@ func checkComparable(scs []*Scenario) error {
 		if j := slices.IndexFunc(scs[:i], func(o *Scenario) bool { return strings.EqualFold(o.Name, sc.Name) }); j >= 0 {
 			return bad("name", "two scenarios are named %q (%s is %q); compare writes each to its own directory by name", sc.Name, scs[j].File, scs[j].Name)
 		}
-		if k := slices.IndexFunc(comparisonOutputs, func(o string) bool { return strings.EqualFold(o, sc.Name) }); k >= 0 ||
-			sc.Name == "" || sc.Name == "." || sc.Name == ".." || strings.ContainsAny(sc.Name, `/\`) {
-			what := "is not a directory name"
-			if k >= 0 {
-				what = "is taken by compare's own " + comparisonOutputs[k]
-			}
-			return bad("name", "scenario name %q %s (compare writes each scenario's run to the directory of its name); rename the scenario", sc.Name, what)
+		if err := ValidName(sc.Name); err != nil {
+			return bad("name", "%v (compare writes each scenario's run to the directory of its name); rename the scenario", err)
+		}
+		if k := slices.IndexFunc(comparisonOutputs, func(o string) bool { return strings.EqualFold(o, sc.Name) }); k >= 0 {
+			return bad("name", "scenario name %q is taken by compare's own %s (compare writes each scenario's run to the directory of its name); rename the scenario", sc.Name, comparisonOutputs[k])
 		}
 		switch {
 		case !sc.Clock.Start.Equal(ref.Clock.Start) || sc.Clock.Weeks != ref.Clock.Weeks:

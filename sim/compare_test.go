@@ -225,9 +225,9 @@ func TestCompareRejects(t *testing.T) {
 		"named plots":         {[]*Scenario{a, named("plots")}, "compare's own plots"},
 		"named Plots":         {[]*Scenario{a, named("Plots")}, "compare's own plots"},
 		"named the table":     {[]*Scenario{named("comparison.csv"), a}, "compare's own comparison.csv"},
-		"named the directory": {[]*Scenario{a, named(".")}, "not a directory name"},
-		"named its parent":    {[]*Scenario{a, named("..")}, "not a directory name"},
-		"named a path":        {[]*Scenario{a, named("x/y")}, "not a directory name"},
+		"named the directory": {[]*Scenario{a, named(".")}, "is not a name"},
+		"named its parent":    {[]*Scenario{a, named("..")}, "is not a name"},
+		"named a path":        {[]*Scenario{a, named("x/y")}, "is not a name"},
 	} {
 		out := filepath.Join(t.TempDir(), "x")
 		_, err := Compare(context.Background(), c.scs, CompareOptions{OutDir: out})
