@@ -395,6 +395,11 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 		}
 		plots = append(plots, tree...)
 	}
+	maps, err := writeRunMap(dir, head.Replicates)
+	if err != nil {
+		return nil, err
+	}
+	plots = append(plots, maps...)
 	m := newManifest(sc, head, workers)
 	m.Complete = true
 	m.ReplicatesDone = head.Replicates
