@@ -183,7 +183,6 @@ func (m *stateMap) save(dir, metric string, year int) ([]string, error) {
 type tableReader struct {
 	path string
 	r    *csv.Reader
-	line int
 }
 
 func openTable(path, what string, header []string) (*tableReader, func(), error) {
@@ -194,7 +193,7 @@ func openTable(path, what string, header []string) (*tableReader, func(), error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sim: %w", err)
 	}
-	t := &tableReader{path: path, r: csv.NewReader(f), line: 1}
+	t := &tableReader{path: path, r: csv.NewReader(f)}
 	t.r.FieldsPerRecord = len(header)
 	got, err := t.r.Read()
 	if err != nil || !slices.Equal(got, header) {
@@ -207,7 +206,6 @@ func openTable(path, what string, header []string) (*tableReader, func(), error)
 // next returns the next row, or nil at the end.
 func (t *tableReader) next() ([]string, error) {
 	rec, err := t.r.Read()
-	t.line++
 	if err == io.EOF {
 		return nil, nil
 	}
@@ -221,8 +219,10 @@ func (t *tableReader) next() ([]string, error) {
 	return rec, nil
 }
 
+// errorf reports a problem with the row last read, at its line in the file.
 func (t *tableReader) errorf(format string, args ...any) error {
-	return fmt.Errorf("sim: %s:%d: %s", t.path, t.line, fmt.Sprintf(format, args...))
+	line, _ := t.r.FieldPos(0)
+	return fmt.Errorf("sim: %s:%d: %s", t.path, line, fmt.Sprintf(format, args...))
 }
 
 // year reads a calendar year.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image/color"
 	"math"
 	"os"
 	"path/filepath"
@@ -244,6 +245,7 @@ func TestDrawMapBadInput(t *testing.T) {
 		{"bad median", statesOf("toy,2030,SIN,Sinaloa,labs,1,0,1,NaN,1\n"), MapOptions{Metric: "labs"}, `states.csv:2: p50 "NaN" is not a finite number`},
 		{"short row", statesOf("toy,2030,SIN,Sinaloa,labs,1\n"), MapOptions{Metric: "labs"}, "states.csv:2: wrong number of fields"},
 		{"two rows", statesOf("toy,2030,SIN,Sinaloa,labs,1,0,1,1,1\ntoy,2030,SIN,Sinaloa,labs,1,0,1,2,1\n"), MapOptions{Metric: "labs"}, "state SIN has two rows of labs in 2030"},
+		{"quoted line break", statesOf("toy,2030,SIN,\"Sina\nloa\",labs,1,0,1,1,1\ntoy,2030,XXX,X,labs,1,0,1,1,1\n"), MapOptions{Metric: "labs"}, `states.csv:4: state "XXX"`},
 		{"bad share", dominantOf("toy,2030,SIN,Sinaloa,a,A,1.5\n"), MapOptions{Metric: DominantGroupMetric}, `dominant.csv:2: share "1.5" is not a fraction from 0 to 1`},
 	} {
 		out := c.o.Out
@@ -257,6 +259,36 @@ func TestDrawMapBadInput(t *testing.T) {
 		}
 		if _, err := os.Stat(c.o.Out); !os.IsNotExist(err) {
 			t.Errorf("%s: %s was written", c.name, c.o.Out)
+		}
+	}
+}
+
+// Groups are ordered by the states they hold, most first (ties by name), and coloured
+// from the lineage palette without its grey; groups past its nine colours share the grey
+// of "other groups".
+func TestGroupLegend(t *testing.T) {
+	rows := map[string]stateRow{}
+	codes := []string{"AGU", "BCN", "BCS", "CAM", "COA", "COL", "CHP", "CHH", "CMX", "DUR", "GUA", "GRO", "HID"}
+	groups := []string{"k", "j", "i", "h", "g", "f", "e", "d", "c", "b", "a", "a", "a"} // a holds 3
+	for i, c := range codes {
+		rows[c] = stateRow{group: groups[i]}
+	}
+	rows["JAL"] = stateRow{} // no group
+	order, colors := groupLegend(rows)
+	want := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}
+	if strings.Join(order, "") != strings.Join(want, "") {
+		t.Fatalf("order %v, want %v", order, want)
+	}
+	seen := map[color.Color]bool{}
+	for i, g := range order {
+		c := colors[g]
+		if i < 9 {
+			if c == otherColor || seen[c] {
+				t.Errorf("group %s (%d of 11) has colour %v, want one of its own", g, i+1, c)
+			}
+			seen[c] = true
+		} else if c != otherColor {
+			t.Errorf("group %s (%d of 11) has colour %v, want the grey of other groups", g, i+1, c)
 		}
 	}
 }
