@@ -602,3 +602,24 @@ func TestDocLinks(t *testing.T) {
 		t.Errorf("found %d relative links in the documents, want at least 30", links)
 	}
 }
+
+// The README is a front door a newcomer reads in minutes, and no document sends a reader
+// to a planning file for a source.
+func TestDocsFrontDoor(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n > 250 {
+		t.Errorf("README.md has %d lines; keep it under 250 and move the rest to docs/", n)
+	}
+	for _, f := range append(docFiles(t), "CITATION.cff") {
+		b, err := os.ReadFile(filepath.Join("../..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(strings.ToUpper(string(b)), "DESIGN.MD") {
+			t.Errorf("%s cites a planning file: a source is a publication or a data set, or the value is an assumption", f)
+		}
+	}
+}
