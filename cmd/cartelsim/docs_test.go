@@ -623,3 +623,61 @@ func TestDocsFrontDoor(t *testing.T) {
 		}
 	}
 }
+
+// The rows of docs/bad-input.md whose example is a whole command on its small.yaml (or on
+// a file every machine has) give the error and the exit status the row says, to the byte.
+// The other rows need a file, a mount or a limit described in words.
+func TestBadInputTable(t *testing.T) {
+	b, err := os.ReadFile("../../docs/bad-input.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	_, small, ok := strings.Cut(doc, "Each row below is a real run on this `small.yaml`")
+	if !ok {
+		t.Fatal("docs/bad-input.md has no small.yaml")
+	}
+	_, small, _ = strings.Cut(small, "```yaml\n")
+	small, _, _ = strings.Cut(small, "```")
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("small.yaml", []byte(small), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"} {
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
+	row := regexp.MustCompile("(?m)^\\| [^|]+ \\| `(cartelsim [^`]+)` \\| `([^`]+)`[^|]* \\| ([0-9]+) \\|$")
+	ran := 0
+	for _, m := range row.FindAllStringSubmatch(doc, -1) {
+		cmds, err := shSplit(m[1])
+		if err != nil || len(cmds) != 1 {
+			t.Errorf("%q: %v", m[1], err)
+			continue
+		}
+		var args []string
+		for _, w := range cmds[0][1:] {
+			args = append(args, w.text)
+		}
+		runnable := true
+		for _, a := range args {
+			if strings.HasSuffix(a, ".yaml") || strings.HasPrefix(a, "/") {
+				if _, err := os.Stat(a); err != nil {
+					runnable = false
+				}
+			}
+		}
+		if !runnable || slices.Contains(args, "--out") && !strings.HasSuffix(m[1], "--out") {
+			continue // a row about an output directory: it needs the directory described
+		}
+		ran++
+		var stdout, stderr bytes.Buffer
+		status := cli(args, &stdout, &stderr)
+		if got := strings.TrimSpace(stderr.String()); got != m[2] || fmt.Sprint(status) != m[3] {
+			t.Errorf("%s: status %d, stderr %q; docs/bad-input.md says status %s, %q", m[1], status, got, m[3], m[2])
+		}
+	}
+	if ran < 12 {
+		t.Errorf("ran %d rows of docs/bad-input.md, want at least 12", ran)
+	}
+}
