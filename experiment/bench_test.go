@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// BenchmarkExperimentPolicyLHS is the experiment benchmark of the README's Speed section:
+// BenchmarkExperimentPolicyLHS is the experiment benchmark of docs/speed.md:
 // experiments/policy-lhs.yaml, 256 Latin-hypercube points x 2 scenarios x 10 replicates of
 // the policy world, end to end (results, effects and plots), on all CPUs. Minutes per
 // iteration: run it with -benchtime 1x.

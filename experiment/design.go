@@ -109,7 +109,7 @@ type Design struct {
 	Kind        Kind
 	CSVFile     string
 	Levels      int // grid and Morris: levels of each ranged factor
-	Points      int // as asked: see Points in the README
+	Points      int // as asked: see docs/experiments.md
 	Replicates  int
 	Seed        uint64
 	Outputs     []Output

@@ -81,7 +81,7 @@ type Economy struct {
 	MaxRecruitmentFactor float64
 }
 
-// DefaultEconomy returns the documented defaults (README, "Territory, labs, trafficking
+// DefaultEconomy returns the documented defaults (docs/model.md, "Territory, labs, trafficking
 // and the market", gives each one's source or says it is an assumption).
 func DefaultEconomy() Economy {
 	return Economy{

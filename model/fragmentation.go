@@ -105,7 +105,8 @@ type Fragmentation struct {
 	NewGroupAlliance float64
 }
 
-// DefaultFragmentation returns the calibrated defaults (README, "Fragmentation"): the
+// DefaultFragmentation returns the calibrated defaults (docs/model.md, "Leaders,
+// succession and splits"; the calibration in docs/results.md): the
 // birth rates, extra factions and clarity were fitted to the group counts of 2011 and
 // 2020 under the kingpin history; the others are assumptions documented there.
 func DefaultFragmentation() Fragmentation {

@@ -74,7 +74,7 @@ type Policy struct {
 	UnenforcedTruceWeeks float64
 }
 
-// DefaultPolicy returns the documented defaults (README, "Policy levers and their side
+// DefaultPolicy returns the documented defaults (docs/model.md, "Policy levers and their side
 // effects", gives each one's source or says it is an assumption).
 func DefaultPolicy() Policy {
 	return Policy{

@@ -89,7 +89,7 @@ func TestCLI(t *testing.T) {
 		{"compare one scenario", []string{"compare", good, "--out", filepath.Join(dir, "c1")}, 2, "", "at least two scenario files"},
 		{"compare without out", []string{"compare", good, kingpin}, 2, "", "needs --out"},
 		{"compare one replicate", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c2"), "-n", "1"}, 2, "", "intervals need at least two"},
-		{"compare unknown metric", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c3"), "--metrics", "happiness"}, 2, "", `unknown metric "happiness"`},
+		{"compare unknown metric", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c3"), "--metrics", "happiness"}, 2, "", `unknown metric "happiness" (cartelsim list metrics lists them)`},
 		{"compare bad horizon", []string{"compare", good, good, "--out", filepath.Join(dir, "c4"), "--horizon", "2099-01-01"}, 2, "", "outside the run"},
 		{"compare bad scenario", []string{"compare", good, bad, "--out", filepath.Join(dir, "c5")}, 2, "", "bad.yaml:9"},
 		{"compare different runs", []string{"compare", good, kingpin, "--out", filepath.Join(dir, "c6")}, 2, "", "must share start and length"},

@@ -70,7 +70,7 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	for _, name := range c.metrics {
 		m, ok := model.ParseMetric(name)
 		if !ok {
-			return usagef("--metrics: unknown metric %q (see the README's list)", name)
+			return usagef("--metrics: unknown metric %q (cartelsim list metrics lists them)", name)
 		}
 		metrics = append(metrics, m)
 	}

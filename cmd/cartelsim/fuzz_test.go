@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,15 +62,20 @@ func FuzzArgs(f *testing.F) {
 	})
 }
 
-// argSeeds are the command lines of the README and the Makefile, each command's help,
+// argSeeds are the command lines of the documents and the Makefile, each command's help,
 // bare command and flags with good and bad values (from commands(), so a new command or
 // flag is seeded as soon as it is registered), and junk.
 func argSeeds(f *testing.F) [][]string {
 	var seeds [][]string
-	// The README's and Makefile's command lines, placeholders and make variables as
-	// written: "cartelsim run SCENARIO.yaml [--out DIR]", "./cmd/cartelsim run $(SCENARIO)".
+	// The command lines of README.md, docs/*.md and the Makefile, placeholders and make
+	// variables as written: "cartelsim run SCENARIO.yaml [--out DIR]",
+	// "./cmd/cartelsim run $(SCENARIO)".
 	line := regexp.MustCompile("cartelsim ((?:[a-z]+|--help|-h)\\b[^`#\\n]*)")
-	for _, file := range []string{"../../README.md", "../../Makefile"} {
+	docs, err := filepath.Glob("../../docs/*.md")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range append([]string{"../../README.md", "../../Makefile"}, docs...) {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
@@ -79,7 +85,7 @@ func argSeeds(f *testing.F) [][]string {
 		}
 	}
 	if len(seeds) < 10 {
-		f.Fatalf("found %d command lines in the README and Makefile", len(seeds))
+		f.Fatalf("found %d command lines in the documents and the Makefile", len(seeds))
 	}
 	for _, c := range commands() {
 		name := c.name()

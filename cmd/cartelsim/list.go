@@ -69,7 +69,7 @@ func (*listCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error
 	return tw.Flush()
 }
 
-// metricDescriptions say what each metric counts, as the README's table of metrics does
+// metricDescriptions say what each metric counts, as the table of metrics in docs/outputs.md does
 // (a test keeps the two the same).
 var metricDescriptions = map[model.Metric]string{
 	model.Members:            "members of all groups at the end of the week",

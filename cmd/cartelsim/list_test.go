@@ -76,22 +76,23 @@ func TestListCommand(t *testing.T) {
 	}
 }
 
-// Every metric has a description, and it is the README's, for the metrics the README's
-// table gives a row of their own.
-func TestMetricDescriptionsMatchTheReadme(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// Every metric has a description, and it is the one of the table of metrics in
+// docs/outputs.md, for the metrics the table gives a row of their own.
+func TestMetricDescriptionsMatchTheDocs(t *testing.T) {
+	const file = "../../docs/outputs.md"
+	doc, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, table, ok := strings.Cut(string(readme), "\nMetrics (names are stable")
+	_, table, ok := strings.Cut(string(doc), "\nMetrics (names are stable")
 	if !ok || !strings.Contains(table, "| metric |") {
-		t.Fatal("the README has no table of metrics")
+		t.Fatalf("%s has no table of metrics", file)
 	}
 	table, _, _ = strings.Cut(strings.SplitN(table, "| metric |", 2)[1], "\n\n")
 	row := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| [^|]+ \\| (.+) \\|$")
-	inReadme := map[string]string{}
+	inDoc := map[string]string{}
 	for _, m := range row.FindAllStringSubmatch(table, -1) {
-		inReadme[m[1]] = strings.ReplaceAll(m[2], "`", "")
+		inDoc[m[1]] = strings.ReplaceAll(m[2], "`", "")
 	}
 	compared := 0
 	for m := range model.NumMetrics {
@@ -99,14 +100,14 @@ func TestMetricDescriptionsMatchTheReadme(t *testing.T) {
 		if d == "" {
 			t.Errorf("metric %s has no description", m)
 		}
-		if want, ok := inReadme[m.String()]; ok {
+		if want, ok := inDoc[m.String()]; ok {
 			compared++
 			if d != want {
-				t.Errorf("metric %s: list says %q, the README %q", m, d, want)
+				t.Errorf("metric %s: list says %q, %s %q", m, d, file, want)
 			}
 		}
 	}
 	if compared < int(model.NumMetrics)-4 {
-		t.Errorf("compared %d metrics with the README's table, want all but the four zones' (%d)", compared, int(model.NumMetrics)-4)
+		t.Errorf("compared %d metrics with the table of %s, want all but the four zones' (%d)", compared, file, int(model.NumMetrics)-4)
 	}
 }

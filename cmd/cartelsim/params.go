@@ -118,7 +118,7 @@ func writeParamsJSON(w io.Writer, reg []model.ParamInfo) error {
 }
 
 // paramsMarkdown is the registry as markdown tables, one per section, each under a
-// heading when headings is set. The README's parameter tables are these (TestReadmeParams).
+// heading when headings is set. The parameter tables of docs/model.md are these (TestModelDocParams).
 func paramsMarkdown(reg []model.ParamInfo, headings bool) string {
 	var b strings.Builder
 	section := ""

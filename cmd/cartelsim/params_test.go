@@ -16,7 +16,7 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-var updateParams = flag.Bool("params.update", false, "rewrite the README's parameter tables from the registry")
+var updateParams = flag.Bool("params.update", false, "rewrite the parameter tables of docs/model.md from the registry")
 
 // runParams runs cartelsim params with args and returns its status and outputs.
 func runParams(args ...string) (int, string, string) {
@@ -164,14 +164,15 @@ func TestParamsMarkdown(t *testing.T) {
 	}
 }
 
-// paramsBlock matches a generated table in the README and its section's name.
+// paramsBlock matches a generated table in docs/model.md and its section's name.
 var paramsBlock = regexp.MustCompile("(?s)<!-- params:([a-z]+) -->\n(.*?)<!-- /params:([a-z]+) -->")
 
-// The README's parameter tables are the registry's, one per section: a table that drifts
-// from the registry fails here. go test ./cmd/cartelsim -run TestReadmeParams
-// -params.update rewrites them (as does pasting cartelsim params --section S).
-func TestReadmeParams(t *testing.T) {
-	const file = "../../README.md"
+// The parameter tables of docs/model.md are the registry's, one per section: a table
+// that drifts from the registry fails here. go test ./cmd/cartelsim -run
+// TestModelDocParams -params.update rewrites them (as does pasting cartelsim params
+// --section S).
+func TestModelDocParams(t *testing.T) {
+	const file = "../../docs/model.md"
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +185,7 @@ func TestReadmeParams(t *testing.T) {
 		seen[section]++
 		_, want, _ := runParams("--section", section)
 		if m[3] != section || want == "" {
-			t.Errorf("README block %q ends as %q, or is not a section", section, m[3])
+			t.Errorf("%s: block %q ends as %q, or is not a section", file, section, m[3])
 			return block
 		}
 		if body != want {
@@ -194,7 +195,7 @@ func TestReadmeParams(t *testing.T) {
 	})
 	for _, s := range model.Sections {
 		if seen[s] != 1 {
-			t.Errorf("README has %d tables of section %s between <!-- params:%s --> markers, want 1", seen[s], s, s)
+			t.Errorf("%s has %d tables of section %s between <!-- params:%s --> markers, want 1", file, seen[s], s, s)
 		}
 	}
 	if len(stale) == 0 {
@@ -204,10 +205,10 @@ func TestReadmeParams(t *testing.T) {
 		if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("rewrote the README's tables of %v", stale)
+		t.Logf("rewrote the tables of %v in %s", stale, file)
 		return
 	}
-	t.Errorf("the README's tables of %v differ from the registry; run go test ./cmd/cartelsim -run TestReadmeParams -params.update", stale)
+	t.Errorf("the tables of %v in %s differ from the registry; run go test ./cmd/cartelsim -run TestModelDocParams -params.update", stale, file)
 }
 
 // info is the registry entry a JSON row describes.

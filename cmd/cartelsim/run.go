@@ -143,8 +143,8 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	out := c.out
 	if out == "" {
-		// Mean-field runs get a directory of their own, so that the README's mean-field
-		// reproduction does not collide with the stochastic run of the same scenario.
+		// Mean-field runs get a directory of their own, so that the mean-field reproduction
+		// of docs/results.md does not collide with the stochastic run of the same scenario.
 		name := sc.Name
 		if sc.Mode == model.MeanField {
 			name += "-meanfield"

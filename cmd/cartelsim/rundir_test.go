@@ -121,7 +121,7 @@ func TestRunOverAddressSpaceLimitIsRefused(t *testing.T) {
 	}
 }
 
-// The README's order of commands: a stochastic run into the default directory, then the
+// The documents' order of commands (docs/cli.md): a stochastic run into the default directory, then the
 // same scenario in mean-field mode without --out. The mean-field run has a default
 // directory of its own; a second run into a taken one says how to choose another.
 func TestMeanFieldRunHasItsOwnDefaultDirectory(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// The embedded counts are the published ones the README and the scenarios cite: fewer
+// The embedded counts are the published ones the documentation and the scenarios cite: fewer
 // than 70 groups in 2010 and 198 in 2020 (Crisis Group), about 80 in 2011 (Atuesta &
 // Pérez-Dávila); 115,000 members in 2012 and 160,000-185,000 in 2022 (Prieto-Curiel,
 // Campedelli & Hope 2023, Science 381:1312).

@@ -4,7 +4,7 @@
 //
 //	go run ./tools/calibrate-history -n 100 -set births_per_saturation_exit=1e-3,3e-3
 //
-// The README's "Fragmentation" section records how the defaults were chosen with it.
+// docs/results.md ("Calibration") records how the defaults were chosen with it.
 package main
 
 import (

@@ -1,5 +1,5 @@
 // Command overlay draws the runs of several `cartelsim run` output directories on shared
-// plots, one per metric (median and 90% band of each run), for the README's comparisons:
+// plots, one per metric (median and 90% band of each run), for the documentation's comparisons:
 //
 //	go run ./tools/overlay -out out/labs-compare -metrics labs,supply out/baseline-2025 out/airstrikes-2026
 package main
