@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -81,5 +82,38 @@ func TestTerritoryScenarioErrors(t *testing.T) {
 		{"mean-field with a territory", replace("replicates: 2", "replicates: 2\nmode: meanfield"), 5, "mode", "territory"},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
+	}
+}
+
+// The history scenarios put their organisations on Mexico's states without an economy,
+// each in its home state of the scenario's first version (Sinaloa, Tamaulipas, Chihuahua,
+// Michoacan, Baja California, Jalisco) and in the others its sources give; the two files
+// agree state by state (the kingpin file at zero intensity is the no-kingpin file).
+func TestHistoryOnTheStates(t *testing.T) {
+	home := map[string]string{"sinaloa": "SIN", "gulf": "TAM", "juarez": "CHH", "familia": "MIC", "tijuana": "BCN", "milenio": "JAL"}
+	var worlds [2]*model.World
+	for k, name := range []string{"2006-kingpin", "2006-no-kingpin"} {
+		w, err := loadHistory(t, name).NewWorld()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !w.HasGeography() || w.HasEconomy() {
+			t.Errorf("%s: HasGeography %v, HasEconomy %v; want the states without an economy", name, w.HasGeography(), w.HasEconomy())
+		}
+		for _, g := range w.Network().Groups {
+			if g.State != home[g.ID] {
+				t.Errorf("%s: %s's home state is %s, want %s", name, g.ID, g.State, home[g.ID])
+			}
+		}
+		worlds[k] = w
+	}
+	for i, g := range worlds[0].Network().Groups {
+		h := worlds[1].Network().Groups[i]
+		if g.ID != h.ID || g.State != h.State || !slices.Equal(g.Holds, h.Holds) {
+			t.Errorf("the history files differ on %s: %s %q against %s %q", g.ID, g.State, g.Holds, h.State, h.Holds)
+		}
+	}
+	if n := len(worlds[0].Network().Groups); n != 6 {
+		t.Errorf("%d organisations, want the six of 2006", n)
 	}
 }
