@@ -290,7 +290,7 @@ func TestScenarioErrorPrintable(t *testing.T) {
 // within their caps and a name that can name a directory.
 func FuzzParseScenario(f *testing.F) {
 	for _, seed := range []string{
-		goodScenario, kingpinScenario, labsScenario, policyScenario, everyNumber,
+		goodScenario, kingpinScenario, labsScenario, policyScenario, territoryScenario, everyNumber,
 		"",
 		"start: 2012-01-01\nweeks: 1\n",
 		"interventions:\n  - {kind: incapacitation, from: 1, intensity: 1e308, actor: us}\n",
