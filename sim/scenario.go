@@ -943,19 +943,19 @@ func (p *scenarioParser) placed(wf *worldFile, cfg model.Config, geo *model.Geog
 	if !onStates {
 		return nil
 	}
-	for i, g := range cfg.Network.Groups {
-		if _, ok := geo.Lookup(g.State); ok {
-			continue
-		}
-		if len(wf.Groups) == 0 {
-			return p.fail("world.dataset", "group %s has home state %q, not one of Mexico's states", g.ID, g.State)
-		}
-		for k, written := range wf.Groups {
-			if written.ID == g.ID {
-				i = k
+	if len(wf.Groups) == 0 {
+		for _, g := range cfg.Network.Groups {
+			if _, ok := geo.Lookup(g.State); !ok {
+				return p.fail("world.dataset", "group %s has home state %q, not one of Mexico's states", g.ID, g.State)
 			}
 		}
-		return p.fail(fmt.Sprintf("world.groups[%d].state", i), "missing: a world on the states places group %s in its home state (state: a code such as SIN or a name such as Sinaloa, or states: [home, others])", g.ID)
+		return nil
+	}
+	// A written group's states are resolved already: only a missing one is left.
+	for i, g := range wf.Groups {
+		if g.State == "" && len(g.States) == 0 {
+			return p.fail(fmt.Sprintf("world.groups[%d].state", i), "missing: a world on the states places group %s in its home state (state: a code such as SIN or a name such as Sinaloa, or states: [home, others])", g.ID)
+		}
 	}
 	return nil
 }

@@ -79,6 +79,8 @@ func TestTerritoryScenarioErrors(t *testing.T) {
 		{"unknown state", replace("states: [Sinaloa, DUR, MX-SON]", "states: [Sinaloa, Texas]"), 7, "world.groups[0].states[1]", `unknown state "Texas"`},
 		{"state given twice", replace("states: [Sinaloa, DUR, MX-SON]", "states: [Sinaloa, DUR, SIN]"), 7, "world.groups[0].states[2]", "given twice"},
 		{"no home state", replace(", state: TAM", ""), 8, "world.groups[1].state", "missing: a world on the states places group b"},
+		// c, first in the file, ranks last (no relations): the key is the file's index.
+		{"no home state, ranked otherwise", replace("    - {id: a,", "    - {id: c, members: 100}\n    - {id: a,"), 7, "world.groups[0].state", "missing: a world on the states places group c"},
 		{"mean-field with a territory", replace("replicates: 2", "replicates: 2\nmode: meanfield"), 5, "mode", "territory"},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
