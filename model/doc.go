@@ -7,7 +7,8 @@
 // replicate keeps the lineage of them all (stochastic mode only). With an Economy, groups
 // hold states of a Geography, run labs that strikes destroy and groups rebuild or move,
 // ship along least-cost routes (gonum/graph) to a US market whose price and revenue feed
-// back on recruitment (stochastic mode only). With a Policy, the states act with side
+// back on recruitment (stochastic mode only); with a Territory instead, groups hold states
+// and spread or withdraw with their size, without labs or a market. With a Policy, the states act with side
 // effects: a US-Mexico cooperation index sets intelligence, extraditions and precursor
 // control, unilateral action and civilian casualties erode it, casualties draw recruits
 // and US action invites retaliation, corruption filters Mexico's enforcement, and levers

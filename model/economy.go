@@ -2,11 +2,12 @@ package model
 
 import "math"
 
-// Economy parameterises territory, labs, trafficking and the market. A
-// world without it has no geography: the paper's model, with groups and no places.
+// Economy parameterises territory, labs, trafficking and the market. A world without it
+// or a Territory has no geography: the paper's model, with groups and no places.
 //
-// Territory. Each group starts in its home state (the BACRIM data set's) and holds up to
-// 1 + floor(members/MembersPerState) states. A group with fewer spreads, at the weekly
+// Territory. Each group starts in its home state (the BACRIM data set's) and any others
+// its Group.Holds names, and holds up to 1 + floor(members/MembersPerState) states. A
+// group with fewer spreads, at the weekly
 // hazard 1/ExpansionWeeks, into a state adjacent to one it holds, chosen in proportion to
 // the state's population divided by one plus the number of the group's rivals already
 // there (markets draw, contested ground repels); a group holding two more than it can
@@ -84,9 +85,10 @@ type Economy struct {
 // DefaultEconomy returns the documented defaults (docs/model.md, "Territory, labs, trafficking
 // and the market", gives each one's source or says it is an assumption).
 func DefaultEconomy() Economy {
+	t := DefaultTerritory()
 	return Economy{
-		MembersPerState: 1000,
-		ExpansionWeeks:  26,
+		MembersPerState: t.MembersPerState,
+		ExpansionWeeks:  t.ExpansionWeeks,
 
 		// One batch a week of $800 of precursors makes over 400,000 pills (press reports of the 2025 debate;
 		// an assumption, see the registry).
@@ -129,9 +131,7 @@ func (e *Economy) Set(field string, v float64) bool { return setField(e.fields()
 
 func (e *Economy) fields() []numField {
 	inf := math.Inf(1)
-	return []numField{
-		{"members_per_state", &e.MembersPerState, 1, inf},
-		{"expansion_weeks", &e.ExpansionWeeks, 1, inf},
+	return append(territoryFields(&e.MembersPerState, &e.ExpansionWeeks), []numField{
 		{"lab_capacity", &e.LabCapacity, 1e4, 1e12},
 		{"precursor_batches", &e.PrecursorBatches, 0, 1e9},
 		{"inland_precursor_access", &e.InlandPrecursorAccess, 0, 1},
@@ -153,7 +153,7 @@ func (e *Economy) fields() []numField {
 		{"rent_floor", &e.RentFloor, 0, 1},
 		{"revenue_elasticity", &e.RevenueElasticity, 0, 10},
 		{"max_recruitment_factor", &e.MaxRecruitmentFactor, 1, 100},
-	}
+	}...)
 }
 
 // Validate checks every field's range, and that the market needs at most MaxLabsNeeded

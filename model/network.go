@@ -14,6 +14,9 @@ type Group struct {
 	Name      string
 	ShortName string // the data set's short name, e.g. "CJNG"; "" if it has none
 	State     string // home state in Mexico
+	// Holds are the other states the group holds at week 0 in a world with territory
+	// (Territory or Economy), besides State; nil for its home state alone.
+	Holds []string
 }
 
 // Edge is one directed, weighted relation between two groups, as listed in a data file.

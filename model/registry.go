@@ -27,7 +27,7 @@ const (
 
 // Sections are the scenario sections with parameters, in the order scenario files and
 // the documentation give them.
-var Sections = []string{"parameters", "fragmentation", "economy", "policy"}
+var Sections = []string{"parameters", "fragmentation", "territory", "economy", "policy"}
 
 // ParamInfo is one parameter of the registry.
 type ParamInfo struct {
@@ -80,6 +80,9 @@ func sectionFields(section string) []numField {
 	case "fragmentation":
 		f := DefaultFragmentation()
 		return f.fields()
+	case "territory":
+		t := DefaultTerritory()
+		return t.fields()
 	case "economy":
 		e := DefaultEconomy()
 		return e.fields()
@@ -258,6 +261,14 @@ var registryMeta = []paramMeta{
 	{"fragmentation", "new_group_alliance", "alliance weight", 0, 3, Assumed,
 		"assumption: new groups start as franchises of their parent cartel",
 		"alliance weight between a new group and its parent"},
+
+	// territory: groups on the states without an economy; the economy's first two keys.
+	{"territory", "members_per_state", "members per state held", 300, 5000, Assumed,
+		"assumption, as economy members_per_state (the same default and range)",
+		"members per state a group can hold"},
+	{"territory", "expansion_weeks", "weeks", 8, 104, Assumed,
+		"assumption, as economy expansion_weeks",
+		"mean time to spread into (or withdraw from) a state"},
 
 	// economy: territory, labs, trafficking and the market.
 	{"economy", "members_per_state", "members per state held", 300, 5000, Assumed,

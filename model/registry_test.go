@@ -182,6 +182,10 @@ func probeSection(section, key string) (lo, hi float64) {
 		d := DefaultFragmentation()
 		def = fieldValue(d.fields(), key)
 		accept = func(x float64) bool { f := DefaultFragmentation(); f.Set(key, x); return f.Validate() == nil }
+	case "territory":
+		d := DefaultTerritory()
+		def = fieldValue(d.fields(), key)
+		accept = func(x float64) bool { tr := DefaultTerritory(); tr.Set(key, x); return tr.Validate() == nil }
 	case "economy":
 		d := DefaultEconomy()
 		def = fieldValue(d.fields(), key)

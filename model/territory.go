@@ -17,9 +17,10 @@ type site struct {
 }
 
 // territory is a replicate's economy (see Economy): where each group is, its labs,
-// savings and routes, by slot, and the week's market. Empty without an economy.
+// savings and routes, by slot, and the week's market. Empty without geography; with a
+// Territory and no economy, only where each group is (its labs stay at zero).
 type territory struct {
-	regions   int    // states + abroad; 0 without an economy
+	regions   int    // states + abroad; 0 without geography
 	abroad    uint64 // abroad's bit: 1 << (regions-1)
 	sites     []site // regions per slot
 	present   []uint64
@@ -59,10 +60,10 @@ type labCell struct{ slot, state int }
 
 func (t *territory) slot(i int) []site { return t.sites[i*t.regions : (i+1)*t.regions] }
 
-// reset places the world's initial groups in their home states, without labs yet.
+// reset places the world's initial groups in their states, without labs yet.
 func (t *territory) reset(w *World, n int) {
 	t.regions = 0
-	if !w.HasEconomy() {
+	if !w.HasGeography() {
 		return
 	}
 	states := w.cfg.Geography.Len()
@@ -82,7 +83,7 @@ func (t *territory) reset(w *World, n int) {
 	clear(t.routedGen)
 	for i := range n {
 		t.home[i] = w.homes[i]
-		t.present[i] = 1 << w.homes[i]
+		t.present[i] = w.held[i]
 	}
 	if t.router == nil || t.router.g != w.cfg.Geography {
 		t.router = w.cfg.Geography.NewRouter()
@@ -341,10 +342,11 @@ func (r *Replicate) policy(wk int) {
 	}
 }
 
-// spread lets groups take or leave states to match their size (see Economy).
+// spread lets groups take or leave states to match their size (see Economy and
+// Territory).
 func (r *Replicate) spread(rng *rand.Rand) {
 	t := &r.territory
-	e := &r.w.econ
+	e := &r.w.terr
 	n := float64(r.w.cfg.Geography.Len())
 	p := -math.Expm1(-1 / e.ExpansionWeeks)
 	for i, x := range r.c {
@@ -396,9 +398,16 @@ func (r *Replicate) expand(i int, rng *rand.Rand) {
 }
 
 // withdraw leaves group i's state with the fewest labs (other than its home), moving its
-// labs and rebuilds to a quiet state it keeps.
+// labs and rebuilds to a quiet state it keeps; without an economy, a state drawn by
+// withdrawAt.
 func (r *Replicate) withdraw(i int, rng *rand.Rand) {
 	t := &r.territory
+	if !r.w.HasEconomy() {
+		if v := r.withdrawAt(i, rng); v >= 0 {
+			t.present[i] &^= 1 << v
+		}
+		return
+	}
 	sites := t.slot(i)
 	leave, fewest := -1, math.Inf(1)
 	for m := t.present[i] &^ (1 << t.home[i]); m != 0; m &= m - 1 {
@@ -415,6 +424,30 @@ func (r *Replicate) withdraw(i int, rng *rand.Rand) {
 	sites[to].labs += sites[leave].labs
 	sites[to].pending += sites[leave].pending
 	sites[leave] = site{}
+}
+
+// withdrawAt draws the state other than its home that group i, with no labs to choose
+// by, leaves: in proportion to one plus the rivals there over the state's population, the
+// inverse of expand's weight (see Territory); -1 if it holds only its home.
+func (r *Replicate) withdrawAt(i int, rng *rand.Rand) int {
+	t := &r.territory
+	geo := r.w.cfg.Geography
+	mask := t.present[i] &^ (1 << t.home[i])
+	t.weights = t.weights[:0]
+	total := 0.0
+	for m := mask; m != 0; m &= m - 1 {
+		v := bits.TrailingZeros64(m)
+		rivals := 0.0
+		for _, l := range r.rivals[i] {
+			if t.present[l.to]&(1<<v) != 0 {
+				rivals++
+			}
+		}
+		x := (1 + rivals) / max(geo.States[v].Population, 1) // a state of no one: left first
+		t.weights = append(t.weights, x)
+		total += x
+	}
+	return t.pickState(mask, total, rng)
 }
 
 // strike runs the week's airstrikes and raids, returning the labs destroyed and the

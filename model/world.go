@@ -53,10 +53,16 @@ type Config struct {
 	// mode only). Nil keeps the network fixed, as in the paper; decapitation needs it.
 	Fragmentation *Fragmentation
 	// Economy, if set, places groups on Geography (each group starts in its Network
-	// State) and runs labs, trafficking and the market (stochastic mode only). Nil keeps
-	// groups placeless; airstrikes, lab dismantling, interdiction and demand reduction
-	// need it.
-	Economy   *Economy
+	// State and the states its Group.Holds names) and runs labs, trafficking and the
+	// market (stochastic mode only). Nil keeps groups placeless, unless Territory is set;
+	// airstrikes, lab dismantling, interdiction and demand reduction need it.
+	Economy *Economy
+	// Territory, if set, places groups on Geography as Economy does, spreading and
+	// withdrawing with their size, without labs, trafficking or a market (stochastic mode
+	// only). It is for worlds without an economy: an economy has the same parameters.
+	Territory *Territory
+	// Geography is the state graph that Economy or Territory places groups on; a world
+	// with neither has none.
 	Geography *Geography
 	// Policy, if set, gives the states a cooperation index, corruption, popular support,
 	// retaliation, guns and ceasefires (stochastic mode only). Nil: interventions act at
@@ -82,8 +88,10 @@ type World struct {
 	leadership []Leadership
 	frag       Fragmentation // zero when the network is fixed
 	econ       Economy       // zero without an economy
+	terr       Territory     // the territory's parameters (the economy's, with one); zero without geography
 	pol        Policy        // zero without a policy
-	homes      []int         // each initial group's home state, with an economy
+	homes      []int         // each initial group's home state, with geography
+	held       []uint64      // each initial group's states at week 0, home included, with geography
 	campaigns  []campaign
 }
 
@@ -98,7 +106,7 @@ type campaign struct {
 // ErrMeanFieldFragmentation is returned for a mean-field world with decapitation,
 // fragmentation or an economy: a deterministic integration of expected sizes has no
 // discrete leaders, splits, births or labs to represent.
-var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses, new groups, labs or policy events: run fragmentation, economy and policy worlds in stochastic mode")
+var ErrMeanFieldFragmentation = errors.New("model: mean-field mode cannot represent leaders, splits, collapses, new groups, territory, labs or policy events: run fragmentation, territory, economy and policy worlds in stochastic mode")
 
 // NewWorld validates the configuration.
 func NewWorld(cfg Config) (*World, error) {
@@ -126,10 +134,8 @@ func NewWorld(cfg Config) (*World, error) {
 		w.frag = *cfg.Fragmentation
 		w.cfg.Fragmentation = &w.frag
 	}
-	if cfg.Economy != nil {
-		if err := w.placeGroups(cfg); err != nil {
-			return nil, err
-		}
+	if err := w.placeGroups(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.Policy != nil {
 		if err := cfg.Policy.Validate(); err != nil {
@@ -159,7 +165,7 @@ func NewWorld(cfg Config) (*World, error) {
 		}
 		w.campaigns = append(w.campaigns, c)
 	}
-	if (w.Dynamic() || w.HasEconomy() || w.HasPolicy()) && cfg.Mode == MeanField {
+	if (w.Dynamic() || w.HasGeography() || w.HasPolicy()) && cfg.Mode == MeanField {
 		return nil, ErrMeanFieldFragmentation
 	}
 	if cfg.InitialSizes != nil {
@@ -231,29 +237,65 @@ func (w *World) newCampaign(iv Intervention) (campaign, error) {
 	return c, nil
 }
 
-// placeGroups validates the economy and finds each group's home state.
+// placeGroups validates the economy or territory and finds each group's states at week
+// 0: its home state and those it holds besides.
 func (w *World) placeGroups(cfg Config) error {
-	if err := cfg.Economy.Validate(); err != nil {
-		return err
+	switch {
+	case cfg.Economy != nil && cfg.Territory != nil:
+		return errors.New("model: a world has an economy or a territory, not both (an economy has the territory's parameters)")
+	case cfg.Economy != nil:
+		if err := cfg.Economy.Validate(); err != nil {
+			return err
+		}
+		if cfg.Geography == nil {
+			return errors.New("model: an economy needs a geography")
+		}
+		w.econ = *cfg.Economy
+		w.cfg.Economy = &w.econ
+		w.terr = Territory{MembersPerState: w.econ.MembersPerState, ExpansionWeeks: w.econ.ExpansionWeeks}
+	case cfg.Territory != nil:
+		if err := cfg.Territory.Validate(); err != nil {
+			return err
+		}
+		if cfg.Geography == nil {
+			return errors.New("model: a territory needs a geography")
+		}
+		w.terr = *cfg.Territory
+		w.cfg.Territory = &w.terr
+	case cfg.Geography != nil:
+		return errors.New("model: a geography needs an economy or a territory to place the groups on it")
+	default:
+		return nil
 	}
-	if cfg.Geography == nil {
-		return errors.New("model: an economy needs a geography")
-	}
-	w.econ = *cfg.Economy
-	w.cfg.Economy = &w.econ
 	w.homes = make([]int, cfg.Network.Len())
+	w.held = make([]uint64, cfg.Network.Len())
 	for i, g := range cfg.Network.Groups {
 		s, ok := cfg.Geography.Lookup(g.State)
 		if !ok {
 			return fmt.Errorf("model: group %s has home state %q, not a state of the geography", g.ID, g.State)
 		}
 		w.homes[i] = s
+		w.held[i] = 1 << s
+		for _, name := range g.Holds {
+			v, ok := cfg.Geography.Lookup(name)
+			switch {
+			case !ok:
+				return fmt.Errorf("model: group %s holds state %q, not a state of the geography", g.ID, name)
+			case w.held[i]&(1<<v) != 0:
+				return fmt.Errorf("model: group %s holds state %q twice (its home state counts)", g.ID, name)
+			}
+			w.held[i] |= 1 << v
+		}
 	}
 	return nil
 }
 
 // HasEconomy reports whether groups have territory, labs and a market.
 func (w *World) HasEconomy() bool { return w.cfg.Economy != nil }
+
+// HasGeography reports whether groups are placed on the states of a Geography: a world
+// with an economy or a territory.
+func (w *World) HasGeography() bool { return w.cfg.Economy != nil || w.cfg.Territory != nil }
 
 // HasPolicy reports whether the states have a cooperation index, corruption and side
 // effects.
@@ -279,7 +321,7 @@ func (w *World) Produces(m Metric) bool {
 	return m >= 0 && m < NumMetrics
 }
 
-// Geography returns the world's geography, nil without an economy.
+// Geography returns the world's geography, nil without an economy or a territory.
 func (w *World) Geography() *Geography { return w.cfg.Geography }
 
 // Mode returns the world's mode.
@@ -406,6 +448,8 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 		r.endOfWeek(wk, p, &f, rng, out)
 		if r.w.HasEconomy() {
 			r.economyWeek(wk, p, rng, out)
+		} else if r.w.cfg.Territory != nil {
+			r.spread(rng) // territory without labs or a market
 		}
 		if r.statecraft.on {
 			f.recruits += r.policyWeek(wk, rng, out)

@@ -24,6 +24,7 @@ func TestScenarioKeysAreTheRegistry(t *testing.T) {
 	for section, keys := range map[string][]string{
 		"parameters":    params,
 		"fragmentation": model.FragmentationFields,
+		"territory":     model.TerritoryFields,
 		"economy":       model.EconomyFields,
 		"policy":        model.PolicyFields,
 	} {

@@ -155,6 +155,7 @@ type scenarioFile struct {
 	World         worldFile          `yaml:"world"`
 	Parameters    parametersFile     `yaml:"parameters"`
 	Fragmentation yaml.Node          `yaml:"fragmentation"`
+	Territory     yaml.Node          `yaml:"territory"`
 	Economy       yaml.Node          `yaml:"economy"`
 	Policy        yaml.Node          `yaml:"policy"`
 	Interventions []interventionFile `yaml:"interventions"`
@@ -174,6 +175,7 @@ type groupFile struct {
 	ID          string     `yaml:"id"`
 	Name        string     `yaml:"name"`
 	State       string     `yaml:"state"`
+	States      []string   `yaml:"states"` // instead of state: the first is the home state
 	Members     *realValue `yaml:"members"`
 	Lieutenants *realValue `yaml:"lieutenants"`
 	Clarity     *realValue `yaml:"clarity"`
@@ -718,17 +720,14 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	if cfg.Economy, err = p.economy(&sf.Economy); err != nil {
 		return nil, err
 	}
-	if cfg.Economy != nil {
+	if cfg.Territory, err = p.territory(&sf.Territory, cfg.Economy != nil); err != nil {
+		return nil, err
+	}
+	if err := p.placed(&sf.World, cfg, geo); err != nil {
+		return nil, err
+	}
+	if cfg.Economy != nil || cfg.Territory != nil {
 		cfg.Geography = geo
-		for i, g := range cfg.Network.Groups {
-			if _, ok := cfg.Geography.Lookup(g.State); !ok {
-				key := "world.dataset"
-				if len(sf.World.Groups) > 0 {
-					key = fmt.Sprintf("world.groups[%d].state", i)
-				}
-				return nil, p.fail(key, "group %s has home state %q, not one of Mexico's states (a code such as SIN or a name such as Sinaloa)", g.ID, g.State)
-			}
-		}
 	}
 	if cfg.Policy, err = p.policy(&sf.Policy); err != nil {
 		return nil, err
@@ -922,6 +921,45 @@ func (p *scenarioParser) economy(n *yaml.Node) (*model.Economy, error) {
 	return readSection(p, "economy", n, model.DefaultEconomy, model.EconomyFields)
 }
 
+// territory reads the optional territory section: present (even empty), it places
+// groups on Mexico's states, where they spread and withdraw with their size, without
+// labs or a market. An economy does that itself, with the same keys.
+func (p *scenarioParser) territory(n *yaml.Node, economy bool) (*model.Territory, error) {
+	if n.Kind != 0 && economy {
+		return nil, p.fail("territory", "not with an economy section, which places the groups itself: give members_per_state and expansion_weeks under economy")
+	}
+	return readSection(p, "territory", n, model.DefaultTerritory, model.TerritoryFields)
+}
+
+// placed checks that every group of a world on the states has a home state there, and
+// that only such a world gives groups several states.
+func (p *scenarioParser) placed(wf *worldFile, cfg model.Config, geo *model.Geography) error {
+	onStates := cfg.Economy != nil || cfg.Territory != nil
+	for i, g := range wf.Groups {
+		if len(g.States) > 1 && !onStates {
+			return p.fail(fmt.Sprintf("world.groups[%d].states", i), "several states need the groups on the states: add a territory section (territory: {} for the defaults) or an economy section")
+		}
+	}
+	if !onStates {
+		return nil
+	}
+	if len(wf.Groups) == 0 {
+		for _, g := range cfg.Network.Groups {
+			if _, ok := geo.Lookup(g.State); !ok {
+				return p.fail("world.dataset", "group %s has home state %q, not one of Mexico's states", g.ID, g.State)
+			}
+		}
+		return nil
+	}
+	// A written group's states are resolved already: only a missing one is left.
+	for i, g := range wf.Groups {
+		if g.State == "" && len(g.States) == 0 {
+			return p.fail(fmt.Sprintf("world.groups[%d].state", i), "missing: a world on the states places group %s in its home state (state: a code such as SIN or a name such as Sinaloa, or states: [home, others])", g.ID)
+		}
+	}
+	return nil
+}
+
 // policy reads the optional policy section: present (even empty), it gives the states a
 // cooperation index, corruption and the side effects of their actions.
 func (p *scenarioParser) policy(n *yaml.Node) (*model.Policy, error) {
@@ -971,7 +1009,14 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 				return model.Config{}, p.fail(key+".state", "%v", err)
 			}
 		}
-		groups[i] = model.Group{ID: g.ID, Name: name, State: state}
+		holds, err := p.groupStates(key, g)
+		if err != nil {
+			return model.Config{}, err
+		}
+		if len(holds) > 0 {
+			state, holds = holds[0], holds[1:]
+		}
+		groups[i] = model.Group{ID: g.ID, Name: name, State: state, Holds: holds}
 	}
 	written := &refs{what: "group", where: "world.groups"}
 	for _, g := range groups {
@@ -1019,6 +1064,34 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		leaders[k] = l
 	}
 	return model.Config{Network: net, InitialSizes: sizes, Leadership: leaders}, nil
+}
+
+// groupStates resolves a written group's states (its home state first), nil when it
+// gives none.
+func (p *scenarioParser) groupStates(key string, g groupFile) ([]string, error) {
+	if _, ok := p.keys[key+".states"]; !ok {
+		return nil, nil
+	}
+	switch {
+	case g.State != "":
+		return nil, p.fail(key+".states", "not with state: give the home state alone as state, or every state as states, the home state first")
+	case len(g.States) == 0:
+		return nil, p.fail(key+".states", "an empty list: give the group's states, its home state first")
+	}
+	codes := make([]string, len(g.States))
+	first := make(map[string]int, len(g.States))
+	for j, ref := range g.States {
+		code, err := p.states.resolve(ref)
+		if err != nil {
+			return nil, p.fail(fmt.Sprintf("%s.states[%d]", key, j), "%v", err)
+		}
+		if k, dup := first[code]; dup {
+			return nil, p.fail(fmt.Sprintf("%s.states[%d]", key, j), "%s is given twice (states[%d] is the same state)", ref, k)
+		}
+		first[code] = j
+		codes[j] = code
+	}
+	return codes, nil
 }
 
 func (p *scenarioParser) datasetWorld(wf *worldFile) (model.Config, error) {

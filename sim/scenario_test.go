@@ -290,7 +290,7 @@ func TestScenarioErrorPrintable(t *testing.T) {
 // within their caps and a name that can name a directory.
 func FuzzParseScenario(f *testing.F) {
 	for _, seed := range []string{
-		goodScenario, kingpinScenario, labsScenario, policyScenario, everyNumber,
+		goodScenario, kingpinScenario, labsScenario, policyScenario, territoryScenario, everyNumber,
 		"",
 		"start: 2012-01-01\nweeks: 1\n",
 		"interventions:\n  - {kind: incapacitation, from: 1, intensity: 1e308, actor: us}\n",
@@ -572,7 +572,7 @@ func TestEconomyScenarioErrors(t *testing.T) {
 		{"economy value not a number", replace("  rebuild_weeks: 6", "  rebuild_weeks: soon"), 13, "economy.rebuild_weeks", "want a number"},
 		{"border seizure of 1", replace("  rebuild_weeks: 6", "  border_seizure: 1"), 13, "economy.border_seizure", "[0, 0.99]"},
 		{"unknown home state", replace("state: Jalisco", "state: Texas"), 8, "world.groups[1].state", `unknown state "Texas", not one of Mexico's 32 states`},
-		{"missing home state", replace(", state: Jalisco", ""), 8, "world.groups[1].state", `home state ""`},
+		{"missing home state", replace(", state: Jalisco", ""), 8, "world.groups[1].state", "missing: a world on the states places group b in its home state"},
 		{"since after start", replace("since: 2024-01-07", "since: 2026-01-04"), 11, "world.since", "after the start"},
 		{"since not a date", replace("since: 2024-01-07", "since: 52"), 11, "world.since", "not a date"},
 		{"airstrikes without economy", replace("economy:\n  rebuild_weeks: 6\n", ""), 13, "interventions[0].kind", "add an economy section"},

@@ -32,7 +32,7 @@ func TestParamsUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--section", "economics"}, `cartelsim params: --section "economics": want one of parameters, fragmentation, economy, policy` + "\n"},
+		{[]string{"--section", "economics"}, `cartelsim params: --section "economics": want one of parameters, fragmentation, territory, economy, policy` + "\n"},
 		{[]string{"--format", "yaml"}, `cartelsim params: --format "yaml": want one of md, csv, json` + "\n"},
 		{[]string{"--format="}, `cartelsim params: --format "": want one of md, csv, json` + "\n"},
 		{[]string{"economy"}, "cartelsim params: params takes no arguments, got 1\n"},
@@ -146,7 +146,7 @@ func TestParamsMarkdown(t *testing.T) {
 	}
 	if rows(all) != n[""] || rows(one) != n["fragmentation"] || strings.Count(all, "| key |") != len(model.Sections) ||
 		strings.Count(one, "| key |") != 1 || strings.Contains(one, "`fragmentation`") || !strings.Contains(all, "`fragmentation`\n") {
-		t.Errorf("all sections: %d rows, one: %d rows; want %d and %d, four tables under headings and one without:\n%s", rows(all), rows(one), n[""], n["fragmentation"], all)
+		t.Errorf("all sections: %d rows, one: %d rows; want %d and %d, a table per section under headings and one without:\n%s", rows(all), rows(one), n[""], n["fragmentation"], all)
 	}
 	inf := math.Inf(1)
 	for _, c := range []struct {
