@@ -122,8 +122,10 @@ func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([
 	job.Weeks, job.Replicates, job.Seed = first.Weeks, first.Replicates, first.Seed
 	job.CheckpointEvery = first.CheckpointEvery
 	job.Ensembles = make([]*Ensemble, len(runs))
+	job.states = make([]*statePlan, len(runs))
 	for k, p := range runs {
 		job.Ensembles[k] = p.job.Ensemble
+		job.states[k] = p.job.states
 	}
 	job.Checkpoint = func() error {
 		for k, p := range runs {
@@ -228,8 +230,9 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
-		Idle:      idleMetrics(world),
-		StartedAt: time.Now().UTC().Format(time.RFC3339),
+		Idle:       idleMetrics(world),
+		StateCells: newStatePlan(world, sc.Clock).size(),
+		StartedAt:  time.Now().UTC().Format(time.RFC3339),
 	}
 	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
 	if err != nil {
@@ -263,7 +266,8 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 	// those to fix the quantile sketch's centres, as one pass over every replicate would.
 	if plan.total > ExactQuantileLimit && p.shards > 1 && !r.ens.centred() {
 		pilot := newCentreFinder(r.ens)
-		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers}
+		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers,
+			states: newStatePlan(world, sc.Clock)}
 		if err := Run(ctx, job, pilot); err != nil {
 			return r.stopped(ctx, err)
 		}
@@ -274,6 +278,7 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 		p.job = Job{
 			World: world, Weeks: sc.Clock.Weeks, Seed: sc.Seed, Workers: workers,
 			Replicates: plan.count() - r.head.Done, First: plan.number(r.head.Done), Stride: p.shards,
+			states: newStatePlan(world, sc.Clock),
 		}
 		if opts.Progress != nil {
 			done0 := r.head.Done
@@ -395,11 +400,24 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 		}
 		plots = append(plots, tree...)
 	}
+	written := []string{TimeseriesFile, CumulativeFile}
+	if sp := newStatePlan(world, sc.Clock); sp != nil {
+		if ens.annex != sp.size() {
+			return nil, fmt.Errorf("sim: the statistics hold %d per-state values, the scenario's states and years %d", ens.annex, sp.size())
+		}
+		err := WriteFileAtomic(filepath.Join(dir, StatesFile), func(w io.Writer) error {
+			return writeStates(w, sc.Name, sp, ens)
+		})
+		if err != nil {
+			return nil, err
+		}
+		written = append(written, StatesFile)
+	}
 	m := newManifest(sc, head, workers)
 	m.Complete = true
 	m.ReplicatesDone = head.Replicates
 	m.MergedShards = mergedShards
-	m.Files = append(append([]string{TimeseriesFile, CumulativeFile}, files...), plots...)
+	m.Files = append(append(written, files...), plots...)
 	return m, writeManifest(dir, m)
 }
 
