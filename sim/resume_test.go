@@ -22,6 +22,9 @@ func runFiles(t *testing.T, dir string) []string {
 		t.Fatalf("%s has no plots (%v)", dir, err)
 	}
 	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, LineageFile}
+	if _, err := os.Stat(filepath.Join(dir, StatesFile)); err == nil {
+		files = append(files, StatesFile)
+	}
 	for _, p := range plots {
 		files = append(files, filepath.Join(PlotsDir, filepath.Base(p)))
 	}
