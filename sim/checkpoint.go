@@ -43,6 +43,7 @@ type checkpointHeader struct {
 	Shard       int              `json:"shard"`
 	Shards      int              `json:"shards"` // 1 for an unsharded run
 	AllLineages bool             `json:"all_lineages"`
+	AllEvents   bool             `json:"all_events,omitempty"`
 	// Idle names the metrics the world cannot produce, which the statistics do not hold.
 	Idle []string `json:"idle,omitempty"`
 	// StateCells is how many per-state values (statePlan) the statistics hold after the
@@ -82,6 +83,8 @@ func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
 		return fmt.Sprintf("it is one of %d shards, this run has %d", o.Shards, h.Shards)
 	case h.AllLineages != o.AllLineages:
 		return fmt.Sprintf("its lineage setting (all replicates: %v) differs", o.AllLineages)
+	case h.AllEvents != o.AllEvents:
+		return fmt.Sprintf("its events setting (all replicates: %v) differs", o.AllEvents)
 	case h.StateCells != o.StateCells:
 		return fmt.Sprintf("its per-state statistics hold %d values, this run's %d", o.StateCells, h.StateCells)
 	case !slices.Equal(h.Idle, o.Idle):

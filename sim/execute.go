@@ -25,6 +25,9 @@ type RunOptions struct {
 	Workers int  // <= 0: one per CPU
 	// AllLineages writes every replicate's lineage to lineage.csv, not only replicate 0's.
 	AllLineages bool
+	// AllEvents writes every replicate's events to events.csv, not only replicate 0's:
+	// the replicates are simulated again at the end of the run, which doubles its time.
+	AllEvents bool
 	// Progress, if set, is called after each replicate is folded with the number of the
 	// run's (or shard's) replicates done and their total.
 	Progress func(done, total int)
@@ -78,7 +81,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 			return nil, p.r.stopped(ctx, err)
 		}
 	}
-	return p.finish()
+	return p.finish(ctx)
 }
 
 // ExecuteBranched runs several scenarios as Execute runs each, with the same outputs
@@ -162,7 +165,7 @@ func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([
 	}
 	manifests := make([]*Manifest, len(scs))
 	for k, p := range runs {
-		m, err := p.finish()
+		m, err := p.finish(ctx)
 		if err != nil {
 			return nil, &WorldError{World: k, Err: err}
 		}
@@ -229,7 +232,7 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 		Scenario: manifestScenario(sc),
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
-		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
+		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages, AllEvents: opts.AllEvents,
 		Idle:       idleMetrics(world),
 		StateCells: newStatePlan(world, sc.Clock).size(),
 		StartedAt:  time.Now().UTC().Format(time.RFC3339),
@@ -300,11 +303,11 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 }
 
 // finish writes the outputs of a run whose replicates are all folded.
-func (p *pendingRun) finish() (*Manifest, error) {
+func (p *pendingRun) finish(ctx context.Context) (*Manifest, error) {
 	if p.shards > 1 {
 		return p.r.finishShard(p.workers)
 	}
-	return p.r.finish(p.sc, p.world, p.workers)
+	return p.r.finish(ctx, p.sc, p.world, p.workers)
 }
 
 // shardPlan lists the replicates of one shard: r = shard, shard+shards, ... below total.
@@ -337,7 +340,7 @@ func (r *runDir) stopped(ctx context.Context, err error) error {
 }
 
 // finish writes an unsharded run's outputs from its complete statistics.
-func (r *runDir) finish(sc *Scenario, world *model.World, workers int) (*Manifest, error) {
+func (r *runDir) finish(ctx context.Context, sc *Scenario, world *model.World, workers int) (*Manifest, error) {
 	files, err := r.commitPartials()
 	if err != nil {
 		return nil, err
@@ -346,7 +349,7 @@ func (r *runDir) finish(sc *Scenario, world *model.World, workers int) (*Manifes
 	if r.linWriter != nil {
 		first = r.linWriter.first
 	}
-	m, err := writeOutputs(r.dir, sc, world, r.ens, first, r.head, files, workers, 0)
+	m, err := writeOutputs(ctx, r.dir, sc, world, r.ens, first, r.head, files, workers, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -371,10 +374,21 @@ func (r *runDir) finishShard(workers int) (*Manifest, error) {
 
 // writeOutputs writes the tables, plots and the complete manifest of a run whose
 // statistics are all in ens (after one pass, a resume or a merge). files are the CSV
-// files already in place.
-func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
+// files already in place. The event log comes first: its replicates are simulated again
+// (replay), so that an interruption there leaves the run to be resumed as it was.
+func writeOutputs(ctx context.Context, dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
+	logged := 1
+	if head.AllEvents {
+		logged = head.Replicates
+	}
+	err := WriteFileAtomic(filepath.Join(dir, EventsFile), func(w io.Writer) error {
+		return writeEvents(ctx, w, sc, world, logged, workers)
+	})
+	if err != nil {
+		return nil, err
+	}
 	table := ens.Summaries()
-	err := WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
+	err = WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
 		return writeTimeseries(w, sc.Name, sc.Clock, table)
 	})
 	if err != nil {
@@ -400,7 +414,7 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 		}
 		plots = append(plots, tree...)
 	}
-	written := []string{TimeseriesFile, CumulativeFile}
+	written := []string{TimeseriesFile, CumulativeFile, EventsFile}
 	if sp := newStatePlan(world, sc.Clock); sp != nil {
 		if ens.annex != sp.size() {
 			return nil, fmt.Errorf("sim: the statistics hold %d per-state values, the scenario's states and years %d", ens.annex, sp.size())

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -118,7 +119,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 		}
 	}
 	head.StartedAt = slices.MinFunc(heads, func(a, b *checkpointHeader) int { return strings.Compare(a.StartedAt, b.StartedAt) }).StartedAt
-	return writeOutputs(opts.OutDir, sc, world, ens, heads[0].FirstLineage, &head, files, 0, len(dirs))
+	return writeOutputs(context.Background(), opts.OutDir, sc, world, ens, heads[0].FirstLineage, &head, files, 0, len(dirs))
 }
 
 // shardScenario rebuilds a shard's scenario, with the seed, replicates and mode it ran.

@@ -317,6 +317,9 @@ func (h *checkpointHeader) resumeCommand(dir string) string {
 	if h.AllLineages {
 		args = append(args, "--lineage")
 	}
+	if h.AllEvents {
+		args = append(args, "--events")
+	}
 	if h.Shards > 1 {
 		args = append(args, "--shard", strconv.Itoa(h.Shard), "--shards", strconv.Itoa(h.Shards))
 	}
