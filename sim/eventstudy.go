@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -129,8 +130,11 @@ func EventStudy(ctx context.Context, runDir string, opts EventStudyOptions) (*Ev
 // manifest, as it ran.
 func rerunScenario(dir string) (*Scenario, *model.World, error) {
 	m, err := readManifest(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("sim: %s is not a run directory: it has no %s", dir, ManifestFile)
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("sim: %s is not a run directory: %w", dir, err)
+		return nil, nil, err
 	}
 	switch {
 	case m.Shard != nil:
