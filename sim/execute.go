@@ -224,7 +224,7 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, runShape(world, workers), heldBytes(opts.OutDir), 0); err != nil {
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, runShape(world, sc.Clock, workers), heldBytes(opts.OutDir), 0); err != nil {
 		return nil, err
 	}
 	head := &checkpointHeader{

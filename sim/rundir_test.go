@@ -125,7 +125,7 @@ func TestResumeDiskCheckCountsHeldFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	need := diskNeed(sc.Clock.Weeks, sc.Replicates, false, runShape(world, 2))
+	need := diskNeed(sc.Clock.Weeks, sc.Replicates, false, runShape(world, sc.Clock, 2))
 	defer func(f func(string) (int64, error)) { freeSpace = f }(freeSpace)
 	freeSpace = func(string) (int64, error) { return need - held + 1, nil }
 	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2, Resume: true}); err != nil {

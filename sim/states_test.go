@@ -243,3 +243,20 @@ func TestStatesIdenticalAcrossWorkersResumeAndShards(t *testing.T) {
 	}
 	sameOutputs(t, want, merged)
 }
+
+// The memory and disk estimates count the per-state values: two years of 32 states of 7
+// values (the six per-state metrics and the homicide rate) for the geography test world.
+func TestEstimatesCountTheStates(t *testing.T) {
+	sc := geoTestScenario(t, 2, 30)
+	world, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape := runShape(world, sc.Clock, 1)
+	if shape.states != 2*32*7 {
+		t.Errorf("%d per-state values, want %d", shape.states, 2*32*7)
+	}
+	if got, want := statCells(30, shape), int64(30*shape.series+2*32*7); got != want {
+		t.Errorf("%d cells, want %d", got, want)
+	}
+}
