@@ -230,8 +230,8 @@ func TestResumeHintHasTheRunsOptions(t *testing.T) {
 	}
 	sc.Replicates = replicates
 	dir := filepath.Join(t.TempDir(), "my out")
-	ie := interruptAt(t, sc, RunOptions{OutDir: dir, Workers: 1, AllLineages: true, Shard: 1, Shards: 3}, 2)
-	want := "cartelsim run test.yaml --out '" + dir + "' --seed 42 --replicates 30 --mode stochastic --lineage --shard 1 --shards 3" +
+	ie := interruptAt(t, sc, RunOptions{OutDir: dir, Workers: 1, AllLineages: true, AllEvents: true, Shard: 1, Shards: 3}, 2)
+	want := "cartelsim run test.yaml --out '" + dir + "' --seed 42 --replicates 30 --mode stochastic --lineage --events --shard 1 --shards 3" +
 		" --set parameters.recruitment=0.003 --set 'description=two words' --resume"
 	if ie.Resume != want || !strings.HasSuffix(ie.Error(), want) {
 		t.Errorf("hint %q in %q, want %q", ie.Resume, ie.Error(), want)
