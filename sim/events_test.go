@@ -120,3 +120,27 @@ func TestEventsIdenticalAcrossWorkersResumeAndShards(t *testing.T) {
 		t.Errorf("resumed without --events: %v", err)
 	}
 }
+
+// Interrupted while it logs the events, after its last replicate, a run keeps every
+// replicate in its checkpoint and, resumed, writes the outputs of an uninterrupted run.
+func TestInterruptedWhileLoggingEventsResumes(t *testing.T) {
+	sc := kingpinHistory(t, 3)
+	want := filepath.Join(t.TempDir(), "want")
+	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: want, Workers: 2, AllEvents: true}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	opts := RunOptions{OutDir: dir, Workers: 2, AllEvents: true, CheckpointEvery: -1}
+	ie := interruptAt(t, sc, opts, 3)
+	if ie.Done != 3 {
+		t.Errorf("the checkpoint keeps %d replicates, want 3", ie.Done)
+	}
+	if _, err := os.Stat(filepath.Join(dir, EventsFile)); err == nil {
+		t.Error("the interrupted run left an events.csv")
+	}
+	opts.Resume = true
+	if _, err := Execute(context.Background(), sc, opts); err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, want, dir)
+}

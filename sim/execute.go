@@ -340,16 +340,22 @@ func (r *runDir) stopped(ctx context.Context, err error) error {
 }
 
 // finish writes an unsharded run's outputs from its complete statistics.
+// The event log comes first, while the run is still one to resume: interrupted there,
+// it is checkpointed with every replicate done, and resuming only writes the outputs.
 func (r *runDir) finish(ctx context.Context, sc *Scenario, world *model.World, workers int) (*Manifest, error) {
+	if err := writeEventLog(ctx, r.dir, sc, world, r.head, workers); err != nil {
+		return nil, r.stopped(ctx, err)
+	}
 	files, err := r.commitPartials()
 	if err != nil {
 		return nil, err
 	}
+	files = append([]string{EventsFile}, files...)
 	var first []model.LineageRecord
 	if r.linWriter != nil {
 		first = r.linWriter.first
 	}
-	m, err := writeOutputs(ctx, r.dir, sc, world, r.ens, first, r.head, files, workers, 0)
+	m, err := writeOutputs(r.dir, sc, world, r.ens, first, r.head, files, workers, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -372,23 +378,23 @@ func (r *runDir) finishShard(workers int) (*Manifest, error) {
 	return m, writeManifest(r.dir, m)
 }
 
-// writeOutputs writes the tables, plots and the complete manifest of a run whose
-// statistics are all in ens (after one pass, a resume or a merge). files are the CSV
-// files already in place. The event log comes first: its replicates are simulated again
-// (replay), so that an interruption there leaves the run to be resumed as it was.
-func writeOutputs(ctx context.Context, dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
+// writeEventLog writes a run's events.csv: replicate 0's events, or every replicate's.
+func writeEventLog(ctx context.Context, dir string, sc *Scenario, world *model.World, head *checkpointHeader, workers int) error {
 	logged := 1
 	if head.AllEvents {
 		logged = head.Replicates
 	}
-	err := WriteFileAtomic(filepath.Join(dir, EventsFile), func(w io.Writer) error {
+	return WriteFileAtomic(filepath.Join(dir, EventsFile), func(w io.Writer) error {
 		return writeEvents(ctx, w, sc, world, logged, workers)
 	})
-	if err != nil {
-		return nil, err
-	}
+}
+
+// writeOutputs writes the tables, plots and the complete manifest of a run whose
+// statistics are all in ens (after one pass, a resume or a merge). files are the CSV
+// files already in place, events.csv among them.
+func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
 	table := ens.Summaries()
-	err = WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
+	err := WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
 		return writeTimeseries(w, sc.Name, sc.Clock, table)
 	})
 	if err != nil {
@@ -414,7 +420,7 @@ func writeOutputs(ctx context.Context, dir string, sc *Scenario, world *model.Wo
 		}
 		plots = append(plots, tree...)
 	}
-	written := []string{TimeseriesFile, CumulativeFile, EventsFile}
+	written := []string{TimeseriesFile, CumulativeFile}
 	if sp := newStatePlan(world, sc.Clock); sp != nil {
 		if ens.annex != sp.size() {
 			return nil, fmt.Errorf("sim: the statistics hold %d per-state values, the scenario's states and years %d", ens.annex, sp.size())

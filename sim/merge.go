@@ -97,7 +97,10 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if ens.N() != head.Replicates {
 		return nil, fmt.Errorf("sim: the shards hold %d replicates, the run has %d", ens.N(), head.Replicates)
 	}
-	files := []string{ReplicatesFile}
+	if err := writeEventLog(context.Background(), opts.OutDir, sc, world, &head, 0); err != nil {
+		return nil, err
+	}
+	files := []string{EventsFile, ReplicatesFile}
 	prefix := csvField(head.Scenario.Name) + ","
 	err = interleave(opts.OutDir, byShard, ReplicatesFile, replicatesHeader, head.Replicates, true, func(line string) (int, bool) {
 		rest, ok := strings.CutPrefix(line, prefix)
@@ -119,7 +122,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 		}
 	}
 	head.StartedAt = slices.MinFunc(heads, func(a, b *checkpointHeader) int { return strings.Compare(a.StartedAt, b.StartedAt) }).StartedAt
-	return writeOutputs(context.Background(), opts.OutDir, sc, world, ens, heads[0].FirstLineage, &head, files, 0, len(dirs))
+	return writeOutputs(opts.OutDir, sc, world, ens, heads[0].FirstLineage, &head, files, 0, len(dirs))
 }
 
 // shardScenario rebuilds a shard's scenario, with the seed, replicates and mode it ran.
