@@ -180,8 +180,8 @@ func percent(num, den float64) float64 {
 	return 100 * (num/den - 1)
 }
 
-// quantile is the order statistic of rank floor(q(n-1)) of sorted values, NaNs last
-// (sort puts them first: they are skipped).
+// quantile is the order statistic of rank floor(q(n-1)) of the sorted values that are not
+// NaN (draws whose baseline is 0; slices.Sort puts them first).
 func quantile(sorted []float64, q float64) float64 {
 	i := 0
 	for i < len(sorted) && math.IsNaN(sorted[i]) {
