@@ -45,7 +45,7 @@ func TestOutputsIdenticalAcrossWorkerCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, "plots/members.png", "plots/deaths.svg"}
+	files := []string{TimeseriesFile, CumulativeFile, EventsFile, ReplicatesFile, "plots/members.png", "plots/deaths.svg"}
 	for _, name := range files {
 		one := readFile(t, filepath.Join(dirs[1], name))
 		for _, w := range []int{4, 3} {
