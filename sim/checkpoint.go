@@ -43,9 +43,13 @@ type checkpointHeader struct {
 	Shard       int              `json:"shard"`
 	Shards      int              `json:"shards"` // 1 for an unsharded run
 	AllLineages bool             `json:"all_lineages"`
+	AllEvents   bool             `json:"all_events,omitempty"`
 	// Idle names the metrics the world cannot produce, which the statistics do not hold.
-	Idle      []string `json:"idle,omitempty"`
-	StartedAt string   `json:"started_at"`
+	Idle []string `json:"idle,omitempty"`
+	// StateCells is how many per-state values (statePlan) the statistics hold after the
+	// weeks': 0 in worlds without geography.
+	StateCells int    `json:"state_cells,omitempty"`
+	StartedAt  string `json:"started_at"`
 	// Done is how many of the run's replicates (the shard's, in order) are folded: the
 	// set done is the first Done of them.
 	Done int `json:"done"`
@@ -79,6 +83,10 @@ func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
 		return fmt.Sprintf("it is one of %d shards, this run has %d", o.Shards, h.Shards)
 	case h.AllLineages != o.AllLineages:
 		return fmt.Sprintf("its lineage setting (all replicates: %v) differs", o.AllLineages)
+	case h.AllEvents != o.AllEvents:
+		return fmt.Sprintf("its events setting (all replicates: %v) differs", o.AllEvents)
+	case h.StateCells != o.StateCells:
+		return fmt.Sprintf("its per-state statistics hold %d values, this run's %d", o.StateCells, h.StateCells)
 	case !slices.Equal(h.Idle, o.Idle):
 		return fmt.Sprintf("its statistics leave out the metrics %v, this run %v", o.Idle, h.Idle)
 	}
@@ -146,13 +154,13 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 	if h.Format != checkpointFormat {
 		return nil, nil, bad(fmt.Sprintf("format %d, want %d", h.Format, checkpointFormat))
 	}
-	if h.Weeks < 1 || h.Weeks > MaxWeeks || h.Metrics != int(model.NumMetrics) {
+	if h.Weeks < 1 || h.Weeks > MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > maxStateCells {
 		return nil, nil, bad("shape")
 	}
 	if headerOnly {
 		return &h, nil, nil
 	}
-	ens := d.ensemble(h.Weeks, h.Metrics, h.Idle)
+	ens := d.ensemble(h.Weeks, h.Metrics, h.Idle, h.StateCells)
 	d.u64() // the checksum, checked above
 	if _, err := d.r.ReadByte(); d.err != nil || err != io.EOF {
 		return nil, nil, bad("its statistics do not fill the file as its header says")
@@ -332,8 +340,8 @@ func (d *decoder) store(s store.Store) {
 	}
 }
 
-func (d *decoder) ensemble(weeks, metrics int, idle []string) *Ensemble {
-	ens := newEnsemble(weeks, metrics, idle)
+func (d *decoder) ensemble(weeks, metrics int, idle []string, annex int) *Ensemble {
+	ens := newAnnexedEnsemble(weeks, metrics, idle, annex)
 	if len(ens.idleNames()) != len(idle) {
 		d.err = firstErr(d.err, errCorrupt)
 		return nil

@@ -149,7 +149,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 		if err != nil {
 			return nil, err
 		}
-		shapes[k] = runShape(world, workerCount(opts.Workers))
+		shapes[k] = runShape(world, sc.Clock, workerCount(opts.Workers))
 	}
 	if err := checkFitsRuns(opts.OutDir, ref.Clock.Weeks, replicates, false, shapes, 0, 0); err != nil {
 		return nil, err

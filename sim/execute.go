@@ -25,6 +25,9 @@ type RunOptions struct {
 	Workers int  // <= 0: one per CPU
 	// AllLineages writes every replicate's lineage to lineage.csv, not only replicate 0's.
 	AllLineages bool
+	// AllEvents writes every replicate's events to events.csv, not only replicate 0's:
+	// the replicates are simulated again at the end of the run, which doubles its time.
+	AllEvents bool
 	// Progress, if set, is called after each replicate is folded with the number of the
 	// run's (or shard's) replicates done and their total.
 	Progress func(done, total int)
@@ -78,7 +81,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 			return nil, p.r.stopped(ctx, err)
 		}
 	}
-	return p.finish()
+	return p.finish(ctx)
 }
 
 // ExecuteBranched runs several scenarios as Execute runs each, with the same outputs
@@ -122,8 +125,10 @@ func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([
 	job.Weeks, job.Replicates, job.Seed = first.Weeks, first.Replicates, first.Seed
 	job.CheckpointEvery = first.CheckpointEvery
 	job.Ensembles = make([]*Ensemble, len(runs))
+	job.states = make([]*statePlan, len(runs))
 	for k, p := range runs {
 		job.Ensembles[k] = p.job.Ensemble
+		job.states[k] = p.job.states
 	}
 	job.Checkpoint = func() error {
 		for k, p := range runs {
@@ -160,7 +165,7 @@ func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([
 	}
 	manifests := make([]*Manifest, len(scs))
 	for k, p := range runs {
-		m, err := p.finish()
+		m, err := p.finish(ctx)
 		if err != nil {
 			return nil, &WorldError{World: k, Err: err}
 		}
@@ -219,7 +224,7 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, runShape(world, workers), heldBytes(opts.OutDir), 0); err != nil {
+	if err := checkFits(opts.OutDir, sc.Clock.Weeks, plan.count(), opts.AllLineages, runShape(world, sc.Clock, workers), heldBytes(opts.OutDir), 0); err != nil {
 		return nil, err
 	}
 	head := &checkpointHeader{
@@ -227,9 +232,10 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 		Scenario: manifestScenario(sc),
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
-		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages,
-		Idle:      idleMetrics(world),
-		StartedAt: time.Now().UTC().Format(time.RFC3339),
+		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages, AllEvents: opts.AllEvents,
+		Idle:       idleMetrics(world),
+		StateCells: newStatePlan(world, sc.Clock).size(),
+		StartedAt:  time.Now().UTC().Format(time.RFC3339),
 	}
 	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
 	if err != nil {
@@ -263,7 +269,8 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 	// those to fix the quantile sketch's centres, as one pass over every replicate would.
 	if plan.total > ExactQuantileLimit && p.shards > 1 && !r.ens.centred() {
 		pilot := newCentreFinder(r.ens)
-		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers}
+		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers,
+			states: newStatePlan(world, sc.Clock)}
 		if err := Run(ctx, job, pilot); err != nil {
 			return r.stopped(ctx, err)
 		}
@@ -274,6 +281,7 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 		p.job = Job{
 			World: world, Weeks: sc.Clock.Weeks, Seed: sc.Seed, Workers: workers,
 			Replicates: plan.count() - r.head.Done, First: plan.number(r.head.Done), Stride: p.shards,
+			states: newStatePlan(world, sc.Clock),
 		}
 		if opts.Progress != nil {
 			done0 := r.head.Done
@@ -295,11 +303,11 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 }
 
 // finish writes the outputs of a run whose replicates are all folded.
-func (p *pendingRun) finish() (*Manifest, error) {
+func (p *pendingRun) finish(ctx context.Context) (*Manifest, error) {
 	if p.shards > 1 {
 		return p.r.finishShard(p.workers)
 	}
-	return p.r.finish(p.sc, p.world, p.workers)
+	return p.r.finish(ctx, p.sc, p.world, p.workers)
 }
 
 // shardPlan lists the replicates of one shard: r = shard, shard+shards, ... below total.
@@ -332,11 +340,17 @@ func (r *runDir) stopped(ctx context.Context, err error) error {
 }
 
 // finish writes an unsharded run's outputs from its complete statistics.
-func (r *runDir) finish(sc *Scenario, world *model.World, workers int) (*Manifest, error) {
+// The event log comes first, while the run is still one to resume: interrupted there,
+// it is checkpointed with every replicate done, and resuming only writes the outputs.
+func (r *runDir) finish(ctx context.Context, sc *Scenario, world *model.World, workers int) (*Manifest, error) {
+	if err := writeEventLog(ctx, r.dir, sc, world, r.head, workers); err != nil {
+		return nil, r.stopped(ctx, err)
+	}
 	files, err := r.commitPartials()
 	if err != nil {
 		return nil, err
 	}
+	files = append([]string{EventsFile}, files...)
 	var first []model.LineageRecord
 	if r.linWriter != nil {
 		first = r.linWriter.first
@@ -364,9 +378,20 @@ func (r *runDir) finishShard(workers int) (*Manifest, error) {
 	return m, writeManifest(r.dir, m)
 }
 
+// writeEventLog writes a run's events.csv: replicate 0's events, or every replicate's.
+func writeEventLog(ctx context.Context, dir string, sc *Scenario, world *model.World, head *checkpointHeader, workers int) error {
+	logged := 1
+	if head.AllEvents {
+		logged = head.Replicates
+	}
+	return WriteFileAtomic(filepath.Join(dir, EventsFile), func(w io.Writer) error {
+		return writeEvents(ctx, w, sc, world, logged, workers)
+	})
+}
+
 // writeOutputs writes the tables, plots and the complete manifest of a run whose
 // statistics are all in ens (after one pass, a resume or a merge). files are the CSV
-// files already in place.
+// files already in place, events.csv among them.
 func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
 	table := ens.Summaries()
 	err := WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
@@ -395,6 +420,19 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 		}
 		plots = append(plots, tree...)
 	}
+	written := []string{TimeseriesFile, CumulativeFile}
+	if sp := newStatePlan(world, sc.Clock); sp != nil {
+		if ens.annex != sp.size() {
+			return nil, fmt.Errorf("sim: the statistics hold %d per-state values, the scenario's states and years %d", ens.annex, sp.size())
+		}
+		err := WriteFileAtomic(filepath.Join(dir, StatesFile), func(w io.Writer) error {
+			return writeStates(w, sc.Name, sp, ens)
+		})
+		if err != nil {
+			return nil, err
+		}
+		written = append(written, StatesFile)
+	}
 	maps, err := writeRunMap(dir, head.Replicates)
 	if err != nil {
 		return nil, err
@@ -404,7 +442,7 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 	m.Complete = true
 	m.ReplicatesDone = head.Replicates
 	m.MergedShards = mergedShards
-	m.Files = append(append([]string{TimeseriesFile, CumulativeFile}, files...), plots...)
+	m.Files = append(append(written, files...), plots...)
 	return m, writeManifest(dir, m)
 }
 

@@ -45,7 +45,7 @@ func TestOutputsIdenticalAcrossWorkerCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, "plots/members.png", "plots/deaths.svg"}
+	files := []string{TimeseriesFile, CumulativeFile, EventsFile, ReplicatesFile, "plots/members.png", "plots/deaths.svg"}
 	for _, name := range files {
 		one := readFile(t, filepath.Join(dirs[1], name))
 		for _, w := range []int{4, 3} {
@@ -119,7 +119,7 @@ func TestOutputTablesConsistent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !man.Complete || man.Seed != 42 || man.Replicates != 10 || man.Workers != 2 || man.Scenario.SHA256 != sc.SHA256 ||
-		len(man.Metrics) != int(model.NumMetrics) || man.Metrics[0].Name != "members" || len(m.Files) != 4+2*len(PlotMetrics) || m.Files[1] != CumulativeFile || m.Files[3] != LineageFile {
+		len(man.Metrics) != int(model.NumMetrics) || man.Metrics[0].Name != "members" || len(m.Files) != 5+2*len(PlotMetrics) || m.Files[1] != CumulativeFile || m.Files[2] != EventsFile || m.Files[4] != LineageFile {
 		t.Errorf("manifest %+v", man)
 	}
 	for _, f := range man.Files {

@@ -30,9 +30,6 @@ import (
 // of states.csv (the median over replicates), or of the dominant group of
 // dominant.csv.
 const (
-	// mapStatesFile is the run's per-state table, `scenario,year,state,name,metric,mean,
-	// sd,p05,p50,p95`, written by runs whose world has geography.
-	mapStatesFile = "states.csv"
 	// DominantFile names, per state and year, the group with the largest presence at the
 	// end of the year in the most replicates: `scenario,year,state,name,group,group_name,
 	// share`, share being the fraction of replicates in which it is (group empty where
@@ -126,7 +123,7 @@ func MapFormat(path string) (string, error) {
 // plots/map_homicide_rate_<year>.png and .svg, if the run wrote states.csv, and returns
 // their paths relative to dir.
 func writeRunMap(dir string, replicates int) ([]string, error) {
-	if _, err := os.Lstat(filepath.Join(dir, mapStatesFile)); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Lstat(filepath.Join(dir, StatesFile)); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
@@ -155,7 +152,7 @@ func drawMap(dir string, o MapOptions, replicates int, write func(*stateMap, int
 	if o.Metric == DominantGroupMetric {
 		m, year, err = readDominant(filepath.Join(dir, DominantFile), o.Year, replicates)
 	} else {
-		m, year, err = readStateMetric(filepath.Join(dir, mapStatesFile), o.Metric, o.Year, replicates)
+		m, year, err = readStateMetric(filepath.Join(dir, StatesFile), o.Metric, o.Year, replicates)
 	}
 	if err != nil {
 		return &MapInputError{err}
@@ -277,11 +274,9 @@ type stateMap struct {
 	bounds              []mexico.Boundary
 }
 
-var statesHeader = []string{"scenario", "year", "state", "name", "metric", "mean", "sd", "p05", "p50", "p95"}
-
 // readStateMetric reads metric's medians in year (0: the last) from states.csv.
 func readStateMetric(path, metric string, year, replicates int) (*stateMap, int, error) {
-	t, done, err := openTable(path, "maps need the states.csv of a run whose world has geography", statesHeader)
+	t, done, err := openTable(path, "maps need the states.csv of a run whose world has geography", strings.Split(strings.TrimSuffix(statesHeader, "\n"), ","))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -41,7 +41,7 @@ func syntheticRun(t testing.TB) string {
 			}
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, mapStatesFile), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, StatesFile), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Dominant groups by zone: the north to one group, the Pacific to another, the
@@ -212,7 +212,7 @@ func TestDrawMapBadInput(t *testing.T) {
 	good := syntheticRun(t)
 	statesOf := func(body string) string {
 		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, mapStatesFile), []byte("scenario,year,state,name,metric,mean,sd,p05,p50,p95\n"+body), 0o644)
+		os.WriteFile(filepath.Join(dir, StatesFile), []byte("scenario,year,state,name,metric,mean,sd,p05,p50,p95\n"+body), 0o644)
 		return dir
 	}
 	dominantOf := func(body string) string {
@@ -237,7 +237,7 @@ func TestDrawMapBadInput(t *testing.T) {
 		{"bad extension", good, MapOptions{Metric: "labs", Out: filepath.Join(empty, "map.pdf")}, "map.pdf: want a .png or .svg file"},
 		{"bad header", func() string {
 			d := t.TempDir()
-			os.WriteFile(filepath.Join(d, mapStatesFile), []byte("year,state\n2030,SIN\n"), 0o644)
+			os.WriteFile(filepath.Join(d, StatesFile), []byte("year,state\n2030,SIN\n"), 0o644)
 			return d
 		}(), MapOptions{Metric: "labs"}, `states.csv:1: header "year,state", want scenario,year,state,name,metric,mean,sd,p05,p50,p95`},
 		{"unknown state", statesOf("toy,2030,SIN,Sinaloa,labs,1,0,1,1,1\ntoy,2030,XXX,X,labs,1,0,1,1,1\n"), MapOptions{Metric: "labs"}, `states.csv:3: state "XXX" is not one of Mexico's 32 state codes`},

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -73,7 +74,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	shape := statShape{series: NewWorldEnsemble(world, 1).width(), ensembles: 1}
+	shape := statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, sc.Clock).size(), ensembles: 1}
 	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages, shape, heldBytes(opts.OutDir),
 		shardMemory(head.Weeks, (head.Replicates+len(dirs)-1)/len(dirs), shape)); err != nil {
 		return nil, err
@@ -96,7 +97,10 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if ens.N() != head.Replicates {
 		return nil, fmt.Errorf("sim: the shards hold %d replicates, the run has %d", ens.N(), head.Replicates)
 	}
-	files := []string{ReplicatesFile}
+	if err := writeEventLog(context.Background(), opts.OutDir, sc, world, &head, 0); err != nil {
+		return nil, err
+	}
+	files := []string{EventsFile, ReplicatesFile}
 	prefix := csvField(head.Scenario.Name) + ","
 	err = interleave(opts.OutDir, byShard, ReplicatesFile, replicatesHeader, head.Replicates, true, func(line string) (int, bool) {
 		rest, ok := strings.CutPrefix(line, prefix)

@@ -59,20 +59,24 @@ const (
 )
 
 // statShape is what a run's statistics hold at once: series per week (metrics and running
-// totals of CumulativeMetrics) and ensembles (a run's and its workers' parts).
-type statShape struct{ series, ensembles int }
+// totals of CumulativeMetrics), per-state values (statePlan, in worlds with geography) and
+// ensembles (a run's and its workers' parts).
+type statShape struct{ series, states, ensembles int }
 
 // allSeries is every metric and running total a week has.
 var allSeries = int(model.NumMetrics) + len(CumulativeMetrics)
 
 // runShape is the shape of a world's run on workers (Run folds into at most maxParts
 // parts besides the run's ensemble).
-func runShape(world *model.World, workers int) statShape {
-	return statShape{series: NewWorldEnsemble(world, 1).width(), ensembles: 1 + min(max(workers, 1), maxParts)}
+func runShape(world *model.World, clock Clock, workers int) statShape {
+	return statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, clock).size(),
+		ensembles: 1 + min(max(workers, 1), maxParts)}
 }
 
 // statCells is the number of cells a run's statistics hold per ensemble.
-func statCells(weeks int, shape statShape) int64 { return int64(weeks) * int64(shape.series) }
+func statCells(weeks int, shape statShape) int64 {
+	return int64(weeks)*int64(shape.series) + int64(shape.states)
+}
 
 // memoryNeed is the estimated peak memory of a run (see above).
 func memoryNeed(weeks, replicates int, shape statShape) int64 {

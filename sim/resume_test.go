@@ -21,7 +21,10 @@ func runFiles(t *testing.T, dir string) []string {
 	if err != nil || len(plots) == 0 {
 		t.Fatalf("%s has no plots (%v)", dir, err)
 	}
-	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, LineageFile}
+	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, LineageFile, EventsFile}
+	if _, err := os.Stat(filepath.Join(dir, StatesFile)); err == nil {
+		files = append(files, StatesFile)
+	}
 	for _, p := range plots {
 		files = append(files, filepath.Join(PlotsDir, filepath.Base(p)))
 	}

@@ -65,7 +65,7 @@ func openRun(dir string, sc *Scenario, head *checkpointHeader, resume, force boo
 	if err := prepareOutput(dir, force); err != nil {
 		return nil, err
 	}
-	r := &runDir{dir: dir, sc: sc, head: head, ens: newEnsemble(head.Weeks, head.Metrics, head.Idle)}
+	r := &runDir{dir: dir, sc: sc, head: head, ens: newAnnexedEnsemble(head.Weeks, head.Metrics, head.Idle, head.StateCells)}
 	if err := r.openPartials(world, false); err != nil {
 		r.close()
 		return nil, err
@@ -316,6 +316,9 @@ func (h *checkpointHeader) resumeCommand(dir string) string {
 		"--seed", strconv.FormatUint(h.Seed, 10), "--replicates", strconv.Itoa(h.Replicates), "--mode", h.Mode}
 	if h.AllLineages {
 		args = append(args, "--lineage")
+	}
+	if h.AllEvents {
+		args = append(args, "--events")
 	}
 	if h.Shards > 1 {
 		args = append(args, "--shard", strconv.Itoa(h.Shard), "--shards", strconv.Itoa(h.Shards))

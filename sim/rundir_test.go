@@ -125,7 +125,7 @@ func TestResumeDiskCheckCountsHeldFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	need := diskNeed(sc.Clock.Weeks, sc.Replicates, false, runShape(world, 2))
+	need := diskNeed(sc.Clock.Weeks, sc.Replicates, false, runShape(world, sc.Clock, 2))
 	defer func(f func(string) (int64, error)) { freeSpace = f }(freeSpace)
 	freeSpace = func(string) (int64, error) { return need - held + 1, nil }
 	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2, Resume: true}); err != nil {
@@ -230,8 +230,8 @@ func TestResumeHintHasTheRunsOptions(t *testing.T) {
 	}
 	sc.Replicates = replicates
 	dir := filepath.Join(t.TempDir(), "my out")
-	ie := interruptAt(t, sc, RunOptions{OutDir: dir, Workers: 1, AllLineages: true, Shard: 1, Shards: 3}, 2)
-	want := "cartelsim run test.yaml --out '" + dir + "' --seed 42 --replicates 30 --mode stochastic --lineage --shard 1 --shards 3" +
+	ie := interruptAt(t, sc, RunOptions{OutDir: dir, Workers: 1, AllLineages: true, AllEvents: true, Shard: 1, Shards: 3}, 2)
+	want := "cartelsim run test.yaml --out '" + dir + "' --seed 42 --replicates 30 --mode stochastic --lineage --events --shard 1 --shards 3" +
 		" --set parameters.recruitment=0.003 --set 'description=two words' --resume"
 	if ie.Resume != want || !strings.HasSuffix(ie.Error(), want) {
 		t.Errorf("hint %q in %q, want %q", ie.Resume, ie.Error(), want)

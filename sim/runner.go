@@ -70,6 +70,16 @@ type Job struct {
 	// step, if set, advances a replicate by a week in place of its Step: tests watch or
 	// hold the weeks a worker steps with it.
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
+	// states, if set, has the replicates' per-state values folded into years: they follow
+	// each series' weeks in what Ensemble and the stateFolders receive.
+	states *statePlan
+}
+
+// stateFolder is a Folder that receives a replicate's per-state values (Job.states)
+// after its weekly series; other folders receive the weeks only.
+type stateFolder interface {
+	Folder
+	foldsStates()
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
@@ -86,6 +96,9 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
 		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step,
 		Checkpoint: job.Checkpoint, CheckpointEvery: job.CheckpointEvery}
+	if job.states != nil {
+		b.states = []*statePlan{job.states}
+	}
 	if job.Ensemble != nil {
 		b.Ensembles = []*Ensemble{job.Ensemble}
 	}
@@ -130,6 +143,8 @@ type Branched struct {
 	CheckpointEvery time.Duration
 	// step is Job.step.
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
+	// states, if set, has one entry per world, nil or the world's Job.states.
+	states []*statePlan
 }
 
 // WorldError is the error of one world of a branched run: the runaway guard stopped one
@@ -167,6 +182,12 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	if job.Ensembles != nil && len(job.Ensembles) != n {
 		return fmt.Errorf("sim: a branched job of %d worlds has %d ensembles", n, len(job.Ensembles))
 	}
+	plans := job.states
+	if plans == nil {
+		plans = make([]*statePlan, n)
+	} else if len(plans) != n {
+		return fmt.Errorf("sim: a branched job of %d worlds has %d state plans", n, len(plans))
+	}
 	// The other worlds in the order in which they leave the first's path: by the weeks
 	// they share with it, those that share none first.
 	shared := make([]int, n)
@@ -198,7 +219,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	for range cap(free) {
 		bufs := make([][]float64, n)
 		for k := range bufs {
-			bufs[k] = make([]float64, size)
+			bufs[k] = make([]float64, size+plans[k].size())
 		}
 		free <- bufs
 	}
@@ -325,8 +346,12 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		go func() {
 			defer wg.Done()
 			reps := make([]*model.Replicate, n)
+			scratch := make([][]float64, n) // a week's per-state values
 			for k, w := range job.Worlds {
 				reps[k] = w.NewReplicate()
+				if plans[k] != nil {
+					scratch[k] = make([]float64, plans[k].states*int(model.NumStateMetrics))
+				}
 			}
 			for {
 				var bufs [][]float64
@@ -356,7 +381,13 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 				// weeks steps r through weeks from..to, stopping at the runaway guard if
 				// stopOnErr; it returns false when the run is cancelled, the replicate
 				// abandoned (nobody waits for it).
-				weeks := func(r *model.Replicate, rng *rand.Rand, buf []float64, from, to int, stopOnErr bool) bool {
+				for k, p := range plans {
+					if p != nil {
+						clear(bufs[k][size:])
+					}
+				}
+				weeks := func(k int, rng *rand.Rand, from, to int, stopOnErr bool) bool {
+					r, buf, plan := reps[k], bufs[k], plans[k]
 					for w := from; w <= to && (!stopOnErr || r.Err() == nil); w++ {
 						select {
 						case <-cancelled:
@@ -364,6 +395,10 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 						default:
 						}
 						step(r, w, rng, buf[(w-1)*nm:w*nm])
+						if plan != nil {
+							stateWeek(r, buf[(w-1)*nm:w*nm], scratch[k])
+							plan.add(buf[size:], w, scratch[k])
+						}
 					}
 					return true
 				}
@@ -374,14 +409,14 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 					if forks[k] == nil { // no shared past: from its own start
 						own := rand.New(replicatePCG(job.Seed, number(i)))
 						reps[k].Reset(own)
-						if !weeks(reps[k], own, bufs[k], 1, job.Weeks, true) {
+						if !weeks(k, own, 1, job.Weeks, true) {
 							return
 						}
 						continue
 					}
 					// The first world up to the fork, stepped even after a runaway (which
 					// only clears the weeks) so that the fork finds it at its week.
-					if !weeks(first, rng, bufs[0], week+1, shared[k], false) {
+					if !weeks(0, rng, week+1, shared[k], false) {
 						return
 					}
 					week = max(week, shared[k])
@@ -389,14 +424,22 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 						panic(err) // the fork and the replicate are this function's own
 					}
 					copy(bufs[k][:week*nm], bufs[0][:week*nm])
+					if plans[k] != nil { // the years so far: the first world's, up to the fork
+						copy(bufs[k][size:], bufs[0][size:])
+					}
 					past := *pcg
-					if !weeks(reps[k], rng, bufs[k], week+1, job.Weeks, true) {
+					if !weeks(k, rng, week+1, job.Weeks, true) {
 						return
 					}
 					*pcg = past
 				}
-				if !weeks(first, rng, bufs[0], week+1, job.Weeks, true) {
+				if !weeks(0, rng, week+1, job.Weeks, true) {
 					return
+				}
+				for k, p := range plans {
+					if p != nil {
+						p.finish(bufs[k][size:])
+					}
 				}
 				res := result{i: i, series: bufs, lineage: make([][]model.LineageRecord, n), errs: make([]error, n)}
 				for k, r := range reps {
@@ -433,7 +476,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		for res, ok := pending[want]; ok; res, ok = pending[want] {
 			delete(pending, want)
 			rep := number(want)
-			if err := foldReplicate(res.series, res.lineage, res.errs, rep, folders); err != nil {
+			if err := foldReplicate(res.series, size, res.lineage, res.errs, rep, folders); err != nil {
 				return err // the deferred cancel stops the workers
 			}
 			if parts == nil {
@@ -487,7 +530,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 // foldReplicate hands one replicate of each world to the world's folders, or returns the error of
 // the first world the runaway guard stopped (before folding any: a replicate is folded
 // for every world or none).
-func foldReplicate(series [][]float64, lineage [][]model.LineageRecord, errs []error, rep int, folders [][]Folder) error {
+func foldReplicate(series [][]float64, size int, lineage [][]model.LineageRecord, errs []error, rep int, folders [][]Folder) error {
 	for k, err := range errs {
 		if err != nil {
 			return &WorldError{World: k, Err: fmt.Errorf("sim: replicate %d: %w", rep, err)}
@@ -495,7 +538,11 @@ func foldReplicate(series [][]float64, lineage [][]model.LineageRecord, errs []e
 	}
 	for k, fs := range folders {
 		for _, f := range fs {
-			if err := f.Fold(rep, series[k]); err != nil {
+			s := series[k]
+			if _, ok := f.(stateFolder); !ok {
+				s = s[:size]
+			}
+			if err := f.Fold(rep, s); err != nil {
 				return &WorldError{World: k, Err: err}
 			}
 			if lf, ok := f.(LineageFolder); ok && lineage[k] != nil {

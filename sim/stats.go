@@ -255,6 +255,7 @@ type Ensemble struct {
 	held           []int  // the series' columns held, in order
 	heldTotals     []int  // the indexes in cumulative of the running totals held
 	slot           []int  // by column of a week (metrics, then running totals): its cell in a week, or -1
+	annex          int    // cells after the weeks': a run's per-state values (statePlan), no running totals
 	n              int    // replicates folded
 	cells          []Running
 	totals         []float64 // Fold's scratch: running totals
@@ -283,7 +284,13 @@ func idleMetrics(w *model.World) []string {
 
 // newEnsemble returns an empty ensemble that does not hold the metrics named in idle.
 func newEnsemble(weeks, metrics int, idle []string) *Ensemble {
-	e := &Ensemble{weeks: weeks, metrics: metrics, idle: make([]bool, metrics)}
+	return newAnnexedEnsemble(weeks, metrics, idle, 0)
+}
+
+// newAnnexedEnsemble returns an empty ensemble that also holds annex values after each
+// series' weeks (the per-state values of a statePlan), folded as they come.
+func newAnnexedEnsemble(weeks, metrics int, idle []string, annex int) *Ensemble {
+	e := &Ensemble{weeks: weeks, metrics: metrics, idle: make([]bool, metrics), annex: annex}
 	for _, name := range idle {
 		if m, ok := model.ParseMetric(name); ok && int(m) < metrics {
 			e.idle[m] = true
@@ -311,7 +318,7 @@ func newEnsemble(weeks, metrics int, idle []string) *Ensemble {
 			e.heldTotals = append(e.heldTotals, c-metrics)
 		}
 	}
-	e.cells = make([]Running, weeks*e.width())
+	e.cells = make([]Running, weeks*e.width()+annex)
 	e.totals = make([]float64, len(e.cumulative))
 	for i := range e.cells {
 		e.cells[i].init()
@@ -363,7 +370,18 @@ func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) e
 			}
 		}
 	}
+	base, off := e.weeks*width, e.weeks*e.metrics
+	for i := range e.annex {
+		if err := f(base+i, series[off+i]); err != nil {
+			return fmt.Errorf("per-state value %d: %w", i, err)
+		}
+	}
 	return nil
+}
+
+// annexSummary returns the statistics of annex value i.
+func (e *Ensemble) annexSummary(i int) Summary {
+	return e.cells[e.weeks*e.width()+i].Summary()
 }
 
 // Fold adds one replicate's series. Replicates may come in any order, but those from
@@ -402,7 +420,7 @@ func (e *Ensemble) fixCentres() error {
 // part returns an empty ensemble of the same shape and centres, for a worker to fold
 // into and Merge back.
 func (e *Ensemble) part() *Ensemble {
-	p := newEnsemble(e.weeks, e.metrics, e.idleNames())
+	p := newAnnexedEnsemble(e.weeks, e.metrics, e.idleNames(), e.annex)
 	p.copyCentres(e)
 	return p
 }
@@ -430,7 +448,7 @@ func (e *Ensemble) Merge(o *Ensemble) error { return e.mergeFrom(o, false) }
 
 // mergeFrom merges o into e; with take, o is not used again and e may take its parts.
 func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
-	if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
+	if e.weeks != o.weeks || e.metrics != o.metrics || e.annex != o.annex || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
 		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
 	}
 	for i := range e.cells {
@@ -489,6 +507,9 @@ type centreFinder struct {
 func newCentreFinder(ens *Ensemble) *centreFinder {
 	return &centreFinder{ens: ens, values: make([][]float64, len(ens.cells))}
 }
+
+// foldsStates makes centreFinder a stateFolder: the per-state values have centres too.
+func (c *centreFinder) foldsStates() {}
 
 func (c *centreFinder) Fold(_ int, series []float64) error {
 	return c.ens.values(series, func(i int, x float64) error {

@@ -25,6 +25,7 @@ type runCmd struct {
 	quiet      bool
 	force      bool
 	lineage    bool
+	events     bool
 	resume     bool
 	shard      string
 	shards     int
@@ -38,7 +39,7 @@ func (*runCmd) synopsis() string {
 	return "run a scenario's Monte Carlo replicates and write tables and plots"
 }
 func (*runCmd) usage() string {
-	return "run SCENARIO.yaml [--set key=value ...] [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
+	return "run SCENARIO.yaml [--set key=value ...] [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--events] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
 }
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
@@ -51,6 +52,7 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or summary")
 	fs.BoolVar(&c.force, "force", false, "replace an earlier run in the output directory")
 	fs.BoolVar(&c.lineage, "lineage", false, "write every replicate's lineage to lineage.csv (default: replicate 0's)")
+	fs.BoolVar(&c.events, "events", false, "write every replicate's events to events.csv (default: replicate 0's); the replicates are simulated again at the end")
 	fs.BoolVar(&c.resume, "resume", false, "continue the interrupted run in the output directory from its checkpoint (same options)")
 	fs.StringVar(&c.shard, "shard", "", "run only shard K of --shards N: the replicates r with r mod N == K; \"env\" reads K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	fs.IntVar(&c.shards, "shards", 0, "number of shards (with --shard); merge the shard directories with cartelsim merge")
@@ -157,7 +159,7 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if every == 0 {
 		every = -1 // --checkpoint-every 0: only when interrupted
 	}
-	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers, AllLineages: c.lineage,
+	opts := sim.RunOptions{OutDir: out, Force: c.force, Workers: c.workers, AllLineages: c.lineage, AllEvents: c.events,
 		Resume: c.resume, Shard: shard, Shards: c.shards, CheckpointEvery: every}
 	var bar *progressBar
 	if !c.quiet && isTerminal(stderr) {
