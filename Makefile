@@ -48,6 +48,12 @@ policy:
 experiment:
 	$(GO) run ./cmd/cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force
 
+## calibrate-smoke: the calibrator end to end on the kingpin history (calibrations/
+## history-2006.yaml: a dozen particles, two generations; under a minute on two cores)
+.PHONY: calibrate-smoke
+calibrate-smoke:
+	$(GO) run ./cmd/cartelsim calibrate calibrations/history-2006.yaml --out out/calibrate-smoke --force
+
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes
 ## on two cores; the first build compiles the dependencies first, for a minute or two.

@@ -23,6 +23,14 @@ type Simulator interface {
 	Simulate(ctx context.Context, theta []float64, seed uint64, replicates int) ([][]float64, error)
 }
 
+// SimulatorFunc adapts a function to a Simulator.
+type SimulatorFunc func(ctx context.Context, theta []float64, seed uint64, replicates int) ([][]float64, error)
+
+// Simulate calls f.
+func (f SimulatorFunc) Simulate(ctx context.Context, theta []float64, seed uint64, replicates int) ([][]float64, error) {
+	return f(ctx, theta, seed, replicates)
+}
+
 // Param is a free parameter with its prior: uniform over [Lo, Hi], or, Log, uniform in
 // the logarithm (log-uniform, Lo > 0).
 type Param struct {
