@@ -360,7 +360,16 @@ func (f *File) readParams(top *mapping) error {
 		} else if info, ok := registry[key]; ok {
 			p.Lo, p.Hi = info.Low, info.High
 		} else {
-			return m.fail("key", "%s is not in the parameter registry (cartelsim params lists it): give its range", key)
+			var keys []string
+			for k := range registry {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			hint := ""
+			if best, ok := sim.Nearest(key, keys); ok {
+				hint = " (did you mean " + best + "?)"
+			}
+			return m.fail("key", "%s is not in the parameter registry%s: give its range, or a registry key (cartelsim params lists them)", key, hint)
 		}
 		if p.Log && p.Lo <= 0 {
 			return m.fail("prior", "a log-uniform prior needs a range above 0, got [%s, %s]", fmtG(p.Lo), fmtG(p.Hi))

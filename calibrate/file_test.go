@@ -91,6 +91,8 @@ func TestBadCalibrationFiles(t *testing.T) {
 			"c.yaml:10: particles: want a whole number from 2 to 1000000, got \"1\""},
 		{strings.Replace(smallCalibration, "  - key: parameters.homicide_ratio\n", "  - key: parameters.no_such\n", 1), smallTargets,
 			"c.yaml:4: parameters[0].key: parameters.no_such is not in the parameter registry"},
+		{strings.Replace(smallCalibration, "  - key: parameters.homicide_ratio\n", "  - key: parameters.homicide_ration\n", 1), smallTargets,
+			"c.yaml:4: parameters[0].key: parameters.homicide_ration is not in the parameter registry (did you mean parameters.homicide_ratio?)"},
 		{strings.Replace(smallCalibration, "range: [1e-4, 1e-2]", "range: [0, 1e-2]", 1), smallTargets,
 			"c.yaml:6: parameters[1].prior: a log-uniform prior needs a range above 0"},
 		{smallCalibration + "distance: euclid\n", smallTargets, "c.yaml:13: distance: unknown distance \"euclid\""},
