@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -109,8 +110,9 @@ type Config struct {
 	FinalTolerance float64
 	MinAcceptance  float64
 	MaxGenerations int
-	// MaxAttempts bounds the proposals for one particle: a generation in which a particle
-	// finds none within the tolerance in MaxAttempts is abandoned and the run stops.
+	// MaxAttempts bounds the proposals for one particle (those outside the prior's range
+	// included): a generation in which a particle finds none within the tolerance in
+	// MaxAttempts is abandoned and the run stops.
 	MaxAttempts int
 	Seed        uint64
 }
@@ -379,7 +381,8 @@ func (k *kernel) whiten(u []float64) []float64 {
 // ancestor draws a particle of the generation by weight (multinomial resampling).
 func (k *kernel) ancestor(rng *rand.Rand) int {
 	r := rng.Float64() * k.cum[len(k.cum)-1]
-	i, _ := slices.BinarySearch(k.cum, r)
+	// The first particle whose cumulative weight exceeds r: never one of weight 0.
+	i := sort.Search(len(k.cum), func(i int) bool { return k.cum[i] > r })
 	return min(i, len(k.cum)-1)
 }
 

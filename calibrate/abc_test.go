@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -215,5 +216,19 @@ func TestResumeGivesSameBytes(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), c, &linearGaussian{}, Options{OutDir: dir}); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("ran over a complete calibration without --force: %v", err)
+	}
+}
+
+type zeroSource struct{}
+
+func (zeroSource) Uint64() uint64 { return 0 }
+
+// An ancestor is drawn by weight, so a particle of weight 0 is never drawn, even when the
+// uniform draw is exactly 0.
+func TestAncestorNeverOfWeightZero(t *testing.T) {
+	k := &kernel{cum: []float64{0, 0.5, 0.5, 1}} // weights 0, 0.5, 0, 0.5
+	rng := rand.New(zeroSource{})
+	if i := k.ancestor(rng); i != 1 {
+		t.Errorf("drew particle %d, of weight 0; want 1", i)
 	}
 }
