@@ -99,6 +99,13 @@ type Config struct {
 	Params   []Param
 	Targets  []Target
 	Distance Distance
+	// Noise adds to each target's simulated value an observation error drawn from a
+	// normal of the target's sd before the distance is taken ("noisy ABC": Wilkinson
+	// 2013, Stat. Appl. Genet. Mol. Biol. 12:129), so that as the tolerance falls to 0 the
+	// posterior is the exact one of the model with that error, and the sds are the data's
+	// uncertainty rather than only a scale. Without it, a model whose own randomness is
+	// the error (as the tests' toy model's is) is compared as it is.
+	Noise bool
 	// Particles per generation, and replicates per particle: a particle's distance is
 	// that of the replicates' mean of each target.
 	Particles, Replicates int
@@ -155,15 +162,20 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// distance is how far the replicates' means are from the data.
-func (c *Config) distance(out [][]float64) float64 {
+// distance is how far the replicates' means are from the data; with Noise, each mean
+// takes an observation error drawn from rng.
+func (c *Config) distance(out [][]float64, rng *rand.Rand) float64 {
 	d := 0.0
 	for t, tg := range c.Targets {
 		mean := 0.0
 		for _, row := range out {
 			mean += row[t]
 		}
-		z := (mean/float64(len(out)) - tg.Observed) / tg.SD
+		mean /= float64(len(out))
+		if c.Noise {
+			mean += tg.SD * rng.NormFloat64()
+		}
+		z := (mean - tg.Observed) / tg.SD
 		if c.Distance == AbsoluteZ {
 			d += math.Abs(z)
 		} else {
@@ -295,7 +307,7 @@ func (c *Config) first(ctx context.Context, s Simulator, workers int) (*Generati
 		if err != nil {
 			return err
 		}
-		g.Theta[i], g.Weights[i], g.Distances[i] = theta, 1/float64(n), c.distance(out)
+		g.Theta[i], g.Weights[i], g.Distances[i] = theta, 1/float64(n), c.distance(out, rng)
 		return nil
 	})
 	if err != nil {
@@ -454,7 +466,7 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 				return err
 			}
 			attempts[i]++
-			if d := c.distance(out); d <= tol {
+			if d := c.distance(out, rng); d <= tol {
 				g.Theta[i], g.Distances[i] = theta, d
 				return nil
 			}

@@ -179,7 +179,7 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, fileError(name, 0, "", "empty calibration file")
 	}
 	top, err := readMapping(name, "", doc.Content[0], "name", "description", "scenario", "set", "parameters",
-		"targets", "distance", "particles", "replicates", "alpha", "final_tolerance", "min_acceptance",
+		"targets", "distance", "observation_error", "particles", "replicates", "alpha", "final_tolerance", "min_acceptance",
 		"max_generations", "max_attempts", "seed")
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func Parse(name string, data []byte) (*File, error) {
 	if f.Description, _, err = top.scalar("description"); err != nil {
 		return nil, err
 	}
-	c := &Config{Distance: SquaredZ, Particles: 100, Replicates: 10, Alpha: 0.5, MinAcceptance: 0.01,
+	c := &Config{Distance: SquaredZ, Noise: true, Particles: 100, Replicates: 10, Alpha: 0.5, MinAcceptance: 0.01,
 		MaxGenerations: 10, MaxAttempts: 1000}
 	f.Config = c
 	s := &ScenarioSimulator{}
@@ -224,6 +224,17 @@ func Parse(name string, data []byte) (*File, error) {
 			return nil, top.fail("distance", "unknown distance %q (known: %s, %s)", d, SquaredZ, AbsoluteZ)
 		}
 		c.Distance = Distance(d)
+	}
+	if e, ok, err := top.scalar("observation_error"); err != nil {
+		return nil, err
+	} else if ok {
+		switch e {
+		case "normal":
+		case "none":
+			c.Noise = false
+		default:
+			return nil, top.fail("observation_error", "unknown observation error %q (known: normal, none)", e)
+		}
 	}
 	ints := []struct {
 		key    string

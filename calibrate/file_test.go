@@ -77,7 +77,7 @@ func TestLoadCalibration(t *testing.T) {
 	if len(c.Targets) != 3 || c.Targets[2].Label() != "members_2013" || c.Targets[2].Line != 5 {
 		t.Errorf("targets %+v", c.Targets)
 	}
-	if c.Particles != 4 || c.Replicates != 2 || c.Seed != 7 || c.Distance != SquaredZ {
+	if c.Particles != 4 || c.Replicates != 2 || c.Seed != 7 || c.Distance != SquaredZ || !c.Noise {
 		t.Errorf("config %+v", c)
 	}
 }
@@ -97,6 +97,7 @@ func TestBadCalibrationFiles(t *testing.T) {
 			"c.yaml:6: parameters[1].prior: a log-uniform prior needs a range above 0"},
 		{smallCalibration + "distance: euclid\n", smallTargets, "c.yaml:13: distance: unknown distance \"euclid\""},
 		{smallCalibration + "colour: red\n", smallTargets, "c.yaml:13: colour: unknown key"},
+		{smallCalibration + "observation_error: poisson\n", smallTargets, "c.yaml:13: observation_error: unknown observation error \"poisson\" (known: normal, none)"},
 		{smallCalibration, strings.Replace(smallTargets, "5000,500,", "5000,0,", 1), "targets.csv:3: sd \"0\": want a finite number above 0"},
 		{smallCalibration, strings.Replace(smallTargets, "groups,end", "groups,last", 1), "targets.csv:4: unknown aggregation \"last\""},
 		{smallCalibration, strings.Replace(smallTargets, ",another", ",", 1), "targets.csv:4: groups_2012: no source"},

@@ -308,15 +308,25 @@ func readGeneration(dir string, c *Config, t int) (*Generation, error) {
 
 // predictive simulates each particle of the last generation afresh (its own stream,
 // apart from the generations') and returns each target's weighted quantiles over the
-// particles and replicates.
+// particles and replicates (with Noise, of the values with their observation error).
 func (c *Config) predictive(ctx context.Context, s Simulator, workers int, g *Generation) ([]Band, error) {
 	n := len(g.Theta)
 	outs := make([][][]float64, n)
 	err := parallel(ctx, n, workers, func(i int) error {
 		rng := attemptRNG(c.Seed, predictiveStream, i, 0)
 		out, err := s.Simulate(ctx, g.Theta[i], rng.Uint64(), c.Replicates)
+		if err != nil {
+			return err
+		}
+		if c.Noise { // the band is of the data: the model's values with their error
+			for _, row := range out {
+				for t, tg := range c.Targets {
+					row[t] += tg.SD * rng.NormFloat64()
+				}
+			}
+		}
 		outs[i] = out
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -360,6 +370,7 @@ type Manifest struct {
 	Params         []ManifestParam `json:"parameters"`
 	Targets        []string        `json:"targets"`
 	Distance       Distance        `json:"distance"`
+	Noise          bool            `json:"noise"`
 	Particles      int             `json:"particles"`
 	Replicates     int             `json:"replicates"`
 	Alpha          float64         `json:"alpha"`
@@ -384,7 +395,7 @@ type ManifestParam struct {
 }
 
 func (c *Config) manifest(opts Options, workers int, cp *checkpoint, res *Result) *Manifest {
-	m := &Manifest{Version: sim.Version, Command: opts.Command, Name: opts.Name, Inputs: opts.Inputs, Distance: c.Distance,
+	m := &Manifest{Version: sim.Version, Command: opts.Command, Name: opts.Name, Inputs: opts.Inputs, Distance: c.Distance, Noise: c.Noise,
 		Particles: c.Particles, Replicates: c.Replicates, Alpha: c.Alpha, FinalTolerance: c.FinalTolerance,
 		MinAcceptance: c.MinAcceptance, MaxGenerations: c.MaxGenerations, MaxAttempts: c.MaxAttempts, Seed: c.Seed,
 		Workers: workers, Generations: len(res.Generations), Stop: res.Stop, Complete: true, StartedAt: cp.StartedAt}
