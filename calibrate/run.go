@@ -73,7 +73,7 @@ type InterruptedError struct {
 }
 
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("calibrate: interrupted after %d generations; %s keeps them (resume with --resume)", e.Generations, e.Dir)
+	return fmt.Sprintf("calibrate: interrupted during generation %d; %s keeps the %d finished (resume with --resume)", e.Generations, e.Dir, e.Generations)
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Err }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -61,5 +64,42 @@ func TestCalibrateCommand(t *testing.T) {
 		if status, _, stderr := run(args...); status != exitUsage || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%q: status %d: %s", args, status, stderr)
 		}
+	}
+}
+
+// calibrate interrupted by SIGINT exits with status 130, keeps its checkpoint and says how
+// to resume.
+func TestInterruptedCalibrateExit130(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the CLI in a child process")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "small.yaml", strings.Replace(smallScenario, "weeks: 52", "weeks: 53", 1))
+	writeFile(t, dir, "targets.csv", calibrationTargets)
+	// A million particles: generation 0 is still running when the signal comes.
+	fit := writeFile(t, dir, "fit.yaml", strings.Replace(smallCalibration, "particles: 4", "particles: 1000000", 1))
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(os.Args[0], "calibrate", fit, "--out", out, "-j", "1")
+	cmd.Env = append(os.Environ(), "CARTELSIM_TEST_CLI=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	awaitChild(t, cmd, &stderr, "the calibration's checkpoint", func() bool {
+		_, err := os.Stat(filepath.Join(out, "calibration-checkpoint.json"))
+		return err == nil
+	})
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted || !strings.Contains(stderr.String(), "resume with --resume") {
+		t.Errorf("calibrate after SIGINT: %v (want status %d): %s", err, exitInterrupted, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "calibration-checkpoint.json")); err != nil {
+		t.Errorf("no checkpoint after the interruption: %v", err)
 	}
 }
