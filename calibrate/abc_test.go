@@ -247,3 +247,15 @@ func TestAncestorNeverOfWeightZero(t *testing.T) {
 		t.Errorf("drew particle %d, of weight 0; want 1", i)
 	}
 }
+
+// A log-uniform parameter's axis, drawn in log(value), is labelled with values at 1, 2
+// and 5 times the powers of ten: over [2e-4, 1e-3], 0.0002, 0.0005 and 0.001.
+func TestExpTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (expTicks{}).Ticks(math.Log(2e-4), math.Log(1e-3)) {
+		labels = append(labels, tk.Label)
+	}
+	if got := strings.Join(labels, " "); got != "0.0002 0.0005 0.001" {
+		t.Errorf("ticks %s", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -174,7 +175,8 @@ func marginalPlot(prm Param, k int, g *Generation) (*plot.Plot, error) {
 		xy[i] = plotter.XY{X: prm.u(th[k]), Y: g.Weights[i]}
 	}
 	if prm.Log {
-		p.X.Label.Text = "log " + prm.Key
+		p.X.Label.Text = prm.Key + " (log scale)"
+		p.X.Tick.Marker = expTicks{}
 	}
 	bins := max(5, min(40, int(math.Sqrt(float64(len(xy))))))
 	h, err := plotter.NewHistogram(xy, bins)
@@ -194,10 +196,12 @@ func pairPlot(params []Param, a, b int, g *Generation) (*plot.Plot, error) {
 	p.Title.Text = "posterior particles (last generation)"
 	p.X.Label.Text, p.Y.Label.Text = pa.Key, pb.Key
 	if pa.Log {
-		p.X.Label.Text = "log " + pa.Key
+		p.X.Label.Text = pa.Key + " (log scale)"
+		p.X.Tick.Marker = expTicks{}
 	}
 	if pb.Log {
-		p.Y.Label.Text = "log " + pb.Key
+		p.Y.Label.Text = pb.Key + " (log scale)"
+		p.Y.Tick.Marker = expTicks{}
 	}
 	xy := make(plotter.XYs, len(g.Theta))
 	for i, th := range g.Theta {
@@ -212,4 +216,27 @@ func pairPlot(params []Param, a, b int, g *Generation) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = pa.u(pa.Lo), pa.u(pa.Hi)
 	p.Y.Min, p.Y.Max = pb.u(pb.Lo), pb.u(pb.Hi)
 	return p, nil
+}
+
+// expTicks labels an axis drawn in log(value) with values: 1, 2 and 5 times the powers
+// of ten in its range (every digit's multiple when those are fewer than three).
+type expTicks struct{}
+
+func (expTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, mantissas := range [][]float64{{1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}} {
+		ticks = ticks[:0]
+		for k := math.Floor(lo / math.Ln10); k <= math.Ceil(hi/math.Ln10); k++ {
+			for _, m := range mantissas {
+				v := m * math.Pow(10, k)
+				if u := math.Log(v); u >= lo && u <= hi {
+					ticks = append(ticks, plot.Tick{Value: u, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+				}
+			}
+		}
+		if len(ticks) >= 3 {
+			break
+		}
+	}
+	return ticks
 }
