@@ -49,7 +49,7 @@ experiment:
 	$(GO) run ./cmd/cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force
 
 ## calibrate-smoke: the calibrator end to end on the kingpin history (calibrations/
-## history-2006.yaml: a dozen particles, two generations; under a minute on two cores)
+## history-2006.yaml: a dozen particles, two generations; seconds on two cores)
 .PHONY: calibrate-smoke
 calibrate-smoke:
 	$(GO) run ./cmd/cartelsim calibrate calibrations/history-2006.yaml --out out/calibrate-smoke --force

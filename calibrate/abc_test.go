@@ -175,6 +175,7 @@ func sameTrees(t *testing.T, what string, a, b map[string][]byte) {
 // TestSameBytesForAnyWorkers: one worker and three give the same files.
 func TestSameBytesForAnyWorkers(t *testing.T) {
 	c := toyConfig(200, 0.5)
+	c.Noise = true // its draws too
 	var trees []map[string][]byte
 	for _, workers := range []int{1, 3} {
 		dir := t.TempDir()
@@ -196,6 +197,7 @@ func TestSameBytesForAnyWorkers(t *testing.T) {
 // another configuration.
 func TestResumeGivesSameBytes(t *testing.T) {
 	c := toyConfig(200, 0.5)
+	c.Noise = true
 	whole := t.TempDir()
 	if _, err := Run(context.Background(), c, &linearGaussian{}, Options{OutDir: whole, Workers: 2}); err != nil {
 		t.Fatal(err)
