@@ -65,10 +65,11 @@ test:
 	$(GO) test -timeout $(TESTTIMEOUT) ./...
 
 ## test-long: what CI runs besides: every published figure regenerated against its
-## checksum, and the signal test on every shard (each takes minutes)
+## checksum, the signal test on every shard (each takes minutes), and the calibrator's
+## conjugate posterior with 6,000 particles (about a minute)
 .PHONY: test-long
 test-long:
-	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs' ./sim/ ./cmd/cartelsim/
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/ ./cmd/cartelsim/ ./calibrate/
 
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:
