@@ -234,6 +234,24 @@ func (c *Config) Stop(gens []*Generation) string {
 	return ""
 }
 
+// simulate runs the simulator and checks that it returned a value of each target for
+// each replicate.
+func (c *Config) simulate(ctx context.Context, s Simulator, theta []float64, seed uint64) ([][]float64, error) {
+	out, err := s.Simulate(ctx, theta, seed, c.Replicates)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 || len(out) > c.Replicates {
+		return nil, fmt.Errorf("calibrate: the simulator returned %d replicates, want 1 to %d", len(out), c.Replicates)
+	}
+	for _, row := range out {
+		if len(row) != len(c.Targets) {
+			return nil, fmt.Errorf("calibrate: the simulator returned %d values for %d targets", len(row), len(c.Targets))
+		}
+	}
+	return out, nil
+}
+
 // Stream tags keep the random streams of generations, of the posterior-predictive
 // simulations and of anything later apart.
 const predictiveStream = 1 << 30
@@ -303,7 +321,7 @@ func (c *Config) first(ctx context.Context, s Simulator, workers int) (*Generati
 		for k, p := range c.Params {
 			theta[k] = p.x(p.u(p.Lo) + rng.Float64()*(p.u(p.Hi)-p.u(p.Lo)))
 		}
-		out, err := s.Simulate(ctx, theta, rng.Uint64(), c.Replicates)
+		out, err := c.simulate(ctx, s, theta, rng.Uint64())
 		if err != nil {
 			return err
 		}
@@ -461,7 +479,7 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 			for l, p := range c.Params {
 				theta[l] = min(max(p.x(u[l]), p.Lo), p.Hi)
 			}
-			out, err := s.Simulate(ctx, theta, rng.Uint64(), c.Replicates)
+			out, err := c.simulate(ctx, s, theta, rng.Uint64())
 			if err != nil {
 				return err
 			}

@@ -261,3 +261,14 @@ func TestExpTicks(t *testing.T) {
 		t.Errorf("ticks %s", got)
 	}
 }
+
+// A simulator that returns too few values is an error, not a crash.
+func TestSimulatorOfTheWrongShape(t *testing.T) {
+	short := SimulatorFunc(func(_ context.Context, theta []float64, _ uint64, replicates int) ([][]float64, error) {
+		return [][]float64{{theta[0]}}, nil // one value for two targets
+	})
+	_, err := Run(context.Background(), toyConfig(4, 0.5), short, Options{OutDir: t.TempDir(), Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "1 values for 2 targets") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -314,7 +314,7 @@ func (c *Config) predictive(ctx context.Context, s Simulator, workers int, g *Ge
 	outs := make([][][]float64, n)
 	err := parallel(ctx, n, workers, func(i int) error {
 		rng := attemptRNG(c.Seed, predictiveStream, i, 0)
-		out, err := s.Simulate(ctx, g.Theta[i], rng.Uint64(), c.Replicates)
+		out, err := c.simulate(ctx, s, g.Theta[i], rng.Uint64())
 		if err != nil {
 			return err
 		}
