@@ -311,22 +311,27 @@ feed:
 }
 
 // first draws generation 0 from the prior.
-func (c *Config) first(ctx context.Context, s Simulator, workers int) (*Generation, error) {
+func (c *Config) first(ctx context.Context, s Simulator, workers int, led *ledger) (*Generation, error) {
 	n := c.Particles
 	g := &Generation{Index: 0, Tolerance: math.Inf(1), Attempts: n, Theta: make([][]float64, n),
 		Weights: make([]float64, n), Distances: make([]float64, n)}
 	err := parallel(ctx, n, workers, func(i int) error {
+		g.Weights[i] = 1 / float64(n)
+		if p, ok := led.done[i]; ok {
+			g.Theta[i], g.Distances[i] = p.theta, p.distance
+			return nil
+		}
 		rng := attemptRNG(c.Seed, 0, i, 0)
 		theta := make([]float64, len(c.Params))
 		for k, p := range c.Params {
-			theta[k] = p.x(p.u(p.Lo) + rng.Float64()*(p.u(p.Hi)-p.u(p.Lo)))
+			theta[k] = min(max(p.x(p.u(p.Lo)+rng.Float64()*(p.u(p.Hi)-p.u(p.Lo))), p.Lo), p.Hi)
 		}
 		out, err := c.simulate(ctx, s, theta, rng.Uint64())
 		if err != nil {
 			return err
 		}
-		g.Theta[i], g.Weights[i], g.Distances[i] = theta, 1/float64(n), c.distance(out, rng)
-		return nil
+		g.Theta[i], g.Distances[i] = theta, c.distance(out, rng)
+		return led.record(i, particle{attempts: 1, distance: g.Distances[i], theta: theta})
 	})
 	if err != nil {
 		return nil, err
@@ -453,7 +458,7 @@ func logSumExp(xs []float64) float64 {
 }
 
 // next runs generation prev.Index+1 with the given tolerance.
-func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Generation, tol float64) (*Generation, error) {
+func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Generation, tol float64, led *ledger) (*Generation, error) {
 	k, err := c.kernel(prev)
 	if err != nil {
 		return nil, err
@@ -463,6 +468,10 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 		Distances: make([]float64, n)}
 	attempts := make([]int, n)
 	err = parallel(ctx, n, workers, func(i int) error {
+		if p, ok := led.done[i]; ok {
+			g.Theta[i], g.Distances[i], attempts[i] = p.theta, p.distance, p.attempts
+			return nil
+		}
 		u := make([]float64, len(c.Params))
 		for a := range c.MaxAttempts {
 			rng := attemptRNG(c.Seed, t, i, a)
@@ -486,7 +495,7 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 			attempts[i]++
 			if d := c.distance(out, rng); d <= tol {
 				g.Theta[i], g.Distances[i] = theta, d
-				return nil
+				return led.record(i, particle{attempts: attempts[i], distance: d, theta: theta})
 			}
 		}
 		return fmt.Errorf("%w in %d attempts (generation %d, particle %d, tolerance %.4g)", ErrAttemptCap, c.MaxAttempts, t, i, tol)

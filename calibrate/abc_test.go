@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -193,13 +194,16 @@ func TestSameBytesForAnyWorkers(t *testing.T) {
 }
 
 // TestResumeGivesSameBytes: a calibration interrupted in the middle of a generation and
-// resumed writes the same files as one never interrupted, and refuses to resume under
-// another configuration.
+// resumed writes the same files as one never interrupted, runs again none of the
+// particles the interrupted generation finished (a torn last line of its ledger aside),
+// and refuses to resume under another configuration.
 func TestResumeGivesSameBytes(t *testing.T) {
 	c := toyConfig(200, 0.5)
 	c.Noise = true
 	whole := t.TempDir()
-	if _, err := Run(context.Background(), c, &linearGaussian{}, Options{OutDir: whole, Workers: 2}); err != nil {
+	wholeModel := &linearGaussian{}
+	wholeRes, err := Run(context.Background(), c, wholeModel, Options{OutDir: whole, Workers: 2})
+	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -210,7 +214,7 @@ func TestResumeGivesSameBytes(t *testing.T) {
 			cancel()
 		}
 	}}
-	_, err := Run(ctx, c, m, Options{OutDir: dir, Workers: 2})
+	_, err = Run(ctx, c, m, Options{OutDir: dir, Workers: 2})
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || ie.Generations < 2 {
 		t.Fatalf("interrupted run: %v", err)
@@ -224,10 +228,26 @@ func TestResumeGivesSameBytes(t *testing.T) {
 		!strings.Contains(err.Error(), "another configuration") {
 		t.Errorf("resumed under another alpha: %v", err)
 	}
-	if _, err := Run(context.Background(), c, &linearGaussian{}, Options{OutDir: dir, Resume: true, Workers: 1}); err != nil {
+	ledger := filepath.Join(dir, GenerationsDir, fmt.Sprintf("generation-%03d.partial", ie.Generations))
+	data, err := os.ReadFile(ledger)
+	if err != nil || bytes.Count(data, []byte("\n")) == 0 {
+		t.Fatalf("no particle of the interrupted generation kept (%v)", err)
+	}
+	if err := os.WriteFile(ledger, append(data, "7,1,0.5"...), 0o644); err != nil { // a torn line
+		t.Fatal(err)
+	}
+	resumed := &linearGaussian{}
+	if _, err := Run(context.Background(), c, resumed, Options{OutDir: dir, Resume: true, Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
 	sameTrees(t, "resumed against whole", readTree(t, whole), readTree(t, dir))
+	finished := int64(0) // the simulations of the generations finished before the interruption
+	for _, g := range wholeRes.Generations[:ie.Generations] {
+		finished += int64(g.Attempts)
+	}
+	if r, w := resumed.calls.Load(), wholeModel.calls.Load(); r >= w-finished {
+		t.Errorf("the resumed calibration ran %d simulations, the whole one %d of which %d before the interrupted generation", r, w, finished)
+	}
 	if _, err := Run(context.Background(), c, &linearGaussian{}, Options{OutDir: dir, Resume: true}); !errors.Is(err, ErrAlreadyComplete) {
 		t.Errorf("resumed a complete calibration: %v", err)
 	}

@@ -19,5 +19,6 @@
 // from streams derived from (seed, generation, particle, attempt), never from the order
 // in which workers finish, so a calibration's files are the same bytes for any number
 // of workers, and each finished generation is kept in its own checkpoint file, written
-// atomically, from which an interrupted calibration resumes to the same bytes.
+// atomically, and each finished particle of the generation in progress in a ledger, from
+// which an interrupted calibration resumes to the same bytes.
 package calibrate

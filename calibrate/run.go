@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -146,12 +147,19 @@ func Run(ctx context.Context, c *Config, s Simulator, opts Options) (*Result, er
 		stop = c.Stop(gens)
 	}
 	for stop == "" {
+		led, err := openLedger(opts.OutDir, c, len(gens))
+		if err != nil {
+			return nil, err
+		}
 		var g *Generation
 		if len(gens) == 0 {
-			g, err = c.first(ctx, s, workers)
+			g, err = c.first(ctx, s, workers, led)
 		} else {
 			prev := gens[len(gens)-1]
-			g, err = c.next(ctx, s, workers, prev, c.nextTolerance(prev))
+			g, err = c.next(ctx, s, workers, prev, c.nextTolerance(prev), led)
+		}
+		if cerr := led.close(); err == nil && cerr != nil {
+			err = cerr
 		}
 		if errors.Is(err, ErrAttemptCap) {
 			stop = strings.TrimPrefix(err.Error(), "calibrate: ") + "; the last generation is the one before"
@@ -162,6 +170,9 @@ func Run(ctx context.Context, c *Config, s Simulator, opts Options) (*Result, er
 		}
 		if err := writeGeneration(opts.OutDir, c, g); err != nil {
 			return nil, err
+		}
+		if err := os.Remove(led.path); err != nil {
+			return nil, fmt.Errorf("calibrate: %w", err)
 		}
 		gens = append(gens, g)
 		cp.Generations = len(gens)
@@ -240,6 +251,108 @@ func open(opts Options, c *Config, cp *checkpoint) ([]*Generation, error) {
 		return nil, fmt.Errorf("calibrate: cannot create output directory: %w", err)
 	}
 	return nil, writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp)
+}
+
+// particle is a finished particle of the generation in progress.
+type particle struct {
+	attempts int
+	distance float64
+	theta    []float64
+}
+
+// ledger keeps the particles of the generation in progress as each finishes, in
+// generations/generation-NNN.partial (one line each: particle, attempts, distance and
+// the parameters), so that a resumed calibration runs only the others. The lines are in
+// the order the particles finished, which the generation's file does not depend on.
+type ledger struct {
+	path string
+	done map[int]particle // read from the file when the calibration resumed
+	mu   sync.Mutex
+	f    *os.File
+	err  error
+}
+
+// openLedger reads generation t's ledger, if an interrupted calibration left one, keeping
+// its whole lines up to the first that does not read back, and opens it to record more.
+func openLedger(dir string, c *Config, t int) (*ledger, error) {
+	l := &ledger{path: filepath.Join(dir, GenerationsDir, fmt.Sprintf("generation-%03d.partial", t)), done: map[int]particle{}}
+	data, err := os.ReadFile(l.path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	keep := 0
+	for keep < len(data) {
+		end := bytes.IndexByte(data[keep:], '\n')
+		if end < 0 {
+			break
+		}
+		p, i, ok := c.parseParticle(string(data[keep : keep+end]))
+		if _, dup := l.done[i]; !ok || dup {
+			break
+		}
+		l.done[i] = p
+		keep += end + 1
+	}
+	if l.f, err = os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE, 0o644); err != nil {
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	if err := l.f.Truncate(int64(keep)); err != nil {
+		l.f.Close()
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	if _, err := l.f.Seek(int64(keep), io.SeekStart); err != nil {
+		l.f.Close()
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	return l, nil
+}
+
+func (c *Config) parseParticle(line string) (p particle, i int, ok bool) {
+	fields := strings.Split(line, ",")
+	if len(fields) != 3+len(c.Params) {
+		return p, 0, false
+	}
+	i, err1 := strconv.Atoi(fields[0])
+	attempts, err2 := strconv.Atoi(fields[1])
+	d, err3 := strconv.ParseFloat(fields[2], 64)
+	if err1 != nil || err2 != nil || err3 != nil || i < 0 || i >= c.Particles || attempts < 1 {
+		return p, 0, false
+	}
+	p = particle{attempts: attempts, distance: d}
+	for k, f := range fields[3:] {
+		x, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(x >= c.Params[k].Lo && x <= c.Params[k].Hi) {
+			return p, 0, false
+		}
+		p.theta = append(p.theta, x)
+	}
+	return p, i, true
+}
+
+// record appends a finished particle to the ledger (unsynced: a particle lost to a crash
+// of the machine is run again).
+func (l *ledger) record(i int, p particle) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d,%d,%s", i, p.attempts, fmtG(p.distance))
+	for _, x := range p.theta {
+		b.WriteString("," + fmtG(x))
+	}
+	b.WriteString("\n")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		if _, err := l.f.WriteString(b.String()); err != nil {
+			l.err = fmt.Errorf("calibrate: writing %s: %w", l.path, err)
+		}
+	}
+	return l.err
+}
+
+func (l *ledger) close() error {
+	if err := l.f.Close(); err != nil && l.err == nil {
+		l.err = fmt.Errorf("calibrate: %w", err)
+	}
+	return l.err
 }
 
 func generationPath(dir string, t int) string {
