@@ -292,3 +292,29 @@ func TestSimulatorOfTheWrongShape(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A generation abandoned because a particle used up its attempts ends the calibration at
+// the generation before, with the same files for any number of workers (the abandoned
+// generation's ledger, in the order its particles finished, is not left behind).
+func TestAttemptCapStops(t *testing.T) {
+	c := toyConfig(50, 0)
+	c.MaxAttempts = 3
+	var trees []map[string][]byte
+	for _, workers := range []int{1, 2} {
+		dir := t.TempDir()
+		res, err := Run(context.Background(), c, &linearGaussian{}, Options{OutDir: dir, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Stop, "no proposal within the tolerance in 3 attempts") {
+			t.Errorf("stopped: %s", res.Stop)
+		}
+		trees = append(trees, readTree(t, dir))
+	}
+	for name := range trees[0] {
+		if strings.HasSuffix(name, ".partial") {
+			t.Errorf("left %s", name)
+		}
+	}
+	sameTrees(t, "2 workers against 1", trees[0], trees[1])
+}

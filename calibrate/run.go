@@ -162,6 +162,11 @@ func Run(ctx context.Context, c *Config, s Simulator, opts Options) (*Result, er
 			err = cerr
 		}
 		if errors.Is(err, ErrAttemptCap) {
+			// The abandoned generation's ledger goes: its lines are in the order the
+			// particles finished, which would make the outputs depend on the workers.
+			if err := os.Remove(led.path); err != nil {
+				return nil, fmt.Errorf("calibrate: %w", err)
+			}
 			stop = strings.TrimPrefix(err.Error(), "calibrate: ") + "; the last generation is the one before"
 			break
 		}
