@@ -48,6 +48,12 @@ policy:
 experiment:
 	$(GO) run ./cmd/cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force
 
+## calibrate-smoke: the calibrator end to end on the kingpin history (calibrations/
+## history-2006.yaml: a dozen particles, two generations; seconds on two cores)
+.PHONY: calibrate-smoke
+calibrate-smoke:
+	$(GO) run ./cmd/cartelsim calibrate calibrations/history-2006.yaml --out out/calibrate-smoke --force
+
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes
 ## on two cores; the first build compiles the dependencies first, for a minute or two.
@@ -59,10 +65,11 @@ test:
 	$(GO) test -timeout $(TESTTIMEOUT) ./...
 
 ## test-long: what CI runs besides: every published figure regenerated against its
-## checksum, and the signal test on every shard (each takes minutes)
+## checksum, the signal test on every shard (each takes minutes), and the calibrator's
+## conjugate posterior with 6,000 particles (about a minute)
 .PHONY: test-long
 test-long:
-	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs' ./sim/ ./cmd/cartelsim/
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/ ./cmd/cartelsim/ ./calibrate/
 
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cartelsim/cartelsim/calibrate"
 	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -49,7 +50,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &eventStudyCmd{}, &compareCmd{}, &experimentCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &eventStudyCmd{}, &compareCmd{}, &experimentCmd{}, &calibrateCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.
@@ -181,10 +182,11 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	var se *sim.ScenarioError
 	var ie *sim.InterruptedError
 	var xe *experiment.InterruptedError
+	var ce *calibrate.InterruptedError
 	switch {
 	case errors.As(err, &ue) || errors.As(err, &se):
 		return exitUsage
-	case errors.As(err, &ie) || errors.As(err, &xe):
+	case errors.As(err, &ie) || errors.As(err, &xe) || errors.As(err, &ce):
 		return exitInterrupted
 	}
 	return exitFailure
