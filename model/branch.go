@@ -161,6 +161,8 @@ func (r *Replicate) copyState(src *Replicate) {
 	sp.civ = clone(osp.civ, ssp.civ)
 	sp.truceDens = clone(osp.truceDens, ssp.truceDens)
 	sp.truceAdj = clone(osp.truceAdj, ssp.truceAdj)
+	sp.other = clone(osp.other, ssp.other)
+	sp.home = clone(osp.home, ssp.home)
 
 	// statecraft (truces and inForce are by campaign: the caller copies them)
 	s, ost := &r.statecraft, &old.statecraft

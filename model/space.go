@@ -77,6 +77,7 @@ type space struct {
 	hostility, adjacent float64   // the week's baseline hostility b and adjacent weight a
 	dens, adjDens       []float64 // by state: members, and members in the adjacent states
 	local               []float64 // by slot and state: e_i(s), for the states slot i holds
+	other, home         []float64 // by slot: members placed in each state held but home, and at home
 	deaths, civilians   []float64 // by state: the week's flows
 	homicides           []float64
 	hits, aim, civ      []float64 // by state, for one strike campaign: labs hit, labs aimed at, civilians killed
@@ -132,11 +133,15 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 	t := &g.territory
 	n := sp.states
 	clear(sp.dens)
+	sp.other = resize(sp.other, len(c))
+	sp.home = resize(sp.home, len(c))
 	for j, x := range c {
+		sp.other[j], sp.home[j] = 0, 0
 		if !g.alive(j) || x <= 0 {
 			continue
 		}
 		o, h := placed(x, t.present[j])
+		sp.other[j], sp.home[j] = o, h
 		for m := t.present[j]; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			if v == t.home[j] {
@@ -163,7 +168,7 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		}
 		loc := sp.local[i*n : (i+1)*n]
 		mask, home := t.present[i], t.home[i]
-		o, h := placed(x, mask)
+		o, h := sp.other[i], sp.home[i]
 		total := 0.0
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
@@ -177,8 +182,7 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				if c[j] <= 0 {
 					continue
 				}
-				oj, hj := placed(c[j], t.present[j])
-				around, in := membersAround(geo, t.present[j], t.home[j], v, oj, hj)
+				around, in := membersAround(geo, t.present[j], t.home[j], v, sp.other[j], sp.home[j])
 				e += l.weight * (in + a*around)
 			}
 			e *= g.invAllies[i]
