@@ -336,6 +336,14 @@ func TestStatesSumToNational(t *testing.T) {
 	if a := testing.AllocsPerRun(20, func() { r.StateWeek(st) }); a != 0 {
 		t.Errorf("StateWeek allocates %v times", a)
 	}
+	// Nor does a week of the spatial kernel with the event log off, once the scratch has
+	// grown.
+	rng := rand.New(rand.NewPCG(5, 6))
+	out := make([]float64, NumMetrics)
+	wk := len(metrics)
+	if a := testing.AllocsPerRun(50, func() { wk++; r.Step(wk, rng, out); r.StateWeek(st) }); a != 0 {
+		t.Errorf("a week with geography allocates %v times", a)
+	}
 }
 
 // The event log: one capture or killing per leader removed, one split per split (its
