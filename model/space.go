@@ -20,16 +20,20 @@ import (
 // A member of group i in state s is exposed to every other group j's members there, and
 // more weakly, by the adjacent weight a, to j's members in the states adjacent to s, each
 // with the pair's hostility H_ij = R_ij + b (its rivalry weight plus the baseline
-// hostility b):
+// hostility b), among the N states of the geography:
 //
-//	e_i(s) = sum_{j != i} H_ij (m_j(s) + a sum_{s' ~ s} m_j(s')) / (A_i + 1)
+//	e_i(s) = N sum_{j != i} H_ij (m_j(s) + a sum_{s' ~ s} m_j(s')) / (A_i + 1)
 //
-// and is killed at the hazard theta e_i(s). A group's exposure, (K c)_i of the placeless
-// model, is its members' mean, sum_s m_i(s) e_i(s) / c_i, and the members it loses to
-// conflict in a week are dealt out to its states in proportion to m_i(s) e_i(s): a death
-// lands in the state where the member killed was. With a single state the kernel is the
-// paper's, K_ij = (R_ij + b)/(A_i + 1). Worlds without geography keep the paper's kernel,
-// b included.
+// and is killed at the hazard theta e_i(s). The factor N is the density of meeting: the
+// paper's theta is a rate per pair of members mixing over the whole country, and members
+// who mix within one of N states (of equal size) meet N times as often, so that groups
+// spread evenly over every state fight, in total, as the paper's do (with a = 0). A
+// group's exposure, (K c)_i of the placeless model, is its members' mean,
+// sum_s m_i(s) e_i(s) / c_i, and the members it loses to conflict in a week are dealt out
+// to its states in proportion to m_i(s) e_i(s): a death lands in the state where the
+// member killed was. With a single state the kernel is the paper's,
+// K_ij = (R_ij + b)/(A_i + 1). Worlds without geography keep the paper's kernel, b
+// included.
 //
 // The baseline part sums per-state totals (every group's members by state, and those of
 // the adjacent states), so a week costs O(groups x states they hold) for it and
@@ -185,7 +189,7 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				around, in := membersAround(geo, t.present[j], t.home[j], v, sp.other[j], sp.home[j])
 				e += l.weight * (in + a*around)
 			}
-			e *= g.invAllies[i]
+			e *= g.invAllies[i] * float64(n)
 			loc[v] = e
 			total += own * e
 		}
@@ -244,7 +248,7 @@ func (r *Replicate) spatialTruce(c []float64, inTruce []bool, intensity float64)
 				around, in := membersAround(geo, t.present[j], t.home[j], v, oj, hj)
 				e += l.weight * (in + a*around)
 			}
-			loc[v] = max(0, loc[v]-intensity*e*r.invAllies[i])
+			loc[v] = max(0, loc[v]-intensity*e*r.invAllies[i]*float64(n))
 			total += own * loc[v]
 		}
 		r.exposure[i] = total / x

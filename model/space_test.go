@@ -55,7 +55,8 @@ func lineWorld(t testing.TB, p Params, homes map[string]string, rivals []Edge, f
 // 600 in B; x and z are rivals (weight 2); no alliances, so A_i + 1 = 1. A member's
 // exposure in state s is b (others' members in s + a x others' members in the states
 // adjacent to s) plus R (the rival's members in s + a x in the adjacent states); a
-// group's is its members' mean.
+// group's is its members' mean; all times N = 3, the density of meeting in one of three
+// states rather than over all of them.
 func TestSpatialExposureByHand(t *testing.T) {
 	for _, c := range []struct {
 		name    string
@@ -85,6 +86,9 @@ func TestSpatialExposureByHand(t *testing.T) {
 		r.territory.present[x] |= 1 << 1 // M
 		out := make([]float64, len(r.c))
 		r.ConflictExposure(out)
+		for i := range out {
+			out[i] /= 3 // the density of meeting in one of the N = 3 states
+		}
 		for _, g := range []struct {
 			id   string
 			slot int
