@@ -7,7 +7,10 @@
 // replicate keeps the lineage of them all (stochastic mode only). With an Economy, groups
 // hold states of a Geography, run labs that strikes destroy and groups rebuild or move,
 // ship along least-cost routes (gonum/graph) to a US market whose price and revenue feed
-// back on recruitment (stochastic mode only). With a Policy, the states act with side
+// back on recruitment (stochastic mode only); groups placed on states fight where they
+// meet, and deaths and homicides are recorded by state (StateWeek). A replicate can also
+// keep a log of leadership removals, splits, strikes and ceasefires (RecordEvents). With a
+// Policy, the states act with side
 // effects: a US-Mexico cooperation index sets intelligence, extraditions and precursor
 // control, unilateral action and civilian casualties erode it, casualties draw recruits
 // and US action invites retaliation, corruption filters Mexico's enforcement, and levers

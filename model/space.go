@@ -343,6 +343,11 @@ func (r *Replicate) strikeWeek(wk int, killed float64, cells []labCell, rng *ran
 			left -= k
 			total -= w
 		}
+		if left > 0 && len(cells) > 0 { // no weight anywhere: cannot happen, as strikes need labs
+			v := cells[0].state
+			sp.civ[v] += left
+			sp.civilians[v] += left
+		}
 	}
 	if r.recording {
 		for v := range sp.states {
