@@ -116,10 +116,6 @@ func (p Params) Validate() error {
 		{"saturation", "saturation", p.Saturation},
 		{"homicide_ratio", "homicide ratio", p.HomicideRatio},
 		{"intelligence", "intelligence", p.Intelligence},
-		{"baseline_hostility", "baseline hostility", p.BaselineHostility},
-		{"adjacent_weight", "adjacent weight", p.AdjacentWeight},
-		{"baseline_homicide_rate", "baseline homicide", p.BaselineHomicideRate},
-		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio},
 	} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fieldErrorf(f.field, "%s rate is %v, want a finite number", f.name, f.v)
@@ -131,19 +127,17 @@ func (p Params) Validate() error {
 	if p.Intelligence > 1 {
 		return fieldErrorf("intelligence", "intelligence %v is a quality in [0,1], above 1", p.Intelligence)
 	}
-	if p.AdjacentWeight > 1 {
-		return fieldErrorf("adjacent_weight", "adjacent weight %v is relative to a shared state, in [0,1], above 1", p.AdjacentWeight)
-	}
 	for _, f := range []struct {
 		field, name string
-		v           float64
+		v, hi       float64
 	}{
-		{"baseline_hostility", "baseline hostility", p.BaselineHostility},
-		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate},
-		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio},
+		{"baseline_hostility", "baseline hostility", p.BaselineHostility, maxSpatialParam},
+		{"adjacent_weight", "adjacent weight (relative to a shared state)", p.AdjacentWeight, 1},
+		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate, maxSpatialParam},
+		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio, maxSpatialParam},
 	} {
-		if f.v > maxSpatialParam {
-			return fieldErrorf(f.field, "%s %v is above %g", f.name, f.v, float64(maxSpatialParam))
+		if !(f.v >= 0 && f.v <= f.hi) { // NaN included
+			return fieldErrorf(f.field, "%s is %v, want a number from 0 to %g", f.name, f.v, f.hi)
 		}
 	}
 	return nil
