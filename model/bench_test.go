@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/model/mexico"
 )
 
 const benchWeeks = 520 // the Mesa and deSolve comparisons time 520 weeks
@@ -167,4 +168,37 @@ func BenchmarkDynamicReplicate(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/groupWeeks, "ns/group-week")
 		})
 	}
+}
+
+// BenchmarkConflictExposure times the conflict kernel, (K c)_i for every group, on the
+// 150-group BACRIM world placed on Mexico's states (an economy, so that groups hold
+// territory), after five years in which they spread, and reports its cost per
+// group-week. It uses only ConflictExposure, so it runs unchanged on earlier commits for
+// benchstat.
+func BenchmarkConflictExposure(b *testing.B) {
+	geo, err := mexico.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	econ := model.DefaultEconomy()
+	w, err := model.NewWorld(model.Config{
+		Network: bacrimNetwork(b), Params: model.DefaultParams(),
+		InitialMembers: model.DefaultInitialMembers, Economy: &econ, Geography: geo,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := w.NewReplicate()
+	rng := rand.New(rand.NewPCG(1, 2))
+	r.Reset(rng)
+	out := make([]float64, model.NumMetrics)
+	for wk := 1; wk <= 260; wk++ {
+		r.Step(wk, rng, out)
+	}
+	exposure := make([]float64, len(r.Sizes()))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.ConflictExposure(exposure)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(exposure)), "ns/group-week")
 }

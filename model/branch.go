@@ -148,6 +148,22 @@ func (r *Replicate) copyState(src *Replicate) {
 	t.cells = clone(ot.cells, st.cells)
 	t.weights = clone(ot.weights, st.weights)
 
+	// space
+	sp, osp, ssp := &r.space, &old.space, &src.space
+	sp.dens = clone(osp.dens, ssp.dens)
+	sp.adjDens = clone(osp.adjDens, ssp.adjDens)
+	sp.local = clone(osp.local, ssp.local)
+	sp.deaths = clone(osp.deaths, ssp.deaths)
+	sp.civilians = clone(osp.civilians, ssp.civilians)
+	sp.homicides = clone(osp.homicides, ssp.homicides)
+	sp.hits = clone(osp.hits, ssp.hits)
+	sp.aim = clone(osp.aim, ssp.aim)
+	sp.civ = clone(osp.civ, ssp.civ)
+	sp.truceDens = clone(osp.truceDens, ssp.truceDens)
+	sp.truceAdj = clone(osp.truceAdj, ssp.truceAdj)
+	sp.other = clone(osp.other, ssp.other)
+	sp.home = clone(osp.home, ssp.home)
+
 	// statecraft (truces and inForce are by campaign: the caller copies them)
 	s, ost := &r.statecraft, &old.statecraft
 	s.grievance = clone(ost.grievance, src.grievance)
@@ -164,6 +180,9 @@ func (r *Replicate) copyState(src *Replicate) {
 	r.k4 = clone(old.k4, src.k4)
 	r.c2 = clone(old.c2, src.c2)
 	r.warmUp = clone(old.warmUp, src.warmUp)
+	// The branch has the source's past events; whether it records is its own setting.
+	r.events = clone(old.events, src.events)
+	r.recording = old.recording
 	// err is never changed once set: shared.
 }
 

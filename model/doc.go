@@ -8,7 +8,10 @@
 // hold states of a Geography, run labs that strikes destroy and groups rebuild or move,
 // ship along least-cost routes (gonum/graph) to a US market whose price and revenue feed
 // back on recruitment (stochastic mode only); with a Territory instead, groups hold states
-// and spread or withdraw with their size, without labs or a market. With a Policy, the states act with side
+// and spread or withdraw with their size, without labs or a market. Groups placed on states
+// fight where they meet, and deaths and homicides are recorded by state (StateWeek). A
+// replicate can also keep a log of leadership removals, splits, strikes and ceasefires
+// (RecordEvents). With a Policy, the states act with side
 // effects: a US-Mexico cooperation index sets intelligence, extraditions and precursor
 // control, unilateral action and civilian casualties erode it, casualties draw recruits
 // and US action invites retaliation, corruption filters Mexico's enforcement, and levers

@@ -94,6 +94,7 @@ type groups struct {
 	// factor is each slot's recruitment multiplier from revenue: 1 without an economy.
 	factor []float64
 	territory
+	space
 
 	targets []int // scratch for decapitation targets
 	shares  []float64
@@ -116,6 +117,7 @@ func (g *groups) reset(w *World) {
 		*s = resize(*s, n)
 	}
 	g.territory.reset(w, n)
+	g.space.reset(w, &g.territory)
 	g.lead = resize(g.lead, n)
 	g.record = resize(g.record, n)
 	g.rivals = resizeLinks(g.rivals, n)
@@ -176,19 +178,28 @@ func growLinks(l [][]link) [][]link {
 // alive reports whether slot i holds a living group.
 func (g *groups) alive(i int) bool { return g.record[i] >= 0 }
 
-// conflictExposure sets out[i] = (K c)_i for the kernel K_ij = (R_ij + 1)/(A_i + 1),
-// K_ii = 0, as (sum_j R_ij c_j + S - c_i)/(A_i + 1), and returns S = sum_j c_j.
-func (g *groups) conflictExposure(c, out []float64) (s float64) {
+// conflictExposure sets out[i] = (K c)_i and returns S = sum_j c_j. Without geography
+// the kernel is K_ij = (R_ij + b)/(A_i + 1), K_ii = 0, b the baseline hostility (1 in
+// the paper), as (sum_j R_ij c_j + b S - b c_i)/(A_i + 1), which is the paper's
+// expression to the bit when b is 1; with geography, groups meet where they are
+// (spatialExposure, docs/space.md).
+func (r *Replicate) conflictExposure(c, out []float64) (s float64) {
+	g := &r.groups
 	for _, x := range c {
 		s += x
 	}
+	if g.space.on {
+		g.spatialExposure(r.w.cfg.Geography, c, out)
+		return s
+	}
+	b := g.space.hostility
 	out = out[:len(c)]
 	for i, ci := range c {
 		r := 0.0
 		for _, l := range g.rivals[i] {
 			r += l.weight * c[l.to]
 		}
-		out[i] = (r + s - ci) * g.invAllies[i]
+		out[i] = (r + b*s - b*ci) * g.invAllies[i]
 	}
 	return s
 }
@@ -410,6 +421,15 @@ func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
 func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *events) {
 	fr := &r.w.frag
 	ev.leadersRemoved++
+	group, state := r.record[i], -1
+	if r.recording {
+		state = r.largestPresence(i)
+		kind := EventCapture
+		if killed {
+			kind = EventKilling
+		}
+		r.note(wk, kind, group, state, -1, r.c[i], 0)
+	}
 	ld := &r.lead[i]
 	whole := math.Floor(ld.Lieutenants)
 	if whole < 1 {
@@ -420,6 +440,7 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 			return
 		}
 		ld.Cohesion *= 1 - fr.CohesionShock // an improvised successor
+		r.note(wk, EventSuccession, group, state, -1, 0, 0)
 		return
 	}
 	clarity := ld.Clarity
@@ -428,11 +449,20 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 	}
 	if whole >= 2 && rng.Float64() < 1-clarity*ld.Cohesion {
 		ev.splits++
+		first := len(r.lineage)
 		r.split(wk, i, whole, rng, ev)
+		if r.recording {
+			other, factions := -1, len(r.lineage)-first
+			if factions > 0 {
+				other = first
+			}
+			r.note(wk, EventSplit, group, state, other, float64(factions), 0)
+		}
 		return
 	}
 	ld.Lieutenants--
 	ld.Cohesion *= 1 - fr.CohesionShock
+	r.note(wk, EventSuccession, group, state, -1, 0, 0)
 }
 
 // split divides group i among factions after a succession war (see Fragmentation).

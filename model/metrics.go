@@ -10,18 +10,23 @@ const (
 	Groups                        // groups alive at the end of the week
 	EffectiveGroups               // 1/HHI of member shares
 	Deaths                        // cartel members killed in conflict during the week
-	Homicides                     // all killings the conflict drives: Deaths x HomicideRatio
-	Recruits                      // members recruited during the week
-	Incapacitated                 // members arrested or otherwise removed during the week
-	SaturationExits               // members lost to their own cartel's size during the week
-	LeadersRemoved                // leaders captured or killed during the week
-	Splits                        // succession wars that split a group during the week
-	Collapses                     // groups that collapsed when their leader was removed
-	NewGroups                     // groups born during the week: breakaway factions and new local groups
-	Dissolutions                  // groups that ended below a viable size or with no members
-	Dispersed                     // members who left with their group's end, no ally taking them in
-	Labs                          // working labs in Mexico at the end of the week
-	LabsNorth                     // working labs in the zones of Mexico (Zone), then abroad
+	// Homicides: with geography, intentional homicides as INEGI registers them by state
+	// of occurrence, summed over the states: BaselineHomicideRate x population (the
+	// homicides organised crime does not drive) plus OCHomicideRatio x the conflict deaths
+	// (see StateHomicides); civilians killed by strikes and raids are not in them. Without
+	// geography, all killings the conflict drives: Deaths x HomicideRatio.
+	Homicides
+	Recruits        // members recruited during the week
+	Incapacitated   // members arrested or otherwise removed during the week
+	SaturationExits // members lost to their own cartel's size during the week
+	LeadersRemoved  // leaders captured or killed during the week
+	Splits          // succession wars that split a group during the week
+	Collapses       // groups that collapsed when their leader was removed
+	NewGroups       // groups born during the week: breakaway factions and new local groups
+	Dissolutions    // groups that ended below a viable size or with no members
+	Dispersed       // members who left with their group's end, no ally taking them in
+	Labs            // working labs in Mexico at the end of the week
+	LabsNorth       // working labs in the zones of Mexico (Zone), then abroad
 	LabsPacific
 	LabsCentre
 	LabsSoutheast

@@ -29,18 +29,54 @@ type Params struct {
 	// shared out among cartels in proportion to their size.
 	Incapacitation float64
 	// ConflictLethality is theta: deaths per member per exposed member per week, applied
-	// to the conflict kernel K_ij = (R_ij+1)/(A_i+1).
+	// to the conflict kernel K_ij = (R_ij+b)/(A_i+1) (b = BaselineHostility), or with
+	// geography to the members each meets where it is.
 	ConflictLethality float64
 	// Saturation is omega: members lost per member per member of the same cartel per week.
 	Saturation float64
 	// HomicideRatio is homicides (civilians included, plus missing persons) per conflict
 	// death of the model, calibrated on the national series 2012-2021 (see
-	// DefaultHomicideRatio).
+	// DefaultHomicideRatio), in worlds without geography (see OCHomicideRatio).
 	HomicideRatio float64
 	// Intelligence in [0,1] is the quality of the intelligence behind leadership strikes:
 	// it scales every decapitation hazard. 1 means campaigns run at their stated pace.
 	Intelligence float64
+
+	// BaselineHostility is the hostility between two groups that are neither rivals nor
+	// allies: a pair's hostility is its rivalry weight plus it. 1 is the paper's "+1"
+	// of the kernel (R_ij + 1)/(A_i + 1) (see docs/space.md).
+	BaselineHostility float64
+	// AdjacentWeight in [0,1] is how strongly members in a state meet the members of other
+	// groups in the states adjacent to it, relative to those in their own state. Worlds
+	// without geography do not use it.
+	AdjacentWeight float64
+	// BaselineHomicideRate is the homicides not driven by organised crime, per 100,000
+	// people per year: in worlds with geography each state has rate x population of them
+	// a year. Worlds without geography do not use it.
+	BaselineHomicideRate float64
+	// OCHomicideRatio is the homicides that organised crime's conflict and territorial
+	// control drive (members, civilians and others) per conflict death of the model, in
+	// worlds with geography; worlds without it use HomicideRatio.
+	OCHomicideRatio float64
 }
+
+// The defaults of the spatial parameters (see docs/space.md and the registry).
+const (
+	// DefaultBaselineHomicideRate: 42% of homicides were not organised crime's in the
+	// Semáforo Delictivo and Lantia Consultores count of January-September 2016 (58%
+	// were; InSight Crime, "Más de la mitad de los homicidios en México son perpetrados
+	// por el crimen organizado"), times the national rate of 2012-2021, 292,195
+	// homicides (INEGI, model/bacrim/data) in ten years over about 122 million people,
+	// 24 per 100,000 a year: 10.
+	DefaultBaselineHomicideRate = 10
+	// DefaultOCHomicideRatio: the 58% of homicides organised crime commits, times the
+	// 6.06 homicides per conflict death of the mean-field baseline 2012-2021 (292,195
+	// homicides over its deaths; see DefaultHomicideRatio): 3.51.
+	DefaultOCHomicideRatio = 3.51
+	// DefaultAdjacentWeight: an assumption; violence spills over to neighbouring places
+	// (Dell 2015, AER 105:1738), more weakly than where groups share ground.
+	DefaultAdjacentWeight = 0.25
+)
 
 // DefaultHomicideRatio converts model deaths into all killings the conflict drives. The
 // paper fits model deaths to a tenth of weekly homicides plus missing persons; we
@@ -60,6 +96,11 @@ func DefaultParams() Params {
 		Saturation:        4e-8,
 		HomicideRatio:     DefaultHomicideRatio,
 		Intelligence:      1,
+
+		BaselineHostility:    1,
+		AdjacentWeight:       DefaultAdjacentWeight,
+		BaselineHomicideRate: DefaultBaselineHomicideRate,
+		OCHomicideRatio:      DefaultOCHomicideRatio,
 	}
 }
 
@@ -86,7 +127,25 @@ func (p Params) Validate() error {
 	if p.Intelligence > 1 {
 		return fieldErrorf("intelligence", "intelligence %v is a quality in [0,1], above 1", p.Intelligence)
 	}
+	for _, f := range []struct {
+		field, name string
+		v, hi       float64
+	}{
+		{"baseline_hostility", "baseline hostility", p.BaselineHostility, maxSpatialParam},
+		{"adjacent_weight", "adjacent weight (relative to a shared state)", p.AdjacentWeight, 1},
+		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate, maxSpatialParam},
+		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio, maxSpatialParam},
+	} {
+		if !(f.v >= 0 && f.v <= f.hi) { // NaN included
+			return fieldErrorf(f.field, "%s is %v, want a number from 0 to %g", f.name, f.v, f.hi)
+		}
+	}
 	return nil
 }
+
+// maxSpatialParam bounds the baseline hostility, the baseline homicide rate and the
+// organised-crime homicide ratio: far above anything plausible, low enough that no week's
+// sums overflow.
+const maxSpatialParam = 1e6
 
 func formatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }

@@ -295,6 +295,10 @@ func (r *Replicate) adjust(wk int, p *Params) {
 		cp := &r.w.campaigns[k]
 		active := cp.Active(wk)
 		s.inForce[k] = active && cp.Kind == Ceasefire && s.truces[k].holding
+		if r.recording && cp.Kind == Ceasefire && active && !cp.Active(wk-1) {
+			a, b := ceasefireParties(cp)
+			r.note(wk, EventCeasefireStart, a, -1, b, 0, 0)
+		}
 		s.halting = s.halting || s.inForce[k] && cp.HaltShipments
 		if !active {
 			continue
@@ -329,6 +333,14 @@ func (r *Replicate) truceExposure(c []float64) {
 			for i := range c {
 				r.exposure[i] *= 1 - cp.Intensity
 			}
+			continue
+		}
+		if r.space.on {
+			s.inTruce = resize(s.inTruce, len(c))
+			for i := range c {
+				s.inTruce[i] = r.alive(i) && r.named(cp, i)
+			}
+			r.spatialTruce(c, s.inTruce, cp.Intensity)
 			continue
 		}
 		s.inTruce = resize(s.inTruce, len(c))
@@ -390,6 +402,10 @@ func (r *Replicate) policyWeek(wk int, rng *rand.Rand, out []float64) (recruits 
 		}
 		if rng.Float64() < truceBreakdown(pol, cp.Enforced, t.age) {
 			t.holding = false
+			if r.recording {
+				a, b := ceasefireParties(cp)
+				r.note(wk, EventCeasefireBreakdown, a, -1, b, t.age, 0)
+			}
 		} else {
 			out[Truces]++
 		}

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -207,28 +208,58 @@ func TestAntiCorruptionRaisesArrests(t *testing.T) {
 	}
 }
 
-// A ceasefire between a and b (rivals) leaves a exposed only to c: a's exposure becomes
-// (S - c_a - c_b)/(A_a + 1) = c_c/(A_a + 1), while c's is unchanged.
+// A ceasefire between a and b (rivals) leaves a exposed only to c: without geography a's
+// exposure becomes (S - c_a - c_b)/(A_a + 1) = c_c/(A_a + 1), while c's is unchanged. With
+// geography (every group holding every state, so that all meet) a's becomes what it is
+// when b has no members, and likewise b's.
 func TestCeasefireSuspendsConflictBetweenItsGroups(t *testing.T) {
 	truce := lever(Ceasefire, 0, Forever, 1, Mexico)
 	truce.Targets.Groups = []string{"a", "b"}
 	truce.Enforced = true
-	w := policyWorld(t, DefaultPolicy(), nil, truce)
-	r := w.NewReplicate()
-	r.Reset(rand.New(rand.NewPCG(1, 2)))
-	r.adjust(1, new(Params))
-	a, b, c := slotOf(t, r, "a"), slotOf(t, r, "b"), slotOf(t, r, "c")
-	r.conflictExposure(r.c, r.exposure)
-	before := r.exposure[c]
-	r.truceExposure(r.c)
-	if want := r.c[c] * r.invAllies[a]; math.Abs(r.exposure[a]-want) > 1e-9*want {
-		t.Errorf("a's exposure under the truce %v, want c_c/(A_a+1) = %v", r.exposure[a], want)
-	}
-	if want := r.c[c] * r.invAllies[b]; math.Abs(r.exposure[b]-want) > 1e-9*want {
-		t.Errorf("b's exposure under the truce %v, want %v", r.exposure[b], want)
-	}
-	if r.exposure[c] != before {
-		t.Errorf("c's exposure changed from %v to %v", before, r.exposure[c])
+	for _, spatial := range []bool{false, true} {
+		cfg := toyConfig(t, toyLabs(), nil, truce)
+		pol := DefaultPolicy()
+		cfg.Policy = &pol
+		if !spatial {
+			cfg.Economy, cfg.Geography = nil, nil
+		}
+		w, err := NewWorld(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.NewReplicate()
+		r.Reset(rand.New(rand.NewPCG(1, 2)))
+		r.adjust(1, new(Params))
+		a, b, c := slotOf(t, r, "a"), slotOf(t, r, "b"), slotOf(t, r, "c")
+		wantA, wantB := r.c[c]*r.invAllies[a], r.c[c]*r.invAllies[b]
+		if spatial {
+			for _, i := range []int{a, b, c} {
+				r.territory.present[i] = 1<<5 - 1
+			}
+			without := func(x, of int) float64 {
+				sizes := slices.Clone(r.c)
+				sizes[x] = 0
+				out := make([]float64, len(sizes))
+				r.conflictExposure(sizes, out)
+				return out[of]
+			}
+			wantA, wantB = without(b, a), without(a, b)
+			if !(wantA > 0 && wantB > 0) {
+				t.Fatalf("a and c, b and c do not meet: %v, %v", wantA, wantB)
+			}
+		}
+		r.conflictExposure(r.c, r.exposure)
+		before := r.exposure[c]
+		r.truceExposure(r.c)
+		if math.Abs(r.exposure[a]-wantA) > 1e-9*wantA {
+			t.Errorf("geography %v: a's exposure under the truce %v, want %v", spatial, r.exposure[a], wantA)
+		}
+		if math.Abs(r.exposure[b]-wantB) > 1e-9*wantB {
+			t.Errorf("geography %v: b's exposure under the truce %v, want %v", spatial, r.exposure[b], wantB)
+		}
+		if r.exposure[c] != before {
+			t.Errorf("geography %v: c's exposure changed from %v to %v", spatial, before, r.exposure[c])
+		}
 	}
 }
 

@@ -2,7 +2,7 @@ package model
 
 // LineagePresence returns the states where lineage k's group is present at the end of
 // the week last stepped, as a bit set (bit s for state s of the Geography): 0 when the
-// group has ended, and in worlds without an economy, whose groups hold no territory. The
+// group has ended, and in worlds without geography, whose groups hold no territory. The
 // event study reads it to find "the other states where the same group operates"
 // (Lindo & Padilla-Romo 2018).
 func (r *Replicate) LineagePresence(k int) uint64 {

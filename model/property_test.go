@@ -60,6 +60,42 @@ func paramFields(p *Params) []numField {
 		{"saturation", &p.Saturation, 0, inf},
 		{"homicide_ratio", &p.HomicideRatio, 0, inf},
 		{"intelligence", &p.Intelligence, 0, 1},
+		{"baseline_hostility", &p.BaselineHostility, 0, maxSpatialParam},
+		{"adjacent_weight", &p.AdjacentWeight, 0, 1},
+		{"baseline_homicide_rate", &p.BaselineHomicideRate, 0, maxSpatialParam},
+		{"oc_homicide_ratio", &p.OCHomicideRatio, 0, maxSpatialParam},
+	}
+}
+
+// checkStates checks a week of a world with geography against its states: homicides,
+// deaths and civilian casualties summed over the states in index order equal the
+// national metrics exactly, and so do members; each state's homicides are its baseline
+// (rate x population a year) plus the OC ratio times its deaths; no state has more
+// groups present than groups alive.
+func checkStates(r *Replicate, out []float64, fail func(string, ...any)) {
+	geo := r.w.Geography()
+	p := r.w.cfg.Params
+	k := int(NumStateMetrics)
+	st := make([]float64, geo.Len()*k)
+	r.StateWeek(st)
+	var hom, deaths, civ, members float64
+	for v := range geo.Len() {
+		row := st[v*k : (v+1)*k]
+		hom += row[StateHomicides]
+		deaths += row[StateDeaths]
+		civ += row[StateCivilianCasualties]
+		members += row[StateMembers]
+		want := p.BaselineHomicideRate*geo.States[v].Population/1e5/WeeksPerYear + p.OCHomicideRatio*row[StateDeaths]
+		if row[StateHomicides] != want {
+			fail("state %s: %v homicides, want %v", geo.States[v].Code, row[StateHomicides], want)
+		}
+		if row[StateGroupsPresent] > out[Groups] || row[StateDeaths] < 0 || row[StateMembers] < 0 {
+			fail("state %s: %v groups present of %v, %v deaths, %v members", geo.States[v].Code, row[StateGroupsPresent], out[Groups], row[StateDeaths], row[StateMembers])
+		}
+	}
+	if hom != out[Homicides] || deaths != out[Deaths] || civ != out[CivilianCasualties] || members != out[Members] {
+		fail("over the states: homicides %v, deaths %v, civilian casualties %v, members %v; national %v, %v, %v, %v",
+			hom, deaths, civ, members, out[Homicides], out[Deaths], out[CivilianCasualties], out[Members])
 	}
 }
 
@@ -738,8 +774,12 @@ func checkWeek(t *testing.T, r *Replicate, wk int, out []float64, prev *weekStat
 		prev.sizes = append(prev.sizes[:0], r.c...)
 	}
 	prev.members = out[Members]
-	if h := out[Deaths] * cfg.Params.HomicideRatio; out[Homicides] != h {
-		fail("homicides %v, deaths x ratio %v", out[Homicides], h)
+	if cfg.Geography == nil || !r.space.on {
+		if h := out[Deaths] * cfg.Params.HomicideRatio; out[Homicides] != h {
+			fail("homicides %v, deaths x ratio %v", out[Homicides], h)
+		}
+	} else {
+		checkStates(r, out, fail)
 	}
 
 	// Groups: in stochastic mode a group is alive exactly when it has at least one

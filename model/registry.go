@@ -102,6 +102,10 @@ func (p *Params) keyedFields() []numField {
 		{name: "saturation", p: &p.Saturation},
 		{name: "homicide_ratio", p: &p.HomicideRatio},
 		{name: "intelligence", p: &p.Intelligence},
+		{name: "baseline_hostility", p: &p.BaselineHostility},
+		{name: "adjacent_weight", p: &p.AdjacentWeight},
+		{name: "baseline_homicide_rate", p: &p.BaselineHomicideRate},
+		{name: "oc_homicide_ratio", p: &p.OCHomicideRatio},
 	}
 }
 
@@ -214,6 +218,18 @@ var registryMeta = []paramMeta{
 	{"parameters", "intelligence", "fraction", 0.5, 1, Assumed,
 		"assumption: campaigns run at their stated pace (1); at 0.5 half of the intended removals happen",
 		"quality of the intelligence behind leadership strikes"},
+	{"parameters", "baseline_hostility", "hostility weight", 0, 1, Assumed,
+		"1 is Prieto-Curiel et al. 2023's kernel (R_ij + 1)/(A_i + 1), which makes every pair of groups fight; 0 lets only rivals fight. Range: both ends (assumption: how much unrelated groups fight where they meet is not measured)",
+		"hostility between groups that are not rivals, added to every pair's rivalry weight"},
+	{"parameters", "adjacent_weight", "fraction of a shared state's", 0, 0.5, Assumed,
+		"assumption: violence spreads to neighbouring places (Dell 2015, AER 105:1738, finds crackdowns divert violence to neighbouring municipalities), more weakly than where groups share ground. 0: groups meet only in shared states. Worlds without geography do not use it",
+		"how strongly members meet other groups' members in adjacent states"},
+	{"parameters", "baseline_homicide_rate", "homicides per 100,000 people per year", 4.8, 12, Sourced,
+		"42% of homicides not organised crime's (Semáforo Delictivo and Lantia Consultores, January-September 2016, reported by InSight Crime) times the INEGI rate of 2012-2021 (292,195 homicides, model/bacrim/data, over about 122 million people: 24 a year per 100,000). Range: a fifth not organised crime's (Semáforo Delictivo 2020: eight in ten are) to half (the Mexican government's count of 2006-2011: roughly half). Worlds without geography do not use it",
+		"homicides not driven by organised crime, by state population"},
+	{"parameters", "oc_homicide_ratio", "homicides per conflict death", 3.03, 4.85, Calibrated,
+		"the 58% of homicides organised crime commits (Semáforo Delictivo and Lantia Consultores 2016) times 6.06 homicides per conflict death of the mean-field baseline 2012-2021 (see homicide_ratio). Range: a half to eight in ten. Worlds without geography use homicide_ratio",
+		"homicides that cartel conflict and territorial control drive (members and civilians) per conflict death, with geography"},
 
 	// fragmentation: leaders, succession, splits, collapse and new groups.
 	{"fragmentation", "lieutenant_span", "members per lieutenant", 150, 2000, Calibrated,

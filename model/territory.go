@@ -522,12 +522,16 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			}
 		}
 		r.countAction(cp.Actor, made)
+		killed := 0.0
 		if made > 0 && cp.Casualties > 0 {
-			killed := Poisson(rng, made*cp.Casualties*r.casualtyScale())
+			killed = Poisson(rng, made*cp.Casualties*r.casualtyScale())
 			casualties += killed
 			if r.statecraft.on {
 				r.blame(killed, cells)
 			}
+		}
+		if r.space.on {
+			r.strikeWeek(wk, killed, cells, rng)
 		}
 	}
 	return destroyed, casualties
@@ -557,6 +561,9 @@ func (r *Replicate) hitLab(cp *campaign, cells []labCell, total float64, rng *ra
 	hit.labs--
 	hit.pending++
 	hit.pressure++
+	if r.space.on {
+		r.space.hits[hitState]++
+	}
 	if r.statecraft.on && cp.Casualties > 0 { // for blame, which clears them
 		r.hits[hitState]++
 	}

@@ -364,6 +364,8 @@ type Replicate struct {
 	warmUp             []float64 // the metrics of warm-up weeks, discarded
 	err                *RunawayError
 	week               int // the last week stepped (Week)
+	recording          bool
+	events             []Event
 }
 
 // NewReplicate allocates a replicate; call Reset before stepping it.
@@ -383,6 +385,7 @@ func (w *World) NewReplicate() *Replicate {
 // records of groups born in them have negative weeks). rng may be nil in mean-field mode.
 func (r *Replicate) Reset(rng *rand.Rand) {
 	r.err = nil
+	r.events = r.events[:0]
 	r.groups.reset(r.w)
 	r.statecraft.reset(r.w)
 	for i, m := range r.w.expected {
@@ -414,8 +417,10 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 func (r *Replicate) Sizes() []float64 { return r.c }
 
 // ConflictExposure sets out[i] = (K c)_i for the current sizes, with the conflict kernel
-// K_ij = (R_ij + 1)/(A_i + 1), K_ii = 0, of the replicate's current network, and returns
-// S = sum_j c_j. out needs one entry per slot (len(Sizes())).
+// K_ij = (R_ij + b)/(A_i + 1), K_ii = 0, of the replicate's current network (b the
+// baseline hostility, 1 in the paper), and returns S = sum_j c_j; in a world with
+// geography, (K c)_i is the mean exposure of group i's members where they are (see
+// space.go and docs/space.md). out needs one entry per slot (len(Sizes())).
 func (r *Replicate) ConflictExposure(out []float64) float64 { return r.conflictExposure(r.c, out) }
 
 // Lineage returns every group the replicate has had, initial groups first by rank, then
@@ -432,10 +437,16 @@ func (r *Replicate) Lineage() []LineageRecord {
 func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	r.week = wk
 	clear(out[:NumMetrics])
+	if r.space.on {
+		clear(r.space.deaths)
+		clear(r.space.civilians)
+		clear(r.space.homicides)
+	}
 	if r.err != nil {
 		return
 	}
 	p := r.w.ParamsAt(wk)
+	r.space.hostility, r.space.adjacent = p.BaselineHostility, p.AdjacentWeight
 	r.territory.lost = 0
 	if r.statecraft.on {
 		r.adjust(wk, &p)
@@ -469,7 +480,11 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 		out[EffectiveGroups] = members * members / sumSq
 	}
 	out[Deaths] = f.deaths
-	out[Homicides] = f.deaths * p.HomicideRatio
+	if r.space.on {
+		out[Homicides] = r.homicideWeek(p)
+	} else {
+		out[Homicides] = f.deaths * p.HomicideRatio
+	}
 	out[Recruits] = f.recruits
 	out[Incapacitated] = f.incapacitated
 	out[SaturationExits] = f.saturation
@@ -620,6 +635,9 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 			arrested, killed := Split(rng, exits, perCapitaArrest/h, hDeath/h)
 			f.incapacitated += arrested
 			f.deaths += killed
+			if killed > 0 && r.space.on {
+				r.locateDeaths(i, killed, rng)
+			}
 			r.satExits[i] = exits - arrested - killed
 			f.saturation += r.satExits[i]
 		}

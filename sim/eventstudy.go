@@ -206,7 +206,7 @@ func newPanelRecorder(clock Clock, first, months, states int) *panelRecorder {
 }
 
 func (p *panelRecorder) week(r *model.Replicate, wk int, national []float64) {
-	stateWeek(r, national, p.scratch)
+	r.StateWeek(p.scratch)
 	end := p.clock.Date(wk)
 	for d := range 7 {
 		m := monthOf(end.AddDate(0, 0, -d)) - p.first

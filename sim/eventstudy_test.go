@@ -108,7 +108,6 @@ interventions:
 // The event study of a run writes eventstudy.csv (window, month -12 to +24) and its
 // plots, with the same bytes for any number of workers.
 func TestEventStudyOfARun(t *testing.T) {
-	plantStates(t)
 	sc := savedScenario(t, kingpinGeo, 3)
 	dir := execute(t, sc)
 	var tables [][]byte

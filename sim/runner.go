@@ -396,7 +396,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 						}
 						step(r, w, rng, buf[(w-1)*nm:w*nm])
 						if plan != nil {
-							stateWeek(r, buf[(w-1)*nm:w*nm], scratch[k])
+							r.StateWeek(scratch[k])
 							plan.add(buf[size:], w, scratch[k])
 						}
 					}

@@ -194,6 +194,11 @@ type parametersFile struct {
 	Saturation        *realValue `yaml:"saturation"`
 	HomicideRatio     *realValue `yaml:"homicide_ratio"`
 	Intelligence      *realValue `yaml:"intelligence"`
+	// The spatial kernel's and the homicides' parameters (model.Params).
+	BaselineHostility    *realValue `yaml:"baseline_hostility"`
+	AdjacentWeight       *realValue `yaml:"adjacent_weight"`
+	BaselineHomicideRate *realValue `yaml:"baseline_homicide_rate"`
+	OCHomicideRatio      *realValue `yaml:"oc_homicide_ratio"`
 }
 
 type interventionFile struct {
@@ -693,6 +698,10 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 		overriding{sf.Parameters.Saturation, &params.Saturation},
 		overriding{sf.Parameters.HomicideRatio, &params.HomicideRatio},
 		overriding{sf.Parameters.Intelligence, &params.Intelligence},
+		overriding{sf.Parameters.BaselineHostility, &params.BaselineHostility},
+		overriding{sf.Parameters.AdjacentWeight, &params.AdjacentWeight},
+		overriding{sf.Parameters.BaselineHomicideRate, &params.BaselineHomicideRate},
+		overriding{sf.Parameters.OCHomicideRatio, &params.OCHomicideRatio},
 	)
 	if err := params.Validate(); err != nil {
 		return nil, fieldError(name, "parameters", err, keys)
@@ -784,6 +793,10 @@ func (sf *scenarioFile) numbers() []givenNumber {
 		{"parameters.saturation", ps.Saturation},
 		{"parameters.homicide_ratio", ps.HomicideRatio},
 		{"parameters.intelligence", ps.Intelligence},
+		{"parameters.baseline_hostility", ps.BaselineHostility},
+		{"parameters.adjacent_weight", ps.AdjacentWeight},
+		{"parameters.baseline_homicide_rate", ps.BaselineHomicideRate},
+		{"parameters.oc_homicide_ratio", ps.OCHomicideRatio},
 	}
 	for i, g := range sf.World.Groups {
 		key := fmt.Sprintf("world.groups[%d].", i)

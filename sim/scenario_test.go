@@ -692,6 +692,10 @@ parameters:
   saturation: 4e-8
   homicide_ratio: 9.7
   intelligence: 1
+  baseline_hostility: 1
+  adjacent_weight: 0.25
+  baseline_homicide_rate: 10
+  oc_homicide_ratio: 3.51
 fragmentation: {}
 economy: {}
 policy: {}

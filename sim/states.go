@@ -108,10 +108,6 @@ func (p *statePlan) finish(vals []float64) {
 	}
 }
 
-// stateWeek reads a replicate's per-state values of the week just stepped, whose
-// national metrics are in national; tests replace it to plant values.
-var stateWeek = func(r *model.Replicate, national, out []float64) { r.StateWeek(out) }
-
 // writeStates writes states.csv from the per-state statistics of an ensemble.
 func writeStates(w io.Writer, scenario string, p *statePlan, ens *Ensemble) error {
 	bw := bufio.NewWriterSize(w, 1<<16)

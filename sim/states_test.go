@@ -38,34 +38,6 @@ func geoTestScenario(t testing.TB, replicates, weeks int) *Scenario {
 	return sc
 }
 
-// plantStates replaces the model's per-state values for the length of a test with a
-// split of the national metrics that sums back to them exactly each week: half of the
-// homicides, deaths, civilian casualties and members in state w mod S, half in state
-// (3w+1) mod S (x/2 + x/2 == x in binary floating point); the labs in the first of them
-// and one group present in the second.
-func plantStates(t *testing.T) {
-	t.Helper()
-	old := stateWeek
-	t.Cleanup(func() { stateWeek = old })
-	stateWeek = func(r *model.Replicate, national, out []float64) {
-		k := int(model.NumStateMetrics)
-		states := len(out) / k
-		clear(out)
-		wk := r.Week()
-		a, b := wk%states, (3*wk+1)%states
-		for _, p := range []struct {
-			sm model.StateMetric
-			m  model.Metric
-		}{{model.StateHomicides, model.Homicides}, {model.StateDeaths, model.Deaths},
-			{model.StateCivilianCasualties, model.CivilianCasualties}, {model.StateMembers, model.Members}} {
-			out[a*k+int(p.sm)] += national[p.m] / 2
-			out[b*k+int(p.sm)] += national[p.m] / 2
-		}
-		out[a*k+int(model.StateLabs)] = national[model.Labs]
-		out[b*k+int(model.StateGroupsPresent)] = 1
-	}
-}
-
 func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -87,7 +59,6 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(a), 
 // own dates) and the members at the year's last week; the homicide rate is the year's
 // homicides per 100,000 residents of the 2020 census (Sinaloa: 3,026,943, INEGI).
 func TestStatesSumToTheNationalSeries(t *testing.T) {
-	plantStates(t)
 	sc := geoTestScenario(t, 3, 30)
 	dir := filepath.Join(t.TempDir(), "out")
 	m, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2})
@@ -160,7 +131,6 @@ func (stateKeeper) foldsStates() {}
 // A branched run carries the per-state values of the shared weeks over to each world at
 // its fork: they are bit for bit a separate run's.
 func TestBranchedRunsCarryTheStatesOver(t *testing.T) {
-	plantStates(t)
 	sc := geoTestScenario(t, 2, 30)
 	base := sc.Config()
 	raids := sc.Config()

@@ -76,7 +76,7 @@ var metricDescriptions = map[model.Metric]string{
 	model.Groups:             "groups alive (at least one member)",
 	model.EffectiveGroups:    "1/HHI of member shares",
 	model.Deaths:             "cartel members killed in conflict",
-	model.Homicides:          "all killings the conflict drives, civilians included: deaths x homicide_ratio",
+	model.Homicides:          "intentional homicides (INEGI's count): with geography, baseline_homicide_rate x population plus oc_homicide_ratio x deaths, by state; without, all killings the conflict drives, civilians included: deaths x homicide_ratio",
 	model.Recruits:           "members recruited",
 	model.Incapacitated:      "members arrested or otherwise removed",
 	model.SaturationExits:    "members lost to their own cartel's size",
