@@ -198,3 +198,8 @@ func readEffects(path string, m *experiment.Manifest) ([][][]sim.Interval, error
 	}
 	return eff, nil
 }
+
+type (
+	experimentScenario = experiment.ManifestScenario
+	experimentOutput   = experiment.ManifestOutput
+)
