@@ -88,7 +88,7 @@ func (c *discoverCmd) validate(args []string) error {
 func (c *discoverCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error {
 	e, err := robust.Load(args[0])
 	if err != nil {
-		return err
+		return usageError{err.Error()} // a directory that is not a finished experiment is bad input
 	}
 	cond := robust.Condition{Policy: c.policy, Output: c.output, Clear: c.clear, Threshold: c.below}
 	if c.fs.Changed("above") {
@@ -110,7 +110,7 @@ func (c *discoverCmd) run(_ context.Context, args []string, stdout, _ io.Writer)
 	}
 	d, err := robust.Discover(e, cond, robust.PRIMOptions{Alpha: c.alpha, MinMass: c.minMass, MinCoverage: c.minCoverage, Paste: c.paste, MaxP: c.maxP})
 	if err != nil {
-		return err
+		return usageError{err.Error()} // an unknown policy or output, or a condition that never holds
 	}
 	out := c.out
 	if out == "" {

@@ -92,7 +92,7 @@ func outputFilter(e *robust.Experiment, names, metrics []string, years []int) (f
 func (c *robustnessCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error {
 	e, err := robust.Load(args[0])
 	if err != nil {
-		return err
+		return usageError{err.Error()} // a directory that is not a finished experiment is bad input
 	}
 	keep, err := outputFilter(e, c.outputs, c.metrics, c.years)
 	if err != nil {
