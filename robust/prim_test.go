@@ -98,3 +98,37 @@ func TestPRIMErrors(t *testing.T) {
 		t.Error("alpha 2 accepted")
 	}
 }
+
+// Pasting by hand: ten points on one factor, the condition true at 0, 1, 2, 3 and 5.
+// From the box [2, 5] (3 hits of 4, density 0.75), with alpha 0.25 each paste adds one
+// point: 1 (4 of 5, 0.8, better than 6's 3 of 5), then 0 (5 of 6, 0.833); adding 6
+// would give 5 of 7, lower, so pasting stops at [0, 5].
+func TestPasteByHand(t *testing.T) {
+	d := &primData{k: 1, min: []float64{0}, max: []float64{9}}
+	for i := range 10 {
+		d.x = append(d.x, []float64{float64(i)})
+		d.y = append(d.y, i <= 3 || i == 5)
+		if d.y[i] {
+			d.hits++
+		}
+	}
+	lo, hi := d.pasteBox([]float64{2}, []float64{5}, 0.25)
+	if lo[0] != 0 || hi[0] != 5 {
+		t.Errorf("pasted to [%g, %g], want [0, 5]", lo[0], hi[0])
+	}
+	if b := d.box(lo, hi); b.Hits != 5 || b.Points != 6 {
+		t.Errorf("pasted box: %d hits of %d, want 5 of 6", b.Hits, b.Points)
+	}
+}
+
+// The quasi-p-value by hand: a box of 8 points, all hits, whose restriction widens it to
+// 10 points with 8 hits (density 0.8): P(X >= 8) for X ~ Binomial(8, 0.8) = 0.8^8.
+func TestQuasiPByHand(t *testing.T) {
+	if got, want := quasiP(8, 8, 0.8), math.Pow(0.8, 8); math.Abs(got-want) > 1e-12 {
+		t.Errorf("quasi-p %g, want 0.8^8 = %g", got, want)
+	}
+	// P(X >= 1) for Binomial(2, 0.5) = 3/4.
+	if got := quasiP(1, 2, 0.5); math.Abs(got-0.75) > 1e-12 {
+		t.Errorf("quasi-p %g, want 0.75", got)
+	}
+}
