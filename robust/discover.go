@@ -29,6 +29,9 @@ type Condition struct {
 	Above          bool
 	Threshold      float64
 	Clear          bool
+	// Relative: the threshold is a percentage of the reference's mean at the point (its
+	// mean over the replicates in results.csv): -10 is "cuts it by more than 10%".
+	Relative bool
 }
 
 func (c Condition) String() string {
@@ -37,6 +40,9 @@ func (c Condition) String() string {
 		op = ">"
 	}
 	s := fmt.Sprintf("effect of %s on %s %s %s", c.Policy, c.Output, op, fmtF(c.Threshold))
+	if c.Relative {
+		s += "% of the reference's mean"
+	}
 	if c.Clear {
 		s += " (its whole 95% interval)"
 	}
@@ -54,6 +60,13 @@ func (e *Experiment) Holds(c Condition) ([]bool, error) {
 	if o < 0 {
 		return nil, fmt.Errorf("robust: %s: no output %q in the experiment (the outputs are %s)", e.Dir, c.Output, strings.Join(e.OutputNames(), ", "))
 	}
+	var ref []float64
+	if c.Relative {
+		var err error
+		if ref, err = e.ReferenceMeans(o); err != nil {
+			return nil, err
+		}
+	}
 	y := make([]bool, m.Points)
 	for p, iv := range e.Effects[o][s] {
 		v := iv.Mean
@@ -62,6 +75,12 @@ func (e *Experiment) Holds(c Condition) ([]bool, error) {
 			if c.Above {
 				v = iv.Lo
 			}
+		}
+		if c.Relative {
+			if ref[p] == 0 {
+				return nil, fmt.Errorf("robust: %s: %s is 0 in %s at point %d, so an effect relative to it is undefined", e.Dir, c.Output, m.Scenarios[0].Name, p)
+			}
+			v = 100 * v / math.Abs(ref[p])
 		}
 		y[p] = v < c.Threshold
 		if c.Above {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/sim"
@@ -203,3 +204,45 @@ type (
 	experimentScenario = experiment.ManifestScenario
 	experimentOutput   = experiment.ManifestOutput
 )
+
+// ReferenceMeans reads results.csv for the reference's mean of output o at each point,
+// over its replicates.
+func (e *Experiment) ReferenceMeans(o int) ([]float64, error) {
+	m := e.Manifest
+	path := filepath.Join(e.Dir, experiment.ResultsFile)
+	f, r, err := openCSV(path, 5)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r.ReuseRecord = true
+	sum, n := make([]float64, m.Points), make([]int, m.Points)
+	ref, out := m.Scenarios[0].Name, m.Outputs[o].Name
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("robust: %s:%d: %v", path, line, csvErr(err))
+		}
+		if rec[1] != ref || rec[3] != out {
+			continue
+		}
+		p, err1 := strconv.Atoi(rec[0])
+		x, err2 := strconv.ParseFloat(rec[4], 64)
+		if err1 != nil || err2 != nil || p < 0 || p >= m.Points {
+			return nil, fmt.Errorf("robust: %s:%d: bad point or value: %s", path, line, strings.Join(rec, ","))
+		}
+		sum[p] += x
+		n[p]++
+	}
+	for p := range sum {
+		if n[p] == 0 {
+			return nil, fmt.Errorf("robust: %s: no replicate of %s for %s at point %d", path, ref, out, p)
+		}
+		sum[p] /= float64(n[p])
+	}
+	return sum, nil
+}

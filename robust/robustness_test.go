@@ -150,3 +150,34 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("empty dir: %v", err)
 	}
 }
+
+// A relative condition divides each point's effect by the reference's mean there, from
+// results.csv: by hand, -20 against 100 is -20% (below -10%), -20 against 400 is -5%.
+func TestRelativeCondition(t *testing.T) {
+	a := [][3]float64{{-20, -30, -10}, {-20, -30, -10}}
+	dir := writeExperiment(t, []string{"f"}, [][]float64{{0.1}, {0.9}}, []string{"supply_2027"}, []string{"supply"}, []string{"A"}, [][][][3]float64{{a}})
+	results := "point,scenario,replicate,output,value\n" +
+		"0,status-quo,0,supply_2027,90\n0,status-quo,1,supply_2027,110\n0,A,0,supply_2027,70\n0,A,1,supply_2027,90\n" +
+		"1,status-quo,0,supply_2027,400\n1,status-quo,1,supply_2027,400\n1,A,0,supply_2027,380\n1,A,1,supply_2027,380\n"
+	if err := os.WriteFile(filepath.Join(dir, experiment.ResultsFile), []byte(results), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := e.Holds(Condition{Policy: "A", Output: "supply_2027", Threshold: -10, Relative: true})
+	if err != nil || len(y) != 2 || !y[0] || y[1] {
+		t.Errorf("holds %v (%v), want [true false]", y, err)
+	}
+	// With --clear, the interval's upper end: -10 of 100 is -10%, not below -10%.
+	y, err = e.Holds(Condition{Policy: "A", Output: "supply_2027", Threshold: -10, Relative: true, Clear: true})
+	if err != nil || y[0] || y[1] {
+		t.Errorf("clear: holds %v (%v), want [false false]", y, err)
+	}
+	os.WriteFile(filepath.Join(dir, experiment.ResultsFile), []byte(strings.ReplaceAll(results, ",400\n", ",0\n")), 0o644)
+	if _, err := e.Holds(Condition{Policy: "A", Output: "supply_2027", Threshold: -10, Relative: true}); err == nil ||
+		!strings.Contains(err.Error(), "supply_2027 is 0 in status-quo at point 1, so an effect relative to it is undefined") {
+		t.Errorf("a reference of 0: %v", err)
+	}
+}

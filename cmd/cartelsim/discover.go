@@ -20,6 +20,9 @@ type discoverCmd struct {
 	below       float64
 	above       float64
 	clear       bool
+	relative    bool
+	metric      string
+	year        int
 	alpha       float64
 	minMass     float64
 	minCoverage float64
@@ -34,15 +37,18 @@ func (*discoverCmd) synopsis() string {
 	return "scenario discovery (PRIM): the factor values of an experiment where a policy's effect is below or above a threshold"
 }
 func (*discoverCmd) usage() string {
-	return "discover EXPERIMENT_DIR [--policy NAME] [--output NAME] (--below X | --above X) [--clear] [--alpha A] [--min-mass M] [--min-coverage C] [--paste] [--max-p P] [--out DIR] [--quiet]"
+	return "discover EXPERIMENT_DIR [--policy NAME] [--output NAME | --metric M [--year Y]] (--below X | --above X) [--relative] [--clear] [--alpha A] [--min-mass M] [--min-coverage C] [--paste] [--max-p P] [--out DIR] [--quiet]"
 }
 
 func (c *discoverCmd) register(fs *pflag.FlagSet) {
 	c.fs = fs
 	fs.StringVar(&c.policy, "policy", "", "the policy (a scenario of the experiment after the first; default: the only one)")
 	fs.StringVar(&c.output, "output", "", "the output, by its name in effects.csv (default: the only one)")
+	fs.StringVar(&c.metric, "metric", "", "or the output by its metric: the only output of this metric (with --year, of that year's mean)")
+	fs.IntVar(&c.year, "year", 0, "with --metric: the output that is the mean over this year")
 	fs.Float64Var(&c.below, "below", 0, "the condition: the policy's effect (policy minus reference) is below this")
 	fs.Float64Var(&c.above, "above", 0, "the condition: the policy's effect is above this")
+	fs.BoolVar(&c.relative, "relative", false, "the threshold is a percentage of the reference's mean at each point (--below -10: cuts it by more than 10%)")
 	fs.BoolVar(&c.clear, "clear", false, "the condition holds where the effect's whole 95% replicate interval is below (above) the threshold")
 	fs.Float64Var(&c.alpha, "alpha", 0.05, "the share of the box's points each peel removes")
 	fs.Float64Var(&c.minMass, "min-mass", 0.05, "peel no box below this share of the points")
@@ -72,6 +78,10 @@ func (c *discoverCmd) validate(args []string) error {
 		return usagef("discover needs the condition: one of --below X or --above X")
 	case math.IsNaN(c.below) || math.IsNaN(c.above):
 		return usagef("the threshold is not a number")
+	case c.output != "" && (c.metric != "" || c.fs.Changed("year")):
+		return usagef("--output names the output: give it or --metric (and --year), not both")
+	case c.fs.Changed("year") && c.metric == "":
+		return usagef("--year %d chooses among the outputs of --metric: give --metric too", c.year)
 	}
 	for _, f := range []struct {
 		name string
@@ -90,7 +100,7 @@ func (c *discoverCmd) run(_ context.Context, args []string, stdout, _ io.Writer)
 	if err != nil {
 		return usageError{err.Error()} // a directory that is not a finished experiment is bad input
 	}
-	cond := robust.Condition{Policy: c.policy, Output: c.output, Clear: c.clear, Threshold: c.below}
+	cond := robust.Condition{Policy: c.policy, Output: c.output, Clear: c.clear, Relative: c.relative, Threshold: c.below}
 	if c.fs.Changed("above") {
 		cond.Above, cond.Threshold = true, c.above
 	}
@@ -100,6 +110,26 @@ func (c *discoverCmd) run(_ context.Context, args []string, stdout, _ io.Writer)
 		} else {
 			return usagef("discover needs --policy: the experiment compares %s", strings.Join(p, ", "))
 		}
+	}
+	if c.metric != "" {
+		var years []int
+		if c.fs.Changed("year") {
+			years = []int{c.year}
+		}
+		keep, err := outputFilter(e, nil, []string{c.metric}, years)
+		if err != nil {
+			return err
+		}
+		var match []string
+		for i, o := range e.Manifest.Outputs {
+			if keep(i) {
+				match = append(match, o.Name)
+			}
+		}
+		if len(match) != 1 {
+			return usagef("--metric %s: %d outputs match (%s): choose one with --year or --output", c.metric, len(match), strings.Join(match, ", "))
+		}
+		cond.Output = match[0]
 	}
 	if cond.Output == "" {
 		if o := e.OutputNames(); len(o) == 1 {

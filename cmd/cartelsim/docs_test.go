@@ -38,6 +38,7 @@ var docLongCommands = map[string]string{
 	"cartelsim figures --out out/figures --check":                                             "every published output: make figures, minutes",
 	"cartelsim robustness out/strikes-rebuild --metric supply --metric homicides":             "reads make experiment's output",
 	"cartelsim discover out/strikes-rebuild --output supply_2027 --below -2e7":                "reads make experiment's output",
+	"cartelsim discover out/strikes-rebuild --output supply_2027 --below -10 --relative":      "reads make experiment's output",
 	"cartelsim discover out/strikes-rebuild --output homicides_2027 --above 0 --clear":        "reads make experiment's output",
 }
 

@@ -77,6 +77,11 @@ func TestRobustnessAndDiscoverCommands(t *testing.T) {
 	if status != exitOK || !strings.Contains(stdout, "box (from step 0 of 0): anywhere (no factor restricted)") {
 		t.Errorf("a condition true everywhere: status %d, stdout %q, stderr %q", status, stdout, stderr)
 	}
+	// The same condition in percent of the reference, the output chosen by metric and year.
+	status, stdout, stderr = run("discover", exp, "--metric", "members", "--year", "2012", "--relative", "--above", "-1e18", "--out", out)
+	if status != exitOK || !strings.Contains(stdout, "effect of more on members_2012 > -1e+18% of the reference's mean: holds at 5 of 5 points") {
+		t.Errorf("--relative: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
 	for _, f := range []string{"discovery.csv", "plots/discovery_trajectory.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
@@ -96,6 +101,9 @@ func TestRobustnessAndDiscoverCommands(t *testing.T) {
 		{[]string{"discover", filepath.Dir(exp), "--below", "0"}, "cartelsim discover: robust: " + filepath.Dir(exp) + ": not an experiment directory (no experiment.json)"},
 		{[]string{"robustness", exp, "--metric", "homicides"}, "cartelsim robustness: --metric homicides: no output of the experiment matches (its outputs: members_2012 (members, mean over 2012))"},
 		{[]string{"robustness", exp, exp}, "robustness takes one experiment directory, got 2 arguments"},
+		{[]string{"discover", exp, "--below", "0", "--output", "members_2012", "--metric", "members"}, "--output names the output: give it or --metric (and --year), not both"},
+		{[]string{"discover", exp, "--below", "0", "--year", "2012"}, "--year 2012 chooses among the outputs of --metric: give --metric too"},
+		{[]string{"discover", exp, "--below", "0", "--metric", "members", "--year", "2013"}, "--year 2013: no output of the experiment matches"},
 	} {
 		status, _, stderr := run(tc.args...)
 		if status != exitUsage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
