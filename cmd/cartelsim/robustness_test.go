@@ -88,6 +88,16 @@ func TestRobustnessAndDiscoverCommands(t *testing.T) {
 		}
 	}
 
+	// Replacing the experiment removes the analyses of the old one in their default places,
+	// which would otherwise look like the new one's.
+	design := filepath.Join(filepath.Dir(exp), "design.yaml")
+	if status, _, stderr := run("experiment", design, "--out", exp, "--force", "-q"); status != exitOK {
+		t.Fatalf("experiment --force: status %d: %s", status, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(exp, "robustness")); !os.IsNotExist(err) {
+		t.Errorf("robustness/ of the replaced experiment is still there (%v)", err)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string
