@@ -209,7 +209,7 @@ func WriteDiscovery(dir string, e *Experiment, d *Discovery) ([]string, error) {
 	files = append(files, name)
 
 	if len(keys) < 2 {
-		return files, nil
+		return files, removeStale(dir, "discovery_box.png", files)
 	}
 	// The box's projection on its two most restricted factors: the ones whose bounds
 	// keep the least of their range (the factors in order where fewer are restricted).

@@ -112,7 +112,22 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 		}
 		files = append(files, name)
 	}
-	return files, nil
+	return files, removeStale(dir, "robustness_*.png", files)
+}
+
+// removeStale removes the plots matching pattern in dir/plots that an earlier call wrote
+// and this one did not (another choice of outputs, say), so none is left looking current.
+func removeStale(dir, pattern string, keep []string) error {
+	old, _ := filepath.Glob(filepath.Join(dir, PlotsDir, pattern))
+	for _, path := range old {
+		rel := filepath.ToSlash(filepath.Join(PlotsDir, filepath.Base(path)))
+		if !slices.Contains(keep, rel) {
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("robust: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func betterText(d Direction) string {

@@ -181,3 +181,26 @@ func TestRelativeCondition(t *testing.T) {
 		t.Errorf("a reference of 0: %v", err)
 	}
 }
+
+// A second analysis into the same directory with fewer outputs leaves no plot of the
+// first one's behind.
+func TestWriteRobustnessRemovesStalePlots(t *testing.T) {
+	a := [][3]float64{{-2, -3, -1}, {1, 0, 2}}
+	dir := writeExperiment(t, []string{"f"}, [][]float64{{0.1}, {0.9}}, []string{"h", "s"}, []string{"homicides", "supply"}, []string{"A"}, [][][][3]float64{{a}, {a}})
+	e, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := WriteRobustness(out, e, Analyse(e, nil)); err != nil {
+		t.Fatal(err)
+	}
+	files, err := WriteRobustness(out, e, Analyse(e, func(o int) bool { return o == 1 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plots, _ := filepath.Glob(filepath.Join(out, PlotsDir, "*.png"))
+	if len(plots) != 1 || filepath.Base(plots[0]) != "robustness_s.png" || len(files) != 2 {
+		t.Errorf("plots %v, files %v: want robustness_s.png only", plots, files)
+	}
+}
