@@ -14,6 +14,9 @@
 //     77:34-49): the box of factor values in which a condition on the effect holds,
 //     with its peeling trajectory of coverage against density.
 //
-// The package is pure analysis: it reads files and returns values; the command
-// (cartelsim robustness, cartelsim discover) writes the tables and plots.
+// Load reads the directory; Analyse, PRIM and Discover compute and hold no I/O;
+// WriteRobustness and WriteDiscovery write robustness.csv, discovery.csv and their plots,
+// each file whole (renamed into place). The commands cartelsim robustness and cartelsim
+// discover (cmd/cartelsim) parse the flags and print the summaries; docs/robustness.md
+// describes both.
 package robust
