@@ -34,7 +34,8 @@ const (
 	partialSuffix  = ".partial"
 )
 
-var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir}
+var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir,
+	"robustness", "discovery"} // where cartelsim robustness and discover write by default: stale once the experiment is replaced
 
 // PairingNote says how replicates are paired.
 const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +

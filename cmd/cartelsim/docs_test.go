@@ -36,6 +36,10 @@ var docLongCommands = map[string]string{
 	"cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force": "400 replicates of five years: make experiment, a minute",
 	"cartelsim experiment experiments/policy-lhs.yaml --out out/policy-lhs --workers 2":       "5,120 replicates: a quarter of an hour",
 	"cartelsim figures --out out/figures --check":                                             "every published output: make figures, minutes",
+	"cartelsim robustness out/strikes-rebuild --metric supply --metric homicides":             "reads make experiment's output",
+	"cartelsim discover out/strikes-rebuild --output supply_2027 --below -2e7":                "reads make experiment's output",
+	"cartelsim discover out/strikes-rebuild --output supply_2027 --below -10 --relative":      "reads make experiment's output",
+	"cartelsim discover out/strikes-rebuild --output homicides_2027 --above 0 --clear":        "reads make experiment's output",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.

@@ -1,0 +1,248 @@
+package robust
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/cartelsim/cartelsim/experiment"
+	"github.com/cartelsim/cartelsim/sim"
+)
+
+// Experiment is what the analyses read from an experiment directory.
+type Experiment struct {
+	Dir      string
+	Manifest *experiment.Manifest
+	// Design is each point's factor values: [point][factor], in the manifest's order.
+	Design [][]float64
+	// Effects is each policy's effect at each point: [output][scenario][point], the
+	// scenario index as in the manifest (index 0, the reference, is nil).
+	Effects [][][]sim.Interval
+}
+
+// Policies are the scenarios compared with the reference: every one after the first.
+func (e *Experiment) Policies() []string {
+	var out []string
+	for _, s := range e.Manifest.Scenarios[1:] {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// Load reads a complete experiment directory.
+func Load(dir string) (*Experiment, error) {
+	mpath := filepath.Join(dir, experiment.ManifestFile)
+	data, err := os.ReadFile(mpath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("robust: %s: not an experiment directory (no %s)", dir, experiment.ManifestFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("robust: %w", err)
+	}
+	var m experiment.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("robust: %s: unreadable manifest: %v", mpath, err)
+	}
+	switch {
+	case !m.Complete && m.Shards > 1:
+		return nil, fmt.Errorf("robust: %s: shard %d of %d: merge the shards first (cartelsim experiment merge)", dir, m.Shard, m.Shards)
+	case !m.Complete:
+		return nil, fmt.Errorf("robust: %s: the experiment is not complete (%d of %d points): finish it with cartelsim experiment --resume", dir, m.PointsDone, m.Points)
+	case len(m.Scenarios) < 2:
+		return nil, fmt.Errorf("robust: %s: the experiment has one scenario and so no policy to compare with it", dir)
+	case m.Points < 1 || len(m.Outputs) == 0:
+		return nil, fmt.Errorf("robust: %s: the experiment has no points or no outputs", mpath)
+	}
+	e := &Experiment{Dir: dir, Manifest: &m}
+	if e.Design, err = readDesign(filepath.Join(dir, experiment.DesignFile), &m); err != nil {
+		return nil, err
+	}
+	if e.Effects, err = readEffects(filepath.Join(dir, experiment.EffectsFile), &m); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func openCSV(path string, fields int) (*os.File, *csv.Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("robust: %w", err)
+	}
+	r := csv.NewReader(bufio.NewReader(f))
+	r.FieldsPerRecord = fields
+	if _, err := r.Read(); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("robust: %s:1: %v", path, csvErr(err))
+	}
+	return f, r, nil
+}
+
+// csvErr drops encoding/csv's own position ("record on line 3: ..."): the caller names it.
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func readDesign(path string, m *experiment.Manifest) ([][]float64, error) {
+	f, r, err := openCSV(path, len(m.Factors)+1)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	design := make([][]float64, m.Points)
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("robust: %s:%d: %v", path, line, csvErr(err))
+		}
+		p, err := strconv.Atoi(rec[0])
+		if err != nil || p < 0 || p >= m.Points || design[p] != nil {
+			return nil, fmt.Errorf("robust: %s:%d: bad or repeated point %q (the manifest has %d points)", path, line, rec[0], m.Points)
+		}
+		row := make([]float64, len(m.Factors))
+		for i := range row {
+			if row[i], err = strconv.ParseFloat(rec[i+1], 64); err != nil || math.IsNaN(row[i]) {
+				return nil, fmt.Errorf("robust: %s:%d: %s: not a number: %q", path, line, m.Factors[i].Key, rec[i+1])
+			}
+		}
+		design[p] = row
+	}
+	for p, row := range design {
+		if row == nil {
+			return nil, fmt.Errorf("robust: %s: point %d is missing", path, p)
+		}
+	}
+	return design, nil
+}
+
+func readEffects(path string, m *experiment.Manifest) ([][][]sim.Interval, error) {
+	f, r, err := openCSV(path, 8)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := map[string]int{}
+	for i, s := range m.Scenarios[1:] {
+		sc[s.Name] = i + 1
+	}
+	out := map[string]int{}
+	for i, o := range m.Outputs {
+		out[o.Name] = i
+	}
+	eff := make([][][]sim.Interval, len(m.Outputs))
+	seen := make([][][]bool, len(m.Outputs))
+	for o := range eff {
+		eff[o] = make([][]sim.Interval, len(m.Scenarios))
+		seen[o] = make([][]bool, len(m.Scenarios))
+		for s := 1; s < len(m.Scenarios); s++ {
+			eff[o][s] = make([]sim.Interval, m.Points)
+			seen[o][s] = make([]bool, m.Points)
+		}
+	}
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("robust: %s:%d: %v", path, line, csvErr(err))
+		}
+		p, err := strconv.Atoi(rec[0])
+		o, okO := out[rec[1]]
+		s, okS := sc[rec[2]]
+		switch {
+		case err != nil || p < 0 || p >= m.Points:
+			return nil, fmt.Errorf("robust: %s:%d: bad point %q (the manifest has %d points)", path, line, rec[0], m.Points)
+		case !okO:
+			return nil, fmt.Errorf("robust: %s:%d: output %q is not in the manifest", path, line, rec[1])
+		case !okS:
+			return nil, fmt.Errorf("robust: %s:%d: scenario %q is not a policy of the manifest", path, line, rec[2])
+		case seen[o][s][p]:
+			return nil, fmt.Errorf("robust: %s:%d: point %d, %s, %s appears twice", path, line, p, rec[1], rec[2])
+		}
+		var v [3]float64
+		for i := range v {
+			if v[i], err = strconv.ParseFloat(rec[5+i], 64); err != nil {
+				return nil, fmt.Errorf("robust: %s:%d: not a number: %q", path, line, rec[5+i])
+			}
+		}
+		if math.IsNaN(v[0]) || math.IsInf(v[0], 0) {
+			return nil, fmt.Errorf("robust: %s:%d: effect %q is not a finite number", path, line, rec[5])
+		}
+		eff[o][s][p] = sim.Interval{Mean: v[0], Lo: v[1], Hi: v[2]}
+		seen[o][s][p] = true
+	}
+	for o := range seen {
+		for s := 1; s < len(seen[o]); s++ {
+			for p, ok := range seen[o][s] {
+				if !ok {
+					return nil, fmt.Errorf("robust: %s: no effect of %s on %s at point %d", path, m.Scenarios[s].Name, m.Outputs[o].Name, p)
+				}
+			}
+		}
+	}
+	return eff, nil
+}
+
+type (
+	experimentScenario = experiment.ManifestScenario
+	experimentOutput   = experiment.ManifestOutput
+)
+
+// ReferenceMeans reads results.csv for the reference's mean of output o at each point,
+// over its replicates.
+func (e *Experiment) ReferenceMeans(o int) ([]float64, error) {
+	m := e.Manifest
+	path := filepath.Join(e.Dir, experiment.ResultsFile)
+	f, r, err := openCSV(path, 5)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r.ReuseRecord = true
+	sum, n := make([]float64, m.Points), make([]int, m.Points)
+	ref, out := m.Scenarios[0].Name, m.Outputs[o].Name
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("robust: %s:%d: %v", path, line, csvErr(err))
+		}
+		if rec[1] != ref || rec[3] != out {
+			continue
+		}
+		p, err1 := strconv.Atoi(rec[0])
+		x, err2 := strconv.ParseFloat(rec[4], 64)
+		if err1 != nil || err2 != nil || p < 0 || p >= m.Points {
+			return nil, fmt.Errorf("robust: %s:%d: bad point or value: %s", path, line, strings.Join(rec, ","))
+		}
+		sum[p] += x
+		n[p]++
+	}
+	for p := range sum {
+		if n[p] == 0 {
+			return nil, fmt.Errorf("robust: %s: no replicate of %s for %s at point %d", path, ref, out, p)
+		}
+		sum[p] /= float64(n[p])
+	}
+	return sum, nil
+}

@@ -1,0 +1,206 @@
+package robust
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/experiment"
+)
+
+// writeExperiment writes a synthetic experiment directory as cartelsim experiment
+// leaves it: experiment.json, design.csv and effects.csv. effects[output][policy][point]
+// are {diff, lo, hi}.
+func writeExperiment(t *testing.T, factors []string, design [][]float64, outputs, metrics []string, policies []string, effects [][][][3]float64) string {
+	t.Helper()
+	dir := t.TempDir()
+	m := experiment.Manifest{Points: len(design), Replicates: 4, Complete: true, PointsDone: len(design)}
+	m.Scenarios = append(m.Scenarios, experiment.ManifestScenario{Name: "status-quo"})
+	for _, p := range policies {
+		m.Scenarios = append(m.Scenarios, experiment.ManifestScenario{Name: p})
+	}
+	for _, f := range factors {
+		m.Factors = append(m.Factors, experiment.ManifestFactor{Key: f, Range: []float64{0, 1}, Scale: "uniform"})
+	}
+	for i, o := range outputs {
+		m.Outputs = append(m.Outputs, experiment.ManifestOutput{Name: o, Metric: metrics[i]})
+	}
+	data, _ := json.Marshal(m)
+	var d, e strings.Builder
+	d.WriteString("point," + strings.Join(factors, ",") + "\n")
+	for p, row := range design {
+		fmt.Fprintf(&d, "%d", p)
+		for _, v := range row {
+			fmt.Fprintf(&d, ",%g", v)
+		}
+		d.WriteString("\n")
+	}
+	e.WriteString("point,output,scenario,versus,replicates,diff,diff_lo95,diff_hi95\n")
+	for p := range design {
+		for o, name := range outputs {
+			for s, pol := range policies {
+				v := effects[o][s][p]
+				fmt.Fprintf(&e, "%d,%s,%s,status-quo,4,%g,%g,%g\n", p, name, pol, v[0], v[1], v[2])
+			}
+		}
+	}
+	for name, body := range map[string]string{experiment.ManifestFile: string(data), experiment.DesignFile: d.String(), experiment.EffectsFile: e.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Four futures, two policies, homicides (fewer is better). Effects of A: -2, -1, 1, 3;
+// of B: -3, 0, -1, 1. By hand: each beats the status quo at 2 of 4 points (B's 0 beats
+// nothing). The best option per point is B (-3), A (-1), B (-1), the status quo (0), so
+// the regrets are status quo 3, 1, 1, 0 (max 3, mean 1.25), A 1, 0, 2, 3 (max 3, mean
+// 1.5), B 0, 1, 0, 1 (max 1, mean 0.5): minimax regret ranks B, the status quo, A.
+func TestRobustnessByHand(t *testing.T) {
+	a := [][3]float64{{-2, -3, -1}, {-1, -2.5, 0.5}, {1, 0.5, 1.5}, {3, 2, 4}}
+	b := [][3]float64{{-3, -4, -2}, {0, 0, 0}, {-1, -1.5, -0.5}, {1, -1, 3}}
+	dir := writeExperiment(t, []string{"f"}, [][]float64{{0.1}, {0.4}, {0.6}, {0.9}},
+		[]string{"homicides_2030", "splits_2030"}, []string{"homicides", "splits"}, []string{"A", "B"},
+		[][][][3]float64{{a, b}, {a, b}})
+	e, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := Analyse(e, nil)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows, want 2 outputs x 3 options", len(rows))
+	}
+	type want struct {
+		share, clear, against, meanR, maxR float64
+		rank                               int
+	}
+	nan := math.NaN()
+	wants := []want{
+		{nan, nan, nan, 1.25, 3, 2}, // status quo
+		{0.5, 0.25, 0.5, 1.5, 3, 3}, // A: clear below 0 at point 0, above at 2 and 3
+		{0.5, 0.5, 0, 0.5, 1, 1},    // B: clear at 0 and 2; the interval [0,0] is not clear
+		// splits has no direction: shares count positive effects; no regret.
+		{nan, nan, nan, nan, nan, 0},
+		{0.5, 0.5, 0.25, nan, nan, 0}, // A positive at 2 of 4; clearly above 0 at 2, below at 1
+		{0.25, 0, 0.5, nan, nan, 0},
+	}
+	same := func(x, y float64) bool { return math.IsNaN(x) && math.IsNaN(y) || math.Abs(x-y) < 1e-12 }
+	for i, w := range wants {
+		r := rows[i]
+		if !same(r.Share, w.share) || !same(r.Clear, w.clear) || !same(r.Against, w.against) ||
+			!same(r.MeanRegret, w.meanR) || !same(r.MaxRegret, w.maxR) || r.Rank != w.rank {
+			t.Errorf("row %d (%s %s): share %g clear %g against %g regret mean %g max %g rank %d, want %+v",
+				i, r.Output, r.Policy, r.Share, r.Clear, r.Against, r.MeanRegret, r.MaxRegret, r.Rank, w)
+		}
+	}
+	// Wilson's 95% interval for 2 of 4: (0.150, 0.850) (Brown, Cai and DasGupta 2001,
+	// or by hand: centre 0.5, half-width z/(1+z²/4)·sqrt(1/16+z²/64) = 0.34996).
+	if math.Abs(rows[1].ShareLo-0.15004) > 1e-4 || math.Abs(rows[1].ShareHi-0.84996) > 1e-4 {
+		t.Errorf("Wilson interval [%g, %g], want [0.15004, 0.84996]", rows[1].ShareLo, rows[1].ShareHi)
+	}
+	// Type-7 quantiles of A's -2, -1, 1, 3: the median halfway between -1 and 1; the
+	// 5% quantile at 0.15 of the way from -2 to -1.
+	if q := rows[1].Quantiles; math.Abs(q[2]) > 1e-12 || math.Abs(q[0]+1.85) > 1e-12 || math.Abs(q[4]-2.7) > 1e-12 {
+		t.Errorf("quantiles %v, want median 0, 5%% -1.85, 95%% 2.7", q)
+	}
+	if d := rows[0].Direction; d != Lower {
+		t.Errorf("homicides direction %s", d)
+	}
+}
+
+func TestWilsonEdges(t *testing.T) {
+	// 0 of 10: the Wilson interval starts at 0 and ends at z²/(n+z²) = 0.2775.
+	lo, hi := Wilson(0, 10, 0.95)
+	if math.Abs(lo) > 1e-12 || math.Abs(hi-0.27754) > 1e-4 {
+		t.Errorf("Wilson(0,10) = [%g, %g], want [0, 0.2775]", lo, hi)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	a := [][3]float64{{-2, -3, -1}, {1, 0, 2}}
+	good := func() string {
+		return writeExperiment(t, []string{"f"}, [][]float64{{0.1}, {0.9}}, []string{"h"}, []string{"homicides"}, []string{"A"}, [][][][3]float64{{a}})
+	}
+	for _, tc := range []struct {
+		name, file, from, to, want string
+	}{
+		{"not complete", experiment.ManifestFile, `"complete":true`, `"complete":false`, "the experiment is not complete (2 of 2 points): finish it with cartelsim experiment --resume"},
+		{"missing effect", experiment.EffectsFile, "1,h,A,status-quo,4,1,0,2\n", "", "effects.csv: no effect of A on h at point 1"},
+		{"unknown policy", experiment.EffectsFile, "1,h,A,", "1,h,B,", `effects.csv:3: scenario "B" is not a policy of the manifest`},
+		{"bad number", experiment.DesignFile, "0.9", "x", `design.csv:3: f: not a number: "x"`},
+	} {
+		dir := good()
+		path := filepath.Join(dir, tc.file)
+		data, _ := os.ReadFile(path)
+		if !strings.Contains(string(data), tc.from) {
+			t.Fatalf("%s: %q not in %s", tc.name, tc.from, data)
+		}
+		os.WriteFile(path, []byte(strings.Replace(string(data), tc.from, tc.to, 1)), 0o644)
+		_, err := Load(dir)
+		if err == nil || !strings.HasPrefix(err.Error(), "robust: ") || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line with %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not an experiment directory (no experiment.json)") {
+		t.Errorf("empty dir: %v", err)
+	}
+}
+
+// A relative condition divides each point's effect by the reference's mean there, from
+// results.csv: by hand, -20 against 100 is -20% (below -10%), -20 against 400 is -5%.
+func TestRelativeCondition(t *testing.T) {
+	a := [][3]float64{{-20, -30, -10}, {-20, -30, -10}}
+	dir := writeExperiment(t, []string{"f"}, [][]float64{{0.1}, {0.9}}, []string{"supply_2027"}, []string{"supply"}, []string{"A"}, [][][][3]float64{{a}})
+	results := "point,scenario,replicate,output,value\n" +
+		"0,status-quo,0,supply_2027,90\n0,status-quo,1,supply_2027,110\n0,A,0,supply_2027,70\n0,A,1,supply_2027,90\n" +
+		"1,status-quo,0,supply_2027,400\n1,status-quo,1,supply_2027,400\n1,A,0,supply_2027,380\n1,A,1,supply_2027,380\n"
+	if err := os.WriteFile(filepath.Join(dir, experiment.ResultsFile), []byte(results), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := e.Holds(Condition{Policy: "A", Output: "supply_2027", Threshold: -10, Relative: true})
+	if err != nil || len(y) != 2 || !y[0] || y[1] {
+		t.Errorf("holds %v (%v), want [true false]", y, err)
+	}
+	// With --clear, the interval's upper end: -10 of 100 is -10%, not below -10%.
+	y, err = e.Holds(Condition{Policy: "A", Output: "supply_2027", Threshold: -10, Relative: true, Clear: true})
+	if err != nil || y[0] || y[1] {
+		t.Errorf("clear: holds %v (%v), want [false false]", y, err)
+	}
+	os.WriteFile(filepath.Join(dir, experiment.ResultsFile), []byte(strings.ReplaceAll(results, ",400\n", ",0\n")), 0o644)
+	if _, err := e.Holds(Condition{Policy: "A", Output: "supply_2027", Threshold: -10, Relative: true}); err == nil ||
+		!strings.Contains(err.Error(), "supply_2027 is 0 in status-quo at point 1, so an effect relative to it is undefined") {
+		t.Errorf("a reference of 0: %v", err)
+	}
+}
+
+// A second analysis into the same directory with fewer outputs leaves no plot of the
+// first one's behind.
+func TestWriteRobustnessRemovesStalePlots(t *testing.T) {
+	a := [][3]float64{{-2, -3, -1}, {1, 0, 2}}
+	dir := writeExperiment(t, []string{"f"}, [][]float64{{0.1}, {0.9}}, []string{"h", "s"}, []string{"homicides", "supply"}, []string{"A"}, [][][][3]float64{{a}, {a}})
+	e, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := WriteRobustness(out, e, Analyse(e, nil)); err != nil {
+		t.Fatal(err)
+	}
+	files, err := WriteRobustness(out, e, Analyse(e, func(o int) bool { return o == 1 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plots, _ := filepath.Glob(filepath.Join(out, PlotsDir, "*.png"))
+	if len(plots) != 1 || filepath.Base(plots[0]) != "robustness_s.png" || len(files) != 2 {
+		t.Errorf("plots %v, files %v: want robustness_s.png only", plots, files)
+	}
+}
