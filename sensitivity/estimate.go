@@ -42,7 +42,9 @@ var ErrNoVariance = errors.New("sensitivity: the output does not vary over the d
 // where AB_i is A with column i from B. First order is Saltelli et al.'s 2010 estimator
 // (Comput. Phys. Commun. 181:259, table 2 (b)), S1_i = mean(f(B)(f(AB_i) - f(A))) / V, total
 // Jansen's (1999, Comput. Phys. Commun. 117:35), ST_i = mean((f(A) - f(AB_i))^2) / (2V),
-// with V the variance of f over the A and B rows, as SALib computes them. The intervals
+// with V the variance of f over the A and B rows, as SALib computes them, and f centred
+// on its mean first (as SALib does): the first-order estimator is otherwise not
+// invariant to the output's level, and its error grows with it. The intervals
 // are 95% percentile intervals of bootstrap resamples of the n blocks (bootstrap of
 // them; 0 leaves the intervals NaN).
 func Sobol(y []float64, k, bootstrap int, rng *rand.Rand) (SobolIndices, error) {
@@ -50,6 +52,12 @@ func Sobol(y []float64, k, bootstrap int, rng *rand.Rand) (SobolIndices, error) 
 		return SobolIndices{}, fmt.Errorf("sensitivity: %d outputs are not blocks of %d factors + 2", len(y), k)
 	}
 	n := len(y) / (k + 2)
+	mean := stat.Mean(y, nil)
+	centred := make([]float64, len(y))
+	for i, x := range y {
+		centred[i] = x - mean
+	}
+	y = centred
 	all := make([]int, n)
 	for j := range all {
 		all[j] = j
@@ -199,11 +207,15 @@ func morrisOnce(ee [][]float64, k int, traj []int) (mu, star, sigma []float64) {
 	return mu, star, sigma
 }
 
-// interval is the estimate with the 2.5% and 97.5% quantiles of its bootstrap replicates
-// (NaN without replicates, or where a replicate is NaN).
+// interval is the estimate with the 2.5% and 97.5% quantiles of its bootstrap replicates.
+// A replicate can be NaN where a resample of few blocks or trajectories happens to have no
+// variance (every block the same one): those are left out, and if they are more than half,
+// or there are no replicates, the interval is NaN.
 func interval(est float64, boot []float64) Interval {
 	iv := Interval{Estimate: est, Lo: math.NaN(), Hi: math.NaN()}
-	if len(boot) == 0 || slices.ContainsFunc(boot, math.IsNaN) {
+	n := len(boot)
+	boot = slices.DeleteFunc(boot, math.IsNaN)
+	if len(boot) == 0 || 2*len(boot) < n {
 		return iv
 	}
 	slices.Sort(boot)

@@ -390,3 +390,34 @@ func TestNoiseShareAndPairedEffect(t *testing.T) {
 	checkSobol(t, "effect S1", effect.Sobol.S1, s1, 0)
 	checkSobol(t, "effect ST", effect.Sobol.ST, st, 0)
 }
+
+// The indices do not depend on the output's level: Ishigami's function plus 10,000 (as
+// a count of members is far from 0) gives the indices of the function itself. The first
+// order estimator, mean(f(B)(f(AB_i) - f(A))), is not shift-invariant unless f is centred
+// first (as SALib does); uncentred, its error grows with the level.
+func TestSobolShiftInvariant(t *testing.T) {
+	a := sobolOf(t, functionExperiment(t, 3, "sobol", 64, 0, 1, ishigami, nil))
+	b := sobolOf(t, functionExperiment(t, 3, "sobol", 64, 0, 1, func(u []float64) float64 { return 1e4 + ishigami(u) }, nil))
+	for i := range 3 {
+		for _, pair := range [][2]Interval{{a.S1[i], b.S1[i]}, {a.ST[i], b.ST[i]}} {
+			if d := math.Abs(pair[0].Estimate - pair[1].Estimate); d > 1e-6 {
+				t.Errorf("x%d: %.6f for f, %.6f for f + 10,000", i+1, pair[0].Estimate, pair[1].Estimate)
+			}
+		}
+	}
+}
+
+// The Sobol sequence's first point is (1/2, ..., 1/2) in every dimension, so the first
+// block has A = B and no variance: a bootstrap resample of a small design drawing only that
+// block has undefined indices. Such resamples are left out, not allowed to blank the
+// interval (at N = 4 one resample in 256 is one).
+func TestBootstrapLeavesOutDegenerateResamples(t *testing.T) {
+	si := sobolOf(t, functionExperiment(t, 3, "sobol", 4, 0, 1, ishigami, nil))
+	for i := range 3 {
+		for _, iv := range []Interval{si.S1[i], si.ST[i]} {
+			if math.IsNaN(iv.Lo) || math.IsNaN(iv.Hi) || !(iv.Lo <= iv.Hi) {
+				t.Errorf("x%d: interval [%v, %v]", i+1, iv.Lo, iv.Hi)
+			}
+		}
+	}
+}
