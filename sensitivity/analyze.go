@@ -354,3 +354,6 @@ func readResults(path string, m *experiment.Manifest) ([][][][]float64, error) {
 	}
 	return vals, nil
 }
+
+// Sobol says whether the experiment's design is Sobol's (else Morris's).
+func (r *Result) Sobol() bool { return r.Manifest.Design.Kind == experiment.Sobol }

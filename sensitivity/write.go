@@ -222,6 +222,7 @@ func (r *Result) morrisPlot(t *Target) (*plot.Plot, error) {
 	p.Add(sc, l)
 	p.X.Min, p.Y.Min = min(p.X.Min, 0), min(p.Y.Min, 0)
 	p.X.Max *= 1.25 // room for the labels
+	p.Y.Max *= 1.08
 	return p, nil
 }
 
