@@ -36,6 +36,10 @@ var docLongCommands = map[string]string{
 	"cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force": "400 replicates of five years: make experiment, a minute",
 	"cartelsim experiment experiments/policy-lhs.yaml --out out/policy-lhs --workers 2":       "5,120 replicates: a quarter of an hour",
 	"cartelsim figures --out out/figures --check":                                             "every published output: make figures, minutes",
+
+	// docs/sensitivity.md
+	"cartelsim experiment experiments/sensitivity-policy.yaml --out out/sensitivity-policy --workers 2": "30,720 replicates: about 11 minutes",
+	"cartelsim sensitivity out/sensitivity-policy":                                                      "reads the experiment above's output",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.
