@@ -65,8 +65,12 @@ Run "cartelsim <command> --help" for a command's options.
 
 func mainHelp() string {
 	var b strings.Builder
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name(), c.synopsis())
+		width = max(width, len(c.name()))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, c.name(), c.synopsis())
 	}
 	return fmt.Sprintf(overview, b.String())
 }

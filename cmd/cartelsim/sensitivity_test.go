@@ -69,3 +69,26 @@ func TestSensitivityCommand(t *testing.T) {
 		}
 	}
 }
+
+// The overview lists every command's synopsis in one column, however long the longest
+// name ("sensitivity" is 11 characters).
+func TestMainHelpAligned(t *testing.T) {
+	col := -1
+	for _, c := range commands() {
+		for _, line := range strings.Split(mainHelp(), "\n") {
+			if !strings.HasPrefix(line, "  "+c.name()+" ") {
+				continue
+			}
+			at := strings.Index(line, c.synopsis())
+			if col < 0 {
+				col = at
+			}
+			if at != col {
+				t.Errorf("%q: the synopsis starts at column %d, the first command's at %d", line, at, col)
+			}
+		}
+	}
+	if col < 0 {
+		t.Fatal("no command in the overview")
+	}
+}
