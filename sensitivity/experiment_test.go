@@ -249,3 +249,55 @@ func TestAnalyzeRefuses(t *testing.T) {
 		t.Errorf("an empty directory: %v", err)
 	}
 }
+
+// A real Morris experiment: SALib's morris layout (trajectories of D + 1 rows, each step
+// moving exactly one factor, each factor once), mu* per factor, and a factor that applies
+// only to the policy has no effect on the reference (its every elementary effect is 0).
+func TestRealMorrisExperiment(t *testing.T) {
+	dir := runExperiment(t, strings.Replace(realDesign, "design: sobol\npoints: 4", "design: morris\npoints: 3\nlevels: 4", 1))
+	design := readCSV(t, filepath.Join(dir, experiment.DesignFile))[1:]
+	const k = 3
+	if len(design) != 3*(k+1) {
+		t.Fatalf("design.csv: %d rows, want 3 trajectories x %d", len(design), k+1)
+	}
+	for tr := 0; tr < len(design); tr += k + 1 {
+		moved := map[int]bool{}
+		for s := tr; s < tr+k; s++ {
+			var cols []int
+			for c := 1; c <= k; c++ {
+				if design[s][c] != design[s+1][c] {
+					cols = append(cols, c)
+				}
+			}
+			if len(cols) != 1 || moved[cols[0]] {
+				t.Fatalf("design.csv rows %d to %d: columns %v change (moved before: %v)", s, s+1, cols, moved)
+			}
+			moved[cols[0]] = true
+		}
+	}
+	res, err := Analyze(dir, Options{Bootstrap: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delta != 4.0/6 || res.Base != 3 {
+		t.Errorf("Delta %v and r %d, want 2/3 and 3", res.Delta, res.Base)
+	}
+	for _, tg := range res.Targets {
+		if tg.Morris == nil {
+			t.Fatalf("%s: no Morris indices (%v)", tg.Name(), tg.Err)
+		}
+		if tg.Scenario == "ref" && (tg.Morris.MuStar[2].Estimate != 0 || tg.Morris.Sigma[2].Estimate != 0) {
+			t.Errorf("%s: the policy-only factor has mu* %v, sigma %v; want 0", tg.Name(), tg.Morris.MuStar[2].Estimate, tg.Morris.Sigma[2].Estimate)
+		}
+		if tg.Scenario == "policy" && tg.Morris.MuStar[2].Estimate == 0 {
+			t.Errorf("%s: the policy's own factor has no effect", tg.Name())
+		}
+	}
+	var b bytes.Buffer
+	if err := res.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\n"); n != 1+6*k*3 {
+		t.Errorf("sensitivity.csv: %d lines, want %d (6 targets x 3 factors x mu, mu_star, sigma)", n, 1+6*k*3)
+	}
+}

@@ -177,7 +177,7 @@ func (r *Result) sobolPlot(t *Target) (*plot.Plot, error) {
 	p.Legend.Add("total ST", st)
 	p.Legend.Top = true
 	p.Y.Tick.Marker = factorTicks(r.Factors)
-	p.Y.Min, p.Y.Max = -0.6, float64(k)-0.4
+	p.Y.Min, p.Y.Max = -0.6, float64(k)+0.3 // a free row at the top for the legend
 	p.X.Min = min(p.X.Min, 0)
 	return p, nil
 }
