@@ -79,6 +79,8 @@ test:
 .PHONY: test-long
 test-long:
 	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/ ./cmd/cartelsim/ ./calibrate/
+	# the closed-form sensitivity tests at the recommended N = 4,096 (seconds)
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestSobol|TestMorris' ./sensitivity/
 
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:
