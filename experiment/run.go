@@ -34,7 +34,11 @@ const (
 	partialSuffix  = ".partial"
 )
 
-var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir}
+// sensitivityFile is what cartelsim sensitivity writes beside the experiment (its plots go
+// to PlotsDir): a new experiment removes an old one's analysis with the rest.
+const sensitivityFile = "sensitivity.csv"
+
+var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir, sensitivityFile}
 
 // PairingNote says how replicates are paired.
 const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +

@@ -301,3 +301,30 @@ func TestRealMorrisExperiment(t *testing.T) {
 		t.Errorf("sensitivity.csv: %d lines, want %d (6 targets x 3 factors x mu, mu_star, sigma)", n, 1+6*k*3)
 	}
 }
+
+// An experiment rerun with --force over its directory removes the analysis of the old
+// one (sensitivity.csv and its plots), which would otherwise look like the new one's.
+func TestRerunRemovesOldAnalysis(t *testing.T) {
+	dir := runExperiment(t, realDesign)
+	res, err := Analyze(dir, Options{Bootstrap: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := res.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	d, err := experiment.LoadDesign(filepath.Join(filepath.Dir(dir), "design.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := experiment.Run(context.Background(), d, experiment.Options{OutDir: dir, Force: true, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, File)); err == nil {
+		t.Errorf("%s of the old experiment is still there", File)
+	}
+	plots, _ := filepath.Glob(filepath.Join(dir, experiment.PlotsDir, "sensitivity_*"))
+	if len(plots) > 0 {
+		t.Errorf("the old experiment's sensitivity plots are still there: %v", plots)
+	}
+}
