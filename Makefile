@@ -54,6 +54,15 @@ experiment:
 calibrate-smoke:
 	$(GO) run ./cmd/cartelsim calibrate calibrations/history-2006.yaml --out out/calibrate-smoke --force
 
+## sensitivity-smoke: the Sobol design of the policy library (experiments/sensitivity-policy-
+## smoke.yaml: eight parameters at N = 2 base points, 120 replicates) and cartelsim sensitivity
+## over it, end to end: well under a minute on two cores. The full design (N = 256,
+## experiments/sensitivity-policy.yaml) takes about a quarter of an hour: docs/sensitivity.md
+.PHONY: sensitivity-smoke
+sensitivity-smoke:
+	$(GO) run ./cmd/cartelsim experiment experiments/sensitivity-policy-smoke.yaml --out out/sensitivity-smoke --force
+	$(GO) run ./cmd/cartelsim sensitivity out/sensitivity-smoke
+
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes
 ## on two cores; the first build compiles the dependencies first, for a minute or two.
@@ -70,6 +79,8 @@ test:
 .PHONY: test-long
 test-long:
 	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/ ./cmd/cartelsim/ ./calibrate/
+	# the closed-form sensitivity tests at the recommended N = 4,096 (seconds)
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestSobol|TestMorris' ./sensitivity/
 
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:

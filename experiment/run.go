@@ -34,8 +34,13 @@ const (
 	partialSuffix  = ".partial"
 )
 
+// sensitivityFile is what cartelsim sensitivity writes beside the experiment (its plots go
+// to PlotsDir), and robustness and discovery where cartelsim robustness and discover write
+// by default: a new experiment removes an old one's analyses with the rest.
+const sensitivityFile = "sensitivity.csv"
+
 var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir,
-	"robustness", "discovery"} // where cartelsim robustness and discover write by default: stale once the experiment is replaced
+	sensitivityFile, "robustness", "discovery"}
 
 // PairingNote says how replicates are paired.
 const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +

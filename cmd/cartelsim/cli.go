@@ -50,7 +50,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &eventStudyCmd{}, &compareCmd{}, &experimentCmd{}, &robustnessCmd{}, &discoverCmd{}, &calibrateCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &eventStudyCmd{}, &compareCmd{}, &experimentCmd{}, &sensitivityCmd{}, &robustnessCmd{}, &discoverCmd{}, &calibrateCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.
@@ -65,8 +65,12 @@ Run "cartelsim <command> --help" for a command's options.
 
 func mainHelp() string {
 	var b strings.Builder
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name(), c.synopsis())
+		width = max(width, len(c.name()))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, c.name(), c.synopsis())
 	}
 	return fmt.Sprintf(overview, b.String())
 }

@@ -40,6 +40,10 @@ var docLongCommands = map[string]string{
 	"cartelsim discover out/strikes-rebuild --output supply_2027 --below -2e7":                "reads make experiment's output",
 	"cartelsim discover out/strikes-rebuild --output supply_2027 --below -10 --relative":      "reads make experiment's output",
 	"cartelsim discover out/strikes-rebuild --output homicides_2027 --above 0 --clear":        "reads make experiment's output",
+
+	// docs/sensitivity.md
+	"cartelsim experiment experiments/sensitivity-policy.yaml --out out/sensitivity-policy --workers 2": "30,720 replicates: about 11 minutes",
+	"cartelsim sensitivity out/sensitivity-policy":                                                      "reads the experiment above's output",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.
