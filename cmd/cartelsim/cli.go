@@ -49,7 +49,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &experimentCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &compareCmd{}, &experimentCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &reportCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.
