@@ -185,6 +185,8 @@ func runWords(name string, m Metric, first, last band) string {
 		change = 100 * (last.P50 - first.P50) / first.P50
 	}
 	switch {
+	case last.P05 == last.P95 && last.P05 == first.P50:
+		s += " The end's 90% band is that value alone: no change over the run."
 	case last.P05 > first.P50:
 		s += fmt.Sprintf(" Even the end's 5th percentile is above it: a clear rise (median %s).", pct(change))
 	case last.P95 < first.P50:

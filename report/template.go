@@ -20,7 +20,8 @@ h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
 .sub { color: #555; margin-top: 0; }
 nav ol { padding-left: 1.3rem; margin: 0.3rem 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.92rem; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.wide { width: 100%; }
 th { background: #f3f3f3; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .clear-up { color: #8a1c00; font-weight: 600; }
@@ -94,7 +95,7 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-w
 
 {{define "assumptions" -}}
 <p>{{.Intro}}</p>
-<table>
+<table class="wide">
 <tr><th>parameter</th><th>default</th><th>plausible range</th><th>what it is</th><th>why this value</th></tr>
 {{range .Rows}}<tr><td><code>{{.Key}}</code>{{if .Varied}}<br><b>{{.Varied}}</b>{{end}}{{if .Set}}<br><b>{{.Set}}</b>{{end}}</td><td class="n">{{.Default}}{{if .Unit}} <span class="small">{{.Unit}}</span>{{end}}</td><td class="n">{{.Plausible}}</td><td>{{.What}}</td><td class="small">{{.Why}}</td></tr>
 {{end}}</table>
