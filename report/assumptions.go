@@ -73,8 +73,14 @@ func Assumptions(s *Source) (Section, error) {
 		}
 		rows = append(rows, r)
 	}
-	intro := fmt.Sprintf("These %d parameters of the sections the scenarios use (%s) have the status \"assumed\" in the parameter registry (cartelsim params): no publication or data set gives their value. Results that turn on them are only as good as the assumption; the plausible range is what an experiment should vary. Defaults are shown: a scenario file may set its own value.",
-		len(rows), strings.Join(sections, ", "))
+	these := fmt.Sprintf("These %d parameters of the sections the scenarios use (%s) have", len(rows), strings.Join(sections, ", "))
+	if len(rows) == 1 {
+		these = fmt.Sprintf("This parameter of the sections the scenarios use (%s) has", strings.Join(sections, ", "))
+	}
+	intro := these + " the status \"assumed\" in the parameter registry (cartelsim params): no publication or data set gives its value. Results that turn on it are only as good as the assumption; the plausible range is what an experiment should vary. Defaults are shown: a scenario file may set its own value."
+	if len(rows) != 1 {
+		intro = strings.NewReplacer("gives its value", "gives their values", "turn on it", "turn on them").Replace(intro)
+	}
 	if used == nil {
 		intro = fmt.Sprintf("Every parameter with the status \"assumed\" in the parameter registry (cartelsim params) is listed, since %s: some may be in sections these scenarios do not use. No publication or data set gives their values; the plausible range is what an experiment should vary. Defaults are shown: a scenario file may set its own value.",
 			strings.Join(notes, "; "))

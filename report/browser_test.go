@@ -26,6 +26,9 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
+	if os.Getenv("CARTELSIM_REQUIRE_BROWSER") != "" { // .ci/report-browser.sh installed it
+		t.Fatal("no chromium on PATH, and CARTELSIM_REQUIRE_BROWSER is set")
+	}
 	t.Skip("no chromium on PATH (apt-get install chromium): the page is not opened in a browser")
 	return ""
 }

@@ -70,16 +70,29 @@ func (s *Source) readComparison() error {
 	return nil
 }
 
-type cmpLine struct {
-	Scenario, Mean, Band, Diff, Interval, Change string
-	Reference                                    bool
-	Verdict                                      Verdict
-	Words                                        string
+// cmpCell is one scenario's value at one horizon.
+type cmpCell struct {
+	Mean, Band, Diff, Interval, Change string
+	Verdict                            Verdict
 }
 
+type cmpRowOut struct {
+	Scenario  string
+	Reference bool
+	Cells     []cmpCell
+}
+
+// cmpBlock is one metric: its words at the last horizon and its table over the horizons.
 type cmpBlock struct {
-	Title string
-	Lines []cmpLine
+	Title    string
+	Horizons []string
+	Words    []cmpWords
+	Rows     []cmpRowOut
+}
+
+type cmpWords struct {
+	Text    string
+	Verdict Verdict
 }
 
 func (s *Source) cmpFindings() (template.HTML, error) {
@@ -93,50 +106,65 @@ func (s *Source) cmpFindings() (template.HTML, error) {
 			}
 		}
 	}
+	find := func(m string, week int, sc string) *cmpRow {
+		for i := range d.rows {
+			if r := &d.rows[i]; r.Metric == m && r.Week == week && r.Scenario == sc {
+				return r
+			}
+		}
+		return nil
+	}
 	var blocks []cmpBlock
+	last := ""
 	for _, m := range metrics {
 		unit := d.units[m].Unit
-		for _, h := range d.m.Horizons {
-			var refRow *cmpRow
-			for i := range d.rows {
-				if r := &d.rows[i]; r.Metric == m && r.Week == h.Week && r.Scenario == ref {
-					refRow = r
-				}
-			}
-			if refRow == nil {
-				continue
-			}
-			title := fmt.Sprintf("%s, mean over the %d weeks to %s (week %d)", m, refRow.Window, h.Date, h.Week)
-			if unit != "" {
-				title = fmt.Sprintf("%s (%s), mean over the %d weeks to %s (week %d)", m, unit, refRow.Window, h.Date, h.Week)
-			}
-			b := cmpBlock{Title: title}
-			for _, sc := range d.m.Scenarios {
-				for _, r := range d.rows {
-					if r.Metric != m || r.Week != h.Week || r.Scenario != sc.Name {
-						continue
-					}
-					l := cmpLine{Scenario: r.Scenario, Mean: num(r.Mean), Band: fmt.Sprintf("[%s, %s]", num(r.P05), num(r.P95))}
-					if r.Scenario == ref {
-						l.Reference = true
-					} else {
-						change := math.NaN()
-						if refRow.Mean != 0 {
-							change = 100 * r.Diff / refRow.Mean
-						}
-						l.Diff, l.Interval, l.Change = num(r.Diff), fmt.Sprintf("[%s, %s]", num(r.Lo), num(r.Hi)), pct(change)
-						l.Verdict = verdict(r.Diff, r.Lo, r.Hi)
-						l.Words = differenceWords(r.Scenario, ref, r.Diff, r.Lo, r.Hi, refRow.Mean, unit)
-					}
-					b.Lines = append(b.Lines, l)
-				}
-			}
-			blocks = append(blocks, b)
+		b := cmpBlock{Title: m}
+		if unit != "" {
+			b.Title = fmt.Sprintf("%s (%s)", m, unit)
 		}
+		var weeks []weekDate
+		for _, h := range d.m.Horizons {
+			if find(m, h.Week, ref) != nil {
+				weeks = append(weeks, h)
+				w := find(m, h.Week, ref).Window
+				b.Horizons = append(b.Horizons, fmt.Sprintf("mean over the %d weeks to %s (week %d)", w, h.Date, h.Week))
+			}
+		}
+		if len(weeks) == 0 {
+			continue
+		}
+		end := weeks[len(weeks)-1]
+		last = end.Date
+		for _, sc := range d.m.Scenarios {
+			row := cmpRowOut{Scenario: sc.Name, Reference: sc.Name == ref}
+			for _, h := range weeks {
+				r, refRow := find(m, h.Week, sc.Name), find(m, h.Week, ref)
+				if r == nil {
+					row.Cells = append(row.Cells, cmpCell{Mean: "n/a"})
+					continue
+				}
+				c := cmpCell{Mean: num(r.Mean), Band: fmt.Sprintf("[%s, %s]", num(r.P05), num(r.P95))}
+				if !row.Reference {
+					change := math.NaN()
+					if refRow.Mean != 0 {
+						change = 100 * r.Diff / refRow.Mean
+					}
+					c.Diff, c.Interval, c.Change = num(r.Diff), fmt.Sprintf("[%s, %s]", num(r.Lo), num(r.Hi)), pct(change)
+					c.Verdict = verdict(r.Diff, r.Lo, r.Hi)
+					if h == end {
+						b.Words = append(b.Words, cmpWords{differenceWords(r.Scenario, ref, r.Diff, r.Lo, r.Hi, refRow.Mean, unit), c.Verdict})
+					}
+				}
+				row.Cells = append(row.Cells, c)
+			}
+			b.Rows = append(b.Rows, row)
+		}
+		blocks = append(blocks, b)
 	}
 	return fragment("cmpfindings", struct {
 		Reference  string
 		Replicates int
+		Last       string
 		Blocks     []cmpBlock
-	}{ref, d.m.Replicates, blocks})
+	}{ref, d.m.Replicates, last, blocks})
 }

@@ -280,7 +280,10 @@ func TestComparisonWords(t *testing.T) {
 		"b is higher than a by 5 people per week (+10.0%; 95% interval 2 to 8): a clear increase.",
 		"c differs from a by −1 people per week (−2.0%), but the 95% interval −5 to 3 includes zero: no clear difference.",
 		"b and a do not differ in any replicate.",
-		"homicides (people per week), mean over the 52 weeks to 2026-01-04 (week 52)",
+		"<h3>homicides (people per week)</h3>",
+		"mean over the 52 weeks to 2026-01-04 (week 52)",
+		// c's cell: its difference, interval and change (-1 of a's 50 is -2%).
+		`<td class="n unclear">−1 <span class="small">[−5, 3]</span> −2.0%</td>`,
 		"b (b.yaml), with --set parameters.intelligence=0.8",
 		"cartelsim compare a.yaml b.yaml c.yaml --out=cmp",
 		"cartelsim report " + dir + " --out report.html",

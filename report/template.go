@@ -20,10 +20,12 @@ h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
 .sub { color: #555; margin-top: 0; }
 nav ol { padding-left: 1.3rem; margin: 0.3rem 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.92rem; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.why { overflow-wrap: anywhere; min-width: 12rem; }
+th[scope=row] { white-space: nowrap; }
 table.wide { width: 100%; }
 th { background: #f3f3f3; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .clear-up { color: #8a1c00; font-weight: 600; }
 .clear-down { color: #00568a; font-weight: 600; }
 .unclear { color: #555; }
@@ -51,7 +53,7 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-w
 </html>
 {{end}}
 
-{{define "keyvalues"}}<table>{{range .}}<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
+{{define "keyvalues"}}<table>{{range .}}<tr><th scope="row">{{.Key}}</th><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
 
 {{define "runfindings" -}}
 <p>The headline metrics (those the run plotted): the median over the {{.Replicates}} replicates, and in brackets the 90% band (5th to 95th percentile across replicates), in the first week, at the end of chosen years and at the end of the run. Flows (per week) are the week's value; stocks the value at the week's end.</p>
@@ -66,12 +68,13 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-w
 {{define "verdict"}}{{if eq . 2}}clear-up{{else if eq . 3}}clear-down{{else}}unclear{{end}}{{end}}
 
 {{define "cmpfindings" -}}
-<p>Each scenario against the first, <b>{{.Reference}}</b>, with {{.Replicates}} paired replicates each. A value is a metric's mean over the window before the horizon; the 90% band spans replicates; the 95% interval is for the difference of means (paired replicate by replicate). Where that interval includes zero the data show no clear difference, whatever the sign of the estimate.</p>
+<p>Each scenario against the first, <b>{{.Reference}}</b>, with {{.Replicates}} paired replicates each. A value is a metric's mean over the window before a horizon; the 90% band spans replicates; the 95% interval is for the difference of means (paired replicate by replicate). Where that interval includes zero the data show no clear difference, whatever the sign of the estimate. The sentences are for the last horizon{{if .Last}} (the year to {{.Last}}){{end}}; the tables give every horizon, a clear increase in red, a clear decrease in blue.</p>
 {{range .Blocks}}<h3>{{.Title}}</h3>
-<ul>{{range .Lines}}{{if not .Reference}}<li class="{{template "verdict" .Verdict}}">{{.Words}}</li>{{end}}{{end}}</ul>
+<ul>{{range .Words}}<li class="{{template "verdict" .Verdict}}">{{.Text}}</li>{{end}}</ul>
 <table>
-<tr><th>scenario</th><th>mean</th><th>90% band</th><th>difference</th><th>95% interval</th><th>change</th></tr>
-{{range .Lines}}<tr><td>{{.Scenario}}</td><td class="n">{{.Mean}}</td><td class="n">{{.Band}}</td>{{if .Reference}}<td colspan="3">(reference)</td>{{else}}<td class="n {{template "verdict" .Verdict}}">{{.Diff}}</td><td class="n">{{.Interval}}</td><td class="n">{{.Change}}</td>{{end}}</tr>
+<tr><th rowspan="2">scenario</th>{{range .Horizons}}<th colspan="2">{{.}}</th>{{end}}</tr>
+<tr>{{range .Horizons}}<th>mean [90% band]</th><th>difference [95% interval] change</th>{{end}}</tr>
+{{range .Rows}}{{$ref := .Reference}}<tr><td>{{.Scenario}}</td>{{range .Cells}}<td class="n">{{.Mean}} <span class="small">{{.Band}}</span></td>{{if $ref}}<td>(reference)</td>{{else}}<td class="n {{template "verdict" .Verdict}}">{{.Diff}} <span class="small">{{.Interval}}</span> {{.Change}}</td>{{end}}{{end}}</tr>
 {{end}}</table>
 {{end}}
 {{- end}}
@@ -97,7 +100,7 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-w
 <p>{{.Intro}}</p>
 <table class="wide">
 <tr><th>parameter</th><th>default</th><th>plausible range</th><th>what it is</th><th>why this value</th></tr>
-{{range .Rows}}<tr><td><code>{{.Key}}</code>{{if .Varied}}<br><b>{{.Varied}}</b>{{end}}{{if .Set}}<br><b>{{.Set}}</b>{{end}}</td><td class="n">{{.Default}}{{if .Unit}} <span class="small">{{.Unit}}</span>{{end}}</td><td class="n">{{.Plausible}}</td><td>{{.What}}</td><td class="small">{{.Why}}</td></tr>
+{{range .Rows}}<tr><td><code>{{.Key}}</code>{{if .Varied}}<br><b>{{.Varied}}</b>{{end}}{{if .Set}}<br><b>{{.Set}}</b>{{end}}</td><td class="n">{{.Default}}{{if .Unit}} <span class="small">{{.Unit}}</span>{{end}}</td><td class="n">{{.Plausible}}</td><td>{{.What}}</td><td class="small why">{{.Why}}</td></tr>
 {{end}}</table>
 {{- end}}
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +61,13 @@ func (c *reportCmd) run(_ context.Context, args []string, stdout, _ io.Writer) e
 	if parent, err := os.Stat(filepath.Dir(c.out)); err != nil || !parent.IsDir() {
 		return usagef("--out %s: no directory %s to write it in", c.out, filepath.Dir(c.out))
 	}
+	// The page is rendered whole before anything is written: a bad --year or a file of
+	// the directory that does not parse leaves no file at --out.
+	var page bytes.Buffer
 	src, err := report.Open(dir, report.Options{Years: c.years, ScenarioSections: scenarioSections})
+	if err == nil {
+		err = src.Render(&page)
+	}
 	var ie *report.InputError
 	if errors.As(err, &ie) {
 		return usagef("%s", ie.Msg)
@@ -68,7 +75,10 @@ func (c *reportCmd) run(_ context.Context, args []string, stdout, _ io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := sim.WriteFileAtomic(c.out, src.Render); err != nil {
+	if err := sim.WriteFileAtomic(c.out, func(w io.Writer) error {
+		_, err := w.Write(page.Bytes())
+		return err
+	}); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "wrote %s: the %s in %s on one page\n", c.out, src.Kind, dir)
