@@ -64,6 +64,12 @@ test:
 test-long:
 	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs' ./sim/ ./cmd/cartelsim/
 
+## report-browser: cartelsim report's page in headless Chromium: no console message, and the
+## screenshot shows the plots (installs Debian's chromium when absent, as root)
+.PHONY: report-browser
+report-browser:
+	GO=$(GO) bash .ci/report-browser.sh
+
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:
 	bash .ci/slurm-test.sh
