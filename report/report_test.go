@@ -254,11 +254,12 @@ func writeFiles(t *testing.T, files map[string]string) string {
 const comparisonJSON = `{"complete": true, "version": "0.1.0", "command": "cartelsim compare a.yaml b.yaml c.yaml --out=cmp",
  "scenarios": [{"name": "a", "file": "a.yaml"}, {"name": "b", "file": "b.yaml", "overrides": ["parameters.intelligence=0.8"]}, {"name": "c", "file": "c.yaml"}],
  "seed": 3, "replicates": 10, "mode": "stochastic", "start_date": "2025-01-05", "weeks": 104,
- "horizons": [{"week": 52, "date": "2026-01-04"}], "window_weeks": 52, "metrics": ["homicides", "groups"],
+ "horizons": [{"week": 52, "date": "2026-01-04"}], "window_weeks": 52, "metrics": ["homicides", "groups", "supply"],
  "files": ["comparison.csv"]}`
 
 // The hand-made table: homicides of b exceed a's 50 by 5 [2, 8] (+10%), c's differ by
-// -1 [-5, 3], which includes zero; groups do not differ at all.
+// -1 [-5, 3], which includes zero; groups do not differ at all; b's supply exceeds a's
+// 1,000 by 5 [2, 8], clearly but by 0.5%.
 const comparisonCSV = `metric,week,date,window_weeks,scenario,replicates,mean,p05,p95,versus,diff,diff_lo95,diff_hi95
 homicides,52,2026-01-04,52,a,10,50,40,60,,,,
 homicides,52,2026-01-04,52,b,10,55,45,65,a,5,2,8
@@ -266,6 +267,9 @@ homicides,52,2026-01-04,52,c,10,49,39,59,a,-1,-5,3
 groups,52,2026-01-04,52,a,10,150,150,150,,,,
 groups,52,2026-01-04,52,b,10,150,150,150,a,0,0,0
 groups,52,2026-01-04,52,c,10,150,150,150,a,0,0,0
+supply,52,2026-01-04,52,a,10,1000,900,1100,,,,
+supply,52,2026-01-04,52,b,10,1005,905,1105,a,5,2,8
+supply,52,2026-01-04,52,c,10,1000,900,1100,a,0,0,0
 `
 
 // A comparison's words follow its intervals: a clear increase with its percent of the
@@ -280,6 +284,7 @@ func TestComparisonWords(t *testing.T) {
 		"b is higher than a by 5 people per week (+10.0%; 95% interval 2 to 8): a clear increase.",
 		"c differs from a by −1 people per week (−2.0%), but the 95% interval −5 to 3 includes zero: no clear difference.",
 		"b and a do not differ in any replicate.",
+		"b is higher than a by 5 (+0.5%; 95% interval 2 to 8): a clear but small increase.",
 		"<h3>homicides (people per week)</h3>",
 		"mean over the 52 weeks to 2026-01-04 (week 52)",
 		// c's cell: its difference, interval and change (-1 of a's 50 is -2%).

@@ -107,13 +107,17 @@ func differenceWords(b, a string, diff, lo, hi, ref float64, unit string) string
 		u = " " + unit
 	}
 	interval := fmt.Sprintf("95%% interval %s to %s", num(lo), num(hi))
+	clear := "clear"
+	if math.Abs(change) < 1 {
+		clear = "clear but small" // the interval leaves zero out; under 1% of the reference
+	}
 	switch verdict(diff, lo, hi) {
 	case NoDifference:
 		return fmt.Sprintf("%s and %s do not differ in any replicate.", b, a)
 	case Higher:
-		return fmt.Sprintf("%s is higher than %s by %s%s (%s; %s): a clear increase.", b, a, num(diff), u, pct(change), interval)
+		return fmt.Sprintf("%s is higher than %s by %s%s (%s; %s): a %s increase.", b, a, num(diff), u, pct(change), interval, clear)
 	case Lower:
-		return fmt.Sprintf("%s is lower than %s by %s%s (%s; %s): a clear decrease.", b, a, num(-diff), u, pct(change), interval)
+		return fmt.Sprintf("%s is lower than %s by %s%s (%s; %s): a %s decrease.", b, a, num(-diff), u, pct(change), interval, clear)
 	}
 	if math.IsNaN(lo) || math.IsNaN(hi) {
 		return fmt.Sprintf("%s differs from %s by %s%s (%s), with too few replicates for an interval: no clear difference.", b, a, num(diff), u, pct(change))
