@@ -27,6 +27,11 @@ func Assumptions(s *Source) (Section, error) {
 			used = nil
 			break
 		}
+		if s.Kind == Experiment {
+			// The manifest's checksum is of the scenario as the design ran it (its set:
+			// applied), not of the file: the file is read as it is now.
+			sc.SHA256 = ""
+		}
 		secs, err := s.Options.ScenarioSections(sc)
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("%s could not be read (%v)", sc.File, err))

@@ -17,7 +17,8 @@ type Options struct {
 	Years []int
 	// ScenarioSections tells which registry sections (model.Sections) a scenario uses,
 	// for "Assumptions that matter most". Nil, or an error for a scenario, lists every
-	// assumed parameter with a note saying why.
+	// assumed parameter with a note saying why. For an experiment the reference has no
+	// SHA256: its manifest's is of the scenario with the design's set: applied.
 	ScenarioSections func(ScenarioRef) ([]string, error)
 	// Extra sections, added after the default ones.
 	Extra []Builder

@@ -493,3 +493,18 @@ func TestExtraSection(t *testing.T) {
 		t.Errorf("sections %q, want Robustness last", got)
 	}
 }
+
+// An experiment's scenarios are read without the manifest's checksum, which is of each
+// scenario with the design's set: applied and so never the file's.
+func TestExperimentScenariosUnchecked(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"experiment.json": strings.Replace(experimentJSON, `"file": "ref.yaml"`, `"file": "ref.yaml", "sha256": "abc"`, 1),
+		"effects.csv": experimentEffects, "design.csv": "point,economy.rebuild_weeks\n0,2\n1,14.42\n2,104\n"})
+	var got []string
+	render(t, dir, report.Options{ScenarioSections: func(ref report.ScenarioRef) ([]string, error) {
+		got = append(got, ref.File+":"+ref.SHA256)
+		return []string{"parameters"}, nil
+	}})
+	if strings.Join(got, ",") != "ref.yaml:,act.yaml:" {
+		t.Errorf("ScenarioSections got %q, want both files without a checksum", got)
+	}
+}
