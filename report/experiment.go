@@ -165,8 +165,12 @@ func expWords(o experimentOutput, b, a string, lo, hi effect, settings map[int]s
 	case higher == 0 && lower == 0:
 		s += " Its 95% interval includes zero at every point: no clear difference anywhere."
 	default:
-		s += fmt.Sprintf(" Its 95%% interval is above zero at %d, below zero at %d, and includes zero at %d of the %d points: the effect depends on the factors.",
-			higher, lower, n-higher-lower, n)
+		s += fmt.Sprintf(" Its 95%% interval is above zero at %d, below zero at %d, and includes zero at %d of the %d points", higher, lower, n-higher-lower, n)
+		if higher > 0 && lower > 0 {
+			s += ": its sign depends on the factors."
+		} else {
+			s += ": the difference is clear at some points only."
+		}
 	}
 	return s
 }

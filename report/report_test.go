@@ -306,11 +306,11 @@ const experimentJSON = `{"complete": true, "version": "0.1.0", "command": "carte
  "design": {"name": "x", "file": "x.yaml", "kind": "grid", "levels": 3},
  "scenarios": [{"name": "ref", "file": "ref.yaml"}, {"name": "act", "file": "act.yaml"}],
  "factors": [{"key": "economy.rebuild_weeks", "range": [2, 104], "scale": "log-uniform", "scenarios": ["act"]}],
- "outputs": [{"name": "supply_2027", "metric": "supply", "window": "mean over 2027"}, {"name": "labs_2027", "metric": "labs", "window": "mean over 2027"}],
+ "outputs": [{"name": "supply_2027", "metric": "supply", "window": "mean over 2027"}, {"name": "labs_2027", "metric": "labs", "window": "mean over 2027"}, {"name": "homicides_2027", "metric": "homicides", "window": "mean over 2027"}],
  "points": 3, "replicates": 8, "seed": 1, "complete": true, "files": ["design.csv"]}`
 
 // supply: -10 [-12, -8] at point 0, -2 [-5, 1] at point 1, 4 [1, 7] at point 2; labs: all
-// below zero.
+// below zero; homicides: below zero at two points, unclear at one.
 const experimentEffects = `point,output,scenario,versus,replicates,diff,diff_lo95,diff_hi95
 0,supply_2027,act,ref,8,-10,-12,-8
 0,labs_2027,act,ref,8,-3,-4,-2
@@ -318,6 +318,9 @@ const experimentEffects = `point,output,scenario,versus,replicates,diff,diff_lo9
 1,labs_2027,act,ref,8,-2,-3,-1
 2,supply_2027,act,ref,8,4,1,7
 2,labs_2027,act,ref,8,-1,-1.5,-0.5
+0,homicides_2027,act,ref,8,-3,-4,-2
+1,homicides_2027,act,ref,8,-1,-2,0.5
+2,homicides_2027,act,ref,8,-2,-3,-1
 `
 
 // An experiment's words give the effect's range over the points, where each end occurs,
@@ -332,8 +335,9 @@ func TestExperimentWords(t *testing.T) {
 	doc := checkSelfContained(t, page)
 	for _, want := range []string{
 		"act minus ref, supply_2027 (supply, mean over 2027): the difference ranges from −10 (at economy.rebuild_weeks = 2) to 4 (at economy.rebuild_weeks = 104) over the 3 points.",
-		"Its 95% interval is above zero at 1, below zero at 1, and includes zero at 1 of the 3 points: the effect depends on the factors.",
+		"Its 95% interval is above zero at 1, below zero at 1, and includes zero at 1 of the 3 points: its sign depends on the factors.",
 		"Its 95% interval is below zero at every point: a clear decrease throughout.",
+		"Its 95% interval is above zero at 0, below zero at 2, and includes zero at 1 of the 3 points: the difference is clear at some points only.",
 		"A grid design with 3 levels of each factor: 3 points.",
 	} {
 		if !strings.Contains(page, want) {
