@@ -36,6 +36,8 @@ var docLongCommands = map[string]string{
 	"cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force": "400 replicates of five years: make experiment, a minute",
 	"cartelsim experiment experiments/policy-lhs.yaml --out out/policy-lhs --workers 2":       "5,120 replicates: a quarter of an hour",
 	"cartelsim figures --out out/figures --check":                                             "every published output: make figures, minutes",
+	"cartelsim report out/compare-policy --out out/compare-policy.html --force":               "needs make policy's output: minutes",
+	"cartelsim report out/strikes-rebuild --out out/strikes-rebuild.html --force":             "needs make experiment's output: a minute",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.
