@@ -32,6 +32,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .note { background: #fff8e1; border-left: 4px solid #e0a800; padding: 0.4rem 0.7rem; }
 figure { margin: 1rem 0 1.5rem; }
 figure svg, figure img { max-width: 100%; height: auto; display: block; border: 1px solid #eee; }
+figure svg { width: 100%; }
 figcaption { font-size: 0.85rem; color: #555; }
 pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .small { font-size: 0.85rem; color: #444; }
