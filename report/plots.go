@@ -27,12 +27,28 @@ var unsafeSVG = regexp.MustCompile(`(?i)<script|<foreignobject|<iframe|<a[\s>]|\
 // doctype.
 var prologue = regexp.MustCompile(`(?s)\A\s*(<\?xml.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*`)
 
+// svgElements are the elements an inlined SVG may have: those of drawings (gonum/plot's
+// and the maps' use a few of them), none that runs, links or animates.
+var svgElements = map[string]bool{
+	"svg": true, "g": true, "path": true, "text": true, "tspan": true, "rect": true,
+	"circle": true, "ellipse": true, "line": true, "polyline": true, "polygon": true,
+	"title": true, "desc": true, "defs": true, "clippath": true,
+}
+
+var svgTag = regexp.MustCompile(`<\s*/?\s*([A-Za-z][A-Za-z0-9:_-]*)`)
+
 // inlineSVG returns an SVG file's <svg> element for inlining, or false if it is not one
-// that can be inlined safely.
+// that can be inlined safely: an element outside svgElements, an event handler, a link,
+// a URL or an entity declaration keeps it out.
 func inlineSVG(b []byte) (string, bool) {
 	s := prologue.ReplaceAllString(string(b), "")
-	if !strings.HasPrefix(s, "<svg") || unsafeSVG.MatchString(s) {
+	if !strings.HasPrefix(s, "<svg") || unsafeSVG.MatchString(s) || strings.Contains(strings.ToLower(s), "javascript:") {
 		return "", false
+	}
+	for _, m := range svgTag.FindAllStringSubmatch(s, -1) {
+		if !svgElements[strings.ToLower(m[1])] {
+			return "", false
+		}
 	}
 	return strings.TrimSpace(s), true
 }

@@ -430,6 +430,7 @@ func TestPlotsInlinedSafely(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"comparison.json": comparisonJSON, "comparison.csv": comparisonCSV,
 		"plots/evil.svg":   `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
 		"plots/linked.svg": `<svg xmlns="http://www.w3.org/2000/svg"><image href="https://example.org/x.png"/></svg>`,
+		"plots/moving.svg": `<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"><set attributeName="fill" to="red"/></rect></svg>`,
 		"plots/good.svg":   "<?xml version=\"1.0\"?>\n<!-- made by hand -->\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><path d=\"M0,0L10,10\"/></svg>\n",
 		"plots/good.png":   png, // has an SVG: left out
 		"plots/only.png":   png,
@@ -448,7 +449,7 @@ func TestPlotsInlinedSafely(t *testing.T) {
 			t.Errorf("only.png is not a data URI: %.40s", a.Val)
 		}
 	}
-	if !strings.Contains(page, "plots/evil.svg, plots/linked.svg") {
+	if !strings.Contains(page, "plots/evil.svg, plots/linked.svg, plots/moving.svg") {
 		t.Error("the plots left out are not named")
 	}
 }
