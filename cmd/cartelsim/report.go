@@ -65,6 +65,13 @@ func (c *reportCmd) run(_ context.Context, args []string, stdout, _ io.Writer) e
 	// the directory that does not parse leaves no file at --out.
 	var page bytes.Buffer
 	src, err := report.Open(dir, report.Options{Years: c.years, ScenarioSections: scenarioSections})
+	if err == nil && len(c.years) > 0 && src.Kind != report.Run {
+		article := "a"
+		if src.Kind == report.Experiment {
+			article = "an"
+		}
+		return usagef("--year is for a run; %s holds %s %s", dir, article, src.Kind)
+	}
 	if err == nil {
 		err = src.Render(&page)
 	}

@@ -51,6 +51,11 @@ func TestReportCommand(t *testing.T) {
 		t.Error("a changed scenario file is not reported")
 	}
 
+	// A comparison, for --year.
+	writeFile(t, dir, "b.yaml", strings.Replace(smallScenario, "name: small", "name: b", 1))
+	if status := cli([]string{"compare", "small.yaml", "b.yaml", "--out", "cmp", "-q", "-j", "2"}, &stdout, &stderr); status != exitOK {
+		t.Fatalf("compare: status %d: %s", status, stderr.String())
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -64,6 +69,7 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"report", "run"}, "cartelsim report: report needs --out FILE.html"},
 		{[]string{"report", "--out", "x.html"}, "cartelsim report: report takes one directory (a run, comparison or experiment), got 0 arguments"},
 		{[]string{"report", "run", "--out", "x.html", "--year", "2030"}, "cartelsim report: year 2030 is outside the run (2012-01-01 to 2012-12-30)"},
+		{[]string{"report", "cmp", "--out", "x.html", "--year", "2012"}, "cartelsim report: --year is for a run; cmp holds a comparison"},
 	} {
 		stderr.Reset()
 		if status := cli(c.args, &stdout, &stderr); status != exitUsage || stderr.String() != c.want+"\n" {
