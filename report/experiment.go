@@ -56,7 +56,11 @@ func (s *Source) readExperiment() error {
 		var parts []string
 		for _, k := range keys {
 			if k != "" {
-				parts = append(parts, k+" = "+design.str(i, k))
+				v := design.str(i, k)
+				if x, err := strconv.ParseFloat(v, 64); err == nil {
+					v = num(x) // 4 significant digits, as every number of the page
+				}
+				parts = append(parts, k+" = "+v)
 			}
 		}
 		d.settings[p] = strings.Join(parts, ", ")

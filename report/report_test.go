@@ -328,10 +328,14 @@ const experimentEffects = `point,output,scenario,versus,replicates,diff,diff_lo9
 // the assumptions.
 func TestExperimentWords(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"experiment.json": experimentJSON, "effects.csv": experimentEffects,
-		"design.csv": "point,economy.rebuild_weeks\n0,2\n1,14.42\n2,104\n"})
+		"design.csv": "point,economy.rebuild_weeks\n0,2\n1,14.422205101855956\n2,104\n"})
 	page := html.UnescapeString(render(t, dir, report.Options{ScenarioSections: func(report.ScenarioRef) ([]string, error) {
 		return []string{"parameters", "economy"}, nil
 	}}))
+	// A factor's setting as design.csv writes it, to 4 significant digits.
+	if want := "the difference ranges from −3 (at economy.rebuild_weeks = 2) to −1 (at economy.rebuild_weeks = 14.42)"; !strings.Contains(page, want) {
+		t.Errorf("the page lacks %q", want)
+	}
 	doc := checkSelfContained(t, page)
 	for _, want := range []string{
 		"act minus ref, supply_2027 (supply, mean over 2027): the difference ranges from −10 (at economy.rebuild_weeks = 2) to 4 (at economy.rebuild_weeks = 104) over the 3 points.",
