@@ -517,3 +517,24 @@ func TestExperimentScenariosUnchecked(t *testing.T) {
 		t.Errorf("ScenarioSections got %q, want both files without a checksum", got)
 	}
 }
+
+// The maps cartelsim draws (sim's golden maps) are inlined: the allowed elements cover
+// them, as they cover the plots of TestRunReport.
+func TestMapsInlined(t *testing.T) {
+	maps, _ := filepath.Glob(filepath.Join("..", "sim", "testdata", "maps", "*.svg"))
+	if len(maps) == 0 {
+		t.Skip("no golden maps in sim/testdata/maps")
+	}
+	files := map[string]string{"comparison.json": comparisonJSON, "comparison.csv": comparisonCSV}
+	for _, m := range maps {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["plots/"+filepath.Base(m)] = string(b)
+	}
+	doc := checkSelfContained(t, render(t, writeFiles(t, files), report.Options{}))
+	if n := len(elements(doc, "svg")); n != len(maps) {
+		t.Errorf("%d inline SVGs, want the %d maps", n, len(maps))
+	}
+}
