@@ -82,6 +82,12 @@ test-long:
 	# the closed-form sensitivity tests at the recommended N = 4,096 (seconds)
 	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestSobol|TestMorris' ./sensitivity/
 
+## report-browser: cartelsim report's page in headless Chromium: no console message, and the
+## screenshot shows the plots (installs Debian's chromium when absent, as root)
+.PHONY: report-browser
+report-browser:
+	GO=$(GO) bash .ci/report-browser.sh
+
 ## slurm-test: as root, a 4-shard Slurm job array and merge against one run (installs Slurm)
 slurm-test:
 	bash .ci/slurm-test.sh

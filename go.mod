@@ -7,6 +7,7 @@ require (
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/spf13/pflag v1.0.10
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/net v0.35.0
 	golang.org/x/sys v0.47.0
 	golang.org/x/text v0.23.0
 	gonum.org/v1/gonum v0.17.0

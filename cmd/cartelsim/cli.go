@@ -50,7 +50,7 @@ type validator interface {
 }
 
 func commands() []command {
-	return []command{&runCmd{}, &mergeCmd{}, &eventStudyCmd{}, &compareCmd{}, &experimentCmd{}, &sensitivityCmd{}, &robustnessCmd{}, &discoverCmd{}, &calibrateCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &versionCmd{}}
+	return []command{&runCmd{}, &mergeCmd{}, &eventStudyCmd{}, &compareCmd{}, &experimentCmd{}, &sensitivityCmd{}, &robustnessCmd{}, &discoverCmd{}, &calibrateCmd{}, &checkCmd{}, &listCmd{}, &figuresCmd{}, &mapCmd{}, &paramsCmd{}, &reportCmd{}, &versionCmd{}}
 }
 
 const overview = `cartelsim simulates how drug cartels grow, fight and split under policy interventions.

@@ -44,6 +44,8 @@ var docLongCommands = map[string]string{
 	// docs/sensitivity.md
 	"cartelsim experiment experiments/sensitivity-policy.yaml --out out/sensitivity-policy --workers 2": "30,720 replicates: about 11 minutes",
 	"cartelsim sensitivity out/sensitivity-policy":                                                      "reads the experiment above's output",
+	"cartelsim report out/compare-policy --out out/compare-policy.html --force":                         "needs make policy's output: minutes",
+	"cartelsim report out/strikes-rebuild --out out/strikes-rebuild.html --force":                       "needs make experiment's output: a minute",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.
