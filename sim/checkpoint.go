@@ -202,8 +202,7 @@ func (e *encoder) u64(v uint64) {
 func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
 
 func (e *encoder) sum(s *exactSum) {
-	n := *s
-	n.normalize()
+	n := s.canonical()
 	lo, hi := 0, sumChunks
 	for lo < hi && n[lo] == 0 {
 		lo++
@@ -317,9 +316,11 @@ func (d *decoder) count(limit uint64) int {
 func (d *decoder) sum(s *exactSum) {
 	lo := d.count(sumChunks)
 	n := d.count(uint64(sumChunks - lo))
+	var whole [sumChunks]int64
 	for i := range n {
-		s[lo+i] = int64(d.u64())
+		whole[lo+i] = int64(d.u64())
 	}
+	s.setWhole(&whole)
 }
 
 func (d *decoder) store(s store.Store) {
