@@ -353,7 +353,7 @@ func (d *decoder) ensemble(weeks, metrics int, idle []string) *Ensemble {
 		c.min, c.max = d.f64(), d.f64()
 		d.sum(&c.sum)
 		d.sum(&c.sumsq)
-		c.exact = make([]float64, d.count(ExactQuantileLimit))
+		c.exact = c.exact[:d.count(ExactQuantileLimit)] // newEnsemble made room for them
 		for k := range c.exact {
 			c.exact[k] = d.f64()
 		}
