@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/DataDog/sketches-go/ddsketch/mapping"
@@ -443,6 +444,53 @@ func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
 		}
 	}
 	e.n += o.n
+	return nil
+}
+
+// mergeGrain is the fewest cells a goroutine of mergeParts merges: below it, starting
+// one costs more than it saves.
+const mergeGrain = 512
+
+// mergeParts merges parts into e, as mergeFrom would one after another, with the cells
+// divided among up to workers goroutines (each cell merges on its own, taking the parts
+// in order, so the result is the same for any number). With final, the parts are not
+// used again and e may take theirs; otherwise each part is emptied for more, keeping its
+// centres and memory (reset). On a part of another shape nothing is merged.
+func (e *Ensemble) mergeParts(parts []*Ensemble, final bool, workers int) error {
+	for _, o := range parts {
+		if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
+			return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
+		}
+	}
+	n := len(e.cells)
+	workers = max(1, min(workers, n/mergeGrain))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * n / workers; i < (w+1)*n/workers; i++ {
+				for _, o := range parts {
+					if err := e.cells[i].mergeFrom(&o.cells[i], final); err != nil {
+						errs[w] = err
+						return
+					}
+					if !final {
+						o.cells[i].reset()
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, o := range parts {
+		e.n += o.n
+		if !final {
+			o.n = 0
+		}
+	}
 	return nil
 }
 
