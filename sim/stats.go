@@ -146,7 +146,9 @@ type centre struct{ at, tiny float64 }
 // centreOf fixes a centre from the first replicates' values: their upper median
 // (sorted[len/2]), and ZeroBand of their range.
 func centreOf(xs []float64) centre {
-	sorted := slices.Sorted(slices.Values(xs))
+	var room [CentreReplicates]float64 // sorted on the stack: an ensemble fixes tens of thousands
+	sorted := append(room[:0], xs...)
+	slices.Sort(sorted)
 	return centre{sorted[len(xs)/2], ZeroBand * (sorted[len(xs)-1] - sorted[0])}
 }
 
