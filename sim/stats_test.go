@@ -272,3 +272,14 @@ func TestMergePartsMatchesOneEnsemble(t *testing.T) {
 		t.Error("merging a part of another shape: no error")
 	}
 }
+
+// A sketch takes its two stores and itself, and shares the mapping of values to buckets:
+// every cell of every part of a run makes one.
+func TestNewSketchSharesItsMapping(t *testing.T) {
+	if a, b := newSketch(), newSketch(); a.IndexMapping != b.IndexMapping || !a.IndexMapping.Equals(b.IndexMapping) {
+		t.Error("two sketches have mappings of their own")
+	}
+	if allocs := testing.AllocsPerRun(10, func() { _ = newSketch() }); allocs > 3 {
+		t.Errorf("a sketch takes %v allocations, want at most 3", allocs)
+	}
+}
