@@ -93,7 +93,7 @@ func (s *exactSum) chunks(k, n int) []int64 {
 			s.spill()
 			return s.all[k : k+n]
 		}
-		s.move(int32(min(first-(sumWindow-(last-first+1))/2, sumChunks-sumWindow)))
+		s.move(int32(min(max(first-(sumWindow-(last-first+1))/2, 0), sumChunks-sumWindow)))
 		i = k - int(s.lo)
 	}
 	return s.w[i : i+n]

@@ -186,6 +186,26 @@ func TestExactSumWindow(t *testing.T) {
 	}
 }
 
+// A window moved to take chunks near either end of the array stays inside it: a value
+// three chunks up, then the smallest subnormal (chunk 0), or the largest value (chunks
+// 63-65) after one three chunks below it.
+func TestExactSumWindowAtTheEnds(t *testing.T) {
+	for _, xs := range [][]float64{
+		{math.Ldexp(1.0000000000000002, -900), 5e-324},
+		{math.Ldexp(1.0000000000000002, 900), math.MaxFloat64},
+		{math.MaxFloat64, math.Ldexp(1.0000000000000002, 900), 5e-324},
+	} {
+		var s exactSum
+		for _, x := range xs {
+			s.add(x)
+		}
+		got := new(big.Rat).SetFrac(s.int(), new(big.Int).Lsh(big.NewInt(1), sumUnitShift))
+		if want := ratSum(xs); got.Cmp(want) != 0 {
+			t.Errorf("sum of %v = %v, want %v", xs, got.FloatString(20), want.FloatString(20))
+		}
+	}
+}
+
 // A pair of accumulators (sum and sum of squares) of one cell of an ensemble stays small,
 // so that folding a replicate into tens of thousands of cells does not walk megabytes.
 func TestExactSumIsSmall(t *testing.T) {
