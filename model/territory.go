@@ -701,6 +701,11 @@ func (r *Replicate) produce(out []float64) {
 	batches := e.PrecursorBatches * (1 - r.precursorCut)
 	out[Precursors] = batches
 	full := need <= batches
+	// The totals in registers, added to in the same order as into out (which the loop's
+	// stores kept in memory, a chain of store-to-load waits).
+	production := out[Production]
+	var zones [NumZones]float64
+	copy(zones[:], out[LabsNorth:LabsNorth+Metric(NumZones)])
 	for i := range r.c {
 		if !r.alive(i) {
 			continue
@@ -726,11 +731,13 @@ func (r *Replicate) produce(out []float64) {
 			if v < geo.Len() {
 				z = geo.States[v].Zone
 			}
-			out[LabsNorth+Metric(z)] += s.labs
-			out[Production] += s.output
+			zones[z] += s.labs
+			production += s.output
 		}
 		t.have[i] = have
 	}
+	copy(out[LabsNorth:], zones[:])
+	out[Production] = production
 	for z := range Abroad {
 		out[Labs] += out[LabsNorth+Metric(z)]
 	}

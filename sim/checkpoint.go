@@ -210,8 +210,7 @@ func (e *encoder) u64(v uint64) {
 func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
 
 func (e *encoder) sum(s *exactSum) {
-	n := *s
-	n.normalize()
+	n := s.canonical()
 	lo, hi := 0, sumChunks
 	for lo < hi && n[lo] == 0 {
 		lo++
@@ -325,9 +324,11 @@ func (d *decoder) count(limit uint64) int {
 func (d *decoder) sum(s *exactSum) {
 	lo := d.count(sumChunks)
 	n := d.count(uint64(sumChunks - lo))
+	var whole [sumChunks]int64
 	for i := range n {
-		s[lo+i] = int64(d.u64())
+		whole[lo+i] = int64(d.u64())
 	}
+	s.setWhole(&whole)
 }
 
 func (d *decoder) store(s store.Store) {
@@ -360,7 +361,7 @@ func (d *decoder) ensemble(weeks, metrics int, idle []string, annex int) *Ensemb
 		c.min, c.max = d.f64(), d.f64()
 		d.sum(&c.sum)
 		d.sum(&c.sumsq)
-		c.exact = make([]float64, d.count(ExactQuantileLimit))
+		c.exact = c.exact[:d.count(ExactQuantileLimit)] // newEnsemble made room for them
 		for k := range c.exact {
 			c.exact[k] = d.f64()
 		}

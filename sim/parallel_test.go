@@ -15,10 +15,11 @@ import (
 // statistics of one ordered pass of the replicates through an ensemble that holds every
 // metric: the idle metrics' summaries are those of zeros, and the sketches (past
 // ExactQuantileLimit replicates) get the same centres and counts whichever worker folds
-// which replicate.
+// which replicate. The weeks are enough cells for 2 and 3 workers to merge their parts on
+// as many goroutines (mergeGrain).
 func TestParallelFoldMatchesOneOrderedPass(t *testing.T) {
 	sc := testScenario(t, ExactQuantileLimit+21)
-	sc.Clock.Weeks = 30
+	sc.Clock.Weeks = 130
 	w, err := sc.NewWorld()
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,9 @@ func TestParallelFoldMatchesOneOrderedPass(t *testing.T) {
 		ens := NewWorldEnsemble(w, job.Weeks)
 		if len(ens.cells) >= len(full.cells) {
 			t.Fatalf("the world's ensemble holds %d cells, the full one %d: nothing left idle", len(ens.cells), len(full.cells))
+		}
+		if len(ens.cells) < 3*mergeGrain {
+			t.Fatalf("%d cells: too few to merge on 3 goroutines", len(ens.cells))
 		}
 		job.Workers, job.Ensemble = workers, ens
 		if err := Run(context.Background(), job); err != nil {

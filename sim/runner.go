@@ -320,17 +320,18 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		if foldErr != nil {
 			return foldErr
 		}
-		for _, set := range parts {
-			for k, p := range set {
-				if p == nil {
-					continue
-				}
-				if err := job.Ensembles[k].mergeFrom(p, final); err != nil {
-					return &WorldError{World: k, Err: err}
-				}
-				if !final {
-					p.reset()
-				}
+		// Merged on as many goroutines as the run has workers: on one, the final merge
+		// was the serial part of a run, with the workers done.
+		for k, e := range job.Ensembles {
+			if e == nil {
+				continue
+			}
+			world := make([]*Ensemble, len(parts))
+			for j, set := range parts {
+				world[j] = set[k]
+			}
+			if err := e.mergeParts(world, final, workers); err != nil {
+				return &WorldError{World: k, Err: err}
 			}
 		}
 		if final {

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -161,5 +162,124 @@ func TestCumulativeBandsByHand(t *testing.T) {
 		if _, ok := tab.Total(4, model.Members); ok {
 			t.Errorf("%s: members, a stock, has running totals", name)
 		}
+	}
+}
+
+// Folding the first replicates, whose values an ensemble keeps, allocates nothing: their
+// room is set aside with the ensemble (growing every cell's values on its own took six
+// allocations a cell). Nor does fixing the centres (sorting a copy took two a cell).
+func TestEnsembleFoldAllocatesNothing(t *testing.T) {
+	const weeks = 20
+	e := NewEnsemble(weeks, int(model.NumMetrics))
+	series := make([]float64, weeks*int(model.NumMetrics))
+	for i := range series {
+		series[i] = float64(i%7) + 0.5
+	}
+	rep := 0
+	allocs := testing.AllocsPerRun(ExactQuantileLimit-1, func() {
+		if err := e.Fold(rep, series); err != nil {
+			t.Fatal(err)
+		}
+		rep++
+	})
+	if allocs != 0 {
+		t.Errorf("folding a replicate allocates %v times, want none", allocs)
+	}
+	if e.N() != ExactQuantileLimit {
+		t.Fatalf("folded %d replicates, want %d", e.N(), ExactQuantileLimit)
+	}
+	// Nor does fixing the sketches' centres from them, which the folding goroutine does
+	// for every cell while the workers wait for it.
+	if allocs := testing.AllocsPerRun(1, func() {
+		if err := e.fixCentres(); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Errorf("fixing the centres allocates %v times, want none", allocs)
+	}
+	if c := e.cells[0]; !c.centred || c.centre != series[0] {
+		t.Errorf("week 1, metric 0: centre %v (set %v), want the equal values' %v", c.centre, c.centred, series[0])
+	}
+	if s := e.Summary(3, 0); s.Mean != series[2*int(model.NumMetrics)] || s.SD != 0 {
+		t.Errorf("week 3, metric 0: mean %v SD %v of equal values %v", s.Mean, s.SD, series[2*int(model.NumMetrics)])
+	}
+}
+
+// Parts merged on any number of goroutines give the statistics of one ensemble that
+// folded every replicate itself, before and after the sketches' centres; a merge that is
+// not final leaves the parts empty, with their centres, for more.
+func TestMergePartsMatchesOneEnsemble(t *testing.T) {
+	const weeks, reps = 40, ExactQuantileLimit + 9
+	nm := int(model.NumMetrics)
+	rng := rand.New(rand.NewPCG(3, 4))
+	series := make([][]float64, reps)
+	for r := range series {
+		series[r] = make([]float64, weeks*nm)
+		for i := range series[r] {
+			series[r][i] = math.Floor(100 * rng.ExpFloat64() * float64(1+i%5))
+		}
+	}
+	one := NewEnsemble(weeks, nm)
+	for r, s := range series {
+		if err := one.Fold(r, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := one.Summaries()
+	if len(one.cells) < 3*mergeGrain {
+		t.Fatalf("%d cells: too few to merge on 3 goroutines", len(one.cells))
+	}
+	for _, workers := range []int{1, 2, 3, 4} {
+		e := NewEnsemble(weeks, nm)
+		parts := []*Ensemble{e.part(), e.part(), e.part()}
+		// The first replicates, dealt out among the parts, fix the centres.
+		for r := range ExactQuantileLimit {
+			if err := parts[r%len(parts)].Fold(r, series[r]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.mergeParts(parts, false, workers); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			if p.N() != 0 || len(p.cells[0].exact) != 0 {
+				t.Fatalf("%d workers: a part still holds %d replicates after a merge that is not final", workers, p.N())
+			}
+		}
+		if err := e.fixCentres(); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			p.copyCentres(e)
+		}
+		for r := ExactQuantileLimit; r < reps; r++ {
+			if err := parts[(r*7)%len(parts)].Fold(r, series[r]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.mergeParts(parts, true, workers); err != nil {
+			t.Fatal(err)
+		}
+		if e.N() != reps {
+			t.Errorf("%d workers: %d replicates merged, want %d", workers, e.N(), reps)
+		}
+		if got := e.Summaries(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d workers: the merged statistics differ from one ensemble's", workers)
+		}
+	}
+	other := NewEnsemble(weeks+1, nm)
+	if err := one.mergeParts([]*Ensemble{other}, true, 2); err == nil {
+		t.Error("merging a part of another shape: no error")
+	}
+}
+
+// A sketch takes its two stores and itself, and shares the mapping of values to buckets:
+// every cell of every part of a run makes one.
+func TestNewSketchSharesItsMapping(t *testing.T) {
+	if a, b := newSketch(), newSketch(); a.IndexMapping != b.IndexMapping || !a.IndexMapping.Equals(b.IndexMapping) {
+		t.Error("two sketches have mappings of their own")
+	}
+	if allocs := testing.AllocsPerRun(10, func() { _ = newSketch() }); allocs > 3 {
+		t.Errorf("a sketch takes %v allocations, want at most 3", allocs)
 	}
 }
