@@ -458,10 +458,19 @@ func (e *Ensemble) reset() {
 // into e.
 func (e *Ensemble) Merge(o *Ensemble) error { return e.mergeFrom(o, false) }
 
-// mergeFrom merges o into e; with take, o is not used again and e may take its parts.
-func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
+// sameShape says whether o's statistics can merge into e's: the same weeks, metrics,
+// per-state values and idle metrics.
+func (e *Ensemble) sameShape(o *Ensemble) error {
 	if e.weeks != o.weeks || e.metrics != o.metrics || e.annex != o.annex || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
 		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
+	}
+	return nil
+}
+
+// mergeFrom merges o into e; with take, o is not used again and e may take its parts.
+func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
+	if err := e.sameShape(o); err != nil {
+		return err
 	}
 	for i := range e.cells {
 		if err := e.cells[i].mergeFrom(&o.cells[i], take); err != nil {
@@ -483,8 +492,8 @@ const mergeGrain = 512
 // centres and memory (reset). On a part of another shape nothing is merged.
 func (e *Ensemble) mergeParts(parts []*Ensemble, final bool, workers int) error {
 	for _, o := range parts {
-		if e.weeks != o.weeks || e.metrics != o.metrics || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
-			return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
+		if err := e.sameShape(o); err != nil {
+			return err
 		}
 	}
 	n := len(e.cells)
