@@ -387,31 +387,26 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 			}
 		}()
 	}
+	scs := make([]*sim.Scenario, len(d.Scenarios))
+	worlds := make([]*model.World, len(d.Scenarios))
 	for k := range d.Scenarios {
 		sc, err := d.scenario(k, p)
 		if err != nil {
 			return nil, err
 		}
-		world, err := sc.NewWorld()
-		if err != nil {
+		if worlds[k], err = sc.NewWorld(); err != nil {
 			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
 		}
-		replicates := d.Replicates
-		if sc.Mode == model.MeanField {
-			replicates = 1
-		}
-		folder := &outputFolder{outputs: d.Outputs}
-		folders := []sim.Folder{folder}
-		if traj != nil {
-			folders = append(folders, traj.folder(sc.Name))
-		}
-		job := sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
-		if err := sim.Run(ctx, job, folders...); err != nil {
-			if ctx.Err() != nil {
-				return nil, err
-			}
-			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
-		}
+		scs[k] = sc
+	}
+	folders := make([]*outputFolder, len(scs))
+	for k := range scs {
+		folders[k] = &outputFolder{outputs: d.Outputs}
+	}
+	if err := d.runScenarios(ctx, p, scs, worlds, folders, traj, workers); err != nil {
+		return nil, err
+	}
+	for k, folder := range folders {
 		for r, row := range folder.values {
 			for o, x := range row {
 				fmt.Fprintf(&b, "%d,%s,%d,%s,%s\n", p, d.Scenarios[k].Name, r, d.Outputs[o].Name, fmtG(x))
@@ -425,6 +420,74 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 	}
 	return []byte(b.String()), nil
 }
+
+// runScenarios runs the point's scenarios over the design's replicates into their
+// folders. Scenarios are run together, replicate r of each at once, their shared past
+// (the warm-up and the weeks before their interventions differ) simulated once and
+// branched (sim.RunBranched), which gives every scenario the series a run of its own
+// would; scenarios that share nothing run each from its own start. Trajectories keep the
+// order of separate runs, scenario after scenario: the other scenarios' values (of the
+// trajectory metrics only) wait in memory until the first's are written.
+func (d *Design) runScenarios(ctx context.Context, p int, scs []*sim.Scenario, worlds []*model.World,
+	folders []*outputFolder, traj *trajectoryWriter, workers int) error {
+	replicates := d.Replicates
+	if scs[0].Mode == model.MeanField { // the design refuses scenarios of different modes
+		replicates = 1
+	}
+	if !separateRuns {
+		job := sim.Branched{Worlds: worlds, Weeks: scs[0].Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		all := make([][]sim.Folder, len(scs))
+		var held []*heldTrajectories
+		for k := range scs {
+			all[k] = []sim.Folder{folders[k]}
+			if traj == nil {
+				continue
+			}
+			if k == 0 {
+				all[k] = append(all[k], traj.folder(scs[k].Name))
+			} else {
+				h := &heldTrajectories{metrics: traj.metrics}
+				held = append(held, h)
+				all[k] = append(all[k], h)
+			}
+		}
+		if err := sim.RunBranched(ctx, job, all); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			k := 0
+			var we *sim.WorldError
+			if errors.As(err, &we) {
+				k, err = we.World, we.Err
+			}
+			return fmt.Errorf("experiment: point %d, scenario %s: %w", p, scs[k].Name, err)
+		}
+		for i, h := range held {
+			if err := h.replay(traj.folder(scs[i+1].Name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for k, sc := range scs {
+		fs := []sim.Folder{folders[k]}
+		if traj != nil {
+			fs = append(fs, traj.folder(sc.Name))
+		}
+		job := sim.Job{World: worlds[k], Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		if err := sim.Run(ctx, job, fs...); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+		}
+	}
+	return nil
+}
+
+// separateRuns runs each scenario of a point on its own, from its own warm-up, as the
+// experiment did before it branched them: tests and the benchmark compare the two.
+var separateRuns = false
 
 // runPoints runs the shard's points from the i-th on, over the workers, and hands each
 // point's rows to write in point order, whatever the scheduling. With more points left

@@ -116,3 +116,44 @@ func (t *trajectoryWriter) abort() {
 	t.f.Close()
 	os.Remove(t.f.Name())
 }
+
+// heldTrajectories keeps a scenario's replicates' weekly values of the trajectory
+// metrics (only those), in replicate order, to be written after another scenario's.
+type heldTrajectories struct {
+	metrics []model.Metric
+	reps    []int
+	values  [][]float64 // [replicate] weeks x len(metrics)
+}
+
+func (h *heldTrajectories) Fold(rep int, series []float64) error {
+	nm := int(model.NumMetrics)
+	kept := make([]float64, 0, len(series)/nm*len(h.metrics))
+	for w := 0; w < len(series)/nm; w++ {
+		for _, m := range h.metrics {
+			kept = append(kept, series[w*nm+int(m)])
+		}
+	}
+	h.reps, h.values = append(h.reps, rep), append(h.values, kept)
+	return nil
+}
+
+// replay hands the held replicates to f, in the order they were folded, as series of
+// which only the metrics' columns are set.
+func (h *heldTrajectories) replay(f sim.Folder) error {
+	nm, k := int(model.NumMetrics), len(h.metrics)
+	var series []float64
+	for i, rep := range h.reps {
+		weeks := len(h.values[i]) / max(k, 1)
+		series = slices.Grow(series[:0], weeks*nm)[:weeks*nm]
+		for w := range weeks {
+			for j, m := range h.metrics {
+				series[w*nm+int(m)] = h.values[i][w*k+j]
+			}
+		}
+		if err := f.Fold(rep, series); err != nil {
+			return err
+		}
+		h.values[i] = nil
+	}
+	return nil
+}
