@@ -104,15 +104,18 @@ type Design struct {
 	Source      []byte
 	Scenarios   []*sim.Scenario // the first is the reference; the others are compared with it
 	Paths       []string        // the scenario files, as the design resolves them
-	Set         []override      // fixed overrides applied to every scenario
-	Factors     []Factor
-	Kind        Kind
-	CSVFile     string
-	Levels      int // grid and Morris: levels of each ranged factor
-	Points      int // as asked: see docs/experiments.md
-	Replicates  int
-	Seed        uint64
-	Outputs     []Output
+	// Sources are the scenario files and their bases, read once when the design is
+	// loaded: every point's scenarios are decoded from these bytes.
+	Sources    []*sim.ScenarioSource
+	Set        []override // fixed overrides applied to every scenario
+	Factors    []Factor
+	Kind       Kind
+	CSVFile    string
+	Levels     int // grid and Morris: levels of each ranged factor
+	Points     int // as asked: see docs/experiments.md
+	Replicates int
+	Seed       uint64
+	Outputs    []Output
 	// Matrix is the design's points, each a row of factor values.
 	Matrix [][]float64
 }
@@ -360,7 +363,11 @@ func (d *Design) readScenarios(top *mapping) error {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
-		sc, err := loadScenarioWith(path, d.Set)
+		src, err := sim.ReadScenarioSource(path)
+		if err != nil {
+			return designError(d.File, c.Line, key, "%v", err)
+		}
+		sc, err := src.Parse(d.Set)
 		if err != nil {
 			return designError(d.File, c.Line, key, "%v", err)
 		}
@@ -378,6 +385,7 @@ func (d *Design) readScenarios(top *mapping) error {
 		}
 		d.Scenarios = append(d.Scenarios, sc)
 		d.Paths = append(d.Paths, path)
+		d.Sources = append(d.Sources, src)
 	}
 	return nil
 }
@@ -596,7 +604,7 @@ func (d *Design) checkFactors() error {
 			}
 			for _, v := range []float64{lo, hi} {
 				ovs := append(slices.Clone(d.Set), override{Key: f.Key, Value: fmtG(v)})
-				if _, err := loadScenarioWith(d.Paths[k], ovs); err != nil {
+				if _, err := d.Sources[k].Parse(ovs); err != nil {
 					return designError(d.File, f.Line, "factor "+f.Key, "scenario %s: %s", sc.Name, oneLine(err))
 				}
 			}
@@ -614,7 +622,7 @@ func (d *Design) scenario(k, p int) (*sim.Scenario, error) {
 			ovs = append(ovs, override{Key: f.Key, Value: fmtG(d.Matrix[p][i])})
 		}
 	}
-	sc, err := loadScenarioWith(d.Paths[k], ovs)
+	sc, err := d.Sources[k].Parse(ovs)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, d.Scenarios[k].Name, err)
 	}

@@ -81,13 +81,15 @@ type checkpoint struct {
 	Format       int    `json:"format"`
 	DesignSHA256 string `json:"design_sha256"`
 	Scenarios    string `json:"scenarios_sha256"`
-	Shard        int    `json:"shard"`
-	Shards       int    `json:"shards"`
-	PointsDone   int    `json:"points_done"`
-	PartialBytes int64  `json:"partial_bytes"`
-	PartialSHA   string `json:"partial_sha256"`
-	StartedAt    string `json:"started_at"`
-	Trajectories bool   `json:"trajectories"`
+	// ScenarioFiles are the scenario files and their bases as read at the start.
+	ScenarioFiles []ManifestSource `json:"scenario_files"`
+	Shard         int              `json:"shard"`
+	Shards        int              `json:"shards"`
+	PointsDone    int              `json:"points_done"`
+	PartialBytes  int64            `json:"partial_bytes"`
+	PartialSHA    string           `json:"partial_sha256"`
+	StartedAt     string           `json:"started_at"`
+	Trajectories  bool             `json:"trajectories"`
 
 	hash hash.Hash // of the partial file's bytes so far
 }
@@ -129,7 +131,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	if workers <= 0 {
 		workers = max(1, runtimeCPUs())
 	}
-	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
+	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), ScenarioFiles: d.scenarioFiles(), Shard: opts.Shard, Shards: shards,
 		StartedAt: now(), Trajectories: opts.Trajectories}
 	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
 	unlock, err := sim.LockDir(opts.OutDir)
@@ -249,6 +251,9 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			if err := json.Unmarshal(data, &old); err != nil {
 				return nil, fmt.Errorf("experiment: %s: unreadable checkpoint: %v", dir, err)
 			}
+			if err := changedFile(old.ScenarioFiles, cp.ScenarioFiles); err != nil {
+				return nil, fmt.Errorf("experiment: %s holds an experiment started on other scenario files: %w", dir, err)
+			}
 			switch {
 			case old.DesignSHA256 != cp.DesignSHA256:
 				return nil, fmt.Errorf("experiment: %s holds an experiment of another design file (sha256 %.12s, this one %.12s)", dir, old.DesignSHA256, cp.DesignSHA256)
@@ -324,6 +329,18 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// changedFile names the first file of then that now holds other bytes.
+func changedFile(then, now []ManifestSource) error {
+	for _, a := range then {
+		for _, b := range now {
+			if a.File == b.File && a.SHA256 != b.SHA256 {
+				return fmt.Errorf("%s has changed since (sha256 %.12s, then %.12s): resume it as it was, or start again with --force", b.File, b.SHA256, a.SHA256)
+			}
+		}
+	}
+	return nil
 }
 
 // writeDesignCSV writes the design matrix: point, then each factor's value.
