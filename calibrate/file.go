@@ -12,7 +12,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,8 +50,6 @@ const TargetsHeader = "target,year,observed,sd,metric,aggregation,source"
 func fileError(file string, line int, key, format string, args ...any) error {
 	return &sim.ScenarioError{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
-
-var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 func readLimited(path string) ([]byte, error) {
 	info, err := os.Stat(path)
@@ -167,13 +164,7 @@ func Load(path string) (*File, error) {
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		return nil, fileError(name, line, "", "%s", msg)
+		return nil, sim.YAMLError(name, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, fileError(name, 0, "", "empty calibration file")

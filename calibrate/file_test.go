@@ -96,6 +96,8 @@ func TestBadCalibrationFiles(t *testing.T) {
 		{strings.Replace(smallCalibration, "range: [1e-4, 1e-2]", "range: [0, 1e-2]", 1), smallTargets,
 			"c.yaml:6: parameters[1].prior: a log-uniform prior needs a range above 0"},
 		{smallCalibration + "distance: euclid\n", smallTargets, "c.yaml:13: distance: unknown distance \"euclid\""},
+		// A YAML parser error on the last line, 13 (yaml.v3 counts these from 0).
+		{smallCalibration + "seed: {a: 1", smallTargets, "c.yaml:13: did not find expected ',' or '}'"},
 		{smallCalibration + "colour: red\n", smallTargets, "c.yaml:13: colour: unknown key"},
 		{smallCalibration + "observation_error: poisson\n", smallTargets, "c.yaml:13: observation_error: unknown observation error \"poisson\" (known: normal, none)"},
 		{smallCalibration, strings.Replace(smallTargets, "5000,500,", "5000,0,", 1), "targets.csv:3: sd \"0\": want a finite number above 0"},

@@ -16,7 +16,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,8 +26,6 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
-
-var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // MaxDesignBytes bounds a design file, as sim.MaxScenarioBytes bounds a scenario.
 const MaxDesignBytes = 1 << 20
@@ -254,16 +251,7 @@ func (m *mapping) numbers(key string) ([]float64, error) {
 func ParseDesign(name string, data []byte) (*Design, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-			if strings.HasPrefix(msg, "did not find expected") {
-				line++ // the parser's lines are 0-based for these (as sim reads them)
-			}
-		}
-		return nil, designError(name, line, "", "%s", msg)
+		return nil, sim.YAMLError(name, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, designError(name, 0, "", "empty design file")

@@ -1,10 +1,8 @@
 package experiment
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -139,17 +137,6 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 }
 
 func runtimeCPUs() int { return runtime.GOMAXPROCS(0) }
-
-func writeJSONAtomic(path string, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("experiment: %w", err)
-	}
-	return sim.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
-}
 
 func readManifest(dir string) (*Manifest, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))

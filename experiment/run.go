@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -13,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +33,11 @@ const (
 )
 
 var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir}
+
+// ownedDir is an experiment's output directory.
+func ownedDir(dir string) sim.OwnedDir {
+	return sim.OwnedDir{Dir: dir, Names: ownedNames, Checkpoint: CheckpointFile, Prefix: "experiment", Noun: "experiment"}
+}
 
 // PairingNote says how replicates are paired.
 const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +
@@ -161,7 +164,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
 		cp.advance(rows)
-		if err := writeJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
+		if err := sim.WriteJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
 			return err
 		}
 		if opts.Progress != nil {
@@ -188,7 +191,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 		if opts.Trajectories {
 			m.Files = append(m.Files, TrajectoriesDir+"/")
 		}
-		if err := writeJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
+		if err := sim.WriteJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
 			return nil, err
 		}
 		return m, removeCheckpoint(opts.OutDir)
@@ -236,21 +239,13 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("experiment: cannot create output directory: %w", err)
 	}
-	var found []string
-	for _, name := range ownedNames {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		}
-	}
+	od := ownedDir(dir)
 	partialPath := filepath.Join(dir, ResultsFile+partialSuffix)
 	if opts.Resume {
-		data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		var old checkpoint
+		found, err := od.ReadCheckpoint(&old)
 		switch {
-		case err == nil:
-			var old checkpoint
-			if err := json.Unmarshal(data, &old); err != nil {
-				return nil, fmt.Errorf("experiment: %s: unreadable checkpoint: %v", dir, err)
-			}
+		case found:
 			if err := changedFile(old.ScenarioFiles, cp.ScenarioFiles); err != nil {
 				return nil, fmt.Errorf("experiment: %s holds an experiment started on other scenario files: %w", dir, err)
 			}
@@ -292,22 +287,15 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			*cp = old
 			cp.hash = h
 			return f, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("experiment: %w", err)
+		case err != nil:
+			return nil, err
 		}
 		if m, err := readManifest(dir); err == nil && m.Complete {
 			return nil, ErrAlreadyComplete
 		}
-	} else if len(found) > 0 && !opts.Force {
-		if slices.Contains(found, CheckpointFile) {
-			return nil, fmt.Errorf("experiment: %s has an incomplete experiment (continue it with --resume, or replace it with --force)", dir)
-		}
-		return nil, fmt.Errorf("experiment: %s already holds %s (replace it with --force)", dir, strings.Join(found, ", "))
 	}
-	for _, name := range found { // the manifest first: it is first in ownedNames
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("experiment: cannot replace earlier experiment: %w", err)
-		}
+	if err := od.Clear(opts.Force || opts.Resume); err != nil { // the manifest first: it is first in ownedNames
+		return nil, err
 	}
 	if err := sim.WriteFileAtomic(filepath.Join(dir, DesignFile), d.writeDesignCSV); err != nil {
 		return nil, err
@@ -324,7 +312,7 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 	cp.PartialBytes, cp.hash = 0, sha256.New()
 	cp.advance([]byte(header))
 	cp.PointsDone = 0
-	if err := writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
+	if err := sim.WriteJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -348,7 +336,7 @@ func (d *Design) writeDesignCSV(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("point")
 	for _, f := range d.Factors {
-		bw.WriteString("," + csvField(f.Key))
+		bw.WriteString("," + sim.CSVField(f.Key))
 	}
 	bw.WriteString("\n")
 	for p, row := range d.Matrix {
@@ -359,13 +347,6 @@ func (d *Design) writeDesignCSV(w io.Writer) error {
 		bw.WriteString("\n")
 	}
 	return bw.Flush()
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n\r") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
 }
 
 // outputFolder reduces each replicate's weekly series to the design's outputs as the

@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -44,8 +43,7 @@ func trajectoryFile(p int) string { return fmt.Sprintf("point-%06d.parquet", p) 
 // trajectoryWriter streams one point's trajectories into its Parquet file, replicate by
 // replicate as they are folded, under a temporary name until commit.
 type trajectoryWriter struct {
-	path    string
-	f       *os.File
+	f       *sim.AtomicFile
 	w       *parquet.GenericWriter[TrajectoryRow]
 	point   int
 	metrics []model.Metric
@@ -53,16 +51,15 @@ type trajectoryWriter struct {
 }
 
 func newTrajectoryWriter(dir string, p int, metrics []model.Metric) (*trajectoryWriter, error) {
-	path := filepath.Join(dir, trajectoryFile(p))
-	f, err := os.CreateTemp(dir, ".cartelsim-*.tmp")
+	f, err := sim.CreateAtomic(filepath.Join(dir, trajectoryFile(p)))
 	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+		return nil, err
 	}
 	// zstd: read by pyarrow (pandas), polars, R's arrow and DuckDB alike. No timestamp is
 	// written, so a point's file has the same bytes whoever runs it.
 	w := parquet.NewGenericWriter[TrajectoryRow](f, parquet.Compression(&zstd.Codec{}),
 		parquet.CreatedBy("cartelsim", sim.Version, ""))
-	return &trajectoryWriter{path: path, f: f, w: w, point: p, metrics: metrics}, nil
+	return &trajectoryWriter{f: f, w: w, point: p, metrics: metrics}, nil
 }
 
 // folder returns a Folder that writes one scenario's replicates.
@@ -91,31 +88,16 @@ func (f trajectoryFolder) Fold(rep int, series []float64) error {
 	return nil
 }
 
+// commit closes the Parquet file and renames it into place; abort discards it.
 func (t *trajectoryWriter) commit() error {
-	err := t.w.Close()
-	if err == nil {
-		err = t.f.Chmod(0o644)
+	if err := t.w.Close(); err != nil {
+		t.f.Abort()
+		return fmt.Errorf("experiment: writing trajectories: %w", err)
 	}
-	if err == nil {
-		err = t.f.Sync()
-	}
-	if cerr := t.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(t.f.Name(), t.path)
-	}
-	if err != nil {
-		os.Remove(t.f.Name())
-		return fmt.Errorf("experiment: writing %s: %w", filepath.Base(t.path), err)
-	}
-	return nil
+	return t.f.Commit()
 }
 
-func (t *trajectoryWriter) abort() {
-	t.f.Close()
-	os.Remove(t.f.Name())
-}
+func (t *trajectoryWriter) abort() { t.f.Abort() }
 
 // heldTrajectories keeps a scenario's replicates' weekly values of the trajectory
 // metrics (only those), in replicate order, to be written after another scenario's.

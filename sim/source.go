@@ -58,3 +58,8 @@ func (s *ScenarioSource) Parse(overrides []Override) (*Scenario, error) {
 	}}
 	return parseChain(s.Path, s.Files[0].data, overrides, c)
 }
+
+// YAMLError is a YAML syntax error in a file other than a scenario (a design, a
+// calibration) as a scenario's would be: a *ScenarioError naming the file and the line,
+// counted from 1 (yaml.v3 counts some of its parser's errors from 0).
+func YAMLError(file string, err error) error { return yamlError(file, err, nil, nil) }
