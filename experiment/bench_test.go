@@ -27,6 +27,7 @@ func BenchmarkExperimentPolicyLHS(b *testing.B) {
 // against joint airstrikes (experiments/strikes-rebuild.yaml on a 2 x 2 grid with 2
 // replicates), with each point's scenarios run separately (runs=separate) and branched
 // from their shared past (runs=branched): compare the two with benchstat -col /runs.
+// It reports the CPU time of an iteration too (cpu-s/op, on Unix).
 func BenchmarkExperimentSmall(b *testing.B) {
 	scenarios, err := filepath.Abs("../scenarios/policy")
 	if err != nil {
@@ -59,11 +60,14 @@ outputs:
 		b.Run(name, func(b *testing.B) {
 			defer func(old bool) { separateRuns = old }(separateRuns)
 			separateRuns = separate
+			cpu := cpuSeconds()
 			for b.Loop() {
 				if _, err := Run(context.Background(), d, Options{OutDir: b.TempDir(), Workers: 1}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			// CPU time as well as wall time: on a shared machine it varies less.
+			b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
 		})
 	}
 }
