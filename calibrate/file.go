@@ -223,11 +223,15 @@ func (s *ScenarioSimulator) readScenario(f *File, top *mapping) error {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(f.Path), p)
 	}
-	sc, err := sim.LoadScenarioWith(p, s.Set)
+	src, err := sim.ReadScenarioSource(p)
 	if err != nil {
 		return top.Fail("scenario", "%s", oneLine(err))
 	}
-	s.Path, s.scenario = p, sc
+	sc, err := src.Parse(s.Set)
+	if err != nil {
+		return top.Fail("scenario", "%s", oneLine(err))
+	}
+	s.Path, s.source, s.scenario = p, src, sc
 	f.Inputs = append(f.Inputs, Input{Role: "scenario", File: filepath.ToSlash(p), SHA256: sc.SHA256})
 	return nil
 }
@@ -307,7 +311,7 @@ func (f *File) readParams(top *mapping) error {
 		// The scenario must take the key at both ends of the range.
 		for _, v := range []float64{p.Lo, p.Hi} {
 			ovs := append(slices.Clone(s.Set), sim.Override{Key: key, Value: fmtG(v)})
-			sc, err := sim.LoadScenarioWith(s.Path, ovs)
+			sc, err := s.load(ovs)
 			if err != nil {
 				return m.Fail("key", "%s", oneLine(err))
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,5 +244,30 @@ func TestShippedTargets(t *testing.T) {
 	}
 	if n := len(f.Config.Targets); n != 14+3 {
 		t.Errorf("history-2006 fits %d targets, want 14 homicide counts (2007-2020) and 3 group counts", n)
+	}
+}
+
+// The scenario file is read once, by Load: a simulation after the file is edited gives
+// what it gave before.
+func TestScenarioReadOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"small.yaml": smallScenario, "targets.csv": smallTargets, "c.yaml": smallCalibration})
+	f, err := Load(filepath.Join(dir, "c.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theta := []float64{8, 5e-4}
+	want, err := f.Simulator.Simulate(context.Background(), theta, 99, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "small.yaml"), []byte("name: [edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Simulator.Simulate(context.Background(), theta, 99, 2)
+	if err != nil {
+		t.Fatalf("after the file was edited: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after the file was edited: %v, want %v", got, want)
 	}
 }
