@@ -8,11 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -49,107 +47,34 @@ var Aggregations = []string{"sum", "mean", "end", "start"}
 const TargetsHeader = "target,year,observed,sd,metric,aggregation,source"
 
 func fileError(file string, line int, key, format string, args ...any) error {
-	return &sim.ScenarioError{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+	return yamlmap.Error(file, line, key, format, args...)
 }
 
-var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
-
-func readLimited(path string) ([]byte, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("larger than the limit of %d bytes", MaxFileBytes)
-	}
-	return data, nil
-}
+func readLimited(path string) ([]byte, error) { return yamlmap.ReadLimited(path, MaxFileBytes) }
 
 func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-// mapping is a YAML mapping whose keys are checked against the known ones.
-type mapping struct {
-	file, prefix string
-	keys         map[string]*yaml.Node
-	lines        map[string]int
-	line         int
-}
+// mapping is a YAML mapping of the calibration file, with the calibration's own readers.
+type mapping struct{ *yamlmap.Mapping }
 
 func readMapping(file, prefix string, n *yaml.Node, known ...string) (*mapping, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, fileError(file, n.Line, strings.TrimSuffix(prefix, "."), "want a mapping")
+	m, err := yamlmap.Read(file, prefix, n, known...)
+	if err != nil {
+		return nil, err
 	}
-	m := &mapping{file: file, prefix: prefix, keys: map[string]*yaml.Node{}, lines: map[string]int{}, line: n.Line}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if !slices.Contains(known, k.Value) {
-			return nil, fileError(file, k.Line, prefix+k.Value, "unknown key (known: %s)", strings.Join(known, ", "))
-		}
-		if _, dup := m.keys[k.Value]; dup {
-			return nil, fileError(file, k.Line, prefix+k.Value, "given twice")
-		}
-		m.keys[k.Value], m.lines[k.Value] = n.Content[i+1], k.Line
-	}
-	return m, nil
-}
-
-func (m *mapping) fail(key, format string, args ...any) error {
-	line := m.lines[key]
-	if line == 0 {
-		line = m.line
-	}
-	return fileError(m.file, line, m.prefix+key, format, args...)
-}
-
-func (m *mapping) scalar(key string) (string, bool, error) {
-	n, ok := m.keys[key]
-	if !ok {
-		return "", false, nil
-	}
-	if n.Kind != yaml.ScalarNode {
-		return "", false, m.fail(key, "want a single value")
-	}
-	return n.Value, true, nil
+	return &mapping{m}, nil
 }
 
 func (m *mapping) number(key string, ok func(float64) bool, want string) (float64, bool, error) {
-	s, has, err := m.scalar(key)
+	s, has, err := m.Scalar(key)
 	if !has || err != nil {
 		return 0, has, err
 	}
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || !ok(x) {
-		return 0, false, m.fail(key, "want %s, got %q", want, s)
+		return 0, false, m.Fail(key, "want %s, got %q", want, s)
 	}
 	return x, true, nil
-}
-
-func (m *mapping) whole(key string, lo, hi int) (int, bool, error) {
-	s, ok, err := m.scalar(key)
-	if !ok || err != nil {
-		return 0, ok, err
-	}
-	k, err := strconv.Atoi(s)
-	if err != nil || k < lo || k > hi {
-		return 0, false, m.fail(key, "want a whole number from %d to %d, got %q", lo, hi, s)
-	}
-	return k, true, nil
 }
 
 // Load reads and validates a calibration file, its scenario and its targets. Paths in
@@ -167,13 +92,7 @@ func Load(path string) (*File, error) {
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		return nil, fileError(name, line, "", "%s", msg)
+		return nil, sim.YAMLError(name, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, fileError(name, 0, "", "empty calibration file")
@@ -185,21 +104,21 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, err
 	}
 	for _, k := range []string{"scenario", "parameters", "targets"} {
-		if top.keys[k] == nil {
-			return nil, fileError(name, top.line, k, "missing: a calibration needs a scenario, parameters and targets")
+		if top.Keys[k] == nil {
+			return nil, fileError(name, top.Line, k, "missing: a calibration needs a scenario, parameters and targets")
 		}
 	}
 	f := &File{Path: name, Name: strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))}
 	f.Inputs = append(f.Inputs, Input{Role: "calibration", File: filepath.ToSlash(name), SHA256: sha(data)})
-	if s, ok, err := top.scalar("name"); err != nil {
+	if s, ok, err := top.Scalar("name"); err != nil {
 		return nil, err
 	} else if ok {
 		if err := sim.ValidName(s); err != nil {
-			return nil, top.fail("name", "%v", err)
+			return nil, top.Fail("name", "%v", err)
 		}
 		f.Name = s
 	}
-	if f.Description, _, err = top.scalar("description"); err != nil {
+	if f.Description, _, err = top.Scalar("description"); err != nil {
 		return nil, err
 	}
 	c := &Config{Distance: SquaredZ, Noise: true, Particles: 100, Replicates: 10, Alpha: 0.5, MinAcceptance: 0.01,
@@ -217,15 +136,15 @@ func Parse(name string, data []byte) (*File, error) {
 	if err := f.readTargets(top); err != nil {
 		return nil, err
 	}
-	if d, ok, err := top.scalar("distance"); err != nil {
+	if d, ok, err := top.Scalar("distance"); err != nil {
 		return nil, err
 	} else if ok {
 		if !slices.Contains(Distances, Distance(d)) {
-			return nil, top.fail("distance", "unknown distance %q (known: %s, %s)", d, SquaredZ, AbsoluteZ)
+			return nil, top.Fail("distance", "unknown distance %q (known: %s, %s)", d, SquaredZ, AbsoluteZ)
 		}
 		c.Distance = Distance(d)
 	}
-	if e, ok, err := top.scalar("observation_error"); err != nil {
+	if e, ok, err := top.Scalar("observation_error"); err != nil {
 		return nil, err
 	} else if ok {
 		switch e {
@@ -233,7 +152,7 @@ func Parse(name string, data []byte) (*File, error) {
 		case "none":
 			c.Noise = false
 		default:
-			return nil, top.fail("observation_error", "unknown observation error %q (known: normal, none)", e)
+			return nil, top.Fail("observation_error", "unknown observation error %q (known: normal, none)", e)
 		}
 	}
 	ints := []struct {
@@ -243,7 +162,7 @@ func Parse(name string, data []byte) (*File, error) {
 	}{{"particles", &c.Particles, 2, 1_000_000}, {"replicates", &c.Replicates, 1, 1_000_000},
 		{"max_generations", &c.MaxGenerations, 1, 1000}, {"max_attempts", &c.MaxAttempts, 1, 100_000_000}}
 	for _, it := range ints {
-		if k, ok, err := top.whole(it.key, it.lo, it.hi); err != nil {
+		if k, ok, err := top.Whole(it.key, it.lo, it.hi); err != nil {
 			return nil, err
 		} else if ok {
 			*it.p = k
@@ -266,12 +185,12 @@ func Parse(name string, data []byte) (*File, error) {
 			*it.p = x
 		}
 	}
-	if v, ok, err := top.scalar("seed"); err != nil {
+	if v, ok, err := top.Scalar("seed"); err != nil {
 		return nil, err
 	} else if ok {
 		seed, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			return nil, top.fail("seed", "want a whole number from 0 to 2^64-1, got %q", v)
+			return nil, top.Fail("seed", "want a whole number from 0 to 2^64-1, got %q", v)
 		}
 		c.Seed = seed
 	}
@@ -282,9 +201,9 @@ func Parse(name string, data []byte) (*File, error) {
 }
 
 func (s *ScenarioSimulator) readScenario(f *File, top *mapping) error {
-	if n, ok := top.keys["set"]; ok {
+	if n, ok := top.Keys["set"]; ok {
 		if n.Kind != yaml.MappingNode {
-			return top.fail("set", "want a mapping of scenario keys to values")
+			return top.Fail("set", "want a mapping of scenario keys to values")
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -294,21 +213,25 @@ func (s *ScenarioSimulator) readScenario(f *File, top *mapping) error {
 			s.Set = append(s.Set, sim.Override{Key: k.Value, Value: v.Value})
 		}
 	}
-	p, ok, err := top.scalar("scenario")
+	p, ok, err := top.Scalar("scenario")
 	if err != nil {
 		return err
 	}
 	if !ok || p == "" {
-		return top.fail("scenario", "want a scenario file")
+		return top.Fail("scenario", "want a scenario file")
 	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(f.Path), p)
 	}
-	sc, err := sim.LoadScenarioWith(p, s.Set)
+	src, err := sim.ReadScenarioSource(p)
 	if err != nil {
-		return top.fail("scenario", "%s", oneLine(err))
+		return top.Fail("scenario", "%s", oneLine(err))
 	}
-	s.Path, s.scenario = p, sc
+	sc, err := src.Parse(s.Set)
+	if err != nil {
+		return top.Fail("scenario", "%s", oneLine(err))
+	}
+	s.Path, s.source, s.scenario = p, src, sc
 	f.Inputs = append(f.Inputs, Input{Role: "scenario", File: filepath.ToSlash(p), SHA256: sc.SHA256})
 	return nil
 }
@@ -316,9 +239,9 @@ func (s *ScenarioSimulator) readScenario(f *File, top *mapping) error {
 // readParams reads the free parameters: each a scenario key with its prior, by default
 // uniform over the registry's plausible range.
 func (f *File) readParams(top *mapping) error {
-	n := top.keys["parameters"]
+	n := top.Keys["parameters"]
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return top.fail("parameters", "want a list of free parameters")
+		return top.Fail("parameters", "want a list of free parameters")
 	}
 	registry := map[string]model.ParamInfo{}
 	for _, info := range model.Registry() {
@@ -331,18 +254,18 @@ func (f *File) readParams(top *mapping) error {
 			return err
 		}
 		p := Param{Line: item.Line}
-		key, ok, err := m.scalar("key")
+		key, ok, err := m.Scalar("key")
 		if err != nil {
 			return err
 		}
 		if !ok || key == "" {
-			return m.fail("key", "missing: a parameter needs a key (a scenario key, as --set takes it)")
+			return m.Fail("key", "missing: a parameter needs a key (a scenario key, as --set takes it)")
 		}
 		if slices.ContainsFunc(f.Config.Params, func(o Param) bool { return o.Key == key }) {
-			return m.fail("key", "parameter %s is given twice", key)
+			return m.Fail("key", "parameter %s is given twice", key)
 		}
 		p.Key = key
-		if prior, ok, err := m.scalar("prior"); err != nil {
+		if prior, ok, err := m.Scalar("prior"); err != nil {
 			return err
 		} else if ok {
 			switch prior {
@@ -350,22 +273,22 @@ func (f *File) readParams(top *mapping) error {
 			case "log-uniform":
 				p.Log = true
 			default:
-				return m.fail("prior", "unknown prior %q (known: uniform, log-uniform)", prior)
+				return m.Fail("prior", "unknown prior %q (known: uniform, log-uniform)", prior)
 			}
 		}
-		if rn, ok := m.keys["range"]; ok {
+		if rn, ok := m.Keys["range"]; ok {
 			var xs []float64
 			if rn.Kind == yaml.SequenceNode {
 				for _, c := range rn.Content {
 					x, err := strconv.ParseFloat(c.Value, 64)
 					if c.Kind != yaml.ScalarNode || err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-						return fileError(f.Path, c.Line, m.prefix+"range", "%q is not a finite number", c.Value)
+						return fileError(f.Path, c.Line, m.Prefix+"range", "%q is not a finite number", c.Value)
 					}
 					xs = append(xs, x)
 				}
 			}
 			if len(xs) != 2 || !(xs[0] < xs[1]) {
-				return m.fail("range", "want [low, high] with low < high")
+				return m.Fail("range", "want [low, high] with low < high")
 			}
 			p.Lo, p.Hi = xs[0], xs[1]
 		} else if info, ok := registry[key]; ok {
@@ -380,20 +303,20 @@ func (f *File) readParams(top *mapping) error {
 			if best, ok := sim.Nearest(key, keys); ok {
 				hint = " (did you mean " + best + "?)"
 			}
-			return m.fail("key", "%s is not in the parameter registry%s: give its range, or a registry key (cartelsim params lists them)", key, hint)
+			return m.Fail("key", "%s is not in the parameter registry%s: give its range, or a registry key (cartelsim params lists them)", key, hint)
 		}
 		if p.Log && p.Lo <= 0 {
-			return m.fail("prior", "a log-uniform prior needs a range above 0, got [%s, %s]", fmtG(p.Lo), fmtG(p.Hi))
+			return m.Fail("prior", "a log-uniform prior needs a range above 0, got [%s, %s]", fmtG(p.Lo), fmtG(p.Hi))
 		}
 		// The scenario must take the key at both ends of the range.
 		for _, v := range []float64{p.Lo, p.Hi} {
 			ovs := append(slices.Clone(s.Set), sim.Override{Key: key, Value: fmtG(v)})
-			sc, err := sim.LoadScenarioWith(s.Path, ovs)
+			sc, err := s.load(ovs)
 			if err != nil {
-				return m.fail("key", "%s", oneLine(err))
+				return m.Fail("key", "%s", oneLine(err))
 			}
 			if sc.Clock != s.scenario.Clock {
-				return m.fail("key", "%s changes the scenario's clock: it cannot be calibrated", key)
+				return m.Fail("key", "%s changes the scenario's clock: it cannot be calibrated", key)
 			}
 		}
 		f.Config.Params = append(f.Config.Params, p)
@@ -404,23 +327,23 @@ func (f *File) readParams(top *mapping) error {
 
 // readTargets reads the targets file and keeps the targets the calibration names.
 func (f *File) readTargets(top *mapping) error {
-	m, err := readMapping(f.Path, "targets.", top.keys["targets"], "file", "names", "years")
+	m, err := readMapping(f.Path, "targets.", top.Keys["targets"], "file", "names", "years")
 	if err != nil {
 		return err
 	}
-	p, ok, err := m.scalar("file")
+	p, ok, err := m.Scalar("file")
 	if err != nil {
 		return err
 	}
 	if !ok || p == "" {
-		return m.fail("file", "missing: the targets need a file (CSV: %s)", TargetsHeader)
+		return m.Fail("file", "missing: the targets need a file (CSV: %s)", TargetsHeader)
 	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(f.Path), p)
 	}
 	data, err := readLimited(p)
 	if err != nil {
-		return m.fail("file", "%s: %v", p, err)
+		return m.Fail("file", "%s: %v", p, err)
 	}
 	all, err := ParseTargets(p, data)
 	if err != nil {
@@ -428,9 +351,9 @@ func (f *File) readTargets(top *mapping) error {
 	}
 	f.Inputs = append(f.Inputs, Input{Role: "targets", File: filepath.ToSlash(p), SHA256: sha(data)})
 	var names []string
-	if n, ok := m.keys["names"]; ok {
+	if n, ok := m.Keys["names"]; ok {
 		if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-			return m.fail("names", "want a list of target names")
+			return m.Fail("names", "want a list of target names")
 		}
 		for _, c := range n.Content {
 			if !slices.ContainsFunc(all, func(t Target) bool { return t.Name == c.Value }) {
@@ -440,7 +363,7 @@ func (f *File) readTargets(top *mapping) error {
 		}
 	}
 	from, to := math.MinInt, math.MaxInt
-	if n, ok := m.keys["years"]; ok {
+	if n, ok := m.Keys["years"]; ok {
 		var ys []int
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
@@ -452,7 +375,7 @@ func (f *File) readTargets(top *mapping) error {
 			}
 		}
 		if len(ys) != 2 || ys[0] > ys[1] {
-			return m.fail("years", "want [first, last], the years fitted")
+			return m.Fail("years", "want [first, last], the years fitted")
 		}
 		from, to = ys[0], ys[1]
 	}
@@ -469,7 +392,7 @@ func (f *File) readTargets(top *mapping) error {
 		s.windows = append(s.windows, w)
 	}
 	if len(f.Config.Targets) == 0 {
-		return m.fail("file", "no target of %s is selected", p)
+		return m.Fail("file", "no target of %s is selected", p)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,6 +97,8 @@ func TestBadCalibrationFiles(t *testing.T) {
 		{strings.Replace(smallCalibration, "range: [1e-4, 1e-2]", "range: [0, 1e-2]", 1), smallTargets,
 			"c.yaml:6: parameters[1].prior: a log-uniform prior needs a range above 0"},
 		{smallCalibration + "distance: euclid\n", smallTargets, "c.yaml:13: distance: unknown distance \"euclid\""},
+		// A YAML parser error on the last line, 13 (yaml.v3 counts these from 0).
+		{smallCalibration + "seed: {a: 1", smallTargets, "c.yaml:13: did not find expected ',' or '}'"},
 		{smallCalibration + "colour: red\n", smallTargets, "c.yaml:13: colour: unknown key"},
 		{smallCalibration + "observation_error: poisson\n", smallTargets, "c.yaml:13: observation_error: unknown observation error \"poisson\" (known: normal, none)"},
 		{smallCalibration, strings.Replace(smallTargets, "5000,500,", "5000,0,", 1), "targets.csv:3: sd \"0\": want a finite number above 0"},
@@ -241,5 +244,30 @@ func TestShippedTargets(t *testing.T) {
 	}
 	if n := len(f.Config.Targets); n != 14+3 {
 		t.Errorf("history-2006 fits %d targets, want 14 homicide counts (2007-2020) and 3 group counts", n)
+	}
+}
+
+// The scenario file is read once, by Load: a simulation after the file is edited gives
+// what it gave before.
+func TestScenarioReadOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"small.yaml": smallScenario, "targets.csv": smallTargets, "c.yaml": smallCalibration})
+	f, err := Load(filepath.Join(dir, "c.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theta := []float64{8, 5e-4}
+	want, err := f.Simulator.Simulate(context.Background(), theta, 99, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "small.yaml"), []byte("name: [edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Simulator.Simulate(context.Background(), theta, 99, 2)
+	if err != nil {
+		t.Fatalf("after the file was edited: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after the file was edited: %v, want %v", got, want)
 	}
 }

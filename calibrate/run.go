@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -181,7 +180,7 @@ func Run(ctx context.Context, c *Config, s Simulator, opts Options) (*Result, er
 		}
 		gens = append(gens, g)
 		cp.Generations = len(gens)
-		if err := writeJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
+		if err := sim.WriteJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
 			return nil, err
 		}
 		if opts.Progress != nil {
@@ -208,20 +207,12 @@ func Run(ctx context.Context, c *Config, s Simulator, opts Options) (*Result, er
 // has finished.
 func open(opts Options, c *Config, cp *checkpoint) ([]*Generation, error) {
 	dir := opts.OutDir
-	var found []string
-	for _, name := range ownedNames {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		}
-	}
+	od := sim.OwnedDir{Dir: dir, Names: ownedNames, Checkpoint: CheckpointFile, Prefix: "calibrate", Noun: "calibration"}
 	if opts.Resume {
-		data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		var old checkpoint
+		found, err := od.ReadCheckpoint(&old)
 		switch {
-		case err == nil:
-			var old checkpoint
-			if err := json.Unmarshal(data, &old); err != nil {
-				return nil, fmt.Errorf("calibrate: %s: unreadable checkpoint: %v", dir, err)
-			}
+		case found:
 			if old.Fingerprint != cp.Fingerprint {
 				return nil, fmt.Errorf("calibrate: %s holds a calibration of another configuration or other input files: start again with --force", dir)
 			}
@@ -235,27 +226,20 @@ func open(opts Options, c *Config, cp *checkpoint) ([]*Generation, error) {
 				gens = append(gens, g)
 			}
 			return gens, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("calibrate: %w", err)
+		case err != nil:
+			return nil, err
 		}
-		if slices.Contains(found, ManifestFile) {
+		if _, err := os.Lstat(filepath.Join(dir, ManifestFile)); err == nil {
 			return nil, ErrAlreadyComplete
 		}
-	} else if len(found) > 0 && !opts.Force {
-		if slices.Contains(found, CheckpointFile) {
-			return nil, fmt.Errorf("calibrate: %s has an incomplete calibration (continue it with --resume, or replace it with --force)", dir)
-		}
-		return nil, fmt.Errorf("calibrate: %s already holds %s (replace it with --force)", dir, strings.Join(found, ", "))
 	}
-	for _, name := range found { // the manifest first: it is first in ownedNames
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("calibrate: cannot replace earlier calibration: %w", err)
-		}
+	if err := od.Clear(opts.Force || opts.Resume); err != nil { // the manifest first: it is first in ownedNames
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, GenerationsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("calibrate: cannot create output directory: %w", err)
 	}
-	return nil, writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp)
+	return nil, sim.WriteJSONAtomic(filepath.Join(dir, CheckpointFile), cp)
 }
 
 // particle is a finished particle of the generation in progress.
@@ -561,7 +545,7 @@ func (res *Result) write(dir string, c *Config) error {
 		for _, b := range res.Predictive {
 			t := b.Target
 			fmt.Fprintf(bw, "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", t.Label(), t.Name, t.Year, t.Metric, t.Aggregation,
-				fmtG(t.Observed), fmtG(t.SD), fmtG(b.P05), fmtG(b.P50), fmtG(b.P95), fmtG(b.Mean), csvField(t.Source))
+				fmtG(t.Observed), fmtG(t.SD), fmtG(b.P05), fmtG(b.P50), fmtG(b.P95), fmtG(b.Mean), sim.CSVField(t.Source))
 		}
 		return bw.Flush()
 	})
@@ -575,7 +559,7 @@ func (res *Result) write(dir string, c *Config) error {
 	m := res.Manifest
 	m.FinishedAt = time.Now().UTC().Format(time.RFC3339)
 	m.Files = append([]string{PosteriorFile, SummaryFile, PredictiveFile, GenerationsDir + "/"}, plots...)
-	return writeJSONAtomic(filepath.Join(dir, ManifestFile), m)
+	return sim.WriteJSONAtomic(filepath.Join(dir, ManifestFile), m)
 }
 
 // SummaryCSV is summary.csv: per generation, the tolerance, the simulations run, the
@@ -656,22 +640,4 @@ func weightedMeanVar(x, w []float64) (mean, variance float64) {
 		variance += w[i] * (x[i] - mean) * (x[i] - mean)
 	}
 	return mean, variance
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n\r") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
-}
-
-func writeJSONAtomic(path string, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("calibrate: %w", err)
-	}
-	return sim.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
 }

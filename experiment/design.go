@@ -9,14 +9,9 @@ package experiment
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,11 +19,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
-
-var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // MaxDesignBytes bounds a design file, as sim.MaxScenarioBytes bounds a scenario.
 const MaxDesignBytes = 1 << 20
@@ -104,142 +98,70 @@ type Design struct {
 	Source      []byte
 	Scenarios   []*sim.Scenario // the first is the reference; the others are compared with it
 	Paths       []string        // the scenario files, as the design resolves them
-	Set         []override      // fixed overrides applied to every scenario
-	Factors     []Factor
-	Kind        Kind
-	CSVFile     string
-	Levels      int // grid and Morris: levels of each ranged factor
-	Points      int // as asked: see docs/experiments.md
-	Replicates  int
-	Seed        uint64
-	Outputs     []Output
+	// Sources are the scenario files and their bases, read once when the design is
+	// loaded: every point's scenarios are decoded from these bytes.
+	Sources    []*sim.ScenarioSource
+	Set        []override // fixed overrides applied to every scenario
+	Factors    []Factor
+	Kind       Kind
+	CSVFile    string
+	Levels     int // grid and Morris: levels of each ranged factor
+	Points     int // as asked: see docs/experiments.md
+	Replicates int
+	Seed       uint64
+	Outputs    []Output
 	// Matrix is the design's points, each a row of factor values.
 	Matrix [][]float64
 }
 
 // designError is a design file's problem, located as a scenario's are.
 func designError(file string, line int, key, format string, args ...any) error {
-	return &sim.ScenarioError{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+	return yamlmap.Error(file, line, key, format, args...)
 }
 
 // LoadDesign reads, validates and samples a design file. Scenario and CSV paths in it are
 // relative to its directory.
 func LoadDesign(path string) (*Design, error) {
-	data, err := readLimited(path, MaxDesignBytes)
+	data, err := yamlmap.ReadLimited(path, MaxDesignBytes)
 	if err != nil {
 		return nil, designError(path, 0, "", "%v", err)
 	}
 	return ParseDesign(path, data)
 }
 
-func readLimited(path string, limit int64) ([]byte, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than the limit of %d bytes", limit)
-	}
-	return data, nil
-}
-
-// node helpers: a mapping's keys checked against the known ones, with lines.
-type mapping struct {
-	file   string
-	prefix string
-	keys   map[string]*yaml.Node
-	lines  map[string]int
-	line   int
-}
+// mapping is a YAML mapping of the design file, with the design's own readers.
+type mapping struct{ *yamlmap.Mapping }
 
 func readMapping(file, prefix string, n *yaml.Node, known ...string) (*mapping, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, designError(file, n.Line, strings.TrimSuffix(prefix, "."), "want a mapping")
+	m, err := yamlmap.Read(file, prefix, n, known...)
+	if err != nil {
+		return nil, err
 	}
-	m := &mapping{file: file, prefix: prefix, keys: map[string]*yaml.Node{}, lines: map[string]int{}, line: n.Line}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if !slices.Contains(known, k.Value) {
-			msg := "unknown key (known: " + strings.Join(known, ", ") + ")"
-			return nil, designError(file, k.Line, prefix+k.Value, "%s", msg)
-		}
-		if _, dup := m.keys[k.Value]; dup {
-			return nil, designError(file, k.Line, prefix+k.Value, "given twice")
-		}
-		m.keys[k.Value], m.lines[k.Value] = n.Content[i+1], k.Line
-	}
-	return m, nil
-}
-
-func (m *mapping) fail(key, format string, args ...any) error {
-	line := m.lines[key]
-	if line == 0 {
-		line = m.line
-	}
-	return designError(m.file, line, m.prefix+key, format, args...)
-}
-
-func (m *mapping) scalar(key string) (string, bool, error) {
-	n, ok := m.keys[key]
-	if !ok {
-		return "", false, nil
-	}
-	if n.Kind != yaml.ScalarNode {
-		return "", false, m.fail(key, "want a single value")
-	}
-	return n.Value, true, nil
+	return &mapping{m}, nil
 }
 
 func (m *mapping) number(key string) (float64, bool, error) {
-	s, ok, err := m.scalar(key)
+	s, ok, err := m.Scalar(key)
 	if !ok || err != nil {
 		return 0, ok, err
 	}
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
-		return 0, false, m.fail(key, "%q is not a finite number", s)
+		return 0, false, m.Fail(key, "%q is not a finite number", s)
 	}
 	return x, true, nil
 }
 
-func (m *mapping) whole(key string, lo, hi int) (int, bool, error) {
-	s, ok, err := m.scalar(key)
-	if !ok || err != nil {
-		return 0, ok, err
-	}
-	k, err := strconv.Atoi(s)
-	if err != nil || k < lo || k > hi {
-		return 0, false, m.fail(key, "want a whole number from %d to %d, got %q", lo, hi, s)
-	}
-	return k, true, nil
-}
-
 func (m *mapping) numbers(key string) ([]float64, error) {
-	n := m.keys[key]
+	n := m.Keys[key]
 	if n.Kind != yaml.SequenceNode {
-		return nil, m.fail(key, "want a list of numbers")
+		return nil, m.Fail(key, "want a list of numbers")
 	}
 	var xs []float64
 	for _, c := range n.Content {
 		x, err := strconv.ParseFloat(c.Value, 64)
 		if c.Kind != yaml.ScalarNode || err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
-			return nil, designError(m.file, c.Line, m.prefix+key, "%q is not a finite number", c.Value)
+			return nil, designError(m.File, c.Line, m.Prefix+key, "%q is not a finite number", c.Value)
 		}
 		xs = append(xs, x)
 	}
@@ -251,16 +173,7 @@ func (m *mapping) numbers(key string) ([]float64, error) {
 func ParseDesign(name string, data []byte) (*Design, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-			if strings.HasPrefix(msg, "did not find expected") {
-				line++ // the parser's lines are 0-based for these (as sim reads them)
-			}
-		}
-		return nil, designError(name, line, "", "%s", msg)
+		return nil, sim.YAMLError(name, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, designError(name, 0, "", "empty design file")
@@ -273,22 +186,22 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 	sum := sha256Hex(data)
 	d := &Design{File: name, SHA256: sum, Source: data, Replicates: 10, Levels: 0}
 	d.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	if s, ok, err := top.scalar("name"); err != nil {
+	if s, ok, err := top.Scalar("name"); err != nil {
 		return nil, err
 	} else if ok {
 		if err := sim.ValidName(s); err != nil {
-			return nil, top.fail("name", "%v", err)
+			return nil, top.Fail("name", "%v", err)
 		}
 		d.Name = s
 	}
-	if s, _, err := top.scalar("description"); err != nil {
+	if s, _, err := top.Scalar("description"); err != nil {
 		return nil, err
 	} else {
 		d.Description = s
 	}
 	for _, k := range []string{"scenarios", "factors", "design", "outputs"} {
-		if top.keys[k] == nil {
-			return nil, designError(name, top.line, k, "missing: a design needs scenarios, factors, design and outputs")
+		if top.Keys[k] == nil {
+			return nil, designError(name, top.Line, k, "missing: a design needs scenarios, factors, design and outputs")
 		}
 	}
 	if err := d.readSet(top); err != nil {
@@ -303,18 +216,18 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 	if err := d.readOutputs(top); err != nil {
 		return nil, err
 	}
-	if k, ok, err := top.whole("replicates", 1, 1_000_000); err != nil {
+	if k, ok, err := top.Whole("replicates", 1, 1_000_000); err != nil {
 		return nil, err
 	} else if ok {
 		d.Replicates = k
 	}
 	d.Seed = d.Scenarios[0].Seed
-	if s, ok, err := top.scalar("seed"); err != nil {
+	if s, ok, err := top.Scalar("seed"); err != nil {
 		return nil, err
 	} else if ok {
 		seed, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			return nil, top.fail("seed", "want a whole number from 0 to 2^64-1, got %q", s)
+			return nil, top.Fail("seed", "want a whole number from 0 to 2^64-1, got %q", s)
 		}
 		d.Seed = seed
 	}
@@ -328,12 +241,12 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 }
 
 func (d *Design) readSet(top *mapping) error {
-	n, ok := top.keys["set"]
+	n, ok := top.Keys["set"]
 	if !ok {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return top.fail("set", "want a mapping of scenario keys to values")
+		return top.Fail("set", "want a mapping of scenario keys to values")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -346,9 +259,9 @@ func (d *Design) readSet(top *mapping) error {
 }
 
 func (d *Design) readScenarios(top *mapping) error {
-	n := top.keys["scenarios"]
+	n := top.Keys["scenarios"]
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return top.fail("scenarios", "want a list of scenario files, the reference first")
+		return top.Fail("scenarios", "want a list of scenario files, the reference first")
 	}
 	dir := filepath.Dir(d.File)
 	for i, c := range n.Content {
@@ -360,7 +273,11 @@ func (d *Design) readScenarios(top *mapping) error {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
-		sc, err := loadScenarioWith(path, d.Set)
+		src, err := sim.ReadScenarioSource(path)
+		if err != nil {
+			return designError(d.File, c.Line, key, "%v", err)
+		}
+		sc, err := src.Parse(d.Set)
 		if err != nil {
 			return designError(d.File, c.Line, key, "%v", err)
 		}
@@ -378,14 +295,15 @@ func (d *Design) readScenarios(top *mapping) error {
 		}
 		d.Scenarios = append(d.Scenarios, sc)
 		d.Paths = append(d.Paths, path)
+		d.Sources = append(d.Sources, src)
 	}
 	return nil
 }
 
 func (d *Design) readFactors(top *mapping) error {
-	n := top.keys["factors"]
+	n := top.Keys["factors"]
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return top.fail("factors", "want a list of factors")
+		return top.Fail("factors", "want a list of factors")
 	}
 	for i, c := range n.Content {
 		prefix := fmt.Sprintf("factors[%d].", i)
@@ -394,34 +312,34 @@ func (d *Design) readFactors(top *mapping) error {
 			return err
 		}
 		f := Factor{Line: c.Line}
-		key, ok, err := m.scalar("key")
+		key, ok, err := m.Scalar("key")
 		if err != nil {
 			return err
 		}
 		if !ok || key == "" {
-			return m.fail("key", "missing: a factor needs a key (a scenario key, as --set takes it)")
+			return m.Fail("key", "missing: a factor needs a key (a scenario key, as --set takes it)")
 		}
 		f.Key = key
 		for _, o := range d.Factors {
 			if o.Key == key {
-				return m.fail("key", "factor %s is given twice", key)
+				return m.Fail("key", "factor %s is given twice", key)
 			}
 		}
-		_, hasRange := m.keys["range"]
-		_, hasLevels := m.keys["levels"]
+		_, hasRange := m.Keys["range"]
+		_, hasLevels := m.Keys["levels"]
 		switch {
 		case hasRange == hasLevels:
-			return m.fail("key", "factor %s needs either a range [low, high] or a list of levels", key)
+			return m.Fail("key", "factor %s needs either a range [low, high] or a list of levels", key)
 		case hasRange:
 			xs, err := m.numbers("range")
 			if err != nil {
 				return err
 			}
 			if len(xs) != 2 {
-				return m.fail("range", "want [low, high], got %d numbers", len(xs))
+				return m.Fail("range", "want [low, high], got %d numbers", len(xs))
 			}
 			if !(xs[0] < xs[1]) {
-				return m.fail("range", "empty range [%s, %s]: want low < high", fmtG(xs[0]), fmtG(xs[1]))
+				return m.Fail("range", "empty range [%s, %s]: want low < high", fmtG(xs[0]), fmtG(xs[1]))
 			}
 			f.Lo, f.Hi = xs[0], xs[1]
 		default:
@@ -430,30 +348,30 @@ func (d *Design) readFactors(top *mapping) error {
 				return err
 			}
 			if len(xs) == 0 {
-				return m.fail("levels", "empty list of levels")
+				return m.Fail("levels", "empty list of levels")
 			}
 			f.Levels = xs
 		}
-		if s, ok, err := m.scalar("scale"); err != nil {
+		if s, ok, err := m.Scalar("scale"); err != nil {
 			return err
 		} else if ok {
 			switch s {
 			case "uniform":
 			case "log-uniform":
 				if f.Levels != nil {
-					return m.fail("scale", "a factor with levels has no scale")
+					return m.Fail("scale", "a factor with levels has no scale")
 				}
 				if f.Lo <= 0 {
-					return m.fail("scale", "a log-uniform range must be above 0, got [%s, %s]", fmtG(f.Lo), fmtG(f.Hi))
+					return m.Fail("scale", "a log-uniform range must be above 0, got [%s, %s]", fmtG(f.Lo), fmtG(f.Hi))
 				}
 				f.Log = true
 			default:
-				return m.fail("scale", "unknown scale %q (known: uniform, log-uniform)", s)
+				return m.Fail("scale", "unknown scale %q (known: uniform, log-uniform)", s)
 			}
 		}
-		if sn, ok := m.keys["scenarios"]; ok {
+		if sn, ok := m.Keys["scenarios"]; ok {
 			if sn.Kind != yaml.SequenceNode || len(sn.Content) == 0 {
-				return m.fail("scenarios", "want a list of scenario names")
+				return m.Fail("scenarios", "want a list of scenario names")
 			}
 			for _, s := range sn.Content {
 				if !slices.ContainsFunc(d.Scenarios, func(sc *sim.Scenario) bool { return sc.Name == s.Value }) {
@@ -468,9 +386,9 @@ func (d *Design) readFactors(top *mapping) error {
 }
 
 func (d *Design) readOutputs(top *mapping) error {
-	n := top.keys["outputs"]
+	n := top.Keys["outputs"]
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return top.fail("outputs", "want a list of outputs")
+		return top.Fail("outputs", "want a list of outputs")
 	}
 	clock := d.Scenarios[0].Clock
 	for i, c := range n.Content {
@@ -479,30 +397,30 @@ func (d *Design) readOutputs(top *mapping) error {
 			return err
 		}
 		o := Output{Line: c.Line}
-		ms, ok, err := m.scalar("metric")
+		ms, ok, err := m.Scalar("metric")
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return m.fail("metric", "missing: an output needs a metric")
+			return m.Fail("metric", "missing: an output needs a metric")
 		}
 		metric, ok := model.ParseMetric(ms)
 		if !ok {
-			return m.fail("metric", "unknown metric %q (%scartelsim list metrics lists them)", ms, nearestMetric(ms))
+			return m.Fail("metric", "unknown metric %q (%scartelsim list metrics lists them)", ms, nearestMetric(ms))
 		}
 		o.Metric = metric
-		year, hasYear, err := m.whole("year", 1, 9999)
+		year, hasYear, err := m.Whole("year", 1, 9999)
 		if err != nil {
 			return err
 		}
-		from, hasFrom, _ := m.scalar("from")
-		to, hasTo, _ := m.scalar("to")
-		at, hasAt, _ := m.scalar("at")
+		from, hasFrom, _ := m.Scalar("from")
+		to, hasTo, _ := m.Scalar("to")
+		at, hasAt, _ := m.Scalar("at")
 		var first, last time.Time
 		date := func(key, s string) (time.Time, error) {
 			t, err := time.Parse(time.DateOnly, s)
 			if err != nil {
-				return t, m.fail(key, "%q is not a date (YYYY-MM-DD)", s)
+				return t, m.Fail(key, "%q is not a date (YYYY-MM-DD)", s)
 			}
 			return t, nil
 		}
@@ -526,13 +444,13 @@ func (d *Design) readOutputs(top *mapping) error {
 			last = first
 			o.Window = "at " + at
 		default:
-			return m.fail("metric", "an output needs one window: year, from and to, or at")
+			return m.Fail("metric", "an output needs one window: year, from and to, or at")
 		}
 		if hasAt {
 			// The week that ends on or before the date, as sim.Clock.Week reads dates.
 			w, err := clock.Week(at)
 			if err != nil {
-				return m.fail("at", "%v", strings.TrimPrefix(err.Error(), "sim: "))
+				return m.Fail("at", "%v", strings.TrimPrefix(err.Error(), "sim: "))
 			}
 			o.From, o.To = w, w
 		} else {
@@ -548,11 +466,11 @@ func (d *Design) readOutputs(top *mapping) error {
 				if !hasYear {
 					key = "from"
 				}
-				return m.fail(key, "no week of the run (%s to %s) ends in the window", clock.Date(1).Format(time.DateOnly),
+				return m.Fail(key, "no week of the run (%s to %s) ends in the window", clock.Date(1).Format(time.DateOnly),
 					clock.Date(clock.Weeks).Format(time.DateOnly))
 			}
 		}
-		name, ok, err := m.scalar("name")
+		name, ok, err := m.Scalar("name")
 		if err != nil {
 			return err
 		}
@@ -568,11 +486,11 @@ func (d *Design) readOutputs(top *mapping) error {
 			}
 		}
 		if err := sim.ValidName(name); err != nil {
-			return m.fail("name", "%v", err)
+			return m.Fail("name", "%v", err)
 		}
 		for _, p := range d.Outputs {
 			if p.Name == name {
-				return m.fail("name", "output %s is given twice", name)
+				return m.Fail("name", "output %s is given twice", name)
 			}
 		}
 		o.Name = name
@@ -596,7 +514,7 @@ func (d *Design) checkFactors() error {
 			}
 			for _, v := range []float64{lo, hi} {
 				ovs := append(slices.Clone(d.Set), override{Key: f.Key, Value: fmtG(v)})
-				if _, err := loadScenarioWith(d.Paths[k], ovs); err != nil {
+				if _, err := d.Sources[k].Parse(ovs); err != nil {
 					return designError(d.File, f.Line, "factor "+f.Key, "scenario %s: %s", sc.Name, oneLine(err))
 				}
 			}
@@ -614,7 +532,7 @@ func (d *Design) scenario(k, p int) (*sim.Scenario, error) {
 			ovs = append(ovs, override{Key: f.Key, Value: fmtG(d.Matrix[p][i])})
 		}
 	}
-	sc, err := loadScenarioWith(d.Paths[k], ovs)
+	sc, err := d.Sources[k].Parse(ovs)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, d.Scenarios[k].Name, err)
 	}

@@ -3,11 +3,14 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -403,7 +406,49 @@ func TestResumeRefusesChangedInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := runTo(t, context.Background(), changed, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "scenario files have changed") {
+	if err := runTo(t, context.Background(), changed, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), ref+" has changed since") {
 		t.Errorf("a changed scenario: %v", err)
+	}
+}
+
+// The scenario files are read once, when the design is loaded: an edit made before the
+// run (as one made during it would) changes nothing of what it computes, and the
+// manifest records the checksums of the bytes it ran.
+func TestScenarioFilesReadOnce(t *testing.T) {
+	path := writeFiles(t, smallDesign)
+	d, err := LoadDesign(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	want := filepath.Join(base, "before")
+	if err := runTo(t, context.Background(), d, Options{OutDir: want, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(filepath.Dir(path), "ref.yaml")
+	edited := strings.Replace(refScenario, "intensity: 0.5", "intensity: 2", 1)
+	if err := os.WriteFile(ref, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := filepath.Join(base, "after")
+	if err := runTo(t, context.Background(), d, Options{OutDir: got, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{ResultsFile, EffectsFile} {
+		if !bytes.Equal(read(t, filepath.Join(got, f)), read(t, filepath.Join(want, f))) {
+			t.Errorf("%s changed with a scenario file edited after the design was loaded", f)
+		}
+	}
+	m, err := readManifest(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	wantFiles := []ManifestSource{
+		{File: filepath.ToSlash(ref), SHA256: sum(refScenario)},
+		{File: filepath.ToSlash(filepath.Join(filepath.Dir(path), "policy.yaml")), SHA256: sum(policyScenario)},
+	}
+	if !slices.Equal(m.ScenarioFiles, wantFiles) {
+		t.Errorf("manifest's scenario files %+v, want %+v", m.ScenarioFiles, wantFiles)
 	}
 }

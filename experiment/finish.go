@@ -60,7 +60,7 @@ func finish(dir string, m *Manifest) error {
 	if len(m.Trajectories) > 0 {
 		m.Files = append(m.Files, TrajectoriesDir+"/")
 	}
-	return writeJSONAtomic(filepath.Join(dir, ManifestFile), m)
+	return sim.WriteJSONAtomic(filepath.Join(dir, ManifestFile), m)
 }
 
 // readDesignCSV reads the design matrix back: [point][factor].

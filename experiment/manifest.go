@@ -1,13 +1,12 @@
 package experiment
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/cartelsim/cartelsim/sim"
@@ -16,26 +15,29 @@ import (
 // Manifest describes an experiment: everything effects.csv and the plots need, so that
 // Merge can finish from its shards alone.
 type Manifest struct {
-	Version      string             `json:"version"`
-	Command      string             `json:"command,omitempty"`
-	Design       ManifestDesign     `json:"design"`
-	Scenarios    []ManifestScenario `json:"scenarios"`
-	Set          []ManifestSet      `json:"set,omitempty"`
-	Factors      []ManifestFactor   `json:"factors"`
-	Outputs      []ManifestOutput   `json:"outputs"`
-	Points       int                `json:"points"`
-	Replicates   int                `json:"replicates"`
-	Seed         uint64             `json:"seed"`
-	Pairing      string             `json:"pairing"`
-	Shard        int                `json:"shard,omitempty"`
-	Shards       int                `json:"shards,omitempty"`
-	MergedShards int                `json:"merged_shards,omitempty"`
-	Workers      int                `json:"workers"`
-	PointsDone   int                `json:"points_done"`
-	Complete     bool               `json:"complete"`
-	StartedAt    string             `json:"started_at"`
-	FinishedAt   string             `json:"finished_at,omitempty"`
-	Files        []string           `json:"files,omitempty"`
+	Version   string             `json:"version"`
+	Command   string             `json:"command,omitempty"`
+	Design    ManifestDesign     `json:"design"`
+	Scenarios []ManifestScenario `json:"scenarios"`
+	// ScenarioFiles are the scenario files and their bases (extends:), each once, as
+	// read when the experiment started: every point's scenarios come from these bytes.
+	ScenarioFiles []ManifestSource `json:"scenario_files"`
+	Set           []ManifestSet    `json:"set,omitempty"`
+	Factors       []ManifestFactor `json:"factors"`
+	Outputs       []ManifestOutput `json:"outputs"`
+	Points        int              `json:"points"`
+	Replicates    int              `json:"replicates"`
+	Seed          uint64           `json:"seed"`
+	Pairing       string           `json:"pairing"`
+	Shard         int              `json:"shard,omitempty"`
+	Shards        int              `json:"shards,omitempty"`
+	MergedShards  int              `json:"merged_shards,omitempty"`
+	Workers       int              `json:"workers"`
+	PointsDone    int              `json:"points_done"`
+	Complete      bool             `json:"complete"`
+	StartedAt     string           `json:"started_at"`
+	FinishedAt    string           `json:"finished_at,omitempty"`
+	Files         []string         `json:"files,omitempty"`
 	// Trajectories are the metrics written to trajectories/ (--trajectories), if any.
 	Trajectories []string `json:"trajectories,omitempty"`
 }
@@ -53,6 +55,25 @@ type ManifestScenario struct {
 	Name   string `json:"name"`
 	File   string `json:"file"`
 	SHA256 string `json:"sha256"`
+}
+
+type ManifestSource struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+}
+
+// scenarioFiles lists the design's scenario files and their bases, each once.
+func (d *Design) scenarioFiles() []ManifestSource {
+	var files []ManifestSource
+	for _, src := range d.Sources {
+		for _, f := range src.Files {
+			mf := ManifestSource{File: filepath.ToSlash(f.Path), SHA256: f.SHA256}
+			if !slices.Contains(files, mf) {
+				files = append(files, mf)
+			}
+		}
+	}
+	return files
 }
 
 type ManifestSet struct {
@@ -90,6 +111,7 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 	for k, sc := range d.Scenarios {
 		m.Scenarios = append(m.Scenarios, ManifestScenario{Name: sc.Name, File: filepath.ToSlash(d.Paths[k]), SHA256: sc.SHA256})
 	}
+	m.ScenarioFiles = cp.ScenarioFiles
 	for _, o := range d.Set {
 		m.Set = append(m.Set, ManifestSet{o.Key, o.Value})
 	}
@@ -115,17 +137,6 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 }
 
 func runtimeCPUs() int { return runtime.GOMAXPROCS(0) }
-
-func writeJSONAtomic(path string, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("experiment: %w", err)
-	}
-	return sim.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
-}
 
 func readManifest(dir string) (*Manifest, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))

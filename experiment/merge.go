@@ -102,21 +102,8 @@ func prepareMerge(opts MergeOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("experiment: cannot create output directory: %w", err)
 	}
-	var found []string
-	for _, name := range ownedNames {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		}
-	}
-	if len(found) > 0 && !opts.Force {
-		return fmt.Errorf("experiment: %s already holds %v (replace it with --force)", dir, found)
-	}
-	for _, name := range found {
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("experiment: %w", err)
-		}
-	}
-	return nil
+	od := ownedDir(dir)
+	return od.Clear(opts.Force)
 }
 
 // interleave writes the shards' rows in point order: shard p mod n holds point p, its

@@ -5,7 +5,3 @@ import "github.com/cartelsim/cartelsim/sim"
 // Factor values and the design's fixed settings reach a scenario as sim's overrides
 // (what --set does), so they are validated exactly as the file's own keys.
 type override = sim.Override
-
-func loadScenarioWith(path string, ovs []override) (*sim.Scenario, error) {
-	return sim.LoadScenarioWith(path, ovs)
-}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -13,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +39,11 @@ const sensitivityFile = "sensitivity.csv"
 
 var ownedNames = []string{ManifestFile, CheckpointFile, DesignFile, ResultsFile, ResultsFile + partialSuffix, EffectsFile, PlotsDir, TrajectoriesDir,
 	sensitivityFile, "robustness", "discovery"}
+
+// ownedDir is an experiment's output directory.
+func ownedDir(dir string) sim.OwnedDir {
+	return sim.OwnedDir{Dir: dir, Names: ownedNames, Checkpoint: CheckpointFile, Prefix: "experiment", Noun: "experiment"}
+}
 
 // PairingNote says how replicates are paired.
 const PairingNote = "common random numbers: replicate r of every point and every scenario draws from the same stream " +
@@ -87,13 +90,15 @@ type checkpoint struct {
 	Format       int    `json:"format"`
 	DesignSHA256 string `json:"design_sha256"`
 	Scenarios    string `json:"scenarios_sha256"`
-	Shard        int    `json:"shard"`
-	Shards       int    `json:"shards"`
-	PointsDone   int    `json:"points_done"`
-	PartialBytes int64  `json:"partial_bytes"`
-	PartialSHA   string `json:"partial_sha256"`
-	StartedAt    string `json:"started_at"`
-	Trajectories bool   `json:"trajectories"`
+	// ScenarioFiles are the scenario files and their bases as read at the start.
+	ScenarioFiles []ManifestSource `json:"scenario_files"`
+	Shard         int              `json:"shard"`
+	Shards        int              `json:"shards"`
+	PointsDone    int              `json:"points_done"`
+	PartialBytes  int64            `json:"partial_bytes"`
+	PartialSHA    string           `json:"partial_sha256"`
+	StartedAt     string           `json:"started_at"`
+	Trajectories  bool             `json:"trajectories"`
 
 	hash hash.Hash // of the partial file's bytes so far
 }
@@ -135,7 +140,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	if workers <= 0 {
 		workers = max(1, runtimeCPUs())
 	}
-	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), Shard: opts.Shard, Shards: shards,
+	cp := &checkpoint{Format: 1, DesignSHA256: d.SHA256, Scenarios: d.scenariosSum(), ScenarioFiles: d.scenarioFiles(), Shard: opts.Shard, Shards: shards,
 		StartedAt: now(), Trajectories: opts.Trajectories}
 	partialPath := filepath.Join(opts.OutDir, ResultsFile+partialSuffix)
 	unlock, err := sim.LockDir(opts.OutDir)
@@ -165,7 +170,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
 		cp.advance(rows)
-		if err := writeJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
+		if err := sim.WriteJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
 			return err
 		}
 		if opts.Progress != nil {
@@ -192,7 +197,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 		if opts.Trajectories {
 			m.Files = append(m.Files, TrajectoriesDir+"/")
 		}
-		if err := writeJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
+		if err := sim.WriteJSONAtomic(filepath.Join(opts.OutDir, ManifestFile), m); err != nil {
 			return nil, err
 		}
 		return m, removeCheckpoint(opts.OutDir)
@@ -240,20 +245,15 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("experiment: cannot create output directory: %w", err)
 	}
-	var found []string
-	for _, name := range ownedNames {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		}
-	}
+	od := ownedDir(dir)
 	partialPath := filepath.Join(dir, ResultsFile+partialSuffix)
 	if opts.Resume {
-		data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		var old checkpoint
+		found, err := od.ReadCheckpoint(&old)
 		switch {
-		case err == nil:
-			var old checkpoint
-			if err := json.Unmarshal(data, &old); err != nil {
-				return nil, fmt.Errorf("experiment: %s: unreadable checkpoint: %v", dir, err)
+		case found:
+			if err := changedFile(old.ScenarioFiles, cp.ScenarioFiles); err != nil {
+				return nil, fmt.Errorf("experiment: %s holds an experiment started on other scenario files: %w", dir, err)
 			}
 			switch {
 			case old.DesignSHA256 != cp.DesignSHA256:
@@ -293,22 +293,15 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 			*cp = old
 			cp.hash = h
 			return f, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("experiment: %w", err)
+		case err != nil:
+			return nil, err
 		}
 		if m, err := readManifest(dir); err == nil && m.Complete {
 			return nil, ErrAlreadyComplete
 		}
-	} else if len(found) > 0 && !opts.Force {
-		if slices.Contains(found, CheckpointFile) {
-			return nil, fmt.Errorf("experiment: %s has an incomplete experiment (continue it with --resume, or replace it with --force)", dir)
-		}
-		return nil, fmt.Errorf("experiment: %s already holds %s (replace it with --force)", dir, strings.Join(found, ", "))
 	}
-	for _, name := range found { // the manifest first: it is first in ownedNames
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("experiment: cannot replace earlier experiment: %w", err)
-		}
+	if err := od.Clear(opts.Force || opts.Resume); err != nil { // the manifest first: it is first in ownedNames
+		return nil, err
 	}
 	if err := sim.WriteFileAtomic(filepath.Join(dir, DesignFile), d.writeDesignCSV); err != nil {
 		return nil, err
@@ -325,11 +318,23 @@ func openExperiment(opts Options, cp *checkpoint, d *Design) (*os.File, error) {
 	cp.PartialBytes, cp.hash = 0, sha256.New()
 	cp.advance([]byte(header))
 	cp.PointsDone = 0
-	if err := writeJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
+	if err := sim.WriteJSONAtomic(filepath.Join(dir, CheckpointFile), cp); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
+}
+
+// changedFile names the first file of then that now holds other bytes.
+func changedFile(then, now []ManifestSource) error {
+	for _, a := range then {
+		for _, b := range now {
+			if a.File == b.File && a.SHA256 != b.SHA256 {
+				return fmt.Errorf("%s has changed since (sha256 %.12s, then %.12s): resume it as it was, or start again with --force", b.File, b.SHA256, a.SHA256)
+			}
+		}
+	}
+	return nil
 }
 
 // writeDesignCSV writes the design matrix: point, then each factor's value.
@@ -337,7 +342,7 @@ func (d *Design) writeDesignCSV(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("point")
 	for _, f := range d.Factors {
-		bw.WriteString("," + csvField(f.Key))
+		bw.WriteString("," + sim.CSVField(f.Key))
 	}
 	bw.WriteString("\n")
 	for p, row := range d.Matrix {
@@ -348,13 +353,6 @@ func (d *Design) writeDesignCSV(w io.Writer) error {
 		bw.WriteString("\n")
 	}
 	return bw.Flush()
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n\r") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
 }
 
 // outputFolder reduces each replicate's weekly series to the design's outputs as the
@@ -393,31 +391,26 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 			}
 		}()
 	}
+	scs := make([]*sim.Scenario, len(d.Scenarios))
+	worlds := make([]*model.World, len(d.Scenarios))
 	for k := range d.Scenarios {
 		sc, err := d.scenario(k, p)
 		if err != nil {
 			return nil, err
 		}
-		world, err := sc.NewWorld()
-		if err != nil {
+		if worlds[k], err = sc.NewWorld(); err != nil {
 			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
 		}
-		replicates := d.Replicates
-		if sc.Mode == model.MeanField {
-			replicates = 1
-		}
-		folder := &outputFolder{outputs: d.Outputs}
-		folders := []sim.Folder{folder}
-		if traj != nil {
-			folders = append(folders, traj.folder(sc.Name))
-		}
-		job := sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
-		if err := sim.Run(ctx, job, folders...); err != nil {
-			if ctx.Err() != nil {
-				return nil, err
-			}
-			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
-		}
+		scs[k] = sc
+	}
+	folders := make([]*outputFolder, len(scs))
+	for k := range scs {
+		folders[k] = &outputFolder{outputs: d.Outputs}
+	}
+	if err := d.runScenarios(ctx, p, scs, worlds, folders, traj, workers); err != nil {
+		return nil, err
+	}
+	for k, folder := range folders {
 		for r, row := range folder.values {
 			for o, x := range row {
 				fmt.Fprintf(&b, "%d,%s,%d,%s,%s\n", p, d.Scenarios[k].Name, r, d.Outputs[o].Name, fmtG(x))
@@ -431,6 +424,74 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 	}
 	return []byte(b.String()), nil
 }
+
+// runScenarios runs the point's scenarios over the design's replicates into their
+// folders. Scenarios are run together, replicate r of each at once, their shared past
+// (the warm-up and the weeks before their interventions differ) simulated once and
+// branched (sim.RunBranched), which gives every scenario the series a run of its own
+// would; scenarios that share nothing run each from its own start. Trajectories keep the
+// order of separate runs, scenario after scenario: the other scenarios' values (of the
+// trajectory metrics only) wait in memory until the first's are written.
+func (d *Design) runScenarios(ctx context.Context, p int, scs []*sim.Scenario, worlds []*model.World,
+	folders []*outputFolder, traj *trajectoryWriter, workers int) error {
+	replicates := d.Replicates
+	if scs[0].Mode == model.MeanField { // the design refuses scenarios of different modes
+		replicates = 1
+	}
+	if !separateRuns {
+		job := sim.Branched{Worlds: worlds, Weeks: scs[0].Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		all := make([][]sim.Folder, len(scs))
+		var held []*heldTrajectories
+		for k := range scs {
+			all[k] = []sim.Folder{folders[k]}
+			if traj == nil {
+				continue
+			}
+			if k == 0 {
+				all[k] = append(all[k], traj.folder(scs[k].Name))
+			} else {
+				h := &heldTrajectories{metrics: traj.metrics}
+				held = append(held, h)
+				all[k] = append(all[k], h)
+			}
+		}
+		if err := sim.RunBranched(ctx, job, all); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			k := 0
+			var we *sim.WorldError
+			if errors.As(err, &we) {
+				k, err = we.World, we.Err
+			}
+			return fmt.Errorf("experiment: point %d, scenario %s: %w", p, scs[k].Name, err)
+		}
+		for i, h := range held {
+			if err := h.replay(traj.folder(scs[i+1].Name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for k, sc := range scs {
+		fs := []sim.Folder{folders[k]}
+		if traj != nil {
+			fs = append(fs, traj.folder(sc.Name))
+		}
+		job := sim.Job{World: worlds[k], Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		if err := sim.Run(ctx, job, fs...); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+		}
+	}
+	return nil
+}
+
+// separateRuns runs each scenario of a point on its own, from its own warm-up, as the
+// experiment did before it branched them: tests and the benchmark compare the two.
+var separateRuns = false
 
 // runPoints runs the shard's points from the i-th on, over the workers, and hands each
 // point's rows to write in point order, whatever the scheduling. With more points left

@@ -16,6 +16,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distmv"
 	"gonum.org/v1/gonum/stat/samplemv"
+
+	"github.com/cartelsim/cartelsim/internal/yamlmap"
 )
 
 // Default levels of each ranged factor: a grid's, and Morris's p.
@@ -32,7 +34,7 @@ func designRNG(seed uint64) *rand.Rand {
 
 // sample reads design, levels and points and fills the design's matrix.
 func (d *Design) sample(top *mapping) error {
-	n := top.keys["design"]
+	n := top.Keys["design"]
 	switch {
 	case n.Kind == yaml.ScalarNode && slices.Contains(kinds[:4], n.Value):
 		d.Kind = Kind(n.Value)
@@ -41,37 +43,37 @@ func (d *Design) sample(top *mapping) error {
 		if err != nil {
 			return err
 		}
-		s, ok, err := m.scalar("csv")
+		s, ok, err := m.Scalar("csv")
 		if err != nil {
 			return err
 		}
 		if !ok || s == "" {
-			return top.fail("design", "want {csv: FILE}")
+			return top.Fail("design", "want {csv: FILE}")
 		}
 		d.Kind, d.CSVFile = CSV, s
 	default:
-		return top.fail("design", "unknown design %q (known: %s)", n.Value, strings.Join(kinds, ", "))
+		return top.Fail("design", "unknown design %q (known: %s)", n.Value, strings.Join(kinds, ", "))
 	}
-	points, hasPoints, err := top.whole("points", 1, MaxPoints)
+	points, hasPoints, err := top.Whole("points", 1, MaxPoints)
 	if err != nil {
 		return err
 	}
-	levels, hasLevels, err := top.whole("levels", 2, 1000)
+	levels, hasLevels, err := top.Whole("levels", 2, 1000)
 	if err != nil {
 		return err
 	}
 	if hasLevels && d.Kind != Grid && d.Kind != Morris {
-		return top.fail("levels", "only grid and morris designs take levels")
+		return top.Fail("levels", "only grid and morris designs take levels")
 	}
 	k := len(d.Factors)
 	need := func() error {
 		if !hasPoints {
-			return top.fail("design", "a %s design needs points", d.Kind)
+			return top.Fail("design", "a %s design needs points", d.Kind)
 		}
 		return nil
 	}
 	tooMany := func(rows int, why string) error {
-		return top.fail("points", "more points than the design allows: %s", why)
+		return top.Fail("points", "more points than the design allows: %s", why)
 	}
 	switch d.Kind {
 	case Grid:
@@ -86,7 +88,7 @@ func (d *Design) sample(top *mapping) error {
 				l = len(f.Levels)
 			}
 			if total > MaxPoints/l {
-				return top.fail("design", "the grid has more than %d points", MaxPoints)
+				return top.Fail("design", "the grid has more than %d points", MaxPoints)
 			}
 			total *= l
 		}
@@ -94,7 +96,7 @@ func (d *Design) sample(top *mapping) error {
 			if points > total {
 				return tooMany(points, fmt.Sprintf("the grid of these factors has %d", total))
 			}
-			return top.fail("points", "the grid of these factors has %d points, not %d (leave points out)", total, points)
+			return top.Fail("points", "the grid of these factors has %d points, not %d (leave points out)", total, points)
 		}
 		d.Points = total
 		d.Matrix = d.grid()
@@ -109,7 +111,7 @@ func (d *Design) sample(top *mapping) error {
 			return err
 		}
 		if 2*k > MaxSobolDims {
-			return top.fail("factors", "a sobol design takes at most %d factors (Saltelli's scheme needs 2 dimensions per factor)", MaxSobolDims/2)
+			return top.Fail("factors", "a sobol design takes at most %d factors (Saltelli's scheme needs 2 dimensions per factor)", MaxSobolDims/2)
 		}
 		if points > MaxPoints/(k+2) {
 			return tooMany(points, fmt.Sprintf("Saltelli's scheme runs points x (factors + 2) = %d x %d, more than %d", points, k+2, MaxPoints))
@@ -125,7 +127,7 @@ func (d *Design) sample(top *mapping) error {
 			d.Levels = levels
 		}
 		if d.Levels%2 != 0 {
-			return top.fail("levels", "morris needs an even number of levels (Morris 1991), got %d", d.Levels)
+			return top.Fail("levels", "morris needs an even number of levels (Morris 1991), got %d", d.Levels)
 		}
 		if points > MaxPoints/(k+1) {
 			return tooMany(points, fmt.Sprintf("Morris's trajectories run points x (factors + 1) = %d x %d, more than %d", points, k+1, MaxPoints))
@@ -246,7 +248,7 @@ func morris(r, k, p int, rng *rand.Rand) [][]float64 {
 // readCSV reads a design matrix: a header naming every factor by its key (in any order,
 // and optionally a point column, which is ignored), then one row per point.
 func (d *Design) readCSV(path string) ([][]float64, error) {
-	data, err := readLimited(path, 64<<20)
+	data, err := yamlmap.ReadLimited(path, 64<<20)
 	if err != nil {
 		return nil, designError(d.File, 0, "design.csv", "%s: %v", path, err)
 	}

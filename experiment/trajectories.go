@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -44,8 +43,7 @@ func trajectoryFile(p int) string { return fmt.Sprintf("point-%06d.parquet", p) 
 // trajectoryWriter streams one point's trajectories into its Parquet file, replicate by
 // replicate as they are folded, under a temporary name until commit.
 type trajectoryWriter struct {
-	path    string
-	f       *os.File
+	f       *sim.AtomicFile
 	w       *parquet.GenericWriter[TrajectoryRow]
 	point   int
 	metrics []model.Metric
@@ -53,16 +51,15 @@ type trajectoryWriter struct {
 }
 
 func newTrajectoryWriter(dir string, p int, metrics []model.Metric) (*trajectoryWriter, error) {
-	path := filepath.Join(dir, trajectoryFile(p))
-	f, err := os.CreateTemp(dir, ".cartelsim-*.tmp")
+	f, err := sim.CreateAtomic(filepath.Join(dir, trajectoryFile(p)))
 	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+		return nil, err
 	}
 	// zstd: read by pyarrow (pandas), polars, R's arrow and DuckDB alike. No timestamp is
 	// written, so a point's file has the same bytes whoever runs it.
 	w := parquet.NewGenericWriter[TrajectoryRow](f, parquet.Compression(&zstd.Codec{}),
 		parquet.CreatedBy("cartelsim", sim.Version, ""))
-	return &trajectoryWriter{path: path, f: f, w: w, point: p, metrics: metrics}, nil
+	return &trajectoryWriter{f: f, w: w, point: p, metrics: metrics}, nil
 }
 
 // folder returns a Folder that writes one scenario's replicates.
@@ -91,28 +88,54 @@ func (f trajectoryFolder) Fold(rep int, series []float64) error {
 	return nil
 }
 
+// commit closes the Parquet file and renames it into place; abort discards it.
 func (t *trajectoryWriter) commit() error {
-	err := t.w.Close()
-	if err == nil {
-		err = t.f.Chmod(0o644)
+	if err := t.w.Close(); err != nil {
+		t.f.Abort()
+		return fmt.Errorf("experiment: writing trajectories: %w", err)
 	}
-	if err == nil {
-		err = t.f.Sync()
+	return t.f.Commit()
+}
+
+func (t *trajectoryWriter) abort() { t.f.Abort() }
+
+// heldTrajectories keeps a scenario's replicates' weekly values of the trajectory
+// metrics (only those), in replicate order, to be written after another scenario's.
+type heldTrajectories struct {
+	metrics []model.Metric
+	reps    []int
+	values  [][]float64 // [replicate] weeks x len(metrics)
+}
+
+func (h *heldTrajectories) Fold(rep int, series []float64) error {
+	nm := int(model.NumMetrics)
+	kept := make([]float64, 0, len(series)/nm*len(h.metrics))
+	for w := 0; w < len(series)/nm; w++ {
+		for _, m := range h.metrics {
+			kept = append(kept, series[w*nm+int(m)])
+		}
 	}
-	if cerr := t.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(t.f.Name(), t.path)
-	}
-	if err != nil {
-		os.Remove(t.f.Name())
-		return fmt.Errorf("experiment: writing %s: %w", filepath.Base(t.path), err)
-	}
+	h.reps, h.values = append(h.reps, rep), append(h.values, kept)
 	return nil
 }
 
-func (t *trajectoryWriter) abort() {
-	t.f.Close()
-	os.Remove(t.f.Name())
+// replay hands the held replicates to f, in the order they were folded, as series of
+// which only the metrics' columns are set.
+func (h *heldTrajectories) replay(f sim.Folder) error {
+	nm, k := int(model.NumMetrics), len(h.metrics)
+	var series []float64
+	for i, rep := range h.reps {
+		weeks := len(h.values[i]) / max(k, 1)
+		series = slices.Grow(series[:0], weeks*nm)[:weeks*nm]
+		for w := range weeks {
+			for j, m := range h.metrics {
+				series[w*nm+int(m)] = h.values[i][w*k+j]
+			}
+		}
+		if err := f.Fold(rep, series); err != nil {
+			return err
+		}
+		h.values[i] = nil
+	}
+	return nil
 }

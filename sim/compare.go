@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -320,13 +319,9 @@ func prepareComparison(dir string, force bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("sim: cannot create output directory: %w", err)
 	}
-	var found []string
-	for _, name := range comparisonOutputs {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("sim: %w", err)
-		}
+	found, err := ExistingFiles(dir, comparisonOutputs)
+	if err != nil {
+		return err
 	}
 	if len(found) > 0 && !force {
 		return fmt.Errorf("sim: %s holds an earlier comparison (%s); use --force to replace it", dir, strings.Join(found, ", "))

@@ -26,7 +26,10 @@ type chainFile struct {
 }
 
 // chain reads a scenario's bases (extends:) and merges each file onto its base.
-type chain struct{ files []chainFile }
+type chain struct {
+	files []chainFile
+	read  func(path string) ([]byte, error) // a base's bytes; nil: readScenarioFile
+}
 
 // load returns the top mapping of doc (the file at path, data) merged onto its bases,
 // its nodes marked with their file (see fileLines). extends: is resolved relative to the
@@ -81,7 +84,11 @@ func (c *chain) load(path string, data []byte, doc *yaml.Node) (*yaml.Node, erro
 		if len(c.files) > MaxExtends {
 			return nil, fail("a chain of more than %d bases", MaxExtends)
 		}
-		bdata, err := readScenarioFile(next)
+		read := c.read
+		if read == nil {
+			read = readScenarioFile
+		}
+		bdata, err := read(next)
 		if err != nil {
 			var se *ScenarioError
 			if errors.As(err, &se) {

@@ -63,17 +63,7 @@ func prepareOutput(dir string, force bool) error {
 }
 
 // existingOutputs lists the files of a run found in dir, manifest first.
-func existingOutputs(dir string) ([]string, error) {
-	var found []string
-	for _, name := range outputNames {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("sim: %w", err)
-		}
-	}
-	return found, nil
-}
+func existingOutputs(dir string) ([]string, error) { return ExistingFiles(dir, outputNames) }
 
 // openRegular opens path, refusing anything but a regular file (a named pipe would block
 // the open or the read for ever, a device would never end) before it opens it.
@@ -143,15 +133,15 @@ func heldBytes(dir string) int64 {
 	return n
 }
 
-// atomicFile is written under a temporary name in its final directory and renamed into
+// AtomicFile is written under a temporary name in its final directory and renamed into
 // place by Commit, so that a reader never sees a half-written file under the real name.
-type atomicFile struct {
+type AtomicFile struct {
 	f    *os.File
 	w    *bufio.Writer
 	path string
 }
 
-func createAtomic(path string) (*atomicFile, error) {
+func createAtomic(path string) (*AtomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempFilePattern)
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
@@ -161,13 +151,13 @@ func createAtomic(path string) (*atomicFile, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	return &atomicFile{f: f, w: bufio.NewWriterSize(f, 1<<16), path: path}, nil
+	return &AtomicFile{f: f, w: bufio.NewWriterSize(f, 1<<16), path: path}, nil
 }
 
-func (a *atomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
+func (a *AtomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
 
 // Commit flushes, syncs and renames the file into place.
-func (a *atomicFile) Commit() error {
+func (a *AtomicFile) Commit() error {
 	err := a.w.Flush()
 	if err == nil {
 		err = a.f.Sync()
@@ -186,7 +176,7 @@ func (a *atomicFile) Commit() error {
 }
 
 // Abort discards the file; harmless after Commit.
-func (a *atomicFile) Abort() {
+func (a *AtomicFile) Abort() {
 	a.f.Close()
 	os.Remove(a.f.Name())
 }

@@ -564,11 +564,15 @@ func LoadScenarioWith(path string, overrides []Override) (*Scenario, error) {
 // so that a run with overrides is never taken for one of the plain file, and a change to
 // any file of the chain changes it.
 func ParseScenarioWith(name string, data []byte, overrides []Override) (*Scenario, error) {
+	return parseChain(name, data, overrides, &chain{})
+}
+
+// parseChain is ParseScenarioWith, reading the bases through c.
+func parseChain(name string, data []byte, overrides []Override, c *chain) (*Scenario, error) {
 	doc, err := scenarioNodes(name, data)
 	if err != nil {
 		return nil, err
 	}
-	var c chain
 	if doc.Content[0], err = c.load(name, data, doc); err != nil {
 		return nil, err
 	}

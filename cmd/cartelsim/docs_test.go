@@ -55,6 +55,7 @@ var docNotRun = map[string]string{
 	"grep '\"complete\"' out/slurm-baseline/merged/manifest.json":                          "reads the Slurm job's output",
 	"go test ./sim -run '^$' -bench PolicyComparison -benchtime 2x -count 6":               "a benchmark of minutes",
 	"go test ./experiment -run '^$' -bench ExperimentPolicyLHS -benchtime 1x -timeout 60m": "a benchmark of a quarter of an hour",
+	"go test ./experiment -run '^$' -bench ExperimentSmall -benchtime 1x":                  "a benchmark of several seconds",
 }
 
 // docCommand is one command line of a ```sh block.

@@ -1,0 +1,55 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// A ScenarioSource parses the bytes it read, whatever happens to the files since: each
+// Parse gives what LoadScenarioWith gave before the files were edited, and its files'
+// checksums are those of the bytes written.
+func TestScenarioSourceReadsOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"base/status-quo.yaml": extendsBase, "child.yaml": extendsChild})
+	path := filepath.Join(dir, "child.yaml")
+	ovs := []Override{{Key: "economy.rebuild_weeks", Value: "52"}}
+	want, err := LoadScenarioWith(path, ovs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := ReadScenarioSource(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	wantFiles := []SourceFile{{Path: path, SHA256: sum(extendsChild)}, {Path: filepath.Join(dir, "base", "status-quo.yaml"), SHA256: sum(extendsBase)}}
+	if len(src.Files) != len(wantFiles) {
+		t.Fatalf("files %+v, want %+v", src.Files, wantFiles)
+	}
+	for i, f := range src.Files {
+		if f.Path != wantFiles[i].Path || f.SHA256 != wantFiles[i].SHA256 {
+			t.Errorf("file %d: %s %s, want %s %s", i, f.Path, f.SHA256, wantFiles[i].Path, wantFiles[i].SHA256)
+		}
+	}
+	// Edit both files: the source still parses what it read.
+	for _, f := range wantFiles {
+		if err := os.WriteFile(f.Path, []byte("name: [edited\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		got, err := src.Parse(ovs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SHA256 != want.SHA256 || !bytes.Equal(got.Source, want.Source) || got.Config().Economy.RebuildWeeks != 52 {
+			t.Errorf("parsed %s (rebuild %g), want %s as LoadScenarioWith read it", got.SHA256, got.Config().Economy.RebuildWeeks, want.SHA256)
+		}
+	}
+	if _, err := LoadScenarioWith(path, ovs); err == nil {
+		t.Error("the edited file loads: the test edits nothing")
+	}
+}
