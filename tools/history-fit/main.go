@@ -12,12 +12,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/calibrate"
 	"github.com/cartelsim/cartelsim/sim"
@@ -30,7 +36,15 @@ func main() {
 	replicates := flag.Int("replicates", 200, "replicates of each scenario")
 	workers := flag.Int("workers", 2, "goroutines")
 	out := flag.String("out", "out/history-fit", "output directory")
+	posterior := flag.String("posterior", "", "print the weighted 5%, 50% and 95% quantiles of each parameter in the last generation of this posterior.csv, and stop")
 	flag.Parse()
+	if *posterior != "" {
+		if err := quantiles(*posterior); err != nil {
+			fmt.Fprintln(os.Stderr, "history-fit:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*kingpin, *none, *targetsPath, *out, *replicates, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "history-fit:", err)
 		os.Exit(1)
@@ -101,6 +115,56 @@ func run(kingpin, none, targetsPath, out string, replicates, workers int) error 
 	fmt.Printf("kingpin minus no kingpin, mean homicides: largest |difference| %.2f of the year's record\n", worst)
 	return calibrate.WriteBandPlot(filepath.Join(out, "homicides.png"), "homicides",
 		fmt.Sprintf("homicides: calibrated history, %d replicates (90%% band, median) and INEGI", replicates), hom)
+}
+
+// quantiles prints each parameter's weighted quantiles in the last generation of a
+// calibration's posterior.csv (generation,particle,weight,distance, then the parameters),
+// by the calibrator's rule (gonum's empirical quantile).
+func quantiles(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		return fmt.Errorf("%s: want a posterior.csv (%v)", path, err)
+	}
+	wcol := slices.Index(rows[0], "weight")
+	first := slices.Index(rows[0], "distance") + 1 // the parameters follow the distance
+	if wcol < 0 || first == 0 || first >= len(rows[0]) {
+		return fmt.Errorf("%s: want the columns weight and distance, then the parameters", path)
+	}
+	last := rows[len(rows)-1][0]
+	var x [][]float64 // per particle: its weight, then the parameters
+	for _, r := range rows[1:] {
+		if r[0] != last {
+			continue
+		}
+		v := []float64{0}
+		if v[0], err = strconv.ParseFloat(r[wcol], 64); err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+		for _, f := range r[first:] {
+			p, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				return fmt.Errorf("%s: %v", path, err)
+			}
+			v = append(v, p)
+		}
+		x = append(x, v)
+	}
+	fmt.Printf("generation %s, %d particles: weighted 5%%, 50%% and 95%% quantiles\n", last, len(x))
+	for k, key := range rows[0][first:] {
+		slices.SortFunc(x, func(a, b []float64) int { return cmp.Compare(a[k+1], b[k+1]) })
+		v, w := make([]float64, len(x)), make([]float64, len(x))
+		for i, p := range x {
+			v[i], w[i] = p[k+1], p[0]
+		}
+		fmt.Printf("%-45s %-12.4g %-12.4g %-12.4g\n", key, stat.Quantile(0.05, stat.Empirical, v, w),
+			stat.Quantile(0.5, stat.Empirical, v, w), stat.Quantile(0.95, stat.Empirical, v, w))
+	}
+	return nil
 }
 
 func abs(x float64) float64 {
