@@ -63,7 +63,7 @@ CAL = out/calibrate-mexico-2006
 calibrate:
 	$(GO) run ./cmd/cartelsim calibrate calibrations/mexico-2006.yaml --out $(CAL) --force --workers 2
 	mkdir -p calibrations/mexico-2006
-	cp $(CAL)/posterior.csv $(CAL)/summary.csv $(CAL)/predictive.csv calibrations/mexico-2006/
+	cp $(CAL)/posterior.csv $(CAL)/summary.csv $(CAL)/predictive.csv $(CAL)/calibration.json calibrations/mexico-2006/
 	$(GO) run ./tools/history-fit -posterior calibrations/mexico-2006/posterior.csv
 
 ## history-fit: the calibrated history and its counterfactual, 200 replicates each, against
