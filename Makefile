@@ -63,6 +63,25 @@ sensitivity-smoke:
 	$(GO) run ./cmd/cartelsim experiment experiments/sensitivity-policy-smoke.yaml --out out/sensitivity-smoke --force
 	$(GO) run ./cmd/cartelsim sensitivity out/sensitivity-smoke
 
+## calibrate: the calibration of the 2006-2024 history (calibrations/mexico-2006.yaml:
+## ABC-SMC, 150 particles of one replicate, up to five generations) into
+## out/calibrate-mexico-2006, its posterior, summary and bands copied to
+## calibrations/mexico-2006/ (docs/calibration.md gives its time on two cores)
+.PHONY: calibrate
+CAL = out/calibrate-mexico-2006
+calibrate:
+	$(GO) run ./cmd/cartelsim calibrate calibrations/mexico-2006.yaml --out $(CAL) --force --workers 2
+	mkdir -p calibrations/mexico-2006
+	cp $(CAL)/posterior.csv $(CAL)/summary.csv $(CAL)/predictive.csv $(CAL)/calibration.json calibrations/mexico-2006/
+	$(GO) run ./tools/history-fit -posterior calibrations/mexico-2006/posterior.csv
+
+## history-fit: the calibrated history and its counterfactual, 200 replicates each, against
+## every target of data/targets/mexico-2007-2024.csv (out/history-fit/fit.csv and
+## homicides.png)
+.PHONY: history-fit
+history-fit:
+	$(GO) run ./tools/history-fit -replicates 200 -workers 2 -out out/history-fit
+
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes
 ## on two cores; the first build compiles the dependencies first, for a minute or two.

@@ -6,19 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"testing"
 
-	"gonum.org/v1/gonum/stat"
-
 	"github.com/cartelsim/cartelsim/model"
-)
-
-// Weeks of the history scenarios, which start on 2006-12-03.
-const (
-	histWeek2011 = 264 // 2011-12-25
-	histWeek2012 = 313 // 2012-12-02, the end of Calderon's term
-	histWeek2020 = 734 // 2020-12-27
 )
 
 func loadHistory(t *testing.T, name string) *Scenario {
@@ -45,61 +35,9 @@ func collect(t *testing.T, sc *Scenario, cfg model.Config, replicates int, probe
 	return c.Values
 }
 
-func median(x []float64) float64 {
-	x = slices.Clone(x)
-	slices.Sort(x)
-	return stat.Quantile(0.5, stat.Empirical, x, nil)
-}
-
-// The calibration targets of the history scenarios (issue 3): under the
-// kingpin campaigns the median number of groups is in the tens by the end of 2011 (one
-// count: about 80) and 150-250 by 2020 (Crisis Group: 198); about 25 leaders fall in
-// Calderon's first four years; left alone, the cartels fragment far less; and the
-// campaigns bring more conflict deaths in 2007-2012. Those come from the conflict kernel
-// K_ij = (R_ij+1)/(A_i+1) on the new network, not from a multiplier: former comrades in
-// different factions now face each other at the kernel's base rate, sibling factions
-// are rivals, and shared-out alliances protect each faction less. Taking the sibling
-// rivalries away must therefore lower the deaths, and leave them above the no-kingpin run.
-func TestHistoryCalibration(t *testing.T) {
-	const n = 100
-	probes := []Probe{
-		{model.Groups, histWeek2011, histWeek2011},
-		{model.Groups, histWeek2020, histWeek2020},
-		{model.Deaths, 1, histWeek2012},
-		{model.LeadersRemoved, 1, 209}, // four years: to 2010-12-05
-	}
-	kingpin, none := loadHistory(t, "2006-kingpin"), loadHistory(t, "2006-no-kingpin")
-	k := collect(t, kingpin, kingpin.Config(), n, probes...)
-	nk := collect(t, none, none.Config(), n, probes...)
-	g2011, g2020, nk2020 := median(k[0]), median(k[1]), median(nk[1])
-	if g2011 < 20 || g2011 >= 100 {
-		t.Errorf("kingpin: median groups at the end of 2011 = %v, want tens (20-99)", g2011)
-	}
-	if g2020 < 150 || g2020 > 250 {
-		t.Errorf("kingpin: median groups in 2020 = %v, want 150-250", g2020)
-	}
-	if nk2020 > g2020/2 {
-		t.Errorf("no kingpin: median groups in 2020 = %v, want well below the kingpin run's %v", nk2020, g2020)
-	}
-	if removed := stat.Mean(k[3], nil); removed < 20 || removed > 30 {
-		t.Errorf("kingpin: %v leaders removed in four years, want about 25", removed)
-	}
-
-	cfg := kingpin.Config()
-	calm := *cfg.Fragmentation
-	calm.FactionRivalry = 0
-	cfg.Fragmentation = &calm
-	kc := collect(t, kingpin, cfg, n, probes...)
-	dk, dnk, dcalm := stat.Mean(k[2], nil), stat.Mean(nk[2], nil), stat.Mean(kc[2], nil)
-	if dk <= dnk {
-		t.Errorf("conflict deaths 2007-2012: kingpin %v, no kingpin %v; want more under kingpin", dk, dnk)
-	}
-	if !(dnk < dcalm && dcalm < dk) {
-		t.Errorf("conflict deaths 2007-2012: kingpin %v, without sibling rivalries %v, no kingpin %v; want them in decreasing order", dk, dcalm, dnk)
-	}
-	t.Logf("median groups 2011 %v, 2020 %v (no kingpin %v); deaths 2007-2012 kingpin %.0f, without sibling rivalries %.0f, no kingpin %.0f",
-		g2011, g2020, nk2020, dk, dcalm, dnk)
-}
+// The old histories' calibration targets (groups in 2011 and 2020, leaders removed,
+// conflict deaths) gave way to those of the calibrated history, mexico-2006.yaml, against
+// the record: TestCalibratedHistory in package calibrate.
 
 // runOutputs executes a scenario and returns the bytes of every file the run lists, by
 // name (the manifest, which records times, aside).
