@@ -431,7 +431,13 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 		if err != nil {
 			return nil, err
 		}
-		written = append(written, StatesFile)
+		err = WriteFileAtomic(filepath.Join(dir, DominantFile), func(w io.Writer) error {
+			return writeDominant(w, sc.Name, sp, ens)
+		})
+		if err != nil {
+			return nil, err
+		}
+		written = append(written, StatesFile, DominantFile)
 	}
 	maps, err := writeRunMap(dir, head.Replicates)
 	if err != nil {
