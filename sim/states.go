@@ -22,10 +22,13 @@ const stateCols = int(model.NumStateMetrics) + 1
 // rateCol is the homicide rate's column.
 const rateCol = int(model.NumStateMetrics)
 
-// maxStateCells bounds the per-state values a checkpoint may declare: stateCols and the
-// dominant group's votes (at most MaxGroups initial groups, new groups, none) per state
-// and year.
-const maxStateCells = (MaxWeeks/52 + 2) * model.MaxStates * (stateCols + model.MaxGroups + 2)
+// maxStateCells and maxVoteCells bound the per-state values and votes a checkpoint may
+// declare: stateCols, and the dominant group's votes (at most MaxGroups initial groups,
+// new groups, none), per state and year.
+const (
+	maxStateCells = (MaxWeeks/52 + 2) * model.MaxStates * stateCols
+	maxVoteCells  = (MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
+)
 
 // stateRows lists the metrics of states.csv, in their order in a year and state, with
 // their column in a plan's values.
@@ -48,22 +51,22 @@ var stateRows = []struct {
 // run that starts or ends within a year has a partial first or last year), and the
 // homicide rate is the year's homicides per 100,000 residents of the state (the
 // geography's populations: the 2020 census in model/mexico). The values of a replicate
-// follow its weekly series, year by year, state by state, cols each: stateCols, then the
-// dominant group's votes (see votes).
+// follow its weekly series, year by year, state by state, stateCols each; then the
+// dominant group's votes, year by year, state by state, votes each.
 //
 // The votes say which group has the largest presence in the state at the end of the
 // year (model.Replicate.DominantByState), named by the initial group its lineage
 // descends from (its root): one column per initial group, in the network's order, then
 // one for the groups formed later (their own roots, which differ between replicates),
-// then one for no group present. The replicate's column is 1, the others 0, so that a
-// column's mean over replicates is the fraction of replicates in which that group is
-// dominant, folded, merged and resumed exactly as every other value.
+// then one for no group present. The replicate's column is 1, the others 0. An ensemble
+// only sums the votes (Ensemble.votes), exactly, without the quantiles of the other
+// values, which would cost a kilobyte and a half per vote: a column's sum over the
+// replicates, over their number, is the fraction in which that group is dominant.
 type statePlan struct {
 	geo    *model.Geography
 	net    *model.Network
 	states int
 	votes  int   // initial groups + 2
-	cols   int   // stateCols + votes
 	yearOf []int // by week - 1: the index of its year
 	years  []int // the calendar years
 	flow   [model.NumStateMetrics]bool
@@ -78,7 +81,6 @@ func newStatePlan(w *model.World, clock Clock) *statePlan {
 	}
 	net := w.Network()
 	p := &statePlan{geo: g, net: net, states: g.Len(), votes: net.Len() + 2, yearOf: make([]int, clock.Weeks)}
-	p.cols = stateCols + p.votes
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		y := clock.Date(wk).Year()
 		if len(p.years) == 0 || p.years[len(p.years)-1] != y {
@@ -97,7 +99,25 @@ func (p *statePlan) size() int {
 	if p == nil {
 		return 0
 	}
-	return len(p.years) * p.states * p.cols
+	return p.cells() + p.voteCells()
+}
+
+// cells is how many of a replicate's values the ensemble folds in full (Ensemble.annex);
+// 0 for a nil plan.
+func (p *statePlan) cells() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.years) * p.states * stateCols
+}
+
+// voteCells is how many of a replicate's values, after the cells, are votes
+// (Ensemble.votes); 0 for a nil plan.
+func (p *statePlan) voteCells() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.years) * p.states * p.votes
 }
 
 // stateScratch is a worker's scratch for a plan: a week's per-state values and dominant
@@ -116,9 +136,9 @@ func (p *statePlan) scratch() *stateScratch {
 func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScratch) {
 	r.StateWeek(sc.week)
 	y := p.yearOf[wk-1]
-	year := vals[y*p.states*p.cols:]
+	year := vals[y*p.states*stateCols:]
 	for s := range p.states {
-		row, in := year[s*p.cols:s*p.cols+stateCols], sc.week[s*int(model.NumStateMetrics):]
+		row, in := year[s*stateCols:(s+1)*stateCols], sc.week[s*int(model.NumStateMetrics):]
 		for m, flow := range p.flow {
 			if flow {
 				row[m] += in[m]
@@ -133,8 +153,9 @@ func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScr
 	r.DominantByState(sc.dominant)
 	lineage := r.Lineage()
 	n := p.net.Len()
+	year = vals[p.cells()+y*p.states*p.votes:]
 	for s, k := range sc.dominant {
-		votes := year[s*p.cols+stateCols : (s+1)*p.cols]
+		votes := year[s*p.votes : (s+1)*p.votes]
 		clear(votes)
 		switch {
 		case k < 0:
@@ -151,7 +172,7 @@ func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScr
 func (p *statePlan) finish(vals []float64) {
 	for y := range p.years {
 		for s := range p.states {
-			row := vals[(y*p.states+s)*p.cols:]
+			row := vals[(y*p.states+s)*stateCols:]
 			row[rateCol] = row[model.StateHomicides] / p.geo.States[s].Population * 1e5
 		}
 	}
@@ -166,7 +187,7 @@ func writeStates(w io.Writer, scenario string, p *statePlan, ens *Ensemble) erro
 		for s, st := range p.geo.States {
 			prefix := name + "," + strconv.Itoa(year) + "," + csvField(st.Code) + "," + csvField(st.Name) + ","
 			for _, row := range stateRows {
-				sum := ens.annexSummary((y*p.states+s)*p.cols + row.col)
+				sum := ens.annexSummary((y*p.states+s)*stateCols + row.col)
 				bw.WriteString(prefix + row.name)
 				for _, x := range []float64{sum.Mean, sum.SD, sum.Q[0], sum.Q[2], sum.Q[4]} {
 					bw.WriteString("," + formatFloat(x))
@@ -197,13 +218,14 @@ func writeDominant(w io.Writer, scenario string, p *statePlan, ens *Ensemble) er
 	n := p.net.Len()
 	for y, year := range p.years {
 		for s, st := range p.geo.States {
-			base := (y*p.states+s)*p.cols + stateCols
-			best, share := 0, -1.0
-			for v := range p.votes {
-				if m := ens.annexSummary(base + v).Mean; m > share {
-					best, share = v, m
+			votes := ens.votes[(y*p.states+s)*p.votes : (y*p.states+s+1)*p.votes]
+			best := 0
+			for v, count := range votes {
+				if count > votes[best] {
+					best = v
 				}
 			}
+			share := votes[best] / float64(ens.N())
 			id, group := "", ""
 			switch {
 			case best < n:
