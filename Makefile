@@ -16,6 +16,27 @@ history:
 	$(GO) run ./cmd/cartelsim run scenarios/history/2006-kingpin.yaml --out out/2006-kingpin --force
 	$(GO) run ./cmd/cartelsim run scenarios/history/2006-no-kingpin.yaml --out out/2006-no-kingpin --force
 
+## eventstudy: the event study of Lindo & Padilla-Romo (2018) on the kingpin history, 40
+## replicates (seconds on two cores), into out/eventstudy/run and out/eventstudy/study;
+## copies its plot to docs/eventstudy-kingpin.png and writes its numbers into
+## docs/space.md ("The event study against the record"): the docs' only source for them
+.PHONY: eventstudy maps
+ES = out/eventstudy
+eventstudy:
+	$(GO) run ./cmd/cartelsim run scenarios/history/2006-kingpin.yaml -n 40 --out $(ES)/run --force
+	$(GO) run ./cmd/cartelsim eventstudy $(ES)/run --out $(ES)/study
+	cp $(ES)/study/plots/eventstudy.png docs/eventstudy-kingpin.png
+	$(GO) run ./tools/eventstudy-doc -csv $(ES)/study/eventstudy.csv -doc docs/space.md
+
+## maps: the maps of that run for the README and docs/space.md: the homicide rate in 2020
+## (which the run draws) and the dominant groups at the end of 2010 and 2020
+maps: eventstudy
+	$(GO) run ./cmd/cartelsim map $(ES)/run --metric dominant_group --year 2010
+	$(GO) run ./cmd/cartelsim map $(ES)/run --metric dominant_group --year 2020
+	cp $(ES)/run/plots/map_homicide_rate_2020.png docs/map-homicide-rate-2020.png
+	cp $(ES)/run/plots/map_dominant_group_2010.png docs/map-dominant-2010.png
+	cp $(ES)/run/plots/map_dominant_group_2020.png docs/map-dominant-2020.png
+
 ## labs: the 2025 world's baseline, airstrikes and demand-reduction scenarios, and plots
 ## comparing each intervention with the baseline
 labs:

@@ -48,8 +48,10 @@ type checkpointHeader struct {
 	Idle []string `json:"idle,omitempty"`
 	// StateCells is how many per-state values (statePlan) the statistics hold after the
 	// weeks': 0 in worlds without geography.
-	StateCells int    `json:"state_cells,omitempty"`
-	StartedAt  string `json:"started_at"`
+	StateCells int `json:"state_cells,omitempty"`
+	// VoteCells is how many per-state votes (statePlan) the statistics sum after those.
+	VoteCells int    `json:"vote_cells,omitempty"`
+	StartedAt string `json:"started_at"`
 	// Done is how many of the run's replicates (the shard's, in order) are folded: the
 	// set done is the first Done of them.
 	Done int `json:"done"`
@@ -85,8 +87,8 @@ func (h *checkpointHeader) sameRun(o *checkpointHeader) string {
 		return fmt.Sprintf("its lineage setting (all replicates: %v) differs", o.AllLineages)
 	case h.AllEvents != o.AllEvents:
 		return fmt.Sprintf("its events setting (all replicates: %v) differs", o.AllEvents)
-	case h.StateCells != o.StateCells:
-		return fmt.Sprintf("its per-state statistics hold %d values, this run's %d", o.StateCells, h.StateCells)
+	case h.StateCells != o.StateCells || h.VoteCells != o.VoteCells:
+		return fmt.Sprintf("its per-state statistics hold %d values and %d votes, this run's %d and %d", o.StateCells, o.VoteCells, h.StateCells, h.VoteCells)
 	case !slices.Equal(h.Idle, o.Idle):
 		return fmt.Sprintf("its statistics leave out the metrics %v, this run %v", o.Idle, h.Idle)
 	}
@@ -154,13 +156,13 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 	if h.Format != checkpointFormat {
 		return nil, nil, bad(fmt.Sprintf("format %d, want %d", h.Format, checkpointFormat))
 	}
-	if h.Weeks < 1 || h.Weeks > MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > maxStateCells {
+	if h.Weeks < 1 || h.Weeks > MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > maxStateCells || h.VoteCells < 0 || h.VoteCells > maxVoteCells {
 		return nil, nil, bad("shape")
 	}
 	if headerOnly {
 		return &h, nil, nil
 	}
-	ens := d.ensemble(h.Weeks, h.Metrics, h.Idle, h.StateCells)
+	ens := d.ensemble(h.Weeks, h.Metrics, h.Idle, h.StateCells, h.VoteCells)
 	d.u64() // the checksum, checked above
 	if _, err := d.r.ReadByte(); d.err != nil || err != io.EOF {
 		return nil, nil, bad("its statistics do not fill the file as its header says")
@@ -265,6 +267,9 @@ func (e *encoder) ensemble(ens *Ensemble) {
 		e.store(c.sketch.GetPositiveValueStore())
 		e.store(c.sketch.GetNegativeValueStore())
 	}
+	for _, v := range ens.votes {
+		e.f64(v)
+	}
 }
 
 // decoder reads what encoder wrote and keeps the first error; sizes are bounded so a
@@ -341,8 +346,8 @@ func (d *decoder) store(s store.Store) {
 	}
 }
 
-func (d *decoder) ensemble(weeks, metrics int, idle []string, annex int) *Ensemble {
-	ens := newAnnexedEnsemble(weeks, metrics, idle, annex)
+func (d *decoder) ensemble(weeks, metrics int, idle []string, annex, votes int) *Ensemble {
+	ens := newVotingEnsemble(weeks, metrics, idle, annex, votes)
 	if len(ens.idleNames()) != len(idle) {
 		d.err = firstErr(d.err, errCorrupt)
 		return nil
@@ -376,6 +381,9 @@ func (d *decoder) ensemble(weeks, metrics int, idle []string, annex int) *Ensemb
 			d.store(c.sketch.GetPositiveValueStore())
 			d.store(c.sketch.GetNegativeValueStore())
 		}
+	}
+	for i := range ens.votes {
+		ens.votes[i] = d.f64()
 	}
 	return ens
 }

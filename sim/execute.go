@@ -234,7 +234,8 @@ func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, 
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages, AllEvents: opts.AllEvents,
 		Idle:       idleMetrics(world),
-		StateCells: newStatePlan(world, sc.Clock).size(),
+		StateCells: newStatePlan(world, sc.Clock).cells(),
+		VoteCells:  newStatePlan(world, sc.Clock).voteCells(),
 		StartedAt:  time.Now().UTC().Format(time.RFC3339),
 	}
 	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
@@ -422,8 +423,8 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 	}
 	written := []string{TimeseriesFile, CumulativeFile}
 	if sp := newStatePlan(world, sc.Clock); sp != nil {
-		if ens.annex != sp.size() {
-			return nil, fmt.Errorf("sim: the statistics hold %d per-state values, the scenario's states and years %d", ens.annex, sp.size())
+		if ens.annex != sp.cells() || len(ens.votes) != sp.voteCells() {
+			return nil, fmt.Errorf("sim: the statistics hold %d per-state values and %d votes, the scenario's states and years %d and %d", ens.annex, len(ens.votes), sp.cells(), sp.voteCells())
 		}
 		err := WriteFileAtomic(filepath.Join(dir, StatesFile), func(w io.Writer) error {
 			return writeStates(w, sc.Name, sp, ens)
@@ -431,7 +432,13 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 		if err != nil {
 			return nil, err
 		}
-		written = append(written, StatesFile)
+		err = WriteFileAtomic(filepath.Join(dir, DominantFile), func(w io.Writer) error {
+			return writeDominant(w, sc.Name, sp, ens)
+		})
+		if err != nil {
+			return nil, err
+		}
+		written = append(written, StatesFile, DominantFile)
 	}
 	maps, err := writeRunMap(dir, head.Replicates)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -263,6 +264,7 @@ func yearList(years []int) string {
 type stateRow struct {
 	value float64 // a continuous map's median
 	group string  // a categorical map's label; empty for none
+	share float64 // a categorical map's: the fraction of replicates in which group is the state's
 }
 
 // stateMap is a map ready to draw: each state's value (or group), what it shows and
@@ -329,7 +331,7 @@ func readStateMetric(path, metric string, year, replicates int) (*stateMap, int,
 	}
 	d := mapDisplays[metric]
 	m := &stateMap{
-		title:  fmt.Sprintf("%s by state, %d", d.title, year),
+		title:  fmt.Sprintf("%s by state, %d (%s)", d.title, year, scenario),
 		unit:   d.unit,
 		source: mapSource("Median", replicates, scenario),
 		rows:   map[string]stateRow{},
@@ -359,6 +361,7 @@ func readDominant(path string, year, replicates int) (*stateMap, int, error) {
 	type row struct {
 		year         int
 		state, label string
+		share        float64
 	}
 	var rows []row
 	var years []int
@@ -388,14 +391,14 @@ func readDominant(path string, year, replicates int) (*stateMap, int, error) {
 		}
 		scenario = rec[0]
 		years = append(years, y)
-		rows = append(rows, row{y, rec[2], label})
+		rows = append(rows, row{y, rec[2], label, share})
 	}
 	year, err = pickYear(path, years, year)
 	if err != nil {
 		return nil, 0, err
 	}
 	m := &stateMap{
-		title:       fmt.Sprintf("Dominant group by state, end of %d", year),
+		title:       fmt.Sprintf("Dominant group by state, end of %d (%s)", year, scenario),
 		source:      mapSource(fmt.Sprintf("The group with the largest presence at the end of %d in most", year), replicates, scenario),
 		categorical: true,
 		rows:        map[string]stateRow{},
@@ -407,7 +410,7 @@ func readDominant(path string, year, replicates int) (*stateMap, int, error) {
 		if _, dup := m.rows[r.state]; dup {
 			return nil, 0, fmt.Errorf("sim: %s: state %s has two rows in %d", path, r.state, year)
 		}
-		m.rows[r.state] = stateRow{group: r.label}
+		m.rows[r.state] = stateRow{group: r.label, share: r.share}
 	}
 	return m, year, nil
 }
@@ -485,6 +488,29 @@ func scaleTop(max float64) float64 {
 
 // fill is a state's colour.
 type fill func(code string) color.Color
+
+// weakShare is the share of replicates below which a categorical map pales a state's
+// colour: its group is the most frequent, but in fewer than half the replicates.
+const weakShare = 0.5
+
+// pale is c halfway to white.
+func pale(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8((v>>8 + 0xff) / 2) }
+	return color.NRGBA{mix(r), mix(g), mix(b), 0xff}
+}
+
+// groupFill is the colour of a state of a categorical map: its group's, paled where the
+// group is dominant in fewer than half the replicates.
+func groupFill(r stateRow, colors map[string]color.Color) color.Color {
+	if r.group == "" {
+		return noGroupColor
+	}
+	if r.share < weakShare {
+		return pale(colors[r.group])
+	}
+	return colors[r.group]
+}
 
 // groupLegend orders a categorical map's groups by the number of states each holds (most
 // first, then by name) and gives each a colour of the lineage palette (grey past it).
@@ -621,13 +647,10 @@ func (m *stateMap) writeTo(w io.Writer, format string) error {
 		groups, colors := groupLegend(m.rows)
 		fillOf = func(code string) color.Color {
 			r, ok := m.rows[code]
-			switch {
-			case !ok:
+			if !ok {
 				return noDataColor
-			case r.group == "":
-				return noGroupColor
 			}
-			return colors[r.group]
+			return groupFill(r, colors)
 		}
 		for _, g := range groups {
 			if colors[g] == otherColor {
@@ -639,6 +662,12 @@ func (m *stateMap) writeTo(w io.Writer, format string) error {
 		for _, r := range m.rows {
 			if r.group == "" {
 				legend = append(legend, legendEntry{"no group present", []plot.Thumbnailer{swatch{noGroupColor}}})
+				break
+			}
+		}
+		for _, g := range groups {
+			if weak := slices.ContainsFunc(slices.Collect(maps.Values(m.rows)), func(r stateRow) bool { return r.group == g && r.share < weakShare }); weak {
+				legend = append(legend, legendEntry{"pale: in fewer than half the replicates", []plot.Thumbnailer{swatch{pale(colors[g])}}})
 				break
 			}
 		}

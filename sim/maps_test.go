@@ -292,3 +292,21 @@ func TestGroupLegend(t *testing.T) {
 		}
 	}
 }
+
+// A group dominant in fewer than half the replicates is drawn paled, halfway to white
+// (#1f77b4 becomes #8fbbd9: (0x1f + 0xff)/2 = 0x8f, ...); from half on, in its colour.
+func TestWeakDominancePales(t *testing.T) {
+	blue := color.NRGBA{0x1f, 0x77, 0xb4, 0xff}
+	colors := map[string]color.Color{"a": blue}
+	for _, c := range []struct {
+		share float64
+		want  color.Color
+	}{{0.25, color.NRGBA{0x8f, 0xbb, 0xd9, 0xff}}, {0.4999, color.NRGBA{0x8f, 0xbb, 0xd9, 0xff}}, {0.5, blue}, {1, blue}} {
+		if got := groupFill(stateRow{group: "a", share: c.share}, colors); got != c.want {
+			t.Errorf("share %v: colour %v, want %v", c.share, got, c.want)
+		}
+	}
+	if got := groupFill(stateRow{share: 0.2}, colors); got != noGroupColor {
+		t.Errorf("no group: colour %v, want %v", got, noGroupColor)
+	}
+}

@@ -74,7 +74,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	shape := statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, sc.Clock).size(), ensembles: 1}
+	shape := statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, sc.Clock).cells(), ensembles: 1}
 	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages, shape, heldBytes(opts.OutDir),
 		shardMemory(head.Weeks, (head.Replicates+len(dirs)-1)/len(dirs), shape)); err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ const (
 )
 
 // outputNames are the files and folders a run owns in its output directory.
-var outputNames = []string{ManifestFile, TimeseriesFile, CumulativeFile, StatesFile, EventsFile, ReplicatesFile, LineageFile, PlotsDir,
+var outputNames = []string{ManifestFile, TimeseriesFile, CumulativeFile, StatesFile, DominantFile, EventsFile, ReplicatesFile, LineageFile, PlotsDir,
 	CheckpointFile, ReplicatesFile + partialSuffix, LineageFile + partialSuffix, ShardScenarioFile}
 
 // ErrOutputExists is returned when the output directory holds another run.

@@ -23,7 +23,7 @@ func runFiles(t *testing.T, dir string) []string {
 	}
 	files := []string{TimeseriesFile, CumulativeFile, ReplicatesFile, LineageFile, EventsFile}
 	if _, err := os.Stat(filepath.Join(dir, StatesFile)); err == nil {
-		files = append(files, StatesFile)
+		files = append(files, StatesFile, DominantFile)
 	}
 	for _, p := range plots {
 		files = append(files, filepath.Join(PlotsDir, filepath.Base(p)))

@@ -65,7 +65,7 @@ func openRun(dir string, sc *Scenario, head *checkpointHeader, resume, force boo
 	if err := prepareOutput(dir, force); err != nil {
 		return nil, err
 	}
-	r := &runDir{dir: dir, sc: sc, head: head, ens: newAnnexedEnsemble(head.Weeks, head.Metrics, head.Idle, head.StateCells)}
+	r := &runDir{dir: dir, sc: sc, head: head, ens: newVotingEnsemble(head.Weeks, head.Metrics, head.Idle, head.StateCells, head.VoteCells)}
 	if err := r.openPartials(world, false); err != nil {
 		r.close()
 		return nil, err

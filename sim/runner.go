@@ -347,11 +347,11 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		go func() {
 			defer wg.Done()
 			reps := make([]*model.Replicate, n)
-			scratch := make([][]float64, n) // a week's per-state values
+			scratch := make([]*stateScratch, n) // a week's per-state values
 			for k, w := range job.Worlds {
 				reps[k] = w.NewReplicate()
 				if plans[k] != nil {
-					scratch[k] = make([]float64, plans[k].states*int(model.NumStateMetrics))
+					scratch[k] = plans[k].scratch()
 				}
 			}
 			for {
@@ -397,8 +397,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 						}
 						step(r, w, rng, buf[(w-1)*nm:w*nm])
 						if plan != nil {
-							r.StateWeek(scratch[k])
-							plan.add(buf[size:], w, scratch[k])
+							plan.add(buf[size:], w, r, scratch[k])
 						}
 					}
 					return true

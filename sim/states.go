@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -21,8 +22,13 @@ const stateCols = int(model.NumStateMetrics) + 1
 // rateCol is the homicide rate's column.
 const rateCol = int(model.NumStateMetrics)
 
-// maxStateCells bounds the per-state values a checkpoint may declare.
-const maxStateCells = (MaxWeeks/52 + 2) * model.MaxStates * stateCols
+// maxStateCells and maxVoteCells bound the per-state values and votes a checkpoint may
+// declare: stateCols, and the dominant group's votes (at most MaxGroups initial groups,
+// new groups, none), per state and year.
+const (
+	maxStateCells = (MaxWeeks/52 + 2) * model.MaxStates * stateCols
+	maxVoteCells  = (MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
+)
 
 // stateRows lists the metrics of states.csv, in their order in a year and state, with
 // their column in a plan's values.
@@ -45,10 +51,22 @@ var stateRows = []struct {
 // run that starts or ends within a year has a partial first or last year), and the
 // homicide rate is the year's homicides per 100,000 residents of the state (the
 // geography's populations: the 2020 census in model/mexico). The values of a replicate
-// follow its weekly series, year by year, state by state, stateCols each.
+// follow its weekly series, year by year, state by state, stateCols each; then the
+// dominant group's votes, year by year, state by state, votes each.
+//
+// The votes say which group has the largest presence in the state at the end of the
+// year (model.Replicate.DominantByState), named by the initial group its lineage
+// descends from (its root): one column per initial group, in the network's order, then
+// one for the groups formed later (their own roots, which differ between replicates),
+// then one for no group present. The replicate's column is 1, the others 0. An ensemble
+// only sums the votes (Ensemble.votes), exactly, without the quantiles of the other
+// values, which would cost a kilobyte and a half per vote: a column's sum over the
+// replicates, over their number, is the fraction in which that group is dominant.
 type statePlan struct {
 	geo    *model.Geography
+	net    *model.Network
 	states int
+	votes  int   // initial groups + 2
 	yearOf []int // by week - 1: the index of its year
 	years  []int // the calendar years
 	flow   [model.NumStateMetrics]bool
@@ -61,7 +79,8 @@ func newStatePlan(w *model.World, clock Clock) *statePlan {
 	if g == nil {
 		return nil
 	}
-	p := &statePlan{geo: g, states: g.Len(), yearOf: make([]int, clock.Weeks)}
+	net := w.Network()
+	p := &statePlan{geo: g, net: net, states: g.Len(), votes: net.Len() + 2, yearOf: make([]int, clock.Weeks)}
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		y := clock.Date(wk).Year()
 		if len(p.years) == 0 || p.years[len(p.years)-1] != y {
@@ -80,20 +99,71 @@ func (p *statePlan) size() int {
 	if p == nil {
 		return 0
 	}
+	return p.cells() + p.voteCells()
+}
+
+// cells is how many of a replicate's values the ensemble folds in full (Ensemble.annex);
+// 0 for a nil plan.
+func (p *statePlan) cells() int {
+	if p == nil {
+		return 0
+	}
 	return len(p.years) * p.states * stateCols
 }
 
-// add folds week wk's per-state values (StateWeek's layout) into a replicate's values.
-func (p *statePlan) add(vals []float64, wk int, week []float64) {
-	year := vals[p.yearOf[wk-1]*p.states*stateCols:]
+// voteCells is how many of a replicate's values, after the cells, are votes
+// (Ensemble.votes); 0 for a nil plan.
+func (p *statePlan) voteCells() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.years) * p.states * p.votes
+}
+
+// stateScratch is a worker's scratch for a plan: a week's per-state values and dominant
+// groups.
+type stateScratch struct {
+	week     []float64
+	dominant []int
+}
+
+func (p *statePlan) scratch() *stateScratch {
+	return &stateScratch{week: make([]float64, p.states*int(model.NumStateMetrics)), dominant: make([]int, p.states)}
+}
+
+// add folds week wk of replicate r, just stepped, into the replicate's values, and at
+// the last week of a year in the run its dominant groups' votes.
+func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScratch) {
+	r.StateWeek(sc.week)
+	y := p.yearOf[wk-1]
+	year := vals[y*p.states*stateCols:]
 	for s := range p.states {
-		row, in := year[s*stateCols:(s+1)*stateCols], week[s*int(model.NumStateMetrics):]
+		row, in := year[s*stateCols:(s+1)*stateCols], sc.week[s*int(model.NumStateMetrics):]
 		for m, flow := range p.flow {
 			if flow {
 				row[m] += in[m]
 			} else {
 				row[m] = in[m]
 			}
+		}
+	}
+	if wk < len(p.yearOf) && p.yearOf[wk] == y {
+		return
+	}
+	r.DominantByState(sc.dominant)
+	lineage := r.Lineage()
+	n := p.net.Len()
+	year = vals[p.cells()+y*p.states*p.votes:]
+	for s, k := range sc.dominant {
+		votes := year[s*p.votes : (s+1)*p.votes]
+		clear(votes)
+		switch {
+		case k < 0:
+			votes[n+1] = 1
+		case lineage[k].Root < n:
+			votes[lineage[k].Root] = 1
+		default:
+			votes[n] = 1
 		}
 	}
 }
@@ -128,6 +198,48 @@ func writeStates(w io.Writer, scenario string, p *statePlan, ens *Ensemble) erro
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("sim: writing %s: %w", StatesFile, err)
+	}
+	return nil
+}
+
+// DominantFile's rows: the groups formed after the start, and no group present.
+const (
+	newGroupsID   = "new"
+	newGroupsName = "groups formed later"
+)
+
+// writeDominant writes dominant.csv from the dominant groups' votes of an ensemble: per
+// year and state, the column with the most votes (ties: the first, initial groups in the
+// network's order, then new groups, then none) and its share of the replicates.
+func writeDominant(w io.Writer, scenario string, p *statePlan, ens *Ensemble) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString(strings.Join(dominantHeader, ",") + "\n")
+	name := csvField(scenario)
+	n := p.net.Len()
+	for y, year := range p.years {
+		for s, st := range p.geo.States {
+			votes := ens.votes[(y*p.states+s)*p.votes : (y*p.states+s+1)*p.votes]
+			best := 0
+			for v, count := range votes {
+				if count > votes[best] {
+					best = v
+				}
+			}
+			share := votes[best] / float64(ens.N())
+			id, group := "", ""
+			switch {
+			case best < n:
+				g := p.net.Groups[best]
+				id, group = g.ID, g.Name
+			case best == n:
+				id, group = newGroupsID, newGroupsName
+			}
+			bw.WriteString(name + "," + strconv.Itoa(year) + "," + csvField(st.Code) + "," + csvField(st.Name) + "," +
+				csvField(id) + "," + csvField(group) + "," + formatFloat(share) + "\n")
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("sim: writing %s: %w", DominantFile, err)
 	}
 	return nil
 }

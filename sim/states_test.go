@@ -216,6 +216,7 @@ func TestStatesIdenticalAcrossWorkersResumeAndShards(t *testing.T) {
 
 // The memory and disk estimates count the per-state values: two years of 32 states of 7
 // values (the six per-state metrics and the homicide rate) for the geography test world.
+// The dominant group's votes are sums of 8 bytes each, not counted.
 func TestEstimatesCountTheStates(t *testing.T) {
 	sc := geoTestScenario(t, 2, 30)
 	world, err := sc.NewWorld()

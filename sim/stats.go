@@ -258,13 +258,14 @@ var CumulativeMetrics = []model.Metric{model.LeadersRemoved, model.Splits, model
 // summaries are those of zeros.
 type Ensemble struct {
 	weeks, metrics int
-	cumulative     []int  // the series' columns whose running totals are folded too
-	idle           []bool // by metric: not held, 0 in every week
-	held           []int  // the series' columns held, in order
-	heldTotals     []int  // the indexes in cumulative of the running totals held
-	slot           []int  // by column of a week (metrics, then running totals): its cell in a week, or -1
-	annex          int    // cells after the weeks': a run's per-state values (statePlan), no running totals
-	n              int    // replicates folded
+	cumulative     []int     // the series' columns whose running totals are folded too
+	idle           []bool    // by metric: not held, 0 in every week
+	held           []int     // the series' columns held, in order
+	heldTotals     []int     // the indexes in cumulative of the running totals held
+	slot           []int     // by column of a week (metrics, then running totals): its cell in a week, or -1
+	annex          int       // cells after the weeks': a run's per-state values (statePlan), no running totals
+	votes          []float64 // after the annex in a series: a run's per-state votes (statePlan), summed only
+	n              int       // replicates folded
 	cells          []Running
 	totals         []float64 // Fold's scratch: running totals
 }
@@ -298,7 +299,13 @@ func newEnsemble(weeks, metrics int, idle []string) *Ensemble {
 // newAnnexedEnsemble returns an empty ensemble that also holds annex values after each
 // series' weeks (the per-state values of a statePlan), folded as they come.
 func newAnnexedEnsemble(weeks, metrics int, idle []string, annex int) *Ensemble {
-	e := &Ensemble{weeks: weeks, metrics: metrics, idle: make([]bool, metrics), annex: annex}
+	return newVotingEnsemble(weeks, metrics, idle, annex, 0)
+}
+
+// newVotingEnsemble returns an empty ensemble that also holds annex values and then
+// votes, which it only sums, after each series' weeks (a statePlan's cells and votes).
+func newVotingEnsemble(weeks, metrics int, idle []string, annex, votes int) *Ensemble {
+	e := &Ensemble{weeks: weeks, metrics: metrics, idle: make([]bool, metrics), annex: annex, votes: make([]float64, votes)}
 	for _, name := range idle {
 		if m, ok := model.ParseMetric(name); ok && int(m) < metrics {
 			e.idle[m] = true
@@ -409,6 +416,10 @@ func (e *Ensemble) Fold(rep int, series []float64) error {
 	if err != nil {
 		return fmt.Errorf("replicate %d, %w", rep, err)
 	}
+	off := e.weeks*e.metrics + e.annex
+	for i, x := range series[off : off+len(e.votes)] {
+		e.votes[i] += x
+	}
 	e.n++
 	return nil
 }
@@ -432,7 +443,7 @@ func (e *Ensemble) fixCentres() error {
 // part returns an empty ensemble of the same shape and centres, for a worker to fold
 // into and Merge back.
 func (e *Ensemble) part() *Ensemble {
-	p := newAnnexedEnsemble(e.weeks, e.metrics, e.idleNames(), e.annex)
+	p := newVotingEnsemble(e.weeks, e.metrics, e.idleNames(), e.annex, len(e.votes))
 	p.copyCentres(e)
 	return p
 }
@@ -452,6 +463,7 @@ func (e *Ensemble) reset() {
 	for i := range e.cells {
 		e.cells[i].reset()
 	}
+	clear(e.votes)
 }
 
 // Merge adds another ensemble of the same shape, as if its replicates had been folded
@@ -459,9 +471,9 @@ func (e *Ensemble) reset() {
 func (e *Ensemble) Merge(o *Ensemble) error { return e.mergeFrom(o, false) }
 
 // sameShape says whether o's statistics can merge into e's: the same weeks, metrics,
-// per-state values and idle metrics.
+// per-state values, dominance votes and idle metrics.
 func (e *Ensemble) sameShape(o *Ensemble) error {
-	if e.weeks != o.weeks || e.metrics != o.metrics || e.annex != o.annex || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
+	if e.weeks != o.weeks || e.metrics != o.metrics || e.annex != o.annex || len(e.votes) != len(o.votes) || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
 		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
 	}
 	return nil
@@ -476,6 +488,9 @@ func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
 		if err := e.cells[i].mergeFrom(&o.cells[i], take); err != nil {
 			return err
 		}
+	}
+	for i, x := range o.votes {
+		e.votes[i] += x
 	}
 	e.n += o.n
 	return nil
@@ -521,8 +536,12 @@ func (e *Ensemble) mergeParts(parts []*Ensemble, final bool, workers int) error 
 	}
 	for _, o := range parts {
 		e.n += o.n
+		for i, x := range o.votes {
+			e.votes[i] += x
+		}
 		if !final {
 			o.n = 0
+			clear(o.votes)
 		}
 	}
 	return nil
