@@ -11,12 +11,19 @@ import (
 // (CanadaEnforcement 0 builds no pressure abroad, so ReturnShare never acts, and
 // AbroadPrecursorAccess 0), and then draw no random numbers.
 
-// canadaWeek dismantles labs abroad at the weekly hazard Economy.CanadaEnforcement: each
-// working lab abroad is taken independently, awaits rebuilding as a struck lab does and
-// adds to the pressure abroad. It returns the labs dismantled.
-func (r *Replicate) canadaWeek(rng *rand.Rand) float64 {
+// canadaWeek dismantles labs abroad at the weekly hazard Economy.CanadaEnforcement,
+// combined as independent shares with the intensity of every lab-dismantling campaign by
+// Canada active in week wk: each working lab abroad is taken independently, awaits
+// rebuilding as a struck lab does and adds to the pressure abroad. It returns the labs
+// dismantled.
+func (r *Replicate) canadaWeek(wk int, rng *rand.Rand) float64 {
 	t := &r.territory
 	h := r.w.econ.CanadaEnforcement
+	for k := range r.w.campaigns {
+		if cp := &r.w.campaigns[k]; cp.Actor == Canada && cp.Active(wk) {
+			h = combineShares(h, cp.Intensity)
+		}
+	}
 	if h <= 0 {
 		return 0
 	}

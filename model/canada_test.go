@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -34,7 +35,7 @@ func TestCanadianEnforcementDismantlesLabsAbroad(t *testing.T) {
 	total := 0.0
 	for range trials {
 		a := onlyA(t, r, 30, 400)
-		taken := r.canadaWeek(rng)
+		taken := r.canadaWeek(1, rng)
 		s := tr.slot(a)[abroad]
 		if s.labs+s.pending != 400 || s.pending != taken || s.pressure != taken {
 			t.Fatalf("abroad after enforcement: %v labs, %v pending, %v pressure, %v taken; want 400 in all, pending = pressure = taken", s.labs, s.pending, s.pressure, taken)
@@ -53,7 +54,7 @@ func TestCanadianEnforcementDismantlesLabsAbroad(t *testing.T) {
 	onlyA(t, r, 30, 400)
 	fresh := func() *rand.Rand { return rand.New(rand.NewPCG(9, 9)) }
 	used := fresh()
-	if taken := r.canadaWeek(used); taken != 0 {
+	if taken := r.canadaWeek(1, used); taken != 0 {
 		t.Errorf("hazard 0 dismantled %v labs", taken)
 	}
 	if used.Uint64() != fresh().Uint64() {
@@ -168,4 +169,63 @@ func equalSeries(a, b [][NumMetrics]float64) bool {
 		}
 	}
 	return len(a) == len(b)
+}
+
+// Lab-dismantling by Canada is the same hazard as a campaign: while active it combines
+// with canada_enforcement as independent shares, 1 - (1 - 0.2)(1 - 0.25) = 0.4, so 400
+// labs abroad lose 160 a week on average (sd sqrt(400 x 0.4 x 0.6) = 9.8); before it
+// starts only the 0.2 acts (80). It never strikes labs in Mexico.
+func TestCanadianLabDismantlingCampaign(t *testing.T) {
+	iv, err := NewIntervention(LabDismantling, 10, Forever, 0.25, Canada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := toyLabs()
+	e.CanadaEnforcement = 0.2
+	r, rng := startToy(t, e, 59, iv)
+	const trials = 400
+	for _, c := range []struct {
+		wk   int
+		want float64
+	}{{5, 80}, {11, 160}} {
+		total := 0.0
+		for range trials {
+			onlyA(t, r, 30, 400)
+			total += r.canadaWeek(c.wk, rng)
+		}
+		// sd of the mean at most 9.8/20 = 0.49.
+		if mean := total / trials; math.Abs(mean-c.want) > 3 {
+			t.Errorf("week %d: mean labs dismantled %v, want %v", c.wk, mean, c.want)
+		}
+	}
+	// As a strike campaign, 0.25 a week would make about 25 raids in 100 weeks.
+	a := onlyA(t, r, 30, 400)
+	for wk := 11; wk < 111; wk++ {
+		if destroyed, _ := r.strike(wk, r.w.cfg.Params, rng); destroyed != 0 || r.territory.slot(a)[r.territory.home[a]].labs != 30 {
+			t.Fatalf("week %d: Canada's campaign struck %v labs in Mexico", wk, destroyed)
+		}
+	}
+}
+
+// Canada dismantles labs abroad only: other kinds, intensities above 1 (a weekly hazard)
+// and targets are refused with the field at fault.
+func TestCanadaActorValidation(t *testing.T) {
+	for _, c := range []struct {
+		iv    Intervention
+		field string
+	}{
+		{Intervention{Kind: Airstrikes, From: 0, To: Forever, Intensity: 1, Actor: Canada}, "actor"},
+		{Intervention{Kind: Interdiction, From: 0, To: Forever, Intensity: 0.1, Actor: Canada}, "actor"},
+		{Intervention{Kind: LabDismantling, From: 0, To: Forever, Intensity: 1.5, Actor: Canada}, "intensity"},
+		{Intervention{Kind: LabDismantling, From: 0, To: Forever, Intensity: 0.1, Actor: Canada, Targets: Targets{States: []string{"P"}}}, "targets"},
+	} {
+		err := c.iv.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("%s by canada, intensity %v: error %v, want one on %s", c.iv.Kind, c.iv.Intensity, err, c.field)
+		}
+	}
+	if err := (Intervention{Kind: LabDismantling, From: 0, To: Forever, Intensity: 1, Actor: Canada}).Validate(); err != nil {
+		t.Errorf("lab-dismantling by canada at hazard 1: %v", err)
+	}
 }

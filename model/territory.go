@@ -297,7 +297,7 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.policy(wk)
 	r.spread(rng)
 	destroyed, casualties := r.strike(wk, p, rng)
-	destroyed += r.canadaWeek(rng)
+	destroyed += r.canadaWeek(wk, rng)
 	r.equip(rng)
 	r.produce(out)
 	r.ship()
@@ -457,7 +457,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 	t := &r.territory
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Kind.StrikesLabs() || !cp.Active(wk) || cp.Intensity == 0 {
+		if !cp.Kind.StrikesLabs() || !cp.Active(wk) || cp.Intensity == 0 || cp.Actor == Canada {
 			continue
 		}
 		cells := t.cells[:0]
