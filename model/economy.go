@@ -28,12 +28,16 @@ import "math"
 // state, decaying with time constant PressureWeeks; a moving lab goes abroad (Canada)
 // with probability AbroadShare, otherwise to another state the group holds, chosen in
 // proportion to 1/(1 + its pressure). New labs go to the states a group holds by the same
-// rule.
+// rule. Abroad, labs meet Canadian enforcement (CanadaEnforcement, a weekly hazard per
+// lab), which builds pressure there as strikes do in a state; a lab rebuilt abroad moves by
+// the same rule, back to Mexico with probability ReturnShare (see canada.go).
 //
 // Production. A lab turns one batch of precursors a week into LabCapacity doses.
 // PrecursorBatches arrive each week through the Pacific ports; when the labs need more,
 // batches are shared in proportion to labs, those of groups holding no port state counting
-// InlandPrecursorAccess each.
+// InlandPrecursorAccess each. Labs abroad get a share AbroadPrecursorAccess of their
+// batches by other routes, which precursor control in Mexico does not cut, and the rest
+// from Mexico's batches as other labs do.
 //
 // Trafficking. Shipments go from each lab's state to the US along the least-cost path of
 // the state graph (Dijkstra's algorithm, as Router.Route computes it). Entering a state costs 1, plus EnforcementCost times
@@ -67,6 +71,10 @@ type Economy struct {
 	PressureWeeks         float64
 	RelocationScale       float64 // labs lost
 	AbroadShare           float64
+	// Canada both ways (model/canada.go).
+	CanadaEnforcement     float64 // weekly hazard that a lab abroad is dismantled
+	ReturnShare           float64 // share of labs moving from abroad that go back to Mexico
+	AbroadPrecursorAccess float64 // share of a lab abroad's precursors arriving by other routes
 
 	BorderSeizure   float64
 	EnforcementCost float64
@@ -104,6 +112,11 @@ func DefaultEconomy() Economy {
 		PressureWeeks:         26,
 		RelocationScale:       2,
 		AbroadShare:           0.15,
+		// Off by default, so that worlds keep their earlier behaviour; see canada.go and
+		// the registry for the sources and plausible ranges.
+		CanadaEnforcement:     0,
+		ReturnShare:           0.5,
+		AbroadPrecursorAccess: 0,
 
 		BorderSeizure:   0.1,
 		EnforcementCost: 5,
@@ -142,6 +155,9 @@ func (e *Economy) fields() []numField {
 		{"pressure_weeks", &e.PressureWeeks, 1, inf},
 		{"relocation_scale", &e.RelocationScale, 1e-3, inf},
 		{"abroad_share", &e.AbroadShare, 0, 1},
+		{"canada_enforcement", &e.CanadaEnforcement, 0, 1},
+		{"return_share", &e.ReturnShare, 0, 1},
+		{"abroad_precursor_access", &e.AbroadPrecursorAccess, 0, 1},
 		{"border_seizure", &e.BorderSeizure, 0, 0.99},
 		{"enforcement_cost", &e.EnforcementCost, 0, 1e6},
 		{"rival_cost", &e.RivalCost, 0, 1e6},

@@ -23,7 +23,9 @@ const (
 	// kills Casualties civilians on average (DefaultCasualties).
 	Airstrikes Kind = "airstrikes"
 	// LabDismantling is Mexican law enforcement raiding labs: as Airstrikes, with fewer
-	// casualties per raid.
+	// casualties per raid. With the actor Canada it is Canadian enforcement on the labs
+	// abroad instead: intensity (in [0,1]) is the weekly hazard that each lab abroad is
+	// dismantled, added to Economy.CanadaEnforcement as independent shares (canada.go).
 	LabDismantling Kind = "lab-dismantling"
 	// Interdiction seizes a share (intensity, in [0,1)) of the shipments crossing the
 	// targeted states, or at the US border when no state is targeted, and raises the cost
@@ -141,10 +143,12 @@ const (
 	Mexico Actor = "mexico"
 	US     Actor = "us"
 	Joint  Actor = "joint"
+	// Canada acts only on the labs abroad, with lab-dismantling.
+	Canada Actor = "canada"
 )
 
 // Actors lists the known actors.
-var Actors = []Actor{Mexico, US, Joint}
+var Actors = []Actor{Mexico, US, Joint, Canada}
 
 // Forever is the end week of an intervention without end.
 const Forever = math.MaxInt
@@ -190,6 +194,15 @@ func (iv Intervention) Validate() error {
 	}
 	switch iv.Actor {
 	case Mexico, US, Joint:
+	case Canada:
+		switch {
+		case iv.Kind != LabDismantling:
+			return fieldErrorf("actor", "actor canada dismantles labs abroad only (kind lab-dismantling), not %s", iv.Kind)
+		case iv.Intensity > 1:
+			return fieldErrorf("intensity", "lab-dismantling by canada has intensity %v, the weekly hazard per lab abroad, above 1", iv.Intensity)
+		case iv.Targets.set() > 0:
+			return fieldErrorf("targets", "lab-dismantling by canada takes no targets: it acts on every lab abroad")
+		}
 	default:
 		return fieldErrorf("actor", "unknown actor %q (want one of %v)", iv.Actor, Actors)
 	}

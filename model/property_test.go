@@ -520,7 +520,7 @@ func allowedKinds(cfg *Config) []Kind {
 // intensity within its range (log-uniform up to a bound for the unbounded ones), actor,
 // targets and options.
 func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Intervention {
-	iv := Intervention{Kind: kind, Actor: Actors[rng.IntN(len(Actors))]}
+	iv := Intervention{Kind: kind, Actor: Actors[rng.IntN(3)]} // mexico, us or joint; canada below
 	iv.From = rng.IntN(propWeeks)
 	iv.To = Forever
 	if rng.IntN(3) > 0 {
@@ -580,7 +580,14 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 			iv.Targets.MinMembers = logUniform(rng, 1, 1e5)
 		}
 		iv.Removal = []Removal{"", Capture, Kill}[rng.IntN(3)]
-	case Airstrikes, LabDismantling:
+	case LabDismantling:
+		if rng.IntN(4) == 0 { // Canada's, on the labs abroad: a weekly hazard
+			iv.Actor = Canada
+			iv.Intensity = []float64{0, 1, rng.Float64()}[rng.IntN(3)]
+			break
+		}
+		fallthrough
+	case Airstrikes:
 		switch rng.IntN(3) {
 		case 1:
 			iv.Targets.Groups = some(pw.groupNames)
@@ -1002,8 +1009,11 @@ func checkMarket(t *testing.T, r *Replicate, wk int, out []float64) {
 		fail("%v precursor batches without a policy, %v arrive", out[Precursors], e.PrecursorBatches)
 	}
 	const tol = 1e-9
-	if bound := e.LabCapacity * min(labs, out[Precursors]); out[Production] > bound*(1+tol) {
-		fail("production %v above capacity x min(labs %v, precursors %v)", out[Production], labs, out[Precursors])
+	// Labs abroad get abroad_precursor_access of a batch each by other routes, on top of
+	// Mexico's batches.
+	other := e.AbroadPrecursorAccess * out[LabsAbroad]
+	if bound := e.LabCapacity * min(labs, out[Precursors]+other); out[Production] > bound*(1+tol) {
+		fail("production %v above capacity x min(labs %v, precursors %v + %v abroad by other routes)", out[Production], labs, out[Precursors], other)
 	}
 	if out[Supply] > out[Production]*(1-e.BorderSeizure)*(1+tol) {
 		fail("supply %v above production %v less the border's %v", out[Supply], out[Production], e.BorderSeizure)

@@ -297,6 +297,7 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.policy(wk)
 	r.spread(rng)
 	destroyed, casualties := r.strike(wk, p, rng)
+	destroyed += r.canadaWeek(wk, rng)
 	r.equip(rng)
 	r.produce(out)
 	r.ship()
@@ -456,7 +457,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 	t := &r.territory
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Kind.StrikesLabs() || !cp.Active(wk) || cp.Intensity == 0 {
+		if !cp.Kind.StrikesLabs() || !cp.Active(wk) || cp.Intensity == 0 || cp.Actor == Canada {
 			continue
 		}
 		cells := t.cells[:0]
@@ -613,7 +614,9 @@ func (r *Replicate) equip(rng *rand.Rand) {
 			for range int(t.spend(i, Binomial(rng, s.pending, pRebuild), &afford, e.LabCost)) {
 				s.pending--
 				to := v
-				if v != abroad && rng.Float64() < -math.Expm1(-s.pressure/e.RelocationScale) {
+				if v == abroad {
+					to = r.leaveAbroad(i, s.pressure, rng)
+				} else if rng.Float64() < -math.Expm1(-s.pressure/e.RelocationScale) {
 					if rng.Float64() < e.AbroadShare {
 						to = abroad
 					} else {
@@ -717,7 +720,8 @@ func (r *Replicate) produce(out []float64) {
 				share = min(1, batches*r.precursorAccess(i)/weight)
 			}
 		}
-		if r.halted(i) {
+		halted := r.halted(i)
+		if halted {
 			share = 0
 		}
 		have := 0.0
@@ -725,7 +729,11 @@ func (r *Replicate) produce(out []float64) {
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			s := &sites[v]
-			s.output = s.labs * share * e.LabCapacity
+			if v == geo.Len() && !halted {
+				s.output = s.labs * e.abroadPrecursors(share) * e.LabCapacity
+			} else {
+				s.output = s.labs * share * e.LabCapacity
+			}
 			have += s.labs + s.pending
 			z := Abroad
 			if v < geo.Len() {
