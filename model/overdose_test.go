@@ -95,3 +95,54 @@ func TestHarmReductionMovesOnlyOverdoseDeaths(t *testing.T) {
 		}
 	}
 }
+
+// In the toy world, border interdiction of half the shipments from week 21 halves the
+// supply that week (the labs' production is the same: the cut acts after it), so by hand:
+// US consumption halves, the price rises by 2^(1/elasticity) = 4 (demand's elasticity,
+// 0.5), and deaths fall by fatality x (the drop in exposure) / lag that week, then close
+// 1 - (3/4)^n of the gap to half after n weeks (lag 4 weeks).
+func TestSupplyHalvedInToyWorld(t *testing.T) {
+	const from, weeks = 20, 36
+	econ := toyLabs()
+	econ.FentanylShare, econ.FentanylGrowth, econ.OtherOverdoseDeaths = 0.5, 0, 0
+	// The border's 10% and 50% more of what passes: 1 - 0.9 x 0.5 = 0.55 seized, half of
+	// the 0.9 that passed.
+	cut := Intervention{Kind: Interdiction, From: from, To: Forever, Intensity: 0.5, Actor: US}
+	run := func(ivs ...Intervention) [][]float64 {
+		r, rng := startToy(t, econ, 3, ivs...)
+		var series [][]float64
+		for wk := 1; wk <= weeks; wk++ {
+			out := make([]float64, NumMetrics)
+			r.Step(wk, rng, out)
+			series = append(series, out)
+		}
+		return series
+	}
+	base, half := run(), run(cut)
+	b, h := base[from], half[from] // week 21
+	if b[Production] != h[Production] || b[Supply] <= 0 {
+		t.Fatalf("week %d: production %v and %v, supply %v; want the same production and some supply", from+1, b[Production], h[Production], b[Supply])
+	}
+	for _, c := range []struct {
+		m    Metric
+		want float64
+	}{
+		{Supply, b[Supply] / 2},
+		{USConsumption, 0.5 * b[Supply] / 2},
+		{Price, 4 * b[Price]},
+		{OverdoseDeaths, b[OverdoseDeaths] - econ.OverdoseFatality*(0.5*b[Supply]/2)/4/1e6},
+	} {
+		if math.Abs(h[c.m]-c.want) > 1e-9*c.want {
+			t.Errorf("week %d: %s %v with half the supply, want %v", from+1, c.m, h[c.m], c.want)
+		}
+	}
+	// n weeks on, deaths have closed 1 - (3/4)^n of the way to half the baseline's; the
+	// worlds drift apart slowly (revenue moves recruitment), hence the 3% tolerance.
+	for _, n := range []int{4, 12} {
+		got := half[from+n-1][OverdoseDeaths] / base[from+n-1][OverdoseDeaths]
+		want := 1 - 0.5*(1-math.Pow(0.75, float64(n)))
+		if math.Abs(got-want) > 0.03 {
+			t.Errorf("%d weeks after the cut: deaths %v of the baseline's, want %v", n, got, want)
+		}
+	}
+}
