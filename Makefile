@@ -69,6 +69,12 @@ policy:
 experiment:
 	$(GO) run ./cmd/cartelsim experiment experiments/strikes-rebuild.yaml --out out/strikes-rebuild --force
 
+## calibrate-us: the US overdose mechanism fitted to the CDC's synthetic-opioid deaths of
+## 2013-2021 (calibrations/us-overdose.yaml, docs/us-side.md), a few minutes on two cores.
+.PHONY: calibrate-us
+calibrate-us:
+	$(GO) run ./cmd/cartelsim calibrate calibrations/us-overdose.yaml --out out/calibrate-us --force
+
 ## calibrate-smoke: the calibrator end to end on the kingpin history (calibrations/
 ## history-2006.yaml: a dozen particles, two generations; seconds on two cores)
 .PHONY: calibrate-smoke

@@ -271,3 +271,19 @@ func TestScenarioReadOnce(t *testing.T) {
 		t.Errorf("after the file was edited: %v, want %v", got, want)
 	}
 }
+
+// The US overdose calibration loads, fits the four checked CDC years up to 2021 and none
+// after (data/targets/PROVENANCE.md), and its free parameters are the mechanism's.
+func TestUSOverdoseCalibrationLoads(t *testing.T) {
+	f, err := Load(filepath.Join("..", "calibrations", "us-overdose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var years []int
+	for _, tg := range f.Config.Targets {
+		years = append(years, tg.Year)
+	}
+	if !reflect.DeepEqual(years, []int{2013, 2016, 2019, 2021}) {
+		t.Errorf("fitted years %v, want 2013, 2016, 2019 and 2021", years)
+	}
+}

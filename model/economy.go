@@ -88,6 +88,13 @@ type Economy struct {
 	RentFloor            float64
 	RevenueElasticity    float64
 	MaxRecruitmentFactor float64
+
+	// The US side (overdose.go).
+	FentanylShare       float64 // adulterated share of consumption at the world's first week
+	FentanylGrowth      float64 // logistic growth rate of that share, per year
+	OverdoseFatality    float64 // deaths per million exposed doses
+	OverdoseLagWeeks    float64 // time constant of deaths' lag behind exposure
+	OtherOverdoseDeaths float64 // deaths per week not driven by Mexican supply
 }
 
 // DefaultEconomy returns the documented defaults (docs/model.md, "Territory, labs, trafficking
@@ -133,6 +140,20 @@ func DefaultEconomy() Economy {
 		RentFloor:            0.3,
 		RevenueElasticity:    0.3,
 		MaxRecruitmentFactor: 2,
+
+		// The US side, from 2012 (world.since of every economy scenario): a share of 1% in
+		// 2012 growing at 0.45 a year is 2% in mid-2013, 23% in mid-2019 and 42% in mid-2021,
+		// the ratios 0.044 and 0.52 of the CDC's synthetic-opioid deaths of 2013 (3,105) and
+		// 2019 (36,359) to 2021 (70,601) (data/targets/us-synthetic-opioid-deaths.csv);
+		// 7.3 deaths per million exposed doses then gives 2021's 69,000 from 0.42 x 4.32e8
+		// doses a week, with 30 a week not driven by Mexican supply (about 1,600 a year in
+		// 2011-2012, before illicit fentanyl, CDC/NCHS as reported in 2019). A hand fit to
+		// three years; calibrations/us-overdose.yaml fits them to 2013-2021.
+		FentanylShare:       0.01,
+		FentanylGrowth:      0.45,
+		OverdoseFatality:    7.3,
+		OverdoseLagWeeks:    4,
+		OtherOverdoseDeaths: 30,
 	}
 }
 
@@ -169,6 +190,11 @@ func (e *Economy) fields() []numField {
 		{"rent_floor", &e.RentFloor, 0, 1},
 		{"revenue_elasticity", &e.RevenueElasticity, 0, 10},
 		{"max_recruitment_factor", &e.MaxRecruitmentFactor, 1, 100},
+		{"fentanyl_share", &e.FentanylShare, 0, 1},
+		{"fentanyl_growth", &e.FentanylGrowth, 0, 10},
+		{"overdose_fatality", &e.OverdoseFatality, 0, 1e6},
+		{"overdose_lag_weeks", &e.OverdoseLagWeeks, 1, 520},
+		{"other_overdose_deaths", &e.OtherOverdoseDeaths, 0, 1e6},
 	}...)
 }
 

@@ -34,6 +34,11 @@ const (
 	// DemandReduction removes a fraction (intensity, in [0,1]) of US demand at every price,
 	// reached linearly from From to RampUntil.
 	DemandReduction Kind = "demand-reduction"
+	// HarmReduction is naloxone distribution and treatment: it averts a share (intensity,
+	// in [0,1]) of US overdose deaths, reached linearly from From to RampUntil, and
+	// changes nothing else (demand-reduction lowers consumption; this lowers the
+	// case-fatality rate of what is consumed).
+	HarmReduction Kind = "harm-reduction"
 	// Cooperation is intelligence sharing and joint operations: it raises the target of
 	// the cooperation index to Cooperation + intensity x (1 - Cooperation) (Policy).
 	Cooperation Kind = "cooperation"
@@ -55,12 +60,12 @@ const (
 
 // Kinds lists the known kinds, for error messages and documentation.
 var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction,
-	Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire}
+	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire}
 
 // NeedsEconomy reports whether the kind acts through territory, labs or the market.
 func (k Kind) NeedsEconomy() bool {
 	switch k {
-	case Airstrikes, LabDismantling, Interdiction, DemandReduction, PrecursorControl:
+	case Airstrikes, LabDismantling, Interdiction, DemandReduction, HarmReduction, PrecursorControl:
 		return true
 	}
 	return false
@@ -81,7 +86,9 @@ func (k Kind) takesTargets() bool {
 }
 
 // takesRamp reports whether the kind is phased in from From to RampUntil.
-func (k Kind) takesRamp() bool { return k == DemandReduction || k == AntiCorruption }
+func (k Kind) takesRamp() bool {
+	return k == DemandReduction || k == HarmReduction || k == AntiCorruption
+}
 
 // StrikesLabs reports whether the kind destroys labs.
 func (k Kind) StrikesLabs() bool { return k == Airstrikes || k == LabDismantling }
@@ -227,7 +234,7 @@ func (iv Intervention) Validate() error {
 		if t := iv.Targets; t.set() > 0 && len(t.States) == 0 {
 			return fieldErrorf("targets", "interdiction targets states (targets.states), or the border without targets")
 		}
-	case DemandReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire:
+	case DemandReduction, HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire:
 		if iv.Intensity > 1 {
 			return fieldErrorf("intensity", "%s intensity %v is a share, above 1", iv.Kind, iv.Intensity)
 		}
@@ -247,7 +254,7 @@ func (iv Intervention) Validate() error {
 	case iv.Casualties > 0 && !iv.Kind.StrikesLabs():
 		return fieldErrorf("civilian_casualties", "%s has no strikes to cause casualties", iv.Kind)
 	case iv.RampUntil != 0 && !iv.Kind.takesRamp():
-		return fieldErrorf("ramp_until", "%s takes no ramp (only demand-reduction and anti-corruption do)", iv.Kind)
+		return fieldErrorf("ramp_until", "%s takes no ramp (only demand-reduction, harm-reduction and anti-corruption do)", iv.Kind)
 	case iv.RampUntil > iv.To:
 		return fieldErrorf("ramp_until", "%s reaches its intensity (week %d) after it ends (week %d)", iv.Kind, iv.RampUntil, iv.To)
 	case iv.Enforced && iv.Kind != Ceasefire:

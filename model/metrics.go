@@ -46,6 +46,8 @@ const (
 	Guns               // stock of trafficked guns, 1 at baseline
 	Corruption         // share of Mexican enforcement neutralised by corruption
 	Truces             // ceasefires holding during the week
+	USConsumption      // fentanyl-adulterated doses consumed in the US during the week (overdose.go)
+	OverdoseDeaths     // US synthetic-opioid overdose deaths during the week (overdose.go)
 	NumMetrics
 )
 
@@ -93,6 +95,8 @@ var metricInfo = [NumMetrics]MetricInfo{
 	Guns:               {"guns", "index", false},
 	Corruption:         {"corruption", "share", false},
 	Truces:             {"truces", "ceasefires", false},
+	USConsumption:      {"us_consumption", "doses per week", true},
+	OverdoseDeaths:     {"overdose_deaths", "people per week", true},
 }
 
 // Info returns the metric's name, unit and kind.

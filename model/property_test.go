@@ -610,7 +610,7 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 		}
 		iv.Enforced = rng.IntN(2) == 0
 		iv.HaltShipments = cfg.Economy != nil && rng.IntN(2) == 0
-	case DemandReduction, AntiCorruption:
+	case DemandReduction, HarmReduction, AntiCorruption:
 		if rng.IntN(2) == 0 {
 			iv.RampUntil = iv.From + rng.IntN(min(iv.To-iv.From, propWeeks)+1)
 		}
@@ -681,7 +681,7 @@ func boundOf(m Metric) (metricBound, bool) {
 	switch m {
 	case EffectiveGroups: // 1/HHI of member shares, in groups but a real number
 		return boundAmount, true
-	case Homicides: // deaths x the homicide ratio
+	case Homicides, OverdoseDeaths: // deaths x the homicide ratio; expected overdose deaths
 		return boundAmount, true
 	case Seized:
 		return boundDifference, true

@@ -51,6 +51,7 @@ type territory struct {
 	// ended with their group, labs built and labs closed; and routes computed since reset.
 	lost, built, closed float64
 	routings            int
+	overdose            overdose // the US side's lagged exposure (overdose.go)
 	cells               []labCell
 	weights             []float64
 }
@@ -95,6 +96,7 @@ func (t *territory) reset(w *World, n int) {
 	clear(t.lastSeize)
 	t.border, t.lastBorder = w.econ.BorderSeizure, w.econ.BorderSeizure
 	t.demand, t.gen, t.routings = 1, 1, 0
+	t.overdose = overdose{}
 	t.clearMemo()
 }
 
@@ -302,6 +304,7 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.produce(out)
 	r.ship()
 	r.sell(out)
+	r.overdoseWeek(wk, out)
 	out[LabsDestroyed] = destroyed
 	out[CivilianCasualties] = casualties
 }

@@ -305,7 +305,7 @@ func (w *World) HasPolicy() bool { return w.cfg.Policy != nil }
 // value other than 0. Groups, their flows and their endings (a group left with no members
 // dissolves in any world) are always produced; leaders removed, splits, collapses and new
 // groups need Fragmentation; labs, the market, strikes' casualties and precursors need
-// an Economy; cooperation, extraditions, retaliation, grievance recruits, guns,
+// an Economy, as do US consumption and overdose deaths; cooperation, extraditions, retaliation, grievance recruits, guns,
 // corruption and ceasefires need a Policy. Statistics need not fold a metric the world
 // cannot produce: it is 0 in every week.
 func (w *World) Produces(m Metric) bool {
@@ -313,7 +313,8 @@ func (w *World) Produces(m Metric) bool {
 	case LeadersRemoved, Splits, Collapses, NewGroups:
 		return w.Dynamic()
 	case Labs, LabsNorth, LabsPacific, LabsCentre, LabsSoutheast, LabsAbroad, LabsDestroyed,
-		Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors:
+		Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors,
+		USConsumption, OverdoseDeaths:
 		return w.HasEconomy()
 	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces:
 		return w.HasPolicy()

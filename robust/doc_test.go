@@ -50,3 +50,13 @@ func TestDirectionTableMatchesDocs(t *testing.T) {
 		}
 	}
 }
+
+// Fewer US overdose deaths, and less fentanyl consumed, are better: a policy that lowers
+// them beats the reference.
+func TestOverdoseDeathsLowerIsBetter(t *testing.T) {
+	for _, m := range []string{"overdose_deaths", "us_consumption"} {
+		if d := DirectionOf(m); d != Lower {
+			t.Errorf("%s: direction %v, want lower", m, d)
+		}
+	}
+}

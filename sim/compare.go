@@ -35,7 +35,7 @@ const (
 const HorizonWindow = 52
 
 // DefaultCompareMetrics are the metrics compare plots and prints unless told otherwise.
-var DefaultCompareMetrics = []model.Metric{model.Homicides, model.Supply, model.Members, model.Groups,
+var DefaultCompareMetrics = []model.Metric{model.Homicides, model.Supply, model.OverdoseDeaths, model.Members, model.Groups,
 	model.Labs, model.Revenue, model.CooperationIndex, model.CivilianCasualties}
 
 // CompareOptions control a comparison.

@@ -473,7 +473,7 @@ func TestCompareDropsZeroMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zero := []model.Metric{model.Supply, model.Labs, model.Revenue, model.CooperationIndex, model.CivilianCasualties}
+	zero := []model.Metric{model.Supply, model.OverdoseDeaths, model.Labs, model.Revenue, model.CooperationIndex, model.CivilianCasualties}
 	shown := []model.Metric{model.Homicides, model.Members, model.Groups}
 	if !slices.Equal(c.Dropped, zero) || !slices.Equal(c.Metrics, shown) {
 		t.Errorf("shown %v, dropped %v; want %v and %v", c.Metrics, c.Dropped, shown, zero)
@@ -483,7 +483,7 @@ func TestCompareDropsZeroMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := b.String()
-	if !strings.Contains(text, "Not shown, being 0 in every week of every scenario: supply, labs, revenue, cooperation and civilian_casualties") ||
+	if !strings.Contains(text, "Not shown, being 0 in every week of every scenario: supply, overdose_deaths, labs, revenue, cooperation and civilian_casualties") ||
 		strings.Contains(text, "\nsupply (") || !strings.Contains(text, "\nhomicides (") {
 		t.Errorf("table:\n%s", text)
 	}

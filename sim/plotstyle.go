@@ -74,6 +74,8 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.Guns:               {"Stock of trafficked guns", "guns (1 = the stock at the start)", drawFan},
 	model.Corruption:         {"Enforcement neutralised by corruption", "share of enforcement", drawFan},
 	model.Truces:             {"Ceasefires holding", "ceasefires (mean over replicates)", drawMean},
+	model.USConsumption:      {"Fentanyl-adulterated doses consumed in the US per week", "doses per week", drawFan},
+	model.OverdoseDeaths:     {"US synthetic-opioid overdose deaths per week", "deaths per week", drawFan},
 }
 
 // display returns how plots show metric m.

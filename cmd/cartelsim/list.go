@@ -107,4 +107,6 @@ var metricDescriptions = map[model.Metric]string{
 	model.Guns:               "stock of trafficked guns, 1 at baseline",
 	model.Corruption:         "share of Mexican enforcement neutralised by corruption",
 	model.Truces:             "ceasefires holding",
+	model.USConsumption:      "fentanyl-adulterated doses consumed in the US: the adulterated share of supply",
+	model.OverdoseDeaths:     "US synthetic-opioid overdose deaths, expected: lagged exposure times the case-fatality rate, plus those not driven by Mexican supply, less harm reduction",
 }
