@@ -80,6 +80,14 @@ type Economy struct {
 	RentFloor            float64
 	RevenueElasticity    float64
 	MaxRecruitmentFactor float64
+
+	// LabPriceElasticity and LabStrikeElasticity make the labs a group builds answer to
+	// profit: its share of the labs the market needs is multiplied by (P/P_ref)^e_p, P
+	// last week's clearing price and P_ref ReferencePrice, and divided by 1 + e_s x its
+	// strike pressure (labs lost lately, summed over its regions), up to the labs the
+	// whole market needs. 0 and 0: labs follow demand alone.
+	LabPriceElasticity  float64
+	LabStrikeElasticity float64
 }
 
 // DefaultEconomy returns the documented defaults (docs/model.md, "Territory, labs, trafficking
@@ -153,6 +161,8 @@ func (e *Economy) fields() []numField {
 		{"rent_floor", &e.RentFloor, 0, 1},
 		{"revenue_elasticity", &e.RevenueElasticity, 0, 10},
 		{"max_recruitment_factor", &e.MaxRecruitmentFactor, 1, 100},
+		{"lab_price_elasticity", &e.LabPriceElasticity, 0, 10},
+		{"lab_strike_elasticity", &e.LabStrikeElasticity, 0, 1e6},
 	}...)
 }
 
