@@ -244,6 +244,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []Override, post
 	}
 	jobs := make(chan int)
 	errs := make([]error, replicates)
+	ran := make([]bool, replicates)
 	var wg sync.WaitGroup
 	for range min(workers, replicates) {
 		wg.Add(1)
@@ -265,6 +266,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []Override, post
 						values[s][p][r] = cs[s].Values[p][0]
 					}
 				}
+				ran[r] = true
 			}
 		}()
 	}
@@ -277,7 +279,14 @@ func ComparePosterior(ctx context.Context, paths []string, sets []Override, post
 	close(jobs)
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, nil, fmt.Errorf("sim: compare --posterior interrupted; it keeps no checkpoint, run it again: %w", ctx.Err())
+		done := 0
+		for _, ok := range ran {
+			if ok {
+				done++
+			}
+		}
+		return nil, nil, &CompareInterruptedError{Dir: opts.OutDir, N: len(ref),
+			Err: &InterruptedError{Dir: opts.OutDir, Done: done, Total: replicates, Err: ctx.Err()}}
 	}
 	for r, err := range errs {
 		if err != nil {

@@ -135,7 +135,7 @@ func (c *compareCmd) runPosterior(ctx context.Context, args []string, sets []sim
 	}
 	post, err := sim.ReadPosterior(c.posterior)
 	if err != nil {
-		return err
+		return usageError{err.Error()} // bad input: exit 2
 	}
 	cmp, _, err := sim.ComparePosterior(ctx, args, sets, post, scs[0].Seed, scs[0].Replicates,
 		sim.PosteriorOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Horizons: opts.Horizons, Metrics: opts.Metrics, PerDraw: c.perDraw})
