@@ -95,6 +95,13 @@ type Economy struct {
 	OverdoseFatality    float64 // deaths per million exposed doses
 	OverdoseLagWeeks    float64 // time constant of deaths' lag behind exposure
 	OtherOverdoseDeaths float64 // deaths per week not driven by Mexican supply
+	// LabPriceElasticity and LabStrikeElasticity make the labs a group builds answer to
+	// profit: its share of the labs the market needs is multiplied by (P/P_ref)^e_p, P
+	// last week's clearing price and P_ref ReferencePrice, and divided by 1 + e_s x its
+	// strike pressure (labs lost lately, summed over its regions), up to the labs the
+	// whole market needs. 0 and 0: labs follow demand alone.
+	LabPriceElasticity  float64
+	LabStrikeElasticity float64
 }
 
 // DefaultEconomy returns the documented defaults (docs/model.md, "Territory, labs, trafficking
@@ -195,6 +202,8 @@ func (e *Economy) fields() []numField {
 		{"overdose_fatality", &e.OverdoseFatality, 0, 1e6},
 		{"overdose_lag_weeks", &e.OverdoseLagWeeks, 1, 520},
 		{"other_overdose_deaths", &e.OtherOverdoseDeaths, 0, 1e6},
+		{"lab_price_elasticity", &e.LabPriceElasticity, 0, 10},
+		{"lab_strike_elasticity", &e.LabStrikeElasticity, 0, 1e6},
 	}...)
 }
 

@@ -103,7 +103,31 @@ type Fragmentation struct {
 	FounderMembers float64
 	// NewGroupAlliance is the alliance weight between a new group and its parent cartel.
 	NewGroupAlliance float64
+
+	// The mechanisms whose strength the data are to choose (docs/model.md, "Alliances,
+	// successors and fading feuds"); each default keeps the structure the model had
+	// before them.
+	//
+	// AllianceBreakRate is the weekly hazard that an alliance between two groups ends
+	// (0: alliances last for ever). AllianceFormationRate is the weekly hazard that two
+	// groups that share a rival, and are neither rivals nor allies, ally with weight
+	// FormedAlliance (0: no alliance forms).
+	AllianceBreakRate     float64
+	AllianceFormationRate float64
+	// SuccessorLethality multiplies the conflict death hazard of a group's members after
+	// its leader is replaced (any succession, or a split, for every faction); the excess
+	// over 1 decays with time constant SuccessorLethalityWeeks. 1: successors are like
+	// their predecessors.
+	SuccessorLethality      float64
+	SuccessorLethalityWeeks float64
+	// FactionRivalryHalfLife is the half-life, in weeks, of the rivalry FactionRivalry
+	// a succession war leaves between sibling factions; 0: it never fades.
+	FactionRivalryHalfLife float64
 }
+
+// FormedAlliance is the weight of an alliance that forms during a run: 1, the smallest
+// whole weight of BACRIM 2020's alliances (model/bacrim/data).
+const FormedAlliance float64 = 1
 
 // DefaultFragmentation returns the calibrated defaults (docs/model.md, "Leaders,
 // succession and splits"; the calibration in docs/results.md): the
@@ -126,6 +150,9 @@ func DefaultFragmentation() Fragmentation {
 		BirthsPerVacancy:        5e-4,
 		FounderMembers:          60,
 		NewGroupAlliance:        1,
+
+		SuccessorLethality:      1,
+		SuccessorLethalityWeeks: WeeksPerYear,
 	}
 }
 
@@ -162,6 +189,11 @@ func (f *Fragmentation) fields() []numField {
 		{"births_per_vacancy", &f.BirthsPerVacancy, 0, 1},
 		{"founder_members", &f.FounderMembers, 0, 1e6},
 		{"new_group_alliance", &f.NewGroupAlliance, 0, inf},
+		{"alliance_break_rate", &f.AllianceBreakRate, 0, 1},
+		{"alliance_formation_rate", &f.AllianceFormationRate, 0, 1},
+		{"successor_lethality", &f.SuccessorLethality, 0, 100},
+		{"successor_lethality_weeks", &f.SuccessorLethalityWeeks, 1, inf},
+		{"faction_rivalry_half_life", &f.FactionRivalryHalfLife, 0, inf},
 	}
 }
 

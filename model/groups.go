@@ -93,6 +93,15 @@ type groups struct {
 
 	// factor is each slot's recruitment multiplier from revenue: 1 without an economy.
 	factor []float64
+	// fury is each slot's successor lethality less 1 (Fragmentation.SuccessorLethality),
+	// decaying to 0; fading are the sibling rivalries still fading; division is the
+	// alliance division d of the kernel's row scale 1/(d A_i + 1).
+	fury     []float64
+	fading   []fadingRivalry
+	division float64
+	mark     []int // scratch for forming alliances: the last group a slot was a candidate of
+	marked   int
+	pairs    [][2]int
 	territory
 	space
 
@@ -113,7 +122,7 @@ type events struct {
 func (g *groups) reset(w *World) {
 	net := w.cfg.Network
 	n := net.Len()
-	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.peak, &g.allySelf, &g.invAllies, &g.factor} {
+	for _, s := range []*[]float64{&g.c, &g.exposure, &g.satExits, &g.peak, &g.allySelf, &g.invAllies, &g.factor, &g.fury} {
 		*s = resize(*s, n)
 	}
 	g.territory.reset(w, n)
@@ -124,6 +133,9 @@ func (g *groups) reset(w *World) {
 	g.allies = resizeLinks(g.allies, n)
 	g.free = g.free[:0]
 	g.lineage = g.lineage[:0]
+	g.fading = g.fading[:0]
+	g.division = w.cfg.Params.AllianceDivision
+	g.territory.price = 0
 	g.floor = max(1, w.frag.ViableMembers)
 	g.unsettled = false
 	for i := range n {
@@ -138,8 +150,8 @@ func (g *groups) reset(w *World) {
 			self -= wt[k]
 		}
 		g.allySelf[i] = max(0, self)
-		g.invAllies[i] = net.invAllies[i]
-		g.c[i], g.satExits[i], g.peak[i], g.factor[i] = 0, 0, 0, 1
+		g.invAllies[i] = 1 / (g.division*net.AllianceStrength[i] + 1) // net.invAllies[i] when d is 1
+		g.c[i], g.satExits[i], g.peak[i], g.factor[i], g.fury[i] = 0, 0, 0, 1, 0
 		g.lead[i] = w.leadership[i]
 		g.record[i] = i
 		g.lineage = append(g.lineage, LineageRecord{Parent: -1, Root: i, DiedWeek: -1})
@@ -225,11 +237,12 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 		g.lead = append(g.lead, Leadership{})
 		g.record = append(g.record, 0)
 		g.factor = append(g.factor, 1)
+		g.fury = append(g.fury, 0)
 		g.rivals = growLinks(g.rivals)
 		g.allies = growLinks(g.allies)
 		g.territory.grow()
 	}
-	g.c[s], g.satExits[s], g.peak[s], g.allySelf[s], g.invAllies[s], g.factor[s] = 0, 0, 0, 0, 1, 1
+	g.c[s], g.satExits[s], g.peak[s], g.allySelf[s], g.invAllies[s], g.factor[s], g.fury[s] = 0, 0, 0, 0, 1, 1, 0
 	g.rivals[s], g.allies[s] = g.rivals[s][:0], g.allies[s][:0]
 	g.record[s] = k
 	return s
@@ -248,7 +261,7 @@ func (g *groups) end(i, wk int, cause Cause) {
 		g.refreshAllies(l.to)
 	}
 	g.rivals[i], g.allies[i] = g.rivals[i][:0], g.allies[i][:0]
-	g.c[i], g.satExits[i], g.allySelf[i], g.record[i], g.factor[i] = 0, 0, 0, -1, 1
+	g.c[i], g.satExits[i], g.allySelf[i], g.record[i], g.factor[i], g.fury[i] = 0, 0, 0, -1, 1, 0
 	g.territory.clearSlot(i)
 	g.free = append(g.free, i)
 }
@@ -284,7 +297,7 @@ func (g *groups) refreshAllies(i int) {
 	for _, l := range g.allies[i] {
 		a += l.weight
 	}
-	g.invAllies[i] = 1 / (a + 1)
+	g.invAllies[i] = 1 / (g.division*a + 1)
 }
 
 // strongestAlly returns the slot of i's most strongly allied living group, or -1.
@@ -440,6 +453,7 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 			return
 		}
 		ld.Cohesion *= 1 - fr.CohesionShock // an improvised successor
+		r.fury[i] = fr.SuccessorLethality - 1
 		r.note(wk, EventSuccession, group, state, -1, 0, 0)
 		return
 	}
@@ -462,6 +476,7 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 	}
 	ld.Lieutenants--
 	ld.Cohesion *= 1 - fr.CohesionShock
+	r.fury[i] = fr.SuccessorLethality - 1
 	r.note(wk, EventSuccession, group, state, -1, 0, 0)
 }
 
@@ -534,10 +549,14 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 		for a, x := range slots {
 			for _, y := range slots[a+1:] {
 				addWeight(r.rivals, x, y, fr.FactionRivalry)
+				if fr.FactionRivalryHalfLife > 0 {
+					r.fading = append(r.fading, fadingRivalry{x, y, r.record[x], r.record[y], fr.FactionRivalry})
+				}
 			}
 		}
 	}
 	for _, s := range slots {
+		r.fury[s] = fr.SuccessorLethality - 1
 		r.refreshAllies(s)
 		r.notePeak(s)
 	}
@@ -644,6 +663,114 @@ func (r *Replicate) promote() {
 			ld.Lieutenants += (t - ld.Lieutenants) / fr.PromotionWeeks
 		}
 		ld.Cohesion += (1 - ld.Cohesion) / fr.CohesionRecoveryWeeks
+		if r.fury[i] != 0 {
+			r.fury[i] *= math.Exp(-1 / fr.SuccessorLethalityWeeks)
+		}
+	}
+}
+
+// fadingRivalry is a sibling rivalry still fading: the slots of the two factions, their
+// lineage indices (a slot reused by another group ends it) and the excess left.
+type fadingRivalry struct {
+	a, b, recA, recB int
+	excess           float64
+}
+
+// fade lets the sibling rivalries of succession wars decay with half-life
+// Fragmentation.FactionRivalryHalfLife: each week the rivalry loses the fraction
+// 1 - 2^(-1/h) of what is left of its excess; below a millionth of it, the rest goes.
+func (r *Replicate) fade() {
+	fr := &r.w.frag
+	if len(r.fading) == 0 {
+		return
+	}
+	keep := math.Exp2(-1 / fr.FactionRivalryHalfLife)
+	live := r.fading[:0]
+	for _, f := range r.fading {
+		if r.record[f.a] != f.recA || r.record[f.b] != f.recB {
+			continue // a faction has ended: its rivalries went with it
+		}
+		k := slices.IndexFunc(r.rivals[f.a], func(x link) bool { return x.to == f.b })
+		if k < 0 {
+			continue
+		}
+		cut := f.excess * (1 - keep)
+		f.excess -= cut
+		if f.excess < 1e-6*fr.FactionRivalry {
+			cut, f.excess = cut+f.excess, 0
+		}
+		if w := r.rivals[f.a][k].weight - cut; w > 1e-12 {
+			setWeight(r.rivals, f.a, f.b, w)
+		} else {
+			r.rivals[f.a] = unlink(r.rivals[f.a], f.b)
+			r.rivals[f.b] = unlink(r.rivals[f.b], f.a)
+			continue
+		}
+		if f.excess > 0 {
+			live = append(live, f)
+		}
+	}
+	r.fading = live
+}
+
+// realign ends and forms alliances at the week's hazards (Fragmentation.AllianceBreakRate
+// and AllianceFormationRate): each alliance ends with probability 1 - exp(-break rate),
+// and each pair of living groups that share a rival, and are neither rivals nor allies,
+// allies with weight FormedAlliance with probability 1 - exp(-formation rate). Pairs
+// are visited in slot order, so the draws are the replicate's own.
+func (r *Replicate) realign(rng *rand.Rand) {
+	fr := &r.w.frag
+	if fr.AllianceBreakRate > 0 {
+		p := -math.Expm1(-fr.AllianceBreakRate)
+		pairs := r.pairs[:0]
+		for i := range r.c {
+			for _, l := range r.allies[i] {
+				if l.to > i && rng.Float64() < p {
+					pairs = append(pairs, [2]int{i, l.to})
+				}
+			}
+		}
+		for _, pr := range pairs {
+			r.allies[pr[0]] = unlink(r.allies[pr[0]], pr[1])
+			r.allies[pr[1]] = unlink(r.allies[pr[1]], pr[0])
+			r.refreshAllies(pr[0])
+			r.refreshAllies(pr[1])
+		}
+		r.pairs = pairs
+	}
+	if fr.AllianceFormationRate > 0 {
+		p := -math.Expm1(-fr.AllianceFormationRate)
+		r.mark = resize(r.mark, len(r.c))
+		for i := range r.c {
+			if !r.alive(i) || r.c[i] <= 0 {
+				continue
+			}
+			r.marked++
+			for _, l := range r.rivals[i] { // i's rivals and allies are no candidates
+				r.mark[l.to] = r.marked
+			}
+			for _, l := range r.allies[i] {
+				r.mark[l.to] = r.marked
+			}
+			pairs := r.pairs[:0]
+			for _, l := range r.rivals[i] {
+				for _, m := range r.rivals[l.to] {
+					j := m.to
+					if j > i && r.mark[j] != r.marked && r.alive(j) && r.c[j] > 0 {
+						r.mark[j] = r.marked
+						pairs = append(pairs, [2]int{i, j})
+					}
+				}
+			}
+			for _, pr := range pairs {
+				if rng.Float64() < p {
+					addWeight(r.allies, pr[0], pr[1], FormedAlliance)
+					r.refreshAllies(pr[0])
+					r.refreshAllies(pr[1])
+				}
+			}
+			r.pairs = pairs
+		}
 	}
 }
 
@@ -663,6 +790,8 @@ func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []
 	}
 	if r.w.Dynamic() {
 		r.promote()
+		r.fade()
+		r.realign(rng)
 	}
 	out[LeadersRemoved] = ev.leadersRemoved
 	out[Splits] = ev.splits

@@ -80,8 +80,8 @@ func checkInvariants(t *testing.T, r *Replicate, wk int) {
 		for _, l := range r.allies[i] {
 			a += l.weight
 		}
-		if math.Abs(r.invAllies[i]-1/(a+1)) > 1e-12 {
-			t.Fatalf("week %d: slot %d kernel scale %v, alliances give %v", wk, i, r.invAllies[i], 1/(a+1))
+		if d := r.division; math.Abs(r.invAllies[i]-1/(d*a+1)) > 1e-12 {
+			t.Fatalf("week %d: slot %d kernel scale %v, alliances give %v", wk, i, r.invAllies[i], 1/(d*a+1))
 		}
 	}
 	living := 0

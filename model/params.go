@@ -58,6 +58,10 @@ type Params struct {
 	// control drive (members, civilians and others) per conflict death of the model, in
 	// worlds with geography; worlds without it use HomicideRatio.
 	OCHomicideRatio float64
+	// AllianceDivision is how much alliances divide a group's conflict: the kernel's row
+	// scale is 1/(d A_i + 1), d = AllianceDivision. 1 is the paper's (R_ij+1)/(A_i+1);
+	// 0: allies fight as much as anyone.
+	AllianceDivision float64
 }
 
 // The defaults of the spatial parameters (see docs/space.md and the registry).
@@ -101,6 +105,7 @@ func DefaultParams() Params {
 		AdjacentWeight:       DefaultAdjacentWeight,
 		BaselineHomicideRate: DefaultBaselineHomicideRate,
 		OCHomicideRatio:      DefaultOCHomicideRatio,
+		AllianceDivision:     1,
 	}
 }
 
@@ -135,6 +140,7 @@ func (p Params) Validate() error {
 		{"adjacent_weight", "adjacent weight (relative to a shared state)", p.AdjacentWeight, 1},
 		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate, maxSpatialParam},
 		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio, maxSpatialParam},
+		{"alliance_division", "alliance division", p.AllianceDivision, maxSpatialParam},
 	} {
 		if !(f.v >= 0 && f.v <= f.hi) { // NaN included
 			return fieldErrorf(f.field, "%s is %v, want a number from 0 to %g", f.name, f.v, f.hi)

@@ -64,6 +64,7 @@ func paramFields(p *Params) []numField {
 		{"adjacent_weight", &p.AdjacentWeight, 0, 1},
 		{"baseline_homicide_rate", &p.BaselineHomicideRate, 0, maxSpatialParam},
 		{"oc_homicide_ratio", &p.OCHomicideRatio, 0, maxSpatialParam},
+		{"alliance_division", &p.AllianceDivision, 0, maxSpatialParam},
 	}
 }
 

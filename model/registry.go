@@ -106,6 +106,7 @@ func (p *Params) keyedFields() []numField {
 		{name: "adjacent_weight", p: &p.AdjacentWeight},
 		{name: "baseline_homicide_rate", p: &p.BaselineHomicideRate},
 		{name: "oc_homicide_ratio", p: &p.OCHomicideRatio},
+		{name: "alliance_division", p: &p.AllianceDivision},
 	}
 }
 
@@ -230,6 +231,9 @@ var registryMeta = []paramMeta{
 	{"parameters", "oc_homicide_ratio", "homicides per conflict death", 3.03, 4.85, Calibrated,
 		"the 58% of homicides organised crime commits (Semáforo Delictivo and Lantia Consultores 2016) times 6.06 homicides per conflict death of the mean-field baseline 2012-2021 (see homicide_ratio). Range: a half to eight in ten. Worlds without geography use homicide_ratio",
 		"homicides that cartel conflict and territorial control drive (members and civilians) per conflict death, with geography"},
+	{"parameters", "alliance_division", "fraction of alliance strength", 0, 1, Assumed,
+		"1 is Prieto-Curiel et al. 2023's kernel (R_ij + 1)/(A_i + 1): a group's alliances divide all its conflict. Contested, so the range runs to 0, where allies do not protect a group at all (assumption: how far alliances keep groups out of fights is not measured)",
+		"how much a group's alliances divide its conflict: the kernel's row scale is 1/(d A_i + 1)"},
 
 	// fragmentation: leaders, succession, splits, collapse and new groups.
 	{"fragmentation", "lieutenant_span", "members per lieutenant", 150, 2000, Calibrated,
@@ -277,6 +281,21 @@ var registryMeta = []paramMeta{
 	{"fragmentation", "new_group_alliance", "alliance weight", 0, 3, Assumed,
 		"assumption: new groups start as franchises of their parent cartel",
 		"alliance weight between a new group and its parent"},
+	{"fragmentation", "alliance_break_rate", "per alliance per week", 0, 0.02, Assumed,
+		"assumption: 0 keeps every alliance for ever, as the model had it; 0.02 gives alliances a mean life of a year (the Gulf cartel and Los Zetas, allied from the late 1990s, split in 2010; Sinaloa and the Beltran Leyva in 2008). The data are to choose",
+		"weekly hazard that an alliance ends"},
+	{"fragmentation", "alliance_formation_rate", "per pair sharing a rival per week", 0, 0.005, Assumed,
+		"assumption: 0 forms none, as the model had it; 0.005 allies a pair of groups that share a rival in about four years. The data are to choose",
+		"weekly hazard that two groups with a common rival ally (weight 1)"},
+	{"fragmentation", "successor_lethality", "multiplier", 0.5, 3, Assumed,
+		"1: successors like their predecessors, as the model had it. Contested: killings of leaders were followed by more violence in Mexico (Phillips 2014, J. Quant. Criminol. 30:651), against successors who keep the business quiet; the range spans both (assumption)",
+		"multiplier of the conflict death hazard of a group's members after its leader is replaced"},
+	{"fragmentation", "successor_lethality_weeks", "weeks", 13, 260, Assumed,
+		"assumption: a year; range a quarter to five years",
+		"time constant of the decay of a successor's extra lethality"},
+	{"fragmentation", "faction_rivalry_half_life", "weeks", 0, 520, Assumed,
+		"assumption: 0, a succession war's rivalry never fades, as the model had it; the range runs from feuds that fade within weeks to ten years. The data are to choose",
+		"half-life of the rivalry between sibling factions (0: it never fades)"},
 
 	// territory: groups on the states without an economy; the economy's first two keys.
 	{"territory", "members_per_state", "members per state held", 300, 5000, Assumed,
@@ -380,6 +399,12 @@ var registryMeta = []paramMeta{
 	{"economy", "other_overdose_deaths", "deaths per week", 0, 100, Sourced,
 		"about 1,600 synthetic-opioid deaths a year in 2011 and 2012, before illicitly made fentanyl spread (CDC/NCHS, National Vital Statistics Reports, as reported in March 2019): 30 a week. Range: none to three times that",
 		"US synthetic-opioid deaths a week not driven by Mexican supply"},
+	{"economy", "lab_price_elasticity", "elasticity", 0, 2, Assumed,
+		"assumption: 0, labs follow demand alone, as the model had it; up to 2, producers answer strongly to price, so that strikes that raise it bring new labs (the balloon effect). The data are to choose",
+		"elasticity of the labs a group builds with respect to last week's price over the reference price"},
+	{"economy", "lab_strike_elasticity", "per lab lost", 0, 1, Assumed,
+		"assumption: 0, strikes do not deter building, as the model had it; at 1 a group that lost a lab lately builds half as many. The data are to choose",
+		"how strongly recent strikes (the group's pressure) deter it from building labs"},
 
 	// policy: the states' side and the side effects of action.
 	{"policy", "cooperation", "index in [0,1]", 0.2, 0.8, Assumed,

@@ -37,6 +37,7 @@ type territory struct {
 	seize, lastSeize   []float64
 	border, lastBorder float64
 	demand             float64
+	price              float64 // last week's clearing price; 0 before the first sale
 	gen                uint64
 	cost               []float64
 	routes             Routes
@@ -602,11 +603,12 @@ func (r *Replicate) equip(rng *rand.Rand) {
 		if e.LabCost > 0 {
 			afford = math.Floor(t.funds[i] / e.LabCost)
 		}
-		have := 0.0
+		have, pressure := 0.0, 0.0
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			s := &sites[bits.TrailingZeros64(m)]
 			s.pressure *= decay
 			have += s.labs + s.pending
+			pressure += s.pressure
 		}
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
@@ -632,7 +634,11 @@ func (r *Replicate) equip(rng *rand.Rand) {
 		if members <= 0 {
 			continue
 		}
-		switch gap := math.Floor(need*x/members+0.5) - have; {
+		share := need * x / members
+		if e.LabPriceElasticity != 0 || e.LabStrikeElasticity != 0 {
+			share = min(need, share*r.profitFactor(pressure)) // at most the whole market's
+		}
+		switch gap := math.Floor(share+0.5) - have; {
 		case gap > 0:
 			for range int(t.spend(i, Binomial(rng, gap, pBuild), &afford, e.LabCost)) {
 				sites[t.quietState(i, -1, rng)].labs++
@@ -642,6 +648,19 @@ func (r *Replicate) equip(rng *rand.Rand) {
 			r.closeLabs(i, Binomial(rng, -gap, pBuild), rng)
 		}
 	}
+}
+
+// profitFactor is the multiplier of a group's share of the labs the market needs when labs
+// answer to profit (Economy.LabPriceElasticity and LabStrikeElasticity), for a group under
+// the given strike pressure: (P/P_ref)^e_p / (1 + e_s x pressure), P last week's price (the
+// reference price before the first sale).
+func (r *Replicate) profitFactor(pressure float64) float64 {
+	e := &r.w.econ
+	f := 1 / (1 + e.LabStrikeElasticity*pressure)
+	if p := r.territory.price; p > 0 {
+		f *= math.Pow(p/e.ReferencePrice, e.LabPriceElasticity)
+	}
+	return f
 }
 
 // spend pays for up to k labs of group i, of the afford it can still pay for at
@@ -854,6 +873,7 @@ func (r *Replicate) sell(out []float64) {
 		}
 	}
 	price := e.clearingPrice(supply, t.demand)
+	t.price = price
 	value := price * supply
 	ref := e.ReferencePrice * e.ReferenceDemand
 	pi := e.ProducerShare

@@ -628,6 +628,9 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 			continue
 		}
 		hDeath := p.ConflictLethality * r.exposure[i]
+		if r.fury[i] != 0 {
+			hDeath *= 1 + r.fury[i]
+		}
 		hSat := p.Saturation * x
 		h := perCapitaArrest + hDeath + hSat
 		exits := BinomialHazard(rng, x, h)

@@ -199,6 +199,7 @@ type parametersFile struct {
 	AdjacentWeight       *realValue `yaml:"adjacent_weight"`
 	BaselineHomicideRate *realValue `yaml:"baseline_homicide_rate"`
 	OCHomicideRatio      *realValue `yaml:"oc_homicide_ratio"`
+	AllianceDivision     *realValue `yaml:"alliance_division"`
 }
 
 type interventionFile struct {
@@ -706,6 +707,7 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 		overriding{sf.Parameters.AdjacentWeight, &params.AdjacentWeight},
 		overriding{sf.Parameters.BaselineHomicideRate, &params.BaselineHomicideRate},
 		overriding{sf.Parameters.OCHomicideRatio, &params.OCHomicideRatio},
+		overriding{sf.Parameters.AllianceDivision, &params.AllianceDivision},
 	)
 	if err := params.Validate(); err != nil {
 		return nil, fieldError(name, "parameters", err, keys)
@@ -801,6 +803,7 @@ func (sf *scenarioFile) numbers() []givenNumber {
 		{"parameters.adjacent_weight", ps.AdjacentWeight},
 		{"parameters.baseline_homicide_rate", ps.BaselineHomicideRate},
 		{"parameters.oc_homicide_ratio", ps.OCHomicideRatio},
+		{"parameters.alliance_division", ps.AllianceDivision},
 	}
 	for i, g := range sf.World.Groups {
 		key := fmt.Sprintf("world.groups[%d].", i)

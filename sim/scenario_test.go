@@ -697,6 +697,7 @@ parameters:
   adjacent_weight: 0.25
   baseline_homicide_rate: 10
   oc_homicide_ratio: 3.51
+  alliance_division: 1
 fragmentation: {}
 economy: {}
 policy: {}

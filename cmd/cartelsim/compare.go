@@ -23,6 +23,8 @@ type compareCmd struct {
 	quiet      bool
 	force      bool
 	sets       []string
+	posterior  string
+	perDraw    int
 	fs         *pflag.FlagSet
 }
 
@@ -31,7 +33,7 @@ func (*compareCmd) synopsis() string {
 	return "run scenarios side by side and tabulate their differences with intervals"
 }
 func (*compareCmd) usage() string {
-	return "compare A.yaml B.yaml [C.yaml ...] --out DIR [--set key=value ...] [--horizon DATE|WEEK ...] [--metrics m1,m2] [--replicates N] [--seed S] [--workers J] [--quiet] [--force]"
+	return "compare A.yaml B.yaml [C.yaml ...] --out DIR [--set key=value ...] [--horizon DATE|WEEK ...] [--metrics m1,m2] [--replicates N] [--seed S] [--workers J] [--posterior DIR/posterior.csv [--replicates-per-draw M]] [--quiet] [--force]"
 }
 
 func (c *compareCmd) register(fs *pflag.FlagSet) {
@@ -45,6 +47,8 @@ func (c *compareCmd) register(fs *pflag.FlagSet) {
 	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or summary table")
 	fs.BoolVar(&c.force, "force", false, "replace an earlier comparison in the output directory")
+	fs.StringVar(&c.posterior, "posterior", "", "draw each replicate's parameters from this posterior.csv of cartelsim calibrate (its last generation, by weight): intervals carry parameter uncertainty too; writes comparison.csv, comparison.txt, posterior_draws.csv and variance.csv, no run directories")
+	fs.IntVar(&c.perDraw, "replicates-per-draw", 2, "with --posterior: consecutive replicates that share a parameter set (2 or more let variance.csv measure the Monte Carlo part)")
 }
 
 func metricNames(ms []model.Metric) string {
@@ -97,6 +101,12 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		opts.Horizons = append(opts.Horizons, w)
 	}
+	if c.posterior != "" {
+		return c.runPosterior(ctx, args, sets, scs, opts, stdout)
+	}
+	if c.fs.Changed("replicates-per-draw") {
+		return usagef("--replicates-per-draw needs --posterior")
+	}
 	var bar *compareProgress
 	if !c.quiet && isTerminal(stderr) {
 		bar = newCompareProgress(stderr, scs)
@@ -115,6 +125,31 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	}
 	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (this table), %s (every metric), %s (what was compared, and how), plots in %s/, each scenario's run in its own directory\n",
 		c.out, sim.ComparisonTextFile, sim.ComparisonFile, sim.ComparisonManifestFile, sim.PlotsDir)
+	return err
+}
+
+// runPosterior runs compare --posterior (sim.ComparePosterior).
+func (c *compareCmd) runPosterior(ctx context.Context, args []string, sets []sim.Override, scs []*sim.Scenario, opts sim.CompareOptions, stdout io.Writer) error {
+	if c.perDraw < 1 {
+		return usagef("--replicates-per-draw %d: want at least 1", c.perDraw)
+	}
+	post, err := sim.ReadPosterior(c.posterior)
+	if err != nil {
+		return usageError{err.Error()} // bad input: exit 2
+	}
+	cmp, _, err := sim.ComparePosterior(ctx, args, sets, post, scs[0].Seed, scs[0].Replicates,
+		sim.PosteriorOptions{OutDir: c.out, Force: c.force, Workers: c.workers, Horizons: opts.Horizons, Metrics: opts.Metrics, PerDraw: c.perDraw})
+	if err != nil {
+		return err
+	}
+	if c.quiet {
+		return nil
+	}
+	if err := cmp.Summary(stdout); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "\nwrote %s: %s (this table), %s (every metric), %s (each replicate's parameter set), %s (Monte Carlo and parameter variance)\n",
+		c.out, sim.ComparisonTextFile, sim.ComparisonFile, sim.PosteriorDrawsFile, sim.VarianceFile)
 	return err
 }
 

@@ -127,3 +127,40 @@ func TestCompareProgress(t *testing.T) {
 		}
 	}
 }
+
+// compare --posterior: a posterior that is not one, a key no scenario takes and
+// --replicates-per-draw without --posterior are bad input (status 2, one line); a good
+// one writes the table, the draws and the variance decomposition.
+func TestCompareCommandPosterior(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "small.yaml", smallScenario)
+	b := writeFile(t, dir, "other.yaml", strings.Replace(strings.Replace(smallScenario, "intensity: 1", "intensity: 2", 1), "name: small", "name: other", 1))
+	good := writeFile(t, dir, "posterior.csv", "generation,particle,weight,distance,parameters.recruitment\n0,0,1,0,0.0025\n0,1,2,0,0.0026\n")
+	badKey := writeFile(t, dir, "badkey.csv", "generation,particle,weight,distance,parameters.recruitmnt\n0,0,1,0,0.0025\n")
+	notOne := writeFile(t, dir, "not.csv", "a,b\n1,2\n")
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"not a posterior", []string{"--posterior", notOne}, "not.csv:1:"},
+		{"unknown key", []string{"--posterior", badKey}, "recruitmnt"},
+		{"per draw alone", []string{"--replicates-per-draw", "3"}, "--replicates-per-draw needs --posterior"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"compare", a, b, "--out", filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-")), "-q"}, c.args...)
+		if status := cli(args, &stdout, &stderr); status != exitUsage || !strings.Contains(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%s: status %d, stderr %q; want 2 and %q", c.name, status, stderr.String(), c.want)
+		}
+	}
+	out := filepath.Join(dir, "cmp")
+	var stdout, stderr bytes.Buffer
+	if status := cli([]string{"compare", a, b, "--out", out, "-n", "4", "--horizon", "52", "-j", "2", "--posterior", good}, &stdout, &stderr); status != 0 {
+		t.Fatalf("status %d: %s", status, stderr.String())
+	}
+	for _, name := range []string{sim.ComparisonFile, sim.ComparisonTextFile, sim.PosteriorDrawsFile, sim.VarianceFile} {
+		if fi, err := os.Stat(filepath.Join(out, name)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
