@@ -247,10 +247,11 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 }
 
 // ComparisonManifest is comparison.json: what was compared and how, written last. It
-// holds no timestamps, so the same comparison writes the same bytes.
+// holds no timestamps, so the same comparison by the same build writes the same bytes.
 type ComparisonManifest struct {
-	Complete bool   `json:"complete"`
-	Version  string `json:"version"`
+	Complete bool      `json:"complete"`
+	Version  string    `json:"version"`
+	Build    BuildInfo `json:"build"` // the binary that made the comparison
 	// Command is the command line that made the comparison, when there was one.
 	Command         string              `json:"command,omitempty"`
 	Scenarios       []ManifestScenario  `json:"scenarios"` // the first is the reference
@@ -285,7 +286,7 @@ func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManife
 		return out
 	}
 	m := &ComparisonManifest{
-		Complete: true, Version: Version, Command: command,
+		Complete: true, Version: Version, Build: Build(), Command: command,
 		Seed: c.Seed, Replicates: c.Replicates, Mode: scs[0].Mode.String(),
 		StartDate: c.Clock.Start.Format(time.DateOnly), Weeks: c.Clock.Weeks,
 		HorizonsFrom: "asked", WindowWeeks: HorizonWindow, Pairing: PairingNote,

@@ -355,6 +355,7 @@ type Manifest struct {
 	MergedShards    int              `json:"merged_shards,omitempty"`
 	Resume          string           `json:"resume,omitempty"` // how to continue an incomplete run
 	Version         string           `json:"version"`
+	Build           BuildInfo        `json:"build"` // the binary that wrote it
 	Scenario        ManifestScenario `json:"scenario"`
 	Seed            uint64           `json:"seed"`
 	Replicates      int              `json:"replicates"`
