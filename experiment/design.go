@@ -75,9 +75,9 @@ func (f Factor) Value(u float64) float64 {
 		return f.Hi
 	}
 	if f.Log {
-		return math.Exp(math.Log(f.Lo) + u*(math.Log(f.Hi)-math.Log(f.Lo)))
+		return math.Exp(math.Log(f.Lo) + float64(u*(math.Log(f.Hi)-math.Log(f.Lo))))
 	}
-	return f.Lo + u*(f.Hi-f.Lo)
+	return f.Lo + float64(u*(f.Hi-f.Lo))
 }
 
 // appliesTo says whether the factor is set on the named scenario.

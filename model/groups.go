@@ -186,7 +186,7 @@ func (g *groups) conflictExposure(c, out []float64) (s float64) {
 	for i, ci := range c {
 		r := 0.0
 		for _, l := range g.rivals[i] {
-			r += l.weight * c[l.to]
+			r += float64(l.weight * c[l.to])
 		}
 		out[i] = (r + s - ci) * g.invAllies[i]
 	}
@@ -426,7 +426,7 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 	if killed {
 		clarity *= 1 - fr.KillPenalty
 	}
-	if whole >= 2 && rng.Float64() < 1-clarity*ld.Cohesion {
+	if whole >= 2 && rng.Float64() < 1-float64(clarity*ld.Cohesion) {
 		ev.splits++
 		r.split(wk, i, whole, rng, ev)
 		return
@@ -523,7 +523,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 // who are recruits of the week.
 func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founders float64) {
 	fr := &r.w.frag
-	lambda := fr.BirthsPerSaturationExit*f.saturation + fr.BirthsPerVacancy*(f.incapacitated+f.deaths)
+	lambda := float64(fr.BirthsPerSaturationExit*f.saturation) + float64(fr.BirthsPerVacancy*(f.incapacitated+f.deaths))
 	if lambda <= 0 || f.saturation <= 0 {
 		return 0
 	}

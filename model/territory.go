@@ -603,7 +603,7 @@ func (r *Replicate) equip(rng *rand.Rand) {
 func (t *territory) spend(i int, k float64, afford *float64, labCost float64) float64 {
 	k = min(k, *afford)
 	*afford -= k
-	t.funds[i] -= k * labCost
+	t.funds[i] -= float64(k * labCost)
 	return k
 }
 
@@ -656,7 +656,7 @@ func (r *Replicate) produce(out []float64) {
 			labs += sites[bits.TrailingZeros64(m)].labs
 		}
 		need += labs
-		weight += labs * r.precursorAccess(i)
+		weight += float64(labs * r.precursorAccess(i))
 	}
 	batches := e.PrecursorBatches * (1 - r.precursorCut)
 	out[Precursors] = batches
@@ -736,7 +736,7 @@ func (r *Replicate) ship() {
 		delivered := 0.0
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			s := &sites[bits.TrailingZeros64(m)]
-			delivered += s.output * s.pass
+			delivered += float64(s.output * s.pass)
 		}
 		t.delivered[i] = delivered
 	}
@@ -762,7 +762,7 @@ func (r *Replicate) passFor(rivalsAt uint64) []float64 {
 	}
 	e := &r.w.econ
 	for v := range t.cost {
-		t.cost[v] = 1 + e.EnforcementCost*t.seize[v]
+		t.cost[v] = 1 + float64(e.EnforcementCost*t.seize[v])
 		if rivalsAt&(1<<v) != 0 {
 			t.cost[v] += e.RivalCost
 		}
@@ -808,14 +808,14 @@ func (r *Replicate) sell(out []float64) {
 		if have > 0 {
 			capacity = t.have[i] / have
 		}
-		drug := pi*price*t.delivered[i] + (1-pi)*value*x/members
-		base := ref * (pi*capacity + (1-pi)*x/members)
+		drug := float64(pi*price*t.delivered[i]) + (1-pi)*value*x/members
+		base := ref * (float64(pi*capacity) + (1-pi)*x/members)
 		income := max(drug, e.RentFloor*base)
 		r.factor[i] = 1
 		if base > 0 {
-			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+e.RevenueElasticity*(income/base-1)))
+			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+float64(e.RevenueElasticity*(income/base-1))))
 		}
-		saved := e.Reinvestment * income
+		saved := float64(e.Reinvestment * income)
 		t.funds[i] = min(t.funds[i]+saved, WeeksPerYear*saved)
 		revenue += income
 	}

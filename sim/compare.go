@@ -474,7 +474,7 @@ func PairedDifference(a, b []float64, level float64) Interval {
 	if sd == 0 {
 		return Interval{mean, mean, mean}
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.5 + level/2)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.5 + float64(level/2))
 	half := t * sd / math.Sqrt(float64(len(d)))
 	return Interval{mean, mean - half, mean + half}
 }

@@ -115,8 +115,8 @@ func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	step := niceStep(hi - lo)
 	var major []float64
-	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+1e-9*step; k++ {
-		major = append(major, k*step+0) // +0: no "-0"
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+float64(1e-9*step); k++ {
+		major = append(major, float64(k*step)+0) // +0: no "-0"
 	}
 	if len(major) == 0 {
 		return []plot.Tick{{Value: lo, Label: CompactNumber(lo)}, {Value: hi, Label: CompactNumber(hi)}}
@@ -125,11 +125,11 @@ func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 	ticks := make([]plot.Tick, 0, 2*len(major)+1)
 	for i, v := range major {
 		ticks = append(ticks, plot.Tick{Value: v, Label: labels[i]})
-		if half := v + step/2; half <= hi {
+		if half := v + float64(step/2); half <= hi {
 			ticks = append(ticks, plot.Tick{Value: half})
 		}
 	}
-	if first := major[0] - step/2; first >= lo {
+	if first := major[0] - float64(step/2); first >= lo {
 		ticks = append(ticks, plot.Tick{Value: first})
 	}
 	return ticks
@@ -301,7 +301,7 @@ func (c *chart) finish() *chart {
 	if len(c.windows) > 0 {
 		// Headroom above the data for the windows' labels, a row each (at most four).
 		rows := min(len(c.windows), labelRows)
-		c.p.Y.Max += (c.p.Y.Max - c.p.Y.Min) * 0.07 * float64(rows)
+		c.p.Y.Max += float64((c.p.Y.Max - c.p.Y.Min) * 0.07 * float64(rows))
 		c.p.Add(windowLabels{c.windows})
 	}
 	return c
@@ -337,7 +337,7 @@ func (c *chart) legendLayout(width vg.Length) (cols [][]legendEntry, height vg.L
 		cols[i/rows] = append(cols[i/rows], e)
 	}
 	entry := lg.TextStyle.Rectangle("Xg").Max.Y + lg.Padding
-	return cols, vg.Length(rows)*entry + vg.Points(8)
+	return cols, vg.Length(vg.Length(rows)*entry) + vg.Points(8)
 }
 
 func (c *chart) newLegend() plot.Legend {
@@ -371,7 +371,7 @@ func (c *chart) writeTo(w io.Writer, width, height vg.Length, format string) err
 			for _, e := range entries {
 				lg.Add(e.text, e.thumbs...)
 			}
-			x0 := vg.Length(i) * colW
+			x0 := vg.Length(vg.Length(i) * colW)
 			lg.Draw(draw.Crop(strip, x0, -(strip.Max.X - strip.Min.X - x0 - colW), 0, 0))
 		}
 	}
@@ -415,7 +415,7 @@ func (s windowLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		if x0 >= c.Max.X {
 			continue
 		}
-		y := c.Max.Y - vg.Length(i%labelRows+1)*(lineH+pad)
+		y := c.Max.Y - vg.Length(vg.Length(i%labelRows+1)*(lineH+pad))
 		tw := sty.Rectangle(w.label).Max.X
 		x := min(x0+pad, c.Max.X-pad-tw)
 		bg := color.NRGBA{0xff, 0xff, 0xff, 0xb0}
