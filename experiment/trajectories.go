@@ -103,7 +103,7 @@ func (t *trajectoryWriter) commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(t.f.Name(), t.path)
+		err = sim.RenameDurably(t.f.Name(), t.path)
 	}
 	if err != nil {
 		os.Remove(t.f.Name())

@@ -166,7 +166,7 @@ func createAtomic(path string) (*atomicFile, error) {
 
 func (a *atomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
 
-// Commit flushes, syncs and renames the file into place.
+// Commit flushes, syncs and renames the file into place, and syncs its directory.
 func (a *atomicFile) Commit() error {
 	err := a.w.Flush()
 	if err == nil {
@@ -176,7 +176,7 @@ func (a *atomicFile) Commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(a.f.Name(), a.path)
+		err = RenameDurably(a.f.Name(), a.path)
 	}
 	if err != nil {
 		os.Remove(a.f.Name())
