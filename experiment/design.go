@@ -24,6 +24,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -75,7 +76,7 @@ func (f Factor) Value(u float64) float64 {
 		return f.Hi
 	}
 	if f.Log {
-		return math.Exp(math.Log(f.Lo) + float64(u*(math.Log(f.Hi)-math.Log(f.Lo))))
+		return fpmath.Exp(fpmath.Log(f.Lo) + float64(u*(fpmath.Log(f.Hi)-fpmath.Log(f.Lo))))
 	}
 	return f.Lo + float64(u*(f.Hi-f.Lo))
 }

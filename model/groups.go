@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // Cause is why a group ended.
@@ -391,7 +393,7 @@ func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
 			continue
 		}
 		hazard := cp.Intensity * p.Intelligence * r.intelligence() * r.reach(cp.Actor) / (float64(len(targets)) * WeeksPerYear)
-		prob := -math.Expm1(-hazard)
+		prob := -fpmath.Expm1(-hazard)
 		for _, i := range targets {
 			// A slot is only freed when its own group ends, so every target still
 			// holds the group selected.

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // Policy parameterises the states' side of the conflict and its side effects:
@@ -157,7 +159,7 @@ func (pol Policy) Validate() error { return validateFields("policy", pol.fields(
 
 // relax is the share of the gap to its target a quantity with time constant tau closes in
 // a week.
-func relax(tau float64) float64 { return -math.Expm1(-1 / tau) }
+func relax(tau float64) float64 { return -fpmath.Expm1(-1 / tau) }
 
 // truce is one ceasefire campaign's state in a replicate.
 type truce struct {
@@ -418,7 +420,7 @@ func truceBreakdown(pol *Policy, enforced bool, age float64) float64 {
 	}
 	// Rayleigh with mean mu: cumulative hazard t^2/(2 sigma^2), sigma = mu/sqrt(pi/2).
 	sigma2 := float64(pol.UnenforcedTruceWeeks*pol.UnenforcedTruceWeeks) * 2 / math.Pi
-	return -math.Expm1(-(float64((age+1)*(age+1)) - float64(age*age)) / (2 * sigma2))
+	return -fpmath.Expm1(-(float64((age+1)*(age+1)) - float64(age*age)) / (2 * sigma2))
 }
 
 // grievanceRecruits draws the week's recruits brought by civilian casualties: each state

@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // The weekly stochastic step draws four variates per cartel, so these samplers are the
@@ -39,7 +41,7 @@ func Poisson(rng *rand.Rand, lambda float64) float64 {
 // variables", Insurance: Mathematics and Economics 12(1):39-45.
 func poissonPTRS(rng *rand.Rand, lambda float64) float64 {
 	slam := math.Sqrt(lambda)
-	loglam := math.Log(lambda)
+	loglam := fpmath.Log(lambda)
 	b := 0.931 + float64(2.53*slam)
 	a := -0.059 + float64(0.02483*b)
 	invAlpha := 1.1239 + 1.1328/(b-3.4)
@@ -56,7 +58,7 @@ func poissonPTRS(rng *rand.Rand, lambda float64) float64 {
 			continue
 		}
 		lg, _ := math.Lgamma(k + 1)
-		if math.Log(v)+math.Log(invAlpha)-math.Log(a/(us*us)+b) <= -lambda+float64(k*loglam)-lg {
+		if fpmath.Log(v)+fpmath.Log(invAlpha)-fpmath.Log(a/(us*us)+b) <= -lambda+float64(k*loglam)-lg {
 			return k
 		}
 	}
@@ -74,7 +76,7 @@ func BinomialHazard(rng *rand.Rand, n, h float64) float64 {
 	if n*h < gapLimit {
 		return binomialGaps(rng, n, h)
 	}
-	return Binomial(rng, n, -math.Expm1(-h))
+	return Binomial(rng, n, -fpmath.Expm1(-h))
 }
 
 // smallSplit is the count up to which Split classifies items one by one: a uniform per
@@ -120,7 +122,7 @@ func Binomial(rng *rand.Rand, n, p float64) float64 {
 		return n - Binomial(rng, n, 1-p)
 	}
 	if n*p < gapLimit {
-		return binomialGaps(rng, n, -math.Log1p(-p))
+		return binomialGaps(rng, n, -fpmath.Log1p(-p))
 	}
 	return binomialBTRS(rng, n, p)
 }
@@ -160,10 +162,10 @@ func binomialBTRS(rng *rand.Rand, n, p float64) float64 {
 		if us >= 0.07 && v <= vr {
 			return k
 		}
-		v = math.Log(v * alpha / (a/(us*us) + b))
-		bound := float64((m+0.5)*math.Log((m+1)/(r*(n-m+1)))) +
-			float64((n+1)*math.Log((n-m+1)/(n-k+1))) +
-			float64((k+0.5)*math.Log(r*(n-k+1)/(k+1))) +
+		v = fpmath.Log(v * alpha / (a/(us*us) + b))
+		bound := float64((m+0.5)*fpmath.Log((m+1)/(r*(n-m+1)))) +
+			float64((n+1)*fpmath.Log((n-m+1)/(n-k+1))) +
+			float64((k+0.5)*fpmath.Log(r*(n-k+1)/(k+1))) +
 			stirlingTail(m) + stirlingTail(n-m) - stirlingTail(k) - stirlingTail(n-k)
 		if v <= bound {
 			return k
@@ -177,7 +179,7 @@ var stirlingTailSmall = func() (t [10]float64) {
 	for k := range t {
 		x := float64(k)
 		lg, _ := math.Lgamma(x + 1)
-		t[k] = lg - (float64((x+0.5)*math.Log(x+1)) - (x + 1) + float64(0.5*math.Log(2*math.Pi)))
+		t[k] = lg - (float64((x+0.5)*fpmath.Log(x+1)) - (x + 1) + float64(0.5*fpmath.Log(2*math.Pi)))
 	}
 	return t
 }()

@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // site is one group's labs in one region: a state, or abroad.
@@ -346,7 +348,7 @@ func (r *Replicate) spread(rng *rand.Rand) {
 	t := &r.territory
 	e := &r.w.econ
 	n := float64(r.w.cfg.Geography.Len())
-	p := -math.Expm1(-1 / e.ExpansionWeeks)
+	p := -fpmath.Expm1(-1 / e.ExpansionWeeks)
 	for i, x := range r.c {
 		if !r.alive(i) {
 			continue
@@ -472,7 +474,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			// rather than one per strike, which intensities up to 1e12 a week make
 			// endless; the strikes made and the hits have the strike-by-strike
 			// distribution.
-			c := -math.Log1p(-accuracy)
+			c := -fpmath.Log1p(-accuracy)
 			for total > 0 {
 				misses := strikes - made // no hit among the rest, when accuracy is 0
 				if c > 0 {
@@ -540,9 +542,9 @@ func (t *territory) regionsOf(i int) uint64 { return t.present[i] | t.abroad }
 func (r *Replicate) equip(rng *rand.Rand) {
 	t := &r.territory
 	e := &r.w.econ
-	decay := math.Exp(-1 / e.PressureWeeks)
-	pRebuild := -math.Expm1(-1 / e.RebuildWeeks)
-	pBuild := -math.Expm1(-1 / e.BuildWeeks)
+	decay := fpmath.Exp(-1 / e.PressureWeeks)
+	pRebuild := -fpmath.Expm1(-1 / e.RebuildWeeks)
+	pBuild := -fpmath.Expm1(-1 / e.BuildWeeks)
 	members := 0.0
 	for _, x := range r.c {
 		members += x
@@ -573,7 +575,7 @@ func (r *Replicate) equip(rng *rand.Rand) {
 			for range int(t.spend(i, Binomial(rng, s.pending, pRebuild), &afford, e.LabCost)) {
 				s.pending--
 				to := v
-				if v != abroad && rng.Float64() < -math.Expm1(-s.pressure/e.RelocationScale) {
+				if v != abroad && rng.Float64() < -fpmath.Expm1(-s.pressure/e.RelocationScale) {
 					if rng.Float64() < e.AbroadShare {
 						to = abroad
 					} else {

@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -138,7 +139,7 @@ func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 // niceStep is the spacing of labelled ticks over a range: the smallest of 1, 2, 2.5 and
 // 5 times a power of ten that leaves at most six intervals.
 func niceStep(span float64) float64 {
-	mag := math.Pow(10, math.Floor(math.Log10(span/6)))
+	mag := math.Pow(10, math.Floor(fpmath.Log10(span/6)))
 	for _, f := range []float64{1, 2, 2.5, 5, 10} {
 		if span/(f*mag) <= 6 {
 			return f * mag
@@ -198,7 +199,7 @@ func CompactNumber(x float64) string {
 		for _, s := range siSuffixes {
 			if a >= s.div {
 				v := x / s.div
-				digits := max(0, 2-int(math.Floor(math.Log10(math.Abs(v)))))
+				digits := max(0, 2-int(math.Floor(fpmath.Log10(math.Abs(v)))))
 				return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(v, 'f', digits, 64), "0"), ".") + s.suffix
 			}
 		}
@@ -206,7 +207,7 @@ func CompactNumber(x float64) string {
 	if a >= 100 || x == 0 {
 		return groupThousands(strconv.FormatFloat(x, 'f', 0, 64))
 	}
-	digits := 2 - int(math.Floor(math.Log10(a)))
+	digits := 2 - int(math.Floor(fpmath.Log10(a)))
 	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(x, 'f', digits, 64), "0"), ".")
 }
 
