@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
-	"github.com/DataDog/sketches-go/ddsketch/mapping"
 	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -152,13 +151,12 @@ func centreOf(xs []float64) centre {
 // newSketch returns an empty sketch with dense stores: with deviations below ZeroBand
 // taken for 0, their buckets span a bounded range, which a dense store holds in less
 // memory than a paginated one once many replicates have filled it.
+// The mapping is the library's default, made portable (portableMapping).
 func newSketch() *ddsketch.DDSketch {
-	m, err := mapping.NewDefaultMapping(QuantileAccuracy)
-	if err != nil {
-		panic(fmt.Sprintf("sim: ddsketch rejected accuracy %v: %v", QuantileAccuracy, err))
-	}
-	return ddsketch.NewDDSketch(m, store.NewDenseStore(), store.NewDenseStore())
+	return ddsketch.NewDDSketch(sketchMapping, store.NewDenseStore(), store.NewDenseStore())
 }
+
+var sketchMapping = newPortableMapping(QuantileAccuracy)
 
 // mergeFrom merges o into r; with take, o is not used again and r may take its sketch.
 func (r *Running) mergeFrom(o *Running, take bool) error {
