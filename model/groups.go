@@ -449,7 +449,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 	shares := r.shares[:0]
 	total := 0.0
 	for range k {
-		e := rng.ExpFloat64()
+		e := fpmath.ExpFloat64(rng)
 		shares = append(shares, e)
 		total += e
 	}

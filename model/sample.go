@@ -25,7 +25,7 @@ func Poisson(rng *rand.Rand, lambda float64) float64 {
 	if lambda < gapLimit {
 		// Count unit-rate arrivals in [0, lambda).
 		k := 0.0
-		for t := rng.ExpFloat64(); t < lambda; t += rng.ExpFloat64() {
+		for t := fpmath.ExpFloat64(rng); t < lambda; t += fpmath.ExpFloat64(rng) {
 			k++
 		}
 		return k
@@ -57,7 +57,7 @@ func poissonPTRS(rng *rand.Rand, lambda float64) float64 {
 		if k < 0 || (us < 0.013 && v > us) {
 			continue
 		}
-		lg, _ := math.Lgamma(k + 1)
+		lg := fpmath.LgammaWhole(k + 1)
 		if fpmath.Log(v)+fpmath.Log(invAlpha)-fpmath.Log(a/(us*us)+b) <= -lambda+float64(k*loglam)-lg {
 			return k
 		}
@@ -133,7 +133,7 @@ func Binomial(rng *rand.Rand, n, p float64) float64 {
 func binomialGaps(rng *rand.Rand, n, c float64) float64 {
 	inv := 1 / c
 	k := 0.0
-	for pos := math.Floor(rng.ExpFloat64()*inv) + 1; pos <= n; pos += math.Floor(rng.ExpFloat64()*inv) + 1 {
+	for pos := math.Floor(fpmath.ExpFloat64(rng)*inv) + 1; pos <= n; pos += math.Floor(fpmath.ExpFloat64(rng)*inv) + 1 {
 		k++
 	}
 	return k
@@ -178,7 +178,7 @@ func binomialBTRS(rng *rand.Rand, n, p float64) float64 {
 var stirlingTailSmall = func() (t [10]float64) {
 	for k := range t {
 		x := float64(k)
-		lg, _ := math.Lgamma(x + 1)
+		lg := fpmath.LgammaWhole(x + 1)
 		t[k] = lg - (float64((x+0.5)*fpmath.Log(x+1)) - (x + 1) + float64(0.5*fpmath.Log(2*math.Pi)))
 	}
 	return t

@@ -478,7 +478,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			for total > 0 {
 				misses := strikes - made // no hit among the rest, when accuracy is 0
 				if c > 0 {
-					misses = math.Floor(rng.ExpFloat64() / c)
+					misses = math.Floor(fpmath.ExpFloat64(rng) / c)
 				}
 				if made+misses >= strikes {
 					made = strikes

@@ -319,3 +319,40 @@ func Log1p(x float64) float64 {
 	}
 	return float64(fk*ln2Hi) - ((hfsq - (float64(s*(hfsq+R)) + (float64(fk*ln2Lo) + c))) - f)
 }
+
+// LgammaWhole returns log Γ(n) = log (n-1)! for a whole number n >= 1, as Go's
+// math.Lgamma gives it (lgamma.go's branches for such n: 0 for 1 and 2, the log of the
+// product below 8, Stirling's series from 8); for any other n it returns NaN.
+func LgammaWhole(n float64) float64 {
+	const (
+		two58 = 1 << 58
+		w0    = 4.18938533204672725052e-01  // 0x3FDACFE390C97D69
+		w1    = 8.33333333333329678849e-02  // 0x3FB555555555553B
+		w2    = -2.77777777728775536470e-03 // 0xBF66C16C16B02E5C
+		w3    = 7.93650558643019558500e-04  // 0x3F4A019F98CF38B6
+		w4    = -5.95187557450339963135e-04 // 0xBF4380CB8C0FE741
+		w5    = 8.36339918996282139126e-04  // 0x3F4B67BA4CDAD5D1
+		w6    = -1.63092934096575273989e-03 // 0xBF5AB89D0B9E43E4
+	)
+	switch {
+	case !(n >= 1) || n != math.Floor(n):
+		return math.NaN()
+	case math.IsInf(n, 1):
+		return n
+	case n <= 2:
+		return 0
+	case n < 8: // lgamma.go: 0.5*y + p/q is +0 for y = 0, then Log((n-1)!)
+		z := 1.0
+		for k := 2.0; k < n; k++ {
+			z *= k
+		}
+		return Log(z)
+	case n < two58:
+		t := Log(n)
+		z := 1 / n
+		y := float64(z * z)
+		w := w0 + float64(z*(w1+float64(y*(w2+float64(y*(w3+float64(y*(w4+float64(y*(w5+float64(y*w6)))))))))))
+		return float64((n-0.5)*(t-1)) + w
+	}
+	return float64(n * (Log(n) - 1))
+}

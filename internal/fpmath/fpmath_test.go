@@ -52,7 +52,15 @@ func draw(specials []float64, gens ...func(*rand.Rand) float64) func(*rand.Rand,
 var specials = []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 2, math.Inf(1), math.Inf(-1), math.NaN(),
 	math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412, -708.4, -740, 1e-300, 1 - 0x1p-53, 1 + 0x1p-52}
 
+// lgammaWhole is math.Lgamma's value without its sign.
+func lgammaWhole(x float64) float64 { lg, _ := math.Lgamma(x); return lg }
+
+func whole(lo, hi float64) func(*rand.Rand) float64 {
+	return func(rng *rand.Rand) float64 { return math.Floor(lo + rng.Float64()*(hi-lo)) }
+}
+
 var functions = []function{
+	{"LgammaWhole", LgammaWhole, lgammaWhole, draw([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1 << 58, 1<<58 + 1024, math.Inf(1)}, whole(1, 100), whole(1, 1e6), whole(1, 1e12), whole(1, 1e20))},
 	{"Exp", Exp, math.Exp, draw(specials, uniform(-750, 710), uniform(-1, 1), uniform(-40, 40), uniform(-1e-8, 1e-8), anyMagnitude)},
 	{"Log", Log, math.Log, draw(specials, func(r *rand.Rand) float64 { return math.Abs(anyMagnitude(r)) }, uniform(0, 1000), uniform(0.5, 2), uniform(1-1e-6, 1+1e-6))},
 	{"Log10", Log10, math.Log10, draw(specials, func(r *rand.Rand) float64 { return math.Abs(anyMagnitude(r)) }, uniform(0, 1e6))},
@@ -134,7 +142,21 @@ func TestSameBitsOnEveryPlatform(t *testing.T) {
 		}
 		checked++
 	}
-	if checked < 5*2000 {
-		t.Errorf("%s holds %d values, want 10,000", path, checked)
+	if checked < len(functions)*2000 {
+		t.Errorf("%s holds %d values, want %d", path, checked, len(functions)*2000)
+	}
+}
+
+// ExpFloat64 draws what math/rand/v2's does from the same generator, on linux/amd64 with
+// FMA below GOAMD64=v3 (where the published outputs were made).
+func TestExpFloat64IsRandsOnAmd64WithFMA(t *testing.T) {
+	if runtime.GOARCH != "amd64" || !(cpu.X86.HasAVX && cpu.X86.HasFMA) || stdlibFused {
+		t.Skip("math/rand/v2 is the reference only on amd64 with FMA below GOAMD64=v3")
+	}
+	ours, theirs := rand.New(rand.NewPCG(9, 2026)), rand.New(rand.NewPCG(9, 2026))
+	for i := range 1_000_000 {
+		if got, want := ExpFloat64(ours), theirs.ExpFloat64(); !same(got, want) {
+			t.Fatalf("draw %d: %v, math/rand/v2 %v", i, got, want)
+		}
 	}
 }
