@@ -3,18 +3,26 @@
 # multiplication and an addition (x*y + z) into one instruction, which rounds once where
 # the default linux/amd64 build (GOAMD64=v1) rounds twice, and so changes the bytes of the
 # outputs. It builds every command of the module for linux/amd64 at GOAMD64=v3 and for
-# linux/arm64 (the two targets whose compilers fuse), disassembles them, maps each fused
+# linux/arm64 (where most users who do not build for plain amd64 are; ppc64le, s390x and
+# riscv64 fuse by the same rules), disassembles them, maps each fused
 # instruction to its source line (go tool addr2line) and fails listing those in the
 # module's own files. A site is fixed with an explicit rounding, float64(x*y) + z, which
 # the Go specification guarantees is not fused, or math.FMA where fusion is meant (lines
 # that call math.FMA are allowed). Fused instructions in the standard library and in
 # dependencies are counted, not refused: they are not ours to change.
 #
-# Needs llvm-objdump (Debian: llvm), which disassembles both architectures.
+# Needs llvm-objdump (Debian: llvm, installed when missing and this runs as root), which
+# disassembles both architectures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-objdump=$(command -v llvm-objdump || ls /usr/lib/llvm-*/bin/llvm-objdump 2>/dev/null | tail -n 1 || true)
+find_objdump() { command -v llvm-objdump || ls /usr/lib/llvm-*/bin/llvm-objdump 2>/dev/null | tail -n 1 || true; }
+objdump=$(find_objdump)
+if [ -z "$objdump" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "fma-check: installing llvm (for llvm-objdump)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq llvm >/dev/null
+	objdump=$(find_objdump)
+fi
 if [ -z "$objdump" ]; then
 	echo "fma-check: needs llvm-objdump (apt-get install llvm)" >&2
 	exit 2
