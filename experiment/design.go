@@ -19,6 +19,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
@@ -69,9 +70,9 @@ func (f Factor) Value(u float64) float64 {
 		return f.Hi
 	}
 	if f.Log {
-		return math.Exp(math.Log(f.Lo) + u*(math.Log(f.Hi)-math.Log(f.Lo)))
+		return fpmath.Exp(fpmath.Log(f.Lo) + float64(u*(fpmath.Log(f.Hi)-fpmath.Log(f.Lo))))
 	}
-	return f.Lo + u*(f.Hi-f.Lo)
+	return f.Lo + float64(u*(f.Hi-f.Lo))
 }
 
 // appliesTo says whether the factor is set on the named scenario.

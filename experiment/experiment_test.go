@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -300,6 +301,11 @@ func TestCommonRandomNumbers(t *testing.T) {
 	dir := t.TempDir()
 	if err := runTo(t, context.Background(), d, Options{OutDir: dir, Workers: 2}); err != nil {
 		t.Fatal(err)
+	}
+	if m, err := readManifest(dir); err != nil {
+		t.Error(err)
+	} else if m.Build.GoVersion != runtime.Version() || m.Build.GOOS != runtime.GOOS || m.Build.GOARCH != runtime.GOARCH {
+		t.Errorf("experiment.json names the build %+v, this is %s %s/%s", m.Build, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	}
 	lines := strings.Split(strings.TrimSpace(string(read(t, filepath.Join(dir, EffectsFile)))), "\n")[1:]
 	if len(lines) != 4*2 {

@@ -16,6 +16,7 @@ import (
 // Merge can finish from its shards alone.
 type Manifest struct {
 	Version   string             `json:"version"`
+	Build     sim.BuildInfo      `json:"build"` // the binary that wrote it
 	Command   string             `json:"command,omitempty"`
 	Design    ManifestDesign     `json:"design"`
 	Scenarios []ManifestScenario `json:"scenarios"`
@@ -99,7 +100,7 @@ type ManifestOutput struct {
 
 func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 	m := &Manifest{
-		Version: sim.Version, Command: opts.Command,
+		Version: sim.Version, Build: sim.Build(), Command: opts.Command,
 		Design:     ManifestDesign{Name: d.Name, File: filepath.ToSlash(d.File), SHA256: d.SHA256, Kind: d.Kind, CSV: d.CSVFile, Levels: d.Levels},
 		Points:     d.Points,
 		Replicates: d.Replicates, Seed: d.Seed, Pairing: PairingNote,

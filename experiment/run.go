@@ -187,7 +187,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	if err := partial.Close(); err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
-	if err := os.Rename(partialPath, filepath.Join(opts.OutDir, ResultsFile)); err != nil {
+	if err := sim.RenameDurably(partialPath, filepath.Join(opts.OutDir, ResultsFile)); err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
 	m.PointsDone = cp.PointsDone

@@ -237,7 +237,7 @@ func morris(r, k, p int, rng *rand.Rand) [][]float64 {
 		}
 		out = append(out, slices.Clone(x))
 		for _, i := range rng.Perm(k) {
-			x[i] += sign[i] * delta
+			x[i] += float64(sign[i] * delta)
 			x[i] = math.Round(x[i]*float64(p-1)) / float64(p-1) // exactly on the grid
 			out = append(out, slices.Clone(x))
 		}

@@ -1,7 +1,7 @@
 package model
 
 import (
-	"math"
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"math/rand/v2"
 )
 
@@ -57,7 +57,7 @@ func (r *Replicate) leaveAbroad(i int, pressure float64, rng *rand.Rand) int {
 	if pressure <= 0 || t.present[i] == 0 {
 		return abroad
 	}
-	if rng.Float64() >= -math.Expm1(-pressure/e.RelocationScale) || rng.Float64() >= e.ReturnShare {
+	if rng.Float64() >= -fpmath.Expm1(-pressure/e.RelocationScale) || rng.Float64() >= e.ReturnShare {
 		return abroad
 	}
 	if v := t.quietState(i, -1, rng); v >= 0 {

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
+)
 
 // Economy parameterises territory, labs, trafficking and the market. A world without it
 // or a Territory has no geography: the paper's model, with groups and no places.
@@ -240,6 +244,6 @@ func (e *Economy) clearingPrice(q, m float64) float64 {
 	case demand <= 0:
 		return lo
 	}
-	logP := math.Log(e.ReferencePrice) - math.Log(q/demand)/e.PriceElasticity
-	return math.Exp(max(math.Log(lo), min(math.Log(hi), logP)))
+	logP := fpmath.Log(e.ReferencePrice) - fpmath.Log(q/demand)/e.PriceElasticity
+	return fpmath.Exp(max(fpmath.Log(lo), min(fpmath.Log(hi), logP)))
 }

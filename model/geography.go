@@ -185,7 +185,7 @@ func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes)
 		best, bestCost := -1, math.Inf(1)
 		for m := g.adj[s]; m != 0; m &= m - 1 {
 			u := bits.TrailingZeros64(m)
-			if w := (cost[s]+cost[u])/2 + out.Cost[u]; w < bestCost {
+			if w := float64((cost[s]+cost[u])/2) + out.Cost[u]; w < bestCost {
 				best, bestCost = u, w
 			}
 		}
@@ -245,7 +245,7 @@ func (rt *Router) shortest(cost []float64) {
 		cu := nodeCost(u)
 		for m := nbrs &^ settled; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
-			if joint := du + (cu+nodeCost(v))/2; joint < dist[v] {
+			if joint := du + float64((cu+nodeCost(v))/2); joint < dist[v] {
 				dist[v] = joint
 				frontier |= 1 << v
 			}

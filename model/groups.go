@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // Cause is why a group ended.
@@ -209,7 +211,7 @@ func (r *Replicate) conflictExposure(c, out []float64) (s float64) {
 	for i, ci := range c {
 		r := 0.0
 		for _, l := range g.rivals[i] {
-			r += l.weight * c[l.to]
+			r += float64(l.weight * c[l.to])
 		}
 		out[i] = (r + b*s - b*ci) * g.invAllies[i]
 	}
@@ -415,7 +417,7 @@ func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
 			continue
 		}
 		hazard := cp.Intensity * p.Intelligence * r.intelligence() * r.reach(cp.Actor) / (float64(len(targets)) * WeeksPerYear)
-		prob := -math.Expm1(-hazard)
+		prob := -fpmath.Expm1(-hazard)
 		for _, i := range targets {
 			// A slot is only freed when its own group ends, so every target still
 			// holds the group selected.
@@ -461,7 +463,7 @@ func (r *Replicate) removeLeader(wk, i int, killed bool, rng *rand.Rand, ev *eve
 	if killed {
 		clarity *= 1 - fr.KillPenalty
 	}
-	if whole >= 2 && rng.Float64() < 1-clarity*ld.Cohesion {
+	if whole >= 2 && rng.Float64() < 1-float64(clarity*ld.Cohesion) {
 		ev.splits++
 		first := len(r.lineage)
 		r.split(wk, i, whole, rng, ev)
@@ -492,7 +494,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 	shares := r.shares[:0]
 	total := 0.0
 	for range k {
-		e := rng.ExpFloat64()
+		e := fpmath.ExpFloat64(rng)
 		shares = append(shares, e)
 		total += e
 	}
@@ -572,7 +574,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 // who are recruits of the week.
 func (r *Replicate) births(wk int, f flows, rng *rand.Rand, ev *events) (founders float64) {
 	fr := &r.w.frag
-	lambda := fr.BirthsPerSaturationExit*f.saturation + fr.BirthsPerVacancy*(f.incapacitated+f.deaths)
+	lambda := float64(fr.BirthsPerSaturationExit*f.saturation) + float64(fr.BirthsPerVacancy*(f.incapacitated+f.deaths))
 	if lambda <= 0 || f.saturation <= 0 {
 		return 0
 	}
@@ -664,7 +666,7 @@ func (r *Replicate) promote() {
 		}
 		ld.Cohesion += (1 - ld.Cohesion) / fr.CohesionRecoveryWeeks
 		if r.fury[i] != 0 {
-			r.fury[i] *= math.Exp(-1 / fr.SuccessorLethalityWeeks)
+			r.fury[i] *= fpmath.Exp(-1 / fr.SuccessorLethalityWeeks)
 		}
 	}
 }
@@ -721,7 +723,7 @@ func (r *Replicate) fade() {
 func (r *Replicate) realign(rng *rand.Rand) {
 	fr := &r.w.frag
 	if fr.AllianceBreakRate > 0 {
-		p := -math.Expm1(-fr.AllianceBreakRate)
+		p := -fpmath.Expm1(-fr.AllianceBreakRate)
 		pairs := r.pairs[:0]
 		for i := range r.c {
 			for _, l := range r.allies[i] {
@@ -739,7 +741,7 @@ func (r *Replicate) realign(rng *rand.Rand) {
 		r.pairs = pairs
 	}
 	if fr.AllianceFormationRate > 0 {
-		p := -math.Expm1(-fr.AllianceFormationRate)
+		p := -fpmath.Expm1(-fr.AllianceFormationRate)
 		r.mark = resize(r.mark, len(r.c))
 		for i := range r.c {
 			if !r.alive(i) || r.c[i] <= 0 {

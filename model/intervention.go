@@ -292,7 +292,7 @@ func (iv Intervention) validateDecapitation() error {
 
 // combineShares is the share two independent actions take together, as when two
 // interdictions each seize a share of what passes: 1 - (1-a)(1-b).
-func combineShares(a, b float64) float64 { return 1 - (1-a)*(1-b) }
+func combineShares(a, b float64) float64 { return 1 - float64((1-a)*(1-b)) }
 
 // rampedIntensity is the intensity in force during the step that ends at week w.
 func (iv Intervention) rampedIntensity(w int) float64 {

@@ -1,6 +1,6 @@
 package model
 
-import "math"
+import "github.com/cartelsim/cartelsim/internal/fpmath"
 
 // The US side: overdose deaths from the supply that reaches US users (see docs/us-side.md).
 //
@@ -34,7 +34,7 @@ func (e *Economy) fentanylShare(elapsed float64) float64 {
 	if s0 <= 0 || s0 >= 1 || g == 0 {
 		return s0
 	}
-	return 1 / (1 + (1-s0)/s0*math.Exp(-g*elapsed/WeeksPerYear))
+	return 1 / (1 + (1-s0)/s0*fpmath.Exp(-g*elapsed/WeeksPerYear))
 }
 
 // step takes the week's exposure and harm reduction (a share of deaths averted) and

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // Policy parameterises the states' side of the conflict and its side effects:
@@ -157,7 +159,7 @@ func (pol Policy) Validate() error { return validateFields("policy", pol.fields(
 
 // relax is the share of the gap to its target a quantity with time constant tau closes in
 // a week.
-func relax(tau float64) float64 { return -math.Expm1(-1 / tau) }
+func relax(tau float64) float64 { return -fpmath.Expm1(-1 / tau) }
 
 // truce is one ceasefire campaign's state in a replicate.
 type truce struct {
@@ -287,9 +289,9 @@ func (r *Replicate) adjust(wk int, p *Params) {
 			clean = combineShares(clean, cp.rampedIntensity(wk))
 		}
 	}
-	s.corruption = pol.Corruption * (1 - clean)
+	s.corruption = float64(pol.Corruption * (1 - clean))
 	s.honesty = pol.EnforcementCapacity * (1 - s.corruption) / (1 - pol.Corruption)
-	s.intel = max(0, 1+pol.IntelligenceGain*(s.cooperation-pol.Cooperation))
+	s.intel = max(0, 1+float64(pol.IntelligenceGain*(s.cooperation-pol.Cooperation)))
 	s.target, s.armsCut, s.precursorCut, s.controlled, s.halting = pol.Cooperation, 0, 0, false, false
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
@@ -317,7 +319,7 @@ func (r *Replicate) adjust(wk int, p *Params) {
 		s.precursorCut = min(1, s.precursorCut*s.intel) * (1 - s.substitution)
 	}
 	p.Incapacitation *= s.honesty
-	p.ConflictLethality *= 1 - pol.GunShare*(1-s.guns)
+	p.ConflictLethality *= 1 - float64(pol.GunShare*(1-s.guns))
 }
 
 // truceExposure removes the conflict between groups in holding ceasefires from the
@@ -358,10 +360,10 @@ func (r *Replicate) truceExposure(c []float64) {
 			rivals := 0.0
 			for _, l := range r.rivals[i] {
 				if s.inTruce[l.to] {
-					rivals += l.weight * c[l.to]
+					rivals += float64(l.weight * c[l.to])
 				}
 			}
-			r.exposure[i] = max(0, r.exposure[i]-cp.Intensity*(rivals+within-x)*r.invAllies[i])
+			r.exposure[i] = max(0, r.exposure[i]-float64(cp.Intensity*(rivals+within-x)*r.invAllies[i]))
 		}
 	}
 }
@@ -388,9 +390,9 @@ func (r *Replicate) policyWeek(wk int, rng *rand.Rand, out []float64) (recruits 
 	s := &r.statecraft
 	pol := r.w.cfg.Policy
 	recruits = r.grievanceRecruits(rng)
-	s.retaliation += pol.RetaliationPerAction * s.kinetic
+	s.retaliation += float64(pol.RetaliationPerAction * s.kinetic)
 	if s.retaliation > 0 {
-		due := s.retaliation * relax(pol.RetaliationWeeks)
+		due := float64(s.retaliation * relax(pol.RetaliationWeeks))
 		s.retaliation -= due
 		out[Retaliation] = Poisson(rng, due)
 	}
@@ -411,12 +413,12 @@ func (r *Replicate) policyWeek(wk int, rng *rand.Rand, out []float64) (recruits 
 		}
 		t.age++
 	}
-	s.cooperation += (s.target - s.cooperation) * relax(pol.CooperationWeeks)
-	s.cooperation -= pol.UnilateralCost*s.usActions + pol.CasualtyCost*out[CivilianCasualties]
+	s.cooperation += float64((s.target - s.cooperation) * relax(pol.CooperationWeeks))
+	s.cooperation -= float64(pol.UnilateralCost*s.usActions) + float64(pol.CasualtyCost*out[CivilianCasualties])
 	s.cooperation = min(1, max(0, s.cooperation))
-	s.guns += (1 - s.armsCut - s.guns) * relax(pol.GunLifeWeeks)
+	s.guns += float64((1 - s.armsCut - s.guns) * relax(pol.GunLifeWeeks))
 	if s.controlled {
-		s.substitution += (1 - s.substitution) * relax(pol.SubstitutionWeeks)
+		s.substitution += float64((1 - s.substitution) * relax(pol.SubstitutionWeeks))
 	}
 	out[CooperationIndex] = s.cooperation
 	out[Extraditions] = s.extraditions
@@ -433,8 +435,8 @@ func truceBreakdown(pol *Policy, enforced bool, age float64) float64 {
 		return relax(pol.EnforcedTruceWeeks)
 	}
 	// Rayleigh with mean mu: cumulative hazard t^2/(2 sigma^2), sigma = mu/sqrt(pi/2).
-	sigma2 := pol.UnenforcedTruceWeeks * pol.UnenforcedTruceWeeks * 2 / math.Pi
-	return -math.Expm1(-((age+1)*(age+1) - age*age) / (2 * sigma2))
+	sigma2 := float64(pol.UnenforcedTruceWeeks*pol.UnenforcedTruceWeeks) * 2 / math.Pi
+	return -fpmath.Expm1(-(float64((age+1)*(age+1)) - float64(age*age)) / (2 * sigma2))
 }
 
 // grievanceRecruits draws the week's recruits brought by civilian casualties: each state
@@ -467,7 +469,7 @@ func (r *Replicate) grievanceRecruits(rng *rand.Rand) (total float64) {
 	due := 0.0
 	for m := owed; m != 0; m &= m - 1 {
 		v := bits.TrailingZeros64(m)
-		d := s.grievance[v] * share
+		d := float64(s.grievance[v] * share)
 		s.grievance[v] -= d
 		if s.there[v] > 0 {
 			s.there[v] = d / s.there[v] // now the expected recruits per member there
@@ -487,7 +489,7 @@ func (r *Replicate) grievanceRecruits(rng *rand.Rand) (total float64) {
 			}
 			mean := 0.0
 			for m := t.present[i] & owed; m != 0; m &= m - 1 {
-				mean += x * s.there[bits.TrailingZeros64(m)]
+				mean += float64(x * s.there[bits.TrailingZeros64(m)])
 			}
 			if mean > 0 {
 				last = i
@@ -518,7 +520,7 @@ func (r *Replicate) dealGrievance(rng *rand.Rand, n, due float64, owed uint64) f
 		m := 0.0
 		if r.alive(i) && r.c[i] > 0 {
 			for b := t.present[i] & owed; b != 0; b &= b - 1 {
-				m += r.c[i] * s.there[bits.TrailingZeros64(b)]
+				m += float64(r.c[i] * s.there[bits.TrailingZeros64(b)])
 			}
 		}
 		return m
@@ -571,6 +573,6 @@ func (r *Replicate) blame(casualties float64, cells []labCell) {
 	}
 	per := r.w.cfg.Policy.RecruitsPerCasualty * casualties / total
 	for v, h := range s.hits {
-		s.grievance[v] += per * h
+		s.grievance[v] += float64(per * h)
 	}
 }

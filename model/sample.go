@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // The weekly stochastic step draws four variates per cartel, so these samplers are the
@@ -23,7 +25,7 @@ func Poisson(rng *rand.Rand, lambda float64) float64 {
 	if lambda < gapLimit {
 		// Count unit-rate arrivals in [0, lambda).
 		k := 0.0
-		for t := rng.ExpFloat64(); t < lambda; t += rng.ExpFloat64() {
+		for t := fpmath.ExpFloat64(rng); t < lambda; t += fpmath.ExpFloat64(rng) {
 			k++
 		}
 		return k
@@ -39,24 +41,24 @@ func Poisson(rng *rand.Rand, lambda float64) float64 {
 // variables", Insurance: Mathematics and Economics 12(1):39-45.
 func poissonPTRS(rng *rand.Rand, lambda float64) float64 {
 	slam := math.Sqrt(lambda)
-	loglam := math.Log(lambda)
-	b := 0.931 + 2.53*slam
-	a := -0.059 + 0.02483*b
+	loglam := fpmath.Log(lambda)
+	b := 0.931 + float64(2.53*slam)
+	a := -0.059 + float64(0.02483*b)
 	invAlpha := 1.1239 + 1.1328/(b-3.4)
 	vr := 0.9277 - 3.6224/(b-2)
 	for {
-		u := rng.Float64() - 0.5
+		u := float64(rng.Float64()) - 0.5
 		v := rng.Float64()
 		us := 0.5 - math.Abs(u)
-		k := math.Floor((2*a/us+b)*u + lambda + 0.43)
+		k := math.Floor(float64((2*a/us+b)*u) + lambda + 0.43)
 		if us >= 0.07 && v <= vr {
 			return k
 		}
 		if k < 0 || (us < 0.013 && v > us) {
 			continue
 		}
-		lg, _ := math.Lgamma(k + 1)
-		if math.Log(v)+math.Log(invAlpha)-math.Log(a/(us*us)+b) <= -lambda+k*loglam-lg {
+		lg := fpmath.LgammaWhole(k + 1)
+		if fpmath.Log(v)+fpmath.Log(invAlpha)-fpmath.Log(a/(us*us)+b) <= -lambda+float64(k*loglam)-lg {
 			return k
 		}
 	}
@@ -74,7 +76,7 @@ func BinomialHazard(rng *rand.Rand, n, h float64) float64 {
 	if n*h < gapLimit {
 		return binomialGaps(rng, n, h)
 	}
-	return Binomial(rng, n, -math.Expm1(-h))
+	return Binomial(rng, n, -fpmath.Expm1(-h))
 }
 
 // smallSplit is the count up to which Split classifies items one by one: a uniform per
@@ -120,7 +122,7 @@ func Binomial(rng *rand.Rand, n, p float64) float64 {
 		return n - Binomial(rng, n, 1-p)
 	}
 	if n*p < gapLimit {
-		return binomialGaps(rng, n, -math.Log1p(-p))
+		return binomialGaps(rng, n, -fpmath.Log1p(-p))
 	}
 	return binomialBTRS(rng, n, p)
 }
@@ -131,7 +133,7 @@ func Binomial(rng *rand.Rand, n, p float64) float64 {
 func binomialGaps(rng *rand.Rand, n, c float64) float64 {
 	inv := 1 / c
 	k := 0.0
-	for pos := math.Floor(rng.ExpFloat64()*inv) + 1; pos <= n; pos += math.Floor(rng.ExpFloat64()*inv) + 1 {
+	for pos := math.Floor(fpmath.ExpFloat64(rng)*inv) + 1; pos <= n; pos += math.Floor(fpmath.ExpFloat64(rng)*inv) + 1 {
 		k++
 	}
 	return k
@@ -142,28 +144,28 @@ func binomialGaps(rng *rand.Rand, n, c float64) float64 {
 // Computation and Simulation 46(1-2):101-110.
 func binomialBTRS(rng *rand.Rand, n, p float64) float64 {
 	spq := math.Sqrt(n * p * (1 - p))
-	b := 1.15 + 2.53*spq
-	a := -0.0873 + 0.0248*b + 0.01*p
-	c := n*p + 0.5
+	b := 1.15 + float64(2.53*spq)
+	a := -0.0873 + float64(0.0248*b) + float64(0.01*p)
+	c := float64(n*p) + 0.5
 	vr := 0.92 - 4.2/b
 	r := p / (1 - p)
 	alpha := (2.83 + 5.1/b) * spq
 	m := math.Floor((n + 1) * p)
 	for {
-		u := rng.Float64() - 0.5
+		u := float64(rng.Float64()) - 0.5
 		v := rng.Float64()
 		us := 0.5 - math.Abs(u)
-		k := math.Floor((2*a/us+b)*u + c)
+		k := math.Floor(float64((2*a/us+b)*u) + c)
 		if k < 0 || k > n {
 			continue
 		}
 		if us >= 0.07 && v <= vr {
 			return k
 		}
-		v = math.Log(v * alpha / (a/(us*us) + b))
-		bound := (m+0.5)*math.Log((m+1)/(r*(n-m+1))) +
-			(n+1)*math.Log((n-m+1)/(n-k+1)) +
-			(k+0.5)*math.Log(r*(n-k+1)/(k+1)) +
+		v = fpmath.Log(v * alpha / (a/(us*us) + b))
+		bound := float64((m+0.5)*fpmath.Log((m+1)/(r*(n-m+1)))) +
+			float64((n+1)*fpmath.Log((n-m+1)/(n-k+1))) +
+			float64((k+0.5)*fpmath.Log(r*(n-k+1)/(k+1))) +
 			stirlingTail(m) + stirlingTail(n-m) - stirlingTail(k) - stirlingTail(n-k)
 		if v <= bound {
 			return k
@@ -176,8 +178,8 @@ func binomialBTRS(rng *rand.Rand, n, p float64) float64 {
 var stirlingTailSmall = func() (t [10]float64) {
 	for k := range t {
 		x := float64(k)
-		lg, _ := math.Lgamma(x + 1)
-		t[k] = lg - ((x+0.5)*math.Log(x+1) - (x + 1) + 0.5*math.Log(2*math.Pi))
+		lg := fpmath.LgammaWhole(x + 1)
+		t[k] = lg - (float64((x+0.5)*fpmath.Log(x+1)) - (x + 1) + float64(0.5*fpmath.Log(2*math.Pi)))
 	}
 	return t
 }()

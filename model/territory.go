@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // site is one group's labs in one region: a state, or abroad.
@@ -353,7 +355,7 @@ func (r *Replicate) spread(rng *rand.Rand) {
 	t := &r.territory
 	e := &r.w.terr
 	n := float64(r.w.cfg.Geography.Len())
-	p := -math.Expm1(-1 / e.ExpansionWeeks)
+	p := -fpmath.Expm1(-1 / e.ExpansionWeeks)
 	for i, x := range r.c {
 		if !r.alive(i) {
 			continue
@@ -510,11 +512,11 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 			// rather than one per strike, which intensities up to 1e12 a week make
 			// endless; the strikes made and the hits have the strike-by-strike
 			// distribution.
-			c := -math.Log1p(-accuracy)
+			c := -fpmath.Log1p(-accuracy)
 			for total > 0 {
 				misses := strikes - made // no hit among the rest, when accuracy is 0
 				if c > 0 {
-					misses = math.Floor(rng.ExpFloat64() / c)
+					misses = math.Floor(fpmath.ExpFloat64(rng) / c)
 				}
 				if made+misses >= strikes {
 					made = strikes
@@ -585,9 +587,9 @@ func (t *territory) regionsOf(i int) uint64 { return t.present[i] | t.abroad }
 func (r *Replicate) equip(rng *rand.Rand) {
 	t := &r.territory
 	e := &r.w.econ
-	decay := math.Exp(-1 / e.PressureWeeks)
-	pRebuild := -math.Expm1(-1 / e.RebuildWeeks)
-	pBuild := -math.Expm1(-1 / e.BuildWeeks)
+	decay := fpmath.Exp(-1 / e.PressureWeeks)
+	pRebuild := -fpmath.Expm1(-1 / e.RebuildWeeks)
+	pBuild := -fpmath.Expm1(-1 / e.BuildWeeks)
 	members := 0.0
 	for _, x := range r.c {
 		members += x
@@ -621,7 +623,7 @@ func (r *Replicate) equip(rng *rand.Rand) {
 				to := v
 				if v == abroad {
 					to = r.leaveAbroad(i, s.pressure, rng)
-				} else if rng.Float64() < -math.Expm1(-s.pressure/e.RelocationScale) {
+				} else if rng.Float64() < -fpmath.Expm1(-s.pressure/e.RelocationScale) {
 					if rng.Float64() < e.AbroadShare {
 						to = abroad
 					} else {
@@ -658,7 +660,7 @@ func (r *Replicate) profitFactor(pressure float64) float64 {
 	e := &r.w.econ
 	f := 1 / (1 + e.LabStrikeElasticity*pressure)
 	if p := r.territory.price; p > 0 {
-		f *= math.Pow(p/e.ReferencePrice, e.LabPriceElasticity)
+		f *= fpmath.Exp(float64(e.LabPriceElasticity * fpmath.Log(p/e.ReferencePrice)))
 	}
 	return f
 }
@@ -668,7 +670,7 @@ func (r *Replicate) profitFactor(pressure float64) float64 {
 func (t *territory) spend(i int, k float64, afford *float64, labCost float64) float64 {
 	k = min(k, *afford)
 	*afford -= k
-	t.funds[i] -= k * labCost
+	t.funds[i] -= float64(k * labCost)
 	return k
 }
 
@@ -721,7 +723,7 @@ func (r *Replicate) produce(out []float64) {
 			labs += sites[bits.TrailingZeros64(m)].labs
 		}
 		need += labs
-		weight += labs * r.precursorAccess(i)
+		weight += float64(labs * r.precursorAccess(i))
 	}
 	batches := e.PrecursorBatches * (1 - r.precursorCut)
 	out[Precursors] = batches
@@ -813,7 +815,7 @@ func (r *Replicate) ship() {
 		delivered := 0.0
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			s := &sites[bits.TrailingZeros64(m)]
-			delivered += s.output * s.pass
+			delivered += float64(s.output * s.pass)
 		}
 		t.delivered[i] = delivered
 	}
@@ -839,7 +841,7 @@ func (r *Replicate) passFor(rivalsAt uint64) []float64 {
 	}
 	e := &r.w.econ
 	for v := range t.cost {
-		t.cost[v] = 1 + e.EnforcementCost*t.seize[v]
+		t.cost[v] = 1 + float64(e.EnforcementCost*t.seize[v])
 		if rivalsAt&(1<<v) != 0 {
 			t.cost[v] += e.RivalCost
 		}
@@ -886,14 +888,14 @@ func (r *Replicate) sell(out []float64) {
 		if have > 0 {
 			capacity = t.have[i] / have
 		}
-		drug := pi*price*t.delivered[i] + (1-pi)*value*x/members
-		base := ref * (pi*capacity + (1-pi)*x/members)
+		drug := float64(pi*price*t.delivered[i]) + (1-pi)*value*x/members
+		base := ref * (float64(pi*capacity) + (1-pi)*x/members)
 		income := max(drug, e.RentFloor*base)
 		r.factor[i] = 1
 		if base > 0 {
-			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+e.RevenueElasticity*(income/base-1)))
+			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+float64(e.RevenueElasticity*(income/base-1))))
 		}
-		saved := e.Reinvestment * income
+		saved := float64(e.Reinvestment * income)
 		t.funds[i] = min(t.funds[i]+saved, WeeksPerYear*saved)
 		revenue += income
 	}

@@ -470,7 +470,7 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	var members, sumSq, alive float64
 	for _, x := range r.c {
 		members += x
-		sumSq += x * x
+		sumSq += float64(x * x)
 		if x >= 1 {
 			alive++
 		}
@@ -499,10 +499,10 @@ type flows struct {
 
 func (f flows) plus(g flows, scale float64) flows {
 	return flows{
-		f.recruits + scale*g.recruits,
-		f.incapacitated + scale*g.incapacitated,
-		f.deaths + scale*g.deaths,
-		f.saturation + scale*g.saturation,
+		f.recruits + float64(scale*g.recruits),
+		f.incapacitated + float64(scale*g.incapacitated),
+		f.deaths + float64(scale*g.deaths),
+		f.saturation + float64(scale*g.saturation),
 	}
 }
 
@@ -517,11 +517,11 @@ func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 	var f flows
 	perCapitaArrest := p.Incapacitation / s
 	for i, x := range c {
-		death := p.ConflictLethality * r.exposure[i]
-		sat := p.Saturation * x
+		death := float64(p.ConflictLethality * r.exposure[i])
+		sat := float64(p.Saturation * x)
 		dc[i] = x * (p.Recruitment - perCapitaArrest - death - sat)
-		f.deaths += x * death
-		f.saturation += x * sat
+		f.deaths += float64(x * death)
+		f.saturation += float64(x * sat)
 	}
 	f.recruits = p.Recruitment * s
 	f.incapacitated = p.Incapacitation
@@ -575,7 +575,7 @@ func (r *Replicate) fastestRate(p Params) (rate, intrinsic float64) {
 	}
 	for i, x := range r.c {
 		if x > 0 {
-			own := p.Recruitment + p.ConflictLethality*r.exposure[i] + 2*p.Saturation*x
+			own := p.Recruitment + float64(p.ConflictLethality*r.exposure[i]) + float64(2*p.Saturation*x)
 			intrinsic = max(intrinsic, own)
 			rate = max(rate, own+p.Incapacitation/s)
 		}
@@ -589,15 +589,15 @@ func (r *Replicate) substepRK4(p Params, dt float64) flows {
 	half := 0.5 * dt
 	f1 := r.derivative(p, c, r.k1)
 	for i := range c {
-		c2[i] = c[i] + half*r.k1[i]
+		c2[i] = c[i] + float64(half*r.k1[i])
 	}
 	f2 := r.derivative(p, c2, r.k2)
 	for i := range c {
-		c2[i] = c[i] + half*r.k2[i]
+		c2[i] = c[i] + float64(half*r.k2[i])
 	}
 	f3 := r.derivative(p, c2, r.k3)
 	for i := range c {
-		c2[i] = c[i] + dt*r.k3[i]
+		c2[i] = c[i] + float64(dt*r.k3[i])
 	}
 	f4 := r.derivative(p, c2, r.k4)
 	for i := range c {
@@ -627,11 +627,11 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 			r.satExits[i] = 0
 			continue
 		}
-		hDeath := p.ConflictLethality * r.exposure[i]
+		hDeath := float64(p.ConflictLethality * r.exposure[i])
 		if r.fury[i] != 0 {
 			hDeath *= 1 + r.fury[i]
 		}
-		hSat := p.Saturation * x
+		hSat := float64(p.Saturation * x)
 		h := perCapitaArrest + hDeath + hSat
 		exits := BinomialHazard(rng, x, h)
 		r.satExits[i] = 0

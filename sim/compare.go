@@ -246,10 +246,11 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 }
 
 // ComparisonManifest is comparison.json: what was compared and how, written last. It
-// holds no timestamps, so the same comparison writes the same bytes.
+// holds no timestamps, so the same comparison by the same build writes the same bytes.
 type ComparisonManifest struct {
-	Complete bool   `json:"complete"`
-	Version  string `json:"version"`
+	Complete bool      `json:"complete"`
+	Version  string    `json:"version"`
+	Build    BuildInfo `json:"build"` // the binary that made the comparison
 	// Command is the command line that made the comparison, when there was one.
 	Command         string              `json:"command,omitempty"`
 	Scenarios       []ManifestScenario  `json:"scenarios"` // the first is the reference
@@ -284,7 +285,7 @@ func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManife
 		return out
 	}
 	m := &ComparisonManifest{
-		Complete: true, Version: Version, Command: command,
+		Complete: true, Version: Version, Build: Build(), Command: command,
 		Seed: c.Seed, Replicates: c.Replicates, Mode: scs[0].Mode.String(),
 		StartDate: c.Clock.Start.Format(time.DateOnly), Weeks: c.Clock.Weeks,
 		HorizonsFrom: "asked", WindowWeeks: HorizonWindow, Pairing: PairingNote,
@@ -468,7 +469,7 @@ func PairedDifference(a, b []float64, level float64) Interval {
 	if sd == 0 {
 		return Interval{mean, mean, mean}
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.5 + level/2)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.5 + float64(level/2))
 	half := t * sd / math.Sqrt(float64(len(d)))
 	return Interval{mean, mean - half, mean + half}
 }

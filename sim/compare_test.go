@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -537,6 +538,9 @@ func TestCompareSavesTableAndManifest(t *testing.T) {
 		m.Scenarios[0].SHA256 != ref.SHA256 || m.Replicates != 2 || m.FirstDifference == nil || m.FirstDifference.Week != 61 ||
 		len(m.Horizons) != 2 || m.Horizons[0] != (ComparisonHorizon{112, "2027-02-28"}) || !strings.HasPrefix(m.HorizonsFrom, "default") {
 		t.Errorf("comparison.json:\n%s", data)
+	}
+	if m.Build.GoVersion != runtime.Version() || m.Build.GOOS != runtime.GOOS || m.Build.GOARCH != runtime.GOARCH {
+		t.Errorf("comparison.json names the build %+v, this is %s %s/%s", m.Build, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	}
 	for _, f := range m.Files {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {

@@ -456,6 +456,7 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 func newManifest(sc *Scenario, head *checkpointHeader, workers int) *Manifest {
 	return &Manifest{
 		Version:         Version,
+		Build:           Build(),
 		Scenario:        head.Scenario,
 		Seed:            head.Seed,
 		Replicates:      head.Replicates,

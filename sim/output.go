@@ -156,7 +156,7 @@ func createAtomic(path string) (*AtomicFile, error) {
 
 func (a *AtomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
 
-// Commit flushes, syncs and renames the file into place.
+// Commit flushes, syncs and renames the file into place, and syncs its directory.
 func (a *AtomicFile) Commit() error {
 	err := a.w.Flush()
 	if err == nil {
@@ -166,7 +166,7 @@ func (a *AtomicFile) Commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(a.f.Name(), a.path)
+		err = RenameDurably(a.f.Name(), a.path)
 	}
 	if err != nil {
 		os.Remove(a.f.Name())
@@ -345,6 +345,7 @@ type Manifest struct {
 	MergedShards    int              `json:"merged_shards,omitempty"`
 	Resume          string           `json:"resume,omitempty"` // how to continue an incomplete run
 	Version         string           `json:"version"`
+	Build           BuildInfo        `json:"build"` // the binary that wrote it
 	Scenario        ManifestScenario `json:"scenario"`
 	Seed            uint64           `json:"seed"`
 	Replicates      int              `json:"replicates"`

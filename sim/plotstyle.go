@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -117,8 +118,8 @@ func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	step := niceStep(hi - lo)
 	var major []float64
-	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+1e-9*step; k++ {
-		major = append(major, k*step+0) // +0: no "-0"
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+float64(1e-9*step); k++ {
+		major = append(major, float64(k*step)+0) // +0: no "-0"
 	}
 	if len(major) == 0 {
 		return []plot.Tick{{Value: lo, Label: CompactNumber(lo)}, {Value: hi, Label: CompactNumber(hi)}}
@@ -127,11 +128,11 @@ func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 	ticks := make([]plot.Tick, 0, 2*len(major)+1)
 	for i, v := range major {
 		ticks = append(ticks, plot.Tick{Value: v, Label: labels[i]})
-		if half := v + step/2; half <= hi {
+		if half := v + float64(step/2); half <= hi {
 			ticks = append(ticks, plot.Tick{Value: half})
 		}
 	}
-	if first := major[0] - step/2; first >= lo {
+	if first := major[0] - float64(step/2); first >= lo {
 		ticks = append(ticks, plot.Tick{Value: first})
 	}
 	return ticks
@@ -140,7 +141,7 @@ func (ValueTicks) Ticks(lo, hi float64) []plot.Tick {
 // niceStep is the spacing of labelled ticks over a range: the smallest of 1, 2, 2.5 and
 // 5 times a power of ten that leaves at most six intervals.
 func niceStep(span float64) float64 {
-	mag := math.Pow(10, math.Floor(math.Log10(span/6)))
+	mag := math.Pow(10, math.Floor(fpmath.Log10(span/6)))
 	for _, f := range []float64{1, 2, 2.5, 5, 10} {
 		if span/(f*mag) <= 6 {
 			return f * mag
@@ -200,7 +201,7 @@ func CompactNumber(x float64) string {
 		for _, s := range siSuffixes {
 			if a >= s.div {
 				v := x / s.div
-				digits := max(0, 2-int(math.Floor(math.Log10(math.Abs(v)))))
+				digits := max(0, 2-int(math.Floor(fpmath.Log10(math.Abs(v)))))
 				return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(v, 'f', digits, 64), "0"), ".") + s.suffix
 			}
 		}
@@ -208,7 +209,7 @@ func CompactNumber(x float64) string {
 	if a >= 100 || x == 0 {
 		return groupThousands(strconv.FormatFloat(x, 'f', 0, 64))
 	}
-	digits := 2 - int(math.Floor(math.Log10(a)))
+	digits := 2 - int(math.Floor(fpmath.Log10(a)))
 	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(x, 'f', digits, 64), "0"), ".")
 }
 
@@ -303,7 +304,7 @@ func (c *chart) finish() *chart {
 	if len(c.windows) > 0 {
 		// Headroom above the data for the windows' labels, a row each (at most four).
 		rows := min(len(c.windows), labelRows)
-		c.p.Y.Max += (c.p.Y.Max - c.p.Y.Min) * 0.07 * float64(rows)
+		c.p.Y.Max += float64((c.p.Y.Max - c.p.Y.Min) * 0.07 * float64(rows))
 		c.p.Add(windowLabels{c.windows})
 	}
 	return c
@@ -339,7 +340,7 @@ func (c *chart) legendLayout(width vg.Length) (cols [][]legendEntry, height vg.L
 		cols[i/rows] = append(cols[i/rows], e)
 	}
 	entry := lg.TextStyle.Rectangle("Xg").Max.Y + lg.Padding
-	return cols, vg.Length(rows)*entry + vg.Points(8)
+	return cols, vg.Length(vg.Length(rows)*entry) + vg.Points(8)
 }
 
 func (c *chart) newLegend() plot.Legend {
@@ -373,7 +374,7 @@ func (c *chart) writeTo(w io.Writer, width, height vg.Length, format string) err
 			for _, e := range entries {
 				lg.Add(e.text, e.thumbs...)
 			}
-			x0 := vg.Length(i) * colW
+			x0 := vg.Length(vg.Length(i) * colW)
 			lg.Draw(draw.Crop(strip, x0, -(strip.Max.X - strip.Min.X - x0 - colW), 0, 0))
 		}
 	}
@@ -417,7 +418,7 @@ func (s windowLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		if x0 >= c.Max.X {
 			continue
 		}
-		y := c.Max.Y - vg.Length(i%labelRows+1)*(lineH+pad)
+		y := c.Max.Y - vg.Length(vg.Length(i%labelRows+1)*(lineH+pad))
 		tw := sty.Rectangle(w.label).Max.X
 		x := min(x0+pad, c.Max.X-pad-tw)
 		bg := color.NRGBA{0xff, 0xff, 0xff, 0xb0}

@@ -118,21 +118,15 @@ type memoryLimit struct {
 }
 
 // memoryBudget is the tightest of the limits on this process's memory: half the
-// machine's, its cgroup's (Slurm's --mem, a Kubernetes pod's limit, docker --memory) and
-// its address-space limit (ulimit -v).
+// machine's (physicalMemory, per system) and the process's own (processLimits: on Linux
+// its cgroup's, which Slurm's --mem, a Kubernetes pod's limit and docker --memory set;
+// on Unix its address-space limit, ulimit -v).
 var memoryBudget = func() memoryLimit {
 	limits := []memoryLimit{{8 << 30, "half of an assumed 16 GiB machine"}}
-	if kb := procValue("/proc/meminfo", "MemTotal:"); kb > 0 {
-		limits[0] = memoryLimit{kb * 1024 / 2, "half the machine's"}
+	if total := physicalMemory(); total > 0 {
+		limits[0] = memoryLimit{total / 2, "half the machine's"}
 	}
-	self, _ := os.ReadFile("/proc/self/cgroup")
-	if l, ok := cgroupLimit("/sys/fs/cgroup", self); ok {
-		limits = append(limits, l)
-	}
-	if l, ok := addressSpaceLimit(); ok {
-		limits = append(limits, l)
-	}
-	return tightest(limits)
+	return tightest(append(limits, processLimits()...))
 }
 
 func tightest(limits []memoryLimit) memoryLimit {

@@ -1,4 +1,4 @@
-//go:build !unix && !windows
+//go:build !linux && !darwin && !freebsd && !windows
 
 package sim
 
@@ -8,3 +8,8 @@ import "errors"
 var freeSpace = func(string) (int64, error) { return 0, errors.New("free space unknown on this system") }
 
 func addressSpaceLimit() (memoryLimit, bool) { return memoryLimit{}, false }
+
+// physicalMemory is unknown here: the budget assumes a 16 GiB machine.
+func physicalMemory() int64 { return 0 }
+
+func processLimits() []memoryLimit { return nil }

@@ -353,7 +353,7 @@ func (r *runDir) commitPartials() ([]string, error) {
 	}
 	r.close()
 	for _, name := range files {
-		if err := os.Rename(filepath.Join(r.dir, name+partialSuffix), filepath.Join(r.dir, name)); err != nil {
+		if err := RenameDurably(filepath.Join(r.dir, name+partialSuffix), filepath.Join(r.dir, name)); err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/DataDog/sketches-go/ddsketch"
-	"github.com/DataDog/sketches-go/ddsketch/mapping"
 	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -154,19 +153,13 @@ func centreOf(xs []float64) centre {
 
 // newSketch returns an empty sketch with dense stores: with deviations below ZeroBand
 // taken for 0, their buckets span a bounded range, which a dense store holds in less
-// memory than a paginated one once many replicates have filled it. Every sketch shares
-// one mapping (it is read only), rather than one each per cell and part.
+// memory than a paginated one once many replicates have filled it.
+// The mapping is the library's default, made portable (portableMapping).
 func newSketch() *ddsketch.DDSketch {
 	return ddsketch.NewDDSketch(sketchMapping, store.NewDenseStore(), store.NewDenseStore())
 }
 
-var sketchMapping = func() mapping.IndexMapping {
-	m, err := mapping.NewDefaultMapping(QuantileAccuracy)
-	if err != nil {
-		panic(fmt.Sprintf("sim: ddsketch rejected accuracy %v: %v", QuantileAccuracy, err))
-	}
-	return m
-}()
+var sketchMapping = newPortableMapping(QuantileAccuracy)
 
 // mergeFrom merges o into r; with take, o is not used again and r may take its sketch.
 func (r *Running) mergeFrom(o *Running, take bool) error {

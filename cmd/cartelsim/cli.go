@@ -18,12 +18,14 @@ import (
 )
 
 // Exit statuses: usage errors and bad scenarios are 2, failures while running are 1, and
-// a run stopped by SIGINT or SIGTERM, its checkpoint saved, is 130 (the shell's 128+2).
+// a run stopped by a signal, its checkpoint saved, is the shell's 128 + the signal's
+// number: 130 for SIGINT, 143 for SIGTERM.
 const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitUsage       = 2
 	exitInterrupted = 130
+	exitTerminated  = 143
 )
 
 // usageError marks errors in how the command was called.
@@ -60,7 +62,8 @@ Usage:
 
 Commands:
 %s
-Run "cartelsim <command> --help" for a command's options.
+Run "cartelsim help <command>" (or "cartelsim <command> --help") for a command's options,
+"cartelsim --version" for the version and build.
 `
 
 func mainHelp() string {
@@ -92,8 +95,18 @@ func parseArgs(args []string) (inv invocation, err error) {
 		return inv, usagef("cartelsim: no command (run cartelsim --help)")
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
+	case "-h", "--help":
 		return invocation{help: true}, nil
+	case "help": // help CMD is CMD --help
+		switch len(args) {
+		case 1:
+			return invocation{help: true}, nil
+		case 2:
+			return parseArgs([]string{args[1], "--help"})
+		}
+		return inv, usagef("cartelsim help: want one command, got %q (run cartelsim --help)", args[1:])
+	case "--version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name() == args[0] {
@@ -191,7 +204,7 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	case errors.As(err, &ue) || errors.As(err, &se):
 		return exitUsage
 	case errors.As(err, &ie) || errors.As(err, &xe) || errors.As(err, &ce):
-		return exitInterrupted
+		return interruptStatus(ctx)
 	}
 	return exitFailure
 }

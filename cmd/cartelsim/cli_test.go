@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -64,7 +65,14 @@ func TestCLI(t *testing.T) {
 		{"no arguments", nil, 2, "", "Usage:"},
 		{"help", []string{"--help"}, 0, "Commands:", ""},
 		{"unknown command", []string{"fly"}, 2, "", `unknown command "fly"`},
-		{"version", []string{"version"}, 0, "cartelsim 0.1.0", ""},
+		{"version", []string{"version"}, 0, "cartelsim 0.1.0 (module version ", ""},
+		{"--version", []string{"--version"}, 0, "cartelsim 0.1.0 (module version ", ""},
+		{"--version names the Go version", []string{"--version"}, 0, runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH, ""},
+		{"--version with an argument", []string{"--version", "x"}, 2, "", "version takes no arguments"},
+		{"help run", []string{"help", "run"}, 0, "Usage: cartelsim run", ""},
+		{"help alone", []string{"help"}, 0, "Commands:", ""},
+		{"help unknown command", []string{"help", "fly"}, 2, "", `unknown command "fly"`},
+		{"help two commands", []string{"help", "run", "check"}, 2, "", "cartelsim help: want one command"},
 		{"run help", []string{"run", "--help"}, 0, "--replicates", ""},
 		{"check help", []string{"check", "-h"}, 0, "Usage: cartelsim check", ""},
 		{"check ok", []string{"check", good}, 0, "ok: scenario \"small\"", ""},
@@ -286,6 +294,22 @@ func TestFlagValueErrorsSayWhatTheFlagWants(t *testing.T) {
 		_, err := parseArgs(strings.Fields(c.args))
 		if err == nil || err.Error() != c.want || strings.Contains(err.Error(), "strconv") {
 			t.Errorf("%s: %v, want %s", c.args, err, c.want)
+		}
+	}
+}
+
+// cartelsim help CMD prints what CMD --help prints, for every command.
+func TestHelpCommandIsCommandHelp(t *testing.T) {
+	for _, c := range commands() {
+		var viaHelp, viaFlag, stderr bytes.Buffer
+		if status := cli([]string{"help", c.name()}, &viaHelp, &stderr); status != 0 {
+			t.Errorf("help %s: status %d, %s", c.name(), status, stderr.String())
+		}
+		if status := cli([]string{c.name(), "--help"}, &viaFlag, &stderr); status != 0 {
+			t.Errorf("%s --help: status %d, %s", c.name(), status, stderr.String())
+		}
+		if viaHelp.Len() == 0 || viaHelp.String() != viaFlag.String() {
+			t.Errorf("help %s printed %q, %s --help %q", c.name(), viaHelp.String(), c.name(), viaFlag.String())
 		}
 	}
 }

@@ -24,6 +24,7 @@ func FuzzArgs(f *testing.F) {
 	for _, args := range argSeeds(f) {
 		f.Add(strings.Join(args, "\x00"))
 	}
+	f.Add("help\x00--version")
 	f.Fuzz(func(t *testing.T, joined string) {
 		var args []string
 		if joined != "" {
@@ -48,10 +49,17 @@ func FuzzArgs(f *testing.F) {
 			}
 			return
 		}
+		named := args[0] // the command: help CMD's CMD, --version's version
+		if named == "help" && len(args) == 2 {
+			named = args[1]
+		}
+		if named == "--version" {
+			named = "version"
+		}
 		switch {
 		case inv.cmd == nil && !inv.help:
 			t.Fatalf("%q: neither a command nor help", args)
-		case inv.cmd != nil && (inv.fs == nil || !inv.fs.Parsed() || inv.cmd.name() != args[0]):
+		case inv.cmd != nil && (inv.fs == nil || !inv.fs.Parsed() || inv.cmd.name() != named):
 			t.Fatalf("%q: command %q with flags %v", args, inv.cmd.name(), inv.fs)
 		case inv.help:
 			var stdout, stderr bytes.Buffer

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -25,43 +26,51 @@ func hangAfterSignal() {
 	select {}
 }
 
-// The first SIGINT cancels the run's context; a second one exits with status 130 at once,
-// however long the first one's shutdown would take. Without that this test never ends.
+// The first SIGINT or SIGTERM cancels the run's context; a second one exits at once,
+// however long the first one's shutdown would take, with the second signal's status
+// (130 for SIGINT, 143 for SIGTERM: 128 + their numbers). Without that this test never
+// ends.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT to send on Windows")
 	}
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "CARTELSIM_TEST_CLI=hang")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	expect := func(want string) {
-		t.Helper()
-		if !lines.Scan() || lines.Text() != want {
-			cmd.Process.Kill()
-			t.Fatalf("child said %q (%v), want %q", lines.Text(), lines.Err(), want)
+	for _, c := range []struct {
+		sig    syscall.Signal
+		status int
+		says   string
+	}{{syscall.SIGINT, 130, "interrupt again: quitting at once"}, {syscall.SIGTERM, 143, "terminated again: quitting at once"}} {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), "CARTELSIM_TEST_CLI=hang")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	expect("ready")
-	cmd.Process.Signal(os.Interrupt)
-	expect("cancelled")
-	cmd.Process.Signal(os.Interrupt)
-	io.Copy(io.Discard, stdout)
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-		t.Fatalf("after the second signal: %v, want exit status %d", err, exitInterrupted)
-	}
-	if msg := strings.TrimSpace(stderr.String()); strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "interrupt again: quitting at once") {
-		t.Errorf("stderr %q, want one line saying it quits", msg)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(stdout)
+		expect := func(want string) {
+			t.Helper()
+			if !lines.Scan() || lines.Text() != want {
+				cmd.Process.Kill()
+				t.Fatalf("%v: child said %q (%v), want %q", c.sig, lines.Text(), lines.Err(), want)
+			}
+		}
+		expect("ready")
+		cmd.Process.Signal(c.sig)
+		expect("cancelled")
+		cmd.Process.Signal(c.sig)
+		io.Copy(io.Discard, stdout)
+		err = cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != c.status {
+			t.Fatalf("after the second %v: %v, want exit status %d", c.sig, err, c.status)
+		}
+		if msg := strings.TrimSpace(stderr.String()); strings.Count(msg, "\n") != 0 || !strings.Contains(msg, c.says) {
+			t.Errorf("%v: stderr %q, want one line saying it quits", c.sig, msg)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
@@ -200,13 +201,11 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// isTerminal says whether w is a terminal, where a progress bar belongs. A character
+// device is not enough: /dev/null is one, and a job's stderr sent there would get the bar.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progressBar redraws one line on a terminal, at most ten times a second.

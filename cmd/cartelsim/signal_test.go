@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,7 +72,8 @@ func replicatesDone(dir string) (done int, complete bool) {
 }
 
 // interrupt waits until the run in dir has checkpointed at least `after` replicates,
-// sends sig, and checks that the run stopped part-way with status 130.
+// sends sig, and checks that the run stopped part-way with status 128 + the signal's
+// number (130 for SIGINT, 143 for SIGTERM).
 func interrupt(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, dir string, after int, sig os.Signal) {
 	t.Helper()
 	awaitChild(t, cmd, out, fmt.Sprintf("%s: a checkpoint of %d replicates", dir, after), func() bool {
@@ -86,8 +88,8 @@ func interrupt(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, dir string, after
 	}
 	err := cmd.Wait()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-		t.Fatalf("after %v: %v (want exit status %d): %s", sig, err, exitInterrupted, out)
+	if want := 128 + int(sig.(syscall.Signal)); !errors.As(err, &ee) || ee.ExitCode() != want {
+		t.Fatalf("after %v: %v (want exit status %d): %s", sig, err, want, out)
 	}
 	if done, complete := replicatesDone(dir); complete || done < after {
 		t.Fatalf("after %v the manifest says %d done, complete %v", sig, done, complete)
@@ -217,6 +219,40 @@ func TestShardIndex(t *testing.T) {
 		got, err := cmd.shardIndex(func(k string) string { return c.env[k] })
 		if c.err == "" && (err != nil || got != c.want) || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("--shard %q --shards %d %v: %d, %v; want %d, %q", c.shard, c.shards, c.env, got, err, c.want, c.err)
+		}
+	}
+}
+
+// A run stopped by SIGTERM (what Slurm, Kubernetes and systemd send) saves its checkpoint
+// and exits with status 143, the shell's 128 + 15, as SIGINT's stop exits 130; either way
+// the run resumes to completion.
+func TestSignalExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the CLI in child processes")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT or SIGTERM to send on Windows")
+	}
+	root := t.TempDir()
+	scenario := filepath.Join(root, "small.yaml")
+	os.WriteFile(scenario, []byte(smallScenario), 0o644)
+	for _, c := range []struct {
+		sig    syscall.Signal
+		status int // 128 + the signal's number (signal(7): SIGINT 2, SIGTERM 15)
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		dir := filepath.Join(root, c.sig.String())
+		// A million replicates: still running when the signal comes.
+		args := []string{"run", scenario, "--out", dir, "-n", "1000000", "-q", "--workers", "1", "--checkpoint-every", "50ms"}
+		cmd, out := startCLI(t, nil, args...)
+		interrupt(t, cmd, out, dir, 1, c.sig)
+		if cmd.ProcessState.ExitCode() != c.status {
+			t.Errorf("%v: exit status %d, want %d", c.sig, cmd.ProcessState.ExitCode(), c.status)
+		}
+		if !strings.Contains(out.String(), "sim: interrupted after") || !strings.Contains(out.String(), "--resume") {
+			t.Errorf("%v: %q does not say how to resume", c.sig, out)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "checkpoint.bin")); err != nil {
+			t.Errorf("%v: no checkpoint kept: %v", c.sig, err)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 
 	"github.com/spf13/pflag"
 
@@ -14,7 +13,7 @@ import (
 type versionCmd struct{}
 
 func (*versionCmd) name() string               { return "version" }
-func (*versionCmd) synopsis() string           { return "print the version" }
+func (*versionCmd) synopsis() string           { return "print the version and build (also cartelsim --version)" }
 func (*versionCmd) usage() string              { return "version" }
 func (*versionCmd) register(fs *pflag.FlagSet) {}
 
@@ -22,6 +21,6 @@ func (*versionCmd) run(_ context.Context, args []string, stdout, _ io.Writer) er
 	if len(args) > 0 {
 		return usagef("version takes no arguments")
 	}
-	fmt.Fprintf(stdout, "cartelsim %s (%s)\n", sim.Version, runtime.Version())
+	fmt.Fprintln(stdout, sim.Build())
 	return nil
 }

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+// openPseudoTerminal: the test opens one only on Linux.
+func openPseudoTerminal(*testing.T) *os.File { return nil }
