@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distmv"
@@ -44,14 +45,14 @@ type Param struct {
 // u maps a value to the scale on which its prior is uniform and the kernel perturbs it.
 func (p Param) u(x float64) float64 {
 	if p.Log {
-		return math.Log(x)
+		return fpmath.Log(x)
 	}
 	return x
 }
 
 func (p Param) x(u float64) float64 {
 	if p.Log {
-		return math.Exp(u)
+		return fpmath.Exp(u)
 	}
 	return u
 }
@@ -173,13 +174,13 @@ func (c *Config) distance(out [][]float64, rng *rand.Rand) float64 {
 		}
 		mean /= float64(len(out))
 		if c.Noise {
-			mean += tg.SD * rng.NormFloat64()
+			mean += float64(tg.SD * rng.NormFloat64())
 		}
 		z := (mean - tg.Observed) / tg.SD
 		if c.Distance == AbsoluteZ {
 			d += math.Abs(z)
 		} else {
-			d += z * z
+			d += float64(z * z)
 		}
 	}
 	if math.IsNaN(d) {
@@ -207,7 +208,7 @@ func (g *Generation) AcceptanceRate() float64 { return float64(len(g.Theta)) / f
 func (g *Generation) ESS() float64 {
 	s := 0.0
 	for _, w := range g.Weights {
-		s += w * w
+		s += float64(w * w)
 	}
 	return 1 / s
 }
@@ -324,7 +325,7 @@ func (c *Config) first(ctx context.Context, s Simulator, workers int, led *ledge
 		rng := attemptRNG(c.Seed, 0, i, 0)
 		theta := make([]float64, len(c.Params))
 		for k, p := range c.Params {
-			theta[k] = min(max(p.x(p.u(p.Lo)+rng.Float64()*(p.u(p.Hi)-p.u(p.Lo))), p.Lo), p.Hi)
+			theta[k] = min(max(p.x(p.u(p.Lo)+float64(rng.Float64()*(p.u(p.Hi)-p.u(p.Lo)))), p.Lo), p.Hi)
 		}
 		out, err := c.simulate(ctx, s, theta, rng.Uint64())
 		if err != nil {
@@ -365,14 +366,15 @@ func (c *Config) kernel(g *Generation) (*kernel, error) {
 		freq[i] = g.Weights[i] * float64(n)
 		total += g.Weights[i]
 		k.cum[i] = total
-		k.logW[i] = math.Log(g.Weights[i])
+		k.logW[i] = fpmath.Log(g.Weights[i])
 	}
 	cov := mat.NewSymDense(d, nil)
 	stat.CovarianceMatrix(cov, x, freq)
 	// A degenerate population (every particle equal in some parameter) gets a floor of
 	// a millionth of the prior's range, so the kernel can still move.
 	for j, p := range c.Params {
-		floor := math.Pow(1e-6*(p.u(p.Hi)-p.u(p.Lo)), 2)
+		r := 1e-6 * (p.u(p.Hi) - p.u(p.Lo))
+		floor := float64(r * r) // math.Pow(r, 2) gives the same: one rounded product
 		if v := cov.At(j, j); !(v >= floor) {
 			for l := range d {
 				if l != j {
@@ -429,20 +431,20 @@ func (k *kernel) logMixture(z []float64) float64 {
 		e := 0.0
 		for l := range z {
 			d := z[l] - wj[l]
-			e += d * d
+			e += float64(d * d)
 		}
-		x := k.logW[j] - e/2
+		x := k.logW[j] - float64(e/2) // e/2 is compiled as e*0.5, which would fuse
 		switch {
 		case x <= m:
-			s += math.Exp(x - m)
+			s += fpmath.Exp(x - m)
 		case math.IsInf(m, -1):
 			m, s = x, 1
 		default:
-			s = s*math.Exp(m-x) + 1
+			s = float64(s*fpmath.Exp(m-x)) + 1
 			m = x
 		}
 	}
-	return m + math.Log(s)
+	return m + fpmath.Log(s)
 }
 
 func logSumExp(xs []float64) float64 {
@@ -452,9 +454,9 @@ func logSumExp(xs []float64) float64 {
 	}
 	s := 0.0
 	for _, x := range xs {
-		s += math.Exp(x - m)
+		s += fpmath.Exp(x - m)
 	}
-	return m + math.Log(s)
+	return m + fpmath.Log(s)
 }
 
 // next runs generation prev.Index+1 with the given tolerance.
@@ -522,7 +524,7 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 	}
 	norm := logSumExp(logw)
 	for i := range logw {
-		g.Weights[i] = math.Exp(logw[i] - norm)
+		g.Weights[i] = fpmath.Exp(logw[i] - norm)
 	}
 	return g, nil
 }

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -229,7 +230,7 @@ func (expTicks) Ticks(lo, hi float64) []plot.Tick {
 		for k := math.Floor(lo / math.Ln10); k <= math.Ceil(hi/math.Ln10); k++ {
 			for _, m := range mantissas {
 				v := m * math.Pow(10, k)
-				if u := math.Log(v); u >= lo && u <= hi {
+				if u := fpmath.Log(v); u >= lo && u <= hi {
 					ticks = append(ticks, plot.Tick{Value: u, Label: strconv.FormatFloat(v, 'g', 3, 64)})
 				}
 			}

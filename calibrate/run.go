@@ -423,7 +423,7 @@ func (c *Config) predictive(ctx context.Context, s Simulator, workers int, g *Ge
 		if c.Noise { // the band is of the data: the model's values with their error
 			for _, row := range out {
 				for t, tg := range c.Targets {
-					row[t] += tg.SD * rng.NormFloat64()
+					row[t] += float64(tg.SD * rng.NormFloat64())
 				}
 			}
 		}
@@ -455,7 +455,7 @@ func (c *Config) predictive(ctx context.Context, s Simulator, workers int, g *Ge
 		for k, x := range xs {
 			v[k], w[k] = x.v, x.w
 		}
-		bands[t] = Band{Target: tg, Mean: stat.Mean(v, w),
+		bands[t] = Band{Target: tg, Mean: weightedMean(v, w),
 			P05: stat.Quantile(0.05, stat.Empirical, v, w),
 			P50: stat.Quantile(0.5, stat.Empirical, v, w),
 			P95: stat.Quantile(0.95, stat.Empirical, v, w)}
@@ -640,4 +640,15 @@ func weightedMeanVar(x, w []float64) (mean, variance float64) {
 		variance += w[i] * (x[i] - mean) * (x[i] - mean)
 	}
 	return mean, variance
+}
+
+// weightedMean is stat.Mean(x, w), sum_i w_i x_i / sum_i w_i in the same order, with each
+// product rounded: inlined, gonum's loop is fused on arm64 and the bytes would differ.
+func weightedMean(x, w []float64) float64 {
+	sx, sw := 0.0, 0.0
+	for i, wi := range w {
+		sx += float64(wi * x[i])
+		sw += wi
+	}
+	return sx / sw
 }

@@ -71,5 +71,5 @@ func (r *Replicate) leaveAbroad(i int, pressure float64, rng *rand.Rand) int {
 // batches. It is share when AbroadPrecursorAccess is 0.
 func (e *Economy) abroadPrecursors(share float64) float64 {
 	a := e.AbroadPrecursorAccess
-	return a + (1-a)*share
+	return a + float64((1-a)*share)
 }

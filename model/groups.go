@@ -152,7 +152,7 @@ func (g *groups) reset(w *World) {
 			self -= wt[k]
 		}
 		g.allySelf[i] = max(0, self)
-		g.invAllies[i] = 1 / (g.division*net.AllianceStrength[i] + 1) // net.invAllies[i] when d is 1
+		g.invAllies[i] = 1 / (float64(g.division*net.AllianceStrength[i]) + 1) // net.invAllies[i] when d is 1
 		g.c[i], g.satExits[i], g.peak[i], g.factor[i], g.fury[i] = 0, 0, 0, 1, 0
 		g.lead[i] = w.leadership[i]
 		g.record[i] = i
@@ -213,7 +213,7 @@ func (r *Replicate) conflictExposure(c, out []float64) (s float64) {
 		for _, l := range g.rivals[i] {
 			r += float64(l.weight * c[l.to])
 		}
-		out[i] = (r + b*s - b*ci) * g.invAllies[i]
+		out[i] = (r + float64(b*s) - float64(b*ci)) * g.invAllies[i]
 	}
 	return s
 }
@@ -299,7 +299,7 @@ func (g *groups) refreshAllies(i int) {
 	for _, l := range g.allies[i] {
 		a += l.weight
 	}
-	g.invAllies[i] = 1 / (g.division*a + 1)
+	g.invAllies[i] = 1 / (float64(g.division*a) + 1)
 }
 
 // strongestAlly returns the slot of i's most strongly allied living group, or -1.
@@ -696,7 +696,7 @@ func (r *Replicate) fade() {
 		if k < 0 {
 			continue
 		}
-		cut := f.excess * (1 - keep)
+		cut := float64(f.excess * (1 - keep))
 		f.excess -= cut
 		if f.excess < 1e-6*fr.FactionRivalry {
 			cut, f.excess = cut+f.excess, 0

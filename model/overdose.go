@@ -34,7 +34,7 @@ func (e *Economy) fentanylShare(elapsed float64) float64 {
 	if s0 <= 0 || s0 >= 1 || g == 0 {
 		return s0
 	}
-	return 1 / (1 + (1-s0)/s0*fpmath.Exp(-g*elapsed/WeeksPerYear))
+	return 1 / (1 + float64((1-s0)/s0*fpmath.Exp(-g*elapsed/WeeksPerYear)))
 }
 
 // step takes the week's exposure and harm reduction (a share of deaths averted) and
@@ -58,7 +58,7 @@ func (r *Replicate) overdoseWeek(wk int, out []float64) {
 			kept *= 1 - cp.rampedIntensity(wk)
 		}
 	}
-	exposure := e.fentanylShare(float64(wk-1+r.w.cfg.WarmUpWeeks)) * out[Supply]
+	exposure := float64(e.fentanylShare(float64(wk-1+r.w.cfg.WarmUpWeeks)) * out[Supply])
 	out[USConsumption] = exposure
 	out[OverdoseDeaths] = r.territory.overdose.step(e, exposure, 1-kept)
 }

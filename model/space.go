@@ -110,14 +110,14 @@ func placed(x float64, mask uint64) (other, home float64) {
 		return 0, x
 	}
 	other = math.Floor(x / float64(n+1))
-	return other, x - float64(n-1)*other
+	return other, x - float64(float64(n-1)*other)
 }
 
 // membersAround returns what a group with other and home members per state (home at
 // state home) places in the states of mask adjacent to state v, and in v itself.
 func membersAround(geo *Geography, mask uint64, home, v int, other, homeMembers float64) (around, in float64) {
 	near := geo.adj[v] & mask
-	around = other * float64(bits.OnesCount64(near))
+	around = float64(other * float64(bits.OnesCount64(near)))
 	if near&(1<<home) != 0 {
 		around += homeMembers - other
 	}
@@ -179,7 +179,7 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 			ownAround, own := membersAround(geo, mask, home, v, o, h)
 			e := 0.0
 			if b != 0 {
-				e = b * (max(0, sp.dens[v]-own) + a*max(0, sp.adjDens[v]-ownAround))
+				e = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
 			}
 			for _, l := range g.rivals[i] {
 				j := l.to
@@ -187,11 +187,11 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 					continue
 				}
 				around, in := membersAround(geo, t.present[j], t.home[j], v, sp.other[j], sp.home[j])
-				e += l.weight * (in + a*around)
+				e += float64(l.weight * (in + float64(a*around)))
 			}
 			e *= g.invAllies[i] * float64(n)
 			loc[v] = e
-			total += own * e
+			total += float64(own * e)
 		}
 		out[i] = total / x
 	}
@@ -238,7 +238,7 @@ func (r *Replicate) spatialTruce(c []float64, inTruce []bool, intensity float64)
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			ownAround, own := membersAround(geo, mask, home, v, o, h)
-			e := b * (max(0, sp.truceDens[v]-own) + a*max(0, sp.truceAdj[v]-ownAround))
+			e := float64(b * (max(0, sp.truceDens[v]-own) + float64(a*max(0, sp.truceAdj[v]-ownAround))))
 			for _, l := range r.rivals[i] {
 				j := l.to
 				if !inTruce[j] || c[j] <= 0 {
@@ -246,10 +246,10 @@ func (r *Replicate) spatialTruce(c []float64, inTruce []bool, intensity float64)
 				}
 				oj, hj := placed(c[j], t.present[j])
 				around, in := membersAround(geo, t.present[j], t.home[j], v, oj, hj)
-				e += l.weight * (in + a*around)
+				e += float64(l.weight * (in + float64(a*around)))
 			}
-			loc[v] = max(0, loc[v]-intensity*e*r.invAllies[i]*float64(n))
-			total += own * loc[v]
+			loc[v] = max(0, loc[v]-float64(intensity*e*r.invAllies[i]*float64(n)))
+			total += float64(own * loc[v])
 		}
 		r.exposure[i] = total / x
 	}
@@ -387,7 +387,7 @@ func (r *Replicate) homicideWeek(p Params) float64 {
 	geo := r.w.cfg.Geography
 	total := 0.0
 	for v := range sp.states {
-		h := p.BaselineHomicideRate*geo.States[v].Population/1e5/WeeksPerYear + p.OCHomicideRatio*sp.deaths[v]
+		h := float64(p.BaselineHomicideRate*geo.States[v].Population/1e5/WeeksPerYear) + float64(p.OCHomicideRatio*sp.deaths[v])
 		sp.homicides[v] = h
 		total += h
 	}

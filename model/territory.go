@@ -608,7 +608,7 @@ func (r *Replicate) equip(rng *rand.Rand) {
 		have, pressure := 0.0, 0.0
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			s := &sites[bits.TrailingZeros64(m)]
-			s.pressure *= decay
+			s.pressure = float64(s.pressure * decay)
 			have += s.labs + s.pending
 			pressure += s.pressure
 		}
@@ -658,7 +658,7 @@ func (r *Replicate) equip(rng *rand.Rand) {
 // reference price before the first sale).
 func (r *Replicate) profitFactor(pressure float64) float64 {
 	e := &r.w.econ
-	f := 1 / (1 + e.LabStrikeElasticity*pressure)
+	f := 1 / (1 + float64(e.LabStrikeElasticity*pressure))
 	if p := r.territory.price; p > 0 {
 		f *= fpmath.Exp(float64(e.LabPriceElasticity * fpmath.Log(p/e.ReferencePrice)))
 	}

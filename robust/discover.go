@@ -18,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -296,12 +297,12 @@ func WriteDiscovery(dir string, e *Experiment, d *Discovery) ([]string, error) {
 			lo, hi = min(lo, row[i]), max(hi, row[i])
 		}
 		if log && lo > 0 {
-			r := math.Log(hi / lo)
-			a.Min, a.Max = lo*math.Exp(-0.05*r), hi*math.Exp(top*r)
+			r := fpmath.Log(hi / lo)
+			a.Min, a.Max = lo*fpmath.Exp(-0.05*r), hi*fpmath.Exp(top*r)
 			return
 		}
 		r := max(hi-lo, 1e-9)
-		a.Min, a.Max = lo-0.05*r, hi+top*r
+		a.Min, a.Max = lo-float64(0.05*r), hi+float64(top*r)
 	}
 	pad(&p.X, fx, logs[fx], 0.05)
 	pad(&p.Y, fy, logs[fy], 0.3)

@@ -204,3 +204,20 @@ func TestWriteRobustnessRemovesStalePlots(t *testing.T) {
 		t.Errorf("plots %v, files %v: want robustness_s.png only", plots, files)
 	}
 }
+
+// Quantile rounds the interpolation's product before adding it, as the default amd64
+// build does, on every build: 0.1 + 0.3*(0.7-0.1) is 0.28 rounded twice, 0.27999999999999997
+// fused (math.FMA). `GOAMD64=v3 go test ./robust/` fails here without the explicit rounding.
+func TestQuantileRoundsLikeTheDefaultBuild(t *testing.T) {
+	a, b, q := 0.1, 0.7, 0.3
+	twice := a + float64(q*(b-a))
+	if fused := math.FMA(q, b-a, a); fused == twice {
+		t.Fatalf("the case does not tell fused from rounded twice (%v)", fused)
+	}
+	if twice != 0.28 {
+		t.Fatalf("0.1 + 0.3*0.6 rounded twice is %v, want 0.28", twice)
+	}
+	if got := Quantile(q, []float64{b, a}); got != twice {
+		t.Errorf("Quantile(0.3, {0.7, 0.1}) = %v, want %v", got, twice)
+	}
+}

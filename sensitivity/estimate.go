@@ -108,8 +108,8 @@ func sobolOnce(y []float64, k int, blocks []int) (s1, st []float64, v float64) {
 		for _, j := range blocks {
 			b := y[j*(k+2):]
 			fa, fab, fb := b[0], b[1+i], b[k+1]
-			first += fb * (fab - fa)
-			total += (fa - fab) * (fa - fab)
+			first += float64(fb * (fab - fa))
+			total += float64((fa - fab) * (fa - fab))
 		}
 		s1[i] = first / float64(n) / v
 		st[i] = total / float64(2*n) / v

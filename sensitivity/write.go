@@ -256,7 +256,7 @@ func (b bars) Plot(c draw.Canvas, p *plot.Plot) {
 			continue
 		}
 		x0, x1 := trX(0), trX(it.x)
-		y0, y1 := trY(it.y-it.h/2), trY(it.y+it.h/2)
+		y0, y1 := trY(it.y-float64(it.h/2)), trY(it.y+float64(it.h/2)) // h/2 is h*0.5, which would fuse
 		c.FillPolygon(b.color, c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}))
 	}
 }
@@ -267,7 +267,7 @@ func (b bars) DataRange() (xmin, xmax, ymin, ymax float64) {
 		if !math.IsNaN(it.x) {
 			xmin, xmax = min(xmin, it.x), max(xmax, it.x)
 		}
-		ymin, ymax = min(ymin, it.y-it.h/2), max(ymax, it.y+it.h/2)
+		ymin, ymax = min(ymin, it.y-float64(it.h/2)), max(ymax, it.y+float64(it.h/2))
 	}
 	return xmin, xmax, ymin, ymax
 }

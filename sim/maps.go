@@ -563,14 +563,14 @@ func (s statesPlotter) Plot(c draw.Canvas, _ *plot.Plot) {
 	}
 	w, h := c.Max.X-c.Min.X, c.Max.Y-c.Min.Y
 	scale := min(float64(w)/(x1-x0), float64(h)/(y1-y0))
-	offX := c.Min.X + (w-vg.Length(scale*(x1-x0)))/2
-	offY := c.Min.Y + (h-vg.Length(scale*(y1-y0)))/2
+	offX := c.Min.X + vg.Length((w-vg.Length(scale*(x1-x0)))/2) // x/2 is x*0.5, which would fuse
+	offY := c.Min.Y + vg.Length((h-vg.Length(scale*(y1-y0)))/2)
 	line := draw.LineStyle{Color: borderColor, Width: vg.Points(0.3)}
 	for _, b := range s.bounds {
 		for _, ring := range b.Polygons {
 			pts := make([]vg.Point, len(ring))
 			for i, p := range ring {
-				pts[i] = vg.Point{X: offX + vg.Length((p[0]*k-x0)*scale), Y: offY + vg.Length((p[1]-y0)*scale)}
+				pts[i] = vg.Point{X: offX + vg.Length((float64(p[0]*k)-x0)*scale), Y: offY + vg.Length((p[1]-y0)*scale)}
 			}
 			c.FillPolygon(s.fill(b.Code), pts)
 			c.StrokeLines(line, pts)
@@ -606,7 +606,7 @@ type swatch struct{ c color.Color }
 
 func (s swatch) Thumbnail(c *draw.Canvas) {
 	side := min(c.Max.X-c.Min.X, c.Max.Y-c.Min.Y)
-	x0, y0 := c.Min.X, c.Min.Y+(c.Max.Y-c.Min.Y-side)/2
+	x0, y0 := c.Min.X, c.Min.Y+vg.Length((c.Max.Y-c.Min.Y-side)/2)
 	pts := []vg.Point{{X: x0, Y: y0}, {X: x0 + side, Y: y0}, {X: x0 + side, Y: y0 + side}, {X: x0, Y: y0 + side}}
 	c.FillPolygon(s.c, pts)
 	c.StrokeLines(draw.LineStyle{Color: borderColor, Width: vg.Points(0.3)}, append(pts, pts[0]))
@@ -717,7 +717,7 @@ func (m *stateMap) writeTo(w io.Writer, format string) error {
 		mapArea = draw.Crop(mapArea, 0, -barW, 0, 0)
 		titleH := p.Title.TextStyle.Rectangle(m.title).Max.Y + p.Title.Padding
 		areaH := mapArea.Max.Y - mapArea.Min.Y - titleH
-		bar := draw.Crop(body, body.Max.X-body.Min.X-barW+vg.Centimeter, 0, legendH+areaH*0.12, -(titleH + areaH*0.12))
+		bar := draw.Crop(body, body.Max.X-body.Min.X-barW+vg.Centimeter, 0, legendH+vg.Length(areaH*0.12), -(titleH + vg.Length(areaH*0.12)))
 		side(bar)
 	}
 	p.Draw(mapArea)
@@ -729,7 +729,7 @@ func (m *stateMap) writeTo(w io.Writer, format string) error {
 			for _, e := range entries {
 				lg.Add(e.text, e.thumbs...)
 			}
-			x0 := vg.Length(i) * colW
+			x0 := vg.Length(vg.Length(i) * colW)
 			lg.Draw(draw.Crop(strip, x0, -(strip.Max.X - strip.Min.X - x0 - colW), 0, 0))
 		}
 	}

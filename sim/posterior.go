@@ -401,7 +401,7 @@ func decompose(xs []float64, perDraw int) (total, within float64) {
 		mean /= float64(n)
 		ss := 0.0
 		for _, x := range xs {
-			ss += (x - mean) * (x - mean)
+			ss += float64((x - mean) * (x - mean))
 		}
 		total = ss / float64(n-1)
 	}
@@ -417,7 +417,7 @@ func decompose(xs []float64, perDraw int) (total, within float64) {
 		}
 		mean /= float64(len(block))
 		for _, x := range block {
-			ss += (x - mean) * (x - mean)
+			ss += float64((x - mean) * (x - mean))
 		}
 		df += len(block) - 1
 	}

@@ -123,7 +123,7 @@ func checkRing(ring [][2]float64) error {
 func RingArea(ring [][2]float64) float64 {
 	a := 0.0
 	for i := 0; i+1 < len(ring); i++ {
-		a += ring[i][0]*ring[i+1][1] - ring[i+1][0]*ring[i][1]
+		a += float64(ring[i][0]*ring[i+1][1]) - float64(ring[i+1][0]*ring[i][1])
 	}
 	return a / 2
 }

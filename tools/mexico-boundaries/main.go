@@ -420,7 +420,9 @@ func despike(q []point) []point {
 	return q
 }
 
-func cross(o, p, q point) float64 { return (p[0]-o[0])*(q[1]-o[1]) - (p[1]-o[1])*(q[0]-o[0]) }
+func cross(o, p, q point) float64 {
+	return float64((p[0]-o[0])*(q[1]-o[1])) - float64((p[1]-o[1])*(q[0]-o[0]))
+}
 
 // properCross says whether segments ab and cd cross at a point inside both.
 func properCross(a, b, c, d point) bool {
@@ -515,12 +517,12 @@ func douglasPeucker(pts []point, tol, xscale float64) []point {
 // segDist is the distance from p to the segment ab.
 func segDist(px, py, ax, ay, bx, by float64) float64 {
 	dx, dy := bx-ax, by-ay
-	l2 := dx*dx + dy*dy
+	l2 := float64(dx*dx) + float64(dy*dy)
 	t := 0.0
 	if l2 > 0 {
-		t = max(0, min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
+		t = max(0, min(1, (float64((px-ax)*dx)+float64((py-ay)*dy))/l2))
 	}
-	return math.Hypot(px-(ax+t*dx), py-(ay+t*dy))
+	return math.Hypot(px-(ax+float64(t*dx)), py-(ay+float64(t*dy)))
 }
 
 // Write writes the states as a GeoJSON FeatureCollection, one feature per line, each a
