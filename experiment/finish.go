@@ -27,7 +27,7 @@ type Effect struct {
 // finish writes effects.csv, the plots and the complete manifest from design.csv and
 // results.csv in dir.
 func finish(dir string, m *Manifest) error {
-	design, err := readDesignCSV(filepath.Join(dir, DesignFile), len(m.Factors))
+	design, err := ReadDesign(filepath.Join(dir, DesignFile), m)
 	if err != nil {
 		return err
 	}
@@ -63,35 +63,56 @@ func finish(dir string, m *Manifest) error {
 	return sim.WriteJSONAtomic(filepath.Join(dir, ManifestFile), m)
 }
 
-// readDesignCSV reads the design matrix back: [point][factor].
-func readDesignCSV(path string, factors int) ([][]float64, error) {
+// ReadDesign reads an experiment's design.csv back, [point][factor], checked against its
+// manifest: a header, then every point once, in order, each with a number for every factor.
+// The analyses of a finished experiment (sensitivity, robustness) read it here too. Errors
+// name the file and line.
+func ReadDesign(path string, m *Manifest) ([][]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
 	defer f.Close()
+	k := len(m.Factors)
 	r := csv.NewReader(bufio.NewReader(f))
-	r.FieldsPerRecord = factors + 1
+	r.FieldsPerRecord = k + 1
 	if _, err := r.Read(); err != nil {
-		return nil, fmt.Errorf("experiment: %s: %w", path, err)
+		return nil, fmt.Errorf("experiment: %s:1: %v", path, csvCause(err))
 	}
-	var out [][]float64
+	out := make([][]float64, 0, m.Points)
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			break
 		}
+		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("experiment: %s: %w", path, err)
+			return nil, fmt.Errorf("experiment: %s:%d: %v", path, line, csvCause(err))
 		}
-		row := make([]float64, factors)
+		if p, err := strconv.Atoi(rec[0]); err != nil || p != len(out) {
+			return nil, fmt.Errorf("experiment: %s:%d: point %q out of order (want %d)", path, line, rec[0], len(out))
+		}
+		row := make([]float64, k)
 		for i := range row {
-			if row[i], err = strconv.ParseFloat(rec[i+1], 64); err != nil {
-				return nil, fmt.Errorf("experiment: %s: %w", path, err)
+			if row[i], err = strconv.ParseFloat(rec[i+1], 64); err != nil || math.IsNaN(row[i]) {
+				return nil, fmt.Errorf("experiment: %s:%d: %s: not a number: %q", path, line, m.Factors[i].Key, rec[i+1])
 			}
 		}
 		out = append(out, row)
 	}
+	if len(out) != m.Points {
+		return nil, fmt.Errorf("experiment: %s: %d points, the manifest says %d", path, len(out), m.Points)
+	}
+	return out, nil
+}
+
+// csvCause is a CSV error without the reader's own position, which the caller gives.
+func csvCause(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // readEffects streams results.csv, one point at a time, into each policy's paired

@@ -95,37 +95,9 @@ func csvErr(err error) error {
 }
 
 func readDesign(path string, m *experiment.Manifest) ([][]float64, error) {
-	f, r, err := openCSV(path, len(m.Factors)+1)
+	design, err := experiment.ReadDesign(path, m)
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	design := make([][]float64, m.Points)
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			return nil, fmt.Errorf("robust: %s:%d: %v", path, line, csvErr(err))
-		}
-		p, err := strconv.Atoi(rec[0])
-		if err != nil || p < 0 || p >= m.Points || design[p] != nil {
-			return nil, fmt.Errorf("robust: %s:%d: bad or repeated point %q (the manifest has %d points)", path, line, rec[0], m.Points)
-		}
-		row := make([]float64, len(m.Factors))
-		for i := range row {
-			if row[i], err = strconv.ParseFloat(rec[i+1], 64); err != nil || math.IsNaN(row[i]) {
-				return nil, fmt.Errorf("robust: %s:%d: %s: not a number: %q", path, line, m.Factors[i].Key, rec[i+1])
-			}
-		}
-		design[p] = row
-	}
-	for p, row := range design {
-		if row == nil {
-			return nil, fmt.Errorf("robust: %s: point %d is missing", path, p)
-		}
+		return nil, fmt.Errorf("robust: %w", err)
 	}
 	return design, nil
 }

@@ -120,8 +120,8 @@ func Analyze(dir string, opts Options) (*Result, error) {
 	for _, f := range m.Factors {
 		res.Factors = append(res.Factors, f.Key)
 	}
-	if res.Design, err = readDesign(filepath.Join(dir, experiment.DesignFile), k, m.Points); err != nil {
-		return nil, err
+	if res.Design, err = experiment.ReadDesign(filepath.Join(dir, experiment.DesignFile), m); err != nil {
+		return nil, inputf("%v", err)
 	}
 	switch kind {
 	case experiment.Sobol:
@@ -231,45 +231,6 @@ func readManifest(dir string) (*experiment.Manifest, error) {
 		return nil, inputf("%s: a manifest without factors, scenarios or outputs", filepath.Join(dir, experiment.ManifestFile))
 	}
 	return &m, nil
-}
-
-// readDesign reads design.csv: a header (point and the factors), then the points in order.
-func readDesign(path string, k, points int) ([][]float64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, inputf("%s: %v", path, errors.Unwrap(err))
-	}
-	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
-	r.FieldsPerRecord = k + 1
-	if _, err := r.Read(); err != nil {
-		return nil, inputf("%s: %v", path, err)
-	}
-	out := make([][]float64, 0, points)
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			return nil, inputf("%s: %v", path, err)
-		}
-		if p, err := strconv.Atoi(rec[0]); err != nil || p != len(out) {
-			return nil, inputf("%s:%d: point %q out of order", path, line, rec[0])
-		}
-		row := make([]float64, k)
-		for i := range row {
-			if row[i], err = strconv.ParseFloat(rec[i+1], 64); err != nil {
-				return nil, inputf("%s:%d: %q is not a number", path, line, rec[i+1])
-			}
-		}
-		out = append(out, row)
-	}
-	if len(out) != points {
-		return nil, inputf("%s: %d points, the manifest says %d", path, len(out), points)
-	}
-	return out, nil
 }
 
 // checkSaltelli checks that the design is Saltelli's layout: blocks A, AB_1 ... AB_k, B
