@@ -218,6 +218,21 @@ func (t *tableReader) next() ([]string, error) {
 }
 
 // errorf reports a problem with the row last read, at its line in the file.
+// nextState reads the next row of a table by year (column 1) and state (column 2),
+// checking both; rec is nil at the end of the table.
+func (t *tableReader) nextState(codes map[string]bool) (rec []string, year int, err error) {
+	if rec, err = t.next(); err != nil || rec == nil {
+		return nil, 0, err
+	}
+	if year, err = t.year(rec[1]); err != nil {
+		return nil, 0, err
+	}
+	if !codes[rec[2]] {
+		return nil, 0, t.errorf("state %q is not one of Mexico's 32 state codes (cartelsim list states)", rec[2])
+	}
+	return rec, year, nil
+}
+
 func (t *tableReader) errorf(format string, args ...any) error {
 	line, _ := t.r.FieldPos(0)
 	return fmt.Errorf("sim: %s:%d: %s", t.path, line, fmt.Sprintf(format, args...))
@@ -294,19 +309,12 @@ func readStateMetric(path, metric string, year, replicates int) (*stateMap, int,
 	var metrics []string
 	scenario := ""
 	for {
-		rec, err := t.next()
+		rec, y, err := t.nextState(codes)
 		if err != nil {
 			return nil, 0, err
 		}
 		if rec == nil {
 			break
-		}
-		y, err := t.year(rec[1])
-		if err != nil {
-			return nil, 0, err
-		}
-		if !codes[rec[2]] {
-			return nil, 0, t.errorf("state %q is not one of Mexico's 32 state codes (cartelsim list states)", rec[2])
 		}
 		if !slices.Contains(metrics, rec[4]) {
 			metrics = append(metrics, rec[4])
@@ -367,19 +375,12 @@ func readDominant(path string, year, replicates int) (*stateMap, int, error) {
 	var years []int
 	scenario := ""
 	for {
-		rec, err := t.next()
+		rec, y, err := t.nextState(codes)
 		if err != nil {
 			return nil, 0, err
 		}
 		if rec == nil {
 			break
-		}
-		y, err := t.year(rec[1])
-		if err != nil {
-			return nil, 0, err
-		}
-		if !codes[rec[2]] {
-			return nil, 0, t.errorf("state %q is not one of Mexico's 32 state codes (cartelsim list states)", rec[2])
 		}
 		share, err := strconv.ParseFloat(rec[6], 64)
 		if err != nil || !(share >= 0 && share <= 1) {
