@@ -322,6 +322,11 @@ func (w *World) Produces(m Metric) bool {
 	return m >= 0 && m < NumMetrics
 }
 
+// LogsEvents reports whether a replicate of the world can log any event (RecordEvents):
+// leadership removals and splits need group dynamics, strikes an economy, ceasefires a
+// policy. A world with none of them logs nothing, so there is nothing to replay for it.
+func (w *World) LogsEvents() bool { return w.Dynamic() || w.HasEconomy() || w.HasPolicy() }
+
 // Geography returns the world's geography, nil without an economy or a territory.
 func (w *World) Geography() *Geography { return w.cfg.Geography }
 

@@ -110,17 +110,22 @@ func (l *eventLog) done(r *model.Replicate) error {
 // ceasefire's other party), value and value2 the kind's quantities (a strike's labs
 // destroyed and civilian casualties).
 func writeEvents(ctx context.Context, w io.Writer, sc *Scenario, world *model.World, replicates, workers int) error {
-	reps := make([]int, replicates)
-	for i := range reps {
-		reps[i] = i
+	var reps []int
+	if world.LogsEvents() { // otherwise there is nothing to log, nor to replay: the file is its header
+		reps = make([]int, replicates)
+		for i := range reps {
+			reps[i] = i
+		}
 	}
-	logs := make([]*eventLog, replicates)
-	err := replay(ctx, world, sc.Clock.Weeks, sc.Seed, reps, workers, func(i int) replayer {
-		logs[i] = &eventLog{}
-		return logs[i]
-	})
-	if err != nil {
-		return err
+	logs := make([]*eventLog, len(reps))
+	if len(reps) > 0 {
+		err := replay(ctx, world, sc.Clock.Weeks, sc.Seed, reps, workers, func(i int) replayer {
+			logs[i] = &eventLog{}
+			return logs[i]
+		})
+		if err != nil {
+			return err
+		}
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString(eventsHeader)

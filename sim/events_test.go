@@ -144,3 +144,33 @@ func TestInterruptedWhileLoggingEventsResumes(t *testing.T) {
 	}
 	sameOutputs(t, want, dir)
 }
+
+// A world that can log no event (the paper's core: no group dynamics, economy or policy)
+// writes events.csv's header alone, without simulating anything again: even under a
+// cancelled context, which a replay would report.
+func TestEventsOfAWorldThatLogsNone(t *testing.T) {
+	sc, err := LoadScenario(filepath.Join("..", "scenarios", "prieto-curiel-2023", "baseline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	world, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if world.LogsEvents() {
+		t.Fatal("the paper's core world says it logs events")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var b strings.Builder
+	if err := writeEvents(ctx, &b, sc, world, 4, 2); err != nil {
+		t.Fatalf("writeEvents: %v", err)
+	}
+	if b.String() != eventsHeader {
+		t.Errorf("events.csv = %q, want the header alone", b.String())
+	}
+	dyn := kingpinHistory(t, 1)
+	if w, err := dyn.NewWorld(); err != nil || !w.LogsEvents() {
+		t.Errorf("the kingpin history: LogsEvents false (%v)", err)
+	}
+}
