@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -62,7 +61,7 @@ func writePlots(dir string, c *Config, res *Result) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := save(p, "predictive_"+fileName(name)+".png"); err != nil {
+		if err := save(p, "predictive_"+sim.FileName(name)+".png"); err != nil {
 			return nil, err
 		}
 	}
@@ -72,7 +71,7 @@ func writePlots(dir string, c *Config, res *Result) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := save(p, "marginal_"+fileName(prm.Key)+".png"); err != nil {
+		if err := save(p, "marginal_"+sim.FileName(prm.Key)+".png"); err != nil {
 			return nil, err
 		}
 	}
@@ -82,7 +81,7 @@ func writePlots(dir string, c *Config, res *Result) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := save(p, "pair_"+fileName(c.Params[a].Key)+"_"+fileName(c.Params[b].Key)+".png"); err != nil {
+			if err := save(p, "pair_"+sim.FileName(c.Params[a].Key)+"_"+sim.FileName(c.Params[b].Key)+".png"); err != nil {
 				return nil, err
 			}
 		}
@@ -97,15 +96,6 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func fileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
 }
 
 type errorPoints struct {

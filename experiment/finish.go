@@ -198,14 +198,3 @@ func effectGrid(effects []Effect, points, output, scenario int) []sim.Interval {
 	}
 	return out
 }
-
-// fileName makes a factor key or output name fit in a file name.
-func fileName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			b[i] = '_'
-		}
-	}
-	return strings.Trim(strings.ReplaceAll(string(b), "__", "_"), "_.")
-}

@@ -33,7 +33,7 @@ func writePlots(dir string, m *Manifest, design [][]float64, effects []Effect) (
 			title := fmt.Sprintf("%s: %s minus %s", out.Name, m.Scenarios[s].Name, m.Scenarios[0].Name)
 			for i, f := range m.Factors {
 				p := scatter(title, f, i, design, eff)
-				name := filepath.Join(PlotsDir, fmt.Sprintf("%s_%s_vs_%s.png", fileName(out.Name), fileName(m.Scenarios[s].Name), fileName(f.Key)))
+				name := filepath.Join(PlotsDir, fmt.Sprintf("%s_%s_vs_%s.png", sim.FileName(out.Name), sim.FileName(m.Scenarios[s].Name), sim.FileName(f.Key)))
 				if err := savePlot(p, filepath.Join(dir, name)); err != nil {
 					return nil, err
 				}
@@ -44,7 +44,7 @@ func writePlots(dir string, m *Manifest, design [][]float64, effects []Effect) (
 				if err != nil {
 					return nil, err
 				}
-				name := filepath.Join(PlotsDir, fmt.Sprintf("%s_%s_heatmap.png", fileName(out.Name), fileName(m.Scenarios[s].Name)))
+				name := filepath.Join(PlotsDir, fmt.Sprintf("%s_%s_heatmap.png", sim.FileName(out.Name), sim.FileName(m.Scenarios[s].Name)))
 				if err := savePlot(p, filepath.Join(dir, name)); err != nil {
 					return nil, err
 				}

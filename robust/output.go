@@ -106,7 +106,7 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 			p.Legend.Add(m.Scenarios[s].Name, l, sc)
 		}
 		p.Add(plotter.NewGrid())
-		name := filepath.ToSlash(filepath.Join(PlotsDir, "robustness_"+fileName(mo.Name)+".png"))
+		name := filepath.ToSlash(filepath.Join(PlotsDir, "robustness_"+sim.FileName(mo.Name)+".png"))
 		if err := savePlot(p, filepath.Join(dir, name)); err != nil {
 			return nil, err
 		}
@@ -146,15 +146,4 @@ func savePlot(p *plot.Plot, path string) error {
 		return fmt.Errorf("robust: %w", err)
 	}
 	return sim.WriteFileAtomic(path, func(out io.Writer) error { _, err := w.WriteTo(out); return err })
-}
-
-// fileName makes an output name fit in a file name.
-func fileName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			b[i] = '_'
-		}
-	}
-	return string(b)
 }

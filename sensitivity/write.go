@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -51,9 +50,9 @@ func (r *Result) Write(outDir string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := "sensitivity_" + fileName(t.Output) + "_" + fileName(t.Scenario)
+		name := "sensitivity_" + sim.FileName(t.Output) + "_" + sim.FileName(t.Scenario)
 		if t.Versus != "" {
-			name += "_vs_" + fileName(t.Versus)
+			name += "_vs_" + sim.FileName(t.Versus)
 		}
 		name = filepath.Join(experiment.PlotsDir, name+".png")
 		w, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
@@ -80,8 +79,8 @@ func (r *Result) WriteCSV(w io.Writer) error {
 	reps := r.Manifest.Replicates
 	for _, t := range r.Targets {
 		row := func(factor, index string, iv Interval) {
-			fmt.Fprintf(bw, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d\n", csvField(t.Output), csvField(t.Scenario), csvField(t.Versus),
-				method, csvField(factor), index, num(iv.Estimate), num(iv.Lo), num(iv.Hi), num(t.NoiseShare), r.Base, reps)
+			fmt.Fprintf(bw, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d\n", sim.CSVField(t.Output), sim.CSVField(t.Scenario), sim.CSVField(t.Versus),
+				method, sim.CSVField(factor), index, num(iv.Estimate), num(iv.Lo), num(iv.Hi), num(t.NoiseShare), r.Base, reps)
 		}
 		nan := Interval{math.NaN(), math.NaN(), math.NaN()}
 		switch {
@@ -110,24 +109,6 @@ func num(x float64) string {
 		return "NaN"
 	}
 	return strconv.FormatFloat(x, 'g', -1, 64)
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n\r") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
-}
-
-// fileName makes a name fit in a file name, as the experiment's plots do.
-func fileName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			b[i] = '_'
-		}
-	}
-	return strings.Trim(strings.ReplaceAll(string(b), "__", "_"), "_.")
 }
 
 var (

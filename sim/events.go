@@ -134,13 +134,13 @@ func writeEvents(ctx context.Context, w io.Writer, sc *Scenario, world *model.Wo
 		if k < 0 || k >= len(l.lineage) {
 			return ""
 		}
-		return csvField(world.LineageID(l.lineage, k))
+		return CSVField(world.LineageID(l.lineage, k))
 	}
 	for rep, l := range logs {
 		for _, ev := range l.events {
 			state := ""
 			if geo != nil && ev.State >= 0 && ev.State < geo.Len() {
-				state = csvField(geo.States[ev.State].Code)
+				state = CSVField(geo.States[ev.State].Code)
 			}
 			bw.WriteString(strconv.Itoa(rep) + "," + strconv.Itoa(ev.Week) + "," + sc.Clock.Date(ev.Week).Format(time.DateOnly) + "," +
 				ev.Kind.String() + "," + group(l, ev.Group) + "," + state + "," + group(l, ev.Other) + "," +

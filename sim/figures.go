@@ -758,7 +758,7 @@ func writeIfChanged(file string, data []byte) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return false, fmt.Errorf("sim: %w", err)
 	}
-	a, err := createAtomic(file)
+	a, err := CreateAtomic(file)
 	if err != nil {
 		return false, err
 	}

@@ -101,7 +101,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 		return nil, err
 	}
 	files := []string{EventsFile, ReplicatesFile}
-	prefix := csvField(head.Scenario.Name) + ","
+	prefix := CSVField(head.Scenario.Name) + ","
 	err = interleave(opts.OutDir, byShard, ReplicatesFile, replicatesHeader, head.Replicates, true, func(line string) (int, bool) {
 		rest, ok := strings.CutPrefix(line, prefix)
 		if !ok {

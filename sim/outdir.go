@@ -17,13 +17,18 @@ import (
 // experiment, calibrate) share: finding and clearing their earlier files, their
 // checkpoints, and files written whole or not at all.
 
-// CSVField quotes a field when CSV (RFC 4180) needs it.
-func CSVField(s string) string { return csvField(s) }
-
-// CreateAtomic creates a file written under a temporary name in path's directory (mode
-// 0644) and renamed to path by Commit once synced; Abort discards it. No reader, nor a
-// resume, ever sees it half-written.
-func CreateAtomic(path string) (*AtomicFile, error) { return createAtomic(path) }
+// FileName makes a name (an output, a factor or parameter key) fit in a file name: each
+// byte but ASCII letters, digits, '-', '_' and '.' becomes '_', runs of two are halved,
+// and '_' and '.' are trimmed from the ends.
+func FileName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	return strings.Trim(strings.ReplaceAll(string(b), "__", "_"), "_.")
+}
 
 // WriteJSONAtomic writes v as indented JSON (two spaces, HTML characters as they are)
 // with WriteFileAtomic.

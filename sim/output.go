@@ -141,7 +141,10 @@ type AtomicFile struct {
 	path string
 }
 
-func createAtomic(path string) (*AtomicFile, error) {
+// CreateAtomic creates a file written under a temporary name in path's directory (mode
+// 0644) and renamed to path by Commit once synced; Abort discards it. No reader, nor a
+// resume, ever sees it half-written.
+func CreateAtomic(path string) (*AtomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempFilePattern)
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
@@ -185,7 +188,7 @@ func (a *AtomicFile) Abort() {
 // directory renamed into place once synced, so no reader (nor a resume) ever sees it
 // half-written; a run or merge removes the temporary files that killed writes left.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
-	a, err := createAtomic(path)
+	a, err := CreateAtomic(path)
 	if err != nil {
 		return err
 	}
@@ -203,7 +206,7 @@ func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) 
 func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
-	name := csvField(scenario)
+	name := CSVField(scenario)
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		date := clock.Date(wk).Format(time.DateOnly)
 		for m := range model.NumMetrics {
@@ -224,7 +227,7 @@ func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
 func writeCumulative(w io.Writer, scenario string, clock Clock, t Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
-	name := csvField(scenario)
+	name := CSVField(scenario)
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		date := clock.Date(wk).Format(time.DateOnly)
 		for _, m := range CumulativeMetrics {
@@ -239,8 +242,8 @@ func writeCumulative(w io.Writer, scenario string, clock Clock, t Table) error {
 	return bw.Flush()
 }
 
-// csvField quotes a field when CSV (RFC 4180) needs it.
-func csvField(s string) string {
+// CSVField quotes a field when CSV (RFC 4180) needs it.
+func CSVField(s string) string {
 	if strings.ContainsAny(s, ",\"\r\n") {
 		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 	}
@@ -263,7 +266,7 @@ type replicateWriter struct {
 }
 
 func newReplicateWriter(w io.Writer, scenario string, weeks int, header bool) *replicateWriter {
-	rw := &replicateWriter{w: bufio.NewWriterSize(w, 1<<16), scenario: csvField(scenario), weeks: weeks}
+	rw := &replicateWriter{w: bufio.NewWriterSize(w, 1<<16), scenario: CSVField(scenario), weeks: weeks}
 	if header {
 		rw.w.WriteString(replicatesHeader)
 	}
@@ -318,12 +321,12 @@ func (lw *lineageWriter) FoldLineage(rep int, recs []model.LineageRecord) error 
 	for k, rec := range recs {
 		parent, died := "", ""
 		if rec.Parent >= 0 {
-			parent = csvField(lw.world.LineageID(recs, rec.Parent))
+			parent = CSVField(lw.world.LineageID(recs, rec.Parent))
 		}
 		if rec.Cause != model.Alive { // a group that ended in a warm-up has a week <= 0, -1 included
 			died = strconv.Itoa(rec.DiedWeek)
 		}
-		_, err := lw.w.WriteString(r + "," + csvField(lw.world.LineageID(recs, k)) + "," + parent + "," +
+		_, err := lw.w.WriteString(r + "," + CSVField(lw.world.LineageID(recs, k)) + "," + parent + "," +
 			strconv.Itoa(rec.BornWeek) + "," + died + "," + rec.Cause.String() + "," + formatFloat(rec.Peak) + "," +
 			rec.Origin.String() + "\n")
 		if err != nil {

@@ -182,10 +182,10 @@ func (p *statePlan) finish(vals []float64) {
 func writeStates(w io.Writer, scenario string, p *statePlan, ens *Ensemble) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString(statesHeader)
-	name := csvField(scenario)
+	name := CSVField(scenario)
 	for y, year := range p.years {
 		for s, st := range p.geo.States {
-			prefix := name + "," + strconv.Itoa(year) + "," + csvField(st.Code) + "," + csvField(st.Name) + ","
+			prefix := name + "," + strconv.Itoa(year) + "," + CSVField(st.Code) + "," + CSVField(st.Name) + ","
 			for _, row := range stateRows {
 				sum := ens.annexSummary((y*p.states+s)*stateCols + row.col)
 				bw.WriteString(prefix + row.name)
@@ -214,7 +214,7 @@ const (
 func writeDominant(w io.Writer, scenario string, p *statePlan, ens *Ensemble) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString(strings.Join(dominantHeader, ",") + "\n")
-	name := csvField(scenario)
+	name := CSVField(scenario)
 	n := p.net.Len()
 	for y, year := range p.years {
 		for s, st := range p.geo.States {
@@ -234,8 +234,8 @@ func writeDominant(w io.Writer, scenario string, p *statePlan, ens *Ensemble) er
 			case best == n:
 				id, group = newGroupsID, newGroupsName
 			}
-			bw.WriteString(name + "," + strconv.Itoa(year) + "," + csvField(st.Code) + "," + csvField(st.Name) + "," +
-				csvField(id) + "," + csvField(group) + "," + formatFloat(share) + "\n")
+			bw.WriteString(name + "," + strconv.Itoa(year) + "," + CSVField(st.Code) + "," + CSVField(st.Name) + "," +
+				CSVField(id) + "," + CSVField(group) + "," + formatFloat(share) + "\n")
 		}
 	}
 	if err := bw.Flush(); err != nil {
