@@ -666,14 +666,6 @@ func percent(diff, base float64) string {
 // LoadScenarios reads several scenario files, stopping at the first error.
 func LoadScenarios(paths []string) ([]*Scenario, error) { return LoadScenariosWith(paths, nil) }
 
-// plural is "1 replicate", "2 replicates".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
-
 // metricList is "a, b and c".
 func metricList(ms []model.Metric) string {
 	names := make([]string, len(ms))

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -76,4 +77,12 @@ func didYouMean(word string, candidates []string) string {
 		return " (did you mean " + c + "?)"
 	}
 	return ""
+}
+
+// plural is "1 replicate", "2 replicates".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
