@@ -251,8 +251,8 @@ var eventStudyWindows = [eventstudy.NumWindows]string{
 }
 
 // eventStudyChart draws each window's effect by month with its 95% interval as a band.
-func eventStudyChart(scenario string, est []eventstudy.Estimate) (*chart, error) {
-	c := newChart("Homicides around captures and killings: "+scenario, "% change against the 12 months before", Clock{Weeks: 1}, nil)
+func eventStudyChart(name string, est []eventstudy.Estimate) (*chart, error) {
+	c := newChart("Homicides around captures and killings: "+name, "% change against the 12 months before", Clock{Weeks: 1}, nil)
 	c.p.X.Tick.Marker = plot.DefaultTicks{}
 	c.p.X.Label.Text = "months from the removal"
 	c.p.X.Min, c.p.X.Max = eventstudy.From, eventstudy.To

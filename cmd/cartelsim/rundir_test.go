@@ -52,13 +52,13 @@ func TestLockDiesWithTheRun(t *testing.T) {
 // run's seed, replicates and lineage setting came from flags, not from the file.
 func TestResumeHintResumes(t *testing.T) {
 	root := t.TempDir()
-	scenario := filepath.Join(root, "small.yaml")
-	os.WriteFile(scenario, []byte(smallScenario), 0o644)
+	file := filepath.Join(root, "small.yaml")
+	os.WriteFile(file, []byte(smallScenario), 0o644)
 	ref := filepath.Join(root, "ref")
 	flags := []string{"--seed", "8", "-n", "24", "--lineage", "--mode", "stochastic", "-q"}
-	runCLI(t, append([]string{"run", scenario, "--out", ref}, flags...)...)
+	runCLI(t, append([]string{"run", file, "--out", ref}, flags...)...)
 
-	sc, err := sim.LoadScenario(scenario)
+	sc, err := sim.LoadScenario(file)
 	if err != nil {
 		t.Fatal(err)
 	}
