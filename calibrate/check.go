@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/sim"
@@ -15,8 +17,8 @@ import (
 // weeks each target reads, as a calibration file's scenario and targets would: the
 // simulator a check of a calibrated scenario runs with no free parameters (Simulate with
 // an empty theta), targets the fit left out included.
-func NewScenarioSimulator(path string, set []sim.Override, targets []Target) (*ScenarioSimulator, error) {
-	sc, err := sim.LoadScenarioWith(path, set)
+func NewScenarioSimulator(path string, set []scenario.Override, targets []Target) (*ScenarioSimulator, error) {
+	sc, err := scenario.LoadScenarioWith(path, set)
 	if err != nil {
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}

@@ -15,11 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
-	"github.com/cartelsim/cartelsim/sim"
 )
 
 // MaxFileBytes bounds a calibration file and a targets file.
@@ -92,7 +93,7 @@ func Load(path string) (*File, error) {
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, sim.YAMLError(name, err)
+		return nil, scenario.YAMLError(name, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, fileError(name, 0, "", "empty calibration file")
@@ -113,7 +114,7 @@ func Parse(name string, data []byte) (*File, error) {
 	if s, ok, err := top.Scalar("name"); err != nil {
 		return nil, err
 	} else if ok {
-		if err := sim.ValidName(s); err != nil {
+		if err := scenario.ValidName(s); err != nil {
 			return nil, top.Fail("name", "%v", err)
 		}
 		f.Name = s
@@ -210,7 +211,7 @@ func (s *ScenarioSimulator) readScenario(f *File, top *mapping) error {
 			if v.Kind != yaml.ScalarNode {
 				return fileError(f.Path, k.Line, "set."+k.Value, "want a single value")
 			}
-			s.Set = append(s.Set, sim.Override{Key: k.Value, Value: v.Value})
+			s.Set = append(s.Set, scenario.Override{Key: k.Value, Value: v.Value})
 		}
 	}
 	p, ok, err := top.Scalar("scenario")
@@ -223,7 +224,7 @@ func (s *ScenarioSimulator) readScenario(f *File, top *mapping) error {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(f.Path), p)
 	}
-	src, err := sim.ReadScenarioSource(p)
+	src, err := scenario.ReadScenarioSource(p)
 	if err != nil {
 		return top.Fail("scenario", "%s", oneLine(err))
 	}
@@ -300,7 +301,7 @@ func (f *File) readParams(top *mapping) error {
 			}
 			slices.Sort(keys)
 			hint := ""
-			if best, ok := sim.Nearest(key, keys); ok {
+			if best, ok := scenario.Nearest(key, keys); ok {
 				hint = " (did you mean " + best + "?)"
 			}
 			return m.Fail("key", "%s is not in the parameter registry%s: give its range, or a registry key (cartelsim params lists them)", key, hint)
@@ -310,7 +311,7 @@ func (f *File) readParams(top *mapping) error {
 		}
 		// The scenario must take the key at both ends of the range.
 		for _, v := range []float64{p.Lo, p.Hi} {
-			ovs := append(slices.Clone(s.Set), sim.Override{Key: key, Value: fmtG(v)})
+			ovs := append(slices.Clone(s.Set), scenario.Override{Key: key, Value: fmtG(v)})
 			sc, err := s.load(ovs)
 			if err != nil {
 				return m.Fail("key", "%s", oneLine(err))
@@ -432,7 +433,7 @@ func ParseTargets(path string, data []byte) ([]Target, error) {
 			return fail("want 7 fields (%s), got %d", TargetsHeader, len(row))
 		}
 		t := Target{Name: row[0], Metric: row[4], Aggregation: row[5], Source: row[6], Line: line}
-		if err := sim.ValidName(t.Name); err != nil {
+		if err := scenario.ValidName(t.Name); err != nil {
 			return fail("target: %v", err)
 		}
 		if t.Year, err = strconv.Atoi(row[1]); err != nil || t.Year < 1 || t.Year > 9999 {

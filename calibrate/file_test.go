@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -131,7 +133,7 @@ func TestScenarioSimulatorReadsTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := sim.LoadScenarioWith(filepath.Join(dir, "small.yaml"), []sim.Override{
+	sc, err := scenario.LoadScenarioWith(filepath.Join(dir, "small.yaml"), []scenario.Override{
 		{Key: "parameters.homicide_ratio", Value: "8"}, {Key: "fragmentation.births_per_saturation_exit", Value: "0.0005"}})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -14,23 +16,23 @@ import (
 // ScenarioSimulator runs a cartelsim scenario with the free parameters set as --set
 // would set them, and reads each target from each replicate's weekly series.
 type ScenarioSimulator struct {
-	Path string         // the scenario file
-	Set  []sim.Override // fixed overrides, before the parameters
-	Keys []string       // the parameters' scenario keys, in the order of theta
+	Path string              // the scenario file
+	Set  []scenario.Override // fixed overrides, before the parameters
+	Keys []string            // the parameters' scenario keys, in the order of theta
 	// source, if set, is the scenario file and its bases as read once (by Load): every
 	// simulation decodes these bytes, so that an edit of a file during a calibration
 	// changes nothing of it. Without it, Path is read at each simulation.
-	source   *sim.ScenarioSource
-	scenario *sim.Scenario
+	source   *scenario.ScenarioSource
+	scenario *scenario.Scenario
 	windows  []window // one per target
 }
 
 // load decodes the scenario with overrides, from the bytes read once if Load read them.
-func (s *ScenarioSimulator) load(ovs []sim.Override) (*sim.Scenario, error) {
+func (s *ScenarioSimulator) load(ovs []scenario.Override) (*scenario.Scenario, error) {
 	if s.source != nil {
 		return s.source.Parse(ovs)
 	}
-	return sim.LoadScenarioWith(s.Path, ovs)
+	return scenario.LoadScenarioWith(s.Path, ovs)
 }
 
 // Simulate implements Simulator. A replicate the runaway guard stops yields NaN targets,
@@ -38,7 +40,7 @@ func (s *ScenarioSimulator) load(ovs []sim.Override) (*sim.Scenario, error) {
 func (s *ScenarioSimulator) Simulate(ctx context.Context, theta []float64, seed uint64, replicates int) ([][]float64, error) {
 	ovs := slices.Clone(s.Set)
 	for k, key := range s.Keys {
-		ovs = append(ovs, sim.Override{Key: key, Value: fmtG(theta[k])})
+		ovs = append(ovs, scenario.Override{Key: key, Value: fmtG(theta[k])})
 	}
 	sc, err := s.load(ovs)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // TestRecoversSyntheticTruth: data simulated from a scenario at known parameters (one
@@ -18,7 +18,7 @@ import (
 func TestRecoversSyntheticTruth(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"synthetic.yaml": "name: synthetic\nstart: 2012-01-01\nweeks: 53\nseed: 7\n"})
 	path := filepath.Join(dir, "synthetic.yaml")
-	sc, err := sim.LoadScenarioWith(path, nil)
+	sc, err := scenario.LoadScenarioWith(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
-	"github.com/cartelsim/cartelsim/sim"
 )
 
 // MaxDesignBytes bounds a design file, as sim.MaxScenarioBytes bounds a scenario.
@@ -97,11 +98,11 @@ type Design struct {
 	File        string
 	SHA256      string
 	Source      []byte
-	Scenarios   []*sim.Scenario // the first is the reference; the others are compared with it
-	Paths       []string        // the scenario files, as the design resolves them
+	Scenarios   []*scenario.Scenario // the first is the reference; the others are compared with it
+	Paths       []string             // the scenario files, as the design resolves them
 	// Sources are the scenario files and their bases, read once when the design is
 	// loaded: every point's scenarios are decoded from these bytes.
-	Sources    []*sim.ScenarioSource
+	Sources    []*scenario.ScenarioSource
 	Set        []override // fixed overrides applied to every scenario
 	Factors    []Factor
 	Kind       Kind
@@ -174,7 +175,7 @@ func (m *mapping) numbers(key string) ([]float64, error) {
 func ParseDesign(name string, data []byte) (*Design, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, sim.YAMLError(name, err)
+		return nil, scenario.YAMLError(name, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, designError(name, 0, "", "empty design file")
@@ -190,7 +191,7 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 	if s, ok, err := top.Scalar("name"); err != nil {
 		return nil, err
 	} else if ok {
-		if err := sim.ValidName(s); err != nil {
+		if err := scenario.ValidName(s); err != nil {
 			return nil, top.Fail("name", "%v", err)
 		}
 		d.Name = s
@@ -274,7 +275,7 @@ func (d *Design) readScenarios(top *mapping) error {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
-		src, err := sim.ReadScenarioSource(path)
+		src, err := scenario.ReadScenarioSource(path)
 		if err != nil {
 			return designError(d.File, c.Line, key, "%v", err)
 		}
@@ -375,7 +376,7 @@ func (d *Design) readFactors(top *mapping) error {
 				return m.Fail("scenarios", "want a list of scenario names")
 			}
 			for _, s := range sn.Content {
-				if !slices.ContainsFunc(d.Scenarios, func(sc *sim.Scenario) bool { return sc.Name == s.Value }) {
+				if !slices.ContainsFunc(d.Scenarios, func(sc *scenario.Scenario) bool { return sc.Name == s.Value }) {
 					return designError(d.File, s.Line, prefix+"scenarios", "no scenario of the design is named %q", s.Value)
 				}
 				f.Scenarios = append(f.Scenarios, s.Value)
@@ -486,7 +487,7 @@ func (d *Design) readOutputs(top *mapping) error {
 				name += "_" + from + "_" + to
 			}
 		}
-		if err := sim.ValidName(name); err != nil {
+		if err := scenario.ValidName(name); err != nil {
 			return m.Fail("name", "%v", err)
 		}
 		for _, p := range d.Outputs {
@@ -526,7 +527,7 @@ func (d *Design) checkFactors() error {
 
 // scenario builds scenario k at point p: the design's fixed overrides, then the point's
 // factor values, with the design's seed and replicates.
-func (d *Design) scenario(k, p int) (*sim.Scenario, error) {
+func (d *Design) scenario(k, p int) (*scenario.Scenario, error) {
 	ovs := slices.Clone(d.Set)
 	for i, f := range d.Factors {
 		if f.appliesTo(d.Scenarios[k].Name) {
@@ -555,7 +556,7 @@ func nearestMetric(name string) string {
 	for m := range model.NumMetrics {
 		names[m] = m.String()
 	}
-	if best, ok := sim.Nearest(name, names); ok {
+	if best, ok := scenario.Nearest(name, names); ok {
 		return "did you mean " + best + "? "
 	}
 	return ""

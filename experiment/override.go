@@ -1,7 +1,7 @@
 package experiment
 
-import "github.com/cartelsim/cartelsim/sim"
+import "github.com/cartelsim/cartelsim/sim/scenario"
 
 // Factor values and the design's fixed settings reach a scenario as sim's overrides
 // (what --set does), so they are validated exactly as the file's own keys.
-type override = sim.Override
+type override = scenario.Override

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -391,7 +393,7 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 			}
 		}()
 	}
-	scs := make([]*sim.Scenario, len(d.Scenarios))
+	scs := make([]*scenario.Scenario, len(d.Scenarios))
 	worlds := make([]*model.World, len(d.Scenarios))
 	for k := range d.Scenarios {
 		sc, err := d.scenario(k, p)
@@ -432,7 +434,7 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 // would; scenarios that share nothing run each from its own start. Trajectories keep the
 // order of separate runs, scenario after scenario: the other scenarios' values (of the
 // trajectory metrics only) wait in memory until the first's are written.
-func (d *Design) runScenarios(ctx context.Context, p int, scs []*sim.Scenario, worlds []*model.World,
+func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenario, worlds []*model.World,
 	folders []*outputFolder, traj *trajectoryWriter, workers int) error {
 	replicates := d.Replicates
 	if scs[0].Mode == model.MeanField { // the design refuses scenarios of different modes

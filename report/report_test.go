@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"golang.org/x/net/html"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -46,8 +48,8 @@ func tinyRun(t *testing.T) string {
 		if runErr != nil {
 			return
 		}
-		var sc *sim.Scenario
-		if sc, runErr = sim.ParseScenario("tiny.yaml", []byte(tinyScenario)); runErr != nil {
+		var sc *scenario.Scenario
+		if sc, runErr = scenario.ParseScenario("tiny.yaml", []byte(tinyScenario)); runErr != nil {
 			return
 		}
 		_, runErr = sim.Execute(context.Background(), sc, sim.RunOptions{OutDir: filepath.Join(runDir, "run"), Workers: 2})

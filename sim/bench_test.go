@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -14,7 +16,7 @@ import (
 // (the process's CPU time, unix only) shows the work a worker count adds, which a
 // shared, busy machine blurs less than wall time.
 func BenchmarkRun(b *testing.B) {
-	sc, err := LoadScenario("../scenarios/prieto-curiel-2023/baseline.yaml")
+	sc, err := scenario.LoadScenario("../scenarios/prieto-curiel-2023/baseline.yaml")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func BenchmarkPolicyReplicate(b *testing.B) {
 }
 
 func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.Config)) {
-	sc, err := LoadScenario(path)
+	sc, err := scenario.LoadScenario(path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,10 +108,10 @@ func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.
 // shared past (RunBranched, as compare runs them).
 func BenchmarkPolicyComparison(b *testing.B) {
 	var worlds []*model.World
-	var sc *Scenario
+	var sc *scenario.Scenario
 	for _, name := range []string{"status-quo", "kingpin", "demand-reduction", "anti-recruitment"} {
 		var err error
-		if sc, err = LoadScenario("../scenarios/policy/" + name + ".yaml"); err != nil {
+		if sc, err = scenario.LoadScenario("../scenarios/policy/" + name + ".yaml"); err != nil {
 			b.Fatal(err)
 		}
 		w, err := sc.NewWorld()

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -175,7 +177,7 @@ func TestCompareRunsAreTheScenariosOwnRuns(t *testing.T) {
 	}{
 		{[]string{"policy/status-quo.yaml", "policy/kingpin.yaml", "policy/demand-reduction.yaml", "policy/anti-recruitment.yaml"}, 60},
 	} {
-		var scs []*Scenario
+		var scs []*scenario.Scenario
 		for _, p := range c.paths {
 			sc := loadScenario(t, p)
 			sc.Replicates, sc.Clock.Weeks = 2, c.weeks
@@ -204,7 +206,7 @@ func TestCompareRunsAreTheScenariosOwnRuns(t *testing.T) {
 func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
 	const weeks, replicates = 80, ExactQuantileLimit + 9
 	src := t.TempDir()
-	scs := []*Scenario{writeScenario(t, src, "ref", ""), // fragmentation, economy, policy
+	scs := []*scenario.Scenario{writeScenario(t, src, "ref", ""), // fragmentation, economy, policy
 		writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n"),
 		testScenario(t, replicates)} // none of them: other series held
 	var worlds []*model.World
@@ -250,9 +252,9 @@ func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
 // own ends with the bytes of the scenario's uninterrupted run.
 func TestInterruptedBranchedRunsResumeExactly(t *testing.T) {
 	const stopAfter = ExactQuantileLimit + 3
-	var scs []*Scenario
+	var scs []*scenario.Scenario
 	src := t.TempDir()
-	for _, sc := range []*Scenario{writeScenario(t, src, "ref", ""),
+	for _, sc := range []*scenario.Scenario{writeScenario(t, src, "ref", ""),
 		writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")} {
 		sc.Replicates, sc.Clock.Weeks = ExactQuantileLimit+8, 80
 		scs = append(scs, sc)

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -156,7 +158,7 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 	if h.Format != checkpointFormat {
 		return nil, nil, bad(fmt.Sprintf("format %d, want %d", h.Format, checkpointFormat))
 	}
-	if h.Weeks < 1 || h.Weeks > MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > maxStateCells || h.VoteCells < 0 || h.VoteCells > maxVoteCells {
+	if h.Weeks < 1 || h.Weeks > scenario.MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > maxStateCells || h.VoteCells < 0 || h.VoteCells > maxVoteCells {
 		return nil, nil, bad("shape")
 	}
 	if headerOnly {
@@ -362,7 +364,7 @@ func (d *decoder) ensemble(weeks, metrics int, idle []string, annex, votes int) 
 			return nil
 		}
 		c := &ens.cells[i]
-		c.n = d.count(MaxReplicates)
+		c.n = d.count(scenario.MaxReplicates)
 		c.min, c.max = d.f64(), d.f64()
 		d.sum(&c.sum)
 		d.sum(&c.sumsq)

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -77,7 +79,7 @@ type Comparison struct {
 	Scenarios  []string // the first is the reference
 	Seed       uint64
 	Replicates int
-	Clock      Clock
+	Clock      scenario.Clock
 	Horizons   []int
 	Rows       []ComparisonRow // by metric, then horizon, then scenario
 	// FirstDifference is the first week in which a scenario's world or interventions
@@ -114,7 +116,7 @@ const PairingNote = "common random numbers: replicate r of every scenario draws 
 // once, the weeks they share simulated once. The first scenario is the reference. The scenarios must share their start
 // and length; their seed and replicate count are set to the first's (callers override
 // them on the first beforehand).
-func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Comparison, error) {
+func Compare(ctx context.Context, scs []*scenario.Scenario, opts CompareOptions) (*Comparison, error) {
 	if len(scs) < 2 {
 		return nil, errors.New("sim: compare needs at least two scenarios")
 	}
@@ -123,7 +125,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	}
 	ref := scs[0]
 	for _, sc := range scs {
-		if _, err := SafeJoin(opts.OutDir, sc.Name); err != nil {
+		if _, err := scenario.SafeJoin(opts.OutDir, sc.Name); err != nil {
 			return nil, err
 		}
 		sc.Seed, sc.Replicates = ref.Seed, ref.Replicates
@@ -168,7 +170,7 @@ func Compare(ctx context.Context, scs []*Scenario, opts CompareOptions) (*Compar
 	cols := make([]*Collector, len(scs))
 	runs := make([]RunOptions, len(scs))
 	for k, sc := range scs {
-		if dirs[k], err = SafeJoin(opts.OutDir, sc.Name); err != nil {
+		if dirs[k], err = scenario.SafeJoin(opts.OutDir, sc.Name); err != nil {
 			return nil, err
 		}
 		cols[k] = &Collector{Probes: probes}
@@ -275,7 +277,7 @@ type ComparisonHorizon struct {
 	Date string `json:"date"`
 }
 
-func (c *Comparison) manifest(scs []*Scenario, command string) *ComparisonManifest {
+func (c *Comparison) manifest(scs []*scenario.Scenario, command string) *ComparisonManifest {
 	week := func(w int) ComparisonHorizon { return ComparisonHorizon{w, c.Clock.Date(w).Format(time.DateOnly)} }
 	names := func(ms []model.Metric) []string {
 		out := []string{}
@@ -339,17 +341,17 @@ func prepareComparison(dir string, force bool) error {
 // duplicate names, a name that is one of compare's own outputs (its run directory would
 // be that file or folder), or a start, length or mode other than the first scenario's.
 // The errors are ScenarioErrors, naming the file: bad input, not a failure.
-func checkComparable(scs []*Scenario) error {
+func checkComparable(scs []*scenario.Scenario) error {
 	ref := scs[0]
 	for i, sc := range scs {
 		bad := func(key, format string, args ...any) error {
-			return &ScenarioError{File: sc.File, Key: key, Msg: fmt.Sprintf(format, args...)}
+			return &scenario.ScenarioError{File: sc.File, Key: key, Msg: fmt.Sprintf(format, args...)}
 		}
 		// Names differing only in case share a directory on macOS and Windows.
-		if j := slices.IndexFunc(scs[:i], func(o *Scenario) bool { return strings.EqualFold(o.Name, sc.Name) }); j >= 0 {
+		if j := slices.IndexFunc(scs[:i], func(o *scenario.Scenario) bool { return strings.EqualFold(o.Name, sc.Name) }); j >= 0 {
 			return bad("name", "two scenarios are named %q (%s is %q); compare writes each to its own directory by name", sc.Name, scs[j].File, scs[j].Name)
 		}
-		if err := ValidName(sc.Name); err != nil {
+		if err := scenario.ValidName(sc.Name); err != nil {
 			return bad("name", "%v (compare writes each scenario's run to the directory of its name); rename the scenario", err)
 		}
 		if k := slices.IndexFunc(comparisonOutputs, func(o string) bool { return strings.EqualFold(o, sc.Name) }); k >= 0 {
@@ -383,7 +385,7 @@ func (e *CompareInterruptedError) Error() string {
 
 func (e *CompareInterruptedError) Unwrap() error { return e.Err }
 
-func interrupted(dir string, scs []*Scenario, err error) error {
+func interrupted(dir string, scs []*scenario.Scenario, err error) error {
 	var ie *InterruptedError
 	if !errors.As(err, &ie) {
 		ie = &InterruptedError{Dir: filepath.Join(dir, scs[0].Name), Total: scs[0].Replicates, Err: err}
@@ -433,7 +435,7 @@ func compareHorizons(asked []int, weeks, first int) ([]int, error) {
 // does. Worlds that differ in anything but their interventions (parameters, groups,
 // sections) differ from week 1 (their warm-ups differ too, but those are not weeks of
 // the run).
-func firstDifference(a, b *Scenario) int {
+func firstDifference(a, b *scenario.Scenario) int {
 	w := model.FirstDifference(a.Config(), b.Config())
 	if w > a.Clock.Weeks {
 		return 0
@@ -512,7 +514,7 @@ func (c *Comparison) Summary(w io.Writer) error {
 	var b strings.Builder
 	ref := c.Scenarios[0]
 	one := c.Replicates < 2
-	fmt.Fprintf(&b, "Compared with %s: %s each, seed %d; %s.\n", ref, plural(c.Replicates, "replicate"), c.Seed, PairingNote)
+	fmt.Fprintf(&b, "Compared with %s: %s each, seed %d; %s.\n", ref, scenario.Plural(c.Replicates, "replicate"), c.Seed, PairingNote)
 	if one {
 		fmt.Fprintf(&b, "Each value is a metric's mean over the %d weeks to the horizon. With one replicate per scenario (as in mean-field mode) "+
 			"there is no range across replicates and no interval for a difference: both need at least two.\n", HorizonWindow)
@@ -664,7 +666,9 @@ func percent(diff, base float64) string {
 }
 
 // LoadScenarios reads several scenario files, stopping at the first error.
-func LoadScenarios(paths []string) ([]*Scenario, error) { return LoadScenariosWith(paths, nil) }
+func LoadScenarios(paths []string) ([]*scenario.Scenario, error) {
+	return scenario.LoadScenariosWith(paths, nil)
+}
 
 // metricList is "a, b and c".
 func metricList(ms []model.Metric) string {

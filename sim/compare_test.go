@@ -13,9 +13,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -103,14 +106,14 @@ interventions:
   - {kind: lab-dismantling, from: 0, intensity: 2, actor: mexico}
 `
 
-func writeScenario(t *testing.T, dir, name, extra string) *Scenario {
+func writeScenario(t *testing.T, dir, name, extra string) *scenario.Scenario {
 	t.Helper()
 	text := strings.Replace(compareScenario, "%s", name, 1) + extra
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := LoadScenario(path)
+	sc, err := scenario.LoadScenario(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +144,7 @@ func TestCompare(t *testing.T) {
 	twin := writeScenario(t, src, "twin", "")
 	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
 	out := filepath.Join(t.TempDir(), "cmp")
-	c, err := Compare(context.Background(), []*Scenario{ref, twin, arms}, CompareOptions{OutDir: out, Workers: 2, Horizons: []int{52, 120}})
+	c, err := Compare(context.Background(), []*scenario.Scenario{ref, twin, arms}, CompareOptions{OutDir: out, Workers: 2, Horizons: []int{52, 120}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +189,7 @@ func TestCompare(t *testing.T) {
 	}
 
 	one := filepath.Join(t.TempDir(), "cmp1")
-	if _, err := Compare(context.Background(), []*Scenario{ref, twin, arms}, CompareOptions{OutDir: one, Workers: 1, Horizons: []int{52, 120}}); err != nil {
+	if _, err := Compare(context.Background(), []*scenario.Scenario{ref, twin, arms}, CompareOptions{OutDir: one, Workers: 1, Horizons: []int{52, 120}}); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := os.ReadFile(filepath.Join(out, ComparisonFile))
@@ -209,30 +212,30 @@ func TestCompareRejects(t *testing.T) {
 	later.Clock.Start = later.Clock.Start.AddDate(0, 0, 7)
 	meanfield := writeScenario(t, src, "mf", "")
 	meanfield.Mode = model.MeanField
-	named := func(name string) *Scenario {
+	named := func(name string) *scenario.Scenario {
 		sc := writeScenario(t, src, "b", "")
 		sc.Name = name
 		return sc
 	}
 	for name, c := range map[string]struct {
-		scs  []*Scenario
+		scs  []*scenario.Scenario
 		want string
 	}{
-		"same name":           {[]*Scenario{a, a}, "two scenarios are named"},
-		"same name but case":  {[]*Scenario{a, named("A")}, "two scenarios are named"},
-		"different length":    {[]*Scenario{a, long}, "share start and length"},
-		"different start":     {[]*Scenario{a, later}, "share start and length"},
-		"different mode":      {[]*Scenario{a, meanfield}, "share their mode"},
-		"named plots":         {[]*Scenario{a, named("plots")}, "compare's own plots"},
-		"named Plots":         {[]*Scenario{a, named("Plots")}, "compare's own plots"},
-		"named the table":     {[]*Scenario{named("comparison.csv"), a}, "compare's own comparison.csv"},
-		"named the directory": {[]*Scenario{a, named(".")}, "is not a name"},
-		"named its parent":    {[]*Scenario{a, named("..")}, "is not a name"},
-		"named a path":        {[]*Scenario{a, named("x/y")}, "is not a name"},
+		"same name":           {[]*scenario.Scenario{a, a}, "two scenarios are named"},
+		"same name but case":  {[]*scenario.Scenario{a, named("A")}, "two scenarios are named"},
+		"different length":    {[]*scenario.Scenario{a, long}, "share start and length"},
+		"different start":     {[]*scenario.Scenario{a, later}, "share start and length"},
+		"different mode":      {[]*scenario.Scenario{a, meanfield}, "share their mode"},
+		"named plots":         {[]*scenario.Scenario{a, named("plots")}, "compare's own plots"},
+		"named Plots":         {[]*scenario.Scenario{a, named("Plots")}, "compare's own plots"},
+		"named the table":     {[]*scenario.Scenario{named("comparison.csv"), a}, "compare's own comparison.csv"},
+		"named the directory": {[]*scenario.Scenario{a, named(".")}, "is not a name"},
+		"named its parent":    {[]*scenario.Scenario{a, named("..")}, "is not a name"},
+		"named a path":        {[]*scenario.Scenario{a, named("x/y")}, "is not a name"},
 	} {
 		out := filepath.Join(t.TempDir(), "x")
 		_, err := Compare(context.Background(), c.scs, CompareOptions{OutDir: out})
-		var se *ScenarioError
+		var se *scenario.ScenarioError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), src) {
 			t.Errorf("%s: error %v, want a ScenarioError naming the file and saying %q", name, err, c.want)
 		}
@@ -241,12 +244,12 @@ func TestCompareRejects(t *testing.T) {
 		}
 	}
 	for name, c := range map[string]struct {
-		scs  []*Scenario
+		scs  []*scenario.Scenario
 		opts CompareOptions
 		want string
 	}{
-		"one scenario":    {[]*Scenario{a}, CompareOptions{}, "at least two"},
-		"horizon outside": {[]*Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
+		"one scenario":    {[]*scenario.Scenario{a}, CompareOptions{}, "at least two"},
+		"horizon outside": {[]*scenario.Scenario{a, writeScenario(t, src, "b", "")}, CompareOptions{Horizons: []int{121}}, "outside the run"},
 	} {
 		c.opts.OutDir = filepath.Join(t.TempDir(), "x")
 		if _, err := Compare(context.Background(), c.scs, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -263,7 +266,7 @@ func TestCompareInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := filepath.Join(t.TempDir(), "cmp")
-	_, err := Compare(ctx, []*Scenario{a, b}, CompareOptions{OutDir: out, Workers: 1})
+	_, err := Compare(ctx, []*scenario.Scenario{a, b}, CompareOptions{OutDir: out, Workers: 1})
 	var ie *InterruptedError
 	if !errors.As(err, &ie) {
 		t.Fatalf("error %v is not an InterruptedError", err)
@@ -278,7 +281,7 @@ func TestCompareInterrupted(t *testing.T) {
 }
 
 func TestClockWeek(t *testing.T) {
-	sc := Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469}
+	sc := scenario.Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469}
 	for in, want := range map[string]int{"1": 1, "469": 469, "2025-01-12": 1, "2025-01-18": 1, "2030-01-06": 261} {
 		if got, err := sc.Week(in); err != nil || got != want {
 			t.Errorf("Week(%q) = %d, %v; want %d", in, got, err, want)
@@ -335,7 +338,7 @@ func TestCompareOneReplicate(t *testing.T) {
 	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
 	ref.Replicates = 1
 	out := filepath.Join(t.TempDir(), "cmp")
-	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Horizons: []int{120}})
+	c, err := Compare(context.Background(), []*scenario.Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Horizons: []int{120}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +367,7 @@ func TestCompareOneReplicate(t *testing.T) {
 // (The old defaults, weeks 52, 260 and the end, put the first horizon wholly before the
 // library's levers, and two of three before the paper's.)
 func TestDefaultHorizons(t *testing.T) {
-	load := func(paths ...string) []*Scenario {
+	load := func(paths ...string) []*scenario.Scenario {
 		scs, err := LoadScenarios(paths)
 		if err != nil {
 			t.Fatal(err)
@@ -377,7 +380,7 @@ func TestDefaultHorizons(t *testing.T) {
 		"../scenarios/prieto-curiel-2023/double-incapacitation.yaml")
 	for _, c := range []struct {
 		name     string
-		a, b     *Scenario
+		a, b     *scenario.Scenario
 		first    int
 		horizons []int
 	}{
@@ -398,15 +401,28 @@ func TestDefaultHorizons(t *testing.T) {
 	// A parameter differs from the first week, wherever the interventions start.
 	src := t.TempDir()
 	ref := writeScenario(t, src, "ref", "")
-	other := writeScenario(t, src, "other", "")
-	other.config.Params.Recruitment *= 2
+	// overridden reloads a scenario written above with one key set on the command line.
+	overridden := func(name, set string) *scenario.Scenario {
+		t.Helper()
+		o, err := scenario.ParseOverride(set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := scenario.LoadScenarioWith(filepath.Join(src, name+".yaml"), []scenario.Override{o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc
+	}
+	writeScenario(t, src, "other", "")
+	other := overridden("other", "parameters.recruitment="+strconv.FormatFloat(2*ref.Config().Params.Recruitment, 'g', -1, 64))
 	if w := firstDifference(ref, other); w != 1 {
 		t.Errorf("a parameter differs from week %d, want 1", w)
 	}
 	// Lab raids that end at week 60 rather than never act alike up to their end: the
 	// worlds differ from week 61.
-	ends := writeScenario(t, src, "ends", "")
-	ends.config.Interventions[0].To = 60
+	writeScenario(t, src, "ends", "")
+	ends := overridden("ends", "interventions[0].to=60")
 	if w := firstDifference(ref, ends); w != 61 {
 		t.Errorf("lab raids that end at week 60 differ from week %d, want 61", w)
 	}
@@ -424,7 +440,7 @@ func TestCompareDefaultHorizons(t *testing.T) {
 	ref := writeScenario(t, src, "ref", "")
 	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
 	ref.Replicates = 2
-	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: filepath.Join(t.TempDir(), "cmp"), Workers: 1})
+	c, err := Compare(context.Background(), []*scenario.Scenario{ref, arms}, CompareOptions{OutDir: filepath.Join(t.TempDir(), "cmp"), Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,12 +471,12 @@ func TestCompareDropsZeroMetrics(t *testing.T) {
 	src := t.TempDir()
 	bare := strings.NewReplacer("fragmentation: {}\n", "", "economy: {}\n", "", "policy: {}\n", "",
 		"interventions:\n  - {kind: lab-dismantling, from: 0, intensity: 2, actor: mexico}\n", "").Replace(compareScenario)
-	write := func(name, extra string) *Scenario {
+	write := func(name, extra string) *scenario.Scenario {
 		path := filepath.Join(src, name+".yaml")
 		if err := os.WriteFile(path, []byte(strings.Replace(bare, "%s", name, 1)+extra), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		sc, err := LoadScenario(path)
+		sc, err := scenario.LoadScenario(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -470,7 +486,7 @@ func TestCompareDropsZeroMetrics(t *testing.T) {
 	ref := write("ref", "interventions: []\n")
 	inc := write("inc", "interventions: [{kind: incapacitation, from: 20, intensity: 1, actor: mexico}]\n")
 	out := filepath.Join(t.TempDir(), "cmp")
-	c, err := Compare(context.Background(), []*Scenario{ref, inc}, CompareOptions{OutDir: out, Workers: 1})
+	c, err := Compare(context.Background(), []*scenario.Scenario{ref, inc}, CompareOptions{OutDir: out, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,7 +513,7 @@ func TestCompareDropsZeroMetrics(t *testing.T) {
 		t.Errorf("comparison.csv has %d rows, want every metric", n)
 	}
 	asked := filepath.Join(t.TempDir(), "cmp")
-	c, err = Compare(context.Background(), []*Scenario{ref, inc}, CompareOptions{OutDir: asked, Workers: 1, Metrics: []model.Metric{model.Supply}})
+	c, err = Compare(context.Background(), []*scenario.Scenario{ref, inc}, CompareOptions{OutDir: asked, Workers: 1, Metrics: []model.Metric{model.Supply}})
 	if err != nil || !slices.Equal(c.Metrics, []model.Metric{model.Supply}) || len(c.Dropped) != 0 {
 		t.Fatalf("asked for supply: %v, shown %v, dropped %v", err, c.Metrics, c.Dropped)
 	}
@@ -515,7 +531,7 @@ func TestCompareSavesTableAndManifest(t *testing.T) {
 	arms := writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")
 	ref.Replicates = 2
 	out := filepath.Join(t.TempDir(), "cmp")
-	c, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Command: "cartelsim compare ref.yaml arms.yaml"})
+	c, err := Compare(context.Background(), []*scenario.Scenario{ref, arms}, CompareOptions{OutDir: out, Workers: 1, Command: "cartelsim compare ref.yaml arms.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,12 +567,12 @@ func TestCompareSavesTableAndManifest(t *testing.T) {
 		t.Errorf("comparison.json lists no plots: %v", m.Files)
 	}
 
-	if _, err := Compare(context.Background(), []*Scenario{ref, arms}, CompareOptions{OutDir: out}); err == nil || !strings.Contains(err.Error(), "use --force") {
+	if _, err := Compare(context.Background(), []*scenario.Scenario{ref, arms}, CompareOptions{OutDir: out}); err == nil || !strings.Contains(err.Error(), "use --force") {
 		t.Errorf("a second comparison without force: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Compare(ctx, []*Scenario{ref, arms}, CompareOptions{OutDir: out, Force: true}); err == nil {
+	if _, err := Compare(ctx, []*scenario.Scenario{ref, arms}, CompareOptions{OutDir: out, Force: true}); err == nil {
 		t.Fatal("an interrupted comparison succeeded")
 	}
 	for _, name := range []string{ComparisonManifestFile, ComparisonFile, ComparisonTextFile, PlotsDir} {
@@ -570,7 +586,7 @@ func TestCompareSavesTableAndManifest(t *testing.T) {
 // where the means are both 0.2019, seen in the policy library) prints as 0, not as
 // -0.000000000000000005551.
 func TestSummaryRoundingNoise(t *testing.T) {
-	c := &Comparison{Scenarios: []string{"a", "b"}, Replicates: 10, Clock: Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469},
+	c := &Comparison{Scenarios: []string{"a", "b"}, Replicates: 10, Clock: scenario.Clock{Start: mustDate(t, "2025-01-05"), Weeks: 469},
 		Horizons: []int{260}, FirstDifference: 53, Metrics: []model.Metric{model.CivilianCasualties},
 		Rows: []ComparisonRow{
 			{Metric: model.CivilianCasualties, Week: 260, Scenario: "a", Value: Interval{0.2019230769, 0.07692, 0.2692}},

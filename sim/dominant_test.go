@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // dominantScenario is a hand-built world on the states whose dominant groups are known:
@@ -33,7 +35,7 @@ territory:
 `
 
 func TestDominantByHand(t *testing.T) {
-	sc, err := ParseScenario("dominant.yaml", []byte(dominantScenario))
+	sc, err := scenario.ParseScenario("dominant.yaml", []byte(dominantScenario))
 	if err != nil {
 		t.Fatal(err)
 	}

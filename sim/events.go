@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -109,7 +111,7 @@ func (l *eventLog) done(r *model.Replicate) error {
 // without the country prefix; other is the second group (a split's new faction, a
 // ceasefire's other party), value and value2 the kind's quantities (a strike's labs
 // destroyed and civilian casualties).
-func writeEvents(ctx context.Context, w io.Writer, sc *Scenario, world *model.World, replicates, workers int) error {
+func writeEvents(ctx context.Context, w io.Writer, sc *scenario.Scenario, world *model.World, replicates, workers int) error {
 	var reps []int
 	if world.LogsEvents() { // otherwise there is nothing to log, nor to replay: the file is its header
 		reps = make([]int, replicates)

@@ -9,11 +9,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // kingpinHistory is the kingpin history's first two years (104 weeks; its campaigns cut
 // to them), where leaders are removed and groups split.
-func kingpinHistory(t *testing.T, replicates int) *Scenario {
+func kingpinHistory(t *testing.T, replicates int) *scenario.Scenario {
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("..", "scenarios", "history", "2006-kingpin.yaml"))
 	if err != nil {
@@ -22,7 +24,7 @@ func kingpinHistory(t *testing.T, replicates int) *Scenario {
 	text = regexp.MustCompile(`(?m)^.*from: 20(12|18)-12-02.*\n`).ReplaceAll(text, nil) // the later campaigns
 	short := strings.NewReplacer("weeks: 734", "weeks: 104", "to: 2012-12-02", "to: 2008-11-30")
 	text = []byte(short.Replace(string(text)))
-	sc, err := ParseScenario("kingpin.yaml", text)
+	sc, err := scenario.ParseScenario("kingpin.yaml", text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +151,7 @@ func TestInterruptedWhileLoggingEventsResumes(t *testing.T) {
 // writes events.csv's header alone, without simulating anything again: even under a
 // cancelled context, which a replay would report.
 func TestEventsOfAWorldThatLogsNone(t *testing.T) {
-	sc, err := LoadScenario(filepath.Join("..", "scenarios", "prieto-curiel-2023", "baseline.yaml"))
+	sc, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "prieto-curiel-2023", "baseline.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -128,7 +130,7 @@ func EventStudy(ctx context.Context, runDir string, opts EventStudyOptions) (*Ev
 
 // rerunScenario rebuilds the scenario and world of the complete run in dir from its
 // manifest, as it ran.
-func rerunScenario(dir string) (*Scenario, *model.World, error) {
+func rerunScenario(dir string) (*scenario.Scenario, *model.World, error) {
 	m, err := readManifest(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("sim: %s is not a run directory: it has no %s", dir, ManifestFile)
@@ -142,15 +144,15 @@ func rerunScenario(dir string) (*Scenario, *model.World, error) {
 	case !m.Complete:
 		return nil, nil, fmt.Errorf("sim: %s is not a complete run (%d of %d replicates); finish it with run --resume", dir, m.ReplicatesDone, m.Replicates)
 	}
-	var sets []Override
+	var sets []scenario.Override
 	for _, s := range m.Scenario.Overrides {
-		o, err := ParseOverride(s)
+		o, err := scenario.ParseOverride(s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sim: %s: its manifest records --set %q: %w", dir, s, err)
 		}
 		sets = append(sets, o)
 	}
-	sc, err := LoadScenarioWith(filepath.FromSlash(m.Scenario.File), sets)
+	sc, err := scenario.LoadScenarioWith(filepath.FromSlash(m.Scenario.File), sets)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sim: %s ran %s, which cannot be read again: %w", dir, m.Scenario.File, err)
 	}
@@ -173,7 +175,7 @@ func monthOf(t time.Time) int { return 12*t.Year() + int(t.Month()) - 1 }
 
 // wholeMonths returns the first whole calendar month of a run's days (monthOf) and how
 // many whole months it has.
-func wholeMonths(c Clock) (first, months int) {
+func wholeMonths(c scenario.Clock) (first, months int) {
 	day1, last := c.Date(0).AddDate(0, 0, 1), c.Date(c.Weeks)
 	first = monthOf(day1)
 	if day1.Day() != 1 {
@@ -188,7 +190,7 @@ func wholeMonths(c Clock) (first, months int) {
 
 // panelRecorder keeps a replicate's homicides by whole month and state, and its removals.
 type panelRecorder struct {
-	clock         Clock
+	clock         scenario.Clock
 	first, states int
 	h             [][]float64
 	removals      []eventstudy.Removal
@@ -196,7 +198,7 @@ type panelRecorder struct {
 	scratch       []float64
 }
 
-func newPanelRecorder(clock Clock, first, months, states int) *panelRecorder {
+func newPanelRecorder(clock scenario.Clock, first, months, states int) *panelRecorder {
 	p := &panelRecorder{clock: clock, first: first, states: states, h: make([][]float64, months),
 		scratch: make([]float64, states*int(model.NumStateMetrics))}
 	for m := range p.h {
@@ -252,7 +254,7 @@ var eventStudyWindows = [eventstudy.NumWindows]string{
 
 // eventStudyChart draws each window's effect by month with its 95% interval as a band.
 func eventStudyChart(name string, est []eventstudy.Estimate) (*chart, error) {
-	c := newChart("Homicides around captures and killings: "+name, "% change against the 12 months before", Clock{Weeks: 1}, nil)
+	c := newChart("Homicides around captures and killings: "+name, "% change against the 12 months before", scenario.Clock{Weeks: 1}, nil)
 	c.p.X.Tick.Marker = plot.DefaultTicks{}
 	c.p.X.Label.Text = "months from the removal"
 	c.p.X.Min, c.p.X.Max = eventstudy.From, eventstudy.To

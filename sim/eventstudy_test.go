@@ -9,18 +9,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
 // savedScenario writes a scenario's text to a file and loads it from there, so that a
 // run's manifest names a file the event study can read again.
-func savedScenario(t *testing.T, text string, replicates int) *Scenario {
+func savedScenario(t *testing.T, text string, replicates int) *scenario.Scenario {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "scenario.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := LoadScenario(path)
+	sc, err := scenario.LoadScenario(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func savedScenario(t *testing.T, text string, replicates int) *Scenario {
 	return sc
 }
 
-func execute(t *testing.T, sc *Scenario) string {
+func execute(t *testing.T, sc *scenario.Scenario) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
 	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2}); err != nil {

@@ -4,22 +4,16 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
-// A scenario error names the file, the line and the key.
-func ExampleParseScenario() {
-	_, err := sim.ParseScenario("demo.yaml", []byte("start: 2012-01-01\nweeks: 52\nreplicates: lots\n"))
-	fmt.Println(err)
-	// Output:
-	// demo.yaml:3: replicates: want a whole number, got "lots"
-}
-
 // Run folds every replicate, in replicate order, into an Ensemble of streaming
 // statistics; the worker count does not change the result.
 func ExampleRun() {
-	sc, err := sim.ParseScenario("demo.yaml", []byte("start: 2012-01-01\nweeks: 52\nseed: 7\n"))
+	sc, err := scenario.ParseScenario("demo.yaml", []byte("start: 2012-01-01\nweeks: 52\nseed: 7\n"))
 	if err != nil {
 		panic(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -70,7 +72,7 @@ var ErrAlreadyComplete = errors.New("sim: the run is already complete")
 // interrupted), partial CSV files and a manifest that says it is incomplete, so a failed
 // or interrupted run loses no replicate it folded and can be resumed. A shard writes its
 // partial results instead of tables and plots.
-func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, error) {
+func Execute(ctx context.Context, sc *scenario.Scenario, opts RunOptions) (*Manifest, error) {
 	p, err := startRun(ctx, sc, opts)
 	if err != nil {
 		return nil, err
@@ -89,7 +91,7 @@ func Execute(ctx context.Context, sc *Scenario, opts RunOptions) (*Manifest, err
 // simulated once (RunBranched). The scenarios must share their seed, replicates, length
 // and mode; resumed and sharded runs are not for it. An error of one scenario's run is a
 // *WorldError naming it by index. When interrupted, every run keeps its checkpoint.
-func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([]*Manifest, error) {
+func ExecuteBranched(ctx context.Context, scs []*scenario.Scenario, opts []RunOptions) ([]*Manifest, error) {
 	if len(scs) == 0 || len(opts) != len(scs) {
 		return nil, errors.New("sim: a branched run needs scenarios and their options")
 	}
@@ -178,7 +180,7 @@ func ExecuteBranched(ctx context.Context, scs []*Scenario, opts []RunOptions) ([
 // (none when it has no replicates left) and the folders of its results.
 type pendingRun struct {
 	lock    *dirLock // held until the run ends: no other run or merge enters its directory
-	sc      *Scenario
+	sc      *scenario.Scenario
 	world   *model.World
 	r       *runDir
 	job     Job
@@ -190,7 +192,7 @@ type pendingRun struct {
 // startRun locks and opens a run's directory (or resumes it), fixes the quantile
 // sketch's centres of a shard that needs them, and returns what remains to be run. The
 // caller closes p.
-func startRun(ctx context.Context, sc *Scenario, opts RunOptions) (*pendingRun, error) {
+func startRun(ctx context.Context, sc *scenario.Scenario, opts RunOptions) (*pendingRun, error) {
 	workers := workerCount(opts.Workers)
 	world, err := sc.NewWorld()
 	if err != nil {
@@ -343,7 +345,7 @@ func (r *runDir) stopped(ctx context.Context, err error) error {
 // finish writes an unsharded run's outputs from its complete statistics.
 // The event log comes first, while the run is still one to resume: interrupted there,
 // it is checkpointed with every replicate done, and resuming only writes the outputs.
-func (r *runDir) finish(ctx context.Context, sc *Scenario, world *model.World, workers int) (*Manifest, error) {
+func (r *runDir) finish(ctx context.Context, sc *scenario.Scenario, world *model.World, workers int) (*Manifest, error) {
 	if err := writeEventLog(ctx, r.dir, sc, world, r.head, workers); err != nil {
 		return nil, r.stopped(ctx, err)
 	}
@@ -380,7 +382,7 @@ func (r *runDir) finishShard(workers int) (*Manifest, error) {
 }
 
 // writeEventLog writes a run's events.csv: replicate 0's events, or every replicate's.
-func writeEventLog(ctx context.Context, dir string, sc *Scenario, world *model.World, head *checkpointHeader, workers int) error {
+func writeEventLog(ctx context.Context, dir string, sc *scenario.Scenario, world *model.World, head *checkpointHeader, workers int) error {
 	logged := 1
 	if head.AllEvents {
 		logged = head.Replicates
@@ -393,7 +395,7 @@ func writeEventLog(ctx context.Context, dir string, sc *Scenario, world *model.W
 // writeOutputs writes the tables, plots and the complete manifest of a run whose
 // statistics are all in ens (after one pass, a resume or a merge). files are the CSV
 // files already in place, events.csv among them.
-func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
+func writeOutputs(dir string, sc *scenario.Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
 	table := ens.Summaries()
 	err := WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
 		return writeTimeseries(w, sc.Name, sc.Clock, table)
@@ -453,7 +455,7 @@ func writeOutputs(dir string, sc *Scenario, world *model.World, ens *Ensemble, f
 	return m, writeManifest(dir, m)
 }
 
-func newManifest(sc *Scenario, head *checkpointHeader, workers int) *Manifest {
+func newManifest(sc *scenario.Scenario, head *checkpointHeader, workers int) *Manifest {
 	return &Manifest{
 		Version:         Version,
 		Build:           Build(),

@@ -13,12 +13,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
-func testScenario(t testing.TB, replicates int) *Scenario {
+func testScenario(t testing.TB, replicates int) *scenario.Scenario {
 	t.Helper()
-	sc, err := ParseScenario("test.yaml", []byte(goodScenario))
+	sc, err := scenario.ParseScenario("test.yaml", []byte(goodScenario))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -81,7 +83,7 @@ interventions:
   - {name: strikes, kind: airstrikes, from: 10, intensity: 3, actor: us, targets: {states: [SIN]}}
 `
 
-func sameScenario(t *testing.T, got, want *Scenario) {
+func sameScenario(t *testing.T, got, want *scenario.Scenario) {
 	t.Helper()
 	g, w := got.Config(), want.Config()
 	if got.Name != want.Name || got.Description != want.Description || got.Clock != want.Clock || got.Replicates != want.Replicates ||
@@ -94,11 +96,11 @@ func sameScenario(t *testing.T, got, want *Scenario) {
 
 func TestExtends(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"base/status-quo.yaml": extendsBase, "child.yaml": extendsChild})
-	got, err := LoadScenario(filepath.Join(dir, "child.yaml"))
+	got, err := scenario.LoadScenario(filepath.Join(dir, "child.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := ParseScenario(filepath.Join(dir, "child.yaml"), []byte(extendsMerged))
+	want, err := scenario.ParseScenario(filepath.Join(dir, "child.yaml"), []byte(extendsMerged))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +113,7 @@ func TestExtends(t *testing.T) {
 	}
 	// The scenario as run reads back as itself, with the same sha256, and names both
 	// files with their sha256 (so the sha256 covers the base as well).
-	again, err := ParseScenario(filepath.Join(dir, "child.yaml"), got.Source)
+	again, err := scenario.ParseScenario(filepath.Join(dir, "child.yaml"), got.Source)
 	if err != nil {
 		t.Fatalf("the scenario as run does not read back: %v\n%s", err, got.Source)
 	}
@@ -121,7 +123,7 @@ func TestExtends(t *testing.T) {
 	}
 	// A change to the base alone, even to a comment, changes the sha256.
 	os.WriteFile(filepath.Join(dir, "base", "status-quo.yaml"), []byte(strings.Replace(extendsBase, "# the status quo", "# the status quo, reworded", 1)), 0o644)
-	changed, err := LoadScenario(filepath.Join(dir, "child.yaml"))
+	changed, err := scenario.LoadScenario(filepath.Join(dir, "child.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +140,7 @@ func TestExtendsChainAndOverrides(t *testing.T) {
 		"lib/b.yaml":     "extends: ../c.yaml\nweeks: 60\nparameters: {incapacitation: 100}\n",
 		"scen/deep.yaml": "extends: ../lib/b.yaml\nseed: 11\ninterventions:\n  - {name: late, kind: incapacitation, from: 20, intensity: 1, actor: joint}\n",
 	})
-	sc, err := LoadScenarioWith(filepath.Join(dir, "scen", "deep.yaml"), mustOverrides(t, "interventions.raids.intensity=4", "economy.rebuild_weeks=8"))
+	sc, err := scenario.LoadScenarioWith(filepath.Join(dir, "scen", "deep.yaml"), mustOverrides(t, "interventions.raids.intensity=4", "economy.rebuild_weeks=8"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,8 +198,8 @@ func TestExtendsErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeFiles(t, c.files)
-			_, err := LoadScenario(filepath.Join(dir, "a.yaml"))
-			var se *ScenarioError
+			_, err := scenario.LoadScenario(filepath.Join(dir, "a.yaml"))
+			var se *scenario.ScenarioError
 			if !errors.As(err, &se) {
 				t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
 			}
@@ -212,17 +214,17 @@ func TestExtendsErrors(t *testing.T) {
 // A chain longer than MaxExtends is refused, and extends cannot be set by an override.
 func TestExtendsLimits(t *testing.T) {
 	files := map[string]string{filepathName(0): "name: s\nstart: 2025-01-05\nweeks: 5\n"}
-	for k := 1; k <= MaxExtends+1; k++ {
+	for k := 1; k <= scenario.MaxExtends+1; k++ {
 		files[filepathName(k)] = "extends: " + filepathName(k-1) + "\n"
 	}
 	dir := writeFiles(t, files)
-	if _, err := LoadScenario(filepath.Join(dir, filepathName(MaxExtends))); err != nil {
-		t.Errorf("a chain of %d bases: %v", MaxExtends, err)
+	if _, err := scenario.LoadScenario(filepath.Join(dir, filepathName(scenario.MaxExtends))); err != nil {
+		t.Errorf("a chain of %d bases: %v", scenario.MaxExtends, err)
 	}
-	if _, err := LoadScenario(filepath.Join(dir, filepathName(MaxExtends+1))); err == nil || !strings.Contains(err.Error(), "a chain of more than 16 bases") {
-		t.Errorf("a chain of %d bases: %v", MaxExtends+1, err)
+	if _, err := scenario.LoadScenario(filepath.Join(dir, filepathName(scenario.MaxExtends+1))); err == nil || !strings.Contains(err.Error(), "a chain of more than 16 bases") {
+		t.Errorf("a chain of %d bases: %v", scenario.MaxExtends+1, err)
 	}
-	_, err := LoadScenarioWith(filepath.Join(dir, filepathName(0)), mustOverrides(t, "extends=x.yaml"))
+	_, err := scenario.LoadScenarioWith(filepath.Join(dir, filepathName(0)), mustOverrides(t, "extends=x.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "--set extends=x.yaml: extends cannot be set from the command line") {
 		t.Errorf("--set extends: %v", err)
 	}

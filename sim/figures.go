@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -245,8 +247,8 @@ func (m *FigureManifest) Validate() error {
 		if _, err := hex.DecodeString(e.SHA256); err != nil {
 			return fmt.Errorf("sim: %s: sha256 %q is not 64 lowercase hex digits", where, e.SHA256)
 		}
-		if e.Replicates < 1 || e.Replicates > MaxReplicates {
-			return fmt.Errorf("sim: %s: replicates %d is out of range (1 to %d)", where, e.Replicates, MaxReplicates)
+		if e.Replicates < 1 || e.Replicates > scenario.MaxReplicates {
+			return fmt.Errorf("sim: %s: replicates %d is out of range (1 to %d)", where, e.Replicates, scenario.MaxReplicates)
 		}
 		if _, err := model.ParseMode(e.Mode); err != nil {
 			return fmt.Errorf("sim: %s: mode %q: want meanfield or stochastic", where, e.Mode)
@@ -380,7 +382,7 @@ func shippedPath(root, manifestPath, file string) (string, error) {
 		return refuse("it is the manifest")
 	}
 	if st, err := os.Lstat(abs); err == nil && !st.Mode().IsRegular() {
-		return refuse("it is " + fileKind(st.Mode()))
+		return refuse("it is " + scenario.FileKind(st.Mode()))
 	}
 	// Follow links: the deepest folder that exists must still be in the manifest's.
 	realBase, err := filepath.EvalSymlinks(base)
@@ -622,12 +624,12 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 	if err != nil {
 		return nil, err
 	}
-	scs := make([]*Scenario, len(runs)) // by run, for the overlays' intervention windows
+	scs := make([]*scenario.Scenario, len(runs)) // by run, for the overlays' intervention windows
 	for i, r := range runs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
-		sc, err := LoadScenario(resolve(root, r.scenario))
+		sc, err := scenario.LoadScenario(resolve(root, r.scenario))
 		if err != nil {
 			return nil, err
 		}
@@ -645,7 +647,7 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 		var dirs []string
-		var overlaid []*Scenario
+		var overlaid []*scenario.Scenario
 		for _, i := range o.runs {
 			dirs = append(dirs, filepath.Join(outDir, runs[i].dir))
 			overlaid = append(overlaid, scs[i])

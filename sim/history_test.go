@@ -8,12 +8,14 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
-func loadHistory(t *testing.T, name string) *Scenario {
+func loadHistory(t *testing.T, name string) *scenario.Scenario {
 	t.Helper()
-	sc, err := LoadScenario(filepath.Join("..", "scenarios", "history", name+".yaml"))
+	sc, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "history", name+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +23,7 @@ func loadHistory(t *testing.T, name string) *Scenario {
 }
 
 // collect runs a world and returns the probes' values, replicate by replicate.
-func collect(t *testing.T, sc *Scenario, cfg model.Config, replicates int, probes ...Probe) [][]float64 {
+func collect(t *testing.T, sc *scenario.Scenario, cfg model.Config, replicates int, probes ...Probe) [][]float64 {
 	t.Helper()
 	w, err := model.NewWorld(cfg)
 	if err != nil {
@@ -41,7 +43,7 @@ func collect(t *testing.T, sc *Scenario, cfg model.Config, replicates int, probe
 
 // runOutputs executes a scenario and returns the bytes of every file the run lists, by
 // name (the manifest, which records times, aside).
-func runOutputs(t *testing.T, sc *Scenario, opts RunOptions) map[string][]byte {
+func runOutputs(t *testing.T, sc *scenario.Scenario, opts RunOptions) map[string][]byte {
 	t.Helper()
 	opts.OutDir = filepath.Join(t.TempDir(), "out")
 	m, err := Execute(context.Background(), sc, opts)
@@ -79,7 +81,7 @@ func TestZeroIntensityKingpinIsNoKingpin(t *testing.T) {
 	if bytes.Equal(zeroed, text) {
 		t.Fatal("found no intensity to zero")
 	}
-	sc, err := ParseScenario("zeroed.yaml", zeroed)
+	sc, err := scenario.ParseScenario("zeroed.yaml", zeroed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -17,16 +19,16 @@ const (
 	labsWeekFinal = 469
 )
 
-func loadScenario(t *testing.T, path string) *Scenario {
+func loadScenario(t *testing.T, path string) *scenario.Scenario {
 	t.Helper()
-	sc, err := LoadScenario(filepath.Join("..", "scenarios", path))
+	sc, err := scenario.LoadScenario(filepath.Join("..", "scenarios", path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc
 }
 
-func labScenarios(t *testing.T) (base, strikes, demand *Scenario) {
+func labScenarios(t *testing.T) (base, strikes, demand *scenario.Scenario) {
 	return loadScenario(t, "labs/baseline-2025.yaml"), loadScenario(t, "labs/airstrikes-2026.yaml"), loadScenario(t, "demand/demand-reduction-2026.yaml")
 }
 
@@ -42,7 +44,7 @@ func TestLabScenariosShareTheir2025World(t *testing.T) {
 	probes = append(probes, after)
 	const reps = 4
 	b := collect(t, base, base.Config(), reps, probes...)
-	for _, sc := range []*Scenario{strikes, demand} {
+	for _, sc := range []*scenario.Scenario{strikes, demand} {
 		v := collect(t, sc, sc.Config(), reps, probes...)
 		for p := range probes[:len(probes)-1] {
 			for r := range reps {
@@ -67,7 +69,7 @@ func TestLabScenariosDirections(t *testing.T) {
 		probe Probe
 		lower bool // the intervention's mean is below the baseline's
 	}
-	compare := func(sc *Scenario, checks ...check) {
+	compare := func(sc *scenario.Scenario, checks ...check) {
 		probes := make([]Probe, len(checks))
 		for i, c := range checks {
 			probes[i] = c.probe

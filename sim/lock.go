@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // LockFile is the file in an output directory that a run or a merge holds locked while
@@ -34,7 +36,7 @@ func lockDir(dir string) (*dirLock, error) {
 	}
 	path := filepath.Join(dir, LockFile)
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("sim: %s is not a regular file (%s); remove it", path, fileKind(st.Mode()))
+		return nil, fmt.Errorf("sim: %s is not a regular file (%s); remove it", path, scenario.FileKind(st.Mode()))
 	}
 	for {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -126,12 +128,12 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 }
 
 // shardScenario rebuilds a shard's scenario, with the seed, replicates and mode it ran.
-func shardScenario(dir string, head *checkpointHeader) (*Scenario, *model.World, error) {
+func shardScenario(dir string, head *checkpointHeader) (*scenario.Scenario, *model.World, error) {
 	data, err := readRegular(filepath.Join(dir, ShardScenarioFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("sim: %w", err)
 	}
-	sc, err := ParseScenario(head.Scenario.File, data)
+	sc, err := scenario.ParseScenario(head.Scenario.File, data)
 	if err != nil {
 		return nil, nil, err
 	}

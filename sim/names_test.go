@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // badNames are names that would leave the directory a user named, or hide in it, or
@@ -22,7 +24,7 @@ var badNames = []struct{ what, name, yaml string }{
 	{"hidden", ".hidden", ".hidden"},
 	{"flag-like", "-rf", "-rf"},
 	{"space", "a b", "a b"},
-	{"too long", strings.Repeat("n", MaxNameLength+1), strings.Repeat("n", MaxNameLength+1)},
+	{"too long", strings.Repeat("n", scenario.MaxNameLength+1), strings.Repeat("n", scenario.MaxNameLength+1)},
 	{"very long", strings.Repeat("n", 5000), strings.Repeat("n", 5000)},
 	{"empty", "", `""`},
 }
@@ -36,8 +38,8 @@ func TestScenarioNamesAreIdentifiers(t *testing.T) {
 			scenarioErrorCase{c.what, yaml, 1, "name", "name"}.check(t)
 		})
 	}
-	for _, good := range []string{"test", "2006-kingpin", "a.b_c-D9", strings.Repeat("n", MaxNameLength)} {
-		sc, err := ParseScenario("good.yaml", []byte(strings.Replace(goodScenario, "name: test", "name: "+good, 1)))
+	for _, good := range []string{"test", "2006-kingpin", "a.b_c-D9", strings.Repeat("n", scenario.MaxNameLength)} {
+		sc, err := scenario.ParseScenario("good.yaml", []byte(strings.Replace(goodScenario, "name: test", "name: "+good, 1)))
 		if err != nil || sc.Name != good {
 			t.Errorf("name %q: %v", good, err)
 		}
@@ -46,13 +48,13 @@ func TestScenarioNamesAreIdentifiers(t *testing.T) {
 	// called "..yaml" would otherwise run into out/. itself.
 	noName := strings.Replace(goodScenario, "name: test\n", "", 1)
 	for _, file := range []string{"dir/..yaml", "dir/a b.yaml", "dir/.yaml"} {
-		_, err := ParseScenario(file, []byte(noName))
-		var se *ScenarioError
+		_, err := scenario.ParseScenario(file, []byte(noName))
+		var se *scenario.ScenarioError
 		if !errors.As(err, &se) || se.File != file || se.Key != "name" || !strings.Contains(se.Msg, "add a name: key") {
 			t.Errorf("%s: %v, want an error on key name asking for one", file, err)
 		}
 	}
-	if sc, err := ParseScenario("dir/my-run.yaml", []byte(noName)); err != nil || sc.Name != "my-run" {
+	if sc, err := scenario.ParseScenario("dir/my-run.yaml", []byte(noName)); err != nil || sc.Name != "my-run" {
 		t.Errorf("a valid file name: %v", err)
 	}
 }
@@ -60,11 +62,11 @@ func TestScenarioNamesAreIdentifiers(t *testing.T) {
 func TestSafeJoin(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range badNames {
-		if p, err := SafeJoin(dir, c.name); err == nil || !strings.HasPrefix(err.Error(), "sim: ") {
+		if p, err := scenario.SafeJoin(dir, c.name); err == nil || !strings.HasPrefix(err.Error(), "sim: ") {
 			t.Errorf("%s: SafeJoin(%q) = %q, %v; want an error", c.what, c.name, p, err)
 		}
 	}
-	p, err := SafeJoin(dir, "baseline")
+	p, err := scenario.SafeJoin(dir, "baseline")
 	if err != nil || p != filepath.Join(dir, "baseline") {
 		t.Errorf("SafeJoin(baseline) = %q, %v", p, err)
 	}
@@ -73,7 +75,7 @@ func TestSafeJoin(t *testing.T) {
 	if err := os.Symlink(elsewhere, filepath.Join(dir, "link")); err != nil {
 		t.Skip(err)
 	}
-	if p, err := SafeJoin(dir, "link"); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if p, err := scenario.SafeJoin(dir, "link"); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("SafeJoin through a symlink = %q, %v", p, err)
 	}
 }
@@ -89,7 +91,7 @@ func TestCompareWritesNothingOutsideOut(t *testing.T) {
 			ref := smallScenarioForNames(t)
 			other := smallScenarioForNames(t)
 			other.Name = c.name
-			if _, err := Compare(t.Context(), []*Scenario{ref, other}, CompareOptions{OutDir: out, Workers: 1}); err == nil {
+			if _, err := Compare(t.Context(), []*scenario.Scenario{ref, other}, CompareOptions{OutDir: out, Workers: 1}); err == nil {
 				t.Fatal("compare accepted the name")
 			}
 			var files []string
@@ -106,9 +108,9 @@ func TestCompareWritesNothingOutsideOut(t *testing.T) {
 	}
 }
 
-func smallScenarioForNames(t *testing.T) *Scenario {
+func smallScenarioForNames(t *testing.T) *scenario.Scenario {
 	t.Helper()
-	sc, err := ParseScenario("small.yaml", []byte("name: small\nstart: 2012-01-01\nweeks: 4\nreplicates: 2\n"))
+	sc, err := scenario.ParseScenario("small.yaml", []byte("name: small\nstart: 2012-01-01\nweeks: 4\nreplicates: 2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

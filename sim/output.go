@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -73,7 +75,7 @@ func openRegular(path string, flag int) (*os.File, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %s, not a regular file", path, fileKind(st.Mode()))
+		return nil, fmt.Errorf("%s is %s, not a regular file", path, scenario.FileKind(st.Mode()))
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
@@ -203,7 +205,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // writeTimeseries writes the tidy table: one row per week and metric.
-func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
+func writeTimeseries(w io.Writer, scenario string, clock scenario.Clock, t Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
 	name := CSVField(scenario)
@@ -224,7 +226,7 @@ func writeTimeseries(w io.Writer, scenario string, clock Clock, t Table) error {
 // writeCumulative writes cumulative.csv, laid out as timeseries.csv, for the
 // CumulativeMetrics: in each week, the statistics across replicates of each replicate's
 // total from week 1 to that week.
-func writeCumulative(w io.Writer, scenario string, clock Clock, t Table) error {
+func writeCumulative(w io.Writer, scenario string, clock scenario.Clock, t Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
 	name := CSVField(scenario)
@@ -383,7 +385,7 @@ type ManifestScenario struct {
 }
 
 // manifestScenario identifies sc in a manifest.
-func manifestScenario(sc *Scenario) ManifestScenario {
+func manifestScenario(sc *scenario.Scenario) ManifestScenario {
 	m := ManifestScenario{Name: sc.Name, File: filepath.ToSlash(sc.File), SHA256: sc.SHA256}
 	for _, b := range sc.Bases {
 		m.Extends = append(m.Extends, filepath.ToSlash(b))

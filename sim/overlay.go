@@ -11,39 +11,41 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
 // readCurves reads a run's timeseries.csv (or cumulative.csv) into one curve per
 // metric, labelled with the run's scenario name, and returns the run's clock.
-func readCurves(path string) (map[string]curve, Clock, error) {
+func readCurves(path string) (map[string]curve, scenario.Clock, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, Clock{}, fmt.Errorf("sim: %w", err)
+		return nil, scenario.Clock{}, fmt.Errorf("sim: %w", err)
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	header, err := r.Read()
 	if err != nil || len(header) != 11 || header[0] != "scenario" || header[10] != "p95" {
-		return nil, Clock{}, fmt.Errorf("sim: %s is not a cartelsim %s", path, filepath.Base(path))
+		return nil, scenario.Clock{}, fmt.Errorf("sim: %s is not a cartelsim %s", path, filepath.Base(path))
 	}
 	curves := map[string]curve{}
-	var clock Clock
+	var clock scenario.Clock
 	for line := 2; ; line++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, Clock{}, fmt.Errorf("sim: %s: %w", path, err)
+			return nil, scenario.Clock{}, fmt.Errorf("sim: %s: %w", path, err)
 		}
 		date, err := time.Parse(time.DateOnly, rec[2])
 		if err != nil {
-			return nil, Clock{}, fmt.Errorf("sim: %s:%d: date %q", path, line, rec[2])
+			return nil, scenario.Clock{}, fmt.Errorf("sim: %s:%d: date %q", path, line, rec[2])
 		}
 		week, err := strconv.Atoi(rec[1])
 		if err != nil || week < 1 {
-			return nil, Clock{}, fmt.Errorf("sim: %s:%d: week %q", path, line, rec[1])
+			return nil, scenario.Clock{}, fmt.Errorf("sim: %s:%d: week %q", path, line, rec[1])
 		}
 		if line == 2 {
 			clock.Start = date.AddDate(0, 0, -7*week)
@@ -52,12 +54,12 @@ func readCurves(path string) (map[string]curve, Clock, error) {
 		var q [len(Quantiles)]float64
 		for k := range q {
 			if q[k], err = strconv.ParseFloat(rec[6+k], 64); err != nil {
-				return nil, Clock{}, fmt.Errorf("sim: %s:%d: %w", path, line, err)
+				return nil, scenario.Clock{}, fmt.Errorf("sim: %s:%d: %w", path, line, err)
 			}
 		}
 		mean, err := strconv.ParseFloat(rec[4], 64)
 		if err != nil {
-			return nil, Clock{}, fmt.Errorf("sim: %s:%d: %w", path, line, err)
+			return nil, scenario.Clock{}, fmt.Errorf("sim: %s:%d: %w", path, line, err)
 		}
 		c := curves[rec[3]]
 		c.label = rec[0]
@@ -73,7 +75,7 @@ func readCurves(path string) (map[string]curve, Clock, error) {
 // totals of CumulativeMetrics (starting from 0 at week 0), if the run has them.
 type runCurves struct {
 	weekly, totals map[string]curve
-	clock          Clock
+	clock          scenario.Clock
 }
 
 func readRunCurves(dir string) (runCurves, error) {
@@ -104,7 +106,7 @@ func readRunCurves(dir string) (runCurves, error) {
 // its intervention windows are shaded.
 // It writes outDir/<metric>.png and .svg and returns the files written.
 func OverlayPlots(dirs []string, metrics []model.Metric, outDir string) ([]string, error) {
-	scs := make([]*Scenario, 0, len(dirs))
+	scs := make([]*scenario.Scenario, 0, len(dirs))
 	for _, d := range dirs {
 		m, err := readManifest(d)
 		if err != nil {
@@ -119,16 +121,16 @@ func OverlayPlots(dirs []string, metrics []model.Metric, outDir string) ([]strin
 
 // ranScenario is the scenario a manifest names, if its file (and bases) are still there
 // unchanged: the same sha256 with the run's overrides applied; else nil.
-func ranScenario(ms ManifestScenario) *Scenario {
-	var sets []Override
+func ranScenario(ms ManifestScenario) *scenario.Scenario {
+	var sets []scenario.Override
 	for _, s := range ms.Overrides {
-		o, err := ParseOverride(s)
+		o, err := scenario.ParseOverride(s)
 		if err != nil {
 			return nil
 		}
 		sets = append(sets, o)
 	}
-	if sc, err := LoadScenarioWith(ms.File, sets); err == nil && sc.SHA256 == ms.SHA256 {
+	if sc, err := scenario.LoadScenarioWith(ms.File, sets); err == nil && sc.SHA256 == ms.SHA256 {
 		return sc
 	}
 	return nil
@@ -147,7 +149,7 @@ func overlayPlots(dirs []string, metrics []model.Metric, outDir string, windows 
 	}
 	span := runs[0].clock // the axis covers every run, whatever its start and length
 	for _, run := range runs[1:] {
-		span = span.union(run.clock)
+		span = span.Union(run.clock)
 	}
 	var files []string
 	for _, m := range metrics {

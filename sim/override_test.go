@@ -8,14 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
-func mustOverrides(t *testing.T, sets ...string) []Override {
+func mustOverrides(t *testing.T, sets ...string) []scenario.Override {
 	t.Helper()
-	out := make([]Override, len(sets))
+	out := make([]scenario.Override, len(sets))
 	for i, s := range sets {
-		o, err := ParseOverride(s)
+		o, err := scenario.ParseOverride(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,21 +29,21 @@ func mustOverrides(t *testing.T, sets ...string) []Override {
 func TestParseOverride(t *testing.T) {
 	for _, c := range []struct {
 		in   string
-		want Override
+		want scenario.Override
 	}{
-		{"economy.rebuild_weeks=52", Override{"economy.rebuild_weeks", "52"}},
-		{"policy.unilateral_cost=0.1", Override{"policy.unilateral_cost", "0.1"}},
-		{"interventions[2].intensity=0.5", Override{"interventions[2].intensity", "0.5"}},
-		{"description=a=b", Override{"description", "a=b"}}, // the first '=' ends the key
-		{"world.groups[0].state=", Override{"world.groups[0].state", ""}},
+		{"economy.rebuild_weeks=52", scenario.Override{Key: "economy.rebuild_weeks", Value: "52"}},
+		{"policy.unilateral_cost=0.1", scenario.Override{Key: "policy.unilateral_cost", Value: "0.1"}},
+		{"interventions[2].intensity=0.5", scenario.Override{Key: "interventions[2].intensity", Value: "0.5"}},
+		{"description=a=b", scenario.Override{Key: "description", Value: "a=b"}}, // the first '=' ends the key
+		{"world.groups[0].state=", scenario.Override{Key: "world.groups[0].state", Value: ""}},
 	} {
-		got, err := ParseOverride(c.in)
+		got, err := scenario.ParseOverride(c.in)
 		if err != nil || got != c.want {
 			t.Errorf("ParseOverride(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{"weeks", "=5", "a..b=1", "[0].x=1", "a[x]=1", "a[0=1", "a b=1", "interventions[99999999999999999999].x=1"} {
-		if o, err := ParseOverride(bad); err == nil || !strings.HasPrefix(err.Error(), "sim: --set ") {
+		if o, err := scenario.ParseOverride(bad); err == nil || !strings.HasPrefix(err.Error(), "sim: --set ") {
 			t.Errorf("ParseOverride(%q) = %+v, %v; want an error naming --set", bad, o, err)
 		}
 	}
@@ -49,11 +51,11 @@ func TestParseOverride(t *testing.T) {
 
 // ParseScenario is ParseScenarioWith without overrides, to the byte.
 func TestNoOverridesIsTheFile(t *testing.T) {
-	a, err := ParseScenario("good.yaml", []byte(goodScenario))
+	a, err := scenario.ParseScenario("good.yaml", []byte(goodScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ParseScenarioWith("good.yaml", []byte(goodScenario), nil)
+	b, err := scenario.ParseScenarioWith("good.yaml", []byte(goodScenario), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +80,11 @@ func TestOverrideIsTheEditedFile(t *testing.T) {
 		{[]string{"policy.corruption=0.2"}, replace("economy:", "policy: {corruption: 0.2}\neconomy:")},
 		{[]string{"parameters.recruitment=0.002"}, replace("economy:", "parameters: {recruitment: 0.002}\neconomy:")},
 	} {
-		want, err := ParseScenario("l.yaml", []byte(c.edited))
+		want, err := scenario.ParseScenario("l.yaml", []byte(c.edited))
 		if err != nil {
 			t.Fatalf("%v: edited file: %v", c.set, err)
 		}
-		got, err := ParseScenarioWith("l.yaml", []byte(labsScenario), mustOverrides(t, c.set...))
+		got, err := scenario.ParseScenarioWith("l.yaml", []byte(labsScenario), mustOverrides(t, c.set...))
 		if err != nil {
 			t.Fatalf("%v: %v", c.set, err)
 		}
@@ -92,14 +94,14 @@ func TestOverrideIsTheEditedFile(t *testing.T) {
 			t.Errorf("%v: scenario differs from the edited file's", c.set)
 		}
 		// The scenario as run reads back as itself, with the same sha256.
-		again, err := ParseScenario("l.yaml", got.Source)
+		again, err := scenario.ParseScenario("l.yaml", got.Source)
 		if err != nil {
 			t.Fatalf("%v: the scenario as run does not read back: %v\n%s", c.set, err, got.Source)
 		}
 		if again.SHA256 != got.SHA256 || !equalInterventions(again.Config().Interventions, got.Config().Interventions) {
 			t.Errorf("%v: the scenario as run reads back differently", c.set)
 		}
-		plain, _ := ParseScenario("l.yaml", []byte(labsScenario))
+		plain, _ := scenario.ParseScenario("l.yaml", []byte(labsScenario))
 		if got.SHA256 == plain.SHA256 {
 			t.Errorf("%v: an overridden scenario has the plain file's sha256", c.set)
 		}
@@ -133,7 +135,7 @@ func equalInterventions(a, b []model.Intervention) bool {
 // A section the file leaves out is created by setting one of its keys, and switches that
 // part of the model on (here the economy, which a file without it does not run).
 func TestOverrideCreatesASection(t *testing.T) {
-	sc, err := ParseScenarioWith("good.yaml", []byte(goodScenario), mustOverrides(t, "economy.rebuild_weeks=52", "fragmentation={}"))
+	sc, err := scenario.ParseScenarioWith("good.yaml", []byte(goodScenario), mustOverrides(t, "economy.rebuild_weeks=52", "fragmentation={}"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +162,7 @@ interventions:
 `
 
 func TestOverrideByName(t *testing.T) {
-	sc, err := ParseScenarioWith("n.yaml", []byte(namedScenario), mustOverrides(t, "interventions.fewer-recruits.intensity=0.25", "interventions.kingpin.from=30"))
+	sc, err := scenario.ParseScenarioWith("n.yaml", []byte(namedScenario), mustOverrides(t, "interventions.fewer-recruits.intensity=0.25", "interventions.kingpin.from=30"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,18 +210,18 @@ func TestOverrideErrors(t *testing.T) {
 		{goodScenario, "seed=1\n---\n2", "", "more than one YAML document"},
 		{goodScenario, "world.groups={}", "", "want a list, got a mapping"},
 	} {
-		o, err := ParseOverride(c.set)
+		o, err := scenario.ParseOverride(c.set)
 		if err != nil {
 			t.Errorf("%s: %v", c.set, err)
 			continue
 		}
-		_, err = ParseScenarioWith("bad.yaml", []byte(c.file), []Override{o})
-		var se *ScenarioError
+		_, err = scenario.ParseScenarioWith("bad.yaml", []byte(c.file), []scenario.Override{o})
+		var se *scenario.ScenarioError
 		if !errors.As(err, &se) {
 			t.Errorf("--set %s: error %v (%T), want a *ScenarioError", c.set, err, err)
 			continue
 		}
-		want := "bad.yaml: --set " + printable(c.set) + ": "
+		want := "bad.yaml: --set " + scenario.Printable(c.set) + ": "
 		if c.key != "" {
 			want += c.key + ": "
 		}
@@ -232,8 +234,8 @@ func TestOverrideErrors(t *testing.T) {
 // A problem the override causes elsewhere is named where it shows: here an intervention
 // the file dates after the shortened run.
 func TestOverrideErrorElsewhereNamesTheFileLine(t *testing.T) {
-	_, err := ParseScenarioWith("bad.yaml", []byte(goodScenario), mustOverrides(t, "weeks=20"))
-	var se *ScenarioError
+	_, err := scenario.ParseScenarioWith("bad.yaml", []byte(goodScenario), mustOverrides(t, "weeks=20"))
+	var se *scenario.ScenarioError
 	if !errors.As(err, &se) || se.Line != 15 || se.Key != "interventions[0].from" || se.Set != "" {
 		t.Errorf("got %v, want bad.yaml:15: interventions[0].from: ... outside the run", err)
 	}
@@ -256,8 +258,8 @@ func TestInterventionNameErrors(t *testing.T) {
 // overrides, or none, is refused.
 func TestOverriddenRunsResumeAndMerge(t *testing.T) {
 	sets := mustOverrides(t, "weeks=60", "interventions[0].to=58", "parameters.incapacitation=90")
-	load := func(sets []Override) *Scenario {
-		sc, err := ParseScenarioWith("test.yaml", []byte(goodScenario), sets)
+	load := func(sets []scenario.Override) *scenario.Scenario {
+		sc, err := scenario.ParseScenarioWith("test.yaml", []byte(goodScenario), sets)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +293,7 @@ func TestOverriddenRunsResumeAndMerge(t *testing.T) {
 
 	dir := filepath.Join(root, "resumed")
 	interruptAt(t, load(sets), RunOptions{OutDir: dir, Workers: 1}, 2)
-	for _, other := range [][]Override{nil, mustOverrides(t, "weeks=60", "interventions[0].to=58", "parameters.incapacitation=91")} {
+	for _, other := range [][]scenario.Override{nil, mustOverrides(t, "weeks=60", "interventions[0].to=58", "parameters.incapacitation=91")} {
 		_, err := Execute(context.Background(), load(other), RunOptions{OutDir: dir, Resume: true})
 		if err == nil || !strings.Contains(err.Error(), "it ran the scenario with --set weeks=60 --set interventions[0].to=58 --set parameters.incapacitation=90, this run with") {
 			t.Errorf("resume with %v: %v", other, err)
@@ -318,22 +320,22 @@ func FuzzOverride(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, key, value string) {
-		o, err := ParseOverride(key + "=" + value)
+		o, err := scenario.ParseOverride(key + "=" + value)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "sim: --set ") || strings.ContainsAny(err.Error(), "\n\r") {
 				t.Fatalf("ParseOverride error %q", err)
 			}
 			return
 		}
-		sc, err := ParseScenarioWith("fuzz.yaml", []byte(goodScenario), []Override{o})
+		sc, err := scenario.ParseScenarioWith("fuzz.yaml", []byte(goodScenario), []scenario.Override{o})
 		if err != nil {
-			var se *ScenarioError
+			var se *scenario.ScenarioError
 			if !errors.As(err, &se) || strings.ContainsAny(err.Error(), "\n\r") {
 				t.Fatalf("error %q (%T)", err, err)
 			}
 			return
 		}
-		again, err := ParseScenario("fuzz.yaml", sc.Source)
+		again, err := scenario.ParseScenario("fuzz.yaml", sc.Source)
 		if err != nil {
 			t.Fatalf("--set %s: the scenario as run does not read back: %v\n%s", o, err, sc.Source)
 		}
@@ -349,7 +351,7 @@ func FuzzOverride(f *testing.F) {
 // shade its interventions), and not once the file has changed.
 func TestRanScenarioWithOverrides(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"s.yaml": goodScenario})
-	sc, err := LoadScenarioWith(filepath.Join(dir, "s.yaml"), mustOverrides(t, "interventions[0].intensity=0.25"))
+	sc, err := scenario.LoadScenarioWith(filepath.Join(dir, "s.yaml"), mustOverrides(t, "interventions[0].intensity=0.25"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -93,7 +95,7 @@ func TestSketchAccuracyOnTheBaseline(t *testing.T) {
 	if testing.Short() || !longTests {
 		t.Skip("set CARTELSIM_LONG_TESTS=1")
 	}
-	sc, err := LoadScenario("../scenarios/prieto-curiel-2023/baseline.yaml")
+	sc, err := scenario.LoadScenario("../scenarios/prieto-curiel-2023/baseline.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -53,7 +55,7 @@ type curve struct {
 
 // curveOf takes metric m's statistics from a run's table: the running totals' for a
 // metric drawn cumulatively.
-func curveOf(label string, m model.Metric, clock Clock, t Table) curve {
+func curveOf(label string, m model.Metric, clock scenario.Clock, t Table) curve {
 	c := curve{label: label, x: make([]float64, clock.Weeks+1), q: make([][len(Quantiles)]float64, clock.Weeks+1), mean: make([]float64, clock.Weeks+1)}
 	cumulative := display(m).how == drawCumulative
 	for wk := 0; wk <= clock.Weeks; wk++ {
@@ -138,7 +140,7 @@ func (r runInfo) centre(mean bool) string {
 // fanChart draws metric m of a run: the weekly median with its 50% (p25-p75) and 90%
 // (p05-p95) bands over replicates; for a rare event, the same of the running totals; for
 // a rare stock, the mean. Observed values, if any, are drawn beside it.
-func fanChart(run runInfo, m model.Metric, clock Clock, t Table, windows []window, obs []observed.Observation) (*chart, error) {
+func fanChart(run runInfo, m model.Metric, clock scenario.Clock, t Table, windows []window, obs []observed.Observation) (*chart, error) {
 	c := newChart(titleOf(m, display(m).how, clock), axisOf(m, display(m).how), clock, windows)
 	cv := curveOf(m.String(), m, clock, t)
 	useMean := display(m).how == drawMean
@@ -170,7 +172,7 @@ func fanChart(run runInfo, m model.Metric, clock Clock, t Table, windows []windo
 var zoneLabels = [model.NumZones]string{"North", "Pacific", "Centre", "South-east", "Abroad"}
 
 // zoneChart draws the median labs of each zone, a map-free view of where labs are.
-func zoneChart(run runInfo, clock Clock, t Table, windows []window) (*chart, error) {
+func zoneChart(run runInfo, clock scenario.Clock, t Table, windows []window) (*chart, error) {
 	c := newChart("Labs by zone", "labs: "+run.centre(false), clock, windows)
 	for z := range model.NumZones {
 		m := model.LabsNorth + model.Metric(z)
@@ -185,7 +187,7 @@ func zoneChart(run runInfo, clock Clock, t Table, windows []window) (*chart, err
 
 // overlayChart draws several runs' medians and 90% bands of one metric on one plot (for
 // a rare event, of the running totals; for a rare stock, the means).
-func overlayChart(m model.Metric, how drawing, clock Clock, runs []curve, windows []window) (*chart, error) {
+func overlayChart(m model.Metric, how drawing, clock scenario.Clock, runs []curve, windows []window) (*chart, error) {
 	c := newChart(titleOf(m, how, clock), axisOf(m, how), clock, windows)
 	useMean := how == drawMean
 	if !useMean {
@@ -236,7 +238,7 @@ var DynamicPlotMetrics = []model.Metric{model.LeadersRemoved, model.Splits}
 // and returns the files' paths relative to the output directory. The scenario's
 // intervention windows are shaded, and observed values drawn beside the model's where
 // the run covers them.
-func writePlots(dir string, sc *Scenario, t Table, replicates int, world *model.World) ([]string, error) {
+func writePlots(dir string, sc *scenario.Scenario, t Table, replicates int, world *model.World) ([]string, error) {
 	var files []string
 	save := func(c *chart, base string) error {
 		for _, format := range []string{"png", "svg"} {
@@ -248,7 +250,7 @@ func writePlots(dir string, sc *Scenario, t Table, replicates int, world *model.
 		}
 		return nil
 	}
-	windows := interventionWindows([]*Scenario{sc})
+	windows := interventionWindows([]*scenario.Scenario{sc})
 	run := runInfo{scenario: sc.Name, replicates: replicates, meanField: sc.Mode == model.MeanField}
 	metrics := slices.Clone(PlotMetrics)
 	if world.Dynamic() {
@@ -288,7 +290,7 @@ var lineagePalette = []color.NRGBA{
 // lineageTree draws one replicate's groups as a tree over time: each group a horizontal
 // line from its birth to its end, joined to its parent at its birth, groups ordered by
 // descent (depth first, children in order of birth) and coloured by initial ancestor.
-func lineageTree(title string, clock Clock, world *model.World, recs []model.LineageRecord, windows []window) (*chart, error) {
+func lineageTree(title string, clock scenario.Clock, world *model.World, recs []model.LineageRecord, windows []window) (*chart, error) {
 	children := make([][]int, len(recs))
 	var roots []int
 	for k, r := range recs {
@@ -358,8 +360,8 @@ func lineageTree(title string, clock Clock, world *model.World, recs []model.Lin
 }
 
 // writeLineageTree draws replicate 0's lineage as plots/lineage.png and .svg.
-func writeLineageTree(dir string, sc *Scenario, world *model.World, recs []model.LineageRecord) ([]string, error) {
-	p, err := lineageTree("Groups by descent in one replicate ("+sc.Name+", replicate 0)", sc.Clock, world, recs, interventionWindows([]*Scenario{sc}))
+func writeLineageTree(dir string, sc *scenario.Scenario, world *model.World, recs []model.LineageRecord) ([]string, error) {
+	p, err := lineageTree("Groups by descent in one replicate ("+sc.Name+", replicate 0)", sc.Clock, world, recs, interventionWindows([]*scenario.Scenario{sc}))
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +379,7 @@ func writeLineageTree(dir string, sc *Scenario, world *model.World, recs []model
 // observationsFor lists the published counts of metric m to draw on a run's plot: those
 // whose date or period overlaps the run. Group counts need a world with group dynamics,
 // which alone can gain groups.
-func observationsFor(m model.Metric, clock Clock, world *model.World) []observed.Observation {
+func observationsFor(m model.Metric, clock scenario.Clock, world *model.World) []observed.Observation {
 	if m == model.Groups && !world.Dynamic() {
 		return nil
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -84,7 +86,7 @@ func display(m model.Metric) metricDisplay { return metricDisplays[m] }
 
 // titleOf is the plot title of metric m drawn as how: for a running total, what it
 // counts since when; week by week, per week.
-func titleOf(m model.Metric, how drawing, clock Clock) string {
+func titleOf(m model.Metric, how drawing, clock scenario.Clock) string {
 	d := display(m)
 	if d.how == drawCumulative && how != drawCumulative {
 		return d.title + " per week"
@@ -263,7 +265,7 @@ type chart struct {
 
 // newChart starts a chart over the weeks of clock with the project's axes, grid and, if
 // any, shaded intervention windows.
-func newChart(title, ylabel string, clock Clock, windows []window) *chart {
+func newChart(title, ylabel string, clock scenario.Clock, windows []window) *chart {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.Padding = vg.Points(6)
@@ -436,7 +438,7 @@ func kindLabel(k model.Kind) string { return strings.ReplaceAll(string(k), "-", 
 // background of every week, and one of intensity zero does nothing: neither is shaded.
 // In a comparison, a kind that only some scenarios have is labelled with their names
 // (or, when all but the reference have it, as not in the reference).
-func interventionWindows(scs []*Scenario) []window {
+func interventionWindows(scs []*scenario.Scenario) []window {
 	type span struct{ from, to float64 } // decimal years, each scenario on its own clock
 	type entry struct {
 		kind   model.Kind

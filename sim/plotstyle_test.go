@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/plot"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -90,7 +92,7 @@ func TestValueTicksOnKnownRange(t *testing.T) {
 // no label is a fraction of a year. Over a three-year run, every year is labelled and
 // the quarters are minor ticks.
 func TestYearTicksOnKnownRanges(t *testing.T) {
-	clock := Clock{Start: time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC), Weeks: 780}
+	clock := scenario.Clock{Start: time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC), Weeks: 780}
 	lo, hi := decimalYear(clock.Date(0)), decimalYear(clock.Date(clock.Weeks))
 	var labels []string
 	var minor []float64
@@ -111,7 +113,7 @@ func TestYearTicksOnKnownRanges(t *testing.T) {
 		t.Errorf("minor ticks %v, want %v", minor, want)
 	}
 
-	short := Clock{Start: time.Date(2025, 1, 5, 0, 0, 0, 0, time.UTC), Weeks: 155} // to 2027-12-26
+	short := scenario.Clock{Start: time.Date(2025, 1, 5, 0, 0, 0, 0, time.UTC), Weeks: 155} // to 2027-12-26
 	labels, minor = nil, nil
 	for _, tk := range (yearTicks{}).Ticks(decimalYear(short.Date(0)), decimalYear(short.Date(short.Weeks))) {
 		if tk.Label == "" {
@@ -144,7 +146,7 @@ func TestRareEventCurveIsTheTotals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clock := Clock{Start: time.Date(2025, 1, 5, 0, 0, 0, 0, time.UTC), Weeks: 4}
+	clock := scenario.Clock{Start: time.Date(2025, 1, 5, 0, 0, 0, 0, time.UTC), Weeks: 4}
 	c := curveOf("x", model.Extraditions, clock, one.Summaries())
 	if len(c.x) != 5 || c.q[0] != [5]float64{} || c.q[2] != [5]float64{0, 0, 1, 1, 1} || c.mean[4] != 1.6 {
 		t.Errorf("curve of extraditions: %+v", c)
@@ -185,11 +187,11 @@ const shadeFill = "fill:#7F7F7F;fill-opacity:0.14118"
 // background) and of intensity zero are not; a comparison labels a window with the
 // scenarios that have it.
 func TestInterventionWindowsShaded(t *testing.T) {
-	strikes, err := LoadScenario(filepath.Join("..", "scenarios", "labs", "airstrikes-2026.yaml"))
+	strikes, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "labs", "airstrikes-2026.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := interventionWindows([]*Scenario{strikes})
+	ws := interventionWindows([]*scenario.Scenario{strikes})
 	from, to := decimalYear(time.Date(2026, 1, 4, 0, 0, 0, 0, time.UTC)), decimalYear(time.Date(2028, 1, 2, 0, 0, 0, 0, time.UTC))
 	if len(ws) != 1 || ws[0].from != from || ws[0].to != to || ws[0].label != "airstrikes" {
 		t.Fatalf("windows %+v, want airstrikes from %v to %v", ws, from, to)
@@ -224,28 +226,28 @@ func TestInterventionWindowsShaded(t *testing.T) {
 	if ws := interventionWindows(nil); len(ws) != 0 { // OverlayPlots found no scenario
 		t.Errorf("no scenarios: windows %+v", ws)
 	}
-	quo, err := LoadScenario(filepath.Join("..", "scenarios", "policy", "status-quo.yaml"))
+	quo, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "policy", "status-quo.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ws := interventionWindows([]*Scenario{quo}); len(ws) != 0 {
+	if ws := interventionWindows([]*scenario.Scenario{quo}); len(ws) != 0 {
 		t.Errorf("status quo: windows %+v, want none (its interventions last the whole run)", ws)
 	}
-	joint, err := LoadScenario(filepath.Join("..", "scenarios", "policy", "airstrikes-joint.yaml"))
+	joint, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "policy", "airstrikes-joint.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws = interventionWindows([]*Scenario{quo, joint})
+	ws = interventionWindows([]*scenario.Scenario{quo, joint})
 	if len(ws) != 1 || ws[0].label != "airstrikes (not status-quo)" {
 		t.Errorf("comparison windows %+v, want the joint airstrikes, labelled as not in the reference", ws)
 	}
 	// Two kinds over the same weeks share one window; windows are in order of start, then
 	// end (both strikes start on 4 January 2026; shock and awe's end a year earlier).
-	shock, err := LoadScenario(filepath.Join("..", "scenarios", "policy", "shock-and-awe-enforced.yaml"))
+	shock, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "policy", "shock-and-awe-enforced.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws = interventionWindows([]*Scenario{joint, quo, shock})
+	ws = interventionWindows([]*scenario.Scenario{joint, quo, shock})
 	want := []string{"incapacitation, airstrikes (shock-and-awe-enforced)", "airstrikes (airstrikes-joint)", "ceasefire (shock-and-awe-enforced)"}
 	var got []string
 	for _, w := range ws {
@@ -321,7 +323,7 @@ func TestObservationsForRuns(t *testing.T) {
 	if obs := observationsFor(model.Members, hist.Clock, hw); len(obs) != 1 || obs[0].Value != 115000 {
 		t.Errorf("history: membership counts %+v, want 2012's 115,000", obs)
 	}
-	base, err := LoadScenario(filepath.Join("..", "scenarios", "prieto-curiel-2023", "baseline.yaml"))
+	base, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "prieto-curiel-2023", "baseline.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +337,7 @@ func TestObservationsForRuns(t *testing.T) {
 	if obs := observationsFor(model.Groups, base.Clock, bw); len(obs) != 0 {
 		t.Errorf("baseline, without group dynamics: group counts %+v", obs)
 	}
-	quo, err := LoadScenario(filepath.Join("..", "scenarios", "policy", "status-quo.yaml"))
+	quo, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "policy", "status-quo.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // The policy library, rewritten as the status quo plus one policy each (extends:
@@ -28,7 +30,7 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 		if strings.Contains(string(text), "extends:") {
 			t.Fatalf("%s is not the text before the rewrite", path)
 		}
-		before, err := ParseScenario(path, text)
+		before, err := scenario.ParseScenario(path, text)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +44,7 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 			t.Errorf("%s: the rewritten file gives another scenario", name)
 		}
 		// The scenario as run, which a shard keeps, reads back as the same scenario.
-		again, err := ParseScenario(after.File, after.Source)
+		again, err := scenario.ParseScenario(after.File, after.Source)
 		if err != nil || again.SHA256 != after.SHA256 || !reflect.DeepEqual(again.Config(), after.Config()) {
 			t.Errorf("%s: the scenario as run does not read back as itself (%v)", name, err)
 		}
@@ -54,7 +56,7 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 	for _, name := range []string{"status-quo.yaml", "shock-and-awe-unenforced.yaml"} {
 		var series [2][]byte
 		for i, path := range []string{filepath.Join("testdata", "policy-before", name), filepath.Join("..", "scenarios", "policy", name)} {
-			sc, err := LoadScenarioWith(path, short)
+			sc, err := scenario.LoadScenarioWith(path, short)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -17,7 +19,7 @@ import (
 func TestPolicyLibrarySharesIts2025World(t *testing.T) {
 	names := []string{"status-quo", "kingpin", "airstrikes-joint", "airstrikes-unilateral", "shock-and-awe-enforced",
 		"shock-and-awe-unenforced", "cooperation-package", "anti-recruitment", "demand-reduction"}
-	var scs []*Scenario
+	var scs []*scenario.Scenario
 	for _, n := range names {
 		sc := loadScenario(t, filepath.Join("policy", n+".yaml"))
 		sc.Replicates = 4
@@ -63,7 +65,7 @@ func TestPolicyLibrarySharesIts2025World(t *testing.T) {
 // horizon are shortened to keep the test fast; the interventions start at week 53.)
 func TestPolicyReplicateReplayAllocatesNothing(t *testing.T) {
 	for _, name := range []string{"status-quo", "airstrikes-unilateral", "cooperation-package"} {
-		sc, err := LoadScenario("../scenarios/policy/" + name + ".yaml")
+		sc, err := scenario.LoadScenario("../scenarios/policy/" + name + ".yaml")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -133,10 +135,10 @@ func (p *Posterior) Draw(seed uint64, d int) int {
 }
 
 // Overrides are particle k's values as --set would set them.
-func (p *Posterior) Overrides(k int) []Override {
-	out := make([]Override, len(p.Keys))
+func (p *Posterior) Overrides(k int) []scenario.Override {
+	out := make([]scenario.Override, len(p.Keys))
 	for i, key := range p.Keys {
-		out[i] = Override{Key: key, Value: formatG(p.Particles[k][i])}
+		out[i] = scenario.Override{Key: key, Value: scenario.FormatG(p.Particles[k][i])}
 	}
 	return out
 }
@@ -174,11 +176,11 @@ type VarianceRow struct {
 // on the seed and r alone. It writes comparison.csv and comparison.txt (the intervals now
 // carry both Monte Carlo and parameter uncertainty), posterior_draws.csv and variance.csv
 // in opts.OutDir, and no run directories.
-func ComparePosterior(ctx context.Context, paths []string, sets []Override, post *Posterior, seed uint64, replicates int, opts PosteriorOptions) (*Comparison, []VarianceRow, error) {
+func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Override, post *Posterior, seed uint64, replicates int, opts PosteriorOptions) (*Comparison, []VarianceRow, error) {
 	if opts.PerDraw < 1 {
 		return nil, nil, fmt.Errorf("sim: %d replicates per draw, want at least 1", opts.PerDraw)
 	}
-	ref, err := LoadScenariosWith(paths, sets)
+	ref, err := scenario.LoadScenariosWith(paths, sets)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -217,7 +219,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []Override, post
 		if worlds[k] != nil {
 			continue
 		}
-		scs, err := LoadScenariosWith(paths, append(append([]Override(nil), sets...), post.Overrides(k)...))
+		scs, err := scenario.LoadScenariosWith(paths, append(append([]scenario.Override(nil), sets...), post.Overrides(k)...))
 		if err != nil {
 			return nil, nil, fmt.Errorf("sim: %s: particle %d: %w", post.File, k, err)
 		}
@@ -347,7 +349,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []Override, post
 		for r, k := range draws {
 			rec := []string{strconv.Itoa(r), strconv.Itoa(r / opts.PerDraw), strconv.Itoa(k)}
 			for _, x := range post.Particles[k] {
-				rec = append(rec, formatG(x))
+				rec = append(rec, scenario.FormatG(x))
 			}
 			cw.Write(rec)
 		}

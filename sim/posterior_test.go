@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // writePosterior writes a posterior.csv with an earlier generation (which must be
@@ -82,7 +84,7 @@ func TestComparePosteriorPointMassIsPlainCompare(t *testing.T) {
 	ctx := context.Background()
 
 	plain := filepath.Join(t.TempDir(), "plain")
-	scs, err := LoadScenariosWith(paths, post.Overrides(0))
+	scs, err := scenario.LoadScenariosWith(paths, post.Overrides(0))
 	if err != nil {
 		t.Fatal(err)
 	}

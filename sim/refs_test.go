@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // Groups are named by id, name or the data set's short name, and states by code, ISO
@@ -24,7 +26,7 @@ interventions:
 	groups := `[cjng, CJNG, Cartel de Sinaloa, sinaloa, N10001, "cártel del  golfo", "Cártel Jalisco Nueva Generación (CJNG)"]`
 	states := `[sin, SIN, Michoacan, MX-JAL, nuevo leon, "Nuevo León", "ciudad de mexico"]`
 	yaml := strings.NewReplacer("GROUPS", groups, "STATES", states).Replace(base)
-	sc, err := ParseScenario("refs.yaml", []byte(yaml))
+	sc, err := scenario.ParseScenario("refs.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ world:
     - {between: [golfo, SIN], weight: 2}
 economy: {}
 `
-	sc, err := ParseScenario("w.yaml", []byte(base))
+	sc, err := scenario.ParseScenario("w.yaml", []byte(base))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -17,7 +19,7 @@ func TestScenarioKeysAreTheRegistry(t *testing.T) {
 		want[p.Section] = append(want[p.Section], p.Key)
 	}
 	var params []string
-	typ := reflect.TypeOf(parametersFile{})
+	typ := reflect.TypeOf(scenario.ParametersFile{})
 	for i := 0; i < typ.NumField(); i++ {
 		params = append(params, strings.Split(typ.Field(i).Tag.Get("yaml"), ",")[0])
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -69,7 +71,7 @@ var allSeries = int(model.NumMetrics) + len(CumulativeMetrics)
 
 // runShape is the shape of a world's run on workers (Run folds into at most maxParts
 // parts besides the run's ensemble).
-func runShape(world *model.World, clock Clock, workers int) statShape {
+func runShape(world *model.World, clock scenario.Clock, workers int) statShape {
 	return statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, clock).cells(),
 		ensembles: 1 + min(max(workers, 1), maxParts)}
 }

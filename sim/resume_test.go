@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // runFiles are the outputs that must be byte-identical however a run was carried out
@@ -49,7 +51,7 @@ func sameOutputs(t *testing.T, want, got string) {
 }
 
 // reference runs sc in one uninterrupted pass.
-func reference(t *testing.T, sc *Scenario) string {
+func reference(t *testing.T, sc *scenario.Scenario) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "reference")
 	if _, err := Execute(context.Background(), sc, RunOptions{OutDir: dir, Workers: 2}); err != nil {
@@ -59,7 +61,7 @@ func reference(t *testing.T, sc *Scenario) string {
 }
 
 // interruptAt runs sc into dir and cancels it once `at` replicates are folded.
-func interruptAt(t *testing.T, sc *Scenario, opts RunOptions, at int) *InterruptedError {
+func interruptAt(t *testing.T, sc *scenario.Scenario, opts RunOptions, at int) *InterruptedError {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

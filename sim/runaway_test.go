@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -19,7 +21,7 @@ import (
 // run is incomplete and no final table is written.
 func TestRunawayReplicateStopsTheRun(t *testing.T) {
 	src := strings.Replace(goodScenario, "recruitment: 2.527474e-3", "recruitment: 3", 1)
-	sc, err := ParseScenario("runaway.yaml", []byte(src))
+	sc, err := scenario.ParseScenario("runaway.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestRunawayReplicateStopsTheRun(t *testing.T) {
 func TestMeanFieldRunawayStopsTheRun(t *testing.T) {
 	src := strings.Replace(goodScenario, "recruitment: 2.527474e-3", "recruitment: 10", 1)
 	src = strings.Replace(src, "mode: stochastic", "mode: meanfield", 1)
-	sc, err := ParseScenario("mf.yaml", []byte(src))
+	sc, err := scenario.ParseScenario("mf.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

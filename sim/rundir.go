@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -29,7 +31,7 @@ const partialSuffix = ".partial"
 // files and the checkpoint that ties them together.
 type runDir struct {
 	dir       string
-	sc        *Scenario
+	sc        *scenario.Scenario
 	head      *checkpointHeader
 	ens       *Ensemble
 	workers   int
@@ -55,7 +57,7 @@ func (c *crcWriter) Write(p []byte) (int, error) {
 }
 
 // openRun starts a run in dir or, with resume, continues the one there.
-func openRun(dir string, sc *Scenario, head *checkpointHeader, resume, force bool, world *model.World) (*runDir, error) {
+func openRun(dir string, sc *scenario.Scenario, head *checkpointHeader, resume, force bool, world *model.World) (*runDir, error) {
 	if resume {
 		r, err := resumeRun(dir, sc, head, world)
 		if r != nil || err != nil {
@@ -80,7 +82,7 @@ func openRun(dir string, sc *Scenario, head *checkpointHeader, resume, force boo
 
 // resumeRun reopens the run in dir at its checkpoint; nil without error when dir holds no
 // run to resume.
-func resumeRun(dir string, sc *Scenario, head *checkpointHeader, world *model.World) (*runDir, error) {
+func resumeRun(dir string, sc *scenario.Scenario, head *checkpointHeader, world *model.World) (*runDir, error) {
 	if m, err := readManifest(dir); err == nil && m.Complete {
 		if err := checkComplete(dir, m, head); err != nil {
 			return nil, err
@@ -179,7 +181,7 @@ func checkComplete(dir string, m *Manifest, head *checkpointHeader) error {
 			return refuse("%s is missing", name)
 		}
 		if !st.Mode().IsRegular() {
-			return refuse("%s is %s", name, fileKind(st.Mode()))
+			return refuse("%s is %s", name, scenario.FileKind(st.Mode()))
 		}
 	}
 	for _, name := range []string{ReplicatesFile + partialSuffix, LineageFile + partialSuffix} {
@@ -361,7 +363,7 @@ func (r *runDir) commitPartials() ([]string, error) {
 }
 
 // copyScenario keeps the scenario file's bytes beside a shard's results.
-func (r *runDir) copyScenario(sc *Scenario) error {
+func (r *runDir) copyScenario(sc *scenario.Scenario) error {
 	path := filepath.Join(r.dir, ShardScenarioFile)
 	if old, err := readRegular(path); err == nil && bytes.Equal(old, sc.Source) {
 		return nil

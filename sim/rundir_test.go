@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // A second run, forced or not, or a merge into the directory of a run that is going on
@@ -152,13 +154,13 @@ func TestResumeChecksACompleteRun(t *testing.T) {
 	}
 	otherSeed := *sc
 	otherSeed.Seed++
-	otherFile, err := ParseScenario("other.yaml", append([]byte(goodScenario), "\n# another file\n"...))
+	otherFile, err := scenario.ParseScenario("other.yaml", append([]byte(goodScenario), "\n# another file\n"...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	otherFile.Replicates = sc.Replicates
 	for _, c := range []struct {
-		sc   *Scenario
+		sc   *scenario.Scenario
 		want string
 	}{{&otherSeed, "it is for seed 42"}, {otherFile, "another scenario file"}} {
 		_, err := Execute(context.Background(), c.sc, RunOptions{OutDir: dir, Resume: true})
@@ -222,9 +224,9 @@ func flipByte(t *testing.T, path string, at int) {
 // checkpoint must match (the command line's test runs it).
 func TestResumeHintHasTheRunsOptions(t *testing.T) {
 	sc := testScenario(t, 30)
-	sets := []Override{{Key: "parameters.recruitment", Value: "0.003"}, {Key: "description", Value: "two words"}}
+	sets := []scenario.Override{{Key: "parameters.recruitment", Value: "0.003"}, {Key: "description", Value: "two words"}}
 	replicates := sc.Replicates
-	sc, err := ParseScenarioWith(sc.File, sc.Source, sets)
+	sc, err := scenario.ParseScenarioWith(sc.File, sc.Source, sets)
 	if err != nil {
 		t.Fatal(err)
 	}

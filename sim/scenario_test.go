@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -41,7 +43,7 @@ interventions:
 `
 
 func TestParseGoodScenario(t *testing.T) {
-	sc, err := ParseScenario("good.yaml", []byte(goodScenario))
+	sc, err := scenario.ParseScenario("good.yaml", []byte(goodScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func TestShippedScenariosLoad(t *testing.T) {
 		t.Fatalf("found %v (%v), want the four Prieto-Curiel scenarios at least", files, err)
 	}
 	for _, f := range files {
-		if _, err := LoadScenario(f); err != nil {
+		if _, err := scenario.LoadScenario(f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
@@ -87,8 +89,8 @@ type scenarioErrorCase struct {
 
 func (c scenarioErrorCase) check(t *testing.T) {
 	t.Helper()
-	_, err := ParseScenario("bad.yaml", []byte(c.yaml))
-	var se *ScenarioError
+	_, err := scenario.ParseScenario("bad.yaml", []byte(c.yaml))
+	var se *scenario.ScenarioError
 	if !errors.As(err, &se) {
 		t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
 	}
@@ -153,8 +155,8 @@ func TestLoadScenarioFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	load := func(path string, want ...string) {
 		t.Helper()
-		_, err := LoadScenario(path)
-		var se *ScenarioError
+		_, err := scenario.LoadScenario(path)
+		var se *scenario.ScenarioError
 		if !errors.As(err, &se) {
 			t.Fatalf("%s: error %v (%T), want a *ScenarioError", path, err, err)
 		}
@@ -169,12 +171,12 @@ func TestLoadScenarioFileErrors(t *testing.T) {
 	// One byte over the limit is refused; the limit itself is not (it is only a comment,
 	// hence "empty scenario file").
 	exact := filepath.Join(dir, "exact.yaml")
-	if err := os.WriteFile(exact, []byte("#"+strings.Repeat("x", MaxScenarioBytes-2)+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(exact, []byte("#"+strings.Repeat("x", scenario.MaxScenarioBytes-2)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	load(exact, "empty scenario file")
 	big := filepath.Join(dir, "big.yaml")
-	if err := os.WriteFile(big, []byte("#"+strings.Repeat("x", MaxScenarioBytes-1)+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(big, []byte("#"+strings.Repeat("x", scenario.MaxScenarioBytes-1)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	load(big, "larger than the limit of 1048576 bytes (1 MiB)")
@@ -251,7 +253,7 @@ func TestAliasBombsRefused(t *testing.T) {
 	}
 	// A single alias, harmless as it is, is refused too; an anchor alone is not.
 	scenarioErrorCase{"one alias", strings.Replace(goodScenario, "seed: 42", "seed: &s 42\nsede: *s", 1), 6, "sede", "aliases (*s)"}.check(t)
-	if _, err := ParseScenario("anchor.yaml", []byte(strings.Replace(goodScenario, "seed: 42", "seed: &s 42", 1))); err != nil {
+	if _, err := scenario.ParseScenario("anchor.yaml", []byte(strings.Replace(goodScenario, "seed: 42", "seed: &s 42", 1))); err != nil {
 		t.Errorf("an anchor without alias: %v", err)
 	}
 }
@@ -271,12 +273,12 @@ func TestScenarioErrorPrintable(t *testing.T) {
 		{"a megabyte value", "start: 2012-01-01\nweeks: 1\nmode: " + strings.Repeat("k", 1<<20-40) + "\n", `unknown mode "kkk`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseScenario("p.yaml", []byte(c.yaml))
+			_, err := scenario.ParseScenario("p.yaml", []byte(c.yaml))
 			if err == nil {
 				t.Fatal("accepted")
 			}
 			msg := err.Error()
-			if strings.ContainsAny(msg, "\n\r\u2028\u2029") || !utf8.ValidString(msg) || len(msg) > 3*maxErrorText {
+			if strings.ContainsAny(msg, "\n\r\u2028\u2029") || !utf8.ValidString(msg) || len(msg) > 3*scenario.MaxErrorText {
 				t.Errorf("error is not one short printable line: %q", msg)
 			}
 			if !strings.Contains(msg, c.want) {
@@ -348,12 +350,12 @@ func FuzzParseScenario(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := ParseScenario("fuzz.yaml", data)
+		sc, err := scenario.ParseScenario("fuzz.yaml", data)
 		if err == nil {
-			if err := ValidName(sc.Name); err != nil {
+			if err := scenario.ValidName(sc.Name); err != nil {
 				t.Fatalf("accepted a name that cannot name a directory: %v", err)
 			}
-			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > MaxWeeks || sc.Replicates < 1 || sc.Replicates > MaxReplicates {
+			if sc.Clock.Weeks < 1 || sc.Clock.Weeks > scenario.MaxWeeks || sc.Replicates < 1 || sc.Replicates > scenario.MaxReplicates {
 				t.Fatalf("accepted an invalid scenario: %+v", sc)
 			}
 			cfg := sc.Config()
@@ -364,14 +366,14 @@ func FuzzParseScenario(f *testing.F) {
 				numbers = append(numbers, iv.Intensity, iv.Casualties, iv.Targets.MinMembers)
 			}
 			for i, x := range numbers {
-				if !(x >= 0 && x <= MaxUnbounded) || math.Signbit(x) {
+				if !(x >= 0 && x <= scenario.MaxUnbounded) || math.Signbit(x) {
 					t.Fatalf("accepted number %d: %v", i, x)
 				}
 			}
 			runFuzzed(t, cfg, sc.Clock.Weeks)
 			return
 		}
-		var se *ScenarioError
+		var se *scenario.ScenarioError
 		if !errors.As(err, &se) {
 			t.Fatalf("error %v is a %T, not a *ScenarioError", err, err)
 		}
@@ -452,7 +454,7 @@ interventions:
 `
 
 func TestParseKingpinScenario(t *testing.T) {
-	sc, err := ParseScenario("k.yaml", []byte(kingpinScenario))
+	sc, err := scenario.ParseScenario("k.yaml", []byte(kingpinScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,7 +542,7 @@ interventions:
 `
 
 func TestParseLabsScenario(t *testing.T) {
-	sc, err := ParseScenario("l.yaml", []byte(labsScenario))
+	sc, err := scenario.ParseScenario("l.yaml", []byte(labsScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -622,7 +624,7 @@ interventions:
 `
 
 func TestParsePolicyScenario(t *testing.T) {
-	sc, err := ParseScenario("p.yaml", []byte(policyScenario))
+	sc, err := scenario.ParseScenario("p.yaml", []byte(policyScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -741,13 +743,13 @@ func numericKeys(t reflect.Type, prefix string, out map[string]string) {
 		t = t.Elem()
 	}
 	switch t {
-	case reflect.TypeFor[realValue]():
+	case reflect.TypeFor[scenario.RealValue]():
 		out[prefix] = "real"
 		return
-	case reflect.TypeFor[wholeValue](), reflect.TypeFor[seedValue]():
+	case reflect.TypeFor[scenario.WholeValue](), reflect.TypeFor[scenario.SeedValue]():
 		out[prefix] = "whole"
 		return
-	case reflect.TypeFor[weekRef]():
+	case reflect.TypeFor[scenario.WeekRef]():
 		out[prefix] = "week"
 		return
 	case reflect.TypeFor[yaml.Node]():
@@ -846,14 +848,14 @@ func find(t *testing.T, root *yaml.Node, key string, create bool) *yaml.Node {
 // as it exists (a struct key fails here until it is given a place in everyNumber).
 func TestEveryNumberRefusesEdgeCases(t *testing.T) {
 	for _, base := range []string{everyNumber, goodScenario} {
-		if _, err := ParseScenario("base.yaml", []byte(base)); err != nil {
+		if _, err := scenario.ParseScenario("base.yaml", []byte(base)); err != nil {
 			t.Fatalf("base scenario: %v", err)
 		}
 	}
 	type field struct{ base, key, kind string }
 	var fields []field
 	kinds := map[string]string{}
-	numericKeys(reflect.TypeFor[scenarioFile](), "", kinds)
+	numericKeys(reflect.TypeFor[scenario.ScenarioFile](), "", kinds)
 	for key, kind := range kinds {
 		loc, ok := numberLocations[key]
 		if !ok {
@@ -911,12 +913,12 @@ func TestUnboundedCap(t *testing.T) {
 		{"interventions[1].targets.largest", "1000000000001", false},
 	} {
 		text, line := withValue(t, everyNumber, c.key, c.value, true)
-		_, err := ParseScenario("cap.yaml", []byte(text))
+		_, err := scenario.ParseScenario("cap.yaml", []byte(text))
 		switch {
 		case c.ok && err != nil:
 			t.Errorf("%s: %s refused: %v", c.key, c.value, err)
 		case !c.ok:
-			var se *ScenarioError
+			var se *scenario.ScenarioError
 			if !errors.As(err, &se) || se.Line != line || se.Key != c.key || !strings.Contains(se.Msg, "the cap on numbers without a documented upper bound") &&
 				!strings.Contains(se.Msg, "want a number in [1, 1e+10]") {
 				t.Errorf("%s: %s gives %v, want a refusal at line %d", c.key, c.value, err, line)
@@ -933,13 +935,13 @@ func TestNegativeZeroIsZero(t *testing.T) {
 		"interventions[3].intensity", "policy.corruption"} {
 		text, _ = withValue(t, text, key, "-0.0", true)
 	}
-	sc, err := ParseScenario("zero.yaml", []byte(text))
+	sc, err := scenario.ParseScenario("zero.yaml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := sc.Config()
 	for name, v := range map[string]float64{
-		"weight": sc.config.Network.Rivalry(0, 1), "recruitment": cfg.Params.Recruitment, "casualties": cfg.Interventions[2].Casualties,
+		"weight": cfg.Network.Rivalry(0, 1), "recruitment": cfg.Params.Recruitment, "casualties": cfg.Interventions[2].Casualties,
 		"intensity": cfg.Interventions[3].Intensity, "corruption": cfg.Policy.Corruption,
 	} {
 		if v != 0 || math.Signbit(v) {

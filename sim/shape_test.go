@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -60,7 +62,7 @@ func TestWindowsAndTheWeekGrid(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
-	if _, err := ParseScenario("l.yaml", []byte(labs("ramp_until: 60", "ramp_until: 2025-03-16"))); err != nil {
+	if _, err := scenario.ParseScenario("l.yaml", []byte(labs("ramp_until: 60", "ramp_until: 2025-03-16"))); err != nil {
 		t.Errorf("a ramp ending where it starts: %v", err)
 	}
 }
@@ -95,7 +97,7 @@ func TestUnknownKeysSuggest(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
-	_, err := ParseScenario("bad.yaml", []byte(good("seed: 42", "zzzzzz: 42")))
+	_, err := scenario.ParseScenario("bad.yaml", []byte(good("seed: 42", "zzzzzz: 42")))
 	if err == nil || !strings.HasSuffix(err.Error(), "zzzzzz: unknown key") {
 		t.Errorf("a key like no other: %v, want a plain unknown key", err)
 	}
@@ -140,7 +142,7 @@ func TestNoGoTypesInMessages(t *testing.T) {
 				return // not a document yaml.v3 writes
 			}
 			parses++
-			if _, err := ParseScenario("bad.yaml", out); err != nil {
+			if _, err := scenario.ParseScenario("bad.yaml", out); err != nil {
 				failures++
 				if m := goSyntax.FindString(err.Error()); m != "" {
 					t.Errorf("%s: error %q says %q\n%s", what, err, m, out)
@@ -177,7 +179,7 @@ func TestEditDistanceAndFold(t *testing.T) {
 		{"ca", "abc", 3}, // optimal string alignment: no edit of a transposed pair
 		{"flaw", "lawn", 2}, {"cártel", "cartel", 1},
 	} {
-		if got := editDistance(c.a, c.b); got != c.d {
+		if got := scenario.EditDistance(c.a, c.b); got != c.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
 	}
@@ -187,7 +189,7 @@ func TestEditDistanceAndFold(t *testing.T) {
 		"Nuevo_León":                       "nuevo leon",
 		"los-zetas":                        "los zetas",
 	} {
-		if got := fold(in); got != want {
+		if got := scenario.Fold(in); got != want {
 			t.Errorf("fold(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // A ScenarioSource parses the bytes it read, whatever happens to the files since: each
@@ -15,17 +17,17 @@ import (
 func TestScenarioSourceReadsOnce(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"base/status-quo.yaml": extendsBase, "child.yaml": extendsChild})
 	path := filepath.Join(dir, "child.yaml")
-	ovs := []Override{{Key: "economy.rebuild_weeks", Value: "52"}}
-	want, err := LoadScenarioWith(path, ovs)
+	ovs := []scenario.Override{{Key: "economy.rebuild_weeks", Value: "52"}}
+	want, err := scenario.LoadScenarioWith(path, ovs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := ReadScenarioSource(path)
+	src, err := scenario.ReadScenarioSource(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
-	wantFiles := []SourceFile{{Path: path, SHA256: sum(extendsChild)}, {Path: filepath.Join(dir, "base", "status-quo.yaml"), SHA256: sum(extendsBase)}}
+	wantFiles := []scenario.SourceFile{{Path: path, SHA256: sum(extendsChild)}, {Path: filepath.Join(dir, "base", "status-quo.yaml"), SHA256: sum(extendsBase)}}
 	if len(src.Files) != len(wantFiles) {
 		t.Fatalf("files %+v, want %+v", src.Files, wantFiles)
 	}
@@ -49,7 +51,7 @@ func TestScenarioSourceReadsOnce(t *testing.T) {
 			t.Errorf("parsed %s (rebuild %g), want %s as LoadScenarioWith read it", got.SHA256, got.Config().Economy.RebuildWeeks, want.SHA256)
 		}
 	}
-	if _, err := LoadScenarioWith(path, ovs); err == nil {
+	if _, err := scenario.LoadScenarioWith(path, ovs); err == nil {
 		t.Error("the edited file loads: the test edits nothing")
 	}
 }

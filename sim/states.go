@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -26,8 +28,8 @@ const rateCol = int(model.NumStateMetrics)
 // declare: stateCols, and the dominant group's votes (at most MaxGroups initial groups,
 // new groups, none), per state and year.
 const (
-	maxStateCells = (MaxWeeks/52 + 2) * model.MaxStates * stateCols
-	maxVoteCells  = (MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
+	maxStateCells = (scenario.MaxWeeks/52 + 2) * model.MaxStates * stateCols
+	maxVoteCells  = (scenario.MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
 )
 
 // stateRows lists the metrics of states.csv, in their order in a year and state, with
@@ -74,7 +76,7 @@ type statePlan struct {
 
 // newStatePlan returns the plan of a world run on clock, or nil when the world has no
 // geography.
-func newStatePlan(w *model.World, clock Clock) *statePlan {
+func newStatePlan(w *model.World, clock scenario.Clock) *statePlan {
 	g := w.Geography()
 	if g == nil {
 		return nil

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -28,9 +30,9 @@ economy: {}
 interventions: []
 `
 
-func geoTestScenario(t testing.TB, replicates, weeks int) *Scenario {
+func geoTestScenario(t testing.TB, replicates, weeks int) *scenario.Scenario {
 	t.Helper()
-	sc, err := ParseScenario("geo.yaml", []byte(strings.Replace(geoScenario, "weeks: 30", "weeks: "+strconv.Itoa(weeks), 1)))
+	sc, err := scenario.ParseScenario("geo.yaml", []byte(strings.Replace(geoScenario, "weeks: 30", "weeks: "+strconv.Itoa(weeks), 1)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/model"
 )
 
@@ -27,7 +29,7 @@ territory:
 // A territory section puts the groups on Mexico's states without an economy, with its
 // keys over the defaults; a group's states are all held at week 0, the first its home.
 func TestParseTerritoryScenario(t *testing.T) {
-	sc, err := ParseScenario("t.yaml", []byte(territoryScenario))
+	sc, err := scenario.ParseScenario("t.yaml", []byte(territoryScenario))
 	if err != nil {
 		t.Fatal(err)
 	}

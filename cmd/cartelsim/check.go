@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"github.com/spf13/pflag"
 )
 
 type checkCmd struct{ sets []string }
@@ -27,7 +27,7 @@ func (c *checkCmd) run(_ context.Context, args []string, stdout, _ io.Writer) er
 	if err != nil {
 		return err
 	}
-	sc, err := sim.LoadScenarioWith(args[0], sets)
+	sc, err := scenario.LoadScenarioWith(args[0], sets)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/spf13/pflag"
 
 	"github.com/cartelsim/cartelsim/calibrate"
@@ -196,7 +198,7 @@ func cli(args []string, stdout, stderr io.Writer) (status int) {
 	}
 	fmt.Fprintf(stderr, "cartelsim %s: %s\n", cmd.name(), oneLine(err))
 	var ue usageError
-	var se *sim.ScenarioError
+	var se *scenario.ScenarioError
 	var ie *sim.InterruptedError
 	var xe *experiment.InterruptedError
 	var ce *calibrate.InterruptedError

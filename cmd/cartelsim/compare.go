@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/spf13/pflag"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -65,8 +67,8 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		return usagef("compare takes at least two scenario files, got %d", len(args))
 	case c.out == "":
 		return usagef("compare needs --out DIR")
-	case c.fs.Changed("replicates") && (c.replicates < 2 || c.replicates > sim.MaxReplicates):
-		return usagef("--replicates %d is out of range (2 to %d: intervals need at least two)", c.replicates, sim.MaxReplicates)
+	case c.fs.Changed("replicates") && (c.replicates < 2 || c.replicates > scenario.MaxReplicates):
+		return usagef("--replicates %d is out of range (2 to %d: intervals need at least two)", c.replicates, scenario.MaxReplicates)
 	case c.fs.Changed("workers") && c.workers < 1:
 		return usagef("--workers %d: want at least 1", c.workers)
 	}
@@ -82,7 +84,7 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	scs, err := sim.LoadScenariosWith(args, sets)
+	scs, err := scenario.LoadScenariosWith(args, sets)
 	if err != nil {
 		return err
 	}
@@ -129,7 +131,7 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 }
 
 // runPosterior runs compare --posterior (sim.ComparePosterior).
-func (c *compareCmd) runPosterior(ctx context.Context, args []string, sets []sim.Override, scs []*sim.Scenario, opts sim.CompareOptions, stdout io.Writer) error {
+func (c *compareCmd) runPosterior(ctx context.Context, args []string, sets []scenario.Override, scs []*scenario.Scenario, opts sim.CompareOptions, stdout io.Writer) error {
 	if c.perDraw < 1 {
 		return usagef("--replicates-per-draw %d: want at least 1", c.perDraw)
 	}
@@ -191,7 +193,7 @@ type compareProgress struct {
 	drawn bool
 }
 
-func newCompareProgress(w io.Writer, scs []*sim.Scenario) *compareProgress {
+func newCompareProgress(w io.Writer, scs []*scenario.Scenario) *compareProgress {
 	p := &compareProgress{w: w, n: len(scs), now: time.Now}
 	p.start = p.now()
 	return p

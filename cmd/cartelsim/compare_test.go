@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -103,7 +105,7 @@ func TestCompareCommandSavesTable(t *testing.T) {
 // clock: 10 of 30 replicates in 10 s leave 20 s; 15 in 15 s leave 15 s.
 func TestCompareProgress(t *testing.T) {
 	var b bytes.Buffer
-	scs := []*sim.Scenario{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+	scs := []*scenario.Scenario{{Name: "a"}, {Name: "b"}, {Name: "c"}}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := t0
 	p := newCompareProgress(&b, scs)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/spf13/pflag"
 
 	"github.com/cartelsim/cartelsim/report"
@@ -97,15 +99,15 @@ func (c *reportCmd) run(_ context.Context, args []string, stdout, _ io.Writer) e
 // sections it uses. A file that has changed since the run is an error: its sections
 // may not be the run's.
 func scenarioSections(ref report.ScenarioRef) ([]string, error) {
-	var overrides []sim.Override
+	var overrides []scenario.Override
 	for _, s := range ref.Overrides {
-		o, err := sim.ParseOverride(s)
+		o, err := scenario.ParseOverride(s)
 		if err != nil {
 			return nil, err
 		}
 		overrides = append(overrides, o)
 	}
-	sc, err := sim.LoadScenarioWith(filepath.FromSlash(ref.File), overrides)
+	sc, err := scenario.LoadScenarioWith(filepath.FromSlash(ref.File), overrides)
 	if err != nil {
 		return nil, errors.New(strings.TrimPrefix(oneLine(err), "sim: "))
 	}

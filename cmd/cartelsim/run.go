@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
@@ -97,8 +99,8 @@ func (c *runCmd) validate(args []string) error {
 	if len(args) != 1 {
 		return usagef("run takes one scenario file, got %d arguments", len(args))
 	}
-	if c.fs.Changed("replicates") && (c.replicates < 1 || c.replicates > sim.MaxReplicates) {
-		return usagef("--replicates %d is out of range (1 to %d)", c.replicates, sim.MaxReplicates)
+	if c.fs.Changed("replicates") && (c.replicates < 1 || c.replicates > scenario.MaxReplicates) {
+		return usagef("--replicates %d is out of range (1 to %d)", c.replicates, scenario.MaxReplicates)
 	}
 	if c.fs.Changed("workers") && c.workers < 1 {
 		return usagef("--workers %d: want at least 1", c.workers)
@@ -106,8 +108,8 @@ func (c *runCmd) validate(args []string) error {
 	if c.checkpoint < 0 {
 		return usagef("--checkpoint-every %v: want a duration of 0 or more", c.checkpoint)
 	}
-	if c.shards > sim.MaxReplicates {
-		return usagef("--shards %d: want at most %d", c.shards, sim.MaxReplicates)
+	if c.shards > scenario.MaxReplicates {
+		return usagef("--shards %d: want at most %d", c.shards, scenario.MaxReplicates)
 	}
 	if _, err := parseSets(c.sets); err != nil {
 		return err
@@ -126,7 +128,7 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	sc, err := sim.LoadScenarioWith(args[0], sets)
+	sc, err := scenario.LoadScenarioWith(args[0], sets)
 	if err != nil {
 		return err
 	}
@@ -152,7 +154,7 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 		if sc.Mode == model.MeanField {
 			name += "-meanfield"
 		}
-		if out, err = sim.SafeJoin("out", name); err != nil {
+		if out, err = scenario.SafeJoin("out", name); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -58,7 +60,7 @@ func TestResumeHintResumes(t *testing.T) {
 	flags := []string{"--seed", "8", "-n", "24", "--lineage", "--mode", "stochastic", "-q"}
 	runCLI(t, append([]string{"run", file, "--out", ref}, flags...)...)
 
-	sc, err := sim.LoadScenario(file)
+	sc, err := scenario.LoadScenario(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,9 @@ package main
 import (
 	"strings"
 
-	"github.com/spf13/pflag"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"github.com/spf13/pflag"
 )
 
 // registerSet adds --set to a command that reads scenarios. Its values are kept whole
@@ -15,10 +15,10 @@ func registerSet(fs *pflag.FlagSet, sets *[]string) {
 }
 
 // parseSets reads the --set values, refusing one that is not key=value.
-func parseSets(sets []string) ([]sim.Override, error) {
-	var out []sim.Override
+func parseSets(sets []string) ([]scenario.Override, error) {
+	var out []scenario.Override
 	for _, s := range sets {
-		o, err := sim.ParseOverride(s)
+		o, err := scenario.ParseOverride(s)
 		if err != nil {
 			return nil, usagef("%s", strings.TrimPrefix(err.Error(), "sim: "))
 		}

@@ -13,14 +13,14 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"go.yaml.in/yaml/v3"
 )
 
 // Error is a file's problem at a line (0: the file as a whole) and key.
 func Error(file string, line int, key, format string, args ...any) error {
-	return &sim.ScenarioError{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+	return &scenario.ScenarioError{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
 // ReadLimited reads a regular file of at most limit bytes, of which it reads at most one

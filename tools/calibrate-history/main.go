@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -83,9 +85,9 @@ func main() {
 }
 
 func run(g grid, n int, dir string) error {
-	var scs [2]*sim.Scenario
+	var scs [2]*scenario.Scenario
 	for i, name := range []string{"2006-kingpin", "2006-no-kingpin"} {
-		sc, err := sim.LoadScenario(dir + "/" + name + ".yaml")
+		sc, err := scenario.LoadScenario(dir + "/" + name + ".yaml")
 		if err != nil {
 			return err
 		}

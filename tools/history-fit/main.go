@@ -23,10 +23,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/scenario"
+
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/calibrate"
-	"github.com/cartelsim/cartelsim/sim"
 )
 
 func main() {
@@ -69,7 +70,7 @@ func run(kingpin, none, targetsPath, out string, replicates, workers int) error 
 		if err != nil {
 			return err
 		}
-		sc, err := sim.LoadScenario(path)
+		sc, err := scenario.LoadScenario(path)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -75,7 +75,7 @@ func (r *refs) resolve(ref string) (string, error) {
 	}
 	tiers := []func(form string) bool{
 		func(form string) bool { return form == ref },
-		func(form string) bool { return fold(form) == fold(ref) },
+		func(form string) bool { return Fold(form) == Fold(ref) },
 	}
 	for _, match := range tiers {
 		var found []refEntry
@@ -113,7 +113,7 @@ func (r *refs) resolve(ref string) (string, error) {
 // hold ref as whole words if any do ("Jalisco" in "Cártel Jalisco Nueva Generación"),
 // else among all; the smallest edit distance wins, ties going to the earlier entry.
 func (r *refs) Nearest(ref string) (refEntry, string, bool) {
-	want := fold(ref)
+	want := Fold(ref)
 	var best refEntry
 	bestForm, bestD, bestHolds := "", -1, false
 	for _, e := range r.entries {
@@ -121,9 +121,9 @@ func (r *refs) Nearest(ref string) (refEntry, string, bool) {
 			if f == "" {
 				continue
 			}
-			ff := fold(f)
+			ff := Fold(f)
 			holds := want != "" && strings.Contains(" "+ff+" ", " "+want+" ")
-			d := editDistance(want, ff)
+			d := EditDistance(want, ff)
 			if bestD < 0 || holds && !bestHolds || holds == bestHolds && d < bestD {
 				best, bestForm, bestD, bestHolds = e, f, d, holds
 			}

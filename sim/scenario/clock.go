@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ type Clock struct {
 }
 
 // union is the clock from the earlier start to the later end of c and o, in whole weeks.
-func (c Clock) union(o Clock) Clock {
+func (c Clock) Union(o Clock) Clock {
 	start, end := c.Start, c.Date(c.Weeks)
 	if o.Start.Before(start) {
 		start = o.Start

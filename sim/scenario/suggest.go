@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"strconv"
@@ -13,7 +13,7 @@ import (
 // fold reduces a name to what a reader would call the same name: case folded, accents
 // dropped (Cártel and cartel, Michoacán and MICHOACAN), runs of spaces, '_' and '-' one
 // space, and leading and trailing ones trimmed.
-func fold(s string) string {
+func Fold(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	if out, _, err := transform.String(t, s); err == nil {
 		s = out
@@ -25,7 +25,7 @@ func fold(s string) string {
 // editDistance is the optimal string alignment distance between a and b, by rune:
 // insertions, deletions, substitutions and transpositions of neighbours cost 1 each
 // ("sede" is 1 from "seed").
-func editDistance(a, b string) int {
+func EditDistance(a, b string) int {
 	x, y := []rune(a), []rune(b)
 	// d[i][j] is the distance between x[:i] and y[:j]; three rows suffice.
 	prev2 := make([]int, len(y)+1)
@@ -58,10 +58,10 @@ func closeEnough(n int) int { return max(1, n/4, n/3-1) }
 // Nearest returns the candidate closest to word (case and accents aside), if one is
 // close enough to be a misspelling of it; ties go to the earliest candidate.
 func Nearest(word string, candidates []string) (string, bool) {
-	w := fold(word)
+	w := Fold(word)
 	best, bestD := "", -1
 	for _, c := range candidates {
-		if d := editDistance(w, fold(c)); bestD < 0 || d < bestD {
+		if d := EditDistance(w, Fold(c)); bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -80,7 +80,7 @@ func didYouMean(word string, candidates []string) string {
 }
 
 // plural is "1 replicate", "2 replicates".
-func plural(n int, noun string) string {
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

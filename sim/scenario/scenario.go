@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"bytes"
@@ -61,36 +61,36 @@ type ScenarioError struct {
 // say) are escaped and overlong keys and messages are cut.
 func (e *ScenarioError) Error() string {
 	var b strings.Builder
-	b.WriteString(printable(e.File))
+	b.WriteString(Printable(e.File))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	if e.Set != "" {
-		b.WriteString(": --set " + printable(e.Set))
+		b.WriteString(": --set " + Printable(e.Set))
 	}
 	if setKey, _, _ := strings.Cut(e.Set, "="); e.Key != "" && (e.Set == "" || e.Key != strings.TrimSpace(setKey)) {
-		b.WriteString(": " + printable(e.Key))
+		b.WriteString(": " + Printable(e.Key))
 	}
-	b.WriteString(": " + printable(e.Msg))
+	b.WriteString(": " + Printable(e.Msg))
 	return b.String()
 }
 
 // maxErrorText bounds each part of a ScenarioError's message, which may quote a file's
 // text: a key or value of a megabyte is cut to this many bytes.
-const maxErrorText = 1000
+const MaxErrorText = 1000
 
 // printable escapes control characters, line and paragraph separators and invalid UTF-8
 // (as %q would) and cuts s to maxErrorText bytes.
-func printable(s string) string {
+func Printable(s string) string {
 	unsafe := func(r rune) bool {
 		return r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 	}
-	if len(s) <= maxErrorText && !strings.ContainsFunc(s, unsafe) {
+	if len(s) <= MaxErrorText && !strings.ContainsFunc(s, unsafe) {
 		return s
 	}
 	var b strings.Builder
 	for i, r := range s {
-		if b.Len() >= maxErrorText {
+		if b.Len() >= MaxErrorText {
 			b.WriteString("...")
 			break
 		}
@@ -143,17 +143,17 @@ func (s *Scenario) Config() model.Config {
 // scenarioFile mirrors the YAML layout; pointers tell "absent" from zero.
 // Numbers are decoded as realValue, wholeValue or seedValue, never as float64 or int: yaml.v3 would
 // truncate 1.5 to 1 for an int and lets NaN and infinities into a float64.
-type scenarioFile struct {
+type ScenarioFile struct {
 	Extends       string             `yaml:"extends"` // merged in before decoding (see chain)
 	Name          string             `yaml:"name"`
 	Description   string             `yaml:"description"`
 	Start         string             `yaml:"start"`
-	Weeks         wholeValue         `yaml:"weeks"`
-	Replicates    *wholeValue        `yaml:"replicates"`
-	Seed          *seedValue         `yaml:"seed"`
+	Weeks         WholeValue         `yaml:"weeks"`
+	Replicates    *WholeValue        `yaml:"replicates"`
+	Seed          *SeedValue         `yaml:"seed"`
 	Mode          *string            `yaml:"mode"`
 	World         worldFile          `yaml:"world"`
-	Parameters    parametersFile     `yaml:"parameters"`
+	Parameters    ParametersFile     `yaml:"parameters"`
 	Fragmentation yaml.Node          `yaml:"fragmentation"`
 	Territory     yaml.Node          `yaml:"territory"`
 	Economy       yaml.Node          `yaml:"economy"`
@@ -163,8 +163,8 @@ type scenarioFile struct {
 
 type worldFile struct {
 	Dataset        *string        `yaml:"dataset"`
-	InitialMembers *realValue     `yaml:"initial_members"`
-	Since          *weekRef       `yaml:"since"`
+	InitialMembers *RealValue     `yaml:"initial_members"`
+	Since          *WeekRef       `yaml:"since"`
 	Groups         []groupFile    `yaml:"groups"`
 	Rivalries      []relationFile `yaml:"rivalries"`
 	Alliances      []relationFile `yaml:"alliances"`
@@ -176,64 +176,64 @@ type groupFile struct {
 	Name        string     `yaml:"name"`
 	State       string     `yaml:"state"`
 	States      []string   `yaml:"states"` // instead of state: the first is the home state
-	Members     *realValue `yaml:"members"`
-	Lieutenants *realValue `yaml:"lieutenants"`
-	Clarity     *realValue `yaml:"clarity"`
-	Cohesion    *realValue `yaml:"cohesion"`
+	Members     *RealValue `yaml:"members"`
+	Lieutenants *RealValue `yaml:"lieutenants"`
+	Clarity     *RealValue `yaml:"clarity"`
+	Cohesion    *RealValue `yaml:"cohesion"`
 }
 
 type relationFile struct {
 	Between []string   `yaml:"between"`
-	Weight  *realValue `yaml:"weight"`
+	Weight  *RealValue `yaml:"weight"`
 }
 
-type parametersFile struct {
-	Recruitment       *realValue `yaml:"recruitment"`
-	Incapacitation    *realValue `yaml:"incapacitation"`
-	ConflictLethality *realValue `yaml:"conflict_lethality"`
-	Saturation        *realValue `yaml:"saturation"`
-	HomicideRatio     *realValue `yaml:"homicide_ratio"`
-	Intelligence      *realValue `yaml:"intelligence"`
+type ParametersFile struct {
+	Recruitment       *RealValue `yaml:"recruitment"`
+	Incapacitation    *RealValue `yaml:"incapacitation"`
+	ConflictLethality *RealValue `yaml:"conflict_lethality"`
+	Saturation        *RealValue `yaml:"saturation"`
+	HomicideRatio     *RealValue `yaml:"homicide_ratio"`
+	Intelligence      *RealValue `yaml:"intelligence"`
 	// The spatial kernel's and the homicides' parameters (model.Params).
-	BaselineHostility    *realValue `yaml:"baseline_hostility"`
-	AdjacentWeight       *realValue `yaml:"adjacent_weight"`
-	BaselineHomicideRate *realValue `yaml:"baseline_homicide_rate"`
-	OCHomicideRatio      *realValue `yaml:"oc_homicide_ratio"`
-	AllianceDivision     *realValue `yaml:"alliance_division"`
+	BaselineHostility    *RealValue `yaml:"baseline_hostility"`
+	AdjacentWeight       *RealValue `yaml:"adjacent_weight"`
+	BaselineHomicideRate *RealValue `yaml:"baseline_homicide_rate"`
+	OCHomicideRatio      *RealValue `yaml:"oc_homicide_ratio"`
+	AllianceDivision     *RealValue `yaml:"alliance_division"`
 }
 
 type interventionFile struct {
 	Name       string       `yaml:"name"` // optional, for --set interventions.<name>.<key>
 	Kind       string       `yaml:"kind"`
-	From       *weekRef     `yaml:"from"`
-	To         *weekRef     `yaml:"to"`
-	Intensity  *realValue   `yaml:"intensity"`
+	From       *WeekRef     `yaml:"from"`
+	To         *WeekRef     `yaml:"to"`
+	Intensity  *RealValue   `yaml:"intensity"`
 	Actor      string       `yaml:"actor"`
 	Targets    *targetsFile `yaml:"targets"`
 	Mode       string       `yaml:"mode"`
-	Casualties *realValue   `yaml:"civilian_casualties"`
-	RampUntil  *weekRef     `yaml:"ramp_until"`
+	Casualties *RealValue   `yaml:"civilian_casualties"`
+	RampUntil  *WeekRef     `yaml:"ramp_until"`
 	// Ceasefires only.
 	Enforced      bool `yaml:"enforced"`
 	HaltShipments bool `yaml:"halt_shipments"`
 }
 
 type targetsFile struct {
-	Largest    *wholeValue `yaml:"largest"`
+	Largest    *WholeValue `yaml:"largest"`
 	Groups     []string    `yaml:"groups"`
-	MinMembers *realValue  `yaml:"min_members"`
+	MinMembers *RealValue  `yaml:"min_members"`
 	States     []string    `yaml:"states"`
 }
 
 // weekRef is a point in time written either as a week number or as a date.
-type weekRef struct {
+type WeekRef struct {
 	week int
 	date time.Time
 	line int
 	raw  string
 }
 
-func (w *weekRef) UnmarshalYAML(n *yaml.Node) error {
+func (w *WeekRef) UnmarshalYAML(n *yaml.Node) error {
 	w.line, w.raw = n.Line, n.Value
 	if n.Kind != yaml.ScalarNode {
 		return valueErrorf(n, "want a week number or a date (YYYY-MM-DD), got %s", kindName(n))
@@ -259,7 +259,7 @@ func (w *weekRef) UnmarshalYAML(n *yaml.Node) error {
 
 // describe names a resolved point in time as the file wrote it, with its week if that was
 // a date: "week 20", "2030-01-06 (week 208)".
-func (w *weekRef) describe(week int) string {
+func (w *WeekRef) describe(week int) string {
 	if w.date.IsZero() {
 		return fmt.Sprintf("week %d", week)
 	}
@@ -297,11 +297,11 @@ func kindName(n *yaml.Node) string {
 
 // realValue is a real number a file gives. It must be finite (.nan, .inf and 1e999 are
 // refused where they are written) and is never -0: -0.0 is 0.
-type realValue float64
+type RealValue float64
 
-func (x *realValue) UnmarshalYAML(n *yaml.Node) error {
+func (x *RealValue) UnmarshalYAML(n *yaml.Node) error {
 	v, err := decodeNumber(n)
-	*x = realValue(v)
+	*x = RealValue(v)
 	return err
 }
 
@@ -365,12 +365,12 @@ var leadingZeros = regexp.MustCompile(`^[-+]?0[0-9_]`)
 // wholeValue is an integer a file gives, written as one: 1.5, 1e3 and .nan are refused (yaml.v3
 // would truncate them into an int). One too large for an int saturates, and raw keeps
 // the text for the range checks' messages.
-type wholeValue struct {
+type WholeValue struct {
 	n   int
 	raw string
 }
 
-func (w *wholeValue) UnmarshalYAML(n *yaml.Node) error {
+func (w *WholeValue) UnmarshalYAML(n *yaml.Node) error {
 	i, err := decodeInteger(n)
 	if err != nil {
 		return err
@@ -388,7 +388,7 @@ func (w *wholeValue) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // String is the number as the file wrote it.
-func (w wholeValue) String() string {
+func (w WholeValue) String() string {
 	if w.raw == "" {
 		return strconv.Itoa(w.n)
 	}
@@ -396,9 +396,9 @@ func (w wholeValue) String() string {
 }
 
 // seedValue is a master seed: a whole number from 0 to 2^64-1.
-type seedValue uint64
+type SeedValue uint64
 
-func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
+func (s *SeedValue) UnmarshalYAML(n *yaml.Node) error {
 	i, err := decodeInteger(n)
 	if err != nil {
 		return err
@@ -406,7 +406,7 @@ func (s *seedValue) UnmarshalYAML(n *yaml.Node) error {
 	if i.Sign() < 0 || !i.IsUint64() {
 		return valueErrorf(n, "%s is out of range (0 to %d)", n.Value, uint64(math.MaxUint64))
 	}
-	*s = seedValue(i.Uint64())
+	*s = SeedValue(i.Uint64())
 	return nil
 }
 
@@ -467,7 +467,7 @@ func readScenarioFile(path string) ([]byte, error) {
 		return nil, cannotRead(err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fail("not a regular file (%s): a scenario is a YAML file", fileKind(info.Mode()))
+		return nil, fail("not a regular file (%s): a scenario is a YAML file", FileKind(info.Mode()))
 	}
 	if info.Size() > MaxScenarioBytes {
 		return nil, tooBig
@@ -478,7 +478,7 @@ func readScenarioFile(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() { // replaced since
-		return nil, fail("not a regular file (%s): a scenario is a YAML file", fileKind(info.Mode()))
+		return nil, fail("not a regular file (%s): a scenario is a YAML file", FileKind(info.Mode()))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
 	if err != nil {
@@ -491,7 +491,7 @@ func readScenarioFile(path string) ([]byte, error) {
 }
 
 // fileKind names the kind of a file that is not a regular one.
-func fileKind(m fs.FileMode) string {
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -643,10 +643,10 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	keyLines(root.Content[0], "", keys, values)
 	line := func(key string) int { return keys[key] }
 	// checkShape refuses unknown keys everywhere, which the node decoder below ignores.
-	if err := checkShape(name, root.Content[0], reflect.TypeFor[scenarioFile](), ""); err != nil {
+	if err := checkShape(name, root.Content[0], reflect.TypeFor[ScenarioFile](), ""); err != nil {
 		return nil, err
 	}
-	var sf scenarioFile
+	var sf ScenarioFile
 	if err := root.Decode(&sf); err != nil {
 		return nil, yamlError(name, err, keys, values)
 	}
@@ -768,7 +768,7 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 
 // overriding is a value a file may give (nil when absent) and the default it replaces.
 type overriding struct {
-	value *realValue
+	value *RealValue
 	dst   *float64
 }
 
@@ -784,12 +784,12 @@ func override(overrides ...overriding) {
 // givenNumber is a real number a file may give (nil when absent) and its key.
 type givenNumber struct {
 	key   string
-	value *realValue
+	value *RealValue
 }
 
 // numbers lists the real numbers of the file outside the parameter sections (which
 // section checks itself), by key.
-func (sf *scenarioFile) numbers() []givenNumber {
+func (sf *ScenarioFile) numbers() []givenNumber {
 	ps := &sf.Parameters
 	out := []givenNumber{
 		{"world.initial_members", sf.World.InitialMembers},
@@ -830,7 +830,7 @@ func (sf *scenarioFile) numbers() []givenNumber {
 func (p *scenarioParser) capped(numbers []givenNumber) error {
 	for _, g := range numbers {
 		if g.value != nil && math.Abs(float64(*g.value)) > MaxUnbounded {
-			return p.fail(g.key, "%s", aboveCap(formatG(float64(*g.value))))
+			return p.fail(g.key, "%s", aboveCap(FormatG(float64(*g.value))))
 		}
 	}
 	return nil
@@ -841,7 +841,7 @@ func aboveCap(value string) string {
 	return fmt.Sprintf("%s is above %g, the cap on numbers without a documented upper bound", value, MaxUnbounded)
 }
 
-func formatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+func FormatG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // scenarioParser turns the decoded sections of one file into model values, naming the
 // file, line and key of the first problem.
@@ -923,7 +923,7 @@ func readSection[T any, P paramSection[T]](p *scenarioParser, name string, n *ya
 		probe := defaults()
 		P(&probe).Set(l.field, math.MaxFloat64)
 		if P(&probe).Validate() == nil {
-			return nil, p.fail(name+"."+l.field, "%s", aboveCap(formatG(l.v)))
+			return nil, p.fail(name+"."+l.field, "%s", aboveCap(FormatG(l.v)))
 		}
 	}
 	return &v, nil
@@ -1143,7 +1143,7 @@ func (p *scenarioParser) datasetWorld(wf *worldFile) (model.Config, error) {
 
 // since reads world.since, the date the world's initial state describes, and returns the
 // whole weeks from it to the scenario's start: the warm-up that brings the world forward.
-func (p *scenarioParser) since(ref *weekRef) (int, error) {
+func (p *scenarioParser) since(ref *WeekRef) (int, error) {
 	if ref == nil {
 		return 0, nil
 	}
@@ -1302,7 +1302,7 @@ func unknownWord[T ~string](what, word string, known []T) string {
 }
 
 // resolve turns a week number or date into a week index within the run.
-func (c Clock) resolve(w *weekRef) (int, error) {
+func (c Clock) resolve(w *WeekRef) (int, error) {
 	week, days := w.week, 0
 	if !w.date.IsZero() {
 		days = int(w.date.Sub(c.Start).Hours() / 24)

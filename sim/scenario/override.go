@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"bytes"
@@ -29,11 +29,11 @@ func (o Override) String() string { return o.Key + "=" + o.Value }
 func ParseOverride(s string) (Override, error) {
 	key, value, ok := strings.Cut(s, "=")
 	if !ok {
-		return Override{}, fmt.Errorf("sim: --set %s: want key=value (economy.rebuild_weeks=52, interventions[0].intensity=0.5)", printable(s))
+		return Override{}, fmt.Errorf("sim: --set %s: want key=value (economy.rebuild_weeks=52, interventions[0].intensity=0.5)", Printable(s))
 	}
 	o := Override{Key: strings.TrimSpace(key), Value: value}
 	if _, err := o.path(); err != nil {
-		return Override{}, fmt.Errorf("sim: --set %s: %v", printable(s), err)
+		return Override{}, fmt.Errorf("sim: --set %s: %v", Printable(s), err)
 	}
 	return o, nil
 }
@@ -199,7 +199,7 @@ func applyOverride(top *yaml.Node, o Override, line int) (string, error) {
 				if len(n.Content) == 0 {
 					return "", fmt.Errorf("index %d is out of range: %s is empty", k, at)
 				}
-				return "", fmt.Errorf("index %d is out of range: %s has %s ([0] to [%d])", k, at, plural(len(n.Content), "item"), len(n.Content)-1)
+				return "", fmt.Errorf("index %d is out of range: %s has %s ([0] to [%d])", k, at, Plural(len(n.Content), "item"), len(n.Content)-1)
 			}
 			if last {
 				n.Content[k] = value
@@ -282,14 +282,14 @@ func renderScenario(files []chainFile, doc *yaml.Node, overrides []Override) ([]
 		sum := sha256.Sum256(f.data)
 		switch i {
 		case 0:
-			fmt.Fprintf(&b, "# %s (sha256 %s) as cartelsim ran it", printable(f.rel), hex.EncodeToString(sum[:]))
+			fmt.Fprintf(&b, "# %s (sha256 %s) as cartelsim ran it", Printable(f.rel), hex.EncodeToString(sum[:]))
 		default:
-			fmt.Fprintf(&b, "\n#   extends %s (sha256 %s)", printable(f.rel), hex.EncodeToString(sum[:]))
+			fmt.Fprintf(&b, "\n#   extends %s (sha256 %s)", Printable(f.rel), hex.EncodeToString(sum[:]))
 		}
 	}
 	b.WriteString("\n")
 	for _, o := range overrides {
-		fmt.Fprintf(&b, "#   --set %s\n", printable(o.String()))
+		fmt.Fprintf(&b, "#   --set %s\n", Printable(o.String()))
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
