@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // Cancelled part-way through a replicate, a worker stops within a week: it does not
 // finish the replicate first.
 func TestRunStopsWithinAWeek(t *testing.T) {
-	sc := testScenario(t, 3)
+	sc := interruptScenario(t, 3)
 	world, err := sc.NewWorld()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func TestRunStopsWithinAWeek(t *testing.T) {
 // (here one whose week never ends): an interrupted run exits promptly however slow its
 // replicates are. Without that this test never ends.
 func TestRunDoesNotWaitForReplicatesInFlight(t *testing.T) {
-	sc := testScenario(t, 4)
+	sc := interruptScenario(t, 4)
 	world, err := sc.NewWorld()
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +68,24 @@ func TestRunDoesNotWaitForReplicatesInFlight(t *testing.T) {
 		r.Step(wk, rng, out)
 	}
 	err = Run(ctx, Job{World: world, Weeks: sc.Clock.Weeks, Replicates: 4, Seed: 1, Workers: 1, step: step},
-		folderFunc(func(int, []float64) error { folded.Add(1); return nil }))
+		foldFunc(func(int, []float64) error { folded.Add(1); return nil }))
 	if folded := folded.Load(); !errors.Is(err, context.Canceled) || folded != 1 {
 		t.Errorf("Run returned %v after folding %d replicates; want context.Canceled after 1", err, folded)
 	}
 }
+
+// interruptScenario is a default world of two years, enough weeks to interrupt.
+func interruptScenario(t *testing.T, replicates int) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.ParseScenario("test.yaml", []byte("start: 2012-01-01\nweeks: 104\nseed: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Replicates = replicates
+	return sc
+}
+
+// foldFunc is a Folder made of a function.
+type foldFunc func(int, []float64) error
+
+func (f foldFunc) Fold(rep int, s []float64) error { return f(rep, s) }
