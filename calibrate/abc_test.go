@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
 )
 
 // linearGaussian is a conjugate toy model: y1 = a + e1, y2 = a + b + e2, with e1, e2
@@ -32,7 +32,7 @@ func (m *linearGaussian) Simulate(_ context.Context, theta []float64, seed uint6
 	if m.onCall != nil {
 		m.onCall(n)
 	}
-	rng := sim.ReplicateRNG(seed, 0)
+	rng := ensemble.ReplicateRNG(seed, 0)
 	out := make([][]float64, replicates)
 	for r := range out {
 		out[r] = []float64{theta[0], theta[0] + theta[1]}

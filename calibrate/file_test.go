@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
-	"github.com/cartelsim/cartelsim/sim"
 )
 
 const smallScenario = `name: small
@@ -143,7 +144,7 @@ func TestScenarioSimulatorReadsTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep := &keepSeries{}
-	if err := sim.Run(context.Background(), sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: 2, Seed: 99, Workers: 1}, keep); err != nil {
+	if err := ensemble.Run(context.Background(), ensemble.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: 2, Seed: 99, Workers: 1}, keep); err != nil {
 		t.Fatal(err)
 	}
 	nm := int(model.NumMetrics)

@@ -7,10 +7,11 @@ import (
 	"math"
 	"slices"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
-	"github.com/cartelsim/cartelsim/sim"
 )
 
 // ScenarioSimulator runs a cartelsim scenario with the free parameters set as --set
@@ -54,7 +55,7 @@ func (s *ScenarioSimulator) Simulate(ctx context.Context, theta []float64, seed 
 		replicates = 1
 	}
 	f := &targetFolder{windows: s.windows}
-	err = sim.Run(ctx, sim.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: seed, Workers: 1}, f)
+	err = ensemble.Run(ctx, ensemble.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: seed, Workers: 1}, f)
 	var re *model.RunawayError
 	if errors.As(err, &re) {
 		out := make([][]float64, replicates)

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
 )
 
 // A point's scenarios branched from their shared past give the bytes of separate runs,
@@ -30,7 +30,7 @@ func TestBranchedPointsMatchSeparateRuns(t *testing.T) {
 		}
 		wa, _ := a.NewWorld()
 		wb, _ := b.NewWorld()
-		if got := sim.SharedWeeks(wa, wb, a.Clock.Weeks); got != 10 {
+		if got := ensemble.SharedWeeks(wa, wb, a.Clock.Weeks); got != 10 {
 			t.Fatalf("point %d: the scenarios share %d weeks, want 10", p, got)
 		}
 	}

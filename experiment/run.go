@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -441,11 +443,11 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 		replicates = 1
 	}
 	if !separateRuns {
-		job := sim.Branched{Worlds: worlds, Weeks: scs[0].Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
-		all := make([][]sim.Folder, len(scs))
+		job := ensemble.Branched{Worlds: worlds, Weeks: scs[0].Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		all := make([][]ensemble.Folder, len(scs))
 		var held []*heldTrajectories
 		for k := range scs {
-			all[k] = []sim.Folder{folders[k]}
+			all[k] = []ensemble.Folder{folders[k]}
 			if traj == nil {
 				continue
 			}
@@ -457,12 +459,12 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 				all[k] = append(all[k], h)
 			}
 		}
-		if err := sim.RunBranched(ctx, job, all); err != nil {
+		if err := ensemble.RunBranched(ctx, job, all); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
 			k := 0
-			var we *sim.WorldError
+			var we *ensemble.WorldError
 			if errors.As(err, &we) {
 				k, err = we.World, we.Err
 			}
@@ -476,12 +478,12 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 		return nil
 	}
 	for k, sc := range scs {
-		fs := []sim.Folder{folders[k]}
+		fs := []ensemble.Folder{folders[k]}
 		if traj != nil {
 			fs = append(fs, traj.folder(sc.Name))
 		}
-		job := sim.Job{World: worlds[k], Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
-		if err := sim.Run(ctx, job, fs...); err != nil {
+		job := ensemble.Job{World: worlds[k], Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
+		if err := ensemble.Run(ctx, job, fs...); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}

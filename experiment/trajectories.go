@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
@@ -63,7 +65,7 @@ func newTrajectoryWriter(dir string, p int, metrics []model.Metric) (*trajectory
 }
 
 // folder returns a Folder that writes one scenario's replicates.
-func (t *trajectoryWriter) folder(scenario string) sim.Folder {
+func (t *trajectoryWriter) folder(scenario string) ensemble.Folder {
 	return trajectoryFolder{t, scenario}
 }
 
@@ -121,7 +123,7 @@ func (h *heldTrajectories) Fold(rep int, series []float64) error {
 
 // replay hands the held replicates to f, in the order they were folded, as series of
 // which only the metrics' columns are set.
-func (h *heldTrajectories) replay(f sim.Folder) error {
+func (h *heldTrajectories) replay(f ensemble.Folder) error {
 	nm, k := int(model.NumMetrics), len(h.metrics)
 	var series []float64
 	for i, rep := range h.reps {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -31,8 +33,8 @@ func BenchmarkRun(b *testing.B) {
 			b.ReportAllocs()
 			cpu := processCPU()
 			for b.Loop() {
-				job := Job{World: w, Weeks: 520, Replicates: replicates, Seed: 1, Workers: workers, Ensemble: NewWorldEnsemble(w, 520)}
-				if err := Run(context.Background(), job); err != nil {
+				job := ensemble.Job{World: w, Weeks: 520, Replicates: replicates, Seed: 1, Workers: workers, Ensemble: ensemble.NewWorldEnsemble(w, 520)}
+				if err := ensemble.Run(context.Background(), job); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -91,8 +93,8 @@ func benchScenarioReplicate(b *testing.B, name, path string, change func(*model.
 		b.ReportAllocs()
 		cpu := processCPU()
 		for b.Loop() {
-			job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: NewWorldEnsemble(w, sc.Clock.Weeks)}
-			if err := Run(context.Background(), job); err != nil {
+			job := ensemble.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: ensemble.NewWorldEnsemble(w, sc.Clock.Weeks)}
+			if err := ensemble.Run(context.Background(), job); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -122,18 +124,18 @@ func BenchmarkPolicyComparison(b *testing.B) {
 	}
 	const replicates = 4
 	weeks := sc.Clock.Weeks
-	ensembles := func() []*Ensemble { // folded as runs fold them
-		es := make([]*Ensemble, len(worlds))
+	ensembles := func() []*ensemble.Ensemble { // folded as runs fold them
+		es := make([]*ensemble.Ensemble, len(worlds))
 		for k, w := range worlds {
-			es[k] = NewWorldEnsemble(w, weeks)
+			es[k] = ensemble.NewWorldEnsemble(w, weeks)
 		}
 		return es
 	}
 	b.Run("mode=full", func(b *testing.B) {
 		for b.Loop() {
 			for k, e := range ensembles() {
-				job := Job{World: worlds[k], Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: e}
-				if err := Run(context.Background(), job); err != nil {
+				job := ensemble.Job{World: worlds[k], Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensemble: e}
+				if err := ensemble.Run(context.Background(), job); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -142,8 +144,8 @@ func BenchmarkPolicyComparison(b *testing.B) {
 	})
 	b.Run("mode=branched", func(b *testing.B) {
 		for b.Loop() {
-			job := Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensembles: ensembles()}
-			if err := RunBranched(context.Background(), job, make([][]Folder, len(worlds))); err != nil {
+			job := ensemble.Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: sc.Seed, Workers: 1, Ensembles: ensembles()}
+			if err := ensemble.RunBranched(context.Background(), job, make([][]ensemble.Folder, len(worlds))); err != nil {
 				b.Fatal(err)
 			}
 		}

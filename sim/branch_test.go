@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -101,7 +103,7 @@ func TestBranchedRunsMatchFullRuns(t *testing.T) {
 			worlds, seed = append(worlds, w), sc.Seed
 		}
 		for k, want := range c.shared {
-			if got := SharedWeeks(worlds[0], worlds[k+1], c.weeks); got != want {
+			if got := ensemble.SharedWeeks(worlds[0], worlds[k+1], c.weeks); got != want {
 				t.Errorf("%s: world %d shares %d weeks with the first, want %d", c.name, k+1, got, want)
 			}
 		}
@@ -109,23 +111,23 @@ func TestBranchedRunsMatchFullRuns(t *testing.T) {
 		full := make([]*keeper, len(worlds))
 		for k, w := range worlds {
 			full[k] = &keeper{}
-			job := Job{World: w, Weeks: c.weeks, Replicates: 3, First: 5, Stride: 3, Seed: seed, Workers: 1,
+			job := ensemble.Job{World: w, Weeks: c.weeks, Replicates: 3, First: 5, Stride: 3, Seed: seed, Workers: 1,
 				KeepLineage: func(rep int) bool { return keep(k, rep) }}
-			if err := Run(context.Background(), job, full[k]); err != nil {
+			if err := ensemble.Run(context.Background(), job, full[k]); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, workers := range []int{1, 2} {
-			branched := make([][]Folder, len(worlds))
+			branched := make([][]ensemble.Folder, len(worlds))
 			keepers := make([]*keeper, len(worlds))
 			for k := range worlds {
 				keepers[k] = &keeper{}
-				branched[k] = []Folder{keepers[k]}
+				branched[k] = []ensemble.Folder{keepers[k]}
 			}
 			done := 0
-			job := Branched{Worlds: worlds, Weeks: c.weeks, Replicates: 3, First: 5, Stride: 3, Seed: seed, Workers: workers,
+			job := ensemble.Branched{Worlds: worlds, Weeks: c.weeks, Replicates: 3, First: 5, Stride: 3, Seed: seed, Workers: workers,
 				KeepLineage: keep, Progress: func(n int) { done = n }}
-			if err := RunBranched(context.Background(), job, branched); err != nil {
+			if err := ensemble.RunBranched(context.Background(), job, branched); err != nil {
 				t.Fatal(err)
 			}
 			if done != 3 {
@@ -155,9 +157,9 @@ func TestBranchedRunNamesTheFailingWorld(t *testing.T) {
 	wa, _ := a.NewWorld()
 	wb, _ := b.NewWorld()
 	ka, kb := &keeper{}, &keeper{}
-	err := RunBranched(context.Background(), Branched{Worlds: []*model.World{wa, wb}, Weeks: 10, Replicates: 5, Seed: 1, Workers: 2},
-		[][]Folder{{ka}, {kb, failAt(2)}})
-	var we *WorldError
+	err := ensemble.RunBranched(context.Background(), ensemble.Branched{Worlds: []*model.World{wa, wb}, Weeks: 10, Replicates: 5, Seed: 1, Workers: 2},
+		[][]ensemble.Folder{{ka}, {kb, failAt(2)}})
+	var we *ensemble.WorldError
 	if !errors.As(err, &we) || we.World != 1 || err.Error() != "fold 2 failed" {
 		t.Fatalf("error %v, want world 1's fold 2 failed", err)
 	}
@@ -204,7 +206,7 @@ func TestCompareRunsAreTheScenariosOwnRuns(t *testing.T) {
 // ExactQuantileLimit replicates (the sketches' centres fixed per world); a world without
 // an ensemble is left out.
 func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
-	const weeks, replicates = 80, ExactQuantileLimit + 9
+	const weeks, replicates = 80, ensemble.ExactQuantileLimit + 9
 	src := t.TempDir()
 	scs := []*scenario.Scenario{writeScenario(t, src, "ref", ""), // fragmentation, economy, policy
 		writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n"),
@@ -218,11 +220,11 @@ func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
 		}
 		worlds = append(worlds, w)
 	}
-	want := make([]Table, len(worlds))
+	want := make([]ensemble.Table, len(worlds))
 	for k, w := range worlds {
-		full := NewEnsemble(weeks, int(model.NumMetrics))
-		job := Job{World: w, Weeks: weeks, Replicates: replicates, Seed: seed, Workers: 1}
-		if err := Run(context.Background(), job, full); err != nil {
+		full := ensemble.NewEnsemble(weeks, int(model.NumMetrics))
+		job := ensemble.Job{World: w, Weeks: weeks, Replicates: replicates, Seed: seed, Workers: 1}
+		if err := ensemble.Run(context.Background(), job, full); err != nil {
 			t.Fatal(err)
 		}
 		want[k] = full.Summaries()
@@ -231,9 +233,9 @@ func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
 		t.Fatal("the worlds' statistics do not differ: the test could not tell them apart")
 	}
 	for _, workers := range []int{1, 2, 3} {
-		ens := []*Ensemble{NewWorldEnsemble(worlds[0], weeks), nil, NewWorldEnsemble(worlds[2], weeks)}
-		job := Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: seed, Workers: workers, Ensembles: ens}
-		if err := RunBranched(context.Background(), job, make([][]Folder, len(worlds))); err != nil {
+		ens := []*ensemble.Ensemble{ensemble.NewWorldEnsemble(worlds[0], weeks), nil, ensemble.NewWorldEnsemble(worlds[2], weeks)}
+		job := ensemble.Branched{Worlds: worlds, Weeks: weeks, Replicates: replicates, Seed: seed, Workers: workers, Ensembles: ens}
+		if err := ensemble.RunBranched(context.Background(), job, make([][]ensemble.Folder, len(worlds))); err != nil {
 			t.Fatal(err)
 		}
 		for _, k := range []int{0, 2} {
@@ -251,12 +253,12 @@ func TestBranchedEnsemblesMatchOrderedPasses(t *testing.T) {
 // the replicates whose rows it wrote, past ExactQuantileLimit: each run resumed on its
 // own ends with the bytes of the scenario's uninterrupted run.
 func TestInterruptedBranchedRunsResumeExactly(t *testing.T) {
-	const stopAfter = ExactQuantileLimit + 3
+	const stopAfter = ensemble.ExactQuantileLimit + 3
 	var scs []*scenario.Scenario
 	src := t.TempDir()
 	for _, sc := range []*scenario.Scenario{writeScenario(t, src, "ref", ""),
 		writeScenario(t, src, "arms", "  - {kind: arms-interdiction, from: 60, intensity: 1, actor: us}\n")} {
-		sc.Replicates, sc.Clock.Weeks = ExactQuantileLimit+8, 80
+		sc.Replicates, sc.Clock.Weeks = ensemble.ExactQuantileLimit+8, 80
 		scs = append(scs, sc)
 	}
 	root := t.TempDir()

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -102,28 +104,28 @@ func setList(sets []string) string {
 }
 
 // writeCheckpoint writes a checkpoint atomically.
-func writeCheckpoint(path string, h *checkpointHeader, ens *Ensemble) error {
+func writeCheckpoint(path string, h *checkpointHeader, ens *ensemble.Ensemble) error {
 	return WriteFileAtomic(path, func(w io.Writer) error {
 		head, err := json.Marshal(h)
 		if err != nil {
 			return err
 		}
-		e := &encoder{w: bufio.NewWriterSize(w, 1<<20), crc: crc32.NewIEEE()}
-		e.bytes([]byte(checkpointMagic))
-		e.u64(uint64(len(head)))
-		e.bytes(head)
-		e.ensemble(ens)
-		sum := e.crc.Sum32()
-		e.u64(uint64(sum))
-		if e.err != nil {
-			return e.err
+		e := &ensemble.Encoder{W: bufio.NewWriterSize(w, 1<<20), CRC: crc32.NewIEEE()}
+		e.Bytes([]byte(checkpointMagic))
+		e.U64(uint64(len(head)))
+		e.Bytes(head)
+		e.Ensemble(ens)
+		sum := e.CRC.Sum32()
+		e.U64(uint64(sum))
+		if e.Err != nil {
+			return e.Err
 		}
-		return e.w.Flush()
+		return e.W.Flush()
 	})
 }
 
 // readCheckpoint reads a checkpoint's header and, unless headerOnly, its statistics.
-func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble, error) {
+func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *ensemble.Ensemble, error) {
 	f, err := openRegular(path, os.O_RDONLY)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sim: %w", err)
@@ -139,30 +141,30 @@ func readCheckpoint(path string, headerOnly bool) (*checkpointHeader, *Ensemble,
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, nil, fmt.Errorf("sim: %w", err)
 	}
-	d := &decoder{r: bufio.NewReaderSize(f, 1<<20)}
-	if string(d.bytes(len(checkpointMagic))) != checkpointMagic || d.err != nil {
+	d := &ensemble.Decoder{R: bufio.NewReaderSize(f, 1<<20)}
+	if string(d.Bytes(len(checkpointMagic))) != checkpointMagic || d.Err != nil {
 		return nil, nil, bad("wrong magic")
 	}
-	n := d.u64()
-	if d.err != nil || n > 1<<26 {
+	n := d.U64()
+	if d.Err != nil || n > 1<<26 {
 		return nil, nil, bad("header")
 	}
 	var h checkpointHeader
-	if err := json.Unmarshal(d.bytes(int(n)), &h); err != nil || d.err != nil {
+	if err := json.Unmarshal(d.Bytes(int(n)), &h); err != nil || d.Err != nil {
 		return nil, nil, bad("header")
 	}
 	if h.Format != checkpointFormat {
 		return nil, nil, bad(fmt.Sprintf("format %d, want %d", h.Format, checkpointFormat))
 	}
-	if h.Weeks < 1 || h.Weeks > scenario.MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > maxStateCells || h.VoteCells < 0 || h.VoteCells > maxVoteCells {
+	if h.Weeks < 1 || h.Weeks > scenario.MaxWeeks || h.Metrics != int(model.NumMetrics) || h.StateCells < 0 || h.StateCells > ensemble.MaxStateCells || h.VoteCells < 0 || h.VoteCells > ensemble.MaxVoteCells {
 		return nil, nil, bad("shape")
 	}
 	if headerOnly {
 		return &h, nil, nil
 	}
-	ens := d.ensemble(h.Weeks, h.Metrics, h.Idle, h.StateCells, h.VoteCells)
-	d.u64() // the checksum, checked above
-	if _, err := d.r.ReadByte(); d.err != nil || err != io.EOF {
+	ens := d.Ensemble(h.Weeks, h.Metrics, h.Idle, h.StateCells, h.VoteCells)
+	d.U64() // the checksum, checked above
+	if _, err := d.R.ReadByte(); d.Err != nil || err != io.EOF {
 		return nil, nil, bad("its statistics do not fill the file as its header says")
 	}
 	return &h, ens, nil

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"gonum.org/v1/gonum/stat"
@@ -150,7 +152,7 @@ func Compare(ctx context.Context, scs []*scenario.Scenario, opts CompareOptions)
 		if err != nil {
 			return nil, err
 		}
-		shapes[k] = runShape(world, sc.Clock, workerCount(opts.Workers))
+		shapes[k] = runShape(world, sc.Clock, ensemble.WorkerCount(opts.Workers))
 	}
 	if err := checkFitsRuns(opts.OutDir, ref.Clock.Weeks, replicates, false, shapes, 0, 0); err != nil {
 		return nil, err
@@ -158,23 +160,23 @@ func Compare(ctx context.Context, scs []*scenario.Scenario, opts CompareOptions)
 	if err := prepareComparison(opts.OutDir, opts.Force); err != nil {
 		return nil, err
 	}
-	var probes []Probe
+	var probes []ensemble.Probe
 	for m := range model.NumMetrics {
 		for _, h := range horizons {
-			probes = append(probes, Probe{Metric: m, From: max(1, h-HorizonWindow+1), To: h})
+			probes = append(probes, ensemble.Probe{Metric: m, From: max(1, h-HorizonWindow+1), To: h})
 		}
 	}
 	var nonzero nonZero
 	values := make([][][]float64, len(scs)) // scenario, probe, replicate
 	dirs := make([]string, len(scs))
-	cols := make([]*Collector, len(scs))
+	cols := make([]*ensemble.Collector, len(scs))
 	runs := make([]RunOptions, len(scs))
 	for k, sc := range scs {
 		if dirs[k], err = scenario.SafeJoin(opts.OutDir, sc.Name); err != nil {
 			return nil, err
 		}
-		cols[k] = &Collector{Probes: probes}
-		runs[k] = RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []Folder{cols[k], &nonzero}}
+		cols[k] = &ensemble.Collector{Probes: probes}
+		runs[k] = RunOptions{OutDir: dirs[k], Force: opts.Force, Workers: opts.Workers, Folders: []ensemble.Folder{cols[k], &nonzero}}
 	}
 	if opts.Progress != nil {
 		runs[0].Progress = opts.Progress
@@ -182,7 +184,7 @@ func Compare(ctx context.Context, scs []*scenario.Scenario, opts CompareOptions)
 	// The scenarios run together, replicate by replicate, their shared past once.
 	if _, err := ExecuteBranched(ctx, scs, runs); err != nil {
 		k := 0
-		var we *WorldError
+		var we *ensemble.WorldError
 		if errors.As(err, &we) {
 			k, err = we.World, we.Err
 		}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -36,7 +38,7 @@ type replayer interface {
 // simulated by one of them, from its own stream. It returns the error of the lowest
 // replicate that failed, or ctx's.
 func replay(ctx context.Context, w *model.World, weeks int, seed uint64, replicates []int, workers int, watch func(i int) replayer) error {
-	workers = max(1, min(workerCount(workers), len(replicates)))
+	workers = max(1, min(ensemble.WorkerCount(workers), len(replicates)))
 	var (
 		next   atomic.Int64
 		wg     sync.WaitGroup
@@ -64,7 +66,7 @@ func replay(ctx context.Context, w *model.World, weeks int, seed uint64, replica
 					return
 				}
 				rep := replicates[i]
-				rng := rand.New(replicatePCG(seed, rep))
+				rng := rand.New(ensemble.ReplicatePCG(seed, rep))
 				r.Reset(rng)
 				v := watch(i)
 				for wk := 1; wk <= weeks && r.Err() == nil; wk++ {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -42,7 +44,7 @@ func execute(t *testing.T, sc *scenario.Scenario) string {
 // seriesFolder folds replayed replicates' national series into an ensemble.
 type seriesFolder struct {
 	series []float64
-	ens    *Ensemble
+	ens    *ensemble.Ensemble
 	rep    int
 }
 
@@ -65,7 +67,7 @@ func TestReplayIsTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ens := NewWorldEnsemble(world, sc.Clock.Weeks)
+	ens := ensemble.NewWorldEnsemble(world, sc.Clock.Weeks)
 	reps := []int{0, 1, 2}
 	folders := make([]*seriesFolder, 3)
 	err = replay(context.Background(), world, sc.Clock.Weeks, sc.Seed, reps, 2, func(i int) replayer {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -35,7 +37,7 @@ type RunOptions struct {
 	Progress func(done, total int)
 	// Folders also receive every replicate's series, in replicate order (compare keeps
 	// each replicate's values at its horizons with one). Not with Resume or shards.
-	Folders []Folder
+	Folders []ensemble.Folder
 	// Resume continues the run in OutDir from its checkpoint; with no run there, it
 	// starts one, and a complete run is left as it is.
 	Resume bool
@@ -79,7 +81,7 @@ func Execute(ctx context.Context, sc *scenario.Scenario, opts RunOptions) (*Mani
 	}
 	defer p.close()
 	if p.job.Replicates > 0 {
-		if err := Run(ctx, p.job, p.folders...); err != nil {
+		if err := ensemble.Run(ctx, p.job, p.folders...); err != nil {
 			return nil, p.r.stopped(ctx, err)
 		}
 	}
@@ -112,12 +114,12 @@ func ExecuteBranched(ctx context.Context, scs []*scenario.Scenario, opts []RunOp
 			}
 		}
 	}()
-	job := Branched{Workers: workerCount(opts[0].Workers)}
-	folders := make([][]Folder, len(scs))
+	job := ensemble.Branched{Workers: ensemble.WorkerCount(opts[0].Workers)}
+	folders := make([][]ensemble.Folder, len(scs))
 	for k, sc := range scs {
 		p, err := startRun(ctx, sc, opts[k])
 		if err != nil {
-			return nil, &WorldError{World: k, Err: err}
+			return nil, &ensemble.WorldError{World: k, Err: err}
 		}
 		runs[k] = p
 		job.Worlds = append(job.Worlds, p.world)
@@ -126,11 +128,11 @@ func ExecuteBranched(ctx context.Context, scs []*scenario.Scenario, opts []RunOp
 	first := runs[0].job
 	job.Weeks, job.Replicates, job.Seed = first.Weeks, first.Replicates, first.Seed
 	job.CheckpointEvery = first.CheckpointEvery
-	job.Ensembles = make([]*Ensemble, len(runs))
-	job.states = make([]*statePlan, len(runs))
+	job.Ensembles = make([]*ensemble.Ensemble, len(runs))
+	job.States = make([]*ensemble.StatePlan, len(runs))
 	for k, p := range runs {
 		job.Ensembles[k] = p.job.Ensemble
-		job.states[k] = p.job.states
+		job.States[k] = p.job.States
 	}
 	job.Checkpoint = func() error {
 		for k, p := range runs {
@@ -138,7 +140,7 @@ func ExecuteBranched(ctx context.Context, scs []*scenario.Scenario, opts []RunOp
 				continue
 			}
 			if err := p.job.Checkpoint(); err != nil {
-				return &WorldError{World: k, Err: err}
+				return &ensemble.WorldError{World: k, Err: err}
 			}
 		}
 		return nil
@@ -151,9 +153,9 @@ func ExecuteBranched(ctx context.Context, scs []*scenario.Scenario, opts []RunOp
 		}
 	}
 	job.KeepLineage = func(k, rep int) bool { return runs[k].job.KeepLineage != nil && runs[k].job.KeepLineage(rep) }
-	if err := RunBranched(ctx, job, folders); err != nil {
+	if err := ensemble.RunBranched(ctx, job, folders); err != nil {
 		k := 0
-		var we *WorldError
+		var we *ensemble.WorldError
 		if errors.As(err, &we) {
 			k, err = we.World, we.Err
 		}
@@ -163,13 +165,13 @@ func ExecuteBranched(ctx context.Context, scs []*scenario.Scenario, opts []RunOp
 				stopped = e
 			}
 		}
-		return nil, &WorldError{World: k, Err: stopped}
+		return nil, &ensemble.WorldError{World: k, Err: stopped}
 	}
 	manifests := make([]*Manifest, len(scs))
 	for k, p := range runs {
 		m, err := p.finish(ctx)
 		if err != nil {
-			return nil, &WorldError{World: k, Err: err}
+			return nil, &ensemble.WorldError{World: k, Err: err}
 		}
 		manifests[k] = m
 	}
@@ -183,8 +185,8 @@ type pendingRun struct {
 	sc      *scenario.Scenario
 	world   *model.World
 	r       *runDir
-	job     Job
-	folders []Folder
+	job     ensemble.Job
+	folders []ensemble.Folder
 	workers int
 	shards  int
 }
@@ -193,7 +195,7 @@ type pendingRun struct {
 // sketch's centres of a shard that needs them, and returns what remains to be run. The
 // caller closes p.
 func startRun(ctx context.Context, sc *scenario.Scenario, opts RunOptions) (*pendingRun, error) {
-	workers := workerCount(opts.Workers)
+	workers := ensemble.WorkerCount(opts.Workers)
 	world, err := sc.NewWorld()
 	if err != nil {
 		return nil, err
@@ -235,9 +237,9 @@ func startRun(ctx context.Context, sc *scenario.Scenario, opts RunOptions) (*pen
 		Seed:     sc.Seed, Replicates: replicates, Mode: sc.Mode.String(),
 		Weeks: sc.Clock.Weeks, Metrics: int(model.NumMetrics),
 		Shard: opts.Shard, Shards: shards, AllLineages: opts.AllLineages, AllEvents: opts.AllEvents,
-		Idle:       idleMetrics(world),
-		StateCells: newStatePlan(world, sc.Clock).cells(),
-		VoteCells:  newStatePlan(world, sc.Clock).voteCells(),
+		Idle:       ensemble.IdleMetrics(world),
+		StateCells: ensemble.NewStatePlan(world, sc.Clock).Cells(),
+		VoteCells:  ensemble.NewStatePlan(world, sc.Clock).VoteCells(),
 		StartedAt:  time.Now().UTC().Format(time.RFC3339),
 	}
 	r, err := openRun(opts.OutDir, sc, head, opts.Resume, opts.Force, world)
@@ -270,27 +272,27 @@ func (p *pendingRun) prepare(ctx context.Context, opts RunOptions, plan shardPla
 
 	// A shard that holds later replicates but not the first CentreReplicates simulates
 	// those to fix the quantile sketch's centres, as one pass over every replicate would.
-	if plan.total > ExactQuantileLimit && p.shards > 1 && !r.ens.centred() {
-		pilot := newCentreFinder(r.ens)
-		job := Job{World: world, Weeks: sc.Clock.Weeks, Replicates: CentreReplicates, Seed: sc.Seed, Workers: workers,
-			states: newStatePlan(world, sc.Clock)}
-		if err := Run(ctx, job, pilot); err != nil {
+	if plan.total > ensemble.ExactQuantileLimit && p.shards > 1 && !r.ens.Centred() {
+		pilot := ensemble.NewCentreFinder(r.ens)
+		job := ensemble.Job{World: world, Weeks: sc.Clock.Weeks, Replicates: ensemble.CentreReplicates, Seed: sc.Seed, Workers: workers,
+			States: ensemble.NewStatePlan(world, sc.Clock)}
+		if err := ensemble.Run(ctx, job, pilot); err != nil {
 			return r.stopped(ctx, err)
 		}
-		pilot.apply()
+		pilot.Apply()
 	}
 
 	if r.head.Done < plan.count() {
-		p.job = Job{
+		p.job = ensemble.Job{
 			World: world, Weeks: sc.Clock.Weeks, Seed: sc.Seed, Workers: workers,
 			Replicates: plan.count() - r.head.Done, First: plan.number(r.head.Done), Stride: p.shards,
-			states: newStatePlan(world, sc.Clock),
+			States: ensemble.NewStatePlan(world, sc.Clock),
 		}
 		if opts.Progress != nil {
 			done0 := r.head.Done
 			p.job.Progress = func(done int) { opts.Progress(done0+done, plan.count()) }
 		}
-		p.folders = append([]Folder{r.repWriter}, opts.Folders...)
+		p.folders = append([]ensemble.Folder{r.repWriter}, opts.Folders...)
 		if r.linWriter != nil {
 			p.folders = append(p.folders, r.linWriter)
 			p.job.KeepLineage = func(rep int) bool { return rep == 0 || opts.AllLineages }
@@ -395,7 +397,7 @@ func writeEventLog(ctx context.Context, dir string, sc *scenario.Scenario, world
 // writeOutputs writes the tables, plots and the complete manifest of a run whose
 // statistics are all in ens (after one pass, a resume or a merge). files are the CSV
 // files already in place, events.csv among them.
-func writeOutputs(dir string, sc *scenario.Scenario, world *model.World, ens *Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
+func writeOutputs(dir string, sc *scenario.Scenario, world *model.World, ens *ensemble.Ensemble, first []model.LineageRecord, head *checkpointHeader, files []string, workers, mergedShards int) (*Manifest, error) {
 	table := ens.Summaries()
 	err := WriteFileAtomic(filepath.Join(dir, TimeseriesFile), func(w io.Writer) error {
 		return writeTimeseries(w, sc.Name, sc.Clock, table)
@@ -424,9 +426,9 @@ func writeOutputs(dir string, sc *scenario.Scenario, world *model.World, ens *En
 		plots = append(plots, tree...)
 	}
 	written := []string{TimeseriesFile, CumulativeFile}
-	if sp := newStatePlan(world, sc.Clock); sp != nil {
-		if ens.annex != sp.cells() || len(ens.votes) != sp.voteCells() {
-			return nil, fmt.Errorf("sim: the statistics hold %d per-state values and %d votes, the scenario's states and years %d and %d", ens.annex, len(ens.votes), sp.cells(), sp.voteCells())
+	if sp := ensemble.NewStatePlan(world, sc.Clock); sp != nil {
+		if ens.Annex != sp.Cells() || len(ens.Votes) != sp.VoteCells() {
+			return nil, fmt.Errorf("sim: the statistics hold %d per-state values and %d votes, the scenario's states and years %d and %d", ens.Annex, len(ens.Votes), sp.Cells(), sp.VoteCells())
 		}
 		err := WriteFileAtomic(filepath.Join(dir, StatesFile), func(w io.Writer) error {
 			return writeStates(w, sc.Name, sp, ens)
@@ -469,7 +471,7 @@ func newManifest(sc *scenario.Scenario, head *checkpointHeader, workers int) *Ma
 		EndDate:         sc.Clock.Date(sc.Clock.Weeks).Format(time.DateOnly),
 		StartedAt:       head.StartedAt,
 		FinishedAt:      time.Now().UTC().Format(time.RFC3339),
-		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d (below %g of their range taken as 0), relative accuracy %g, clamped to the exact range", ExactQuantileLimit, CentreReplicates, ZeroBand, QuantileAccuracy),
+		QuantileMethod:  fmt.Sprintf("exact up to %d replicates; beyond, DDSketch of deviations from the median of the first %d (below %g of their range taken as 0), relative accuracy %g, clamped to the exact range", ensemble.ExactQuantileLimit, ensemble.CentreReplicates, ensemble.ZeroBand, ensemble.QuantileAccuracy),
 		Metrics:         metricsManifest(),
 		ReplicateSeeds:  "replicate r uses PCG seeded with (splitmix64(seed), splitmix64(splitmix64(seed) xor r))",
 		TimeseriesOrder: "week, then metric in the order of metrics",

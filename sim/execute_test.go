@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -215,7 +217,7 @@ func TestRunStopsOnFolderError(t *testing.T) {
 		}
 		return nil
 	})
-	err = Run(context.Background(), Job{World: w, Weeks: 20, Replicates: 50, Seed: 1, Workers: 3}, f)
+	err = ensemble.Run(context.Background(), ensemble.Job{World: w, Weeks: 20, Replicates: 50, Seed: 1, Workers: 3}, f)
 	if !errors.Is(err, boom) || calls != 6 {
 		t.Errorf("error %v after %d folds, want disk full after 6", err, calls)
 	}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -23,15 +25,15 @@ func loadHistory(t *testing.T, name string) *scenario.Scenario {
 }
 
 // collect runs a world and returns the probes' values, replicate by replicate.
-func collect(t *testing.T, sc *scenario.Scenario, cfg model.Config, replicates int, probes ...Probe) [][]float64 {
+func collect(t *testing.T, sc *scenario.Scenario, cfg model.Config, replicates int, probes ...ensemble.Probe) [][]float64 {
 	t.Helper()
 	w, err := model.NewWorld(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Collector{Probes: probes}
-	job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed}
-	if err := Run(context.Background(), job, c); err != nil {
+	c := &ensemble.Collector{Probes: probes}
+	job := ensemble.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: sc.Seed}
+	if err := ensemble.Run(context.Background(), job, c); err != nil {
 		t.Fatal(err)
 	}
 	return c.Values

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"gonum.org/v1/gonum/stat"
@@ -36,11 +38,11 @@ func labScenarios(t *testing.T) (base, strikes, demand *scenario.Scenario) {
 // of every week before the interventions is identical, and they differ after.
 func TestLabScenariosShareTheir2025World(t *testing.T) {
 	base, strikes, demand := labScenarios(t)
-	var probes []Probe
+	var probes []ensemble.Probe
 	for m := range model.NumMetrics {
-		probes = append(probes, Probe{Metric: m, From: 1, To: labsWeek2026})
+		probes = append(probes, ensemble.Probe{Metric: m, From: 1, To: labsWeek2026})
 	}
-	after := Probe{Metric: model.Labs, From: labsWeek2028, To: labsWeek2028}
+	after := ensemble.Probe{Metric: model.Labs, From: labsWeek2028, To: labsWeek2028}
 	probes = append(probes, after)
 	const reps = 4
 	b := collect(t, base, base.Config(), reps, probes...)
@@ -66,11 +68,11 @@ func TestLabScenariosDirections(t *testing.T) {
 	base, strikes, demand := labScenarios(t)
 	const reps = 6
 	type check struct {
-		probe Probe
+		probe ensemble.Probe
 		lower bool // the intervention's mean is below the baseline's
 	}
 	compare := func(sc *scenario.Scenario, checks ...check) {
-		probes := make([]Probe, len(checks))
+		probes := make([]ensemble.Probe, len(checks))
 		for i, c := range checks {
 			probes[i] = c.probe
 		}
@@ -84,22 +86,26 @@ func TestLabScenariosDirections(t *testing.T) {
 			}
 		}
 	}
-	during := func(m model.Metric) Probe { return Probe{Metric: m, From: labsWeek2026 + 1, To: labsWeek2028} }
+	during := func(m model.Metric) ensemble.Probe {
+		return ensemble.Probe{Metric: m, From: labsWeek2026 + 1, To: labsWeek2028}
+	}
 	compare(strikes,
-		check{Probe{Metric: model.LabsPacific, From: labsWeek2028, To: labsWeek2028}, true},
-		check{Probe{Metric: model.Labs, From: labsWeek2028, To: labsWeek2028}, true},
+		check{ensemble.Probe{Metric: model.LabsPacific, From: labsWeek2028, To: labsWeek2028}, true},
+		check{ensemble.Probe{Metric: model.Labs, From: labsWeek2028, To: labsWeek2028}, true},
 		check{during(model.Supply), true},
-		check{Probe{Metric: model.LabsAbroad, From: labsWeek2028, To: labsWeek2028}, false},
-		check{Probe{Metric: model.LabsNorth, From: labsWeek2028, To: labsWeek2028}, false},
+		check{ensemble.Probe{Metric: model.LabsAbroad, From: labsWeek2028, To: labsWeek2028}, false},
+		check{ensemble.Probe{Metric: model.LabsNorth, From: labsWeek2028, To: labsWeek2028}, false},
 		check{during(model.LabsDestroyed), false},
 		check{during(model.CivilianCasualties), false},
 	)
-	late := func(m model.Metric) Probe { return Probe{Metric: m, From: labsWeek2031, To: labsWeekFinal} }
+	late := func(m model.Metric) ensemble.Probe {
+		return ensemble.Probe{Metric: m, From: labsWeek2031, To: labsWeekFinal}
+	}
 	compare(demand,
 		check{late(model.Revenue), true},
 		check{late(model.Recruits), true},
 		check{late(model.Supply), true},
-		check{Probe{Metric: model.Members, From: labsWeekFinal, To: labsWeekFinal}, true},
+		check{ensemble.Probe{Metric: model.Members, From: labsWeekFinal, To: labsWeekFinal}, true},
 	)
 }
 

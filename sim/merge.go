@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -76,7 +78,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err := removeStaleTemps(opts.OutDir); err != nil {
 		return nil, err
 	}
-	shape := statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, sc.Clock).cells(), ensembles: 1}
+	shape := statShape{series: ensemble.NewWorldEnsemble(world, 1).Width(), states: ensemble.NewStatePlan(world, sc.Clock).Cells(), ensembles: 1}
 	if err := checkFits(opts.OutDir, head.Weeks, head.Replicates, head.AllLineages, shape, heldBytes(opts.OutDir),
 		shardMemory(head.Weeks, (head.Replicates+len(dirs)-1)/len(dirs), shape)); err != nil {
 		return nil, err
@@ -84,7 +86,7 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	if err := prepareOutput(opts.OutDir, opts.Force); err != nil {
 		return nil, err
 	}
-	var ens *Ensemble
+	var ens *ensemble.Ensemble
 	for _, dir := range byShard {
 		_, e, err := readCheckpoint(filepath.Join(dir, CheckpointFile), false)
 		if err != nil {
@@ -184,7 +186,7 @@ func interleave(dir string, shards []string, name, header string, total int, req
 	next := func(s *source) error {
 		line, err := s.r.ReadString('\n')
 		if err != nil && !(errors.Is(err, io.EOF) && line == "") {
-			return fmt.Errorf("sim: %s: %w", s.path, firstErr(err, errors.New("last row not terminated")))
+			return fmt.Errorf("sim: %s: %w", s.path, ensemble.FirstErr(err, errors.New("last row not terminated")))
 		}
 		s.line = line
 		return nil

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -83,7 +85,7 @@ func openRegular(path string, flag int) (*os.File, error) {
 	}
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() { // replaced in between
 		f.Close()
-		return nil, firstErr(err, fmt.Errorf("%s is not a regular file", path))
+		return nil, ensemble.FirstErr(err, fmt.Errorf("%s is not a regular file", path))
 	}
 	return f, nil
 }
@@ -205,7 +207,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // writeTimeseries writes the tidy table: one row per week and metric.
-func writeTimeseries(w io.Writer, scenario string, clock scenario.Clock, t Table) error {
+func writeTimeseries(w io.Writer, scenario string, clock scenario.Clock, t ensemble.Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
 	name := CSVField(scenario)
@@ -226,13 +228,13 @@ func writeTimeseries(w io.Writer, scenario string, clock scenario.Clock, t Table
 // writeCumulative writes cumulative.csv, laid out as timeseries.csv, for the
 // CumulativeMetrics: in each week, the statistics across replicates of each replicate's
 // total from week 1 to that week.
-func writeCumulative(w io.Writer, scenario string, clock scenario.Clock, t Table) error {
+func writeCumulative(w io.Writer, scenario string, clock scenario.Clock, t ensemble.Table) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("scenario,week,date,metric,mean,sd,p05,p25,p50,p75,p95\n")
 	name := CSVField(scenario)
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		date := clock.Date(wk).Format(time.DateOnly)
-		for _, m := range CumulativeMetrics {
+		for _, m := range ensemble.CumulativeMetrics {
 			s, _ := t.Total(wk, m)
 			bw.WriteString(name + "," + strconv.Itoa(wk) + "," + date + "," + m.String() + "," + formatFloat(s.Mean) + "," + formatFloat(s.SD))
 			for _, q := range s.Q {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -51,7 +53,7 @@ func readCurves(path string) (map[string]curve, scenario.Clock, error) {
 			clock.Start = date.AddDate(0, 0, -7*week)
 		}
 		clock.Weeks = max(clock.Weeks, week)
-		var q [len(Quantiles)]float64
+		var q [len(ensemble.Quantiles)]float64
 		for k := range q {
 			if q[k], err = strconv.ParseFloat(rec[6+k], 64); err != nil {
 				return nil, scenario.Clock{}, fmt.Errorf("sim: %s:%d: %w", path, line, err)
@@ -94,7 +96,7 @@ func readRunCurves(dir string) (runCurves, error) {
 	rc.totals = map[string]curve{}
 	for name, c := range totals {
 		rc.totals[name] = curve{label: c.label, x: append([]float64{decimalYear(rc.clock.Start)}, c.x...),
-			q: append([][len(Quantiles)]float64{{}}, c.q...), mean: append([]float64{0}, c.mean...)}
+			q: append([][len(ensemble.Quantiles)]float64{{}}, c.q...), mean: append([]float64{0}, c.mean...)}
 	}
 	return rc, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -20,7 +22,7 @@ import (
 // which replicate. The weeks are enough cells for 2 and 3 workers to merge their parts on
 // as many goroutines (mergeGrain).
 func TestParallelFoldMatchesOneOrderedPass(t *testing.T) {
-	sc := testScenario(t, ExactQuantileLimit+21)
+	sc := testScenario(t, ensemble.ExactQuantileLimit+21)
 	sc.Clock.Weeks = 130
 	w, err := sc.NewWorld()
 	if err != nil {
@@ -29,23 +31,23 @@ func TestParallelFoldMatchesOneOrderedPass(t *testing.T) {
 	if w.HasEconomy() || w.HasPolicy() || w.Dynamic() {
 		t.Fatal("the test wants a world with idle metrics")
 	}
-	job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: sc.Replicates, Seed: sc.Seed}
-	full := NewEnsemble(job.Weeks, int(model.NumMetrics))
+	job := ensemble.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: sc.Replicates, Seed: sc.Seed}
+	full := ensemble.NewEnsemble(job.Weeks, int(model.NumMetrics))
 	job.Workers = 1
-	if err := Run(context.Background(), job, full); err != nil {
+	if err := ensemble.Run(context.Background(), job, full); err != nil {
 		t.Fatal(err)
 	}
 	want := full.Summaries()
 	for _, workers := range []int{1, 2, 3} {
-		ens := NewWorldEnsemble(w, job.Weeks)
-		if len(ens.cells) >= len(full.cells) {
-			t.Fatalf("the world's ensemble holds %d cells, the full one %d: nothing left idle", len(ens.cells), len(full.cells))
+		ens := ensemble.NewWorldEnsemble(w, job.Weeks)
+		if len(ens.Cells) >= len(full.Cells) {
+			t.Fatalf("the world's ensemble holds %d cells, the full one %d: nothing left idle", len(ens.Cells), len(full.Cells))
 		}
-		if len(ens.cells) < 3*mergeGrain {
-			t.Fatalf("%d cells: too few to merge on 3 goroutines", len(ens.cells))
+		if len(ens.Cells) < 3*ensemble.MergeGrain {
+			t.Fatalf("%d cells: too few to merge on 3 goroutines", len(ens.Cells))
 		}
 		job.Workers, job.Ensemble = workers, ens
-		if err := Run(context.Background(), job); err != nil {
+		if err := ensemble.Run(context.Background(), job); err != nil {
 			t.Fatal(err)
 		}
 		if ens.N() != sc.Replicates {
@@ -64,7 +66,7 @@ func TestIdleMetricThatIsNotZeroIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ens := NewWorldEnsemble(w, 2)
+	ens := ensemble.NewWorldEnsemble(w, 2)
 	series := make([]float64, 2*int(model.NumMetrics))
 	series[int(model.NumMetrics)+int(model.Labs)] = 3
 	err = ens.Fold(0, series)
@@ -76,12 +78,12 @@ func TestIdleMetricThatIsNotZeroIsAnError(t *testing.T) {
 // An accumulator keeps the values of the first ExactQuantileLimit replicates only: its
 // memory does not grow with replicates.
 func TestRunningKeepsAFixedNumberOfValues(t *testing.T) {
-	r := NewRunning()
+	r := ensemble.NewRunning()
 	for i := range 5000 {
 		r.Add(float64(i % 97))
 	}
-	if len(r.exact) != ExactQuantileLimit || cap(r.exact) > 2*ExactQuantileLimit {
-		t.Errorf("%d values kept (capacity %d), want %d", len(r.exact), cap(r.exact), ExactQuantileLimit)
+	if len(r.Exact) != ensemble.ExactQuantileLimit || cap(r.Exact) > 2*ensemble.ExactQuantileLimit {
+		t.Errorf("%d values kept (capacity %d), want %d", len(r.Exact), cap(r.Exact), ensemble.ExactQuantileLimit)
 	}
 }
 
@@ -104,29 +106,29 @@ func TestSketchAccuracyOnTheBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 400
-	ens := NewWorldEnsemble(w, sc.Clock.Weeks)
-	all := NewWorldEnsemble(w, sc.Clock.Weeks) // for its layout of cells
-	values := make([][]float64, len(all.cells))
+	ens := ensemble.NewWorldEnsemble(w, sc.Clock.Weeks)
+	all := ensemble.NewWorldEnsemble(w, sc.Clock.Weeks) // for its layout of cells
+	values := make([][]float64, len(all.Cells))
 	keep := folderFunc(func(_ int, series []float64) error {
-		return all.values(series, func(i int, x float64) error {
+		return all.Values(series, func(i int, x float64) error {
 			values[i] = append(values[i], x)
 			return nil
 		})
 	})
-	job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: n, Seed: sc.Seed, Ensemble: ens}
-	if err := Run(context.Background(), job, keep); err != nil {
+	job := ensemble.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: n, Seed: sc.Seed, Ensemble: ens}
+	if err := ensemble.Run(context.Background(), job, keep); err != nil {
 		t.Fatal(err)
 	}
-	var level, band [len(Quantiles)]float64
-	for i := range ens.cells {
-		s := ens.cells[i].Summary()
-		centre, tiny := ens.cells[i].centre, ens.cells[i].tiny
+	var level, band [len(ensemble.Quantiles)]float64
+	for i := range ens.Cells {
+		s := ens.Cells[i].Summary()
+		centre, tiny := ens.Cells[i].Centre, ens.Cells[i].Tiny
 		sorted := slices.Sorted(slices.Values(values[i]))
 		width := sorted[int(math.Floor(0.95*(n-1)))] - sorted[int(math.Floor(0.05*(n-1)))]
-		for k, q := range Quantiles {
+		for k, q := range ensemble.Quantiles {
 			rank := int(math.Floor(q * (n - 1)))
 			x := sorted[rank]
-			if math.Abs(s.Q[k]-x) > (QuantileAccuracy*math.Abs(x-centre)+tiny)*(1+1e-12) {
+			if math.Abs(s.Q[k]-x) > (ensemble.QuantileAccuracy*math.Abs(x-centre)+tiny)*(1+1e-12) {
 				t.Errorf("cell %d: q%.2f = %v, order statistic %v, centre %v", i, q, s.Q[k], x, centre)
 			}
 			if d := math.Abs(s.Q[k] - x); d > 0 {
@@ -139,7 +141,7 @@ func TestSketchAccuracyOnTheBaseline(t *testing.T) {
 			}
 		}
 	}
-	for k, q := range Quantiles {
+	for k, q := range ensemble.Quantiles {
 		t.Logf("q%.2f: largest error %.3g of the exact value, %.3g of the band's width (p95 - p05)", q, level[k], band[k])
 	}
 }

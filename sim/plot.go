@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"gonum.org/v1/plot"
@@ -48,15 +50,15 @@ func decimalYear(t time.Time) float64 {
 // quantiles and mean or, for a metric drawn cumulatively, those of the running totals.
 type curve struct {
 	label string
-	x     []float64                 // decimal years
-	q     [][len(Quantiles)]float64 // by week
-	mean  []float64                 // by week
+	x     []float64                          // decimal years
+	q     [][len(ensemble.Quantiles)]float64 // by week
+	mean  []float64                          // by week
 }
 
 // curveOf takes metric m's statistics from a run's table: the running totals' for a
 // metric drawn cumulatively.
-func curveOf(label string, m model.Metric, clock scenario.Clock, t Table) curve {
-	c := curve{label: label, x: make([]float64, clock.Weeks+1), q: make([][len(Quantiles)]float64, clock.Weeks+1), mean: make([]float64, clock.Weeks+1)}
+func curveOf(label string, m model.Metric, clock scenario.Clock, t ensemble.Table) curve {
+	c := curve{label: label, x: make([]float64, clock.Weeks+1), q: make([][len(ensemble.Quantiles)]float64, clock.Weeks+1), mean: make([]float64, clock.Weeks+1)}
 	cumulative := display(m).how == drawCumulative
 	for wk := 0; wk <= clock.Weeks; wk++ {
 		c.x[wk] = decimalYear(clock.Date(wk))
@@ -140,7 +142,7 @@ func (r runInfo) centre(mean bool) string {
 // fanChart draws metric m of a run: the weekly median with its 50% (p25-p75) and 90%
 // (p05-p95) bands over replicates; for a rare event, the same of the running totals; for
 // a rare stock, the mean. Observed values, if any, are drawn beside it.
-func fanChart(run runInfo, m model.Metric, clock scenario.Clock, t Table, windows []window, obs []observed.Observation) (*chart, error) {
+func fanChart(run runInfo, m model.Metric, clock scenario.Clock, t ensemble.Table, windows []window, obs []observed.Observation) (*chart, error) {
 	c := newChart(titleOf(m, display(m).how, clock), axisOf(m, display(m).how), clock, windows)
 	cv := curveOf(m.String(), m, clock, t)
 	useMean := display(m).how == drawMean
@@ -172,7 +174,7 @@ func fanChart(run runInfo, m model.Metric, clock scenario.Clock, t Table, window
 var zoneLabels = [model.NumZones]string{"North", "Pacific", "Centre", "South-east", "Abroad"}
 
 // zoneChart draws the median labs of each zone, a map-free view of where labs are.
-func zoneChart(run runInfo, clock scenario.Clock, t Table, windows []window) (*chart, error) {
+func zoneChart(run runInfo, clock scenario.Clock, t ensemble.Table, windows []window) (*chart, error) {
 	c := newChart("Labs by zone", "labs: "+run.centre(false), clock, windows)
 	for z := range model.NumZones {
 		m := model.LabsNorth + model.Metric(z)
@@ -238,7 +240,7 @@ var DynamicPlotMetrics = []model.Metric{model.LeadersRemoved, model.Splits}
 // and returns the files' paths relative to the output directory. The scenario's
 // intervention windows are shaded, and observed values drawn beside the model's where
 // the run covers them.
-func writePlots(dir string, sc *scenario.Scenario, t Table, replicates int, world *model.World) ([]string, error) {
+func writePlots(dir string, sc *scenario.Scenario, t ensemble.Table, replicates int, world *model.World) ([]string, error) {
 	var files []string
 	save := func(c *chart, base string) error {
 		for _, format := range []string{"png", "svg"} {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"gonum.org/v1/plot"
@@ -136,7 +138,7 @@ func TestYearTicksOnKnownRanges(t *testing.T) {
 func TestRareEventCurveIsTheTotals(t *testing.T) {
 	weekly := [5][4]float64{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}, {1, 1, 1, 1}}
 	nm := int(model.NumMetrics)
-	one := NewEnsemble(4, nm)
+	one := ensemble.NewEnsemble(4, nm)
 	for r := range weekly {
 		series := make([]float64, 4*nm)
 		for w := range 4 {
@@ -160,7 +162,7 @@ func TestEveryMetricHasADisplay(t *testing.T) {
 		if d.title == "" || d.axis == "" || strings.Contains(d.title, "_") {
 			t.Errorf("%s: display %+v", m, d)
 		}
-		if cumulative := slices.Contains(CumulativeMetrics, m); cumulative != (d.how == drawCumulative) {
+		if cumulative := slices.Contains(ensemble.CumulativeMetrics, m); cumulative != (d.how == drawCumulative) {
 			t.Errorf("%s: drawn as %v, in CumulativeMetrics: %v", m, d.how, cumulative)
 		}
 		if d.how == drawCumulative && !m.Info().Flow {
@@ -197,7 +199,7 @@ func TestInterventionWindowsShaded(t *testing.T) {
 		t.Fatalf("windows %+v, want airstrikes from %v to %v", ws, from, to)
 	}
 	sc := testScenario(t, 2)
-	ens := NewEnsemble(strikes.Clock.Weeks, int(model.NumMetrics))
+	ens := ensemble.NewEnsemble(strikes.Clock.Weeks, int(model.NumMetrics))
 	series := make([]float64, strikes.Clock.Weeks*int(model.NumMetrics))
 	for i := range series {
 		series[i] = float64(i % 7)
@@ -268,7 +270,7 @@ var svgPath = regexp.MustCompile(`<path d="([^"]*)" style="[^"]*stroke:(#[0-9A-F
 func TestLegendBelowTheData(t *testing.T) {
 	sc := testScenario(t, 2)
 	clock := sc.Clock
-	ens := NewEnsemble(clock.Weeks, int(model.NumMetrics))
+	ens := ensemble.NewEnsemble(clock.Weeks, int(model.NumMetrics))
 	if err := ens.Fold(0, make([]float64, clock.Weeks*int(model.NumMetrics))); err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +401,7 @@ func TestRunLegendLabels(t *testing.T) {
 		}
 	}
 	sc := testScenario(t, 1)
-	ens := NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
+	ens := ensemble.NewEnsemble(sc.Clock.Weeks, int(model.NumMetrics))
 	if err := ens.Fold(0, make([]float64, sc.Clock.Weeks*int(model.NumMetrics))); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -203,10 +205,10 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 	if err := prepareComparison(opts.OutDir, opts.Force); err != nil {
 		return nil, nil, err
 	}
-	var probes []Probe
+	var probes []ensemble.Probe
 	for m := range model.NumMetrics {
 		for _, h := range horizons {
-			probes = append(probes, Probe{Metric: m, From: max(1, h-HorizonWindow+1), To: h})
+			probes = append(probes, ensemble.Probe{Metric: m, From: max(1, h-HorizonWindow+1), To: h})
 		}
 	}
 
@@ -253,14 +255,14 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 		go func() {
 			defer wg.Done()
 			for r := range jobs {
-				cols := make([][]Folder, len(ref))
-				cs := make([]*Collector, len(ref))
+				cols := make([][]ensemble.Folder, len(ref))
+				cs := make([]*ensemble.Collector, len(ref))
 				for s := range ref {
-					cs[s] = &Collector{Probes: probes}
-					cols[s] = []Folder{cs[s]}
+					cs[s] = &ensemble.Collector{Probes: probes}
+					cols[s] = []ensemble.Folder{cs[s]}
 				}
-				b := Branched{Worlds: worlds[draws[r]], Weeks: ref[0].Clock.Weeks, Replicates: 1, First: r, Seed: seed, Workers: 1}
-				if errs[r] = RunBranched(ctx, b, cols); errs[r] != nil {
+				b := ensemble.Branched{Worlds: worlds[draws[r]], Weeks: ref[0].Clock.Weeks, Replicates: 1, First: r, Seed: seed, Workers: 1}
+				if errs[r] = ensemble.RunBranched(ctx, b, cols); errs[r] != nil {
 					continue
 				}
 				for s := range ref {
@@ -292,7 +294,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 	}
 	for r, err := range errs {
 		if err != nil {
-			var we *WorldError
+			var we *ensemble.WorldError
 			k := 0
 			if errors.As(err, &we) {
 				k, err = we.World, we.Err

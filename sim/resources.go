@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -67,13 +69,13 @@ const (
 type statShape struct{ series, states, ensembles int }
 
 // allSeries is every metric and running total a week has.
-var allSeries = int(model.NumMetrics) + len(CumulativeMetrics)
+var allSeries = int(model.NumMetrics) + len(ensemble.CumulativeMetrics)
 
 // runShape is the shape of a world's run on workers (Run folds into at most maxParts
 // parts besides the run's ensemble).
 func runShape(world *model.World, clock scenario.Clock, workers int) statShape {
-	return statShape{series: NewWorldEnsemble(world, 1).width(), states: newStatePlan(world, clock).cells(),
-		ensembles: 1 + min(max(workers, 1), maxParts)}
+	return statShape{series: ensemble.NewWorldEnsemble(world, 1).Width(), states: ensemble.NewStatePlan(world, clock).Cells(),
+		ensembles: 1 + min(max(workers, 1), ensemble.MaxParts)}
 }
 
 // statCells is the number of cells a run's statistics hold per ensemble.
@@ -83,8 +85,8 @@ func statCells(weeks int, shape statShape) int64 {
 
 // memoryNeed is the estimated peak memory of a run (see above).
 func memoryNeed(weeks, replicates int, shape statShape) int64 {
-	perCell := int64(cellMemBytes + exactMemBytes*min(replicates, ExactQuantileLimit))
-	if replicates > ExactQuantileLimit {
+	perCell := int64(cellMemBytes + exactMemBytes*min(replicates, ensemble.ExactQuantileLimit))
+	if replicates > ensemble.ExactQuantileLimit {
 		perCell += sketchMemBytes
 	}
 	return memBaseBytes + statCells(weeks, shape)*int64(shape.ensembles)*perCell
@@ -92,8 +94,8 @@ func memoryNeed(weeks, replicates int, shape statShape) int64 {
 
 // shardMemory is what a merge holds besides the merged statistics: one shard's decoded.
 func shardMemory(weeks, shardReplicates int, shape statShape) int64 {
-	perCell := int64(decodedCellBytes + decodedExactBytes*min(shardReplicates, ExactQuantileLimit))
-	if shardReplicates > ExactQuantileLimit {
+	perCell := int64(decodedCellBytes + decodedExactBytes*min(shardReplicates, ensemble.ExactQuantileLimit))
+	if shardReplicates > ensemble.ExactQuantileLimit {
 		perCell += decodedSketchBytes
 	}
 	return statCells(weeks, shape) * perCell
@@ -101,8 +103,8 @@ func shardMemory(weeks, shardReplicates int, shape statShape) int64 {
 
 // diskNeed is the estimated peak disk use of a run's files (see above).
 func diskNeed(weeks, replicates int, allLineages bool, shape statShape) int64 {
-	checkpoint := int64(cellDiskBytes + exactDiskBytes*min(replicates, ExactQuantileLimit))
-	if replicates > ExactQuantileLimit {
+	checkpoint := int64(cellDiskBytes + exactDiskBytes*min(replicates, ensemble.ExactQuantileLimit))
+	if replicates > ensemble.ExactQuantileLimit {
 		checkpoint += sketchDiskBytes
 	}
 	kept := int64(1)

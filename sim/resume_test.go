@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
@@ -88,7 +90,7 @@ func TestResumeGivesIdenticalOutputs(t *testing.T) {
 		every      time.Duration
 	}{
 		{"exact quantiles", 60, -1},
-		{"sketch, periodic checkpoints", ExactQuantileLimit + 90, 400 * time.Millisecond},
+		{"sketch, periodic checkpoints", ensemble.ExactQuantileLimit + 90, 400 * time.Millisecond},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sc := testScenario(t, c.replicates)
@@ -120,7 +122,7 @@ func TestResumeAfterCrashDiscardsRowsPastCheckpoint(t *testing.T) {
 	want := reference(t, sc)
 	dir := filepath.Join(t.TempDir(), "out")
 	crash := errors.New("crash")
-	opts := RunOptions{OutDir: dir, Workers: 2, CheckpointEvery: 1 << 62, Folders: []Folder{folderFunc(func(rep int, _ []float64) error {
+	opts := RunOptions{OutDir: dir, Workers: 2, CheckpointEvery: 1 << 62, Folders: []ensemble.Folder{folderFunc(func(rep int, _ []float64) error {
 		if rep == 100 {
 			return crash
 		}
@@ -143,7 +145,7 @@ func TestResumeAfterCrashDiscardsRowsPastCheckpoint(t *testing.T) {
 // run: with exact quantiles, and past ExactQuantileLimit where each shard learns the
 // sketch's centres from the first replicates.
 func TestShardsMergeIntoIdenticalOutputs(t *testing.T) {
-	for _, c := range []struct{ replicates, shards int }{{87, 4}, {ExactQuantileLimit + 50, 3}} {
+	for _, c := range []struct{ replicates, shards int }{{87, 4}, {ensemble.ExactQuantileLimit + 50, 3}} {
 		sc := testScenario(t, c.replicates)
 		want := reference(t, sc)
 		root := t.TempDir()
@@ -344,7 +346,7 @@ func FuzzReadCheckpoint(f *testing.F) {
 			}
 			return
 		}
-		if ens == nil || ens.weeks != h.Weeks || len(ens.cells) != h.Weeks*ens.width() || len(ens.idleNames()) != len(h.Idle) {
+		if ens == nil || ens.Weeks != h.Weeks || len(ens.Cells) != h.Weeks*ens.Width() || len(ens.IdleNames()) != len(h.Idle) {
 			t.Fatalf("read a checkpoint of shape %dx%d with %v", h.Weeks, h.Metrics, ens)
 		}
 	})

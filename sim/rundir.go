@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -33,7 +35,7 @@ type runDir struct {
 	dir       string
 	sc        *scenario.Scenario
 	head      *checkpointHeader
-	ens       *Ensemble
+	ens       *ensemble.Ensemble
 	workers   int
 	repFile   *os.File
 	linFile   *os.File
@@ -67,7 +69,7 @@ func openRun(dir string, sc *scenario.Scenario, head *checkpointHeader, resume, 
 	if err := prepareOutput(dir, force); err != nil {
 		return nil, err
 	}
-	r := &runDir{dir: dir, sc: sc, head: head, ens: newVotingEnsemble(head.Weeks, head.Metrics, head.Idle, head.StateCells, head.VoteCells)}
+	r := &runDir{dir: dir, sc: sc, head: head, ens: ensemble.NewVotingEnsemble(head.Weeks, head.Metrics, head.Idle, head.StateCells, head.VoteCells)}
 	if err := r.openPartials(world, false); err != nil {
 		r.close()
 		return nil, err

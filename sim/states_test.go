@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -145,28 +147,28 @@ func TestBranchedRunsCarryTheStatesOver(t *testing.T) {
 		}
 		worlds = append(worlds, w)
 	}
-	if got := SharedWeeks(worlds[0], worlds[1], sc.Clock.Weeks); got != 20 {
+	if got := ensemble.SharedWeeks(worlds[0], worlds[1], sc.Clock.Weeks); got != 20 {
 		t.Fatalf("the worlds share %d weeks, want 20", got)
 	}
-	plans := []*statePlan{newStatePlan(worlds[0], sc.Clock), newStatePlan(worlds[1], sc.Clock)}
+	plans := []*ensemble.StatePlan{ensemble.NewStatePlan(worlds[0], sc.Clock), ensemble.NewStatePlan(worlds[1], sc.Clock)}
 	full := make([]*stateKeeper, 2)
 	for k, w := range worlds {
 		full[k] = &stateKeeper{}
-		job := Job{World: w, Weeks: sc.Clock.Weeks, Replicates: 2, Seed: sc.Seed, Workers: 1, states: plans[k]}
-		if err := Run(context.Background(), job, full[k]); err != nil {
+		job := ensemble.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: 2, Seed: sc.Seed, Workers: 1, States: plans[k]}
+		if err := ensemble.Run(context.Background(), job, full[k]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	branched := []*stateKeeper{{}, {}}
-	job := Branched{Worlds: worlds, Weeks: sc.Clock.Weeks, Replicates: 2, Seed: sc.Seed, Workers: 2, states: plans}
-	if err := RunBranched(context.Background(), job, [][]Folder{{branched[0]}, {branched[1]}}); err != nil {
+	job := ensemble.Branched{Worlds: worlds, Weeks: sc.Clock.Weeks, Replicates: 2, Seed: sc.Seed, Workers: 2, States: plans}
+	if err := ensemble.RunBranched(context.Background(), job, [][]ensemble.Folder{{branched[0]}, {branched[1]}}); err != nil {
 		t.Fatal(err)
 	}
 	size := sc.Clock.Weeks * int(model.NumMetrics)
 	for k := range worlds {
 		for rep, want := range full[k].series {
 			got := branched[k].series[rep]
-			if len(want) != size+plans[k].size() || !slices.Equal(got, want) {
+			if len(want) != size+plans[k].Size() || !slices.Equal(got, want) {
 				t.Errorf("world %d, replicate %d: the branched run's %d values differ from the separate run's %d", k, rep, len(got), len(want))
 			}
 		}
@@ -180,7 +182,7 @@ func TestBranchedRunsCarryTheStatesOver(t *testing.T) {
 // merged from shards (beyond ExactQuantileLimit replicates, where the quantiles come from
 // sketches whose centres a shard learns from the first replicates).
 func TestStatesIdenticalAcrossWorkersResumeAndShards(t *testing.T) {
-	sc := geoTestScenario(t, ExactQuantileLimit+6, 14) // 2025-10-12 to 2026-01-11: two years
+	sc := geoTestScenario(t, ensemble.ExactQuantileLimit+6, 14) // 2025-10-12 to 2026-01-11: two years
 	want := reference(t, sc)
 	if _, err := os.Stat(filepath.Join(want, StatesFile)); err != nil {
 		t.Fatal(err)
@@ -193,7 +195,7 @@ func TestStatesIdenticalAcrossWorkersResumeAndShards(t *testing.T) {
 
 	resumed := filepath.Join(t.TempDir(), "resumed")
 	opts := RunOptions{OutDir: resumed, Workers: 2, CheckpointEvery: -1}
-	interruptAt(t, sc, opts, ExactQuantileLimit+2)
+	interruptAt(t, sc, opts, ensemble.ExactQuantileLimit+2)
 	opts.Resume = true
 	if _, err := Execute(context.Background(), sc, opts); err != nil {
 		t.Fatal(err)

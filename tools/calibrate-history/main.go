@@ -16,12 +16,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/model"
-	"github.com/cartelsim/cartelsim/sim"
 )
 
 type grid []struct {
@@ -59,7 +60,7 @@ const (
 )
 
 // probes are what the calibration reads from each replicate.
-var probes = []sim.Probe{
+var probes = []ensemble.Probe{
 	{Metric: model.Groups, From: week2011, To: week2011},
 	{Metric: model.Groups, From: week2020, To: week2020},
 	{Metric: model.Members, From: week2020, To: week2020},
@@ -97,7 +98,7 @@ func run(g grid, n int, dir string) error {
 	idx := make([]int, len(g))
 	for {
 		var label []string
-		var res [2]sim.Collector
+		var res [2]ensemble.Collector
 		for i, sc := range scs {
 			cfg := sc.Config()
 			frag := *cfg.Fragmentation
@@ -115,8 +116,8 @@ func run(g grid, n int, dir string) error {
 				return err
 			}
 			res[i].Probes = probes
-			job := sim.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: n, Seed: sc.Seed}
-			if err := sim.Run(context.Background(), job, &res[i]); err != nil {
+			job := ensemble.Job{World: w, Weeks: sc.Clock.Weeks, Replicates: n, Seed: sc.Seed}
+			if err := ensemble.Run(context.Background(), job, &res[i]); err != nil {
 				return err
 			}
 		}

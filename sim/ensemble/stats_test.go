@@ -1,4 +1,4 @@
-package sim
+package ensemble
 
 import (
 	"math"
@@ -197,8 +197,8 @@ func TestEnsembleFoldAllocatesNothing(t *testing.T) {
 	}); allocs != 0 {
 		t.Errorf("fixing the centres allocates %v times, want none", allocs)
 	}
-	if c := e.cells[0]; !c.centred || c.centre != series[0] {
-		t.Errorf("week 1, metric 0: centre %v (set %v), want the equal values' %v", c.centre, c.centred, series[0])
+	if c := e.Cells[0]; !c.centred || c.Centre != series[0] {
+		t.Errorf("week 1, metric 0: centre %v (set %v), want the equal values' %v", c.Centre, c.centred, series[0])
 	}
 	if s := e.Summary(3, 0); s.Mean != series[2*int(model.NumMetrics)] || s.SD != 0 {
 		t.Errorf("week 3, metric 0: mean %v SD %v of equal values %v", s.Mean, s.SD, series[2*int(model.NumMetrics)])
@@ -226,8 +226,8 @@ func TestMergePartsMatchesOneEnsemble(t *testing.T) {
 		}
 	}
 	want := one.Summaries()
-	if len(one.cells) < 3*mergeGrain {
-		t.Fatalf("%d cells: too few to merge on 3 goroutines", len(one.cells))
+	if len(one.Cells) < 3*MergeGrain {
+		t.Fatalf("%d cells: too few to merge on 3 goroutines", len(one.Cells))
 	}
 	for _, workers := range []int{1, 2, 3, 4} {
 		e := NewEnsemble(weeks, nm)
@@ -242,7 +242,7 @@ func TestMergePartsMatchesOneEnsemble(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range parts {
-			if p.N() != 0 || len(p.cells[0].exact) != 0 {
+			if p.N() != 0 || len(p.Cells[0].Exact) != 0 {
 				t.Fatalf("%d workers: a part still holds %d replicates after a merge that is not final", workers, p.N())
 			}
 		}

@@ -1,4 +1,4 @@
-package sim
+package ensemble
 
 import (
 	"github.com/cartelsim/cartelsim/sim/scenario"
@@ -8,7 +8,7 @@ import (
 
 // stateCols is how many values a state has in a year: the model's per-state metrics,
 // then the homicide rate.
-const stateCols = int(model.NumStateMetrics) + 1
+const StateCols = int(model.NumStateMetrics) + 1
 
 // rateCol is the homicide rate's column.
 const rateCol = int(model.NumStateMetrics)
@@ -17,15 +17,15 @@ const rateCol = int(model.NumStateMetrics)
 // declare: stateCols, and the dominant group's votes (at most MaxGroups initial groups,
 // new groups, none), per state and year.
 const (
-	maxStateCells = (scenario.MaxWeeks/52 + 2) * model.MaxStates * stateCols
-	maxVoteCells  = (scenario.MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
+	MaxStateCells = (scenario.MaxWeeks/52 + 2) * model.MaxStates * StateCols
+	MaxVoteCells  = (scenario.MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
 )
 
 // stateRows lists the metrics of states.csv, in their order in a year and state, with
 // their column in a plan's values.
-var stateRows = []struct {
-	name string
-	col  int
+var StateRows = []struct {
+	Name string
+	Col  int
 }{
 	{"homicides", int(model.StateHomicides)},
 	{"homicide_rate", rateCol},
@@ -53,31 +53,31 @@ var stateRows = []struct {
 // only sums the votes (Ensemble.votes), exactly, without the quantiles of the other
 // values, which would cost a kilobyte and a half per vote: a column's sum over the
 // replicates, over their number, is the fraction in which that group is dominant.
-type statePlan struct {
-	geo    *model.Geography
-	net    *model.Network
-	states int
-	votes  int   // initial groups + 2
+type StatePlan struct {
+	Geo    *model.Geography
+	Net    *model.Network
+	States int
+	Votes  int   // initial groups + 2
 	yearOf []int // by week - 1: the index of its year
-	years  []int // the calendar years
+	Years  []int // the calendar years
 	flow   [model.NumStateMetrics]bool
 }
 
 // newStatePlan returns the plan of a world run on clock, or nil when the world has no
 // geography.
-func newStatePlan(w *model.World, clock scenario.Clock) *statePlan {
+func NewStatePlan(w *model.World, clock scenario.Clock) *StatePlan {
 	g := w.Geography()
 	if g == nil {
 		return nil
 	}
 	net := w.Network()
-	p := &statePlan{geo: g, net: net, states: g.Len(), votes: net.Len() + 2, yearOf: make([]int, clock.Weeks)}
+	p := &StatePlan{Geo: g, Net: net, States: g.Len(), Votes: net.Len() + 2, yearOf: make([]int, clock.Weeks)}
 	for wk := 1; wk <= clock.Weeks; wk++ {
 		y := clock.Date(wk).Year()
-		if len(p.years) == 0 || p.years[len(p.years)-1] != y {
-			p.years = append(p.years, y)
+		if len(p.Years) == 0 || p.Years[len(p.Years)-1] != y {
+			p.Years = append(p.Years, y)
 		}
-		p.yearOf[wk-1] = len(p.years) - 1
+		p.yearOf[wk-1] = len(p.Years) - 1
 	}
 	for m := range model.NumStateMetrics {
 		p.flow[m] = m.Info().Flow
@@ -86,29 +86,29 @@ func newStatePlan(w *model.World, clock scenario.Clock) *statePlan {
 }
 
 // size is how many values a replicate has; 0 for a nil plan.
-func (p *statePlan) size() int {
+func (p *StatePlan) Size() int {
 	if p == nil {
 		return 0
 	}
-	return p.cells() + p.voteCells()
+	return p.Cells() + p.VoteCells()
 }
 
 // cells is how many of a replicate's values the ensemble folds in full (Ensemble.annex);
 // 0 for a nil plan.
-func (p *statePlan) cells() int {
+func (p *StatePlan) Cells() int {
 	if p == nil {
 		return 0
 	}
-	return len(p.years) * p.states * stateCols
+	return len(p.Years) * p.States * StateCols
 }
 
 // voteCells is how many of a replicate's values, after the cells, are votes
 // (Ensemble.votes); 0 for a nil plan.
-func (p *statePlan) voteCells() int {
+func (p *StatePlan) VoteCells() int {
 	if p == nil {
 		return 0
 	}
-	return len(p.years) * p.states * p.votes
+	return len(p.Years) * p.States * p.Votes
 }
 
 // stateScratch is a worker's scratch for a plan: a week's per-state values and dominant
@@ -118,18 +118,18 @@ type stateScratch struct {
 	dominant []int
 }
 
-func (p *statePlan) scratch() *stateScratch {
-	return &stateScratch{week: make([]float64, p.states*int(model.NumStateMetrics)), dominant: make([]int, p.states)}
+func (p *StatePlan) scratch() *stateScratch {
+	return &stateScratch{week: make([]float64, p.States*int(model.NumStateMetrics)), dominant: make([]int, p.States)}
 }
 
 // add folds week wk of replicate r, just stepped, into the replicate's values, and at
 // the last week of a year in the run its dominant groups' votes.
-func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScratch) {
+func (p *StatePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScratch) {
 	r.StateWeek(sc.week)
 	y := p.yearOf[wk-1]
-	year := vals[y*p.states*stateCols:]
-	for s := range p.states {
-		row, in := year[s*stateCols:(s+1)*stateCols], sc.week[s*int(model.NumStateMetrics):]
+	year := vals[y*p.States*StateCols:]
+	for s := range p.States {
+		row, in := year[s*StateCols:(s+1)*StateCols], sc.week[s*int(model.NumStateMetrics):]
 		for m, flow := range p.flow {
 			if flow {
 				row[m] += in[m]
@@ -143,10 +143,10 @@ func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScr
 	}
 	r.DominantByState(sc.dominant)
 	lineage := r.Lineage()
-	n := p.net.Len()
-	year = vals[p.cells()+y*p.states*p.votes:]
+	n := p.Net.Len()
+	year = vals[p.Cells()+y*p.States*p.Votes:]
 	for s, k := range sc.dominant {
-		votes := year[s*p.votes : (s+1)*p.votes]
+		votes := year[s*p.Votes : (s+1)*p.Votes]
 		clear(votes)
 		switch {
 		case k < 0:
@@ -160,11 +160,11 @@ func (p *statePlan) add(vals []float64, wk int, r *model.Replicate, sc *stateScr
 }
 
 // finish computes the homicide rates of a replicate's values once its weeks are in.
-func (p *statePlan) finish(vals []float64) {
-	for y := range p.years {
-		for s := range p.states {
-			row := vals[(y*p.states+s)*stateCols:]
-			row[rateCol] = row[model.StateHomicides] / p.geo.States[s].Population * 1e5
+func (p *StatePlan) finish(vals []float64) {
+	for y := range p.Years {
+		for s := range p.States {
+			row := vals[(y*p.States+s)*StateCols:]
+			row[rateCol] = row[model.StateHomicides] / p.Geo.States[s].Population * 1e5
 		}
 	}
 }

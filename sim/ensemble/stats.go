@@ -1,4 +1,4 @@
-package sim
+package ensemble
 
 import (
 	"errors"
@@ -59,10 +59,10 @@ type Running struct {
 	n          int
 	sum, sumsq exactSum
 	min, max   float64
-	exact      []float64          // values of replicates below ExactQuantileLimit
+	Exact      []float64          // values of replicates below ExactQuantileLimit
 	sketch     *ddsketch.DDSketch // deviations from centre of later replicates
-	centre     float64
-	tiny       float64 // deviations below this count as 0 (ZeroBand)
+	Centre     float64
+	Tiny       float64 // deviations below this count as 0 (ZeroBand)
 	centred    bool
 }
 
@@ -80,7 +80,7 @@ func (r *Running) reset() {
 	r.n = 0
 	r.sum, r.sumsq = exactSum{}, exactSum{}
 	r.init()
-	r.exact = r.exact[:0]
+	r.Exact = r.Exact[:0]
 	if r.sketch != nil {
 		r.sketch.Clear()
 	}
@@ -89,7 +89,7 @@ func (r *Running) reset() {
 // Add folds in the next value, as replicate number n (values in replicate order).
 func (r *Running) Add(x float64) {
 	if r.n == ExactQuantileLimit && !r.centred {
-		r.setCentre(centreOf(r.exact))
+		r.setCentre(centreOf(r.Exact))
 	}
 	if err := r.add(r.n, x); err != nil {
 		panic(err)
@@ -116,22 +116,22 @@ func (r *Running) add(rep int, x float64) error {
 	r.min = min(r.min, x)
 	r.max = max(r.max, x)
 	if rep < ExactQuantileLimit {
-		r.exact = append(r.exact, x)
+		r.Exact = append(r.Exact, x)
 		return nil
 	}
 	if r.sketch == nil {
 		r.sketch = newSketch()
 	}
 	// DDSketch rejects only NaN and values beyond ±1.8e308, excluded above.
-	d := x - r.centre
-	if math.Abs(d) < r.tiny {
+	d := x - r.Centre
+	if math.Abs(d) < r.Tiny {
 		d = 0
 	}
 	_ = r.sketch.Add(d)
 	return nil
 }
 
-func (r *Running) setCentre(c centre) { r.centre, r.tiny, r.centred = c.at, c.tiny, true }
+func (r *Running) setCentre(c centre) { r.Centre, r.Tiny, r.centred = c.at, c.tiny, true }
 
 // ZeroBand is the share of the first CentreReplicates replicates' range within which a
 // later replicate's deviation from the centre counts as 0 in the sketch: it bounds the
@@ -164,17 +164,17 @@ var sketchMapping = newPortableMapping(QuantileAccuracy)
 // mergeFrom merges o into r; with take, o is not used again and r may take its sketch.
 func (r *Running) mergeFrom(o *Running, take bool) error {
 	if o.centred {
-		if r.centred && (r.centre != o.centre || r.tiny != o.tiny) {
-			return fmt.Errorf("sim: cannot merge statistics with different sketch centres (%v, %v)", r.centre, o.centre)
+		if r.centred && (r.Centre != o.Centre || r.Tiny != o.Tiny) {
+			return fmt.Errorf("sim: cannot merge statistics with different sketch centres (%v, %v)", r.Centre, o.Centre)
 		}
-		r.setCentre(centre{o.centre, o.tiny})
+		r.setCentre(centre{o.Centre, o.Tiny})
 	}
 	r.n += o.n
 	r.sum.merge(&o.sum)
 	r.sumsq.merge(&o.sumsq)
 	r.min = min(r.min, o.min)
 	r.max = max(r.max, o.max)
-	r.exact = append(r.exact, o.exact...)
+	r.Exact = append(r.Exact, o.Exact...)
 	if o.sketch != nil {
 		if r.sketch == nil && take {
 			r.sketch, o.sketch = o.sketch, nil
@@ -202,19 +202,19 @@ func (r *Running) Summary() Summary {
 		}
 		return s
 	}
-	if r.n == len(r.exact) {
-		sorted := slices.Sorted(slices.Values(r.exact))
+	if r.n == len(r.Exact) {
+		sorted := slices.Sorted(slices.Values(r.Exact))
 		for i, q := range Quantiles {
 			s.Q[i] = sorted[int(math.Floor(q*float64(r.n-1)))]
 		}
 		return s
 	}
 	sk := r.sketch.Copy()
-	for _, v := range r.exact {
-		_ = sk.Add(v - r.centre)
+	for _, v := range r.Exact {
+		_ = sk.Add(v - r.Centre)
 	}
 	for i, q := range Quantiles {
-		s.Q[i] = min(max(r.centre+sketchValue(sk, math.Floor(q*float64(r.n-1))), r.min), r.max)
+		s.Q[i] = min(max(r.Centre+sketchValue(sk, math.Floor(q*float64(r.n-1))), r.min), r.max)
 	}
 	return s
 }
@@ -250,16 +250,16 @@ var CumulativeMetrics = []model.Metric{model.LeadersRemoved, model.Splits, model
 // produce, model.World.Produces) are not held: they must be 0 in every week, and their
 // summaries are those of zeros.
 type Ensemble struct {
-	weeks, metrics int
+	Weeks, metrics int
 	cumulative     []int     // the series' columns whose running totals are folded too
 	idle           []bool    // by metric: not held, 0 in every week
 	held           []int     // the series' columns held, in order
 	heldTotals     []int     // the indexes in cumulative of the running totals held
 	slot           []int     // by column of a week (metrics, then running totals): its cell in a week, or -1
-	annex          int       // cells after the weeks': a run's per-state values (statePlan), no running totals
-	votes          []float64 // after the annex in a series: a run's per-state votes (statePlan), summed only
+	Annex          int       // cells after the weeks': a run's per-state values (statePlan), no running totals
+	Votes          []float64 // after the annex in a series: a run's per-state votes (statePlan), summed only
 	n              int       // replicates folded
-	cells          []Running
+	Cells          []Running
 	totals         []float64 // Fold's scratch: running totals
 }
 
@@ -270,11 +270,11 @@ func NewEnsemble(weeks, metrics int) *Ensemble { return newEnsemble(weeks, metri
 // NewWorldEnsemble returns an empty ensemble for a world's series over weeks, holding
 // only the metrics the world can produce.
 func NewWorldEnsemble(w *model.World, weeks int) *Ensemble {
-	return newEnsemble(weeks, int(model.NumMetrics), idleMetrics(w))
+	return newEnsemble(weeks, int(model.NumMetrics), IdleMetrics(w))
 }
 
 // idleMetrics lists the metrics a world cannot produce.
-func idleMetrics(w *model.World) []string {
+func IdleMetrics(w *model.World) []string {
 	var idle []string
 	for m := range model.NumMetrics {
 		if !w.Produces(m) {
@@ -292,13 +292,13 @@ func newEnsemble(weeks, metrics int, idle []string) *Ensemble {
 // newAnnexedEnsemble returns an empty ensemble that also holds annex values after each
 // series' weeks (the per-state values of a statePlan), folded as they come.
 func newAnnexedEnsemble(weeks, metrics int, idle []string, annex int) *Ensemble {
-	return newVotingEnsemble(weeks, metrics, idle, annex, 0)
+	return NewVotingEnsemble(weeks, metrics, idle, annex, 0)
 }
 
 // newVotingEnsemble returns an empty ensemble that also holds annex values and then
 // votes, which it only sums, after each series' weeks (a statePlan's cells and votes).
-func newVotingEnsemble(weeks, metrics int, idle []string, annex, votes int) *Ensemble {
-	e := &Ensemble{weeks: weeks, metrics: metrics, idle: make([]bool, metrics), annex: annex, votes: make([]float64, votes)}
+func NewVotingEnsemble(weeks, metrics int, idle []string, annex, votes int) *Ensemble {
+	e := &Ensemble{Weeks: weeks, metrics: metrics, idle: make([]bool, metrics), Annex: annex, Votes: make([]float64, votes)}
 	for _, name := range idle {
 		if m, ok := model.ParseMetric(name); ok && int(m) < metrics {
 			e.idle[m] = true
@@ -326,20 +326,20 @@ func newVotingEnsemble(weeks, metrics int, idle []string, annex, votes int) *Ens
 			e.heldTotals = append(e.heldTotals, c-metrics)
 		}
 	}
-	e.cells = make([]Running, weeks*e.width()+annex)
+	e.Cells = make([]Running, weeks*e.Width()+annex)
 	e.totals = make([]float64, len(e.cumulative))
 	// The first replicates' values of every cell in one block: growing each cell's on its
 	// own took six allocations a cell, a hundred thousand an ensemble.
-	exact := make([]float64, len(e.cells)*ExactQuantileLimit)
-	for i := range e.cells {
-		e.cells[i].init()
-		e.cells[i].exact = exact[i*ExactQuantileLimit : i*ExactQuantileLimit : (i+1)*ExactQuantileLimit]
+	exact := make([]float64, len(e.Cells)*ExactQuantileLimit)
+	for i := range e.Cells {
+		e.Cells[i].init()
+		e.Cells[i].Exact = exact[i*ExactQuantileLimit : i*ExactQuantileLimit : (i+1)*ExactQuantileLimit]
 	}
 	return e
 }
 
 // idleNames lists the metrics the ensemble does not hold, for checkpoints.
-func (e *Ensemble) idleNames() []string {
+func (e *Ensemble) IdleNames() []string {
 	var names []string
 	for m, idle := range e.idle {
 		if idle {
@@ -353,14 +353,14 @@ func (e *Ensemble) idleNames() []string {
 func (e *Ensemble) columns() int { return e.metrics + len(e.cumulative) }
 
 // width is the number of cells held per week.
-func (e *Ensemble) width() int { return len(e.held) + len(e.heldTotals) }
+func (e *Ensemble) Width() int { return len(e.held) + len(e.heldTotals) }
 
 // values calls f with the value of every cell held from one replicate's series, in cell
 // order, after checking that the idle metrics are 0.
-func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) error {
+func (e *Ensemble) Values(series []float64, f func(cell int, x float64) error) error {
 	clear(e.totals)
-	width := e.width()
-	for w := range e.weeks {
+	width := e.Width()
+	for w := range e.Weeks {
 		row := series[w*e.metrics : (w+1)*e.metrics]
 		for m, x := range row {
 			if x != 0 && e.idle[m] {
@@ -382,8 +382,8 @@ func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) e
 			}
 		}
 	}
-	base, off := e.weeks*width, e.weeks*e.metrics
-	for i := range e.annex {
+	base, off := e.Weeks*width, e.Weeks*e.metrics
+	for i := range e.Annex {
 		if err := f(base+i, series[off+i]); err != nil {
 			return fmt.Errorf("per-state value %d: %w", i, err)
 		}
@@ -392,43 +392,43 @@ func (e *Ensemble) values(series []float64, f func(cell int, x float64) error) e
 }
 
 // annexSummary returns the statistics of annex value i.
-func (e *Ensemble) annexSummary(i int) Summary {
-	return e.cells[e.weeks*e.width()+i].Summary()
+func (e *Ensemble) AnnexSummary(i int) Summary {
+	return e.Cells[e.Weeks*e.Width()+i].Summary()
 }
 
 // Fold adds one replicate's series. Replicates may come in any order, but those from
 // ExactQuantileLimit on need the centres, which an ensemble sets itself once it holds
 // every replicate below (see Run for ensembles folded in parts).
 func (e *Ensemble) Fold(rep int, series []float64) error {
-	if rep >= ExactQuantileLimit && !e.centred() {
+	if rep >= ExactQuantileLimit && !e.Centred() {
 		if err := e.fixCentres(); err != nil {
 			return err
 		}
 	}
-	err := e.values(series, func(i int, x float64) error { return e.cells[i].add(rep, x) })
+	err := e.Values(series, func(i int, x float64) error { return e.Cells[i].add(rep, x) })
 	if err != nil {
 		return fmt.Errorf("replicate %d, %w", rep, err)
 	}
-	off := e.weeks*e.metrics + e.annex
-	for i, x := range series[off : off+len(e.votes)] {
-		e.votes[i] += x
+	off := e.Weeks*e.metrics + e.Annex
+	for i, x := range series[off : off+len(e.Votes)] {
+		e.Votes[i] += x
 	}
 	e.n++
 	return nil
 }
 
 // centred says whether the sketches' centres are set.
-func (e *Ensemble) centred() bool { return len(e.cells) == 0 || e.cells[0].centred }
+func (e *Ensemble) Centred() bool { return len(e.Cells) == 0 || e.Cells[0].centred }
 
 // fixCentres sets the sketches' centres from the first CentreReplicates replicates,
 // which the ensemble must hold.
 func (e *Ensemble) fixCentres() error {
-	for i := range e.cells {
-		c := &e.cells[i]
-		if len(c.exact) != CentreReplicates {
-			return fmt.Errorf("sim: the quantile sketches' centres need the first %d replicates; the statistics hold %d of them", CentreReplicates, len(c.exact))
+	for i := range e.Cells {
+		c := &e.Cells[i]
+		if len(c.Exact) != CentreReplicates {
+			return fmt.Errorf("sim: the quantile sketches' centres need the first %d replicates; the statistics hold %d of them", CentreReplicates, len(c.Exact))
 		}
-		c.setCentre(centreOf(c.exact))
+		c.setCentre(centreOf(c.Exact))
 	}
 	return nil
 }
@@ -436,16 +436,16 @@ func (e *Ensemble) fixCentres() error {
 // part returns an empty ensemble of the same shape and centres, for a worker to fold
 // into and Merge back.
 func (e *Ensemble) part() *Ensemble {
-	p := newVotingEnsemble(e.weeks, e.metrics, e.idleNames(), e.annex, len(e.votes))
+	p := NewVotingEnsemble(e.Weeks, e.metrics, e.IdleNames(), e.Annex, len(e.Votes))
 	p.copyCentres(e)
 	return p
 }
 
 // copyCentres sets e's centres to o's, when o has them.
 func (e *Ensemble) copyCentres(o *Ensemble) {
-	for i := range e.cells {
-		if o.cells[i].centred {
-			e.cells[i].setCentre(centre{o.cells[i].centre, o.cells[i].tiny})
+	for i := range e.Cells {
+		if o.Cells[i].centred {
+			e.Cells[i].setCentre(centre{o.Cells[i].Centre, o.Cells[i].Tiny})
 		}
 	}
 }
@@ -453,10 +453,10 @@ func (e *Ensemble) copyCentres(o *Ensemble) {
 // reset empties the ensemble, keeping its centres and memory.
 func (e *Ensemble) reset() {
 	e.n = 0
-	for i := range e.cells {
-		e.cells[i].reset()
+	for i := range e.Cells {
+		e.Cells[i].reset()
 	}
-	clear(e.votes)
+	clear(e.Votes)
 }
 
 // Merge adds another ensemble of the same shape, as if its replicates had been folded
@@ -466,8 +466,8 @@ func (e *Ensemble) Merge(o *Ensemble) error { return e.mergeFrom(o, false) }
 // sameShape says whether o's statistics can merge into e's: the same weeks, metrics,
 // per-state values, dominance votes and idle metrics.
 func (e *Ensemble) sameShape(o *Ensemble) error {
-	if e.weeks != o.weeks || e.metrics != o.metrics || e.annex != o.annex || len(e.votes) != len(o.votes) || len(e.cells) != len(o.cells) || !slices.Equal(e.idle, o.idle) {
-		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.weeks, o.metrics, e.weeks, e.metrics)
+	if e.Weeks != o.Weeks || e.metrics != o.metrics || e.Annex != o.Annex || len(e.Votes) != len(o.Votes) || len(e.Cells) != len(o.Cells) || !slices.Equal(e.idle, o.idle) {
+		return fmt.Errorf("sim: cannot merge %dx%d statistics into %dx%d", o.Weeks, o.metrics, e.Weeks, e.metrics)
 	}
 	return nil
 }
@@ -477,13 +477,13 @@ func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
 	if err := e.sameShape(o); err != nil {
 		return err
 	}
-	for i := range e.cells {
-		if err := e.cells[i].mergeFrom(&o.cells[i], take); err != nil {
+	for i := range e.Cells {
+		if err := e.Cells[i].mergeFrom(&o.Cells[i], take); err != nil {
 			return err
 		}
 	}
-	for i, x := range o.votes {
-		e.votes[i] += x
+	for i, x := range o.Votes {
+		e.Votes[i] += x
 	}
 	e.n += o.n
 	return nil
@@ -491,7 +491,7 @@ func (e *Ensemble) mergeFrom(o *Ensemble, take bool) error {
 
 // mergeGrain is the fewest cells a goroutine of mergeParts merges: below it, starting
 // one costs more than it saves.
-const mergeGrain = 512
+const MergeGrain = 512
 
 // mergeParts merges parts into e, as mergeFrom would one after another, with the cells
 // divided among up to workers goroutines (each cell merges on its own, taking the parts
@@ -504,20 +504,20 @@ func (e *Ensemble) mergeParts(parts []*Ensemble, final bool, workers int) error 
 			return err
 		}
 	}
-	n := len(e.cells)
-	workers = max(1, min(workers, n/mergeGrain))
+	n := len(e.Cells)
+	workers = max(1, min(workers, n/MergeGrain))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w * n / workers; i < (w+1)*n/workers; i++ {
 				for _, o := range parts {
-					if err := e.cells[i].mergeFrom(&o.cells[i], final); err != nil {
+					if err := e.Cells[i].mergeFrom(&o.Cells[i], final); err != nil {
 						errs[w] = err
 						return
 					}
 					if !final {
-						o.cells[i].reset()
+						o.Cells[i].reset()
 					}
 				}
 			}
@@ -529,12 +529,12 @@ func (e *Ensemble) mergeParts(parts []*Ensemble, final bool, workers int) error 
 	}
 	for _, o := range parts {
 		e.n += o.n
-		for i, x := range o.votes {
-			e.votes[i] += x
+		for i, x := range o.Votes {
+			e.Votes[i] += x
 		}
 		if !final {
 			o.n = 0
-			clear(o.votes)
+			clear(o.Votes)
 		}
 	}
 	return nil
@@ -550,7 +550,7 @@ func (e *Ensemble) cell(w, c int) Summary {
 	if k < 0 {
 		return zeroSummary(e.n)
 	}
-	return e.cells[(w-1)*e.width()+k].Summary()
+	return e.Cells[(w-1)*e.Width()+k].Summary()
 }
 
 // zeroSummary is the summary of n zeros.
@@ -568,8 +568,8 @@ func (e *Ensemble) Summary(w, m int) Summary { return e.cell(w, m) }
 // ExactQuantileLimit values), for the writers that all need them.
 func (e *Ensemble) Summaries() Table {
 	cols := e.columns()
-	t := Table{metrics: e.metrics, columns: cols, cumulative: e.cumulative, cells: make([]Summary, e.weeks*cols)}
-	for w := range e.weeks {
+	t := Table{metrics: e.metrics, columns: cols, cumulative: e.cumulative, cells: make([]Summary, e.Weeks*cols)}
+	for w := range e.Weeks {
 		for c := range cols {
 			t.cells[w*cols+c] = e.cell(w+1, c)
 		}
@@ -584,24 +584,24 @@ type centreFinder struct {
 	values [][]float64 // by cell, the replicates' values
 }
 
-func newCentreFinder(ens *Ensemble) *centreFinder {
-	return &centreFinder{ens: ens, values: make([][]float64, len(ens.cells))}
+func NewCentreFinder(ens *Ensemble) *centreFinder {
+	return &centreFinder{ens: ens, values: make([][]float64, len(ens.Cells))}
 }
 
 // foldsStates makes centreFinder a stateFolder: the per-state values have centres too.
 func (c *centreFinder) foldsStates() {}
 
 func (c *centreFinder) Fold(_ int, series []float64) error {
-	return c.ens.values(series, func(i int, x float64) error {
+	return c.ens.Values(series, func(i int, x float64) error {
 		c.values[i] = append(c.values[i], x)
 		return nil
 	})
 }
 
 // apply sets the centres once every replicate is in.
-func (c *centreFinder) apply() {
-	for i := range c.ens.cells {
-		c.ens.cells[i].setCentre(centreOf(c.values[i]))
+func (c *centreFinder) Apply() {
+	for i := range c.ens.Cells {
+		c.ens.Cells[i].setCentre(centreOf(c.values[i]))
 	}
 }
 

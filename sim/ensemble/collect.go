@@ -1,4 +1,4 @@
-package sim
+package ensemble
 
 import "github.com/cartelsim/cartelsim/model"
 

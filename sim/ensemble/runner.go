@@ -1,4 +1,4 @@
-package sim
+package ensemble
 
 import (
 	"context"
@@ -29,10 +29,10 @@ type LineageFolder interface {
 }
 
 // maxParts is the most partial ensembles of each world a run's workers fold into.
-const maxParts = 4
+const MaxParts = 4
 
 // workerCount is the number of workers asked for, or one per CPU for n <= 0.
-func workerCount(n int) int {
+func WorkerCount(n int) int {
 	if n <= 0 {
 		return runtime.GOMAXPROCS(0)
 	}
@@ -72,7 +72,7 @@ type Job struct {
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
 	// states, if set, has the replicates' per-state values folded into years: they follow
 	// each series' weeks in what Ensemble and the stateFolders receive.
-	states *statePlan
+	States *StatePlan
 }
 
 // stateFolder is a Folder that receives a replicate's per-state values (Job.states)
@@ -96,8 +96,8 @@ func Run(ctx context.Context, job Job, folders ...Folder) error {
 	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
 		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step,
 		Checkpoint: job.Checkpoint, CheckpointEvery: job.CheckpointEvery}
-	if job.states != nil {
-		b.states = []*statePlan{job.states}
+	if job.States != nil {
+		b.States = []*StatePlan{job.States}
 	}
 	if job.Ensemble != nil {
 		b.Ensembles = []*Ensemble{job.Ensemble}
@@ -144,7 +144,7 @@ type Branched struct {
 	// step is Job.step.
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
 	// states, if set, has one entry per world, nil or the world's Job.states.
-	states []*statePlan
+	States []*StatePlan
 }
 
 // WorldError is the error of one world of a branched run: the runaway guard stopped one
@@ -182,9 +182,9 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	if job.Ensembles != nil && len(job.Ensembles) != n {
 		return fmt.Errorf("sim: a branched job of %d worlds has %d ensembles", n, len(job.Ensembles))
 	}
-	plans := job.states
+	plans := job.States
 	if plans == nil {
-		plans = make([]*statePlan, n)
+		plans = make([]*StatePlan, n)
 	} else if len(plans) != n {
 		return fmt.Errorf("sim: a branched job of %d worlds has %d state plans", n, len(plans))
 	}
@@ -204,7 +204,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return shared[a] - shared[b] })
-	workers := min(workerCount(job.Workers), job.Replicates)
+	workers := min(WorkerCount(job.Workers), job.Replicates)
 	stride := max(job.Stride, 1)
 	number := func(i int) int { return job.First + i*stride }
 	nm := int(model.NumMetrics)
@@ -219,7 +219,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	for range cap(free) {
 		bufs := make([][]float64, n)
 		for k := range bufs {
-			bufs[k] = make([]float64, size+plans[k].size())
+			bufs[k] = make([]float64, size+plans[k].Size())
 		}
 		free <- bufs
 	}
@@ -248,14 +248,14 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	var (
 		folds    = make(chan task, cap(free)) // never full: a task holds buffers
 		parts    [][]*Ensemble                // set, world
-		pool     = make(chan []*Ensemble, maxParts)
+		pool     = make(chan []*Ensemble, MaxParts)
 		inFlight sync.WaitGroup // tasks sent and not yet folded
 		foldMu   sync.Mutex
 		foldErr  error // of the lowest replicate whose fold failed
 		foldRep  int
 	)
 	if slices.ContainsFunc(job.Ensembles, func(e *Ensemble) bool { return e != nil }) {
-		parts = make([][]*Ensemble, min(workers, maxParts))
+		parts = make([][]*Ensemble, min(workers, MaxParts))
 		for j := range parts {
 			parts[j] = make([]*Ensemble, n)
 			for k, e := range job.Ensembles {
@@ -293,7 +293,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	// centred says whether every world's parts have their sketches' centres.
 	centred := func() bool {
 		for _, e := range parts[0] {
-			if e != nil && !e.centred() {
+			if e != nil && !e.Centred() {
 				return false
 			}
 		}
@@ -377,7 +377,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 					free <- bufs // the folds left are settle's
 					return
 				}
-				pcg := replicatePCG(job.Seed, number(i))
+				pcg := ReplicatePCG(job.Seed, number(i))
 				rng := rand.New(pcg)
 				// weeks steps r through weeks from..to, stopping at the runaway guard if
 				// stopOnErr; it returns false when the run is cancelled, the replicate
@@ -407,7 +407,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 				week := 0 // the first world's
 				for _, k := range order {
 					if forks[k] == nil { // no shared past: from its own start
-						own := rand.New(replicatePCG(job.Seed, number(i)))
+						own := rand.New(ReplicatePCG(job.Seed, number(i)))
 						reps[k].Reset(own)
 						if !weeks(k, own, 1, job.Weeks, true) {
 							return
@@ -467,7 +467,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		select {
 		case res, ok = <-done:
 		case <-ctx.Done():
-			return firstErr(settle(true), ctx.Err())
+			return FirstErr(settle(true), ctx.Err())
 		}
 		if !ok { // every worker stopped: cancelled while the last were claimed
 			break
@@ -489,7 +489,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 						return err
 					}
 					for k, e := range job.Ensembles {
-						if e != nil && !e.centred() {
+						if e != nil && !e.Centred() {
 							if err := e.fixCentres(); err != nil {
 								return &WorldError{World: k, Err: err}
 							}
@@ -522,7 +522,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 		}
 	}
 	if want < job.Replicates {
-		return firstErr(settle(true), firstErr(ctx.Err(), context.Canceled))
+		return FirstErr(settle(true), FirstErr(ctx.Err(), context.Canceled))
 	}
 	return settle(true)
 }

@@ -1,5 +1,5 @@
 //go:build !amd64.v3
 
-package sim
+package ensemble
 
 const amd64v3 = false

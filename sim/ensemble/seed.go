@@ -1,4 +1,4 @@
-package sim
+package ensemble
 
 import "math/rand/v2"
 
@@ -6,12 +6,12 @@ import "math/rand/v2"
 // only on (scenario, seed, replicate). Both PCG words pass through SplitMix64 so that
 // neighbouring replicates do not start from neighbouring generator states.
 func ReplicateRNG(seed uint64, replicate int) *rand.Rand {
-	return rand.New(replicatePCG(seed, replicate))
+	return rand.New(ReplicatePCG(seed, replicate))
 }
 
 // replicatePCG is ReplicateRNG's generator, which a branched run copies by value to
 // restart the stream from a shared past.
-func replicatePCG(seed uint64, replicate int) *rand.PCG {
+func ReplicatePCG(seed uint64, replicate int) *rand.PCG {
 	s1 := splitMix64(seed)
 	return rand.NewPCG(s1, splitMix64(s1^uint64(replicate)))
 }
