@@ -622,27 +622,6 @@ func num(x float64) string {
 	return groupThousands(strconv.FormatFloat(r, 'f', max(0, 3-exp), 64))
 }
 
-// groupThousands puts commas between the thousands of a number's whole part.
-func groupThousands(s string) string {
-	sign := ""
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		sign, s = s[:1], s[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i := range len(whole) {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(whole[i])
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	return b.String()
-}
-
 // signed is num with a plus sign on positive values.
 func signed(x float64) string {
 	if x > 0 {
