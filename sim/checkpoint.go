@@ -46,10 +46,10 @@ type checkpointHeader struct {
 	AllEvents   bool             `json:"all_events,omitempty"`
 	// Idle names the metrics the world cannot produce, which the statistics do not hold.
 	Idle []string `json:"idle,omitempty"`
-	// StateCells is how many per-state values (statePlan) the statistics hold after the
+	// StateCells is how many per-state values (StatePlan) the statistics hold after the
 	// weeks': 0 in worlds without geography.
 	StateCells int `json:"state_cells,omitempty"`
-	// VoteCells is how many per-state votes (statePlan) the statistics sum after those.
+	// VoteCells is how many per-state votes (StatePlan) the statistics sum after those.
 	VoteCells int    `json:"vote_cells,omitempty"`
 	StartedAt string `json:"started_at"`
 	// Done is how many of the run's replicates (the shard's, in order) are folded: the

@@ -64,14 +64,14 @@ const (
 )
 
 // statShape is what a run's statistics hold at once: series per week (metrics and running
-// totals of CumulativeMetrics), per-state values (statePlan, in worlds with geography) and
+// totals of CumulativeMetrics), per-state values (StatePlan, in worlds with geography) and
 // ensembles (a run's and its workers' parts).
 type statShape struct{ series, states, ensembles int }
 
 // allSeries is every metric and running total a week has.
 var allSeries = int(model.NumMetrics) + len(ensemble.CumulativeMetrics)
 
-// runShape is the shape of a world's run on workers (Run folds into at most maxParts
+// runShape is the shape of a world's run on workers (Run folds into at most MaxParts
 // parts besides the run's ensemble).
 func runShape(world *model.World, clock scenario.Clock, workers int) statShape {
 	return statShape{series: ensemble.NewWorldEnsemble(world, 1).Width(), states: ensemble.NewStatePlan(world, clock).Cells(),

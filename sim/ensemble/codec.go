@@ -121,7 +121,7 @@ func (d *Decoder) Bytes(n int) []byte {
 	return b
 }
 
-// firstErr is a, or b when a is nil.
+// FirstErr is a, or b when a is nil.
 func FirstErr(a, b error) error {
 	if a != nil {
 		return a

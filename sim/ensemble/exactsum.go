@@ -5,7 +5,7 @@ import (
 	"math/big"
 )
 
-// exactSum is the exact sum of float64 values: a fixed-point number in units of 2^-1074
+// ExactSum is the exact sum of float64 values: a fixed-point number in units of 2^-1074
 // (the smallest subnormal, so every finite float64 is a whole number of units), held as
 // base-2^32 digits in int64 chunks (Kulisch's long accumulator; the chunked, carry-later
 // layout follows Neal, "Fast exact summation using small and large superaccumulators",
@@ -202,7 +202,7 @@ func (s *exactSum) int() *big.Int {
 	return v
 }
 
-// exactMoments returns the mean and sample variance of n values with exact sum sum and
+// ExactMoments returns the mean and sample variance of n values with exact sum sum and
 // exact sum of squares sumsq, each rounded once to the nearest float64: the same numbers
 // whatever order the values came in.
 func exactMoments(n int, sum, sumsq *exactSum) (mean, variance float64) {

@@ -80,7 +80,7 @@ func TestExactSumCancellation(t *testing.T) {
 	}
 }
 
-// exactMoments against the two-pass formulas in rationals, rounded once.
+// ExactMoments against the two-pass formulas in rationals, rounded once.
 func TestExactMomentsAgreeWithRationals(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	for trial := range 100 {

@@ -28,10 +28,10 @@ type LineageFolder interface {
 	FoldLineage(replicate int, lineage []model.LineageRecord) error
 }
 
-// maxParts is the most partial ensembles of each world a run's workers fold into.
+// MaxParts is the most partial ensembles of each world a run's workers fold into.
 const MaxParts = 4
 
-// workerCount is the number of workers asked for, or one per CPU for n <= 0.
+// WorkerCount is the number of workers asked for, or one per CPU for n <= 0.
 func WorkerCount(n int) int {
 	if n <= 0 {
 		return runtime.GOMAXPROCS(0)
@@ -240,7 +240,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 
 	// The parallel fold: a worker with a replicate to fold takes a set of parts (one per
 	// world) from the pool, folds each world's series into its part and gives the set
-	// back. At most maxParts sets bound the memory on machines with many CPUs.
+	// back. At most MaxParts sets bound the memory on machines with many CPUs.
 	type task struct {
 		rep    int
 		series [][]float64

@@ -9,7 +9,7 @@ func ReplicateRNG(seed uint64, replicate int) *rand.Rand {
 	return rand.New(ReplicatePCG(seed, replicate))
 }
 
-// replicatePCG is ReplicateRNG's generator, which a branched run copies by value to
+// ReplicatePCG is ReplicateRNG's generator, which a branched run copies by value to
 // restart the stream from a shared past.
 func ReplicatePCG(seed uint64, replicate int) *rand.PCG {
 	s1 := splitMix64(seed)

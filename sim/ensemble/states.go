@@ -6,22 +6,22 @@ import (
 	"github.com/cartelsim/cartelsim/model"
 )
 
-// stateCols is how many values a state has in a year: the model's per-state metrics,
+// StateCols is how many values a state has in a year: the model's per-state metrics,
 // then the homicide rate.
 const StateCols = int(model.NumStateMetrics) + 1
 
 // rateCol is the homicide rate's column.
 const rateCol = int(model.NumStateMetrics)
 
-// maxStateCells and maxVoteCells bound the per-state values and votes a checkpoint may
-// declare: stateCols, and the dominant group's votes (at most MaxGroups initial groups,
+// MaxStateCells and MaxVoteCells bound the per-state values and votes a checkpoint may
+// declare: StateCols, and the dominant group's votes (at most MaxGroups initial groups,
 // new groups, none), per state and year.
 const (
 	MaxStateCells = (scenario.MaxWeeks/52 + 2) * model.MaxStates * StateCols
 	MaxVoteCells  = (scenario.MaxWeeks/52 + 2) * model.MaxStates * (model.MaxGroups + 2)
 )
 
-// stateRows lists the metrics of states.csv, in their order in a year and state, with
+// StateRows lists the metrics of states.csv, in their order in a year and state, with
 // their column in a plan's values.
 var StateRows = []struct {
 	Name string
@@ -36,13 +36,13 @@ var StateRows = []struct {
 	{"civilian_casualties", int(model.StateCivilianCasualties)},
 }
 
-// statePlan says how a run folds a world's per-state weekly values (model.StateWeek)
+// StatePlan says how a run folds a world's per-state weekly values (model.StateWeek)
 // into calendar years: week w belongs to the year of the day it ends (Clock.Date(w));
 // flows are summed over the year's weeks, stocks taken at its last week in the run (a
 // run that starts or ends within a year has a partial first or last year), and the
 // homicide rate is the year's homicides per 100,000 residents of the state (the
 // geography's populations: the 2020 census in model/mexico). The values of a replicate
-// follow its weekly series, year by year, state by state, stateCols each; then the
+// follow its weekly series, year by year, state by state, StateCols each; then the
 // dominant group's votes, year by year, state by state, votes each.
 //
 // The votes say which group has the largest presence in the state at the end of the
@@ -63,7 +63,7 @@ type StatePlan struct {
 	flow   [model.NumStateMetrics]bool
 }
 
-// newStatePlan returns the plan of a world run on clock, or nil when the world has no
+// NewStatePlan returns the plan of a world run on clock, or nil when the world has no
 // geography.
 func NewStatePlan(w *model.World, clock scenario.Clock) *StatePlan {
 	g := w.Geography()

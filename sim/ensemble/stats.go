@@ -273,7 +273,7 @@ func NewWorldEnsemble(w *model.World, weeks int) *Ensemble {
 	return newEnsemble(weeks, int(model.NumMetrics), IdleMetrics(w))
 }
 
-// idleMetrics lists the metrics a world cannot produce.
+// IdleMetrics lists the metrics a world cannot produce.
 func IdleMetrics(w *model.World) []string {
 	var idle []string
 	for m := range model.NumMetrics {
@@ -290,13 +290,13 @@ func newEnsemble(weeks, metrics int, idle []string) *Ensemble {
 }
 
 // newAnnexedEnsemble returns an empty ensemble that also holds annex values after each
-// series' weeks (the per-state values of a statePlan), folded as they come.
+// series' weeks (the per-state values of a StatePlan), folded as they come.
 func newAnnexedEnsemble(weeks, metrics int, idle []string, annex int) *Ensemble {
 	return NewVotingEnsemble(weeks, metrics, idle, annex, 0)
 }
 
-// newVotingEnsemble returns an empty ensemble that also holds annex values and then
-// votes, which it only sums, after each series' weeks (a statePlan's cells and votes).
+// NewVotingEnsemble returns an empty ensemble that also holds annex values and then
+// votes, which it only sums, after each series' weeks (a StatePlan's cells and votes).
 func NewVotingEnsemble(weeks, metrics int, idle []string, annex, votes int) *Ensemble {
 	e := &Ensemble{Weeks: weeks, metrics: metrics, idle: make([]bool, metrics), Annex: annex, Votes: make([]float64, votes)}
 	for _, name := range idle {

@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// checkShape walks a scenario's nodes against the layout of t (scenarioFile) before the
+// checkShape walks a scenario's nodes against the layout of t (ScenarioFile) before the
 // decoder sees them, in the file's order, so that every problem of shape is named by its
 // own key and line, even inside a flow list ({groups: [a, [b]]}), and worded without the
 // decoder's Go types: a mapping where a list belongs, a list item or a key that is null

@@ -22,7 +22,7 @@ func Fold(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '_' || r == '-' }), " ")
 }
 
-// editDistance is the optimal string alignment distance between a and b, by rune:
+// EditDistance is the optimal string alignment distance between a and b, by rune:
 // insertions, deletions, substitutions and transpositions of neighbours cost 1 each
 // ("sede" is 1 from "seed").
 func EditDistance(a, b string) int {
@@ -79,7 +79,7 @@ func didYouMean(word string, candidates []string) string {
 	return ""
 }
 
-// plural is "1 replicate", "2 replicates".
+// Plural is "1 replicate", "2 replicates".
 func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
