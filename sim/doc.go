@@ -1,17 +1,13 @@
-// Package sim is cartelsim's engine: it reads scenario files, seeds replicates, runs them
-// in parallel, folds their weekly metrics into streaming statistics in replicate order,
-// and writes tables, plots and a manifest.
+// Package sim is cartelsim's run directory and what reads it: Execute runs a scenario
+// (read by package scenario) through an ensemble (package ensemble) and writes its tables,
+// plots, maps and manifest to a directory it locks, checkpoints as it goes, resumes, and
+// merges shards of; Compare, the overlay plots, the event study of a run and the
+// published figures are built on it.
 //
-// Results depend only on the scenario, the master seed and the number of replicates:
-// replicate r draws from its own generator (ReplicateRNG), and Run hands every
-// replicate's series to its folders in replicate order, whatever the number of workers.
-// Scenarios compared share replicate r's stream, so they agree until their worlds first
-// differ (model.FirstDifference): RunBranched simulates that shared past once per
-// replicate and carries it over to each (model.Fork), with the same results.
-// Memory does not grow with the number of replicates: at most two series per worker are
-// held at once, and the statistics of each week and metric are bounded (see
-// QuantileAccuracy).
+// Results depend only on the scenario, the master seed and the number of replicates, for
+// any number of workers or shard layout: see package ensemble. Nothing is written outside
+// the directory named, and nothing half-written looks complete (WriteFileAtomic).
 //
-// The package drives the model through model.World and model.Replicate and never the
-// other way round.
+// Imports run one way: scenario and ensemble never import sim, and sim drives the model
+// through model.World and model.Replicate, never the other way round.
 package sim
