@@ -362,7 +362,7 @@ func writeIfChanged(file string, data []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := a.f.Chmod(perm); err != nil {
+	if err := a.Chmod(perm); err != nil {
 		a.Abort()
 		return false, fmt.Errorf("sim: %w", err)
 	}

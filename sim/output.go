@@ -163,6 +163,9 @@ func CreateAtomic(path string) (*AtomicFile, error) {
 
 func (a *AtomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
 
+// Chmod sets the mode the file will have once committed.
+func (a *AtomicFile) Chmod(perm fs.FileMode) error { return a.f.Chmod(perm) }
+
 // Commit flushes, syncs and renames the file into place, and syncs its directory.
 func (a *AtomicFile) Commit() error {
 	err := a.w.Flush()
