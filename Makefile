@@ -124,7 +124,7 @@ test:
 ## conjugate posterior with 6,000 particles (about a minute)
 .PHONY: test-long
 test-long:
-	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/ ./cmd/cartelsim/ ./calibrate/
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/figures/ ./cmd/cartelsim/ ./calibrate/
 	# the closed-form sensitivity tests at the recommended N = 4,096 (seconds)
 	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestSobol|TestMorris' ./sensitivity/
 

@@ -33,6 +33,6 @@ if [ -z "$qemu" ]; then
 	exit 1
 fi
 echo "platforms: linux/arm64 under $(basename "$qemu"): TestPublishedFiguresReproduce, every figure" >&2
-GOOS=linux GOARCH=arm64 go test -c -o "$tmp/sim-arm64.test" ./sim/
-(cd sim && CARTELSIM_LONG_TESTS=1 "$qemu" "$tmp/sim-arm64.test" -test.run '^TestPublishedFiguresReproduce$' -test.count 1 -test.timeout 120m -test.v)
+GOOS=linux GOARCH=arm64 go test -c -o "$tmp/sim-arm64.test" ./sim/figures/
+(cd sim/figures && CARTELSIM_LONG_TESTS=1 "$qemu" "$tmp/sim-arm64.test" -test.run '^TestPublishedFiguresReproduce$' -test.count 1 -test.timeout 120m -test.v)
 echo "platforms: ok: GOAMD64=v3 and linux/arm64 reproduce the published checksums" >&2

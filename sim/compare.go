@@ -231,7 +231,7 @@ func Compare(ctx context.Context, scs []*scenario.Scenario, opts CompareOptions)
 	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
 		return nil, err
 	}
-	plots, err := overlayPlots(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir), interventionWindows(scs))
+	plots, err := OverlayPlotsShaded(dirs, c.Metrics, filepath.Join(opts.OutDir, PlotsDir), InterventionWindows(scs))
 	if err != nil {
 		return nil, err
 	}

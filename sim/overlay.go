@@ -118,7 +118,7 @@ func OverlayPlots(dirs []string, metrics []model.Metric, outDir string) ([]strin
 			scs = append(scs, sc)
 		}
 	}
-	return overlayPlots(dirs, metrics, outDir, interventionWindows(scs))
+	return OverlayPlotsShaded(dirs, metrics, outDir, InterventionWindows(scs))
 }
 
 // ranScenario is the scenario a manifest names, if its file (and bases) are still there
@@ -138,7 +138,7 @@ func ranScenario(ms ManifestScenario) *scenario.Scenario {
 	return nil
 }
 
-func overlayPlots(dirs []string, metrics []model.Metric, outDir string, windows []window) ([]string, error) {
+func OverlayPlotsShaded(dirs []string, metrics []model.Metric, outDir string, windows []window) ([]string, error) {
 	runs := make([]runCurves, len(dirs))
 	for i, d := range dirs {
 		var err error

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -145,3 +146,6 @@ func TestSketchAccuracyOnTheBaseline(t *testing.T) {
 		t.Logf("q%.2f: largest error %.3g of the exact value, %.3g of the band's width (p95 - p05)", q, level[k], band[k])
 	}
 }
+
+// longTests is set by `make test-long` (CARTELSIM_LONG_TESTS=1), which CI runs.
+var longTests = os.Getenv("CARTELSIM_LONG_TESTS") == "1"

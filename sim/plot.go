@@ -252,7 +252,7 @@ func writePlots(dir string, sc *scenario.Scenario, t ensemble.Table, replicates 
 		}
 		return nil
 	}
-	windows := interventionWindows([]*scenario.Scenario{sc})
+	windows := InterventionWindows([]*scenario.Scenario{sc})
 	run := runInfo{scenario: sc.Name, replicates: replicates, meanField: sc.Mode == model.MeanField}
 	metrics := slices.Clone(PlotMetrics)
 	if world.Dynamic() {
@@ -363,7 +363,7 @@ func lineageTree(title string, clock scenario.Clock, world *model.World, recs []
 
 // writeLineageTree draws replicate 0's lineage as plots/lineage.png and .svg.
 func writeLineageTree(dir string, sc *scenario.Scenario, world *model.World, recs []model.LineageRecord) ([]string, error) {
-	p, err := lineageTree("Groups by descent in one replicate ("+sc.Name+", replicate 0)", sc.Clock, world, recs, interventionWindows([]*scenario.Scenario{sc}))
+	p, err := lineageTree("Groups by descent in one replicate ("+sc.Name+", replicate 0)", sc.Clock, world, recs, InterventionWindows([]*scenario.Scenario{sc}))
 	if err != nil {
 		return nil, err
 	}

@@ -438,7 +438,7 @@ func kindLabel(k model.Kind) string { return strings.ReplaceAll(string(k), "-", 
 // background of every week, and one of intensity zero does nothing: neither is shaded.
 // In a comparison, a kind that only some scenarios have is labelled with their names
 // (or, when all but the reference have it, as not in the reference).
-func interventionWindows(scs []*scenario.Scenario) []window {
+func InterventionWindows(scs []*scenario.Scenario) []window {
 	type span struct{ from, to float64 } // decimal years, each scenario on its own clock
 	type entry struct {
 		kind   model.Kind

@@ -193,7 +193,7 @@ func TestInterventionWindowsShaded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := interventionWindows([]*scenario.Scenario{strikes})
+	ws := InterventionWindows([]*scenario.Scenario{strikes})
 	from, to := decimalYear(time.Date(2026, 1, 4, 0, 0, 0, 0, time.UTC)), decimalYear(time.Date(2028, 1, 2, 0, 0, 0, 0, time.UTC))
 	if len(ws) != 1 || ws[0].from != from || ws[0].to != to || ws[0].label != "airstrikes" {
 		t.Fatalf("windows %+v, want airstrikes from %v to %v", ws, from, to)
@@ -225,21 +225,21 @@ func TestInterventionWindowsShaded(t *testing.T) {
 		t.Error("a chart without windows has the windows' shade")
 	}
 
-	if ws := interventionWindows(nil); len(ws) != 0 { // OverlayPlots found no scenario
+	if ws := InterventionWindows(nil); len(ws) != 0 { // OverlayPlots found no scenario
 		t.Errorf("no scenarios: windows %+v", ws)
 	}
 	quo, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "policy", "status-quo.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ws := interventionWindows([]*scenario.Scenario{quo}); len(ws) != 0 {
+	if ws := InterventionWindows([]*scenario.Scenario{quo}); len(ws) != 0 {
 		t.Errorf("status quo: windows %+v, want none (its interventions last the whole run)", ws)
 	}
 	joint, err := scenario.LoadScenario(filepath.Join("..", "scenarios", "policy", "airstrikes-joint.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws = interventionWindows([]*scenario.Scenario{quo, joint})
+	ws = InterventionWindows([]*scenario.Scenario{quo, joint})
 	if len(ws) != 1 || ws[0].label != "airstrikes (not status-quo)" {
 		t.Errorf("comparison windows %+v, want the joint airstrikes, labelled as not in the reference", ws)
 	}
@@ -249,7 +249,7 @@ func TestInterventionWindowsShaded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws = interventionWindows([]*scenario.Scenario{joint, quo, shock})
+	ws = InterventionWindows([]*scenario.Scenario{joint, quo, shock})
 	want := []string{"incapacitation, airstrikes (shock-and-awe-enforced)", "airstrikes (airstrikes-joint)", "ceasefire (shock-and-awe-enforced)"}
 	var got []string
 	for _, w := range ws {

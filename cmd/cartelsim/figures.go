@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/cartelsim/cartelsim/sim/figures"
 
-	"github.com/cartelsim/cartelsim/sim"
+	"github.com/spf13/pflag"
 )
 
 // figuresCmd regenerates the published figures and tables of a figure manifest and
@@ -56,7 +56,7 @@ func (c *figuresCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 	if c.out == "" {
 		return usagef("--out is empty")
 	}
-	m, err := sim.LoadFigureManifest(c.manifest)
+	m, err := figures.LoadFigureManifest(c.manifest)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (c *figuresCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		progress = stderr
 	}
 	began := time.Now()
-	results, err := sim.RegenerateFigures(ctx, m, ".", c.out, c.workers, progress)
+	results, err := figures.RegenerateFigures(ctx, m, ".", c.out, c.workers, progress)
 	if err != nil {
 		if ctx.Err() != nil { // wrapped: an interrupted run exits with status 130
 			return fmt.Errorf("interrupted; the outputs in %s are incomplete: %w", c.out, err)
@@ -95,7 +95,7 @@ func (c *figuresCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 		}
 	}
 	if c.update {
-		written, err := sim.UpdateFigures(m, c.manifest, ".", results)
+		written, err := figures.UpdateFigures(m, c.manifest, ".", results)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package sim
+package figures
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package sim
+package figures
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/cartelsim/cartelsim/sim"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim/scenario"
@@ -306,17 +308,17 @@ func validateComparisonEntry(e FigureEntry, file string) error {
 	if len(e.Compare) < 2 || slices.Contains(e.Compare, "") {
 		return errors.New("a comparison needs at least two scenarios, none empty")
 	}
-	if file == ComparisonFile {
+	if file == sim.ComparisonFile {
 		if e.Metric != "" {
-			return fmt.Errorf("a metric is only for a comparison's plots, not %s", ComparisonFile)
+			return fmt.Errorf("a metric is only for a comparison's plots, not %s", sim.ComparisonFile)
 		}
 		return nil
 	}
 	if _, ok := model.ParseMetric(e.Metric); !ok {
-		return fmt.Errorf("a comparison's output is %s or %s/<metric>.png or .svg with the metric given; metric %q", ComparisonFile, PlotsDir, e.Metric)
+		return fmt.Errorf("a comparison's output is %s or %s/<metric>.png or .svg with the metric given; metric %q", sim.ComparisonFile, sim.PlotsDir, e.Metric)
 	}
-	if file != PlotsDir+"/"+e.Metric+".png" && file != PlotsDir+"/"+e.Metric+".svg" {
-		return fmt.Errorf("a comparison plots %s in %s/%s.png or .svg, not %s", e.Metric, PlotsDir, e.Metric, file)
+	if file != sim.PlotsDir+"/"+e.Metric+".png" && file != sim.PlotsDir+"/"+e.Metric+".svg" {
+		return fmt.Errorf("a comparison plots %s in %s/%s.png or .svg, not %s", e.Metric, sim.PlotsDir, e.Metric, file)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package sim
+package figures
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/sim"
 )
 
 // longTests is set by `make test-long` (CARTELSIM_LONG_TESTS=1), which CI runs: the
@@ -25,7 +27,7 @@ var longTests = os.Getenv("CARTELSIM_LONG_TESTS") == "1"
 // takes minutes on two cores): they go through the same regeneration, one world with
 // fragmentation and lineage, and both plots and tables.
 func TestPublishedFiguresReproduce(t *testing.T) {
-	m, err := LoadFigureManifest("../seeds/figures.json")
+	m, err := LoadFigureManifest("../../seeds/figures.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestPublishedFiguresReproduce(t *testing.T) {
 		}
 		m.Figures = some
 	}
-	results, err := RegenerateFigures(context.Background(), m, "..", t.TempDir(), 0, nil)
+	results, err := RegenerateFigures(context.Background(), m, "../..", t.TempDir(), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +61,11 @@ func TestPublishedFiguresReproduce(t *testing.T) {
 // --update` after no change to the model leaves it byte for byte as it was; and the
 // images shipped in seeds/figures are the outputs the checksums describe.
 func TestFigureManifestRoundTripAndShippedFiles(t *testing.T) {
-	data, err := os.ReadFile("../seeds/figures.json")
+	data, err := os.ReadFile("../../seeds/figures.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := LoadFigureManifest("../seeds/figures.json")
+	m, err := LoadFigureManifest("../../seeds/figures.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestFigureManifestRoundTripAndShippedFiles(t *testing.T) {
 		if e.File == "" {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join("..", e.File))
+		b, err := os.ReadFile(filepath.Join("../..", e.File))
 		if err != nil {
 			t.Error(err)
 			continue
@@ -158,7 +160,7 @@ func TestRegenerateFigures(t *testing.T) {
 	}
 	out1, out2 := filepath.Join(dir, "out1"), filepath.Join(dir, "out2")
 	var progress bytes.Buffer
-	res1, err := RegenerateFigures(context.Background(), m, "..", out1, 2, &progress)
+	res1, err := RegenerateFigures(context.Background(), m, "../..", out1, 2, &progress)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func TestRegenerateFigures(t *testing.T) {
 	// The runs only the overlay needs are named after their scenario files; the shared
 	// kingpin run is done once.
 	for _, run := range []string{"baseline-2025", "airstrikes-2026"} {
-		if _, err := os.Stat(filepath.Join(out1, run, ManifestFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(out1, run, sim.ManifestFile)); err != nil {
 			t.Errorf("overlay run %s: %v", run, err)
 		}
 	}
@@ -187,7 +189,7 @@ func TestRegenerateFigures(t *testing.T) {
 	}
 
 	m.Figures[0].SHA256 = res1[0].Got
-	res2, err := RegenerateFigures(context.Background(), m, "..", out2, 1, nil)
+	res2, err := RegenerateFigures(context.Background(), m, "../..", out2, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +249,7 @@ func compareTrees(t *testing.T, a, b string) {
 	files := func(root string) map[string][]byte {
 		m := map[string][]byte{}
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || d.Name() == ManifestFile {
+			if err != nil || d.IsDir() || d.Name() == sim.ManifestFile {
 				return err
 			}
 			data, err := os.ReadFile(p)

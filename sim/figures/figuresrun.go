@@ -1,4 +1,4 @@
-package sim
+package figures
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/cartelsim/cartelsim/sim"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim/scenario"
@@ -236,7 +238,7 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		sc.Mode, _ = model.ParseMode(r.mode) // checked by Validate
 		dir := filepath.Join(outDir, r.dir)
 		fmt.Fprintf(progress, "run %d/%d: %s into %s\n", i+1, len(runs), r, dir)
-		if _, err := Execute(ctx, sc, RunOptions{OutDir: dir, Force: true, Workers: workers}); err != nil {
+		if _, err := sim.Execute(ctx, sc, sim.RunOptions{OutDir: dir, Force: true, Workers: workers}); err != nil {
 			return nil, err
 		}
 	}
@@ -252,7 +254,7 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		}
 		dir := filepath.Join(outDir, o.dir)
 		fmt.Fprintf(progress, "overlay %v of %s into %s\n", o.metrics, strings.Join(dirs, ", "), dir)
-		if _, err := overlayPlots(dirs, o.metrics, dir, interventionWindows(overlaid)); err != nil {
+		if _, err := sim.OverlayPlotsShaded(dirs, o.metrics, dir, sim.InterventionWindows(overlaid)); err != nil {
 			return nil, err
 		}
 	}
@@ -358,7 +360,7 @@ func writeIfChanged(file string, data []byte) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return false, fmt.Errorf("sim: %w", err)
 	}
-	a, err := CreateAtomic(file)
+	a, err := sim.CreateAtomic(file)
 	if err != nil {
 		return false, err
 	}
@@ -379,7 +381,7 @@ func regenerateComparison(ctx context.Context, c figureComparison, root, outDir 
 	for i, p := range c.scenarios {
 		paths[i] = resolve(root, p)
 	}
-	scs, err := LoadScenarios(paths)
+	scs, err := sim.LoadScenarios(paths)
 	if err != nil {
 		return err
 	}
@@ -388,7 +390,7 @@ func regenerateComparison(ctx context.Context, c figureComparison, root, outDir 
 		sc.Mode = mode
 	}
 	scs[0].Seed, scs[0].Replicates = c.seed, c.replicates
-	opts := CompareOptions{OutDir: filepath.Join(outDir, c.dir), Force: true, Workers: workers, Metrics: c.metrics}
+	opts := sim.CompareOptions{OutDir: filepath.Join(outDir, c.dir), Force: true, Workers: workers, Metrics: c.metrics}
 	for _, h := range c.horizons {
 		w, err := scs[0].Clock.Week(h)
 		if err != nil {
@@ -397,6 +399,6 @@ func regenerateComparison(ctx context.Context, c figureComparison, root, outDir 
 		opts.Horizons = append(opts.Horizons, w)
 	}
 	fmt.Fprintf(progress, "compare %s (seed %d, %d replicates) into %s\n", strings.Join(c.scenarios, ", "), c.seed, c.replicates, opts.OutDir)
-	_, err = Compare(ctx, scs, opts)
+	_, err = sim.Compare(ctx, scs, opts)
 	return err
 }
