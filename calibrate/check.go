@@ -6,11 +6,10 @@ import (
 	"io"
 	"slices"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // NewScenarioSimulator reads the scenario at path (with the overrides set) and finds the

@@ -15,12 +15,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // MaxFileBytes bounds a calibration file and a targets file.

@@ -17,13 +17,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // MaxDesignBytes bounds a design file, as sim.MaxScenarioBytes bounds a scenario.

@@ -5,13 +5,12 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
 )
 
 // TrajectoriesDir holds, with --trajectories, one Parquet file per point of every

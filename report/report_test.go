@@ -14,13 +14,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"golang.org/x/net/html"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/report"
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // tinyScenario is small enough to run in a test in well under a second: 60 weeks of the

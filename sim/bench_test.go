@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // BenchmarkRun times the whole Monte Carlo path, simulation plus the workers' folding into

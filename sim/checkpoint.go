@@ -13,11 +13,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // CheckpointFile holds what a run needs to continue, or a finished shard's statistics:

@@ -18,9 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // The paired interval against a hand calculation: differences 1..5 have mean 3, standard

@@ -13,14 +13,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/cartelsim/cartelsim/eventstudy"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // The files of an event study.

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // writeFiles writes name: text files under a new directory and returns it.

@@ -4,13 +4,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // Weeks of the 2025 scenarios, which start on 2025-01-05.

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/model/mexico"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/palette"
@@ -18,6 +17,8 @@ import (
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/cartelsim/cartelsim/model/mexico"
 )
 
 // Map size: fixed, with gonum/plot's embedded fonts, so the same table gives the same bytes.

@@ -12,11 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // MergeOptions control where merged shards go.

@@ -11,11 +11,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // readCurves reads a run's timeseries.csv (or cumulative.csv) into one curve per

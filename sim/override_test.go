@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 func mustOverrides(t *testing.T, sets ...string) []scenario.Override {

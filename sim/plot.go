@@ -10,10 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -21,6 +17,8 @@ import (
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/model/observed"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // PlotMetrics are the metrics drawn as fan charts after a run.

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // drawing says how a metric is drawn over time.

@@ -10,14 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/plot"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/model/observed"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // Single values are written with three significant digits and a multiple from 10,000 on,

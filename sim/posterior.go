@@ -14,11 +14,9 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // The files compare --posterior writes besides comparison.csv and comparison.txt: the

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // The keys a scenario file's sections accept are the registry's, in the same order: a

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/cartelsim/cartelsim/sim/ensemble"
-
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 

@@ -14,11 +14,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // ShardScenarioFile is the copy of its scenario file a shard keeps, so that Merge needs

@@ -15,11 +15,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 const goodScenario = `name: test

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // What the decoder used to misread in silence is refused, each with its line and key:

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // territoryScenario is a small inline world on the states without an economy: a group

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/spf13/pflag"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 type checkCmd struct{ sets []string }

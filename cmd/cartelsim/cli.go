@@ -10,13 +10,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/spf13/pflag"
 
 	"github.com/cartelsim/cartelsim/calibrate"
 	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // Exit statuses: usage errors and bad scenarios are 2, failures while running are 1, and

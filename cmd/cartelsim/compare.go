@@ -7,12 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/spf13/pflag"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 type compareCmd struct {

@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // writeFile writes a scenario for a test and returns its path.

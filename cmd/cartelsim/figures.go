@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cartelsim/cartelsim/sim/figures"
-
 	"github.com/spf13/pflag"
+
+	"github.com/cartelsim/cartelsim/sim/figures"
 )
 
 // figuresCmd regenerates the published figures and tables of a figure manifest and

@@ -11,12 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/spf13/pflag"
 
 	"github.com/cartelsim/cartelsim/report"
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // reportCmd writes one self-contained HTML page about a run, comparison or experiment

@@ -14,9 +14,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/sim"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // While a run is alive in a directory, another run there is refused, --force included;

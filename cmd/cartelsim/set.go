@@ -3,9 +3,9 @@ package main
 import (
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/spf13/pflag"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // registerSet adds --set to a command that reads scenarios. Its values are kept whole

@@ -13,9 +13,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // Error is a file's problem at a line (0: the file as a whole) and key.

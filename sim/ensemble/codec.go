@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/DataDog/sketches-go/ddsketch/store"
+
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 

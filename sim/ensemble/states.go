@@ -1,9 +1,8 @@
 package ensemble
 
 import (
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 // StateCols is how many values a state has in a year: the model's per-state metrics,

@@ -15,9 +15,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim"
-
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim"
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 

@@ -8,8 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/cartelsim/cartelsim/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cartelsim/cartelsim/model"
 )
 
 // ScenarioError locates a problem in a scenario file: file, line (0 when unknown) and the

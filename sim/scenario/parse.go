@@ -10,9 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/model/mexico"
-	"go.yaml.in/yaml/v3"
 )
 
 // parseTree decodes and validates a scenario's tree (a document node) strictly. Source

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/model/bacrim"
-	"go.yaml.in/yaml/v3"
 )
 
 // fragmentation reads the optional fragmentation section: present (even empty), it

@@ -16,13 +16,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/ensemble"
-
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim/ensemble"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 type grid []struct {

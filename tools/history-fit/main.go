@@ -23,11 +23,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cartelsim/cartelsim/sim/scenario"
-
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/calibrate"
+	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
 func main() {
