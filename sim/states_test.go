@@ -128,7 +128,7 @@ func TestStatesSumToTheNationalSeries(t *testing.T) {
 // stateKeeper keeps every replicate's series with its per-state values.
 type stateKeeper struct{ keeper }
 
-func (stateKeeper) foldsStates() {}
+func (stateKeeper) FoldsStates() {}
 
 // A branched run carries the per-state values of the shared weeks over to each world at
 // its fork: they are bit for bit a separate run's.

@@ -75,11 +75,11 @@ type Job struct {
 	States *StatePlan
 }
 
-// stateFolder is a Folder that receives a replicate's per-state values (Job.states)
+// StateFolder is a Folder that receives a replicate's per-state values (Job.States)
 // after its weekly series; other folders receive the weeks only.
-type stateFolder interface {
+type StateFolder interface {
 	Folder
-	foldsStates()
+	FoldsStates()
 }
 
 // Run simulates job.Replicates replicates over job.Workers goroutines and hands each
@@ -539,7 +539,7 @@ func foldReplicate(series [][]float64, size int, lineage [][]model.LineageRecord
 	for k, fs := range folders {
 		for _, f := range fs {
 			s := series[k]
-			if _, ok := f.(stateFolder); !ok {
+			if _, ok := f.(StateFolder); !ok {
 				s = s[:size]
 			}
 			if err := f.Fold(rep, s); err != nil {

@@ -389,8 +389,8 @@ func NewCentreFinder(ens *Ensemble) *centreFinder {
 	return &centreFinder{ens: ens, values: make([][]float64, len(ens.Cells))}
 }
 
-// foldsStates makes centreFinder a stateFolder: the per-state values have centres too.
-func (c *centreFinder) foldsStates() {}
+// FoldsStates makes centreFinder a StateFolder: the per-state values have centres too.
+func (c *centreFinder) FoldsStates() {}
 
 func (c *centreFinder) Fold(_ int, series []float64) error {
 	return c.ens.Values(series, func(i int, x float64) error {
