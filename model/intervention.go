@@ -69,7 +69,7 @@ func (k Kind) NeedsEconomy() bool {
 	case Airstrikes, LabDismantling, Interdiction, DemandReduction, HarmReduction, PrecursorControl:
 		return true
 	}
-	return k.atSea()
+	return k.AtSea()
 }
 
 // NeedsPolicy reports whether the kind acts through the policy state (Policy).

@@ -528,7 +528,7 @@ func allowedKinds(cfg *Config) []Kind {
 		case k == Decapitation && cfg.Fragmentation == nil,
 			k.NeedsEconomy() && cfg.Economy == nil,
 			k.NeedsPolicy() && cfg.Policy == nil,
-			k.atSea() && (cfg.Economy == nil || cfg.Economy.SeaRoutes == 0):
+			k.AtSea() && (cfg.Economy == nil || cfg.Economy.SeaRoutes == 0):
 			continue
 		}
 		kinds = append(kinds, k)

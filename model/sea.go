@@ -59,8 +59,8 @@ const (
 	NavalInterdiction Kind = "naval-interdiction"
 )
 
-// atSea reports whether the kind acts on the sea lanes.
-func (k Kind) atSea() bool { return k == MaritimeStrikes || k == NavalInterdiction }
+// AtSea reports whether the kind acts on the sea lanes.
+func (k Kind) AtSea() bool { return k == MaritimeStrikes || k == NavalInterdiction }
 
 func (iv Intervention) validateSea() error {
 	if iv.Intensity >= 1 {
@@ -97,7 +97,7 @@ func (e *Economy) seaLanes() SeaLanes {
 
 // validateSeaWorld checks that a world's campaigns at sea have lanes to act on.
 func (w *World) validateSeaWorld(iv Intervention) error {
-	if !iv.Kind.atSea() {
+	if !iv.Kind.AtSea() {
 		return nil
 	}
 	if !w.HasEconomy() || w.econ.SeaRoutes == 0 {
@@ -126,7 +126,7 @@ func (r *Replicate) seaPolicy(wk int) {
 	board := 0.0
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Active(wk) || !cp.Kind.atSea() {
+		if !cp.Active(wk) || !cp.Kind.AtSea() {
 			continue
 		}
 		share := min(1, cp.Intensity*r.reach(cp.Actor))

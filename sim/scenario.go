@@ -1262,6 +1262,8 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 			return nil, p.fail(prefix+".halt_shipments", "halting shipments needs territory, labs and the market: add an economy section (economy: {} for the defaults)")
 		case iv.Kind.NeedsPolicy() && cfg.Policy == nil:
 			return nil, p.fail(prefix+".kind", "%s acts through the states' policy: add a policy section (policy: {} for the defaults)", iv.Kind)
+		case iv.Kind.AtSea() && cfg.Economy != nil && cfg.Economy.SeaRoutes == 0:
+			return nil, p.fail(prefix+".kind", "%s acts on the sea lanes: open them (economy: {sea_routes: 1})", iv.Kind)
 		}
 		iv.Targets.Groups = slices.Clone(iv.Targets.Groups)
 		for j, g := range iv.Targets.Groups {
