@@ -78,7 +78,7 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.USConsumption:      {"Fentanyl-adulterated doses consumed in the US per week", "doses per week", drawFan},
 	model.OverdoseDeaths:     {"US synthetic-opioid overdose deaths per week", "deaths per week", drawFan},
 	model.SeaShipments:       {"Doses sailing on the sea lanes per week", "doses per week", drawFan},
-	model.DeathsAtSea:        {"People killed in strikes on boats", "people", drawCumulative},
+	model.DeathsAtSea:        {"People killed in strikes on boats per week", "people per week", drawFan},
 }
 
 // display returns how plots show metric m.
