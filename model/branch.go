@@ -134,6 +134,7 @@ func (r *Replicate) copyState(src *Replicate) {
 	t.routes.Pass = clone(ot.routes.Pass, st.routes.Pass)
 	t.routes.Cost = clone(ot.routes.Cost, st.routes.Cost)
 	t.routes.Next = clone(ot.routes.Next, st.routes.Next)
+	t.routes.Sea = clone(ot.routes.Sea, st.routes.Sea)
 	// The router is scratch bound to the geography, which the worlds share: r keeps its
 	// own, or gets one when it has none.
 	t.router = ot.router
@@ -149,6 +150,7 @@ func (r *Replicate) copyState(src *Replicate) {
 		maps.Copy(t.memo, st.memo)
 	}
 	t.memoPass = cloneRows(ot.memoPass, st.memoPass)
+	t.memoSea = cloneRows(ot.memoSea, st.memoSea)
 	t.cells = clone(ot.cells, st.cells)
 	t.weights = clone(ot.weights, st.weights)
 

@@ -83,6 +83,15 @@ type Economy struct {
 	BorderSeizure   float64
 	EnforcementCost float64
 	RivalCost       float64
+	// The sea (sea.go): lanes from the ports to the US, closed unless SeaRoutes is 1.
+	SeaRoutes         float64
+	PacificSeaCost    float64 // cost of the lane, as the border crossing's 1
+	PacificSeaSeizure float64
+	GulfSeaCost       float64
+	GulfSeaSeizure    float64
+	StrikeDeterrence  float64 // lane cost per share struck, as a multiple of EnforcementCost
+	BoatLoad          float64 // doses per boat
+	CrewDeaths        float64 // people killed per boat struck
 
 	ReferenceDemand      float64 // doses per week
 	ReferencePrice       float64 // dollars per dose
@@ -139,6 +148,18 @@ func DefaultEconomy() Economy {
 		BorderSeizure:   0.1,
 		EnforcementCost: 5,
 		RivalCost:       1,
+		// The sea lanes are closed by default, which keeps earlier results; their
+		// parameters' sources and ranges are in the registry (docs/sea-and-canada.md).
+		SeaRoutes:         0,
+		PacificSeaCost:    6,
+		PacificSeaSeizure: 0.1,
+		GulfSeaCost:       8,
+		GulfSeaSeizure:    0.1,
+		StrikeDeterrence:  3,
+		BoatLoad:          1e6,
+		// About 83 killed in the first 21 strikes on boats of the 2025 US campaign,
+		// September to mid-November 2025 (press tallies).
+		CrewDeaths: 4,
 
 		// 1,200 labs x 400,000 doses x 0.9 past the border: $11.2bn a year at $0.50 a
 		// dose (the street price of press reports, an assumption), within the NDTA's $18-39bn of Mexican and Colombian
@@ -193,6 +214,14 @@ func (e *Economy) fields() []numField {
 		{"border_seizure", &e.BorderSeizure, 0, 0.99},
 		{"enforcement_cost", &e.EnforcementCost, 0, 1e6},
 		{"rival_cost", &e.RivalCost, 0, 1e6},
+		{"sea_routes", &e.SeaRoutes, 0, 1},
+		{"pacific_sea_cost", &e.PacificSeaCost, 0, 1e6},
+		{"pacific_sea_seizure", &e.PacificSeaSeizure, 0, 0.99},
+		{"gulf_sea_cost", &e.GulfSeaCost, 0, 1e6},
+		{"gulf_sea_seizure", &e.GulfSeaSeizure, 0, 0.99},
+		{"strike_deterrence", &e.StrikeDeterrence, 0, 1e3},
+		{"boat_load", &e.BoatLoad, 1, 1e12},
+		{"crew_deaths", &e.CrewDeaths, 0, 100},
 		{"reference_demand", &e.ReferenceDemand, 1, 1e10},
 		{"reference_price", &e.ReferencePrice, 1e-6, 1e6},
 		{"price_elasticity", &e.PriceElasticity, 0.01, 100},
@@ -219,6 +248,9 @@ func (e *Economy) fields() []numField {
 func (e Economy) Validate() error {
 	if err := validateFields("economy", e.fields()); err != nil {
 		return err
+	}
+	if e.SeaRoutes != 0 && e.SeaRoutes != 1 {
+		return fieldErrorf("sea_routes", "economy sea_routes is %v, want 0 (closed) or 1 (open)", e.SeaRoutes)
 	}
 	if need := e.labsNeeded(1); need > MaxLabsNeeded {
 		return fieldErrorf("reference_demand", "economy reference_demand / (lab_capacity x (1 - border_seizure)) is %.4g labs, more than the %d the model can run; raise lab_capacity or lower reference_demand",

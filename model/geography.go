@@ -48,6 +48,9 @@ type State struct {
 	Zone        Zone
 	USBorder    bool // shipments cross into the US from here
 	PacificPort bool // precursors arrive here
+	// Coast is the coast of the state's sea port with a lane to the US (sea.go), or
+	// NoCoast. Lanes carry shipments only in an economy with sea_routes on.
+	Coast Coast
 }
 
 // MaxStates bounds the states of a geography: presence is kept as a bit set.
@@ -61,6 +64,7 @@ type Geography struct {
 	adj    []uint64 // adjacency as bit sets
 	border uint64   // states on the US border
 	ports  uint64   // states with a Pacific port
+	coast  uint64   // states with a sea lane to the US
 	index  map[string]int
 }
 
@@ -95,6 +99,12 @@ func NewGeography(states []State, adjacency [][2]string) (*Geography, error) {
 		}
 		if s.PacificPort {
 			g.ports |= 1 << i
+		}
+		if s.Coast >= NumCoasts {
+			return nil, fmt.Errorf("model: state %s has unknown coast %d", s.Code, s.Coast)
+		}
+		if s.Coast != NoCoast {
+			g.coast |= 1 << i
 		}
 		und.AddNode(simple.Node(i))
 	}
@@ -137,7 +147,11 @@ func (g *Geography) Degree(i int) int { return bits.OnesCount64(g.adj[i]) }
 type Routes struct {
 	Pass []float64 // by state: the share not seized on the way and at the border
 	Cost []float64 // by state: the path's cost
-	Next []int     // by state: the next state on the path, or -1 where it crosses into the US
+	Next []int     // by state: the next state on the path, -1 where it crosses into the US, SeaLane where it sails
+	// Sea is, by state, the share of a shipment that reaches a sea lane (seized on land
+	// on the way there, not yet at sea): 0 where the path goes by land. Set only when the
+	// router's lanes are open (Router.SetSea).
+	Sea []float64
 }
 
 // Router computes routes on a geography, reusing its buffers between calls, so that a
@@ -147,6 +161,7 @@ type Router struct {
 	g     *Geography
 	dist  []float64 // by node (the states, then the US): the least cost found so far
 	order []int
+	sea   SeaLanes
 }
 
 // NewRouter returns a router for g.
@@ -158,10 +173,13 @@ func (g *Geography) NewRouter() *Router { return &Router{g: g} }
 // not be negative), so an edge between u and v weighs (cost[u] + cost[v])/2 and crossing
 // into the US from a border state weighs cost[b]/2 + 1/2. A shipment crossing state v
 // loses seize[v] of what reaches it and borderSeize of what reaches the border. out's
-// slices are reused.
+// slices are reused. With the sea lanes open (SetSea), a state with a port also sails to
+// the US: an edge weighing (cost[s] + the coast's lane cost)/2, on which the coast's
+// seizure share is lost.
 //
 // Each state's next step is its first neighbour, in index order, on a least-cost path
-// (the US last), so ties between equal routes break the same way every time.
+// (the US by land, then the sea lane, last), so ties between equal routes break the same
+// way every time.
 func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes) {
 	g := rt.g
 	n := g.Len()
@@ -169,6 +187,10 @@ func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes)
 	out.Pass = resize(out.Pass, n)
 	out.Cost = resize(out.Cost, n)
 	out.Next = resize(out.Next, n)
+	sea := rt.seaOpen()
+	if sea {
+		out.Sea = resize(out.Sea, n)
+	}
 	copy(out.Cost, rt.dist[:n])
 	// States nearest the US first, so that each state's next step is already done: a
 	// stable insertion sort, ties in index order.
@@ -191,15 +213,33 @@ func (rt *Router) Route(cost, seize []float64, borderSeize float64, out *Routes)
 		}
 		if g.border&(1<<s) != 0 {
 			if w := (cost[s] + 1) / 2; w < bestCost {
-				best = n
+				best, bestCost = n, w
+			}
+		}
+		if sea && g.coast&(1<<s) != 0 {
+			if w := (cost[s] + rt.sea.Cost[g.States[s].Coast]) / 2; w < bestCost {
+				best = n + 1
 			}
 		}
 		next := 1 - borderSeize
 		out.Next[s] = -1
-		if best < n {
+		switch {
+		case best < n:
 			out.Next[s], next = best, out.Pass[best]
+		case best == n+1:
+			out.Next[s], next = SeaLane, 1-rt.sea.Seize[g.States[s].Coast]
 		}
 		out.Pass[s] = (1 - seize[s]) * next
+		if sea {
+			switch {
+			case best < n:
+				out.Sea[s] = (1 - seize[s]) * out.Sea[best]
+			case best == n+1:
+				out.Sea[s] = 1 - seize[s]
+			default:
+				out.Sea[s] = 0
+			}
+		}
 	}
 }
 
@@ -223,6 +263,7 @@ func (rt *Router) shortest(cost []float64) {
 		}
 		return cost[v]
 	}
+	sea := rt.seaOpen()
 	// n <= MaxStates, so the states and the US fit in one word.
 	var settled uint64
 	frontier := uint64(1) << n
@@ -242,10 +283,21 @@ func (rt *Router) shortest(cost []float64) {
 				nbrs |= 1 << n
 			}
 		}
+		if u == n && sea {
+			nbrs |= g.coast
+		}
 		cu := nodeCost(u)
 		for m := nbrs &^ settled; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
-			if joint := du + float64((cu+nodeCost(v))/2); joint < dist[v] {
+			joint := math.Inf(1)
+			if u < n || g.border&(1<<v) != 0 {
+				joint = du + float64((cu+nodeCost(v))/2)
+			}
+			if u == n && sea && g.coast&(1<<v) != 0 {
+				// The lane from the US (du is 0) to a port state.
+				joint = min(joint, (rt.sea.Cost[g.States[v].Coast]+cost[v])/2)
+			}
+			if joint < dist[v] {
 				dist[v] = joint
 				frontier |= 1 << v
 			}

@@ -60,7 +60,8 @@ const (
 
 // Kinds lists the known kinds, for error messages and documentation.
 var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction,
-	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire}
+	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire,
+	MaritimeStrikes, NavalInterdiction}
 
 // NeedsEconomy reports whether the kind acts through territory, labs or the market.
 func (k Kind) NeedsEconomy() bool {
@@ -68,7 +69,7 @@ func (k Kind) NeedsEconomy() bool {
 	case Airstrikes, LabDismantling, Interdiction, DemandReduction, HarmReduction, PrecursorControl:
 		return true
 	}
-	return false
+	return k.AtSea()
 }
 
 // NeedsPolicy reports whether the kind acts through the policy state (Policy).
@@ -240,6 +241,10 @@ func (iv Intervention) Validate() error {
 		}
 		if t := iv.Targets; iv.Kind == Ceasefire && t.set() > 0 && len(t.Groups) == 0 {
 			return fieldErrorf("targets", "a ceasefire targets groups (targets.groups), or all groups without targets")
+		}
+	case MaritimeStrikes, NavalInterdiction:
+		if err := iv.validateSea(); err != nil {
+			return err
 		}
 	default:
 		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)

@@ -48,6 +48,8 @@ const (
 	Truces             // ceasefires holding during the week
 	USConsumption      // fentanyl-adulterated doses consumed in the US during the week (overdose.go)
 	OverdoseDeaths     // US synthetic-opioid overdose deaths during the week (overdose.go)
+	SeaShipments       // doses that sailed on the sea lanes during the week (sea.go)
+	DeathsAtSea        // people killed by strikes on boats during the week, expected (sea.go)
 	NumMetrics
 )
 
@@ -97,6 +99,8 @@ var metricInfo = [NumMetrics]MetricInfo{
 	Truces:             {"truces", "ceasefires", false},
 	USConsumption:      {"us_consumption", "doses per week", true},
 	OverdoseDeaths:     {"overdose_deaths", "people per week", true},
+	SeaShipments:       {"sea_shipments", "doses per week", true},
+	DeathsAtSea:        {"deaths_at_sea", "people per week", true},
 }
 
 // Info returns the metric's name, unit and kind.

@@ -270,6 +270,16 @@ func loadShipped() (*Network, *Geography, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	ports, err := readTable("mexico/data/ports.csv")
+	if err != nil {
+		return nil, nil, err
+	}
+	coasts := map[string]Coast{}
+	for _, row := range ports {
+		if coasts[row["state"]], err = ParseCoast(row["coast"]); err != nil {
+			return nil, nil, err
+		}
+	}
 	var states []State
 	var adjacency [][2]string
 	for _, row := range rows {
@@ -282,7 +292,7 @@ func loadShipped() (*Network, *Geography, error) {
 			return nil, nil, err
 		}
 		states = append(states, State{Code: row["code"], Name: row["name"], Population: pop, Zone: zone,
-			USBorder: row["us_border"] == "1", PacificPort: row["pacific_port"] == "1"})
+			USBorder: row["us_border"] == "1", PacificPort: row["pacific_port"] == "1", Coast: coasts[row["code"]]})
 		for _, to := range strings.Fields(row["adjacent"]) {
 			adjacency = append(adjacency, [2]string{row["code"], to})
 		}
@@ -315,6 +325,9 @@ func randomGeography(t testing.TB, rng *rand.Rand) *Geography {
 		}
 	}
 	states[rng.IntN(n)].USBorder = true
+	for i := range states {
+		states[i].Coast = Coast(rng.IntN(int(NumCoasts)))
+	}
 	for range rng.IntN(n + 1) {
 		a, b := rng.IntN(n), rng.IntN(n)
 		if a != b {
@@ -447,6 +460,11 @@ func drawWorld(t testing.TB, rng *rand.Rand) *propWorld {
 	if withEcon {
 		e := *cfg.Economy
 		drawEconomy(rng, &e)
+		// The sea lanes are a switch: open in half the worlds whose geography has a port.
+		e.SeaRoutes = 0
+		if cfg.Geography.coast != 0 && rng.IntN(2) == 0 {
+			e.SeaRoutes = 1
+		}
 		cfg.Economy = &e
 	} else {
 		cfg.Economy, cfg.Geography = nil, nil
@@ -509,7 +527,8 @@ func allowedKinds(cfg *Config) []Kind {
 		switch {
 		case k == Decapitation && cfg.Fragmentation == nil,
 			k.NeedsEconomy() && cfg.Economy == nil,
-			k.NeedsPolicy() && cfg.Policy == nil:
+			k.NeedsPolicy() && cfg.Policy == nil,
+			k.AtSea() && (cfg.Economy == nil || cfg.Economy.SeaRoutes == 0):
 			continue
 		}
 		kinds = append(kinds, k)
@@ -540,7 +559,7 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 		iv.Intensity = unbounded(0.1, 100) // leaders per year
 	case Airstrikes, LabDismantling:
 		iv.Intensity = unbounded(0.1, 30) // strikes per week
-	case Interdiction:
+	case Interdiction, MaritimeStrikes, NavalInterdiction:
 		switch u := rng.Float64(); {
 		case u < 0.1:
 			iv.Intensity = 0
@@ -682,7 +701,7 @@ func boundOf(m Metric) (metricBound, bool) {
 	switch m {
 	case EffectiveGroups: // 1/HHI of member shares, in groups but a real number
 		return boundAmount, true
-	case Homicides, OverdoseDeaths: // deaths x the homicide ratio; expected overdose deaths
+	case Homicides, OverdoseDeaths, DeathsAtSea: // deaths x the homicide ratio; expected deaths
 		return boundAmount, true
 	case Seized:
 		return boundDifference, true
@@ -1016,8 +1035,29 @@ func checkMarket(t *testing.T, r *Replicate, wk int, out []float64) {
 	if bound := e.LabCapacity * min(labs, out[Precursors]+other); out[Production] > bound*(1+tol) {
 		fail("production %v above capacity x min(labs %v, precursors %v + %v abroad by other routes)", out[Production], labs, out[Precursors], other)
 	}
-	if out[Supply] > out[Production]*(1-e.BorderSeizure)*(1+tol) {
-		fail("supply %v above production %v less the border's %v", out[Supply], out[Production], e.BorderSeizure)
+	// The least a shipment can lose is at the border or, with the lanes open, at sea.
+	least := e.BorderSeizure
+	if e.SeaRoutes == 1 {
+		least = min(least, e.PacificSeaSeizure, e.GulfSeaSeizure)
+	}
+	if out[Supply] > out[Production]*(1-least)*(1+tol) {
+		fail("supply %v above production %v less the least seizure, %v", out[Supply], out[Production], least)
+	}
+	// Sea: no more sails than is made, nothing without the lanes, no deaths without a
+	// strike campaign, and no more than crew_deaths a boat of all that sails.
+	striking := false
+	for _, cp := range r.w.campaigns {
+		striking = striking || cp.Kind == MaritimeStrikes && cp.Active(wk)
+	}
+	switch {
+	case out[SeaShipments] > out[Production]*(1+tol):
+		fail("sea shipments %v above production %v", out[SeaShipments], out[Production])
+	case e.SeaRoutes == 0 && out[SeaShipments] != 0:
+		fail("sea shipments %v with the lanes closed", out[SeaShipments])
+	case !striking && out[DeathsAtSea] != 0:
+		fail("%v deaths at sea without strikes", out[DeathsAtSea])
+	case out[DeathsAtSea] > out[SeaShipments]/e.BoatLoad*e.CrewDeaths*(1+tol):
+		fail("%v deaths at sea, more than every boat's crew (%v doses sailed)", out[DeathsAtSea], out[SeaShipments])
 	}
 	if out[Seized] < -tol*out[Production] {
 		fail("seized %v of production %v", out[Seized], out[Production])
@@ -1404,7 +1444,7 @@ func TestValidateRejectsJustOutsideEachRange(t *testing.T) {
 		switch k {
 		case Incapacitation, Decapitation, Airstrikes, LabDismantling: // rates, unbounded
 			check(math.MaxFloat64, true)
-		case Interdiction: // a share seized, below 1
+		case Interdiction, MaritimeStrikes, NavalInterdiction: // a share seized or struck, below 1
 			check(math.Nextafter(1, 0), true)
 			check(1, false)
 		default: // shares

@@ -15,6 +15,7 @@ type site struct {
 	pending  float64 // labs lost here awaiting rebuilding
 	pressure float64 // labs lost here lately, decaying with Economy.PressureWeeks
 	pass     float64 // share of shipments from here that reach the US
+	sea      float64 // share of shipments from here that set sail (sea.go)
 	output   float64 // this week's doses
 }
 
@@ -49,6 +50,12 @@ type territory struct {
 	// them, as most large groups come to do when their rivals are everywhere.
 	memo     map[uint64]int
 	memoPass [][]float64
+	memoSea  [][]float64 // Routes.Sea, kept alongside memoPass while the lanes are open
+	// The week's sea lanes and share of boats struck, the lanes of the last routes, and
+	// the doses that sailed this week (sea.go).
+	sea, lastSea SeaLanes
+	struck       float64
+	seaborne     float64
 
 	// This week's counts, for the conservation checks: labs and pending rebuilds that
 	// ended with their group, labs built and labs closed; and routes computed since reset.
@@ -98,6 +105,7 @@ func (t *territory) reset(w *World, n int) {
 	clear(t.seize)
 	clear(t.lastSeize)
 	t.border, t.lastBorder = w.econ.BorderSeizure, w.econ.BorderSeizure
+	t.sea, t.lastSea, t.struck, t.seaborne = SeaLanes{}, SeaLanes{}, 0, 0
 	t.demand, t.gen, t.routings = 1, 1, 0
 	t.overdose = overdose{}
 	t.clearMemo()
@@ -308,6 +316,7 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.ship()
 	r.sell(out)
 	r.overdoseWeek(wk, out)
+	r.seaWeek(wk, out)
 	out[LabsDestroyed] = destroyed
 	out[CivilianCasualties] = casualties
 }
@@ -337,7 +346,8 @@ func (r *Replicate) policy(wk int) {
 			t.demand *= 1 - cp.rampedIntensity(wk)
 		}
 	}
-	changed := t.border != t.lastBorder
+	r.seaPolicy(wk)
+	changed := t.border != t.lastBorder || t.sea != t.lastSea
 	for v, x := range t.seize {
 		changed = changed || x != t.lastSeize[v]
 	}
@@ -346,6 +356,7 @@ func (r *Replicate) policy(wk int) {
 		t.clearMemo()
 		copy(t.lastSeize, t.seize)
 		t.lastBorder = t.border
+		t.lastSea = t.sea
 	}
 }
 
@@ -789,6 +800,8 @@ func (r *Replicate) ship() {
 	t := &r.territory
 	geo := r.w.cfg.Geography
 	n := geo.Len()
+	sea := t.sea.Open
+	t.seaborne = 0
 	for i := range r.c {
 		t.delivered[i] = 0
 		if !r.alive(i) {
@@ -806,8 +819,12 @@ func (r *Replicate) ship() {
 				rivalsAt |= t.present[l.to]
 			}
 			if t.routedGen[i] != t.gen || t.rivalsAt[i] != rivalsAt {
-				for v, pass := range r.passFor(rivalsAt) {
-					sites[v].pass = pass
+				pass, seaShare := r.passFor(rivalsAt)
+				for v, x := range pass {
+					sites[v].pass = x
+				}
+				for v, x := range seaShare {
+					sites[v].sea = x
 				}
 				t.rivalsAt[i], t.routedGen[i] = rivalsAt, t.gen
 			}
@@ -816,6 +833,9 @@ func (r *Replicate) ship() {
 		for m := t.regionsOf(i); m != 0; m &= m - 1 {
 			s := &sites[bits.TrailingZeros64(m)]
 			delivered += float64(s.output * s.pass)
+			if sea {
+				t.seaborne += float64(s.output * s.sea)
+			}
 		}
 		t.delivered[i] = delivered
 	}
@@ -833,11 +853,12 @@ func (t *territory) clearMemo() {
 }
 
 // passFor returns, by state, the share of shipments that reach the US for a group whose
-// rivals hold the states in rivalsAt, computing the routes if this generation has not.
-func (r *Replicate) passFor(rivalsAt uint64) []float64 {
+// rivals hold the states in rivalsAt, and the share that sets sail (nil while the sea
+// lanes are closed), computing the routes if this generation has not.
+func (r *Replicate) passFor(rivalsAt uint64) (pass, sea []float64) {
 	t := &r.territory
 	if k, ok := t.memo[rivalsAt]; ok {
-		return t.memoPass[k]
+		return t.memoPass[k], t.seaRow(k)
 	}
 	e := &r.w.econ
 	for v := range t.cost {
@@ -846,6 +867,7 @@ func (r *Replicate) passFor(rivalsAt uint64) []float64 {
 			t.cost[v] += e.RivalCost
 		}
 	}
+	t.router.SetSea(t.sea)
 	t.router.Route(t.cost, t.seize, t.border, &t.routes)
 	t.routings++
 	if len(t.memo) >= memoLimit {
@@ -858,8 +880,22 @@ func (r *Replicate) passFor(rivalsAt uint64) []float64 {
 	} else {
 		t.memoPass = append(t.memoPass, slices.Clone(t.routes.Pass))
 	}
+	if t.sea.Open {
+		for len(t.memoSea) <= k {
+			t.memoSea = append(t.memoSea, nil)
+		}
+		t.memoSea[k] = append(t.memoSea[k][:0], t.routes.Sea...)
+	}
 	t.memo[rivalsAt] = k
-	return t.memoPass[k]
+	return t.memoPass[k], t.seaRow(k)
+}
+
+// seaRow is memo entry k's shares that set sail, nil while the sea lanes are closed.
+func (t *territory) seaRow(k int) []float64 {
+	if !t.sea.Open {
+		return nil
+	}
+	return t.memoSea[k]
 }
 
 // sell clears the market and sets each group's income, savings and recruitment factor.

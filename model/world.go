@@ -159,6 +159,9 @@ func NewWorld(cfg Config) (*World, error) {
 		case iv.Kind.NeedsPolicy() && !w.HasPolicy():
 			return nil, fmt.Errorf("model: %s needs a policy (cooperation, corruption and side effects) switched on", iv.Kind)
 		}
+		if err := w.validateSeaWorld(iv); err != nil {
+			return nil, err
+		}
 		c, err := w.newCampaign(iv)
 		if err != nil {
 			return nil, err
@@ -253,6 +256,9 @@ func (w *World) placeGroups(cfg Config) error {
 		w.econ = *cfg.Economy
 		w.cfg.Economy = &w.econ
 		w.terr = Territory{MembersPerState: w.econ.MembersPerState, ExpansionWeeks: w.econ.ExpansionWeeks}
+		if err := w.validateSeaGeography(); err != nil {
+			return err
+		}
 	case cfg.Territory != nil:
 		if err := cfg.Territory.Validate(); err != nil {
 			return err
@@ -314,7 +320,7 @@ func (w *World) Produces(m Metric) bool {
 		return w.Dynamic()
 	case Labs, LabsNorth, LabsPacific, LabsCentre, LabsSoutheast, LabsAbroad, LabsDestroyed,
 		Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors,
-		USConsumption, OverdoseDeaths:
+		USConsumption, OverdoseDeaths, SeaShipments, DeathsAtSea:
 		return w.HasEconomy()
 	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces:
 		return w.HasPolicy()

@@ -78,6 +78,8 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.Truces:             {"Ceasefires holding", "ceasefires (mean over replicates)", drawMean},
 	model.USConsumption:      {"Fentanyl-adulterated doses consumed in the US per week", "doses per week", drawFan},
 	model.OverdoseDeaths:     {"US synthetic-opioid overdose deaths per week", "deaths per week", drawFan},
+	model.SeaShipments:       {"Doses sailing on the sea lanes per week", "doses per week", drawFan},
+	model.DeathsAtSea:        {"People killed in strikes on boats per week", "people per week", drawFan},
 }
 
 // display returns how plots show metric m.

@@ -129,6 +129,7 @@ func TestScenarioErrors(t *testing.T) {
 		{"unknown actor", replace("actor: mexico", "actor: narnia"), 18, "interventions[0].actor", `unknown actor "narnia"`},
 		{"missing actor", replace("    actor: mexico\n", ""), 14, "interventions[0].actor", "missing"},
 		{"canada on another kind", replace("actor: mexico", "actor: canada"), 18, "interventions[0].actor", "actor canada dismantles labs abroad only (kind lab-dismantling), not recruitment-reduction"},
+		{"strikes at sea, lanes closed", replace("kind: recruitment-reduction", "kind: maritime-strikes") + "economy: {}\n", 14, "interventions[0].kind", "maritime-strikes acts on the sea lanes: open them (economy: {sea_routes: 1})"},
 		{"bad date", replace("start: 2012-01-01", "start: 2012-13-45"), 2, "start", "not a date"},
 		{"date out of range", replace("start: 2012-01-01", "start: 1812-06-24"), 2, "start", "out of range"},
 		{"intervention after the run", replace("from: 52", "from: 2030-01-05"), 15, "interventions[0].from", "outside the run"},

@@ -142,3 +142,34 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("Sonora's own shipments pass %v, want 0.45", r.Pass[son])
 	}
 }
+
+// The ports file gives the seven states with a port of data/ports.csv their coast (the
+// brief's list: Ensenada, Mazatlán, Manzanillo, Lázaro Cárdenas on the Pacific; Veracruz,
+// Altamira and Tampico, Progreso on the Gulf), and bad rows are refused by line.
+func TestPorts(t *testing.T) {
+	g, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]model.Coast{"BCN": model.PacificCoast, "SIN": model.PacificCoast, "COL": model.PacificCoast,
+		"MIC": model.PacificCoast, "VER": model.GulfCoast, "TAM": model.GulfCoast, "YUC": model.GulfCoast}
+	for _, s := range g.States {
+		if s.Coast != want[s.Code] {
+			t.Errorf("%s on coast %q, want %q", s.Code, s.Coast, want[s.Code])
+		}
+	}
+	const states = "code,inegi,name,population_2020,region,us_border,pacific_port,adjacent\nA,01,Aa,1,north,1,0,\n"
+	const head = "port,state,coast,source\n"
+	for _, c := range []struct{ name, csv, want string }{
+		{"header", "port,state\n", "ports header"},
+		{"state", head + "X,B,gulf,s\n", `ports line 2: port X is in unknown state "B"`},
+		{"coast", head + "X,A,atlantic,s\n", `ports line 2: model: unknown coast "atlantic"`},
+		{"source", head + "X,A,gulf,\n", "ports line 2: a port needs a name and a source"},
+		{"two coasts", head + "X,A,gulf,s\nY,A,pacific,s\n", "ports line 3: port Y puts state A on the pacific coast, an earlier port on the gulf"},
+	} {
+		_, err := ParseWithPorts(strings.NewReader(states), strings.NewReader(c.csv))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+}
