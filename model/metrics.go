@@ -48,6 +48,7 @@ const (
 	Truces             // ceasefires holding during the week
 	USConsumption      // fentanyl-adulterated doses consumed in the US during the week (overdose.go)
 	OverdoseDeaths     // US synthetic-opioid overdose deaths during the week (overdose.go)
+	USCasualties       // US service members killed in special-forces raids during the week (escalation.go)
 	NumMetrics
 )
 
@@ -97,6 +98,7 @@ var metricInfo = [NumMetrics]MetricInfo{
 	Truces:             {"truces", "ceasefires", false},
 	USConsumption:      {"us_consumption", "doses per week", true},
 	OverdoseDeaths:     {"overdose_deaths", "people per week", true},
+	USCasualties:       {"us_casualties", "people per week", true},
 }
 
 // Info returns the metric's name, unit and kind.

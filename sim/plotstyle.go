@@ -77,6 +77,7 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.Truces:             {"Ceasefires holding", "ceasefires (mean over replicates)", drawMean},
 	model.USConsumption:      {"Fentanyl-adulterated doses consumed in the US per week", "doses per week", drawFan},
 	model.OverdoseDeaths:     {"US synthetic-opioid overdose deaths per week", "deaths per week", drawFan},
+	model.USCasualties:       {"US service members killed in raids", "service members", drawCumulative},
 }
 
 // display returns how plots show metric m.

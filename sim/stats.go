@@ -242,7 +242,7 @@ func sketchValue(sk *ddsketch.DDSketch, k float64) float64 {
 // quantiles is not a quantile of the sum).
 var CumulativeMetrics = []model.Metric{model.LeadersRemoved, model.Splits, model.Collapses, model.NewGroups,
 	model.Dissolutions, model.Dispersed, model.LabsDestroyed, model.CivilianCasualties, model.Extraditions,
-	model.Retaliation, model.GrievanceRecruits}
+	model.Retaliation, model.GrievanceRecruits, model.USCasualties}
 
 // Ensemble folds whole replicate series (weeks x metrics values, week-major) into one
 // Running per week and metric, and per week and CumulativeMetrics member (of those

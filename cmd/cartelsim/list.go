@@ -109,4 +109,5 @@ var metricDescriptions = map[model.Metric]string{
 	model.Truces:             "ceasefires holding",
 	model.USConsumption:      "fentanyl-adulterated doses consumed in the US: the adulterated share of supply",
 	model.OverdoseDeaths:     "US synthetic-opioid overdose deaths, expected: lagged exposure times the case-fatality rate, plus those not driven by Mexican supply, less harm reduction",
+	model.USCasualties:       "US service members killed in special-forces raids",
 }
