@@ -54,13 +54,15 @@ figures:
 
 ## policy: the scenario library compared (scenarios/policy): kingpin, demand and recruitment
 ## reduction; joint and unilateral airstrikes; shock and awe then ceasefires, and the
-## cooperation package; each against the status quo, at the start of 2027, 2030 and 2034
+## cooperation package; the escalation ladder, raids, tariffs and designation (docs/us-side.md);
+## each against the status quo, at the start of 2027, 2030 and 2034
 HORIZONS = --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01
 P = scenarios/policy
 policy:
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/kingpin.yaml $(P)/demand-reduction.yaml $(P)/anti-recruitment.yaml $(HORIZONS) --out out/compare-policy --force
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-joint.yaml $(P)/airstrikes-unilateral.yaml $(HORIZONS) --out out/compare-strikes --force --metrics cooperation,extraditions,labs,labs_abroad,supply,price,civilian_casualties,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/shock-and-awe-enforced.yaml $(P)/shock-and-awe-unenforced.yaml $(P)/cooperation-package.yaml $(HORIZONS) --out out/compare-ceasefire --force --metrics homicides,supply,truces,members,cooperation,guns
+	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-unilateral.yaml $(P)/escalation-ladder.yaml $(P)/escalation-withdraw.yaml $(P)/special-forces-raids.yaml $(P)/tariffs.yaml $(P)/tariffs-backlash.yaml $(P)/designation.yaml $(HORIZONS) --out out/compare-escalation --force --metrics homicides,cooperation,retaliation,us_casualties,supply,overdose_deaths
 
 ## experiment: the example experiment (experiments/strikes-rebuild.yaml): joint airstrikes
 ## against the status quo over a 5 x 5 grid of rebuild time x strike intensity, with plots
