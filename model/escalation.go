@@ -208,7 +208,7 @@ func (r *Replicate) pressure(wk int, target float64) float64 {
 		switch cp.Kind {
 		case Tariffs:
 			i := cp.Intensity
-			shift += float64(pol.TariffPressure*i) * (1 - i/pol.TariffTolerance)
+			shift += float64(float64(pol.TariffPressure*i) * (1 - i/pol.TariffTolerance))
 			pressed = true
 		case Designation:
 			shift += float64(pol.DesignationCooperation * cp.Intensity)
