@@ -54,8 +54,9 @@ figures:
 
 ## policy: the scenario library compared (scenarios/policy): kingpin, demand and recruitment
 ## reduction; joint and unilateral airstrikes; shock and awe then ceasefires, and the
-## cooperation package; each against the status quo; strikes on boats and naval interdiction
-## against the status quo with the sea lanes open; at the start of 2027, 2030 and 2034
+## cooperation package; the escalation ladder, raids, tariffs and designation (docs/us-side.md);
+## each against the status quo; strikes on boats and naval interdiction against the status quo
+## with the sea lanes open; at the start of 2027, 2030 and 2034
 HORIZONS = --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01
 P = scenarios/policy
 policy:
@@ -63,6 +64,7 @@ policy:
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-joint.yaml $(P)/airstrikes-unilateral.yaml $(HORIZONS) --out out/compare-strikes --force --metrics cooperation,extraditions,labs,labs_abroad,supply,price,civilian_casualties,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/shock-and-awe-enforced.yaml $(P)/shock-and-awe-unenforced.yaml $(P)/cooperation-package.yaml $(HORIZONS) --out out/compare-ceasefire --force --metrics homicides,supply,truces,members,cooperation,guns
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo-sea.yaml $(P)/boat-strikes.yaml $(P)/naval-interdiction.yaml $(HORIZONS) --out out/compare-sea --force --metrics supply,price,sea_shipments,deaths_at_sea,overdose_deaths,labs_abroad,cooperation,retaliation
+	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-unilateral.yaml $(P)/escalation-ladder.yaml $(P)/escalation-withdraw.yaml $(P)/special-forces-raids.yaml $(P)/tariffs.yaml $(P)/tariffs-backlash.yaml $(P)/designation.yaml $(HORIZONS) --out out/compare-escalation --force --metrics homicides,cooperation,retaliation,us_casualties,supply,overdose_deaths
 
 ## experiment: the example experiment (experiments/strikes-rebuild.yaml): joint airstrikes
 ## against the status quo over a 5 x 5 grid of rebuild time x strike intensity, with plots

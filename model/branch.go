@@ -81,6 +81,9 @@ func (r *Replicate) CopyFrom(src *Replicate) {
 	r.copyState(src)
 	r.truces = append(r.truces[:0], src.truces...)
 	r.inForce = append(r.inForce[:0], src.inForce...)
+	r.esc.losses = append(r.esc.losses[:0], src.esc.losses...)
+	r.esc.level = append(r.esc.level[:0], src.esc.level...)
+	r.esc.ended = append(r.esc.ended[:0], src.esc.ended...)
 }
 
 // copyState copies every field of src into r except its world, deep-copying what
@@ -178,6 +181,9 @@ func (r *Replicate) copyState(src *Replicate) {
 	s.inTruce = clone(ost.inTruce, src.inTruce)
 	s.there = clone(ost.there, src.there)
 	s.hits = clone(ost.hits, src.hits)
+	// the escalation layer's campaign states are by campaign too (the caller copies them)
+	s.esc.losses, s.esc.level, s.esc.ended = ost.esc.losses, ost.esc.level, ost.esc.ended
+	s.esc.targets = clone(ost.esc.targets, src.esc.targets)
 
 	// the replicate's own
 	r.k1 = clone(old.k1, src.k1)
@@ -233,8 +239,10 @@ func NewFork(from, to *World, week int) (*Fork, error) {
 	f := &Fork{from: from, to: to, week: week, state: make([]int, len(to.campaigns))}
 	// A campaign that has been active by the fork's week was in force, in both worlds and
 	// in the same order, acting alike (actsAs): the n-th such campaign of the target takes
-	// the state of the n-th one alike in the source. Only ceasefires have a state of
-	// their own, and alike ceasefires are equal in every field.
+	// the state of the n-th one alike in the source. Only ceasefires and campaigns that
+	// respond to retaliation have a state of their own; alike ceasefires are equal in
+	// every field, and alike responding campaigns in all but their end, which stops their
+	// count of losses only when it comes.
 	used := make([]bool, len(from.campaigns))
 	for k, cp := range to.campaigns {
 		f.state[k] = -1
@@ -269,16 +277,21 @@ func (f *Fork) Branch(dst, src *Replicate) error {
 	s := &dst.statecraft
 	if !s.on {
 		s.truces, s.inForce = s.truces[:0], s.inForce[:0]
+		s.esc.losses, s.esc.level, s.esc.ended = s.esc.losses[:0], s.esc.level[:0], s.esc.ended[:0]
 		return nil
 	}
 	n := len(f.to.campaigns)
 	s.truces = resize(s.truces, n)
 	s.inForce = resize(s.inForce, n)
+	e, se := &s.esc, &src.esc
+	e.losses, e.level, e.ended = resize(e.losses, n), resize(e.level, n), resize(e.ended, n)
 	for k, j := range f.state {
 		if j >= 0 {
 			s.truces[k], s.inForce[k] = src.truces[j], src.inForce[j]
+			e.losses[k], e.level[k], e.ended[k] = se.losses[j], se.level[j], se.ended[j]
 		} else {
 			s.truces[k], s.inForce[k] = truce{holding: f.to.campaigns[k].Kind == Ceasefire}, false
+			e.losses[k], e.level[k], e.ended[k] = 0, 0, false
 		}
 	}
 	return nil

@@ -409,14 +409,14 @@ func (g *groups) selectTargets(cp *campaign) []int {
 func (r *Replicate) decapitate(wk int, p Params, rng *rand.Rand, ev *events) {
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if cp.Kind != Decapitation || !cp.Active(wk) || cp.Intensity == 0 || p.Intelligence == 0 {
+		if cp.Kind != Decapitation || !r.running(k, wk) || cp.Intensity == 0 || p.Intelligence == 0 {
 			continue
 		}
 		targets := r.selectTargets(cp)
 		if len(targets) == 0 {
 			continue
 		}
-		hazard := cp.Intensity * p.Intelligence * r.intelligence() * r.reach(cp.Actor) / (float64(len(targets)) * WeeksPerYear)
+		hazard := r.intensity(k) * p.Intelligence * r.intelligence(cp.Actor) * r.reach(cp.Actor) / (float64(len(targets)) * WeeksPerYear)
 		prob := -fpmath.Expm1(-hazard)
 		for _, i := range targets {
 			// A slot is only freed when its own group ends, so every target still
@@ -783,6 +783,7 @@ func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []
 	viable := 0.0
 	if r.w.Dynamic() {
 		r.decapitate(wk, p, rng, &ev)
+		r.raid(wk, p, rng, &ev, out)
 		f.recruits += r.births(wk, *f, rng, &ev)
 		viable = r.w.frag.ViableMembers
 	}

@@ -56,17 +56,24 @@ const (
 	// shipments to the US. Enforced says whether it is monitored and enforced, which sets
 	// its hazard of breakdown (Policy).
 	Ceasefire Kind = "ceasefire"
+	// SpecialForcesRaids, Tariffs and Designation are the escalation layer's kinds
+	// (escalation.go): raids on leaders and labs with US casualties, tariffs as pressure on
+	// Mexico's government, and terrorist designation as pressure on cartel finances.
+	SpecialForcesRaids Kind = "special-forces-raids"
+	Tariffs            Kind = "tariffs"
+	Designation        Kind = "designation"
 )
 
 // Kinds lists the known kinds, for error messages and documentation.
 var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction,
 	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire,
-	MaritimeStrikes, NavalInterdiction}
+	MaritimeStrikes, NavalInterdiction, SpecialForcesRaids, Tariffs, Designation}
 
 // NeedsEconomy reports whether the kind acts through territory, labs or the market.
 func (k Kind) NeedsEconomy() bool {
 	switch k {
-	case Airstrikes, LabDismantling, Interdiction, DemandReduction, HarmReduction, PrecursorControl:
+	case Airstrikes, LabDismantling, Interdiction, DemandReduction, HarmReduction, PrecursorControl,
+		Designation:
 		return true
 	}
 	return k.AtSea()
@@ -75,7 +82,8 @@ func (k Kind) NeedsEconomy() bool {
 // NeedsPolicy reports whether the kind acts through the policy state (Policy).
 func (k Kind) NeedsPolicy() bool {
 	switch k {
-	case Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire:
+	case Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire,
+		SpecialForcesRaids, Tariffs, Designation:
 		return true
 	}
 	return false
@@ -83,7 +91,7 @@ func (k Kind) NeedsPolicy() bool {
 
 // takesTargets reports whether the kind acts on named groups or states.
 func (k Kind) takesTargets() bool {
-	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire
+	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire || k == SpecialForcesRaids || k == Designation
 }
 
 // takesRamp reports whether the kind is phased in from From to RampUntil.
@@ -180,6 +188,9 @@ type Intervention struct {
 	RampUntil int
 	// Enforced and HaltShipments apply to ceasefires only.
 	Enforced, HaltShipments bool
+	// Respond is how a US or joint kinetic campaign answers the losses retaliation
+	// brings (escalation.go); "" is NoResponse.
+	Respond Response
 }
 
 // NewIntervention validates and returns an intervention.
@@ -235,6 +246,10 @@ func (iv Intervention) Validate() error {
 		if t := iv.Targets; t.set() > 0 && len(t.States) == 0 {
 			return fieldErrorf("targets", "interdiction targets states (targets.states), or the border without targets")
 		}
+	case SpecialForcesRaids, Tariffs, Designation:
+		if err := iv.validateEscalation(); err != nil {
+			return err
+		}
 	case DemandReduction, HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire:
 		if iv.Intensity > 1 {
 			return fieldErrorf("intensity", "%s intensity %v is a share, above 1", iv.Kind, iv.Intensity)
@@ -252,8 +267,8 @@ func (iv Intervention) Validate() error {
 	switch {
 	case iv.Targets.set() > 0 && !iv.Kind.takesTargets():
 		return fieldErrorf("targets", "%s takes no targets", iv.Kind)
-	case iv.Removal != "" && iv.Kind != Decapitation:
-		return fieldErrorf("mode", "%s takes no mode (only decapitation does)", iv.Kind)
+	case iv.Removal != "" && iv.Kind != Decapitation && iv.Kind != SpecialForcesRaids:
+		return fieldErrorf("mode", "%s takes no mode (only decapitation and special-forces-raids do)", iv.Kind)
 	case math.IsNaN(iv.Casualties) || math.IsInf(iv.Casualties, 0) || iv.Casualties < 0:
 		return fieldErrorf("civilian_casualties", "civilian casualties per strike %v, want a finite non-negative number", iv.Casualties)
 	case iv.Casualties > 0 && !iv.Kind.StrikesLabs():
@@ -267,7 +282,7 @@ func (iv Intervention) Validate() error {
 	case iv.HaltShipments && iv.Kind != Ceasefire:
 		return fieldErrorf("halt_shipments", "%s cannot halt shipments (only ceasefire can)", iv.Kind)
 	}
-	return nil
+	return iv.validateResponse()
 }
 
 func (iv Intervention) validateDecapitation() error {

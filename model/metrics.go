@@ -50,6 +50,7 @@ const (
 	OverdoseDeaths     // US synthetic-opioid overdose deaths during the week (overdose.go)
 	SeaShipments       // doses that sailed on the sea lanes during the week (sea.go)
 	DeathsAtSea        // people killed by strikes on boats during the week, expected (sea.go)
+	USCasualties       // US service members killed in special-forces raids during the week (escalation.go)
 	NumMetrics
 )
 
@@ -101,6 +102,7 @@ var metricInfo = [NumMetrics]MetricInfo{
 	OverdoseDeaths:     {"overdose_deaths", "people per week", true},
 	SeaShipments:       {"sea_shipments", "doses per week", true},
 	DeathsAtSea:        {"deaths_at_sea", "people per week", true},
+	USCasualties:       {"us_casualties", "people per week", true},
 }
 
 // Info returns the metric's name, unit and kind.

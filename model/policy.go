@@ -74,6 +74,20 @@ type Policy struct {
 
 	EnforcedTruceWeeks   float64
 	UnenforcedTruceWeeks float64
+
+	// The escalation layer: actors who respond (escalation.go).
+	AgentLimitPerAction    float64
+	AgentLimitWeeks        float64
+	RetaliationEscalation  float64
+	ResponseThreshold      float64
+	EscalationFactor       float64
+	MaxEscalations         float64
+	RaidLabShare           float64
+	RaidUSCasualties       float64
+	TariffPressure         float64
+	TariffTolerance        float64
+	DesignationFinance     float64
+	DesignationCooperation float64
 }
 
 // DefaultPolicy returns the documented defaults (docs/model.md, "Policy levers and their side
@@ -121,6 +135,34 @@ func DefaultPolicy() Policy {
 		// years on average is an assumption.
 		EnforcedTruceWeeks:   156,
 		UnenforcedTruceWeeks: 70,
+
+		// The escalation layer (escalation.go; the registry gives each one's source).
+		// Off for the existing kinds: no limits on US agents, a fixed retaliation rate.
+		AgentLimitPerAction:   0,
+		AgentLimitWeeks:       52,
+		RetaliationEscalation: 0,
+		// Assumptions for the US rule: answer every 10 attacks or deaths, doubling the
+		// campaign at most three times.
+		ResponseThreshold: 10,
+		EscalationFactor:  2,
+		MaxEscalations:    3,
+		// Assumptions: half the raids go after labs; one US service member killed in 30
+		// raids (none in the 2011 Abbottabad raid, one in the 2017 Yakla raid).
+		RaidLabShare:     0.5,
+		RaidUSCasualties: 1.0 / 30,
+		// The 25% tariff threatened on 1 February 2025 over fentanyl was answered within
+		// days by 10,000 National Guard troops at the border and, on 27 February, the
+		// transfer of 29 cartel prisoners to the US: pressure at 25% (assumption: the
+		// backlash cancels it at 50%).
+		TariffPressure:  0.5,
+		TariffTolerance: 0.5,
+		// Assumption: the FTO designations of 20 February 2025 expose anyone handling
+		// the groups' money to material-support charges, costing a tenth of their income
+		// at full enforcement; their effect on cooperation could go either way (the
+		// transfers of 27 February; Mexico's constitutional amendment against foreign
+		// intervention proposed the same week), so none.
+		DesignationFinance:     0.1,
+		DesignationCooperation: 0,
 	}
 }
 
@@ -151,6 +193,18 @@ func (pol *Policy) fields() []numField {
 		{"gun_share", &pol.GunShare, 0, 1},
 		{"enforced_truce_weeks", &pol.EnforcedTruceWeeks, 1, inf},
 		{"unenforced_truce_weeks", &pol.UnenforcedTruceWeeks, 1, inf},
+		{"agent_limit_per_action", &pol.AgentLimitPerAction, 0, 1},
+		{"agent_limit_weeks", &pol.AgentLimitWeeks, 1, inf},
+		{"retaliation_escalation", &pol.RetaliationEscalation, -100, 100},
+		{"response_threshold", &pol.ResponseThreshold, 1, 1e6},
+		{"escalation_factor", &pol.EscalationFactor, 1, 10},
+		{"max_escalations", &pol.MaxEscalations, 0, 10},
+		{"raid_lab_share", &pol.RaidLabShare, 0, 1},
+		{"raid_us_casualties", &pol.RaidUSCasualties, 0, 10},
+		{"tariff_pressure", &pol.TariffPressure, 0, 10},
+		{"tariff_tolerance", &pol.TariffTolerance, 0.01, 10},
+		{"designation_finance", &pol.DesignationFinance, 0, 1},
+		{"designation_cooperation", &pol.DesignationCooperation, -1, 1},
 	}
 }
 
@@ -194,6 +248,7 @@ type statecraft struct {
 	kinetic      float64 // US or joint kinetic actions
 	extraditions float64
 	hits         []float64 // labs hit by state, for one strike campaign
+	esc          escalation
 }
 
 func (s *statecraft) reset(w *World) {
@@ -217,6 +272,7 @@ func (s *statecraft) reset(w *World) {
 	for k, cp := range w.campaigns {
 		s.truces[k] = truce{holding: cp.Kind == Ceasefire}
 	}
+	s.esc.reset(w)
 }
 
 // reach is the share of its stated strength an action by actor a has this week.
@@ -258,11 +314,15 @@ func (r *Replicate) commandsFromPrison(rng *rand.Rand) bool {
 	return rng.Float64() < pol.PrisonCommand
 }
 
-// intelligence is the week's multiplier of intelligence quality: of decapitation hazards
-// and, up to certainty, of strike accuracy.
-func (s *statecraft) intelligence() float64 {
+// intelligence is the week's multiplier of intelligence quality for actions by actor a:
+// of decapitation hazards and, up to certainty, of strike accuracy. Joint actions lose
+// the share of it Mexico's limits on US agents take (escalation.go).
+func (s *statecraft) intelligence(a Actor) float64 {
 	if !s.on {
 		return 1
+	}
+	if a == Joint && s.esc.limits > 0 {
+		return float64(s.intel * (1 - s.esc.limits))
 	}
 	return s.intel
 }
@@ -315,6 +375,7 @@ func (r *Replicate) adjust(wk int, p *Params) {
 			s.precursorCut = combineShares(s.precursorCut, min(1, cp.Intensity*s.reach(cp.Actor)))
 		}
 	}
+	s.target = r.pressure(wk, s.target)
 	if s.precursorCut > 0 {
 		s.precursorCut = min(1, s.precursorCut*s.intel) * (1 - s.substitution)
 	}
@@ -390,7 +451,7 @@ func (r *Replicate) policyWeek(wk int, rng *rand.Rand, out []float64) (recruits 
 	s := &r.statecraft
 	pol := r.w.cfg.Policy
 	recruits = r.grievanceRecruits(rng)
-	s.retaliation += float64(pol.RetaliationPerAction * s.kinetic)
+	s.retaliation += float64(pol.RetaliationPerAction * s.kinetic * s.retaliationScale(pol))
 	if s.retaliation > 0 {
 		due := float64(s.retaliation * relax(pol.RetaliationWeeks))
 		s.retaliation -= due
@@ -420,6 +481,7 @@ func (r *Replicate) policyWeek(wk int, rng *rand.Rand, out []float64) (recruits 
 	if s.controlled {
 		s.substitution += float64((1 - s.substitution) * relax(pol.SubstitutionWeeks))
 	}
+	r.escalationWeek(wk, out)
 	out[CooperationIndex] = s.cooperation
 	out[Extraditions] = s.extraditions
 	out[GrievanceRecruits] = recruits

@@ -525,7 +525,7 @@ func allowedKinds(cfg *Config) []Kind {
 	var kinds []Kind
 	for _, k := range Kinds {
 		switch {
-		case k == Decapitation && cfg.Fragmentation == nil,
+		case (k == Decapitation || k == SpecialForcesRaids) && cfg.Fragmentation == nil,
 			k.NeedsEconomy() && cfg.Economy == nil,
 			k.NeedsPolicy() && cfg.Policy == nil,
 			k.AtSea() && (cfg.Economy == nil || cfg.Economy.SeaRoutes == 0):
@@ -557,8 +557,10 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 		iv.Intensity = unbounded(0.01, 10) // the multiple of arrests added
 	case Decapitation:
 		iv.Intensity = unbounded(0.1, 100) // leaders per year
-	case Airstrikes, LabDismantling:
-		iv.Intensity = unbounded(0.1, 30) // strikes per week
+	case Airstrikes, LabDismantling, SpecialForcesRaids:
+		iv.Intensity = unbounded(0.1, 30) // strikes or raids per week
+	case Tariffs:
+		iv.Intensity = unbounded(0.01, 3) // the tariff rate
 	case Interdiction, MaritimeStrikes, NavalInterdiction:
 		switch u := rng.Float64(); {
 		case u < 0.1:
@@ -590,7 +592,21 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 		return out
 	}
 	switch iv.Kind {
-	case Decapitation:
+	case SpecialForcesRaids, Tariffs, Designation:
+		iv.Actor = US
+		if iv.Kind == SpecialForcesRaids && rng.IntN(2) == 0 {
+			iv.Actor = Joint
+		}
+	}
+	if iv.Kind.respondsToLosses() && iv.Actor != Mexico && cfg.Policy != nil {
+		iv.Respond = []Response{NoResponse, Hold, Escalate, Withdraw}[rng.IntN(4)]
+	}
+	switch iv.Kind {
+	case Designation:
+		if rng.IntN(2) == 0 {
+			iv.Targets.Groups = some(pw.groupNames)
+		}
+	case Decapitation, SpecialForcesRaids:
 		switch rng.IntN(3) {
 		case 0:
 			iv.Targets.Largest = 1 + rng.IntN(cfg.Network.Len()+2)
@@ -885,7 +901,14 @@ func checkWeek(t *testing.T, r *Replicate, wk int, out []float64, prev *weekStat
 			Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors)
 	}
 	if !w.HasPolicy() {
-		zero("without a policy", CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces)
+		zero("without a policy", CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces, USCasualties)
+	}
+	raiding := false
+	for _, cp := range w.campaigns {
+		raiding = raiding || cp.Kind == SpecialForcesRaids && cp.Active(wk)
+	}
+	if !raiding {
+		zero("without raids", USCasualties)
 	}
 	if w.HasEconomy() {
 		checkMarket(t, r, wk, out)
@@ -967,6 +990,19 @@ func checkState(t *testing.T, r *Replicate, wk int) {
 			if !in01(x) {
 				fail("policy state out of [0,1]: cooperation %v, corruption %v, guns %v, substitution %v, precursor cut %v, arms cut %v, target %v",
 					s.cooperation, s.corruption, s.guns, s.substitution, s.precursorCut, s.armsCut, s.target)
+			}
+		}
+		pol := r.w.cfg.Policy
+		if !in01(s.esc.limits) || !finite(s.esc.struck) {
+			fail("limits on US agents %v, kinetic actions so far %v", s.esc.limits, s.esc.struck)
+		}
+		for k, cp := range r.w.campaigns {
+			e := &s.esc
+			switch {
+			case e.level[k] < 0 || float64(e.level[k]) > pol.MaxEscalations || e.level[k] > 0 && cp.Respond != Escalate:
+				fail("campaign %d (%s, respond %q) escalated %d times, at most %v", k, cp.Kind, cp.Respond, e.level[k], pol.MaxEscalations)
+			case e.ended[k] && (cp.Respond != Withdraw || e.losses[k] < pol.ResponseThreshold):
+				fail("campaign %d (%s, respond %q) withdrawn after losses %v, threshold %v", k, cp.Kind, cp.Respond, e.losses[k], pol.ResponseThreshold)
 			}
 		}
 		if !finite(s.retaliation) || !finite(s.honesty) || !finite(s.intel) {
@@ -1421,8 +1457,13 @@ func TestValidateRejectsJustOutsideEachRange(t *testing.T) {
 	// Interventions: intensity at and one step past each bound of its kind's range.
 	for _, k := range Kinds {
 		iv := Intervention{Kind: k, From: 3, To: 10, Actor: Mexico}
-		if k == Decapitation {
+		switch k {
+		case Decapitation:
 			iv.Targets.Largest = 1
+		case SpecialForcesRaids:
+			iv.Targets.Largest, iv.Actor = 1, US
+		case Tariffs, Designation:
+			iv.Actor = US
 		}
 		check := func(v float64, ok bool) {
 			t.Helper()
@@ -1447,6 +1488,12 @@ func TestValidateRejectsJustOutsideEachRange(t *testing.T) {
 		case Interdiction, MaritimeStrikes, NavalInterdiction: // a share seized or struck, below 1
 			check(math.Nextafter(1, 0), true)
 			check(1, false)
+		case SpecialForcesRaids: // raids a week, at most MaxRaids
+			check(MaxRaids, true)
+			check(math.Nextafter(MaxRaids, math.Inf(1)), false)
+		case Tariffs: // a tariff rate, at most 10 (1000%)
+			check(10, true)
+			check(math.Nextafter(10, math.Inf(1)), false)
 		default: // shares
 			check(1, true)
 			check(above, false)

@@ -311,6 +311,7 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.spread(rng)
 	destroyed, casualties := r.strike(wk, p, rng)
 	destroyed += r.canadaWeek(wk, rng)
+	destroyed += r.esc.raidLabs
 	r.equip(rng)
 	r.produce(out)
 	r.ship()
@@ -474,7 +475,7 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 	t := &r.territory
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]
-		if !cp.Kind.StrikesLabs() || !cp.Active(wk) || cp.Intensity == 0 || cp.Actor == Canada {
+		if !cp.Kind.StrikesLabs() || !r.running(k, wk) || cp.Intensity == 0 || cp.Actor == Canada {
 			continue
 		}
 		cells := t.cells[:0]
@@ -502,8 +503,8 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 		if total == 0 {
 			continue // nothing to aim at
 		}
-		strikes := Poisson(rng, cp.Intensity*r.reach(cp.Actor))
-		accuracy := min(1, p.Intelligence*r.intelligence())
+		strikes := Poisson(rng, r.intensity(k)*r.reach(cp.Actor))
+		accuracy := min(1, p.Intelligence*r.intelligence(cp.Actor))
 		made := 0.0
 		if strikes <= manyStrikes {
 			// Strike by strike: each hits with probability accuracy, until the labs
@@ -927,6 +928,9 @@ func (r *Replicate) sell(out []float64) {
 		drug := float64(pi*price*t.delivered[i]) + (1-pi)*value*x/members
 		base := ref * (float64(pi*capacity) + (1-pi)*x/members)
 		income := max(drug, e.RentFloor*base)
+		if cut := r.launderingCut(i); cut > 0 {
+			income = float64(income * (1 - cut)) // designation's cost of laundering
+		}
 		r.factor[i] = 1
 		if base > 0 {
 			r.factor[i] = min(e.MaxRecruitmentFactor, max(0, 1+float64(e.RevenueElasticity*(income/base-1))))

@@ -154,6 +154,10 @@ func NewWorld(cfg Config) (*World, error) {
 		switch {
 		case iv.Kind == Decapitation && !w.Dynamic():
 			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
+		case iv.Kind == SpecialForcesRaids && !w.Dynamic():
+			return nil, errors.New("model: special-forces-raids need fragmentation (leaders, succession and splits) switched on")
+		case iv.Respond.Acts() && !w.HasPolicy():
+			return nil, fmt.Errorf("model: %s with respond: %s needs a policy (retaliation and the US response) switched on", iv.Kind, iv.Respond)
 		case (iv.Kind.NeedsEconomy() || iv.HaltShipments) && !w.HasEconomy():
 			return nil, fmt.Errorf("model: %s needs an economy (territory, labs and the market) switched on", iv.Kind)
 		case iv.Kind.NeedsPolicy() && !w.HasPolicy():
@@ -322,7 +326,7 @@ func (w *World) Produces(m Metric) bool {
 		Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors,
 		USConsumption, OverdoseDeaths, SeaShipments, DeathsAtSea:
 		return w.HasEconomy()
-	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces:
+	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces, USCasualties:
 		return w.HasPolicy()
 	}
 	return m >= 0 && m < NumMetrics

@@ -28,7 +28,7 @@ var Directions = map[string]Direction{
 	"labs": Lower, "labs_north": Lower, "labs_pacific": Lower, "labs_centre": Lower,
 	"labs_southeast": Lower, "labs_abroad": Lower, "production": Lower, "supply": Lower,
 	"revenue": Lower, "precursors": Lower, "guns": Lower, "corruption": Lower,
-	"us_consumption": Lower, "overdose_deaths": Lower, "deaths_at_sea": Lower,
+	"us_consumption": Lower, "overdose_deaths": Lower, "deaths_at_sea": Lower, "us_casualties": Lower,
 	"price": Higher, "cooperation": Higher,
 }
 

@@ -80,6 +80,7 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.OverdoseDeaths:     {"US synthetic-opioid overdose deaths per week", "deaths per week", drawFan},
 	model.SeaShipments:       {"Doses sailing on the sea lanes per week", "doses per week", drawFan},
 	model.DeathsAtSea:        {"People killed in strikes on boats per week", "people per week", drawFan},
+	model.USCasualties:       {"US service members killed in raids", "service members", drawCumulative},
 }
 
 // display returns how plots show metric m.

@@ -17,7 +17,8 @@ import (
 // than their joint twin.
 func TestPolicyLibrarySharesIts2025World(t *testing.T) {
 	names := []string{"status-quo", "kingpin", "airstrikes-joint", "airstrikes-unilateral", "shock-and-awe-enforced",
-		"shock-and-awe-unenforced", "cooperation-package", "anti-recruitment", "demand-reduction"}
+		"shock-and-awe-unenforced", "cooperation-package", "anti-recruitment", "demand-reduction",
+		"special-forces-raids", "tariffs", "tariffs-backlash", "designation", "escalation-ladder", "escalation-withdraw"}
 	var scs []*scenario.Scenario
 	for _, n := range names {
 		sc := loadScenario(t, filepath.Join("policy", n+".yaml"))

@@ -111,4 +111,5 @@ var metricDescriptions = map[model.Metric]string{
 	model.OverdoseDeaths:     "US synthetic-opioid overdose deaths, expected: lagged exposure times the case-fatality rate, plus those not driven by Mexican supply, less harm reduction",
 	model.SeaShipments:       "doses that sailed on the sea lanes from Mexico's ports (0 with the lanes closed)",
 	model.DeathsAtSea:        "people killed by strikes on smuggling boats, expected: boats struck times crew_deaths",
+	model.USCasualties:       "US service members killed in special-forces raids",
 }

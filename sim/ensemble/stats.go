@@ -43,7 +43,7 @@ var Quantiles = [5]float64{0.05, 0.25, 0.50, 0.75, 0.95}
 // quantiles is not a quantile of the sum).
 var CumulativeMetrics = []model.Metric{model.LeadersRemoved, model.Splits, model.Collapses, model.NewGroups,
 	model.Dissolutions, model.Dispersed, model.LabsDestroyed, model.CivilianCasualties, model.Extraditions,
-	model.Retaliation, model.GrievanceRecruits}
+	model.Retaliation, model.GrievanceRecruits, model.USCasualties}
 
 // Ensemble folds whole replicate series (weeks x metrics values, week-major) into one
 // Running per week and metric, and per week and CumulativeMetrics member (of those

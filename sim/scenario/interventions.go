@@ -27,7 +27,7 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 			named[ivf.Name] = i
 		}
 		iv := model.Intervention{Kind: model.Kind(ivf.Kind), Actor: model.Actor(ivf.Actor), To: model.Forever, Removal: model.Removal(ivf.Mode),
-			Enforced: ivf.Enforced, HaltShipments: ivf.HaltShipments}
+			Enforced: ivf.Enforced, HaltShipments: ivf.HaltShipments, Respond: model.Response(ivf.Respond)}
 		for _, req := range []struct {
 			key     string
 			missing bool
@@ -98,12 +98,18 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		switch {
 		case iv.Kind == model.Decapitation && !dynamic:
 			return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
+		case iv.Kind == model.SpecialForcesRaids && !dynamic:
+			return nil, p.fail(prefix+".kind", "special-forces-raids need group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
 		case iv.Kind.NeedsEconomy() && cfg.Economy == nil:
 			return nil, p.fail(prefix+".kind", "%s needs territory, labs and the market: add an economy section (economy: {} for the defaults)", iv.Kind)
 		case iv.HaltShipments && cfg.Economy == nil:
 			return nil, p.fail(prefix+".halt_shipments", "halting shipments needs territory, labs and the market: add an economy section (economy: {} for the defaults)")
 		case iv.Kind.NeedsPolicy() && cfg.Policy == nil:
 			return nil, p.fail(prefix+".kind", "%s acts through the states' policy: add a policy section (policy: {} for the defaults)", iv.Kind)
+		case iv.Kind.AtSea() && cfg.Economy != nil && cfg.Economy.SeaRoutes == 0:
+			return nil, p.fail(prefix+".kind", "%s acts on the sea lanes: open them (economy: {sea_routes: 1})", iv.Kind)
+		case iv.Respond.Acts() && cfg.Policy == nil:
+			return nil, p.fail(prefix+".respond", "responding to retaliation needs the states' policy: add a policy section (policy: {} for the defaults)")
 		}
 		iv.Targets.Groups = slices.Clone(iv.Targets.Groups)
 		for j, g := range iv.Targets.Groups {

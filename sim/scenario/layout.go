@@ -78,6 +78,8 @@ type interventionFile struct {
 	// Ceasefires only.
 	Enforced      bool `yaml:"enforced"`
 	HaltShipments bool `yaml:"halt_shipments"`
+	// US and joint kinetic campaigns only: none, escalate or withdraw.
+	Respond string `yaml:"respond"`
 }
 
 type targetsFile struct {
