@@ -69,7 +69,7 @@ func (c *gridText) FillString(f font.Face, pt vg.Point, str string) {
 		if prev >= 0 {
 			pen += int64(face.Kern(prev, r))
 		}
-		prev = r
+		// A glyph that cannot be loaded is skipped, as the image canvas skips it.
 		advance, ok := face.GlyphAdvance(r)
 		if !ok {
 			continue
@@ -82,6 +82,7 @@ func (c *gridText) FillString(f font.Face, pt vg.Point, str string) {
 		if err != nil {
 			continue
 		}
+		prev = r
 		var cur fixed.Point26_6
 		open := false
 		for _, s := range segs {
