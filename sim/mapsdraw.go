@@ -197,9 +197,9 @@ func (s swatch) Thumbnail(c *draw.Canvas) {
 // writeTo draws the map in format ("png" or "svg"): the title, the states, the scale (a
 // colour bar on the right) or legend (below), and the source line at the bottom.
 func (m *stateMap) writeTo(w io.Writer, format string) error {
-	cv, err := draw.NewFormattedCanvas(mapWidth, mapHeight, format)
+	cv, err := newCanvas(mapWidth, mapHeight, format)
 	if err != nil {
-		return fmt.Errorf("sim: %w", err)
+		return err
 	}
 	dc := draw.New(cv)
 	margin := vg.Points(4)

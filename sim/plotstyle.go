@@ -359,9 +359,9 @@ func (c *chart) newLegend() plot.Legend {
 // writeTo draws the chart on a canvas of the given size and format ("png" or "svg"),
 // the legend in a strip below the plot.
 func (c *chart) writeTo(w io.Writer, width, height vg.Length, format string) error {
-	cv, err := draw.NewFormattedCanvas(width, height, format)
+	cv, err := newCanvas(width, height, format)
 	if err != nil {
-		return fmt.Errorf("sim: %w", err)
+		return err
 	}
 	dc := draw.New(cv)
 	margin := vg.Points(4)

@@ -39,7 +39,7 @@ func (c *figuresCmd) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&c.out, "out", "o", "out/figures", "directory to regenerate into (runs already there are replaced)")
 	fs.BoolVar(&c.check, "check", false, "fail (exit status 1) if any output differs from its checksum (the default without --update)")
 	fs.BoolVar(&c.update, "update", false, "accept the regenerated outputs: rewrite the checksums and the shipped images")
-	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers (default: all CPUs; the outputs do not depend on it)")
+	fs.IntVarP(&c.workers, "workers", "j", 0, "parallel workers, and runs and comparisons at a time (default: all CPUs; the outputs do not depend on it)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print only a failed check")
 }
 

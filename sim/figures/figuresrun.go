@@ -12,8 +12,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
@@ -225,21 +227,38 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 	}
 	scs := make([]*scenario.Scenario, len(runs)) // by run, for the overlays' intervention windows
 	for i, r := range runs {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("sim: %w", err)
-		}
 		sc, err := scenario.LoadScenario(resolve(root, r.scenario))
 		if err != nil {
 			return nil, err
 		}
-		scs[i] = sc
 		sc.Seed, sc.Replicates = r.seed, r.replicates
 		sc.Mode, _ = model.ParseMode(r.mode) // checked by Validate
-		dir := filepath.Join(outDir, r.dir)
-		fmt.Fprintf(progress, "run %d/%d: %s into %s\n", i+1, len(runs), r, dir)
-		if _, err := sim.Execute(ctx, sc, sim.RunOptions{OutDir: dir, Force: true, Workers: workers}); err != nil {
-			return nil, err
-		}
+		scs[i] = sc
+	}
+	// The runs and comparisons are independent: several at a time keep every CPU busy
+	// through a run's serial stages (statistics, plots). Comparisons, the longest,
+	// start first.
+	progress = &lockedWriter{w: progress}
+	var tasks []func(context.Context) error
+	for _, c := range cmps {
+		tasks = append(tasks, func(ctx context.Context) error {
+			return regenerateComparison(ctx, c, root, outDir, workers, progress)
+		})
+	}
+	for i, r := range runs {
+		tasks = append(tasks, func(ctx context.Context) error {
+			dir := filepath.Join(outDir, r.dir)
+			fmt.Fprintf(progress, "run %d/%d: %s into %s\n", i+1, len(runs), r, dir)
+			_, err := sim.Execute(ctx, scs[i], sim.RunOptions{OutDir: dir, Force: true, Workers: workers})
+			return err
+		})
+	}
+	jobs := workers
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	if err := runAll(ctx, jobs, tasks); err != nil {
+		return nil, err
 	}
 	for _, o := range overlays {
 		if err := ctx.Err(); err != nil {
@@ -254,11 +273,6 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		dir := filepath.Join(outDir, o.dir)
 		fmt.Fprintf(progress, "overlay %v of %s into %s\n", o.metrics, strings.Join(dirs, ", "), dir)
 		if _, err := sim.OverlayPlotsShaded(dirs, o.metrics, dir, sim.InterventionWindows(overlaid)); err != nil {
-			return nil, err
-		}
-	}
-	for _, c := range cmps {
-		if err := regenerateComparison(ctx, c, root, outDir, workers, progress); err != nil {
 			return nil, err
 		}
 	}
@@ -400,4 +414,51 @@ func regenerateComparison(ctx context.Context, c figureComparison, root, outDir 
 	fmt.Fprintf(progress, "compare %s (seed %d, %d replicates) into %s\n", strings.Join(c.scenarios, ", "), c.seed, c.replicates, opts.OutDir)
 	_, err = sim.Compare(ctx, scs, opts)
 	return err
+}
+
+// runAll runs tasks, at most jobs at a time, starting them in their order. The first
+// to fail cancels the others' context, no more start, and its error is returned.
+func runAll(parent context.Context, jobs int, tasks []func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	var (
+		once  sync.Once
+		first error
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, max(jobs, 1))
+	for _, task := range tasks {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := task(ctx); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil && parent.Err() != nil {
+		return fmt.Errorf("sim: %w", parent.Err())
+	}
+	return first
+}
+
+// lockedWriter lets tasks running at once write whole lines to one writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
