@@ -125,7 +125,8 @@ type Scenario struct {
 	Seed        uint64
 	Mode        model.Mode
 
-	config model.Config // the world, validated; Mode is taken from the field above
+	config  model.Config     // the world, validated; Mode is taken from the field above
+	history *scenarioHistory // world.history's, if the world is one (history.go)
 }
 
 // NewWorld builds the scenario's world in its current Mode (which a command line may
@@ -582,10 +583,18 @@ func parseChain(name string, data []byte, overrides []Override, c *chain) (*Scen
 			return nil, &ScenarioError{File: name, Set: o.String(), Msg: err.Error()}
 		}
 	}
-	sc, err := parseTree(name, doc)
+	tree, hist, files, err := c.history(doc.Content[0])
 	if err != nil {
-		return nil, locate(err, c.files, overrides)
+		return nil, err
 	}
+	sc, err := parseTree(name, &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{tree}})
+	if err == nil && hist != nil {
+		err = hist.apply(sc)
+	}
+	if err != nil {
+		return nil, locate(err, files, overrides)
+	}
+	c.tree = tree
 	sc.Source = data
 	if len(overrides) > 0 || len(c.files) > 1 {
 		sc.Overrides = slices.Clone(overrides)
@@ -598,6 +607,9 @@ func parseChain(name string, data []byte, overrides []Override, c *chain) (*Scen
 	}
 	sum := sha256.Sum256(sc.Source)
 	sc.SHA256 = hex.EncodeToString(sum[:])
+	if hist != nil {
+		sc.SHA256 = historySHA256(sc.Source, hist)
+	}
 	return sc, nil
 }
 
