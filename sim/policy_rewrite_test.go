@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,12 +81,38 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 }
 
 // historyWorld puts the policy library's world of today, the end of the calibrated
-// history, in place of an old policy file's world block.
+// history, in place of an old policy file's world block, and the adulterated share of
+// the history's first week in its economy (TestPolicyFentanylClockKeeps2012).
 func historyWorld(t *testing.T, text []byte) []byte {
 	t.Helper()
 	block := regexp.MustCompile(`(?m)^world:\n(  .*\n)+`)
-	if !block.Match(text) {
-		t.Fatal("an old policy file without a world block")
+	if !block.Match(text) || !bytes.Contains(text, []byte("\neconomy: {}\n")) {
+		t.Fatal("an old policy file without a world block or economy: {}")
 	}
-	return block.ReplaceAll(text, []byte("world:\n  history: ../../../scenarios/history/mexico-2006.yaml\n"))
+	text = block.ReplaceAll(text, []byte("world:\n  history: ../../../scenarios/history/mexico-2006.yaml\n"))
+	return bytes.Replace(text, []byte("\neconomy: {}\n"), []byte("\neconomy: {fentanyl_share: 0.0010265}\n"), 1)
+}
+
+// The US side's clock is the world's first week. The policy library's world used to
+// start on 2012-01-01, the date the economy's defaults describe; on the history it starts
+// on 2006-12-03, and status-quo.yaml sets the adulterated share for that week, so that
+// the share from 2025 is the one the old world had (docs/us-side.md, "Limits"): the
+// logistic growth, written out here, from each world's first week to week 0 agrees to
+// five figures.
+func TestPolicyFentanylClockKeeps2012(t *testing.T) {
+	old, err := LoadScenario(filepath.Join("testdata", "policy-before", "status-quo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := loadScenario(t, filepath.Join("policy", "status-quo.yaml"))
+	share := func(sc *Scenario) float64 {
+		e, weeks := sc.Config().Economy, float64(sc.Config().WarmUpWeeks)
+		odds := (1 - e.FentanylShare) / e.FentanylShare * math.Exp(-e.FentanylGrowth*weeks*7/365.25)
+		return 1 / (1 + odds)
+	}
+	a, b := share(old), share(now)
+	if now.Config().WarmUpWeeks-old.Config().WarmUpWeeks != 265 || math.Abs(b/a-1) > 1e-4 {
+		t.Errorf("adulterated share at the start: %v after %d weeks from the old world's first week, %v after %d from the history's; want the same",
+			a, old.Config().WarmUpWeeks, b, now.Config().WarmUpWeeks)
+	}
 }
