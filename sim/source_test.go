@@ -53,3 +53,32 @@ func TestScenarioSourceReadsOnce(t *testing.T) {
 		t.Error("the edited file loads: the test edits nothing")
 	}
 }
+
+// A ScenarioSource of a scenario whose world is a history reads the history's files as
+// well, and parses what it read after they are edited.
+func TestScenarioSourceReadsTheHistory(t *testing.T) {
+	dir := t.TempDir()
+	writeHistoryFiles(t, dir, map[string]string{"past.yaml": pastScenario, "future.yaml": futureScenario})
+	path := filepath.Join(dir, "future.yaml")
+	want, err := LoadScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := ReadScenarioSource(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Files) != 2 || src.Files[1].Path != filepath.Join(dir, "past.yaml") {
+		t.Fatalf("files %+v, want future.yaml and past.yaml", src.Files)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "past.yaml"), []byte("name: [edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := src.Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.SHA256 != want.SHA256 || got.Config().WarmUpWeeks != 40 {
+		t.Errorf("parsed %s (warm-up %d weeks), want %s as LoadScenario read it", got.SHA256, got.Config().WarmUpWeeks, want.SHA256)
+	}
+}
