@@ -421,7 +421,7 @@ func (r *Replicate) expand(i int, rng *rand.Rand) {
 // withdrawAt.
 func (r *Replicate) withdraw(i int, rng *rand.Rand) {
 	t := &r.territory
-	if !r.w.HasEconomy() {
+	if !r.economyOn(r.week) {
 		if v := r.withdrawAt(i, rng); v >= 0 {
 			t.present[i] &^= 1 << v
 		}

@@ -72,7 +72,15 @@ type Config struct {
 	// WarmUpWeeks runs the world forward this many weeks from its initial state, without
 	// interventions, before week 0: a world given for 2012 starts a 2025 scenario as it
 	// stands in 2025, in every replicate by the same mechanism.
-	WarmUpWeeks   int
+	WarmUpWeeks int
+	// LateEconomy and LatePolicy hold the economy (labs, trafficking, the market) and the
+	// policy back until week 1: the warm-up runs as a world with the economy's territory
+	// and no policy, the labs are seeded at the end of the warm-up and the policy starts
+	// there, as it would at week 0 of a world without a warm-up. For a warm-up that
+	// replays a history which had neither (a scenario's world.history).
+	LateEconomy, LatePolicy bool
+	// Interventions act in the weeks they are active; one may start before week 0 (From
+	// down to -WarmUpWeeks) to act in the warm-up, as a history's campaigns do.
 	Interventions []Intervention
 	Mode          Mode
 }
@@ -148,10 +156,24 @@ func NewWorld(cfg Config) (*World, error) {
 		return nil, fmt.Errorf("model: %d warm-up weeks, want none or more", cfg.WarmUpWeeks)
 	}
 	for _, iv := range cfg.Interventions {
-		if err := iv.Validate(); err != nil {
+		chk := iv
+		if iv.From < 0 && iv.From >= -cfg.WarmUpWeeks {
+			// A campaign of the warm-up: checked as if its weeks were counted from the
+			// warm-up's first (To is then at most 0, never Forever).
+			chk.From, chk.To = iv.From+cfg.WarmUpWeeks, iv.To+cfg.WarmUpWeeks
+			if iv.RampUntil != 0 {
+				chk.RampUntil = iv.RampUntil + cfg.WarmUpWeeks
+			}
+			if iv.To > 0 {
+				return nil, fmt.Errorf("model: %s from warm-up week %d ends at week %d: a campaign of the warm-up ends by week 0", iv.Kind, iv.From, iv.To)
+			}
+		}
+		if err := chk.Validate(); err != nil {
 			return nil, err
 		}
 		switch {
+		case iv.From < 0 && ((cfg.LateEconomy && (iv.Kind.NeedsEconomy() || iv.HaltShipments)) || (cfg.LatePolicy && iv.Kind.NeedsPolicy())):
+			return nil, fmt.Errorf("model: %s in the warm-up, whose world has no economy or no policy until week 1", iv.Kind)
 		case iv.Kind == Decapitation && !w.Dynamic():
 			return nil, errors.New("model: decapitation needs fragmentation (leaders, succession and splits) switched on")
 		case iv.Kind == SpecialForcesRaids && !w.Dynamic():
@@ -415,16 +437,28 @@ func (r *Replicate) Reset(rng *rand.Rand) {
 	// A group drawn with no members has ended: the first week settles it, as it does
 	// groups that fall below the floor (the step flags only those that had members).
 	r.unsettled = true
-	if r.w.HasEconomy() {
+	late := r.w.cfg.WarmUpWeeks > 0
+	if r.w.HasEconomy() && !(late && r.w.cfg.LateEconomy) {
 		r.seedLabs()
 	}
-	if r.w.cfg.WarmUpWeeks > 0 {
+	if late {
+		r.statecraft.on = r.w.HasPolicy() && !r.w.cfg.LatePolicy
 		r.warmUp = resize(r.warmUp, int(NumMetrics))
 		for wk := 1 - r.w.cfg.WarmUpWeeks; wk <= 0 && r.err == nil; wk++ {
 			r.Step(wk, rng, r.warmUp)
 		}
+		r.statecraft.on = r.w.HasPolicy()
+		if r.w.HasEconomy() && r.w.cfg.LateEconomy {
+			r.seedLabs()
+		}
 	}
 	r.week = 0
+}
+
+// economyOn reports whether week wk runs the economy: a world with one, from week 1 if it
+// is late (Config.LateEconomy).
+func (r *Replicate) economyOn(wk int) bool {
+	return r.w.HasEconomy() && (wk > 0 || !r.w.cfg.LateEconomy)
 }
 
 // Sizes returns the current members by slot; the slice is the replicate's own. Until a
@@ -473,9 +507,9 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	} else {
 		f = r.stepStochastic(p, rng)
 		r.endOfWeek(wk, p, &f, rng, out)
-		if r.w.HasEconomy() {
+		if r.economyOn(wk) {
 			r.economyWeek(wk, p, rng, out)
-		} else if r.w.cfg.Territory != nil {
+		} else if r.w.HasGeography() {
 			r.spread(rng) // territory without labs or a market
 		}
 		if r.statecraft.on {

@@ -452,7 +452,7 @@ func InterventionWindows(scs []*scenario.Scenario) []window {
 		weeks := sc.Clock.Weeks
 		for _, iv := range sc.Config().Interventions {
 			from, to := max(iv.From, 0), min(iv.To, weeks)
-			if iv.Intensity == 0 || from <= 1 && to >= weeks || from >= weeks {
+			if iv.Intensity == 0 || from <= 1 && to >= weeks || from >= weeks || to <= 0 { // to <= 0: a history's, before the run
 				continue
 			}
 			sp := span{decimalYear(sc.Clock.Date(from)), decimalYear(sc.Clock.Date(to))}

@@ -3,9 +3,11 @@ package sim
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,7 +17,8 @@ import (
 // The policy library, rewritten as the status quo plus one policy each (extends:
 // status-quo.yaml), is the library it was: every file gives the scenario its old text
 // (kept in testdata/policy-before) gave, to the model's configuration, and short runs of
-// both give the same timeseries.csv bytes.
+// both give the same timeseries.csv bytes. Since then the library's world is the end of
+// the calibrated history (world.history): the old texts are read with that world.
 func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 	old, err := filepath.Glob("testdata/policy-before/*.yaml")
 	if err != nil || len(old) != 9 {
@@ -30,6 +33,7 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 		if strings.Contains(string(text), "extends:") {
 			t.Fatalf("%s is not the text before the rewrite", path)
 		}
+		text = historyWorld(t, text)
 		before, err := scenario.ParseScenario(path, text)
 		if err != nil {
 			t.Fatal(err)
@@ -49,14 +53,20 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 			t.Errorf("%s: the scenario as run does not read back as itself (%v)", name, err)
 		}
 	}
-	// Short runs, the same overrides on both: 2 replicates of 110 weeks (to 2027-02-07)
-	// after one week of warm-up instead of 678, of the status quo and of the policy with
+	// Short runs, the same overrides on both: a replicate of 110 weeks (to 2027-02-07)
+	// after the history (18 years, so only one), of the policy with
 	// the most varied levers, all of which start by 2027-01-03 (week 104).
-	short := mustOverrides(t, "world.since=2024-12-29", "weeks=110", "replicates=2")
-	for _, name := range []string{"status-quo.yaml", "shock-and-awe-unenforced.yaml"} {
+	short := mustOverrides(t, "weeks=110", "replicates=1")
+	for _, name := range []string{"shock-and-awe-unenforced.yaml"} {
 		var series [2][]byte
 		for i, path := range []string{filepath.Join("testdata", "policy-before", name), filepath.Join("..", "scenarios", "policy", name)} {
-			sc, err := scenario.LoadScenarioWith(path, short)
+			var sc *scenario.Scenario
+			var err error
+			if i == 0 {
+				sc, err = scenario.ParseScenarioWith(path, historyWorld(t, readFile(t, path)), short)
+			} else {
+				sc, err = scenario.LoadScenarioWith(path, short)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,5 +79,42 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 		if len(series[0]) == 0 || !bytes.Equal(series[0], series[1]) {
 			t.Errorf("%s: timeseries.csv differs from the one of the file before the rewrite", name)
 		}
+	}
+}
+
+// historyWorld puts the policy library's world of today, the end of the calibrated
+// history, in place of an old policy file's world block, and the adulterated share of
+// the history's first week in its economy (TestPolicyFentanylClockKeeps2012).
+func historyWorld(t *testing.T, text []byte) []byte {
+	t.Helper()
+	block := regexp.MustCompile(`(?m)^world:\n(  .*\n)+`)
+	if !block.Match(text) || !bytes.Contains(text, []byte("\neconomy: {}\n")) {
+		t.Fatal("an old policy file without a world block or economy: {}")
+	}
+	text = block.ReplaceAll(text, []byte("world:\n  history: ../../../scenarios/history/mexico-2006.yaml\n"))
+	return bytes.Replace(text, []byte("\neconomy: {}\n"), []byte("\neconomy: {fentanyl_share: 0.0010265}\n"), 1)
+}
+
+// The US side's clock is the world's first week. The policy library's world used to
+// start on 2012-01-01, the date the economy's defaults describe; on the history it starts
+// on 2006-12-03, and status-quo.yaml sets the adulterated share for that week, so that
+// the share from 2025 is the one the old world had (docs/us-side.md, "Limits"): the
+// logistic growth, written out here, from each world's first week to week 0 agrees to
+// five figures.
+func TestPolicyFentanylClockKeeps2012(t *testing.T) {
+	old, err := scenario.LoadScenario(filepath.Join("testdata", "policy-before", "status-quo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := loadScenario(t, filepath.Join("policy", "status-quo.yaml"))
+	share := func(sc *scenario.Scenario) float64 {
+		e, weeks := sc.Config().Economy, float64(sc.Config().WarmUpWeeks)
+		odds := (1 - e.FentanylShare) / e.FentanylShare * math.Exp(-e.FentanylGrowth*weeks*7/365.25)
+		return 1 / (1 + odds)
+	}
+	a, b := share(old), share(now)
+	if now.Config().WarmUpWeeks-old.Config().WarmUpWeeks != 265 || math.Abs(b/a-1) > 1e-4 {
+		t.Errorf("adulterated share at the start: %v after %d weeks from the old world's first week, %v after %d from the history's; want the same",
+			a, old.Config().WarmUpWeeks, b, now.Config().WarmUpWeeks)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -71,6 +72,11 @@ func TestPolicyReplicateReplayAllocatesNothing(t *testing.T) {
 		}
 		cfg := sc.Config()
 		cfg.WarmUpWeeks = 104
+		// The last 104 weeks of the history: its campaigns of those weeks only.
+		cfg.Interventions = slices.DeleteFunc(slices.Clone(cfg.Interventions), func(iv model.Intervention) bool { return iv.To <= -104 })
+		for i := range cfg.Interventions {
+			cfg.Interventions[i].From = max(cfg.Interventions[i].From, -104)
+		}
 		w, err := model.NewWorld(cfg)
 		if err != nil {
 			t.Fatal(err)

@@ -211,11 +211,9 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 	}
 
 	// The worlds of each particle drawn, built once.
-	draws := make([]int, replicates)
+	draws := post.draws(seed, replicates, opts.PerDraw)
 	worlds := map[int][]*model.World{}
-	for r := range draws {
-		k := post.Draw(seed, r/opts.PerDraw)
-		draws[r] = k
+	for _, k := range draws {
 		if worlds[k] != nil {
 			continue
 		}
@@ -343,22 +341,50 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 			c.Dropped = append(c.Dropped, m)
 		}
 	}
-	if err := WriteFileAtomic(filepath.Join(opts.OutDir, PosteriorDrawsFile), func(w io.Writer) error {
+	if err := post.writeDraws(opts.OutDir, draws, opts.PerDraw); err != nil {
+		return nil, nil, err
+	}
+	if err := writeVariance(opts.OutDir, vars, opts.PerDraw); err != nil {
+		return nil, nil, err
+	}
+	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
+		return nil, nil, err
+	}
+	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
+		return nil, nil, err
+	}
+	return c, vars, nil
+}
+
+// draws lists the particle each of the replicates runs: replicate r runs draw r / perDraw.
+func (p *Posterior) draws(seed uint64, replicates, perDraw int) []int {
+	out := make([]int, replicates)
+	for r := range out {
+		out[r] = p.Draw(seed, r/perDraw)
+	}
+	return out
+}
+
+// writeDraws writes dir/posterior_draws.csv: each replicate's draw, particle and values.
+func (p *Posterior) writeDraws(dir string, draws []int, perDraw int) error {
+	return WriteFileAtomic(filepath.Join(dir, PosteriorDrawsFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write(append([]string{"replicate", "draw", "particle"}, post.Keys...))
+		cw.Write(append([]string{"replicate", "draw", "particle"}, p.Keys...))
 		for r, k := range draws {
-			rec := []string{strconv.Itoa(r), strconv.Itoa(r / opts.PerDraw), strconv.Itoa(k)}
-			for _, x := range post.Particles[k] {
+			rec := []string{strconv.Itoa(r), strconv.Itoa(r / perDraw), strconv.Itoa(k)}
+			for _, x := range p.Particles[k] {
 				rec = append(rec, scenario.FormatG(x))
 			}
 			cw.Write(rec)
 		}
 		cw.Flush()
 		return cw.Error()
-	}); err != nil {
-		return nil, nil, err
-	}
-	if err := WriteFileAtomic(filepath.Join(opts.OutDir, VarianceFile), func(w io.Writer) error {
+	})
+}
+
+// writeVariance writes dir/variance.csv: the rows of the variance decomposition.
+func writeVariance(dir string, vars []VarianceRow, perDraw int) error {
+	return WriteFileAtomic(filepath.Join(dir, VarianceFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"metric", "week", "scenario", "replicates_per_draw", "total_var", "within_var", "between_var", "between_share"})
 		f := func(x float64) string {
@@ -372,21 +398,12 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 			if v.Total > 0 {
 				share = v.Between / v.Total
 			}
-			cw.Write([]string{v.Metric.String(), strconv.Itoa(v.Week), v.Scenario, strconv.Itoa(opts.PerDraw),
+			cw.Write([]string{v.Metric.String(), strconv.Itoa(v.Week), v.Scenario, strconv.Itoa(perDraw),
 				f(v.Total), f(v.Within), f(v.Between), f(share)})
 		}
 		cw.Flush()
 		return cw.Error()
-	}); err != nil {
-		return nil, nil, err
-	}
-	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonFile), c.writeCSV); err != nil {
-		return nil, nil, err
-	}
-	if err := WriteFileAtomic(filepath.Join(opts.OutDir, ComparisonTextFile), c.Summary); err != nil {
-		return nil, nil, err
-	}
-	return c, vars, nil
+	})
 }
 
 // decompose returns the variance of xs (n - 1 in the denominator) and the pooled variance

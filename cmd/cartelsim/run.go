@@ -33,6 +33,8 @@ type runCmd struct {
 	shards     int
 	checkpoint time.Duration
 	sets       []string
+	posterior  string
+	perDraw    int
 	fs         *pflag.FlagSet
 }
 
@@ -41,7 +43,7 @@ func (*runCmd) synopsis() string {
 	return "run a scenario's Monte Carlo replicates and write tables and plots"
 }
 func (*runCmd) usage() string {
-	return "run SCENARIO.yaml [--set key=value ...] [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--events] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D]"
+	return "run SCENARIO.yaml [--set key=value ...] [--out DIR] [--replicates N] [--seed S] [--workers J] [--mode meanfield|stochastic] [--lineage] [--events] [--quiet] [--force] [--resume] [--shard K|env --shards N] [--checkpoint-every D] [--posterior DIR/posterior.csv [--replicates-per-draw M]]"
 }
 
 func (c *runCmd) register(fs *pflag.FlagSet) {
@@ -59,6 +61,8 @@ func (c *runCmd) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.shard, "shard", "", "run only shard K of --shards N: the replicates r with r mod N == K; \"env\" reads K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 	fs.IntVar(&c.shards, "shards", 0, "number of shards (with --shard); merge the shard directories with cartelsim merge")
 	fs.DurationVar(&c.checkpoint, "checkpoint-every", sim.DefaultCheckpointEvery, "how often to save the checkpoint while running (it is also saved when interrupted)")
+	fs.StringVar(&c.posterior, "posterior", "", "draw each replicate's parameters from this posterior.csv of cartelsim calibrate (its last generation, by weight, as compare --posterior); also writes posterior_draws.csv and variance.csv; not with --resume, --shard or --events")
+	fs.IntVar(&c.perDraw, "replicates-per-draw", 2, "with --posterior: consecutive replicates that share a parameter set (2 or more let variance.csv measure the Monte Carlo part)")
 	registerSet(fs, &c.sets)
 }
 
@@ -112,6 +116,16 @@ func (c *runCmd) validate(args []string) error {
 	}
 	if _, err := parseSets(c.sets); err != nil {
 		return err
+	}
+	switch {
+	case c.posterior == "" && c.fs.Changed("replicates-per-draw"):
+		return usagef("--replicates-per-draw needs --posterior")
+	case c.posterior != "" && c.perDraw < 1:
+		return usagef("--replicates-per-draw %d: want at least 1", c.perDraw)
+	case c.posterior != "" && (c.resume || c.shard != "" || c.shards != 0):
+		return usagef("--posterior runs a whole run: not with --resume, --shard or --shards")
+	case c.posterior != "" && c.events:
+		return usagef("--posterior writes replicate 0's events only: not with --events")
 	}
 	// The form of --shard and --shards; run reads the environment for --shard env.
 	_, err := c.shardIndex(func(string) string { return "0" })
@@ -169,7 +183,19 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 		opts.Progress = bar.update
 	}
 	began := time.Now()
-	m, err := sim.Execute(ctx, sc, opts)
+	var m *sim.Manifest
+	if c.posterior != "" {
+		post, perr := sim.ReadPosterior(c.posterior)
+		if perr != nil {
+			return usageError{perr.Error()} // bad input: exit 2
+		}
+		var pr *sim.PosteriorRun
+		if pr, err = sim.ExecutePosterior(ctx, sc, post, c.perDraw, opts); err == nil {
+			m = pr.Manifest
+		}
+	} else {
+		m, err = sim.Execute(ctx, sc, opts)
+	}
 	bar.finish() // end the bar's line before anything else is printed
 	if errors.Is(err, sim.ErrAlreadyComplete) {
 		if !c.quiet {
@@ -198,6 +224,9 @@ func (c *runCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 		}
 		fmt.Fprintf(stdout, "wrote %s: %s, %d plots in %s/\n", out, strings.Join(tables, ", "), plots, sim.PlotsDir)
+		if c.posterior != "" {
+			fmt.Fprintf(stdout, "and %s (each replicate's parameter set), %s (Monte Carlo and parameter variance)\n", sim.PosteriorDrawsFile, sim.VarianceFile)
+		}
 	}
 	return nil
 }

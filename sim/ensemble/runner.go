@@ -70,6 +70,10 @@ type Job struct {
 	// step, if set, advances a replicate by a week in place of its Step: tests watch or
 	// hold the weeks a worker steps with it.
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
+	// Pick, if set, gives the world replicate r runs in place of World: a posterior run
+	// draws each replicate's parameters (posteriorrun.go). The worlds differ only in
+	// their numbers, never in their groups or sections.
+	Pick func(replicate int) *model.World
 	// states, if set, has the replicates' per-state values folded into years: they follow
 	// each series' weeks in what Ensemble and the stateFolders receive.
 	States *StatePlan
@@ -95,7 +99,7 @@ type StateFolder interface {
 func Run(ctx context.Context, job Job, folders ...Folder) error {
 	b := Branched{Worlds: []*model.World{job.World}, Weeks: job.Weeks, Replicates: job.Replicates, First: job.First,
 		Stride: job.Stride, Seed: job.Seed, Workers: job.Workers, Progress: job.Progress, step: job.step,
-		Checkpoint: job.Checkpoint, CheckpointEvery: job.CheckpointEvery}
+		Checkpoint: job.Checkpoint, CheckpointEvery: job.CheckpointEvery, Pick: job.Pick}
 	if job.States != nil {
 		b.States = []*StatePlan{job.States}
 	}
@@ -143,6 +147,8 @@ type Branched struct {
 	CheckpointEvery time.Duration
 	// step is Job.step.
 	step func(r *model.Replicate, week int, rng *rand.Rand, out []float64)
+	// Pick is Job.Pick, for a job of one world.
+	Pick func(replicate int) *model.World
 	// states, if set, has one entry per world, nil or the world's Job.states.
 	States []*StatePlan
 }
@@ -178,6 +184,9 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 	n := len(job.Worlds)
 	if n == 0 || slices.Contains(job.Worlds, nil) || len(folders) != n || job.Weeks < 1 || job.Replicates < 1 || job.First < 0 {
 		return errors.New("sim: a job needs a world, at least one week and one replicate, and replicate numbers from 0")
+	}
+	if job.Pick != nil && n != 1 {
+		return errors.New("sim: a job that picks each replicate's world has one world")
 	}
 	if job.Ensembles != nil && len(job.Ensembles) != n {
 		return fmt.Errorf("sim: a branched job of %d worlds has %d ensembles", n, len(job.Ensembles))
@@ -348,6 +357,7 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 			defer wg.Done()
 			reps := make([]*model.Replicate, n)
 			scratch := make([]*stateScratch, n) // a week's per-state values
+			picked := job.Worlds[0]
 			for k, w := range job.Worlds {
 				reps[k] = w.NewReplicate()
 				if plans[k] != nil {
@@ -376,6 +386,11 @@ func RunBranched(ctx context.Context, job Branched, folders [][]Folder) error {
 				if i >= job.Replicates || ctx.Err() != nil { // select picks at random when both are ready
 					free <- bufs // the folds left are settle's
 					return
+				}
+				if job.Pick != nil { // one world, replicate by replicate (Job.Pick)
+					if w := job.Pick(number(i)); w != picked {
+						reps[0], picked = w.NewReplicate(), w
+					}
 				}
 				pcg := ReplicatePCG(job.Seed, number(i))
 				rng := rand.New(pcg)

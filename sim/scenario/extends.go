@@ -29,6 +29,10 @@ type chainFile struct {
 type chain struct {
 	files []chainFile
 	read  func(path string) ([]byte, error) // a base's bytes; nil: readScenarioFile
+	// histories are the files of the scenarios whose world this chain's is a history of
+	// (world.history), to refuse a cycle; tree is the merged tree once parsed.
+	histories []chainFile
+	tree      *yaml.Node
 }
 
 // load returns the top mapping of doc (the file at path, data) merged onto its bases,

@@ -157,10 +157,18 @@ func parseChain(name string, data []byte, overrides []Override, c *chain) (*Scen
 			return nil, &ScenarioError{File: name, Set: o.String(), Msg: err.Error()}
 		}
 	}
-	sc, err := parseTree(name, doc)
+	tree, hist, files, err := c.history(doc.Content[0])
 	if err != nil {
-		return nil, locate(err, c.files, overrides)
+		return nil, err
 	}
+	sc, err := parseTree(name, &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{tree}})
+	if err == nil && hist != nil {
+		err = hist.apply(sc)
+	}
+	if err != nil {
+		return nil, locate(err, files, overrides)
+	}
+	c.tree = tree
 	sc.Source = data
 	if len(overrides) > 0 || len(c.files) > 1 {
 		sc.Overrides = slices.Clone(overrides)
@@ -173,6 +181,9 @@ func parseChain(name string, data []byte, overrides []Override, c *chain) (*Scen
 	}
 	sum := sha256.Sum256(sc.Source)
 	sc.SHA256 = hex.EncodeToString(sum[:])
+	if hist != nil {
+		sc.SHA256 = historySHA256(sc.Source, hist)
+	}
 	return sc, nil
 }
 

@@ -39,12 +39,22 @@ type Scenario struct {
 	Seed        uint64
 	Mode        model.Mode
 
-	config model.Config // the world, validated; Mode is taken from the field above
+	config  model.Config     // the world, validated; Mode is taken from the field above
+	history *scenarioHistory // world.history's, if the world is one (history.go)
 }
 
 // NewWorld builds the scenario's world in its current Mode (which a command line may
 // have overridden).
 func (s *Scenario) NewWorld() (*model.World, error) { return model.NewWorld(s.Config()) }
+
+// WithConfig returns a copy of the scenario with the world configuration cfg, which
+// must come from a parse of the same file with other values (a posterior's draw): the
+// run directory then records that draw's world in place of the file's.
+func (s *Scenario) WithConfig(cfg model.Config) *Scenario {
+	c := *s
+	c.config = cfg
+	return &c
+}
 
 // Config returns the scenario's world configuration, in its current Mode, for callers
 // that vary it (calibration, sweeps) before building a world.

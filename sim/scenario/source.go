@@ -11,7 +11,8 @@ import (
 // other overrides each time) never mixes versions of a file edited meanwhile.
 type ScenarioSource struct {
 	Path string
-	// Files are the scenario file, then its bases in the order extends: names them.
+	// Files are the scenario file, then its bases in the order extends: names them, then
+	// the files of its world's history (world.history), if it has one.
 	Files []SourceFile
 }
 
@@ -34,11 +35,17 @@ func ReadScenarioSource(path string) (*ScenarioSource, error) {
 		return nil, err
 	}
 	c := &chain{}
-	if _, err := c.load(path, data, doc); err != nil {
+	top, err := c.load(path, data, doc)
+	if err != nil {
+		return nil, err
+	}
+	// A world from a history (world.history): its files are read now too.
+	_, _, files, err := c.history(top)
+	if err != nil {
 		return nil, err
 	}
 	src := &ScenarioSource{Path: path}
-	for _, f := range c.files {
+	for _, f := range files {
 		sum := sha256.Sum256(f.data)
 		src.Files = append(src.Files, SourceFile{Path: f.path, SHA256: hex.EncodeToString(sum[:]), data: f.data})
 	}
