@@ -56,11 +56,15 @@ const (
 	// shipments to the US. Enforced says whether it is monitored and enforced, which sets
 	// its hazard of breakdown (Policy).
 	Ceasefire Kind = "ceasefire"
+
+	Breakaway  Kind = "breakaway"  // a scheduled split of a named group (breakaway.go)
+	Deployment Kind = "deployment" // troops sent to named states (deployment.go)
 )
 
 // Kinds lists the known kinds, for error messages and documentation.
 var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction,
-	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire}
+	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire,
+	Breakaway, Deployment}
 
 // NeedsEconomy reports whether the kind acts through territory, labs or the market.
 func (k Kind) NeedsEconomy() bool {
@@ -82,7 +86,7 @@ func (k Kind) NeedsPolicy() bool {
 
 // takesTargets reports whether the kind acts on named groups or states.
 func (k Kind) takesTargets() bool {
-	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire
+	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire || k == Breakaway || k == Deployment
 }
 
 // takesRamp reports whether the kind is phased in from From to RampUntil.
@@ -179,6 +183,8 @@ type Intervention struct {
 	RampUntil int
 	// Enforced and HaltShipments apply to ceasefires only.
 	Enforced, HaltShipments bool
+	// Split describes a breakaway's new group (breakaway.go).
+	Split *BreakawayGroup
 }
 
 // NewIntervention validates and returns an intervention.
@@ -240,6 +246,10 @@ func (iv Intervention) Validate() error {
 		}
 		if t := iv.Targets; iv.Kind == Ceasefire && t.set() > 0 && len(t.Groups) == 0 {
 			return fieldErrorf("targets", "a ceasefire targets groups (targets.groups), or all groups without targets")
+		}
+	case Breakaway, Deployment:
+		if err := iv.validateOwn(); err != nil {
+			return err
 		}
 	default:
 		return fieldErrorf("kind", "unknown intervention kind %q (want one of %v)", iv.Kind, Kinds)

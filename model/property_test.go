@@ -65,6 +65,8 @@ func paramFields(p *Params) []numField {
 		{"baseline_homicide_rate", &p.BaselineHomicideRate, 0, maxSpatialParam},
 		{"oc_homicide_ratio", &p.OCHomicideRatio, 0, maxSpatialParam},
 		{"alliance_division", &p.AllianceDivision, 0, maxSpatialParam},
+		{"deployment_violence", &p.DeploymentViolence, -1, maxSpatialParam},
+		{"deployment_arrests", &p.DeploymentArrests, 0, 1},
 	}
 }
 
@@ -509,7 +511,9 @@ func allowedKinds(cfg *Config) []Kind {
 		switch {
 		case k == Decapitation && cfg.Fragmentation == nil,
 			k.NeedsEconomy() && cfg.Economy == nil,
-			k.NeedsPolicy() && cfg.Policy == nil:
+			k.NeedsPolicy() && cfg.Policy == nil,
+			k == Breakaway, // needs its new group: breakaway_test.go
+			k == Deployment && cfg.Economy == nil && cfg.Territory == nil:
 			continue
 		}
 		kinds = append(kinds, k)
@@ -601,7 +605,7 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 		case 1:
 			iv.Casualties = rng.Float64() * 5
 		}
-	case Interdiction:
+	case Interdiction, Deployment:
 		if rng.IntN(2) == 0 {
 			iv.Targets.States = some(pw.stateNames)
 		}
@@ -1383,6 +1387,9 @@ func TestValidateRejectsJustOutsideEachRange(t *testing.T) {
 		iv := Intervention{Kind: k, From: 3, To: 10, Actor: Mexico}
 		if k == Decapitation {
 			iv.Targets.Largest = 1
+		}
+		if k == Breakaway {
+			iv.Targets.Groups, iv.Split = []string{"a"}, &BreakawayGroup{ID: "b"}
 		}
 		check := func(v float64, ok bool) {
 			t.Helper()

@@ -200,6 +200,8 @@ type parametersFile struct {
 	BaselineHomicideRate *realValue `yaml:"baseline_homicide_rate"`
 	OCHomicideRatio      *realValue `yaml:"oc_homicide_ratio"`
 	AllianceDivision     *realValue `yaml:"alliance_division"`
+	DeploymentViolence   *realValue `yaml:"deployment_violence"`
+	DeploymentArrests    *realValue `yaml:"deployment_arrests"`
 }
 
 type interventionFile struct {
@@ -216,6 +218,16 @@ type interventionFile struct {
 	// Ceasefires only.
 	Enforced      bool `yaml:"enforced"`
 	HaltShipments bool `yaml:"halt_shipments"`
+	// Breakaways only: the new group (model.BreakawayGroup).
+	Breakaway *breakawayFile `yaml:"breakaway"`
+}
+
+type breakawayFile struct {
+	ID      string     `yaml:"id"`
+	Name    string     `yaml:"name"`
+	States  []string   `yaml:"states"`
+	Ceded   []string   `yaml:"ceded"`
+	Rivalry *realValue `yaml:"rivalry"`
 }
 
 type targetsFile struct {
@@ -708,6 +720,8 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 		overriding{sf.Parameters.BaselineHomicideRate, &params.BaselineHomicideRate},
 		overriding{sf.Parameters.OCHomicideRatio, &params.OCHomicideRatio},
 		overriding{sf.Parameters.AllianceDivision, &params.AllianceDivision},
+		overriding{sf.Parameters.DeploymentViolence, &params.DeploymentViolence},
+		overriding{sf.Parameters.DeploymentArrests, &params.DeploymentArrests},
 	)
 	if err := params.Validate(); err != nil {
 		return nil, fieldError(name, "parameters", err, keys)
@@ -804,6 +818,8 @@ func (sf *scenarioFile) numbers() []givenNumber {
 		{"parameters.baseline_homicide_rate", ps.BaselineHomicideRate},
 		{"parameters.oc_homicide_ratio", ps.OCHomicideRatio},
 		{"parameters.alliance_division", ps.AllianceDivision},
+		{"parameters.deployment_violence", ps.DeploymentViolence},
+		{"parameters.deployment_arrests", ps.DeploymentArrests},
 	}
 	for i, g := range sf.World.Groups {
 		key := fmt.Sprintf("world.groups[%d].", i)
@@ -820,6 +836,9 @@ func (sf *scenarioFile) numbers() []givenNumber {
 		out = append(out, givenNumber{key + "intensity", iv.Intensity}, givenNumber{key + "civilian_casualties", iv.Casualties})
 		if iv.Targets != nil {
 			out = append(out, givenNumber{key + "targets.min_members", iv.Targets.MinMembers})
+		}
+		if iv.Breakaway != nil {
+			out = append(out, givenNumber{key + "breakaway.rivalry", iv.Breakaway.Rivalry})
 		}
 	}
 	return out
@@ -1250,10 +1269,19 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 					Msg: fmt.Sprintf("%s is before from, %s: a ramp ends after it starts", r.describe(iv.RampUntil), ivf.From.describe(iv.From))}
 			}
 		}
+		if b := ivf.Breakaway; b != nil {
+			if iv.Split, err = p.breakaway(prefix+".breakaway", b); err != nil {
+				return nil, err
+			}
+		}
 		if err := iv.Validate(); err != nil {
 			return nil, fieldError(p.file, prefix, err, p.keys)
 		}
 		switch {
+		case iv.Kind == model.Breakaway && !dynamic:
+			return nil, p.fail(prefix+".kind", "a breakaway needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
+		case iv.Kind == model.Deployment && cfg.Economy == nil && cfg.Territory == nil:
+			return nil, p.fail(prefix+".kind", "a deployment needs the states: add a territory section (territory: {} for the defaults)")
 		case iv.Kind == model.Decapitation && !dynamic:
 			return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
 		case iv.Kind.NeedsEconomy() && cfg.Economy == nil:
@@ -1282,6 +1310,31 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		ivs = append(ivs, iv)
 	}
 	return ivs, nil
+}
+
+// breakaway reads a breakaway's new group, resolving its states to their codes.
+func (p *scenarioParser) breakaway(key string, b *breakawayFile) (*model.BreakawayGroup, error) {
+	g := &model.BreakawayGroup{ID: b.ID, Name: b.Name}
+	if b.ID == "" {
+		return nil, p.fail(key+".id", "missing: the new group needs an id")
+	}
+	if b.Rivalry != nil {
+		g.Rivalry = float64(*b.Rivalry)
+	}
+	for _, list := range []struct {
+		name string
+		in   []string
+		out  *[]string
+	}{{"states", b.States, &g.States}, {"ceded", b.Ceded, &g.Ceded}} {
+		for j, st := range list.in {
+			code, err := p.states.resolve(st)
+			if err != nil {
+				return nil, p.fail(fmt.Sprintf("%s.%s[%d]", key, list.name, j), "%v", err)
+			}
+			*list.out = append(*list.out, code)
+		}
+	}
+	return g, nil
 }
 
 // interventionName is what an intervention's name may be: an identifier that is no
