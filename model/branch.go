@@ -170,6 +170,8 @@ func (r *Replicate) copyState(src *Replicate) {
 	sp.civ = clone(osp.civ, ssp.civ)
 	sp.truceDens = clone(osp.truceDens, ssp.truceDens)
 	sp.truceAdj = clone(osp.truceAdj, ssp.truceAdj)
+	sp.level = clone(osp.level, ssp.level)
+	sp.arrest = clone(osp.arrest, ssp.arrest)
 	sp.other = clone(osp.other, ssp.other)
 	sp.home = clone(osp.home, ssp.home)
 

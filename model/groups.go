@@ -50,6 +50,9 @@ type LineageRecord struct {
 	DiedWeek int // -1 while alive
 	Cause    Cause
 	Peak     float64 // most members at the end of any week
+	// Breakaway is 1 + the index of the world's breakaway that created the group (its
+	// Split names it), 0 for any other group.
+	Breakaway int `json:",omitempty"`
 }
 
 // LineageID names lineage record k: an initial group by its data set ID, a faction by
@@ -58,6 +61,9 @@ func (w *World) LineageID(lineage []LineageRecord, k int) string {
 	n := w.cfg.Network.Len()
 	if k < n {
 		return w.cfg.Network.Groups[k].ID
+	}
+	if b := lineage[k].Breakaway; b > 0 {
+		return w.campaigns[b-1].Split.ID
 	}
 	prefix := "new"
 	if root := lineage[k].Root; root < n {
@@ -784,6 +790,7 @@ func (r *Replicate) endOfWeek(wk int, p Params, f *flows, rng *rand.Rand, out []
 	if r.w.Dynamic() {
 		r.decapitate(wk, p, rng, &ev)
 		r.raid(wk, p, rng, &ev, out)
+		r.breakAway(wk, &ev)
 		f.recruits += r.births(wk, *f, rng, &ev)
 		viable = r.w.frag.ViableMembers
 	}

@@ -62,12 +62,15 @@ const (
 	SpecialForcesRaids Kind = "special-forces-raids"
 	Tariffs            Kind = "tariffs"
 	Designation        Kind = "designation"
+
+	Breakaway  Kind = "breakaway"  // a scheduled split of a named group (breakaway.go)
+	Deployment Kind = "deployment" // troops sent to named states (deployment.go)
 )
 
 // Kinds lists the known kinds, for error messages and documentation.
 var Kinds = []Kind{RecruitmentReduction, Incapacitation, Decapitation, Airstrikes, LabDismantling, Interdiction, DemandReduction,
 	HarmReduction, Cooperation, PrecursorControl, ArmsInterdiction, AntiCorruption, Ceasefire,
-	MaritimeStrikes, NavalInterdiction, SpecialForcesRaids, Tariffs, Designation}
+	MaritimeStrikes, NavalInterdiction, SpecialForcesRaids, Tariffs, Designation, Breakaway, Deployment}
 
 // NeedsEconomy reports whether the kind acts through territory, labs or the market.
 func (k Kind) NeedsEconomy() bool {
@@ -91,7 +94,7 @@ func (k Kind) NeedsPolicy() bool {
 
 // takesTargets reports whether the kind acts on named groups or states.
 func (k Kind) takesTargets() bool {
-	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire || k == SpecialForcesRaids || k == Designation
+	return k.StrikesLabs() || k == Decapitation || k == Interdiction || k == Ceasefire || k == SpecialForcesRaids || k == Designation || k == Breakaway || k == Deployment
 }
 
 // takesRamp reports whether the kind is phased in from From to RampUntil.
@@ -191,6 +194,8 @@ type Intervention struct {
 	// Respond is how a US or joint kinetic campaign answers the losses retaliation
 	// brings (escalation.go); "" is NoResponse.
 	Respond Response
+	// Split describes a breakaway's new group (breakaway.go).
+	Split *BreakawayGroup
 }
 
 // NewIntervention validates and returns an intervention.
@@ -259,6 +264,10 @@ func (iv Intervention) Validate() error {
 		}
 	case MaritimeStrikes, NavalInterdiction:
 		if err := iv.validateSea(); err != nil {
+			return err
+		}
+	case Breakaway, Deployment:
+		if err := iv.validateOwn(); err != nil {
 			return err
 		}
 	default:

@@ -62,6 +62,12 @@ type Params struct {
 	// scale is 1/(d A_i + 1), d = AllianceDivision. 1 is the paper's (R_ij+1)/(A_i+1);
 	// 0: allies fight as much as anyone.
 	AllianceDivision float64
+	// DeploymentViolence and DeploymentArrests are what a deployment of level 1 does
+	// where it is (deployment.go): the conflict hazard there is multiplied by
+	// max(0, 1 + DeploymentViolence x level), and members there are arrested at the added
+	// weekly hazard DeploymentArrests x level. Worlds without deployments do not use them.
+	DeploymentViolence float64
+	DeploymentArrests  float64
 }
 
 // The defaults of the spatial parameters (see docs/space.md and the registry).
@@ -141,10 +147,14 @@ func (p Params) Validate() error {
 		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate, maxSpatialParam},
 		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio, maxSpatialParam},
 		{"alliance_division", "alliance division", p.AllianceDivision, maxSpatialParam},
+		{"deployment_arrests", "deployment arrest hazard", p.DeploymentArrests, 1},
 	} {
 		if !(f.v >= 0 && f.v <= f.hi) { // NaN included
 			return fieldErrorf(f.field, "%s is %v, want a number from 0 to %g", f.name, f.v, f.hi)
 		}
+	}
+	if v := p.DeploymentViolence; !(v >= -1 && v <= maxSpatialParam) {
+		return fieldErrorf("deployment_violence", "deployment violence is %v, want a number from -1 to %g", v, float64(maxSpatialParam))
 	}
 	return nil
 }

@@ -65,6 +65,8 @@ func paramFields(p *Params) []numField {
 		{"baseline_homicide_rate", &p.BaselineHomicideRate, 0, maxSpatialParam},
 		{"oc_homicide_ratio", &p.OCHomicideRatio, 0, maxSpatialParam},
 		{"alliance_division", &p.AllianceDivision, 0, maxSpatialParam},
+		{"deployment_violence", &p.DeploymentViolence, -1, maxSpatialParam},
+		{"deployment_arrests", &p.DeploymentArrests, 0, 1},
 	}
 }
 
@@ -528,7 +530,9 @@ func allowedKinds(cfg *Config) []Kind {
 		case (k == Decapitation || k == SpecialForcesRaids) && cfg.Fragmentation == nil,
 			k.NeedsEconomy() && cfg.Economy == nil,
 			k.NeedsPolicy() && cfg.Policy == nil,
-			k.AtSea() && (cfg.Economy == nil || cfg.Economy.SeaRoutes == 0):
+			k.AtSea() && (cfg.Economy == nil || cfg.Economy.SeaRoutes == 0),
+			k == Breakaway, // needs its new group: breakaway_test.go
+			k == Deployment && cfg.Economy == nil && cfg.Territory == nil:
 			continue
 		}
 		kinds = append(kinds, k)
@@ -636,7 +640,7 @@ func drawIntervention(rng *rand.Rand, cfg *Config, pw *propWorld, kind Kind) Int
 		case 1:
 			iv.Casualties = rng.Float64() * 5
 		}
-	case Interdiction:
+	case Interdiction, Deployment:
 		if rng.IntN(2) == 0 {
 			iv.Targets.States = some(pw.stateNames)
 		}
@@ -1464,6 +1468,9 @@ func TestValidateRejectsJustOutsideEachRange(t *testing.T) {
 			iv.Targets.Largest, iv.Actor = 1, US
 		case Tariffs, Designation:
 			iv.Actor = US
+		}
+		if k == Breakaway {
+			iv.Targets.Groups, iv.Split = []string{"a"}, &BreakawayGroup{ID: "b"}
 		}
 		check := func(v float64, ok bool) {
 			t.Helper()

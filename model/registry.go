@@ -107,6 +107,8 @@ func (p *Params) keyedFields() []numField {
 		{name: "baseline_homicide_rate", p: &p.BaselineHomicideRate},
 		{name: "oc_homicide_ratio", p: &p.OCHomicideRatio},
 		{name: "alliance_division", p: &p.AllianceDivision},
+		{name: "deployment_violence", p: &p.DeploymentViolence},
+		{name: "deployment_arrests", p: &p.DeploymentArrests},
 	}
 }
 
@@ -234,6 +236,12 @@ var registryMeta = []paramMeta{
 	{"parameters", "alliance_division", "fraction of alliance strength", 0, 1, Assumed,
 		"1 is Prieto-Curiel et al. 2023's kernel (R_ij + 1)/(A_i + 1): a group's alliances divide all its conflict. Contested, so the range runs to 0, where allies do not protect a group at all (assumption: how far alliances keep groups out of fights is not measured)",
 		"how much a group's alliances divide its conflict: the kernel's row scale is 1/(d A_i + 1)"},
+	{"parameters", "deployment_violence", "change in the conflict hazard per deployment level", -0.5, 2, Assumed,
+		"0: deployments do not change violence where they go. Contested, so the range spans the hypotheses: from deterrence (-0.5, an assumption) to the rise found where the joint operations of 2007-2010 went (Escalante 2011, Nexos, and Merino 2011, Nexos: homicide rates rose faster in the states with operations; Espinosa & Rubin 2015, Am. Stat. 69:17, a causal increase after the interventions; Dell 2015, AER 105:1738, drug-trade homicides up after crackdowns that followed close PAN victories); 2, a tripling of the hazard at level 1, is an assumption. For the calibration to choose",
+		"how a deployment of level 1 changes the conflict hazard of members where it is: a factor max(0, 1 + x level)"},
+	{"parameters", "deployment_arrests", "arrests per member per week at level 1", 0, 0.002, Assumed,
+		"0: deployments arrest no one beyond incapacitation. Up to 0.002 a week, which on the roughly 50,000 members of the states Calderon's operations covered is 100 arrests a week, about as many again as incapacitation's 110 (an assumption; the government's counts of arrests for drug crimes, some 120,000 in 2007-2011, include many who were not members and were released). For the calibration to choose",
+		"members arrested per member per week where a deployment of level 1 is, beyond incapacitation"},
 
 	// fragmentation: leaders, succession, splits, collapse and new groups.
 	{"fragmentation", "lieutenant_span", "members per lieutenant", 150, 2000, Calibrated,

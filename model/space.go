@@ -86,6 +86,8 @@ type space struct {
 	homicides           []float64
 	hits, aim, civ      []float64 // by state, for one strike campaign: labs hit, labs aimed at, civilians killed
 	truceDens, truceAdj []float64 // by state: members in the ceasefire being applied
+	deployed            bool      // some deployment is in force this week (deployment.go)
+	level, arrest       []float64 // by state: the deployments' level; by slot: their arrest hazard
 }
 
 func (sp *space) reset(w *World, t *territory) {

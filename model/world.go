@@ -109,6 +109,7 @@ type campaign struct {
 	Intervention
 	named  []bool
 	states uint64
+	brk    breakPlan // a breakaway's, resolved (breakaway.go)
 }
 
 // ErrMeanFieldFragmentation is returned for a mean-field world with decapitation,
@@ -189,6 +190,9 @@ func NewWorld(cfg Config) (*World, error) {
 			return nil, err
 		}
 		c, err := w.newCampaign(iv)
+		if err == nil {
+			c, err = w.resolveOwn(c) // breakaways and deployments (breakaway.go, deployment.go)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -497,6 +501,7 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	}
 	p := r.w.ParamsAt(wk)
 	r.space.hostility, r.space.adjacent = p.BaselineHostility, p.AdjacentWeight
+	r.deploy(wk)
 	r.territory.lost = 0
 	if r.statecraft.on {
 		r.adjust(wk, &p)
@@ -669,6 +674,9 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	if r.statecraft.on {
 		r.truceExposure(c)
 	}
+	if r.space.deployed {
+		r.deployedExposure(c, p)
+	}
 	var f flows
 	perCapitaArrest := p.Incapacitation / s
 	for i, x := range c {
@@ -682,10 +690,15 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 		}
 		hSat := float64(p.Saturation * x)
 		h := perCapitaArrest + hDeath + hSat
+		arrest := perCapitaArrest
+		if r.space.deployed && r.space.arrest[i] > 0 {
+			arrest += r.space.arrest[i]
+			h += r.space.arrest[i]
+		}
 		exits := BinomialHazard(rng, x, h)
 		r.satExits[i] = 0
 		if exits > 0 {
-			arrested, killed := Split(rng, exits, perCapitaArrest/h, hDeath/h)
+			arrested, killed := Split(rng, exits, arrest/h, hDeath/h)
 			f.incapacitated += arrested
 			f.deaths += killed
 			if killed > 0 && r.space.on {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func TestShippedScenariosLoad(t *testing.T) {
 	}
 }
 
-// scenarioErrorCase is a bad scenario and the error it must give: a *ScenarioError for
+// scenarioErrorCase is a bad scenario and the error it must give: a *scenario.ScenarioError for
 // bad.yaml at the line and key, with a message containing msg, on one line.
 type scenarioErrorCase struct {
 	name, yaml string
@@ -91,7 +92,7 @@ func (c scenarioErrorCase) check(t *testing.T) {
 	_, err := scenario.ParseScenario("bad.yaml", []byte(c.yaml))
 	var se *scenario.ScenarioError
 	if !errors.As(err, &se) {
-		t.Fatalf("error %v (%T), want a *ScenarioError", err, err)
+		t.Fatalf("error %v (%T), want a *scenario.ScenarioError", err, err)
 	}
 	if se.File != "bad.yaml" || se.Line != c.line || se.Key != c.key || !strings.Contains(se.Msg, c.msg) {
 		t.Errorf("got %q (line %d, key %q), want line %d, key %q, message containing %q", err, se.Line, se.Key, c.line, c.key, c.msg)
@@ -149,6 +150,9 @@ func TestScenarioErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
+	placeless := "name: p\nstart: 2025-01-05\nweeks: 4\nworld:\n  groups:\n    - {id: a, members: 500, state: SIN}\n" +
+		"interventions:\n  - {kind: deployment, from: 0, intensity: 1, actor: mexico, targets: {states: [SIN]}}\n"
+	scenarioErrorCase{yaml: placeless, line: 8, key: "interventions[0].kind", msg: "needs the states"}.check(t)
 }
 
 func TestLoadScenarioFileErrors(t *testing.T) {
@@ -158,7 +162,7 @@ func TestLoadScenarioFileErrors(t *testing.T) {
 		_, err := scenario.LoadScenario(path)
 		var se *scenario.ScenarioError
 		if !errors.As(err, &se) {
-			t.Fatalf("%s: error %v (%T), want a *ScenarioError", path, err, err)
+			t.Fatalf("%s: error %v (%T), want a *scenario.ScenarioError", path, err, err)
 		}
 		for _, w := range append(want, path) {
 			if !strings.Contains(err.Error(), w) {
@@ -289,7 +293,7 @@ func TestScenarioErrorPrintable(t *testing.T) {
 }
 
 // FuzzParseScenario: whatever the bytes, the decoder returns a scenario or a
-// *ScenarioError on one line, and never panics; a scenario it accepts has finite numbers
+// *scenario.ScenarioError on one line, and never panics; a scenario it accepts has finite numbers
 // within their caps and a name that can name a directory.
 func FuzzParseScenario(f *testing.F) {
 	for _, seed := range []string{
@@ -375,7 +379,7 @@ func FuzzParseScenario(f *testing.F) {
 		}
 		var se *scenario.ScenarioError
 		if !errors.As(err, &se) {
-			t.Fatalf("error %v is a %T, not a *ScenarioError", err, err)
+			t.Fatalf("error %v is a %T, not a *scenario.ScenarioError", err, err)
 		}
 		if msg := err.Error(); strings.ContainsAny(msg, "\n\r") || !utf8.ValidString(msg) {
 			t.Fatalf("error is not one printable line: %q", msg)
@@ -507,6 +511,9 @@ func TestFragmentationScenarioErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
+	placeless := "name: p\nstart: 2025-01-05\nweeks: 4\nworld:\n  groups:\n    - {id: a, members: 500, state: SIN}\n" +
+		"interventions:\n  - {kind: deployment, from: 0, intensity: 1, actor: mexico, targets: {states: [SIN]}}\n"
+	scenarioErrorCase{yaml: placeless, line: 8, key: "interventions[0].kind", msg: "needs the states"}.check(t)
 }
 
 // labsScenario is a small inline world with an economy, a warm-up and the four economy
@@ -593,6 +600,9 @@ func TestEconomyScenarioErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
+	placeless := "name: p\nstart: 2025-01-05\nweeks: 4\nworld:\n  groups:\n    - {id: a, members: 500, state: SIN}\n" +
+		"interventions:\n  - {kind: deployment, from: 0, intensity: 1, actor: mexico, targets: {states: [SIN]}}\n"
+	scenarioErrorCase{yaml: placeless, line: 8, key: "interventions[0].kind", msg: "needs the states"}.check(t)
 }
 
 // policyScenario is a small inline world with a policy section and the five policy kinds,
@@ -664,6 +674,9 @@ func TestPolicyScenarioErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t) })
 	}
+	placeless := "name: p\nstart: 2025-01-05\nweeks: 4\nworld:\n  groups:\n    - {id: a, members: 500, state: SIN}\n" +
+		"interventions:\n  - {kind: deployment, from: 0, intensity: 1, actor: mexico, targets: {states: [SIN]}}\n"
+	scenarioErrorCase{yaml: placeless, line: 8, key: "interventions[0].kind", msg: "needs the states"}.check(t)
 }
 
 // everyNumber holds, in a valid context, every number a scenario can give outside the
@@ -700,6 +713,8 @@ parameters:
   baseline_homicide_rate: 10
   oc_homicide_ratio: 3.51
   alliance_division: 1
+  deployment_violence: 0.5
+  deployment_arrests: 0.001
 fragmentation: {}
 economy: {}
 policy: {}
@@ -722,6 +737,8 @@ interventions:
     ramp_until: 60
     intensity: 0.3
     actor: us
+  - {kind: breakaway, from: 20, intensity: 0.3, actor: mexico, targets: {groups: [a]}, breakaway: {id: a2, states: [SIN, SON], ceded: [SON], rivalry: 2}}
+  - {kind: deployment, from: 0, to: 52, intensity: 1, actor: mexico, targets: {states: [SIN]}}
 `
 
 // numberLocations places each numeric key of the file's structure (as numericKeys names
@@ -732,6 +749,7 @@ var numberLocations = map[string]struct{ base, key string }{
 	"interventions[].civilian_casualties": {everyNumber, "interventions[2].civilian_casualties"},
 	"interventions[].ramp_until":          {everyNumber, "interventions[3].ramp_until"},
 	"interventions[].targets.largest":     {everyNumber, "interventions[1].targets.largest"},
+	"interventions[].breakaway.rivalry":   {everyNumber, "interventions[4].breakaway.rivalry"},
 }
 
 // numericKeys lists the key of every number in a scenario file's structure, by
@@ -896,7 +914,7 @@ func TestEveryNumberRefusesEdgeCases(t *testing.T) {
 	}
 }
 
-// A value above MaxUnbounded is refused where no documented bound is lower, and only
+// A value above scenario.MaxUnbounded is refused where no documented bound is lower, and only
 // there: the economy's reference_demand is documented up to 1e10.
 func TestUnboundedCap(t *testing.T) {
 	for _, c := range []struct {
@@ -950,4 +968,40 @@ func TestNegativeZeroIsZero(t *testing.T) {
 	}
 	scenarioErrorCase{"min_members -0", strings.Replace(kingpinScenario, "{largest: 2}", "{min_members: -0.0}", 1), 19,
 		"interventions[0].targets.min_members", "0, want a finite positive number"}.check(t)
+}
+
+// A breakaway's new group and a deployment's states are read with their codes resolved,
+// and their mistakes are one-line errors at their key.
+func TestBreakawayAndDeploymentScenario(t *testing.T) {
+	sc, err := scenario.ParseScenario("b.yaml", []byte(everyNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ivs := sc.Config().Interventions
+	b, d := ivs[4], ivs[5]
+	if b.Kind != model.Breakaway || b.Split == nil || b.Split.ID != "a2" || !slices.Equal(b.Split.States, []string{"SIN", "SON"}) ||
+		!slices.Equal(b.Split.Ceded, []string{"SON"}) || b.Split.Rivalry != 2 || b.Intensity != 0.3 {
+		t.Errorf("breakaway read as %+v (%+v)", b, b.Split)
+	}
+	if d.Kind != model.Deployment || !slices.Equal(d.Targets.States, []string{"SIN"}) || d.To != 52 {
+		t.Errorf("deployment read as %+v", d)
+	}
+	replace := replacer(t, everyNumber)
+	line := 1 + strings.Count(everyNumber[:strings.Index(everyNumber, "{kind: breakaway")], "\n")
+	for _, c := range []scenarioErrorCase{
+		{"breakaway without its group", replace(", breakaway: {id: a2, states: [SIN, SON], ceded: [SON], rivalry: 2}", ""), line, "interventions[4].breakaway", "needs its new group"},
+		{"breakaway without an id", replace("{id: a2, ", "{"), line, "interventions[4].breakaway.id", "missing"},
+		{"breakaway into an unknown state", replace("states: [SIN, SON]", "states: [SIN, XYZ]"), line, "interventions[4].breakaway.states[1]", "XYZ"},
+		{"breakaway ceding a state it does not take", replace("ceded: [SON]", "ceded: [DUR]"), line, "interventions[4].breakaway", "not one of the new group's states"},
+		{"breakaway of two groups", replace("targets: {groups: [a]}, breakaway", "targets: {groups: [a, b]}, breakaway"), line, "interventions[4].targets", "one group"},
+		{"breakaway share above 1", replace("intensity: 0.3, actor: mexico, targets: {groups: [a]}", "intensity: 1.3, actor: mexico, targets: {groups: [a]}"), line, "interventions[4].intensity", "share"},
+		{"deployment targeting groups", replace("targets: {states: [SIN]}}", "targets: {groups: [a]}}"), line + 1, "interventions[5].targets", "targets states"},
+		{"deployment violence below -1", replace("deployment_violence: 0.5", "deployment_violence: -2"),
+			1 + strings.Count(everyNumber[:strings.Index(everyNumber, "deployment_violence")], "\n"), "parameters.deployment_violence", "from -1"},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t) })
+	}
+	placeless := "name: p\nstart: 2025-01-05\nweeks: 4\nworld:\n  groups:\n    - {id: a, members: 500, state: SIN}\n" +
+		"interventions:\n  - {kind: deployment, from: 0, intensity: 1, actor: mexico, targets: {states: [SIN]}}\n"
+	scenarioErrorCase{yaml: placeless, line: 8, key: "interventions[0].kind", msg: "needs the states"}.check(t)
 }

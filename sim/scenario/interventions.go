@@ -92,10 +92,19 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 					Msg: fmt.Sprintf("%s is before from, %s: a ramp ends after it starts", r.describe(iv.RampUntil), ivf.From.describe(iv.From))}
 			}
 		}
+		if b := ivf.Breakaway; b != nil {
+			if iv.Split, err = p.breakaway(prefix+".breakaway", b); err != nil {
+				return nil, err
+			}
+		}
 		if err := iv.Validate(); err != nil {
 			return nil, fieldError(p.file, prefix, err, p.keys)
 		}
 		switch {
+		case iv.Kind == model.Breakaway && !dynamic:
+			return nil, p.fail(prefix+".kind", "a breakaway needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
+		case iv.Kind == model.Deployment && cfg.Economy == nil && cfg.Territory == nil:
+			return nil, p.fail(prefix+".kind", "a deployment needs the states: add a territory section (territory: {} for the defaults)")
 		case iv.Kind == model.Decapitation && !dynamic:
 			return nil, p.fail(prefix+".kind", "decapitation needs group dynamics: add a fragmentation section (fragmentation: {} for the defaults)")
 		case iv.Kind == model.SpecialForcesRaids && !dynamic:
@@ -130,6 +139,31 @@ func (p *scenarioParser) interventions(list []interventionFile, cfg model.Config
 		ivs = append(ivs, iv)
 	}
 	return ivs, nil
+}
+
+// breakaway reads a breakaway's new group, resolving its states to their codes.
+func (p *scenarioParser) breakaway(key string, b *breakawayFile) (*model.BreakawayGroup, error) {
+	g := &model.BreakawayGroup{ID: b.ID, Name: b.Name}
+	if b.ID == "" {
+		return nil, p.fail(key+".id", "missing: the new group needs an id")
+	}
+	if b.Rivalry != nil {
+		g.Rivalry = float64(*b.Rivalry)
+	}
+	for _, list := range []struct {
+		name string
+		in   []string
+		out  *[]string
+	}{{"states", b.States, &g.States}, {"ceded", b.Ceded, &g.Ceded}} {
+		for j, st := range list.in {
+			code, err := p.states.resolve(st)
+			if err != nil {
+				return nil, p.fail(fmt.Sprintf("%s.%s[%d]", key, list.name, j), "%v", err)
+			}
+			*list.out = append(*list.out, code)
+		}
+	}
+	return g, nil
 }
 
 // interventionName is what an intervention's name may be: an identifier that is no

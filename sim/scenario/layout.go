@@ -62,6 +62,8 @@ type ParametersFile struct {
 	BaselineHomicideRate *RealValue `yaml:"baseline_homicide_rate"`
 	OCHomicideRatio      *RealValue `yaml:"oc_homicide_ratio"`
 	AllianceDivision     *RealValue `yaml:"alliance_division"`
+	DeploymentViolence   *RealValue `yaml:"deployment_violence"`
+	DeploymentArrests    *RealValue `yaml:"deployment_arrests"`
 }
 
 type interventionFile struct {
@@ -80,6 +82,16 @@ type interventionFile struct {
 	HaltShipments bool `yaml:"halt_shipments"`
 	// US and joint kinetic campaigns only: none, escalate or withdraw.
 	Respond string `yaml:"respond"`
+	// Breakaways only: the new group (model.BreakawayGroup).
+	Breakaway *breakawayFile `yaml:"breakaway"`
+}
+
+type breakawayFile struct {
+	ID      string     `yaml:"id"`
+	Name    string     `yaml:"name"`
+	States  []string   `yaml:"states"`
+	Ceded   []string   `yaml:"ceded"`
+	Rivalry *RealValue `yaml:"rivalry"`
 }
 
 type targetsFile struct {

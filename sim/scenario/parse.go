@@ -91,6 +91,8 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 		overriding{sf.Parameters.BaselineHomicideRate, &params.BaselineHomicideRate},
 		overriding{sf.Parameters.OCHomicideRatio, &params.OCHomicideRatio},
 		overriding{sf.Parameters.AllianceDivision, &params.AllianceDivision},
+		overriding{sf.Parameters.DeploymentViolence, &params.DeploymentViolence},
+		overriding{sf.Parameters.DeploymentArrests, &params.DeploymentArrests},
 	)
 	if err := params.Validate(); err != nil {
 		return nil, fieldError(name, "parameters", err, keys)
@@ -187,6 +189,8 @@ func (sf *ScenarioFile) numbers() []givenNumber {
 		{"parameters.baseline_homicide_rate", ps.BaselineHomicideRate},
 		{"parameters.oc_homicide_ratio", ps.OCHomicideRatio},
 		{"parameters.alliance_division", ps.AllianceDivision},
+		{"parameters.deployment_violence", ps.DeploymentViolence},
+		{"parameters.deployment_arrests", ps.DeploymentArrests},
 	}
 	for i, g := range sf.World.Groups {
 		key := fmt.Sprintf("world.groups[%d].", i)
@@ -203,6 +207,9 @@ func (sf *ScenarioFile) numbers() []givenNumber {
 		out = append(out, givenNumber{key + "intensity", iv.Intensity}, givenNumber{key + "civilian_casualties", iv.Casualties})
 		if iv.Targets != nil {
 			out = append(out, givenNumber{key + "targets.min_members", iv.Targets.MinMembers})
+		}
+		if iv.Breakaway != nil {
+			out = append(out, givenNumber{key + "breakaway.rivalry", iv.Breakaway.Rivalry})
 		}
 	}
 	return out
