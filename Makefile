@@ -54,13 +54,23 @@ figures:
 
 ## policy: the scenario library compared (scenarios/policy): kingpin, demand and recruitment
 ## reduction; joint and unilateral airstrikes; shock and awe then ceasefires, and the
-## cooperation package; each against the status quo, at the start of 2027, 2030 and 2034
+## cooperation package; each against the status quo, at the start of 2027, 2030 and 2034.
+## Then the library over plausible futures (experiments/policy-robustness.yaml: the
+## calibrated posterior and the assumptions it leaves open), its robustness and two
+## scenario discoveries, and tools/policy-questions writes the answers into docs/results.md
+## ("Policy questions"). docs/results.md gives the time it takes.
 HORIZONS = --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01
 P = scenarios/policy
+PR = out/policy-robustness
 policy:
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/kingpin.yaml $(P)/demand-reduction.yaml $(P)/anti-recruitment.yaml $(HORIZONS) --out out/compare-policy --force
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-joint.yaml $(P)/airstrikes-unilateral.yaml $(HORIZONS) --out out/compare-strikes --force --metrics cooperation,extraditions,labs,labs_abroad,supply,price,civilian_casualties,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/shock-and-awe-enforced.yaml $(P)/shock-and-awe-unenforced.yaml $(P)/cooperation-package.yaml $(HORIZONS) --out out/compare-ceasefire --force --metrics homicides,supply,truces,members,cooperation,guns
+	$(GO) run ./cmd/cartelsim experiment experiments/policy-robustness.yaml --out $(PR) --force --quiet
+	$(GO) run ./cmd/cartelsim robustness $(PR) --quiet
+	$(GO) run ./cmd/cartelsim discover $(PR) --policy kingpin --output homicides_2029 --below 0 --out $(PR)/discovery/kingpin-lowers-homicides-2029 --quiet
+	$(GO) run ./cmd/cartelsim discover $(PR) --policy airstrikes-joint --output supply_2026 --below -10 --relative --out $(PR)/discovery/strikes-cut-supply-10pct-2026 --quiet
+	$(GO) run ./tools/policy-questions -exp $(PR) -doc docs/results.md
 
 ## experiment: the example experiment (experiments/strikes-rebuild.yaml): joint airstrikes
 ## against the status quo over a 5 x 5 grid of rebuild time x strike intensity, with plots

@@ -6,9 +6,12 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // A posterior whose last generation is hand-checkable: particle 0 (recruitment 0.0021)
@@ -189,6 +192,50 @@ func TestPosteriorDesignErrors(t *testing.T) {
 		_, err := LoadDesign(writePosteriorFiles(t, tc.design))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("error %v, want %q", err, tc.want)
+		}
+	}
+}
+
+// The policy experiment of make policy runs every scenario of scenarios/policy/, the
+// status quo first, over the calibrated posterior: a scenario added to the library and
+// not to the design fails here. (The file is read, not loaded: loading checks every
+// factor on every scenario, seconds of parsing.)
+func TestPolicyRobustnessCoversTheLibrary(t *testing.T) {
+	data, err := os.ReadFile("../experiments/policy-robustness.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Scenarios []string
+		Posterior string
+		Design    string
+		Outputs   []struct{ Metric string }
+	}
+	if err := yaml.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("../scenarios/policy/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios in scenarios/policy (%v)", err)
+	}
+	var have []string
+	for _, p := range d.Scenarios {
+		have = append(have, filepath.Base(p))
+	}
+	for _, f := range files {
+		if !slices.Contains(have, filepath.Base(f)) {
+			t.Errorf("scenarios/policy/%s is not in experiments/policy-robustness.yaml", filepath.Base(f))
+		}
+	}
+	if len(have) == 0 || have[0] != "status-quo.yaml" {
+		t.Errorf("the reference is %v, want status-quo.yaml first", have)
+	}
+	if filepath.Base(d.Posterior) != "posterior.csv" || d.Design != string(LatinHypercube) {
+		t.Errorf("posterior %q, design %q: want a posterior.csv and latin-hypercube", d.Posterior, d.Design)
+	}
+	for _, metric := range []string{"homicides", "overdose_deaths"} {
+		if !slices.ContainsFunc(d.Outputs, func(o struct{ Metric string }) bool { return o.Metric == metric }) {
+			t.Errorf("no output of %s, which tools/policy-questions answers for", metric)
 		}
 	}
 }
