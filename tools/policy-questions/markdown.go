@@ -32,6 +32,8 @@ func unit(metric string) string {
 	}
 	u := m.Info().Unit
 	switch {
+	case u == "people" || u == metric || u == "labs" || u == "ceasefires":
+		return "" // a count of what the metric's name says
 	case u == "people per week":
 		return "a week"
 	case strings.HasSuffix(u, " per week"):
@@ -123,7 +125,11 @@ func (a *answers) markdown() string {
 			w("*%s.*\n\n", strings.TrimSuffix(p.Description, "."))
 		}
 		for _, ma := range p.Metrics {
-			w("- **%s** (%s): ", title(ma.Metric), unit(ma.Metric))
+			w("- **%s**", title(ma.Metric))
+			if u := unit(ma.Metric); u != "" {
+				w(" (%s)", u)
+			}
+			w(": ")
 			for i, y := range ma.Years {
 				if i > 0 {
 					w("; ")
