@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -237,5 +238,33 @@ func TestPolicyRobustnessCoversTheLibrary(t *testing.T) {
 		if !slices.ContainsFunc(d.Outputs, func(o struct{ Metric string }) bool { return o.Metric == metric }) {
 			t.Errorf("no output of %s, which tools/policy-questions answers for", metric)
 		}
+	}
+}
+
+// --resume refuses a posterior that has changed since the experiment started: its points
+// would draw other parameters.
+func TestResumeRefusesChangedPosterior(t *testing.T) {
+	path := writePosteriorFiles(t, posteriorDesign("", 3))
+	d, err := LoadDesign(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Run(ctx, d, Options{OutDir: dir, Workers: 1, Progress: func(done, _ int) { cancel() }})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("%v, want an InterruptedError", err)
+	}
+	post := filepath.Join(filepath.Dir(path), "posterior.csv")
+	if err := os.WriteFile(post, []byte(strings.Replace(handPosterior, "1,2,3,1,", "1,2,2,1,", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := LoadDesign(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), changed, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), post+" has changed since") {
+		t.Errorf("a changed posterior: %v", err)
 	}
 }
