@@ -592,7 +592,7 @@ func (d *Design) readPosterior(top *mapping) error {
 	}
 	data, err := yamlmap.ReadLimited(path, 64<<20)
 	if err != nil {
-		return top.Fail("posterior", "%v", err)
+		return top.Fail("posterior", "%s: %v", path, err)
 	}
 	post, err := sim.ReadPosterior(path)
 	if err != nil {

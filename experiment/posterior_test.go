@@ -189,6 +189,7 @@ func TestPosteriorDesignErrors(t *testing.T) {
 		{strings.Replace(posteriorDesign("", 4), "latin-hypercube", "grid", 1), "design.yaml:3: posterior: a posterior goes with design: latin-hypercube"},
 		{posteriorDesign("factors:\n  - {key: parameters.recruitment, range: [0.002, 0.003]}\n", 4), "design.yaml:5: factor parameters.recruitment: parameters.recruitment is a parameter of the posterior posterior.csv"},
 		{strings.Replace(posteriorDesign("", 4), "posterior.csv", "missing.csv", 1), "design.yaml:3: posterior: "},
+		{strings.Replace(posteriorDesign("", 4), "posterior.csv", "missing.csv", 1), "missing.csv: cannot read"},
 	} {
 		_, err := LoadDesign(writePosteriorFiles(t, tc.design))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
