@@ -97,7 +97,7 @@ func TestAnswersFromPlantedEffects(t *testing.T) {
 		"# Results\n\nhand-written\n" + beginMarker + "\n", // the text outside the markers kept
 		endMarker + "\nafter\n",
 		"in **40 plausible futures**",
-		"the 1 fitted to the 2006-2020 history", "the 1 assumptions",
+		"the 1 fitted to the recorded history", "the 1 assumptions",
 		"#### kingpin\n\n*the kingpin scenario.*",
 		"#### boat-strikes", // every policy of the experiment, none listed in the tool
 		// 28 effects of +20 and 12 of -10: median +20, +2.0% of 1,000; the 5% quantile

@@ -107,7 +107,7 @@ func (a *answers) markdown() string {
 	w("Each policy was run against the status quo (`%s`) in **%d plausible futures**. A future is one set of\n", a.Reference, a.Points)
 	w("the model's uncertain parameters: ")
 	if a.Posterior != "" {
-		w("the %d fitted to the 2006-2020 history are drawn together from their calibrated posterior\n(`%s`), and the %d assumptions the calibration leaves open are spread over their\nplausible ranges (`cartelsim params`). ", a.PosteriorKeys, a.Posterior, a.OpenFactors)
+		w("the %d fitted to the recorded history are drawn together from their calibrated posterior\n(`%s`), and the %d assumptions the calibration leaves open are spread over their\nplausible ranges (`cartelsim params`). ", a.PosteriorKeys, a.Posterior, a.OpenFactors)
 	} else {
 		w("%d of them, spread over their plausible ranges (`cartelsim params`). ", a.OpenFactors)
 	}
