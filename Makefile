@@ -56,15 +56,28 @@ figures:
 ## reduction; joint and unilateral airstrikes; shock and awe then ceasefires, and the
 ## cooperation package; the escalation ladder, raids, tariffs and designation (docs/us-side.md);
 ## each against the status quo; strikes on boats and naval interdiction against the status quo
-## with the sea lanes open; at the start of 2027, 2030 and 2034
+## with the sea lanes open; at the start of 2027, 2030 and 2034.
+## Then the library over plausible futures (experiments/policy-robustness.yaml: the
+## calibrated posterior and the assumptions it leaves open), its robustness and two
+## scenario discoveries (where kingpin raises homicides by more than 30% in 2029, where
+## joint strikes cut US overdose deaths by more than 2% in 2026; a condition that holds in
+## no future is reported and skipped: `-`), and tools/policy-questions writes the answers,
+## with a discovery for each policy, into docs/results.md ("Policy questions").
+## docs/results.md gives the time it takes.
 HORIZONS = --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01
 P = scenarios/policy
+PR = out/policy-robustness
 policy:
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/kingpin.yaml $(P)/demand-reduction.yaml $(P)/anti-recruitment.yaml $(HORIZONS) --out out/compare-policy --force
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-joint.yaml $(P)/airstrikes-unilateral.yaml $(HORIZONS) --out out/compare-strikes --force --metrics cooperation,extraditions,labs,labs_abroad,supply,price,civilian_casualties,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/shock-and-awe-enforced.yaml $(P)/shock-and-awe-unenforced.yaml $(P)/cooperation-package.yaml $(HORIZONS) --out out/compare-ceasefire --force --metrics homicides,supply,truces,members,cooperation,guns
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo-sea.yaml $(P)/boat-strikes.yaml $(P)/naval-interdiction.yaml $(HORIZONS) --out out/compare-sea --force --metrics supply,price,sea_shipments,deaths_at_sea,overdose_deaths,labs_abroad,cooperation,retaliation
 	$(GO) run ./cmd/cartelsim compare $(P)/status-quo.yaml $(P)/airstrikes-unilateral.yaml $(P)/escalation-ladder.yaml $(P)/escalation-withdraw.yaml $(P)/special-forces-raids.yaml $(P)/tariffs.yaml $(P)/tariffs-backlash.yaml $(P)/designation.yaml $(HORIZONS) --out out/compare-escalation --force --metrics homicides,cooperation,retaliation,us_casualties,supply,overdose_deaths
+	$(GO) run ./cmd/cartelsim experiment experiments/policy-robustness.yaml --out $(PR) --force --quiet
+	$(GO) run ./cmd/cartelsim robustness $(PR) --quiet
+	-$(GO) run ./cmd/cartelsim discover $(PR) --policy kingpin --output homicides_2029 --above 30 --relative --out $(PR)/discovery/kingpin-raises-homicides-30pct-2029 --quiet
+	-$(GO) run ./cmd/cartelsim discover $(PR) --policy airstrikes-joint --output overdose_deaths_2026 --below -2 --relative --out $(PR)/discovery/strikes-cut-overdoses-2pct-2026 --quiet
+	$(GO) run ./tools/policy-questions -exp $(PR) -doc docs/results.md
 
 ## experiment: the example experiment (experiments/strikes-rebuild.yaml): joint airstrikes
 ## against the status quo over a 5 x 5 grid of rebuild time x strike intensity, with plots

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # CI: run a scenario on a real, single-node Slurm cluster as a 4-shard job array plus a
 # dependent merge job (deploy/slurm/submit.sh), then run it again in one process and check
-# that timeseries.csv, replicates.csv, lineage.csv and every plot are the same bytes.
+# that timeseries.csv, replicates.csv, lineage.csv and every plot are the same bytes; then
+# the same for a small experiment as a 3-shard job array
+# (deploy/slurm/experiment-array.sbatch) and a merge job (cartelsim experiment merge):
+# design.csv, results.csv, effects.csv and every plot against one unsharded process.
 #
 # Needs root: it installs Debian's slurmctld, slurmd, slurm-client and munge with apt-get
 # (when missing), starts munged (when no munged answers), slurmctld and slurmd on a private
@@ -92,15 +95,16 @@ kill_strays() {
 	done
 }
 
-array_job='' merge_job='' started_at=''
+array_job='' merge_job='' exp_array_job='' exp_merge_job='' started_at=''
 cleanup() {
-	local rc=$? i
+	local rc=$? i jobs
 	set +e
 	trap - EXIT INT TERM
-	if [ -f "$pids/slurmctld.pid" ] && { [ -n "$array_job" ] || [ -n "$merge_job" ]; }; then
-		scancel ${array_job:+"$array_job"} ${merge_job:+"$merge_job"} 2>/dev/null
+	jobs=$(echo $array_job $merge_job $exp_array_job $exp_merge_job | tr ' ' ,)
+	if [ -f "$pids/slurmctld.pid" ] && [ -n "$jobs" ]; then
+		scancel $array_job $merge_job $exp_array_job $exp_merge_job 2>/dev/null
 		for ((i = 0; i < 50; i++)); do
-			[ -z "$(squeue -h -j "$array_job,$merge_job" -o %i 2>/dev/null)" ] && break
+			[ -z "$(squeue -h -j "$jobs" -o %i 2>/dev/null)" ] && break
 			sleep 0.2
 		done
 	fi
@@ -121,13 +125,14 @@ trap 'exit 143' TERM
 dump_diagnostics() {
 	local f d
 	{
-		echo "----- scontrol -o show job $array_job $merge_job"
-		[ -n "$array_job" ] && scontrol -o show job "$array_job"
-		[ -n "$merge_job" ] && scontrol -o show job "$merge_job"
+		echo "----- scontrol -o show job $array_job $merge_job $exp_array_job $exp_merge_job"
+		for j in $array_job $merge_job $exp_array_job $exp_merge_job; do
+			scontrol -o show job "$j"
+		done
 		echo "----- sinfo -N -l; sinfo -R"
 		sinfo -N -l
 		sinfo -R
-		for f in "$tmp"/run/logs/*.out; do
+		for f in "$tmp"/run/logs/*.out "$tmp"/experiment/logs/*.out; do
 			[ -f "$f" ] || continue
 			echo "----- job output $f"
 			cat "$f"
@@ -280,13 +285,21 @@ log "submitted array job $array_job ($shards shards) and merge job $merge_job (a
 job_states() { # JOBID: one JobState per job (or array task), one per line
 	scontrol -o show job "$1" 2>/dev/null | sed -n 's/.* JobState=\([A-Z_]*\) .*/\1/p'
 }
-last=
+# wait_jobs ARRAY MERGE TASKS: wait until the merge job completes (at most $job_timeout s
+# from $t), then check that every task of the array completed.
+wait_jobs() {
+local array_job=$1 merge_job=$2 shards=$3 last= merge_state now_states bad done_tasks
 while :; do
 	merge_state=$(job_states "$merge_job")
 	now_states="array: $(job_states "$array_job" | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }'); merge: ${merge_state:-?}"
 	if [ "$now_states" != "$last" ]; then
 		log "$now_states ($(since "$t"))"
 		last=$now_states
+	fi
+	# A failed task leaves the merge pending for ever (its dependency is never met).
+	if job_states "$array_job" | grep -Eq '^(FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE)$'; then
+		dump_diagnostics
+		fail "a task of array job $array_job ended badly ($now_states)"
 	fi
 	case $merge_state in
 	COMPLETED) break ;;
@@ -308,6 +321,8 @@ if [ "$bad" != 0 ] || [ "$done_tasks" != "$shards" ]; then
 	dump_diagnostics
 	fail "array job $array_job: $done_tasks of $shards tasks COMPLETED"
 fi
+}
+wait_jobs "$array_job" "$merge_job" "$shards"
 t_slurm=$(since "$t")
 
 # ---- the same scenario in one process.
@@ -339,4 +354,72 @@ if [ ${#differ[@]} -gt 0 ]; then
 	fail "${#differ[@]} of ${#files[@]} files differ between $merged and $single: ${differ[*]}"
 fi
 
-log "PASS: $scenario, $replicates replicates: $shards-shard Slurm array + merge byte-identical to one process (${#files[@]} files: 3 tables, ${#plots[@]} plots); install $t_install, daemons $t_daemons, build $t_build, Slurm jobs $t_slurm, single run $t_single, total $(since "$t0")"
+log "run: $scenario, $replicates replicates: $shards-shard Slurm array + merge byte-identical to one process (${#files[@]} files: 3 tables, ${#plots[@]} plots)"
+
+# ---- an experiment: a small design as a job array of 3 shards and a merge job, through
+# deploy/slurm/experiment-array.sbatch, against the same design in one process.
+exp_shards=3
+exp=$tmp/experiment
+mkdir -p "$exp/logs"
+design=$exp/design.yaml
+cat >"$design" <<EOF
+# Written by .ci/slurm-test.sh: joint airstrikes against the status quo for 160 weeks
+# (to January 2028, the strikes' end), 6 points of the rebuild time, 2 replicates.
+name: slurm-ci
+scenarios:
+  - $repo/scenarios/policy/status-quo.yaml
+  - $repo/scenarios/policy/airstrikes-joint.yaml
+set:
+  weeks: 160
+factors:
+  - {key: economy.rebuild_weeks, range: [2, 104], scale: log-uniform}
+design: latin-hypercube
+points: 6
+replicates: 2
+seed: 7
+outputs:
+  - {name: supply_2026, metric: supply, from: 2026-01-04, to: 2026-05-03}
+  - {name: labs_2026, metric: labs, at: 2026-05-03}
+EOF
+t=$(now)
+exp_array_job=$(CARTELSIM_DESIGN=$design CARTELSIM_OUT=$exp CARTELSIM_BIN=$tmp/cartelsim \
+	sbatch --parsable --array=0-$((exp_shards - 1)) --output="$exp/logs/shard-%a.out" \
+	deploy/slurm/experiment-array.sbatch) || { dump_diagnostics; fail "sbatch deploy/slurm/experiment-array.sbatch failed"; }
+exp_array_job=${exp_array_job%%;*}
+shard_dirs=()
+for ((k = 0; k < exp_shards; k++)); do shard_dirs+=("$exp/shard-$k"); done
+exp_merge_job=$(sbatch --parsable --dependency=afterok:"$exp_array_job" --output="$exp/logs/merge.out" \
+	--wrap "$tmp/cartelsim experiment merge ${shard_dirs[*]} --out $exp/merged --force") ||
+	{ dump_diagnostics; fail "sbatch of the experiment's merge failed"; }
+exp_merge_job=${exp_merge_job%%;*}
+[[ $exp_array_job =~ ^[0-9]+$ && $exp_merge_job =~ ^[0-9]+$ ]] || fail "sbatch printed '$exp_array_job' and '$exp_merge_job', not two job ids"
+log "submitted experiment array job $exp_array_job ($exp_shards shards) and merge job $exp_merge_job (afterok:$exp_array_job)"
+wait_jobs "$exp_array_job" "$exp_merge_job" "$exp_shards"
+t_exp_slurm=$(since "$t")
+t=$(now)
+"$tmp/cartelsim" experiment "$design" --out "$exp/single" -q || fail "the single-process experiment failed"
+t_exp_single=$(since "$t")
+merged=$exp/merged single=$exp/single
+grep -Eq '"complete"[[:space:]]*:[[:space:]]*true' "$merged/experiment.json" 2>/dev/null ||
+	{ dump_diagnostics; fail "$merged/experiment.json does not say \"complete\": true"; }
+grep -Eq '"merged_shards"[[:space:]]*:[[:space:]]*'"$exp_shards" "$merged/experiment.json" ||
+	fail "$merged/experiment.json does not say it merged $exp_shards shards"
+(cd "$single" && find plots -type f | LC_ALL=C sort) >"$exp/plots.single"
+(cd "$merged" && find plots -type f | LC_ALL=C sort) >"$exp/plots.merged"
+[ -s "$exp/plots.single" ] || fail "the single-process experiment drew no plots"
+diff -u "$exp/plots.single" "$exp/plots.merged" >&2 || fail "the merged experiment has other plots than the single-process one (diff above)"
+exp_files=(design.csv results.csv effects.csv)
+mapfile -t exp_plots <"$exp/plots.single"
+exp_files+=("${exp_plots[@]}")
+differ=()
+for f in "${exp_files[@]}"; do
+	[ -f "$single/$f" ] || fail "the single-process experiment wrote no $f"
+	[ -f "$merged/$f" ] || fail "the merged experiment has no $f"
+	cmp "$single/$f" "$merged/$f" >&2 || differ+=("$f")
+done
+if [ ${#differ[@]} -gt 0 ]; then
+	fail "${#differ[@]} of ${#exp_files[@]} files differ between $merged and $single: ${differ[*]}"
+fi
+log "experiment: 6 points x 2 scenarios x 2 replicates: $exp_shards-shard Slurm array + merge byte-identical to one process (${#exp_files[@]} files: 3 tables, ${#exp_plots[@]} plots)"
+
+log "PASS: a run and an experiment sharded on Slurm, each byte-identical to one process; install $t_install, daemons $t_daemons, build $t_build; run: Slurm jobs $t_slurm, single $t_single; experiment: Slurm jobs $t_exp_slurm, single $t_exp_single; total $(since "$t0")"

@@ -54,6 +54,9 @@ type Factor struct {
 	// Scenarios are the names of the scenarios the factor applies to (nil: every one).
 	Scenarios []string
 	Line      int // where the factor is in the design file
+	// Posterior: the factor is a parameter of the design's posterior, whose particles
+	// give its values; Lo and Hi are the lowest and highest of them.
+	Posterior bool
 }
 
 // Value maps u in [0, 1] to the factor's value: linearly (or, log-uniform, linearly in
@@ -111,6 +114,11 @@ type Design struct {
 	Replicates int
 	Seed       uint64
 	Outputs    []Output
+	// Posterior, if set, is the calibrated posterior each point draws its parameters
+	// from (the factors marked Posterior, after the design's own); PosteriorFile is its
+	// path and checksum, as read when the design was loaded.
+	Posterior     *sim.Posterior
+	PosteriorFile ManifestSource
 	// Matrix is the design's points, each a row of factor values.
 	Matrix [][]float64
 }
@@ -180,7 +188,7 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 		return nil, designError(name, 0, "", "empty design file")
 	}
 	top, err := readMapping(name, "", doc.Content[0], "name", "description", "scenarios", "set", "factors",
-		"design", "levels", "points", "replicates", "seed", "outputs")
+		"design", "levels", "points", "replicates", "seed", "outputs", "posterior")
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +209,8 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 		d.Description = s
 	}
 	for _, k := range []string{"scenarios", "factors", "design", "outputs"} {
-		if top.Keys[k] == nil {
-			return nil, designError(name, top.Line, k, "missing: a design needs scenarios, factors, design and outputs")
+		if top.Keys[k] == nil && !(k == "factors" && top.Keys["posterior"] != nil) {
+			return nil, designError(name, top.Line, k, "missing: a design needs scenarios, factors (or a posterior), design and outputs")
 		}
 	}
 	if err := d.readSet(top); err != nil {
@@ -211,7 +219,12 @@ func ParseDesign(name string, data []byte) (*Design, error) {
 	if err := d.readScenarios(top); err != nil {
 		return nil, err
 	}
-	if err := d.readFactors(top); err != nil {
+	if top.Keys["factors"] != nil {
+		if err := d.readFactors(top); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.readPosterior(top); err != nil {
 		return nil, err
 	}
 	if err := d.readOutputs(top); err != nil {
@@ -559,4 +572,69 @@ func nearestMetric(name string) string {
 		return "did you mean " + best + "? "
 	}
 	return ""
+}
+
+// readPosterior reads the design's posterior: a calibration's posterior.csv (path
+// relative to the design file), through sim's reader. Each of its parameters becomes a
+// factor after the design's own, its range the lowest and highest value among the
+// particles that can be drawn; a design factor may not be one of them.
+func (d *Design) readPosterior(top *mapping) error {
+	s, ok, err := top.Scalar("posterior")
+	if err != nil || !ok {
+		return err
+	}
+	if s == "" {
+		return top.Fail("posterior", "want a posterior.csv (cartelsim calibrate's)")
+	}
+	path := s
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(d.File), path)
+	}
+	data, err := yamlmap.ReadLimited(path, 64<<20)
+	if err != nil {
+		return top.Fail("posterior", "%s: %v", path, err)
+	}
+	post, err := sim.ReadPosterior(path)
+	if err != nil {
+		return top.Fail("posterior", "%s", strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	d.Posterior = post
+	d.PosteriorFile = ManifestSource{File: filepath.ToSlash(path), SHA256: sha256Hex(data)}
+	for i, key := range post.Keys {
+		for _, f := range d.Factors {
+			if f.Key == key {
+				return designError(d.File, f.Line, "factor "+key, "%s is a parameter of the posterior %s: the posterior sets it", key, s)
+			}
+		}
+		f := Factor{Key: key, Posterior: true, Lo: math.Inf(1), Hi: math.Inf(-1), Line: top.Keys["posterior"].Line}
+		for k, p := range post.Particles {
+			if post.Weights[k] > 0 {
+				f.Lo, f.Hi = min(f.Lo, p[i]), max(f.Hi, p[i])
+			}
+		}
+		d.Factors = append(d.Factors, f)
+	}
+	return nil
+}
+
+// ownFactors is the number of the design's own factors, which come before the
+// posterior's.
+func (d *Design) ownFactors() int {
+	k := 0
+	for _, f := range d.Factors {
+		if !f.Posterior {
+			k++
+		}
+	}
+	return k
+}
+
+// posteriorColumns appends to each point the parameters of the particle it draws: point p
+// takes sim.Posterior.Draw(seed, p), a particle in proportion to its weight from a stream
+// of the seed and p alone.
+func (d *Design) posteriorColumns(rows [][]float64) [][]float64 {
+	for p := range rows {
+		rows[p] = append(rows[p], d.Posterior.Particles[d.Posterior.Draw(d.Seed, p)]...)
+	}
+	return rows
 }

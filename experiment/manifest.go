@@ -50,6 +50,9 @@ type ManifestDesign struct {
 	Kind   Kind   `json:"kind"`
 	CSV    string `json:"csv,omitempty"`
 	Levels int    `json:"levels,omitempty"`
+	// Posterior is the posterior.csv the points draw their parameters from, if any.
+	Posterior       string `json:"posterior,omitempty"`
+	PosteriorSHA256 string `json:"posterior_sha256,omitempty"`
 }
 
 type ManifestScenario struct {
@@ -63,7 +66,8 @@ type ManifestSource struct {
 	SHA256 string `json:"sha256"`
 }
 
-// scenarioFiles lists the design's scenario files and their bases, each once.
+// scenarioFiles lists the design's scenario files and their bases, each once, and its
+// posterior.csv if it has one.
 func (d *Design) scenarioFiles() []ManifestSource {
 	var files []ManifestSource
 	for _, src := range d.Sources {
@@ -73,6 +77,10 @@ func (d *Design) scenarioFiles() []ManifestSource {
 				files = append(files, mf)
 			}
 		}
+	}
+	if d.Posterior != nil {
+		// So that --resume refuses a posterior that has changed since.
+		files = append(files, d.PosteriorFile)
 	}
 	return files
 }
@@ -101,7 +109,8 @@ type ManifestOutput struct {
 func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 	m := &Manifest{
 		Version: sim.Version, Build: sim.Build(), Command: opts.Command,
-		Design:     ManifestDesign{Name: d.Name, File: filepath.ToSlash(d.File), SHA256: d.SHA256, Kind: d.Kind, CSV: d.CSVFile, Levels: d.Levels},
+		Design: ManifestDesign{Name: d.Name, File: filepath.ToSlash(d.File), SHA256: d.SHA256, Kind: d.Kind, CSV: d.CSVFile, Levels: d.Levels,
+			Posterior: d.PosteriorFile.File, PosteriorSHA256: d.PosteriorFile.SHA256},
 		Points:     d.Points,
 		Replicates: d.Replicates, Seed: d.Seed, Pairing: PairingNote,
 		Workers: workers, StartedAt: cp.StartedAt,
@@ -123,6 +132,9 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 		}
 		if f.Log {
 			mf.Scale = "log-uniform"
+		}
+		if f.Posterior {
+			mf.Scale = "posterior"
 		}
 		m.Factors = append(m.Factors, mf)
 	}

@@ -65,6 +65,9 @@ func (d *Design) sample(top *mapping) error {
 	if hasLevels && d.Kind != Grid && d.Kind != Morris {
 		return top.Fail("levels", "only grid and morris designs take levels")
 	}
+	if d.Posterior != nil && d.Kind != LatinHypercube {
+		return top.Fail("posterior", "a posterior goes with design: latin-hypercube (each point draws a particle, the other factors a Latin hypercube), not %s", d.Kind)
+	}
 	k := len(d.Factors)
 	need := func() error {
 		if !hasPoints {
@@ -105,7 +108,14 @@ func (d *Design) sample(top *mapping) error {
 			return err
 		}
 		d.Points = points
-		d.Matrix = d.values(latinHypercube(points, k, designRNG(d.Seed)))
+		if own := d.ownFactors(); own > 0 {
+			d.Matrix = d.values(latinHypercube(points, own, designRNG(d.Seed)))
+		} else {
+			d.Matrix = make([][]float64, points)
+		}
+		if d.Posterior != nil {
+			d.Matrix = d.posteriorColumns(d.Matrix)
+		}
 	case Sobol:
 		if err := need(); err != nil {
 			return err
