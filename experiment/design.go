@@ -22,6 +22,7 @@ import (
 	"github.com/cartelsim/cartelsim/internal/fpmath"
 	"github.com/cartelsim/cartelsim/internal/yamlmap"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/sim"
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 

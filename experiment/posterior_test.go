@@ -225,6 +225,11 @@ func TestPolicyRobustnessCoversTheLibrary(t *testing.T) {
 		have = append(have, filepath.Base(p))
 	}
 	for _, f := range files {
+		// The sea's scenarios open the sea lanes, which the status quo keeps closed: their
+		// reference is status-quo-sea.yaml, and make policy answers them in compare-sea.
+		if text, err := os.ReadFile(f); err != nil || strings.Contains(string(text), "sea_routes: 1") {
+			continue
+		}
 		if !slices.Contains(have, filepath.Base(f)) {
 			t.Errorf("scenarios/policy/%s is not in experiments/policy-robustness.yaml", filepath.Base(f))
 		}
