@@ -16,7 +16,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"flag"
@@ -28,6 +27,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cartelsim/cartelsim/internal/docmarkers"
 )
 
 const (
@@ -197,35 +198,11 @@ func summary(s *study) string {
 	return b.String()
 }
 
-// replace puts table between the markers of text, which must each be on a line of their
-// own, once, the beginning first.
+// replace puts table between the markers' lines of text (docmarkers.Replace).
 func replace(path string, text []byte, table string) ([]byte, error) {
-	lines := bytes.SplitAfter(text, []byte("\n"))
-	begin, end := -1, -1
-	for i, l := range lines {
-		switch strings.TrimSpace(string(l)) {
-		case beginMarker:
-			if begin >= 0 {
-				return nil, fmt.Errorf("eventstudy-doc: %s:%d: a second %s", path, i+1, beginMarker)
-			}
-			begin = i
-		case endMarker:
-			if end >= 0 {
-				return nil, fmt.Errorf("eventstudy-doc: %s:%d: a second %s", path, i+1, endMarker)
-			}
-			end = i
-		}
+	out, err := docmarkers.Replace(path, text, beginMarker, endMarker, table)
+	if err != nil {
+		return nil, fmt.Errorf("eventstudy-doc: %w", err)
 	}
-	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("eventstudy-doc: %s: want a line %s and, after it, a line %s", path, beginMarker, endMarker)
-	}
-	var out bytes.Buffer
-	for _, l := range lines[:begin+1] {
-		out.Write(l)
-	}
-	out.WriteString(table)
-	for _, l := range lines[end:] {
-		out.Write(l)
-	}
-	return out.Bytes(), nil
+	return out, nil
 }

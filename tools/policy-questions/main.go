@@ -19,13 +19,13 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/internal/docmarkers"
 	"github.com/cartelsim/cartelsim/robust"
 )
 
@@ -86,34 +86,11 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// replace puts body between the markers' lines of text.
+// replace puts body between the markers' lines of text (docmarkers.Replace).
 func replace(path string, text []byte, body string) ([]byte, error) {
-	lines := bytes.SplitAfter(text, []byte("\n"))
-	begin, end := -1, -1
-	for i, l := range lines {
-		switch strings.TrimSpace(string(l)) {
-		case beginMarker:
-			if begin >= 0 {
-				return nil, fmt.Errorf("policy-questions: %s:%d: a second %s", path, i+1, beginMarker)
-			}
-			begin = i
-		case endMarker:
-			if end >= 0 {
-				return nil, fmt.Errorf("policy-questions: %s:%d: a second %s", path, i+1, endMarker)
-			}
-			end = i
-		}
+	out, err := docmarkers.Replace(path, text, beginMarker, endMarker, body)
+	if err != nil {
+		return nil, fmt.Errorf("policy-questions: %w", err)
 	}
-	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("policy-questions: %s: want a line %s and, after it, a line %s", path, beginMarker, endMarker)
-	}
-	var out bytes.Buffer
-	for _, l := range lines[:begin+1] {
-		out.Write(l)
-	}
-	out.WriteString(body)
-	for _, l := range lines[end:] {
-		out.Write(l)
-	}
-	return out.Bytes(), nil
+	return out, nil
 }
