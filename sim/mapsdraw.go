@@ -303,18 +303,7 @@ func (m *stateMap) writeTo(w io.Writer, format string) error {
 		side(bar)
 	}
 	p.Draw(mapArea)
-	if len(cols) > 0 {
-		strip := draw.Crop(body, 0, 0, 0, -(body.Max.Y - body.Min.Y - legendH + vg.Points(4)))
-		colW := (strip.Max.X - strip.Min.X) / vg.Length(len(cols))
-		for i, entries := range cols {
-			lg := ch.newLegend()
-			for _, e := range entries {
-				lg.Add(e.text, e.thumbs...)
-			}
-			x0 := vg.Length(vg.Length(i) * colW)
-			lg.Draw(draw.Crop(strip, x0, -(strip.Max.X - strip.Min.X - x0 - colW), 0, 0))
-		}
-	}
+	ch.drawLegendColumns(body, cols, legendH)
 	_, err = cv.WriteTo(w)
 	return err
 }

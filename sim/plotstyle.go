@@ -370,20 +370,27 @@ func (c *chart) writeTo(w io.Writer, width, height vg.Length, format string) err
 	cols, legendH := c.legendLayout(dc.Max.X - dc.Min.X - left)
 	c.p.Legend = plot.NewLegend() // empty: the legend is drawn below, not over the data
 	c.p.Draw(draw.Crop(dc, 0, 0, legendH, 0))
-	if len(cols) > 0 {
-		strip := draw.Crop(dc, left, 0, 0, -(dc.Max.Y - dc.Min.Y - legendH + vg.Points(4)))
-		colW := (strip.Max.X - strip.Min.X) / vg.Length(len(cols))
-		for i, entries := range cols {
-			lg := c.newLegend()
-			for _, e := range entries {
-				lg.Add(e.text, e.thumbs...)
-			}
-			x0 := vg.Length(vg.Length(i) * colW)
-			lg.Draw(draw.Crop(strip, x0, -(strip.Max.X - strip.Min.X - x0 - colW), 0, 0))
-		}
-	}
+	c.drawLegendColumns(draw.Crop(dc, left, 0, 0, 0), cols, legendH)
 	_, err = cv.WriteTo(w)
 	return err
+}
+
+// drawLegendColumns draws legendLayout's columns side by side in a strip of height
+// legendH at the bottom of dc: the charts' and the maps' legends.
+func (c *chart) drawLegendColumns(dc draw.Canvas, cols [][]legendEntry, legendH vg.Length) {
+	if len(cols) == 0 {
+		return
+	}
+	strip := draw.Crop(dc, 0, 0, 0, -(dc.Max.Y - dc.Min.Y - legendH + vg.Points(4)))
+	colW := (strip.Max.X - strip.Min.X) / vg.Length(len(cols))
+	for i, entries := range cols {
+		lg := c.newLegend()
+		for _, e := range entries {
+			lg.Add(e.text, e.thumbs...)
+		}
+		x0 := vg.Length(vg.Length(i) * colW)
+		lg.Draw(draw.Crop(strip, x0, -(strip.Max.X - strip.Min.X - x0 - colW), 0, 0))
+	}
 }
 
 // window is an intervention's time in force, on the decimal-year axis.
