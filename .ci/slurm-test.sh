@@ -40,6 +40,30 @@ fail() {
 	exit 1
 }
 
+# same_outputs WHAT WORKDIR SINGLE MERGED TABLE...: the merged directory has the single
+# process's plots, and every table and plot is byte-identical; sets n_files and n_plots.
+same_outputs() {
+	local what=$1 work=$2 single=$3 merged=$4
+	shift 4
+	(cd "$single" && find plots -type f | LC_ALL=C sort) >"$work/plots.single"
+	(cd "$merged" && find plots -type f | LC_ALL=C sort) >"$work/plots.merged"
+	[ -s "$work/plots.single" ] || fail "the single-process $what drew no plots"
+	diff -u "$work/plots.single" "$work/plots.merged" >&2 || fail "the merged $what has other plots than the single-process one (diff above)"
+	local files=("$@") plots differ=() f
+	mapfile -t plots <"$work/plots.single"
+	files+=("${plots[@]}")
+	for f in "${files[@]}"; do
+		[ -f "$single/$f" ] || fail "the single-process $what wrote no $f"
+		[ -f "$merged/$f" ] || fail "the merged $what has no $f"
+		cmp "$single/$f" "$merged/$f" >&2 || differ+=("$f")
+	done
+	if [ ${#differ[@]} -gt 0 ]; then
+		fail "${#differ[@]} of ${#files[@]} files differ between $merged and $single: ${differ[*]}"
+	fi
+	n_files=${#files[@]} n_plots=${#plots[@]}
+}
+
+
 # alive PID: the process exists and is not a zombie.
 alive() {
 	local st
@@ -337,24 +361,8 @@ grep -Eq '"complete"[[:space:]]*:[[:space:]]*true' "$merged/manifest.json" 2>/de
 for ((k = 0; k < shards; k++)); do
 	[ -f "$tmp/run/shard-$k/manifest.json" ] || fail "shard $k wrote no manifest.json"
 done
-(cd "$single" && find plots -type f | LC_ALL=C sort) >"$tmp/plots.single"
-(cd "$merged" && find plots -type f | LC_ALL=C sort) >"$tmp/plots.merged"
-[ -s "$tmp/plots.single" ] || fail "the single-process run drew no plots"
-diff -u "$tmp/plots.single" "$tmp/plots.merged" >&2 || fail "the merged run has other plots than the single-process run (diff above)"
-files=(timeseries.csv replicates.csv lineage.csv)
-mapfile -t plots <"$tmp/plots.single"
-files+=("${plots[@]}")
-differ=()
-for f in "${files[@]}"; do
-	[ -f "$single/$f" ] || fail "the single-process run wrote no $f"
-	[ -f "$merged/$f" ] || fail "the merged run has no $f"
-	cmp "$single/$f" "$merged/$f" >&2 || differ+=("$f")
-done
-if [ ${#differ[@]} -gt 0 ]; then
-	fail "${#differ[@]} of ${#files[@]} files differ between $merged and $single: ${differ[*]}"
-fi
-
-log "run: $scenario, $replicates replicates: $shards-shard Slurm array + merge byte-identical to one process (${#files[@]} files: 3 tables, ${#plots[@]} plots)"
+same_outputs run "$tmp" "$single" "$merged" timeseries.csv replicates.csv lineage.csv
+log "run: $scenario, $replicates replicates: $shards-shard Slurm array + merge byte-identical to one process ($n_files files: 3 tables, $n_plots plots)"
 
 # ---- an experiment: a small design as a job array of 3 shards and a merge job, through
 # deploy/slurm/experiment-array.sbatch, against the same design in one process.
@@ -404,22 +412,7 @@ grep -Eq '"complete"[[:space:]]*:[[:space:]]*true' "$merged/experiment.json" 2>/
 	{ dump_diagnostics; fail "$merged/experiment.json does not say \"complete\": true"; }
 grep -Eq '"merged_shards"[[:space:]]*:[[:space:]]*'"$exp_shards" "$merged/experiment.json" ||
 	fail "$merged/experiment.json does not say it merged $exp_shards shards"
-(cd "$single" && find plots -type f | LC_ALL=C sort) >"$exp/plots.single"
-(cd "$merged" && find plots -type f | LC_ALL=C sort) >"$exp/plots.merged"
-[ -s "$exp/plots.single" ] || fail "the single-process experiment drew no plots"
-diff -u "$exp/plots.single" "$exp/plots.merged" >&2 || fail "the merged experiment has other plots than the single-process one (diff above)"
-exp_files=(design.csv results.csv effects.csv)
-mapfile -t exp_plots <"$exp/plots.single"
-exp_files+=("${exp_plots[@]}")
-differ=()
-for f in "${exp_files[@]}"; do
-	[ -f "$single/$f" ] || fail "the single-process experiment wrote no $f"
-	[ -f "$merged/$f" ] || fail "the merged experiment has no $f"
-	cmp "$single/$f" "$merged/$f" >&2 || differ+=("$f")
-done
-if [ ${#differ[@]} -gt 0 ]; then
-	fail "${#differ[@]} of ${#exp_files[@]} files differ between $merged and $single: ${differ[*]}"
-fi
-log "experiment: 6 points x 2 scenarios x 2 replicates: $exp_shards-shard Slurm array + merge byte-identical to one process (${#exp_files[@]} files: 3 tables, ${#exp_plots[@]} plots)"
+same_outputs experiment "$exp" "$single" "$merged" design.csv results.csv effects.csv
+log "experiment: 6 points x 2 scenarios x 2 replicates: $exp_shards-shard Slurm array + merge byte-identical to one process ($n_files files: 3 tables, $n_plots plots)"
 
 log "PASS: a run and an experiment sharded on Slurm, each byte-identical to one process; install $t_install, daemons $t_daemons, build $t_build; run: Slurm jobs $t_slurm, single $t_single; experiment: Slurm jobs $t_exp_slurm, single $t_exp_single; total $(since "$t0")"
