@@ -39,7 +39,12 @@ import (
 // its leader (mode capture or kill, as decapitation). A raid succeeds with the accuracy
 // of strikes (Params.Intelligence x the actor's intelligence, at most 1). Each raid is a
 // kinetic action (cooperation cost when unilateral, retaliation) and kills
-// RaidUSCasualties US service members in expectation (metric us_casualties).
+// RaidUSCasualties US service members in expectation (metric us_casualties) and, hit or
+// miss as a strike does, RaidCivilianCasualties civilians, scaled by intelligence as
+// strikes' are (metric civilian_casualties, which costs cooperation, CasualtyCost a
+// civilian). With geography the civilians die where the raids were made: a raid that
+// destroyed a lab in the lab's state, any other in the raided group's home state; there
+// they bring grievance recruits, as strikes' casualties do.
 //
 // Tariffs (kind tariffs, by the US; intensity the tariff rate, 0.25 for 25%) move the
 // target of the cooperation index by TariffPressure x i x (1 - i/TariffTolerance):
@@ -267,33 +272,50 @@ func (r *Replicate) raid(wk int, p Params, rng *rand.Rand, ev *events, out []flo
 		// The targets are copied: removing a leader may split a group and select anew.
 		targets = append(s.esc.targets[:0], targets...)
 		s.esc.targets = targets
+		// Where the raids are made, by state, when their civilians are to be placed.
+		at := r.space.raids
+		placing := r.space.on && pol.RaidCivilianCasualties > 0
 		for n := 0.0; n < raids; n++ {
 			i := targets[rng.IntN(len(targets))]
+			where := -1 // the group's home, unless the raid destroys a lab elsewhere
 			atLab := labShare > 0 && rng.Float64() < labShare
-			if rng.Float64() >= accuracy || !r.alive(i) {
-				continue // a failed raid, or the group has ended
-			}
-			if atLab {
-				if r.raidLab(cp, i, rng) {
+			switch {
+			case rng.Float64() >= accuracy || !r.alive(i):
+				// a failed raid, or the group has ended
+			case atLab:
+				if v := r.raidLab(cp, i, rng); v >= 0 {
 					s.esc.raidLabs++
+					where = v
 				}
-				continue
+			case cp.Removal != Kill && r.commandsFromPrison(rng):
+			default:
+				r.removeLeader(wk, i, cp.Removal == Kill, rng, ev)
 			}
-			if cp.Removal != Kill && r.commandsFromPrison(rng) {
-				continue
+			if placing {
+				if where < 0 {
+					where = r.territory.home[i]
+				}
+				at[where]++
 			}
-			r.removeLeader(wk, i, cp.Removal == Kill, rng, ev)
 		}
 		r.countAction(cp.Actor, raids)
 		if pol.RaidUSCasualties > 0 {
 			out[USCasualties] += Poisson(rng, raids*pol.RaidUSCasualties)
 		}
+		killed := 0.0
+		if pol.RaidCivilianCasualties > 0 {
+			killed = Poisson(rng, float64(raids*pol.RaidCivilianCasualties)*r.casualtyScale())
+			out[CivilianCasualties] += killed
+		}
+		if r.space.on {
+			r.raidWeek(wk, killed, rng)
+		}
 	}
 }
 
 // raidLab destroys one of group i's labs in Mexico, drawn in proportion to its labs in
-// each state, and reports whether it had one.
-func (r *Replicate) raidLab(cp *campaign, i int, rng *rand.Rand) bool {
+// each state, and returns the lab's state, or -1 if the group had none.
+func (r *Replicate) raidLab(cp *campaign, i int, rng *rand.Rand) int {
 	t := &r.territory
 	cells := t.cells[:0]
 	total := 0.0
@@ -306,14 +328,14 @@ func (r *Replicate) raidLab(cp *campaign, i int, rng *rand.Rand) bool {
 	}
 	t.cells = cells
 	if total == 0 {
-		return false
+		return -1
 	}
-	r.hitLab(cp, cells, total, rng)
-	return true
+	return r.hitLab(cp, cells, total, rng)
 }
 
 // escalationWeek ends the week for the escalation layer: Mexico's limits on US agents
-// drift and grow with unilateral actions, the kinetic actions are counted, and every
+// drift and grow with unilateral actions (metric us_agent_limits), the kinetic actions
+// are counted, and every
 // responding campaign counts the week's US losses and answers them.
 func (r *Replicate) escalationWeek(wk int, out []float64) {
 	s := &r.statecraft
@@ -323,6 +345,7 @@ func (r *Replicate) escalationWeek(wk int, out []float64) {
 	if pol.AgentLimitPerAction > 0 || e.limits > 0 {
 		e.limits = min(1, float64(e.limits*(1-relax(pol.AgentLimitWeeks)))+float64(pol.AgentLimitPerAction*s.usActions))
 	}
+	out[USAgentLimits] = e.limits
 	losses := out[Retaliation] + out[USCasualties]
 	for k := range r.w.campaigns {
 		cp := &r.w.campaigns[k]

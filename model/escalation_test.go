@@ -331,3 +331,204 @@ func TestEscalationValidation(t *testing.T) {
 		t.Error("a withdrawing campaign accepted in a world without a policy")
 	}
 }
+
+// The metric us_agent_limits is Mexico's limits on US agents at the week's end, computed
+// here by hand from the run's own metrics: a US campaign that kills leaders is the only
+// unilateral action, one action per leader removed, so L_t = min(1, L_{t-1} exp(-1/52)
+// + 0.05 x leaders_removed_t) (exp(-1/W), the time constant W's weekly decay). The
+// campaign runs to week 30, so the limits first reach the cap and then decay; without
+// unilateral action (a joint campaign) the metric stays 0.
+func TestUSAgentLimitsMetricByHand(t *testing.T) {
+	frag := DefaultFragmentation()
+	pol := DefaultPolicy()
+	pol.AgentLimitPerAction = 0.05
+	kill := Intervention{Kind: Decapitation, From: 0, To: 30, Intensity: 150, Actor: US, Targets: Targets{Largest: 3}, Removal: Kill}
+	_, s := stepSeries(policyWorld(t, pol, &frag, kill), 80, 3)
+	limits, capped := 0.0, false
+	for wk := 1; wk <= 80; wk++ {
+		limits = min(1, limits*math.Exp(-1.0/52)+0.05*s[wk-1][LeadersRemoved])
+		capped = capped || limits == 1
+		if got := s[wk-1][USAgentLimits]; math.Abs(got-limits) > 1e-12 {
+			t.Fatalf("week %d: us_agent_limits %v, want %v by hand", wk, got, limits)
+		}
+	}
+	if !capped || !(limits > 0 && limits < 1) {
+		t.Errorf("limits ended at %v (capped %v): the test wants them to reach 1 and then decay", limits, capped)
+	}
+	joint := kill
+	joint.Actor = Joint
+	_, j := stepSeries(policyWorld(t, pol, &frag, joint), 80, 3)
+	if r := sumOver(j, LeadersRemoved, 0, 80); r == 0 {
+		t.Fatal("the joint campaign removed no leader: the test needs action")
+	}
+	for wk := range j {
+		if j[wk][USAgentLimits] != 0 {
+			t.Fatalf("week %d: us_agent_limits %v without unilateral action", wk+1, j[wk][USAgentLimits])
+		}
+	}
+}
+
+// A special-forces raid kills RaidCivilianCasualties civilians in expectation (0.25 by
+// default), and in the week of the raids that moves civilian_casualties and, by
+// CasualtyCost a civilian, cooperation, and nothing else. The world is one in which
+// nothing random follows the raids in their week (no economy or geography, no births or
+// realignment of alliances, no retaliation), so that the week with civilians killed and
+// the week without them draw the same numbers up to the raids' civilians.
+func TestRaidCiviliansMoveOnlyTheirCount(t *testing.T) {
+	const from = 5
+	frag := DefaultFragmentation()
+	frag.BirthsPerSaturationExit, frag.BirthsPerVacancy, frag.AllianceBreakRate, frag.AllianceFormationRate = 0, 0, 0, 0
+	world := func(perRaid float64) *World {
+		pol := DefaultPolicy()
+		pol.RetaliationPerAction = 0
+		pol.RaidCivilianCasualties = perRaid
+		cfg := toyConfig(t, toyLabs(), &frag, Intervention{Kind: SpecialForcesRaids, From: from, To: Forever, Intensity: 3, Actor: US, Targets: Targets{Largest: 3}})
+		cfg.Economy, cfg.Geography, cfg.Policy = nil, nil, &pol
+		w, err := NewWorld(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	def := DefaultPolicy()
+	if def.RaidCivilianCasualties <= 0 {
+		t.Fatalf("raid_civilian_casualties defaults to %v: raids kill no civilians", def.RaidCivilianCasualties)
+	}
+	killed := 0.0
+	for seed := range uint64(20) {
+		_, none := stepSeries(world(0), from+1, seed)
+		_, some := stepSeries(world(def.RaidCivilianCasualties), from+1, seed)
+		for wk := range from {
+			if none[wk] != some[wk] {
+				t.Fatalf("seed %d, week %d: the runs differ before the raids", seed, wk+1)
+			}
+		}
+		a, b := none[from], some[from]
+		civilians := b[CivilianCasualties]
+		killed += civilians
+		if a[CivilianCasualties] != 0 {
+			t.Errorf("seed %d: %v civilians killed at raid_civilian_casualties 0", seed, a[CivilianCasualties])
+		}
+		for m := range NumMetrics {
+			if m != CivilianCasualties && m != CooperationIndex && a[m] != b[m] {
+				t.Errorf("seed %d, week %d: %s %v with the raids' civilians, %v without", seed, from+1, m, b[m], a[m])
+			}
+		}
+		if got, want := a[CooperationIndex]-b[CooperationIndex], def.CasualtyCost*civilians; math.Abs(got-want) > 1e-15 {
+			t.Errorf("seed %d: cooperation fell by %v more with %v civilians killed, want %v x %v = %v", seed, got, civilians, def.CasualtyCost, civilians, want)
+		}
+	}
+	if killed == 0 {
+		t.Error("the raids killed no civilian in 20 replicates: the test needs some")
+	}
+}
+
+// The raids' civilians by hand: raids are Poisson with the campaign's intensity, 3 a
+// week, and each kills RaidCivilianCasualties civilians in expectation, hit or miss, as
+// a strike does (half of them miss here, Params.Intelligence 0.5, which changes nothing;
+// with IntelligenceGain 0, intelligence, and so the casualty scale, stays 1): over 100 weeks
+// 300 raids kill 0.5 x 300 = 150 in expectation per replicate, whose total has variance
+// 150 + 300 x 0.5^2 = 225 (a Poisson number of raids each killing a Poisson number),
+// so the mean of 40 replicates has standard error 2.4. Raids on labs leave the groups
+// standing, so every raid is made. With geography the civilians die where the raids were
+// made: the strike events the raids record (labs destroyed by raids, civilians killed)
+// add up to the metrics, state by state to civilian_casualties, and the states owe
+// grievance recruits for them.
+func TestRaidCiviliansByHand(t *testing.T) {
+	frag := DefaultFragmentation()
+	pol := DefaultPolicy()
+	pol.IntelligenceGain, pol.RaidLabShare, pol.RaidCivilianCasualties = 0, 1, 0.5
+	iv := Intervention{Kind: SpecialForcesRaids, From: 0, To: 100, Intensity: 3, Actor: US, Targets: Targets{Largest: 3}}
+	cfg := toyConfig(t, toyLabs(), &frag, iv)
+	cfg.Policy = &pol
+	cfg.Params.Intelligence = 0.5
+	w, err := NewWorld(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := meanSeries(w, 40, 100, 21)
+	if got := sumOver(m, CivilianCasualties, 0, 100); math.Abs(got-150) > 8 {
+		t.Errorf("raids killed %v civilians per replicate, want about 3 x 100 x 0.5 = 150", got)
+	}
+	if got := sumOver(m, GrievanceRecruits, 0, 100); got <= 0 {
+		t.Errorf("%v grievance recruits: the raids' civilians brought none", got)
+	}
+
+	r := w.NewReplicate()
+	r.RecordEvents(true)
+	rng := rand.New(rand.NewPCG(4, 4))
+	r.Reset(rng)
+	out := make([]float64, NumMetrics)
+	geo := w.Geography()
+	k := int(NumStateMetrics)
+	st := make([]float64, geo.Len()*k)
+	placed := 0.0
+	for wk := 1; wk <= 30; wk++ {
+		r.Step(wk, rng, out)
+		r.StateWeek(st)
+		byState := make([]float64, geo.Len())
+		labs := 0.0
+		for _, e := range r.Events() {
+			if e.Week == wk && e.Kind == EventStrike {
+				byState[e.State] += e.Value2
+				labs += e.Value
+			}
+		}
+		if labs != out[LabsDestroyed] {
+			t.Fatalf("week %d: the raids' strike events destroy %v labs, the metric %v", wk, labs, out[LabsDestroyed])
+		}
+		total := 0.0
+		for v := range geo.Len() {
+			got := st[v*k+int(StateCivilianCasualties)]
+			if got != byState[v] {
+				t.Fatalf("week %d, state %s: %v civilians killed, the raids' events %v", wk, geo.States[v].Code, got, byState[v])
+			}
+			total += got
+		}
+		if total != out[CivilianCasualties] {
+			t.Fatalf("week %d: %v civilians killed over the states, %v in all", wk, total, out[CivilianCasualties])
+		}
+		placed += total
+	}
+	if placed == 0 {
+		t.Error("no civilian killed in 30 weeks of one replicate: the test needs some")
+	}
+}
+
+// Raids' lab hits are their own: strikes in N1 alone kill civilians in N1 alone, however
+// many labs raids destroy elsewhere in the same weeks. They used to be left among the hits
+// of the next strike campaign, whose civilians were then dealt to the states the raids hit.
+func TestRaidHitsStayOutOfStrikes(t *testing.T) {
+	frag := DefaultFragmentation()
+	pol := DefaultPolicy()
+	pol.RaidLabShare, pol.RaidCivilianCasualties = 1, 0
+	raids := Intervention{Kind: SpecialForcesRaids, From: 0, To: Forever, Intensity: 5, Actor: US, Targets: Targets{Largest: 3}}
+	w := policyWorld(t, pol, &frag, raids, strikes(t, 0, Forever, 5, "N1"))
+	north, _ := w.Geography().Lookup("N1")
+	geo := w.Geography()
+	k := int(NumStateMetrics)
+	st := make([]float64, geo.Len()*k)
+	out := make([]float64, NumMetrics)
+	r := w.NewReplicate()
+	var killed, raided float64
+	for seed := range uint64(4) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		r.Reset(rng)
+		for wk := 1; wk <= 40; wk++ {
+			r.Step(wk, rng, out)
+			r.StateWeek(st)
+			raided += r.esc.raidLabs
+			for v := range geo.Len() {
+				c := st[v*k+int(StateCivilianCasualties)]
+				if v == north {
+					killed += c
+				} else if c != 0 {
+					t.Fatalf("seed %d, week %d: %v civilians killed in %s, where no strike was aimed", seed, wk, c, geo.States[v].Code)
+				}
+			}
+		}
+	}
+	if killed == 0 || raided == 0 {
+		t.Errorf("%v civilians killed in N1, %v labs destroyed by raids: the test needs both", killed, raided)
+	}
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -107,9 +108,11 @@ type groups struct {
 	fury     []float64
 	fading   []fadingRivalry
 	division float64
-	mark     []int // scratch for forming alliances: the last group a slot was a candidate of
-	marked   int
 	pairs    [][2]int
+	// Scratch for forming alliances: each slot's rivals as a row of bits, the living
+	// groups, one group's candidates, and the indices of the draws below the hazard.
+	rivalBits, liveBits, candBits []uint64
+	drawHits                      []int
 	territory
 	space
 
@@ -168,7 +171,9 @@ func (g *groups) reset(w *World) {
 
 func resize[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]T, n)
+		// Twice the old capacity when that is more, so that scratch growing with the
+		// slots a group at a time is reallocated a few times, not at every birth.
+		return make([]T, n, max(n, 2*cap(s)))
 	}
 	return s[:n]
 }
@@ -747,39 +752,104 @@ func (r *Replicate) realign(rng *rand.Rand) {
 		r.pairs = pairs
 	}
 	if fr.AllianceFormationRate > 0 {
-		p := -fpmath.Expm1(-fr.AllianceFormationRate)
-		r.mark = resize(r.mark, len(r.c))
-		for i := range r.c {
-			if !r.alive(i) || r.c[i] <= 0 {
-				continue
-			}
-			r.marked++
-			for _, l := range r.rivals[i] { // i's rivals and allies are no candidates
-				r.mark[l.to] = r.marked
-			}
-			for _, l := range r.allies[i] {
-				r.mark[l.to] = r.marked
-			}
-			pairs := r.pairs[:0]
-			for _, l := range r.rivals[i] {
-				for _, m := range r.rivals[l.to] {
-					j := m.to
-					if j > i && r.mark[j] != r.marked && r.alive(j) && r.c[j] > 0 {
-						r.mark[j] = r.marked
-						pairs = append(pairs, [2]int{i, j})
-					}
-				}
-			}
-			for _, pr := range pairs {
-				if rng.Float64() < p {
-					addWeight(r.allies, pr[0], pr[1], FormedAlliance)
-					r.refreshAllies(pr[0])
-					r.refreshAllies(pr[1])
-				}
-			}
-			r.pairs = pairs
+		r.formAlliances(-fpmath.Expm1(-fr.AllianceFormationRate), rng)
+	}
+}
+
+// formAlliances draws, for each living group i in slot order, one uniform for each of its
+// candidates (living groups j > i that share a rival with i and are neither its rivals nor
+// its allies), in the order candidatePairs finds them, and allies i with each candidate
+// whose uniform is below p. Counting the candidates takes bit sets: their number is the
+// number of draws, and which candidate a draw belongs to matters only when it is below p,
+// rarely at the weekly hazards of the registry's range, so the walk through the rivals'
+// rivals that orders them (the sum of their rivals' counts for each group) is taken only
+// then.
+func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
+	n := len(r.c)
+	words := (n + 63) / 64
+	r.rivalBits = resize(r.rivalBits, n*words)
+	clear(r.rivalBits)
+	r.liveBits = resize(r.liveBits, words)
+	clear(r.liveBits)
+	for i := range n {
+		row := r.rivalBits[i*words : (i+1)*words]
+		for _, l := range r.rivals[i] {
+			row[l.to/64] |= 1 << (l.to % 64)
+		}
+		if r.alive(i) && r.c[i] > 0 {
+			r.liveBits[i/64] |= 1 << (i % 64)
 		}
 	}
+	r.candBits = resize(r.candBits, words)
+	cand := r.candBits
+	for i := range n {
+		if !r.alive(i) || r.c[i] <= 0 {
+			continue
+		}
+		// Only j > i counts: the words from i's on, without i's own bits up to and
+		// including i.
+		first := i / 64
+		up := cand[first:]
+		clear(up)
+		for _, l := range r.rivals[i] {
+			row := r.rivalBits[l.to*words+first : (l.to+1)*words]
+			for k := range up {
+				up[k] |= row[k]
+			}
+		}
+		own, live := r.rivalBits[i*words+first:(i+1)*words], r.liveBits[first:]
+		for k := range up {
+			up[k] = (up[k] &^ own[k]) & live[k]
+		}
+		for _, l := range r.allies[i] {
+			if l.to > i {
+				cand[l.to/64] &^= 1 << (l.to % 64)
+			}
+		}
+		up[0] &^= 1<<(i%64+1) - 1
+		count := 0
+		for _, c := range up {
+			count += bits.OnesCount64(c)
+		}
+		hits := r.drawHits[:0]
+		for k := range count {
+			if rng.Float64() < p {
+				hits = append(hits, k)
+			}
+		}
+		r.drawHits = hits
+		if len(hits) == 0 {
+			continue
+		}
+		pairs := r.candidatePairs(i, hits[len(hits)-1]+1, cand)
+		for _, k := range hits {
+			pr := pairs[k]
+			addWeight(r.allies, pr[0], pr[1], FormedAlliance)
+			r.refreshAllies(pr[0])
+			r.refreshAllies(pr[1])
+		}
+	}
+}
+
+// candidatePairs lists i's first want candidates for an alliance, the set bits of cand
+// (see formAlliances), in the order the walk through i's rivals' rivals first meets them.
+// It clears the bits it lists.
+func (r *Replicate) candidatePairs(i, want int, cand []uint64) [][2]int {
+	pairs := r.pairs[:0]
+	for _, l := range r.rivals[i] {
+		for _, m := range r.rivals[l.to] {
+			j := m.to
+			if j > i && cand[j/64]&(1<<(j%64)) != 0 {
+				cand[j/64] &^= 1 << (j % 64)
+				if pairs = append(pairs, [2]int{i, j}); len(pairs) == want {
+					r.pairs = pairs
+					return pairs
+				}
+			}
+		}
+	}
+	r.pairs = pairs
+	return pairs
 }
 
 // endOfWeek runs the week's discrete events after its flows, adding new groups' founders

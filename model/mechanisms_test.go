@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -153,18 +155,39 @@ func TestAllianceFormationRate(t *testing.T) {
 
 // twoRivals has x and y, rivals at weight 1, 100,000 members each, no group dynamics
 // beyond the successor lethality set by hand.
-func twoRivals(t *testing.T) *World {
+func twoRivals(t *testing.T) *World { return twoRivalsWith(t, DefaultParams()) }
+
+// twoRivalsWith is twoRivals with the parameters p.
+func twoRivalsWith(t *testing.T, p Params) *World {
 	t.Helper()
 	net, err := NewNetwork([]Group{{ID: "x"}, {ID: "y"}}, []Edge{{"x", "y", 1}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	frag := quietFrag()
-	w, err := NewWorld(Config{Network: net, Params: DefaultParams(), InitialSizes: []float64{1e5, 1e5}, Fragmentation: &frag})
+	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: []float64{1e5, 1e5}, Fragmentation: &frag})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// weekMean steps reps replicates of w one week, each from stream (seed, rep) with set
+// applied after Reset, and returns the mean of metric m and its standard error.
+func weekMean(w *World, seed uint64, reps int, set func(*Replicate), m Metric) (mean, se float64) {
+	r := w.NewReplicate()
+	out := make([]float64, NumMetrics)
+	var sum, sumSq float64
+	for rep := range reps {
+		rng := rand.New(rand.NewPCG(seed, uint64(rep)))
+		r.Reset(rng)
+		set(r)
+		r.Step(1, rng, out)
+		sum += out[m]
+		sumSq += out[m] * out[m]
+	}
+	mean = sum / float64(reps)
+	return mean, math.Sqrt((sumSq/float64(reps) - mean*mean) / float64(reps))
 }
 
 // A successor lethality m multiplies the conflict death hazard of the group's members:
@@ -181,20 +204,10 @@ func TestSuccessorLethalityMultipliesDeaths(t *testing.T) {
 		return c * -math.Expm1(-h) * hd / h
 	}
 	want := expected(m) + expected(1)
-	r := w.NewReplicate()
-	out := make([]float64, NumMetrics)
-	var sum, sumSq float64
-	for rep := range reps {
-		rng := rand.New(rand.NewPCG(9, uint64(rep)))
-		r.Reset(rng)
+	mean, se := weekMean(w, 9, reps, func(r *Replicate) {
 		r.c[0], r.c[1] = c, c
 		r.fury[slotOf(t, r, "x")] = m - 1
-		r.Step(1, rng, out)
-		sum += out[Deaths]
-		sumSq += out[Deaths] * out[Deaths]
-	}
-	mean := sum / reps
-	se := math.Sqrt((sumSq/reps - mean*mean) / reps)
+	}, Deaths)
 	if math.Abs(mean-want) > 4*se {
 		t.Errorf("mean deaths %v (se %v), want %v", mean, se, want)
 	}
@@ -334,5 +347,142 @@ func TestLabsAnswerToPriceAndStrikes(t *testing.T) {
 	demand, price, shy := labs(0, 0), labs(5, 0), labs(0, 5)
 	if !(price > demand && shy < demand) {
 		t.Errorf("labs at the end of the strikes: %v following price, %v following demand, %v shunning strikes", price, demand, shy)
+	}
+}
+
+// formAlliancesByWalk is formAlliances as it was written first, the reference for its
+// bit-set counting: for each living group, the walk through its rivals' rivals lists its
+// candidates, one uniform is drawn for each, and those below p ally.
+func formAlliancesByWalk(r *Replicate, p float64, rng *rand.Rand) {
+	for i := range r.c {
+		if !r.alive(i) || r.c[i] <= 0 {
+			continue
+		}
+		seen := map[int]bool{}
+		for _, l := range r.rivals[i] {
+			seen[l.to] = true
+		}
+		for _, l := range r.allies[i] {
+			seen[l.to] = true
+		}
+		var pairs [][2]int
+		for _, l := range r.rivals[i] {
+			for _, m := range r.rivals[l.to] {
+				if j := m.to; j > i && !seen[j] && r.alive(j) && r.c[j] > 0 {
+					seen[j] = true
+					pairs = append(pairs, [2]int{i, j})
+				}
+			}
+		}
+		for _, pr := range pairs {
+			if rng.Float64() < p {
+				addWeight(r.allies, pr[0], pr[1], FormedAlliance)
+				r.refreshAllies(pr[0])
+				r.refreshAllies(pr[1])
+			}
+		}
+	}
+}
+
+// formAlliances forms the same alliances as the walk it replaced, from the same draws,
+// and leaves the generator where the walk leaves it, week after week, whatever its
+// scratch holds (set to all ones first, as a replicate copied from another may leave
+// it): random rivalry and alliance networks of 70 and 150 groups (more than two words of
+// bits, and a group in a word's last bit), some dead and some empty, at hazards that form
+// none, a few and many alliances.
+func TestFormAlliancesMatchesTheWalk(t *testing.T) {
+	for _, n := range []int{70, 150} {
+		for _, p := range []float64{0.001, 0.05, 0.5} {
+			gen := rand.New(rand.NewPCG(uint64(n), 1))
+			groups := make([]Group, n)
+			for i := range groups {
+				groups[i] = Group{ID: "g" + strconv.Itoa(i)}
+			}
+			var rivalries, alliances []Edge
+			for i := range n {
+				for j := i + 1; j < n; j++ {
+					switch u := gen.Float64(); {
+					case u < 0.05:
+						rivalries = append(rivalries, Edge{groups[i].ID, groups[j].ID, 1})
+					case u < 0.07:
+						alliances = append(alliances, Edge{groups[i].ID, groups[j].ID, 1})
+					}
+				}
+			}
+			net, err := NewNetwork(groups, rivalries, alliances)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sizes := make([]float64, n)
+			for i := range sizes {
+				sizes[i] = 100
+			}
+			frag := quietFrag()
+			w, err := NewWorld(Config{Network: net, Params: DefaultParams(), InitialSizes: sizes, Fragmentation: &frag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := w.NewReplicate()
+			a.Reset(rand.New(rand.NewPCG(1, 1)))
+			for i := range n {
+				switch gen.IntN(10) {
+				case 0:
+					a.c[i] = 0
+				case 1:
+					a.record[i] = -1
+				}
+			}
+			b := w.NewReplicate()
+			b.CopyFrom(a)
+			before := 0
+			for i := range n {
+				before += len(a.allies[i])
+			}
+			words := (n + 63) / 64
+			for _, s := range []*[]uint64{&a.rivalBits, &a.liveBits, &a.candBits} {
+				*s = slices.Repeat([]uint64{^uint64(0)}, n*words)
+			}
+			a.drawHits = []int{0, 1, 2}
+			rngA, rngB := rand.New(rand.NewPCG(uint64(n), 2)), rand.New(rand.NewPCG(uint64(n), 2))
+			// Three weeks in a row: each starts from the scratch the last one left.
+			for range 3 {
+				a.formAlliances(p, rngA)
+				formAlliancesByWalk(b, p, rngB)
+			}
+			formed := -before
+			for i := range n {
+				formed += len(a.allies[i])
+				if !slices.Equal(a.allies[i], b.allies[i]) || a.invAllies[i] != b.invAllies[i] {
+					t.Fatalf("n %d, p %v: group %d's allies %v, the walk's %v", n, p, i, a.allies[i], b.allies[i])
+				}
+			}
+			if x, y := rngA.Uint64(), rngB.Uint64(); x != y {
+				t.Errorf("n %d, p %v: the generators part: next draws %d and %d", n, p, x, y)
+			}
+			if p == 0.5 && formed == 0 {
+				t.Errorf("n %d: no alliance formed at p = 0.5: the comparison tests nothing", n)
+			}
+		}
+	}
+}
+
+// Without geography every group crowds every other: at sharing 1 a member of x, in twoRivals'
+// world of two groups of 100,000, leaves to saturation at the hazard omega (C_x + C_y), not
+// omega C_x. The week's expected saturation exits, by group, are c (1 - e^-h) h_sat/h with
+// h = eta/S + theta (K c)_i + h_sat, by hand from the parameters; over 400 replicates of a
+// week, within four standard errors, at sharing 0 and 1.
+func TestSaturationSharingWithoutGeography(t *testing.T) {
+	for _, s := range []float64{0, 1} {
+		p := DefaultParams()
+		p.SaturationSharing = s
+		w := twoRivalsWith(t, p)
+		const c, reps = 1e5, 400
+		hSat := p.Saturation * ((1-s)*c + s*2*c)
+		h := p.Incapacitation/(2*c) + p.ConflictLethality*(1*c+1*c) + hSat // (R_xy + b) c_y, b = 1
+		want := 2 * c * -math.Expm1(-h) * hSat / h
+		mean, se := weekMean(w, 11, reps, func(r *Replicate) { r.c[0], r.c[1] = c, c }, SaturationExits)
+		if math.Abs(mean-want) > 4*se {
+			t.Errorf("sharing %v: mean saturation exits %v (se %v), want %v", s, mean, se, want)
+		}
 	}
 }

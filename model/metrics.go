@@ -51,6 +51,7 @@ const (
 	SeaShipments       // doses that sailed on the sea lanes during the week (sea.go)
 	DeathsAtSea        // people killed by strikes on boats during the week, expected (sea.go)
 	USCasualties       // US service members killed in special-forces raids during the week (escalation.go)
+	USAgentLimits      // Mexico's limits on US agents, an index in [0,1] at the end of the week (escalation.go)
 	NumMetrics
 )
 
@@ -103,6 +104,7 @@ var metricInfo = [NumMetrics]MetricInfo{
 	SeaShipments:       {"sea_shipments", "doses per week", true},
 	DeathsAtSea:        {"deaths_at_sea", "people per week", true},
 	USCasualties:       {"us_casualties", "people per week", true},
+	USAgentLimits:      {"us_agent_limits", "index", false},
 }
 
 // Info returns the metric's name, unit and kind.

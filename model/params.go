@@ -34,6 +34,13 @@ type Params struct {
 	ConflictLethality float64
 	// Saturation is omega: members lost per member per member of the same cartel per week.
 	Saturation float64
+	// SaturationSharing in [0,1] is how much of the crowding behind saturation is shared
+	// with the other groups around a group: a member's saturation hazard is
+	// omega ((1-s) C_i + s M_i), s = SaturationSharing, where M_i counts the members of
+	// every group where group i is (crowding). 0 is the paper's: each group crowds only
+	// itself, so that splitting a group's members among more groups lowers their losses;
+	// 1: groups crowd one another as much as themselves, and a split changes nothing.
+	SaturationSharing float64
 	// HomicideRatio is homicides (civilians included, plus missing persons) per conflict
 	// death of the model, calibrated on the national series 2012-2021 (see
 	// DefaultHomicideRatio), in worlds without geography (see OCHomicideRatio).
@@ -147,6 +154,7 @@ func (p Params) Validate() error {
 		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate, maxSpatialParam},
 		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio, maxSpatialParam},
 		{"alliance_division", "alliance division", p.AllianceDivision, maxSpatialParam},
+		{"saturation_sharing", "saturation sharing", p.SaturationSharing, 1},
 		{"deployment_arrests", "deployment arrest hazard", p.DeploymentArrests, 1},
 	} {
 		if !(f.v >= 0 && f.v <= f.hi) { // NaN included

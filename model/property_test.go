@@ -58,6 +58,7 @@ func paramFields(p *Params) []numField {
 		{"incapacitation", &p.Incapacitation, 0, inf},
 		{"conflict_lethality", &p.ConflictLethality, 0, inf},
 		{"saturation", &p.Saturation, 0, inf},
+		{"saturation_sharing", &p.SaturationSharing, 0, 1},
 		{"homicide_ratio", &p.HomicideRatio, 0, inf},
 		{"intelligence", &p.Intelligence, 0, 1},
 		{"baseline_hostility", &p.BaselineHostility, 0, maxSpatialParam},
@@ -902,17 +903,28 @@ func checkWeek(t *testing.T, r *Replicate, wk int, out []float64, prev *weekStat
 	}
 	if !w.HasEconomy() {
 		zero("without an economy", Labs, LabsNorth, LabsPacific, LabsCentre, LabsSoutheast, LabsAbroad, LabsDestroyed,
-			Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors)
+			Production, Supply, Seized, Price, Revenue, Precursors)
 	}
 	if !w.HasPolicy() {
-		zero("without a policy", CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces, USCasualties)
+		zero("without a policy", CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces, USCasualties,
+			USAgentLimits)
 	}
-	raiding := false
+	raiding, unilateral := false, false
 	for _, cp := range w.campaigns {
 		raiding = raiding || cp.Kind == SpecialForcesRaids && cp.Active(wk)
+		unilateral = unilateral || cp.Actor == US && cp.From < wk && cp.To > cp.From // active in some week so far
 	}
 	if !raiding {
 		zero("without raids", USCasualties)
+	}
+	if !w.HasEconomy() && (!raiding || cfg.Policy.RaidCivilianCasualties == 0) {
+		zero("without strikes or raids that kill civilians", CivilianCasualties)
+	}
+	if !unilateral || w.HasPolicy() && cfg.Policy.AgentLimitPerAction == 0 {
+		zero("without unilateral action or limits per action", USAgentLimits)
+	}
+	if w.HasPolicy() && out[USAgentLimits] != r.esc.limits {
+		fail("us_agent_limits %v, the replicate's limits on US agents %v", out[USAgentLimits], r.esc.limits)
 	}
 	if w.HasEconomy() {
 		checkMarket(t, r, wk, out)

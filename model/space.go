@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 )
 
 // Conflict where groups meet (docs/space.md).
@@ -46,7 +47,8 @@ type StateMetric int
 // The per-state metrics, in output order.
 const (
 	// StateHomicides are intentional homicides occurring in the state as INEGI registers
-	// them: BaselineHomicideRate x population, the homicides organised crime does not
+	// them: BaselineHomicideRate x population (the week's, with Config.Population),
+	// the homicides organised crime does not
 	// drive, plus OCHomicideRatio x the conflict deaths in the state. Civilians killed by
 	// strikes and raids (StateCivilianCasualties) are not in them.
 	StateHomicides          StateMetric = iota
@@ -81,10 +83,16 @@ type space struct {
 	hostility, adjacent float64   // the week's baseline hostility b and adjacent weight a
 	dens, adjDens       []float64 // by state: members, and members in the adjacent states
 	local               []float64 // by slot and state: e_i(s), for the states slot i holds
+	reach               []float64 // by slot and state: scratch of spatialExposure
+	// crowd is, by slot, the members around a group's (Params.SaturationSharing): the
+	// members of every group in each state it holds, weighted by its own there, in the
+	// units of a group alone, whose crowd is its own size.
+	crowd               []float64
 	other, home         []float64 // by slot: members placed in each state held but home, and at home
 	deaths, civilians   []float64 // by state: the week's flows
 	homicides           []float64
-	hits, aim, civ      []float64 // by state, for one strike campaign: labs hit, labs aimed at, civilians killed
+	hits, aim, civ      []float64 // by state, for one strike or raid campaign: labs hit, labs aimed at, civilians killed
+	raids               []float64 // by state, for one raid campaign: raids made (escalation.go)
 	truceDens, truceAdj []float64 // by state: members in the ceasefire being applied
 	deployed            bool      // some deployment is in force this week (deployment.go)
 	level, arrest       []float64 // by state: the deployments' level; by slot: their arrest hazard
@@ -98,7 +106,7 @@ func (sp *space) reset(w *World, t *territory) {
 		return
 	}
 	sp.states = w.cfg.Geography.Len()
-	for _, s := range []*[]float64{&sp.dens, &sp.adjDens, &sp.deaths, &sp.civilians, &sp.homicides, &sp.hits, &sp.aim, &sp.civ, &sp.truceDens, &sp.truceAdj} {
+	for _, s := range []*[]float64{&sp.dens, &sp.adjDens, &sp.deaths, &sp.civilians, &sp.homicides, &sp.hits, &sp.aim, &sp.civ, &sp.raids, &sp.truceDens, &sp.truceAdj} {
 		*s = resize(*s, sp.states)
 		clear(*s)
 	}
@@ -141,6 +149,11 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 	clear(sp.dens)
 	sp.other = resize(sp.other, len(c))
 	sp.home = resize(sp.home, len(c))
+	b, a := sp.hostility, sp.adjacent
+	// reach[j*n+v] is what a rival meets of group j in state v, in v itself and, weighted
+	// by a, around it: the same for every rival, so it is worked out once a week.
+	sp.reach = resize(sp.reach, len(c)*n)
+	clear(sp.reach)
 	for j, x := range c {
 		sp.other[j], sp.home[j] = 0, 0
 		if !g.alive(j) || x <= 0 {
@@ -148,12 +161,20 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		}
 		o, h := placed(x, t.present[j])
 		sp.other[j], sp.home[j] = o, h
-		for m := t.present[j]; m != 0; m &= m - 1 {
+		mask := t.present[j]
+		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			if v == t.home[j] {
 				sp.dens[v] += h
 			} else {
 				sp.dens[v] += o
+			}
+		}
+		row := sp.reach[j*n : (j+1)*n]
+		for v := range row {
+			if geo.adj[v]&mask != 0 || mask&(1<<v) != 0 {
+				around, in := membersAround(geo, mask, t.home[j], v, o, h)
+				row[v] = in + float64(a*around)
 			}
 		}
 	}
@@ -165,20 +186,22 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		sp.adjDens[v] = a
 	}
 	sp.local = resize(sp.local, len(c)*n)
-	b, a := sp.hostility, sp.adjacent
+	sp.crowd = resize(sp.crowd, len(c))
 	out = out[:len(c)]
 	for i, x := range c {
-		out[i] = 0
+		out[i], sp.crowd[i] = 0, 0
 		if !g.alive(i) || x <= 0 {
 			continue
 		}
 		loc := sp.local[i*n : (i+1)*n]
 		mask, home := t.present[i], t.home[i]
 		o, h := sp.other[i], sp.home[i]
-		total := 0.0
+		total, crowd, self := 0.0, 0.0, 0.0
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			ownAround, own := membersAround(geo, mask, home, v, o, h)
+			crowd += float64(own * sp.dens[v])
+			self += float64(own * own)
 			e := 0.0
 			if b != 0 {
 				e = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
@@ -188,14 +211,16 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				if c[j] <= 0 {
 					continue
 				}
-				around, in := membersAround(geo, t.present[j], t.home[j], v, sp.other[j], sp.home[j])
-				e += float64(l.weight * (in + float64(a*around)))
+				e += float64(l.weight * sp.reach[j*n+v])
 			}
 			e *= g.invAllies[i] * float64(n)
 			loc[v] = e
 			total += float64(own * e)
 		}
 		out[i] = total / x
+		if self > 0 {
+			sp.crowd[i] = float64(x*crowd) / self
+		}
 	}
 }
 
@@ -310,52 +335,84 @@ func (r *Replicate) strikeWeek(wk int, killed float64, cells []labCell, rng *ran
 	defer clear(sp.hits)
 	defer clear(sp.aim)
 	defer clear(sp.civ)
-	weights := sp.hits
 	if killed > 0 {
-		total, last := 0.0, -1
-		for v, w := range weights {
-			if w > 0 {
-				total += w
-				last = v
-			}
-		}
-		if last < 0 {
+		weights := sp.hits
+		if !slices.ContainsFunc(weights, func(w float64) bool { return w > 0 }) {
 			for _, c := range cells {
 				sp.aim[c.state] += r.territory.slot(c.slot)[c.state].labs
 			}
 			weights = sp.aim
-			for v, w := range weights {
-				if w > 0 {
-					total += w
-					last = v
-				}
-			}
 		}
-		left := killed
-		for v, w := range weights {
-			if w <= 0 || left <= 0 {
-				continue
-			}
-			k := left
-			if v != last {
-				k = Binomial(rng, left, min(1, w/total))
-			}
-			sp.civ[v] += k
-			sp.civilians[v] += k
-			left -= k
-			total -= w
-		}
-		if left > 0 && len(cells) > 0 { // no weight anywhere: cannot happen, as strikes need labs
+		if left := sp.deal(killed, weights, rng); left > 0 && len(cells) > 0 { // no weight anywhere: cannot happen, as strikes need labs
 			v := cells[0].state
 			sp.civ[v] += left
 			sp.civilians[v] += left
 		}
 	}
-	if r.recording {
-		for v := range sp.states {
-			if sp.hits[v] > 0 || sp.civ[v] > 0 {
-				r.note(wk, EventStrike, -1, v, -1, sp.hits[v], sp.civ[v])
+	r.noteStrikes(wk)
+}
+
+// raidWeek ends one raid campaign's week on the states: it deals the civilians the raids
+// killed out to the states where they were made (sp.raids: a raid that destroyed a lab
+// where the lab was, any other at the raided group's home), in proportion to the raids
+// made in each, as strikeWeek deals a strike's; there they are owed grievance recruits
+// (Policy.RecruitsPerCasualty each), and a strike event is recorded for every state with
+// labs destroyed or civilians killed.
+func (r *Replicate) raidWeek(wk int, killed float64, rng *rand.Rand) {
+	sp := &r.space
+	defer clear(sp.hits)
+	defer clear(sp.raids)
+	defer clear(sp.civ)
+	if killed > 0 {
+		sp.deal(killed, sp.raids, rng)
+		per := r.w.cfg.Policy.RecruitsPerCasualty
+		for v, k := range sp.civ {
+			if k > 0 {
+				r.grievance[v] += float64(per * k)
 			}
+		}
+	}
+	r.noteStrikes(wk)
+}
+
+// deal deals killed civilians out to the states in proportion to weights (a multinomial
+// draw, none when one state takes them all), adding them to the week's and the
+// campaign's, and returns those left when no state has weight.
+func (sp *space) deal(killed float64, weights []float64, rng *rand.Rand) (left float64) {
+	total, last := 0.0, -1
+	for v, w := range weights {
+		if w > 0 {
+			total += w
+			last = v
+		}
+	}
+	left = killed
+	for v, w := range weights {
+		if w <= 0 || left <= 0 {
+			continue
+		}
+		k := left
+		if v != last {
+			k = Binomial(rng, left, min(1, w/total))
+		}
+		sp.civ[v] += k
+		sp.civilians[v] += k
+		left -= k
+		total -= w
+	}
+	return left
+}
+
+// noteStrikes records a strike event for every state where the campaign just run hit labs
+// or killed civilians.
+func (r *Replicate) noteStrikes(wk int) {
+	if !r.recording {
+		return
+	}
+	sp := &r.space
+	for v := range sp.states {
+		if sp.hits[v] > 0 || sp.civ[v] > 0 {
+			r.note(wk, EventStrike, -1, v, -1, sp.hits[v], sp.civ[v])
 		}
 	}
 }
@@ -387,9 +444,10 @@ func (r *Replicate) largestPresence(i int) int {
 func (r *Replicate) homicideWeek(p Params) float64 {
 	sp := &r.space
 	geo := r.w.cfg.Geography
+	f := r.w.populationFactor(r.week) // 1 without a Population: the census counts
 	total := 0.0
 	for v := range sp.states {
-		h := float64(p.BaselineHomicideRate*geo.States[v].Population/1e5/WeeksPerYear) + float64(p.OCHomicideRatio*sp.deaths[v])
+		h := float64(p.BaselineHomicideRate*float64(geo.States[v].Population*f)/1e5/WeeksPerYear) + float64(p.OCHomicideRatio*sp.deaths[v])
 		sp.homicides[v] = h
 		total += h
 	}

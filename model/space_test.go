@@ -50,6 +50,19 @@ func lineWorld(t testing.TB, p Params, homes map[string]string, rivals []Edge, f
 	return w
 }
 
+// lineReplicate is a replicate of the line world with x (home A, also holding M) at 3,000
+// members, y in M at 1,200 and z in B at 600, with the rivalries given, and their slots.
+func lineReplicate(t *testing.T, p Params, rivals []Edge) (r *Replicate, x, y, z int) {
+	t.Helper()
+	w := lineWorld(t, p, map[string]string{"x": "A", "y": "M", "z": "B"}, rivals, nil)
+	r = w.NewReplicate()
+	r.Reset(rand.New(rand.NewPCG(1, 2)))
+	x, y, z = slotOf(t, r, "x"), slotOf(t, r, "y"), slotOf(t, r, "z")
+	r.c[x], r.c[y], r.c[z] = 3000, 1200, 600
+	r.territory.present[x] |= 1 << 1 // M
+	return r, x, y, z
+}
+
 // The spatial kernel checked by hand on the line A - M - B. x (home A, also holding M)
 // has 3,000 members: 1,000 in M (floor(3000/3)) and 2,000 at home; y has 1,200 in M, z
 // 600 in B; x and z are rivals (weight 2); no alliances, so A_i + 1 = 1. A member's
@@ -78,12 +91,7 @@ func TestSpatialExposureByHand(t *testing.T) {
 	} {
 		p := DefaultParams()
 		p.BaselineHostility, p.AdjacentWeight = c.b, c.a
-		w := lineWorld(t, p, map[string]string{"x": "A", "y": "M", "z": "B"}, []Edge{{"x", "z", 2}}, nil)
-		r := w.NewReplicate()
-		r.Reset(rand.New(rand.NewPCG(1, 2)))
-		x, y, z := slotOf(t, r, "x"), slotOf(t, r, "y"), slotOf(t, r, "z")
-		r.c[x], r.c[y], r.c[z] = 3000, 1200, 600
-		r.territory.present[x] |= 1 << 1 // M
+		r, x, y, z := lineReplicate(t, p, []Edge{{"x", "z", 2}})
 		out := make([]float64, len(r.c))
 		r.ConflictExposure(out)
 		for i := range out {
@@ -459,5 +467,31 @@ func TestCeasefireEvents(t *testing.T) {
 	// The truce holds until the week of its breakdown.
 	if wk := breaks[0].Week; metrics[wk-1][Truces] != 0 || metrics[wk-2][Truces] != 1 && wk > 11 {
 		t.Errorf("breakdown in week %d, truces %v then %v", wk, metrics[wk-2][Truces], metrics[wk-1][Truces])
+	}
+}
+
+// Crowding by hand on the line A - M - B, as TestSpatialExposureByHand places the groups:
+// x has 2,000 in A and 1,000 in M, y 1,200 in M, z 600 in B, so A has 2,000 members, M
+// 2,200 and B 600. A group's crowd is its size times the members of its states weighted by
+// its own there, over its own squared: x 3000 (2000 x 2000 + 1000 x 2200)/(2000^2 + 1000^2)
+// = 3,720; y 1200 x 1200 x 2200/1200^2 = 2,200, its own and x's in M; z, alone, its own
+// 600. The saturation hazard is omega ((1-s) C + s crowd): at s = 0 the paper's omega C.
+func TestCrowdingByHand(t *testing.T) {
+	p := DefaultParams()
+	r, x, y, z := lineReplicate(t, p, nil)
+	out := make([]float64, len(r.c))
+	total := r.ConflictExposure(out)
+	for _, g := range []struct {
+		id          string
+		slot        int
+		size, crowd float64
+	}{{"x", x, 3000, 3720}, {"y", y, 1200, 2200}, {"z", z, 600, 600}} {
+		for _, s := range []float64{0, 0.5, 1} {
+			p.SaturationSharing = s
+			want := p.Saturation * ((1-s)*g.size + s*g.crowd)
+			if got := r.saturationHazard(p, g.slot, g.size, total); math.Abs(got-want) > 1e-12*want {
+				t.Errorf("%s at sharing %v: saturation hazard %v, want %v", g.id, s, got, want)
+			}
+		}
 	}
 }

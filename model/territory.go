@@ -319,7 +319,7 @@ func (r *Replicate) economyWeek(wk int, p Params, rng *rand.Rand, out []float64)
 	r.overdoseWeek(wk, out)
 	r.seaWeek(wk, out)
 	out[LabsDestroyed] = destroyed
-	out[CivilianCasualties] = casualties
+	out[CivilianCasualties] += casualties // after the raids' (escalation.go)
 }
 
 // policy sets the week's interdiction and demand from the active interventions, and a new
@@ -562,8 +562,8 @@ func (r *Replicate) strike(wk int, p Params, rng *rand.Rand) (destroyed, casualt
 const manyStrikes = 1000
 
 // hitLab destroys one of the labs in cells, drawn uniformly among the total, leaving it
-// to be rebuilt.
-func (r *Replicate) hitLab(cp *campaign, cells []labCell, total float64, rng *rand.Rand) {
+// to be rebuilt, and returns its state.
+func (r *Replicate) hitLab(cp *campaign, cells []labCell, total float64, rng *rand.Rand) int {
 	t := &r.territory
 	u := rng.Float64() * total
 	var hit *site
@@ -586,6 +586,7 @@ func (r *Replicate) hitLab(cp *campaign, cells []labCell, total float64, rng *ra
 	if r.statecraft.on && cp.Casualties > 0 { // for blame, which clears them
 		r.hits[hitState]++
 	}
+	return hitState
 }
 
 // regionsOf returns group i's regions as a bit set: the states it holds and abroad,

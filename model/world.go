@@ -64,6 +64,10 @@ type Config struct {
 	// Geography is the state graph that Economy or Territory places groups on; a world
 	// with neither has none.
 	Geography *Geography
+	// Population, if set, makes the states' populations (the baseline homicides')
+	// follow the calendar (population.go); nil keeps the Geography's counts in every
+	// week. It needs a Geography.
+	Population *Population
 	// Policy, if set, gives the states a cooperation index, corruption, popular support,
 	// retaliation, guns and ceasefires (stochastic mode only). Nil: interventions act at
 	// their stated strength without side effects; cooperation, precursor control, arms
@@ -200,6 +204,17 @@ func NewWorld(cfg Config) (*World, error) {
 	}
 	if (w.Dynamic() || w.HasGeography() || w.HasPolicy()) && cfg.Mode == MeanField {
 		return nil, ErrMeanFieldFragmentation
+	}
+	if cfg.Population != nil {
+		if cfg.Geography == nil {
+			return nil, errors.New("model: a population path needs a geography (the states whose populations it scales)")
+		}
+		if err := cfg.Population.validate(); err != nil {
+			return nil, err
+		}
+		pop := *cfg.Population
+		pop.Counts = append([]PopulationCount(nil), pop.Counts...)
+		w.cfg.Population = &pop
 	}
 	if cfg.InitialSizes != nil {
 		if len(cfg.InitialSizes) != n {
@@ -342,17 +357,20 @@ func (w *World) HasPolicy() bool { return w.cfg.Policy != nil }
 // dissolves in any world) are always produced; leaders removed, splits, collapses and new
 // groups need Fragmentation; labs, the market, strikes' casualties and precursors need
 // an Economy, as do US consumption and overdose deaths; cooperation, extraditions, retaliation, grievance recruits, guns,
-// corruption and ceasefires need a Policy. Statistics need not fold a metric the world
+// corruption and ceasefires need a Policy; civilian casualties need an Economy (strikes)
+// or a Policy (special-forces raids). Statistics need not fold a metric the world
 // cannot produce: it is 0 in every week.
 func (w *World) Produces(m Metric) bool {
 	switch m {
 	case LeadersRemoved, Splits, Collapses, NewGroups:
 		return w.Dynamic()
 	case Labs, LabsNorth, LabsPacific, LabsCentre, LabsSoutheast, LabsAbroad, LabsDestroyed,
-		Production, Supply, Seized, Price, Revenue, CivilianCasualties, Precursors,
+		Production, Supply, Seized, Price, Revenue, Precursors,
 		USConsumption, OverdoseDeaths, SeaShipments, DeathsAtSea:
 		return w.HasEconomy()
-	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces, USCasualties:
+	case CivilianCasualties:
+		return w.HasEconomy() || w.HasPolicy()
+	case CooperationIndex, Extraditions, Retaliation, GrievanceRecruits, Guns, Corruption, Truces, USCasualties, USAgentLimits:
 		return w.HasPolicy()
 	}
 	return m >= 0 && m < NumMetrics
@@ -572,7 +590,7 @@ func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 	perCapitaArrest := p.Incapacitation / s
 	for i, x := range c {
 		death := float64(p.ConflictLethality * r.exposure[i])
-		sat := float64(p.Saturation * x)
+		sat := r.saturationHazard(p, i, x, s)
 		dc[i] = x * (p.Recruitment - perCapitaArrest - death - sat)
 		f.deaths += float64(x * death)
 		f.saturation += float64(x * sat)
@@ -580,6 +598,22 @@ func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 	f.recruits = p.Recruitment * s
 	f.incapacitated = p.Incapacitation
 	return f
+}
+
+// saturationHazard is a member's weekly hazard of leaving group i, of x members, to
+// crowding: omega ((1-s) x + s M_i), s = Params.SaturationSharing and M_i the members
+// around the group's (space.crowd), or every group's, total, without geography. At s = 0
+// it is the paper's omega x. Call it after conflictExposure, which sets M_i.
+func (r *Replicate) saturationHazard(p Params, i int, x, total float64) float64 {
+	s := p.SaturationSharing
+	if s == 0 {
+		return float64(p.Saturation * x)
+	}
+	crowd := total
+	if r.space.on {
+		crowd = r.space.crowd[i]
+	}
+	return float64(p.Saturation * (float64((1-s)*x) + float64(s*crowd)))
 }
 
 // stepRK4 integrates one week with the classical fourth-order Runge-Kutta method,
@@ -629,7 +663,7 @@ func (r *Replicate) fastestRate(p Params) (rate, intrinsic float64) {
 	}
 	for i, x := range r.c {
 		if x > 0 {
-			own := p.Recruitment + float64(p.ConflictLethality*r.exposure[i]) + float64(2*p.Saturation*x)
+			own := p.Recruitment + float64(p.ConflictLethality*r.exposure[i]) + float64(2*r.saturationHazard(p, i, x, s))
 			intrinsic = max(intrinsic, own)
 			rate = max(rate, own+p.Incapacitation/s)
 		}
@@ -688,7 +722,7 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 		if r.fury[i] != 0 {
 			hDeath *= 1 + r.fury[i]
 		}
-		hSat := float64(p.Saturation * x)
+		hSat := r.saturationHazard(p, i, x, s)
 		h := perCapitaArrest + hDeath + hSat
 		arrest := perCapitaArrest
 		if r.space.deployed && r.space.arrest[i] > 0 {

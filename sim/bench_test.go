@@ -43,10 +43,11 @@ func BenchmarkRun(b *testing.B) {
 }
 
 // BenchmarkHistoryReplicate times one replicate of the kingpin and no-kingpin histories
-// (734 weeks, 6 groups growing to about 200 under kingpin) through the runner on one
-// worker, folding included.
+// (734 weeks, 6 groups growing to about 200 under kingpin) and of the calibrated history
+// on the states (944 weeks, 6 groups growing to about 270, alliances forming and
+// breaking) through the runner on one worker, folding included.
 func BenchmarkHistoryReplicate(b *testing.B) {
-	for _, name := range []string{"2006-kingpin", "2006-no-kingpin"} {
+	for _, name := range []string{"2006-kingpin", "2006-no-kingpin", "mexico-2006"} {
 		benchScenarioReplicate(b, name, "../scenarios/history/"+name+".yaml", nil)
 	}
 }

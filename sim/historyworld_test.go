@@ -251,3 +251,44 @@ func TestHistoryWorldErrors(t *testing.T) {
 		})
 	}
 }
+
+// An override of an intervention the history schedules (a posterior fitted on the history
+// holds such keys) reaches the history's intervention, changes the scenario's checksum,
+// and leaves the scenario's own interventions to their own overrides; a name in neither
+// file is refused.
+func TestOverridesReachTheHistorysInterventions(t *testing.T) {
+	dir := t.TempDir()
+	writeHistoryFiles(t, dir, map[string]string{"past.yaml": pastScenario, "future.yaml": futureScenario})
+	path := filepath.Join(dir, "future.yaml")
+	plain, err := scenario.LoadScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := scenario.LoadScenarioWith(path, []scenario.Override{
+		{Key: "interventions.caps.intensity", Value: "9"}, {Key: "interventions.raids.intensity", Value: "3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	intensity := func(sc *scenario.Scenario, kind model.Kind) float64 {
+		for _, iv := range sc.Config().Interventions {
+			if iv.Kind == kind {
+				return iv.Intensity
+			}
+		}
+		t.Fatalf("no %s intervention", kind)
+		return 0
+	}
+	if a, b := intensity(plain, model.Decapitation), intensity(set, model.Decapitation); a != 6 || b != 9 {
+		t.Errorf("the history's campaign: intensity %v plain, %v with --set (want 6 and 9)", a, b)
+	}
+	if a, b := intensity(plain, model.LabDismantling), intensity(set, model.LabDismantling); a != 2 || b != 3 {
+		t.Errorf("the scenario's raids: intensity %v plain, %v with --set (want 2 and 3)", a, b)
+	}
+	if plain.SHA256 == set.SHA256 {
+		t.Error("the override of the history left the scenario's checksum unchanged")
+	}
+	_, err = scenario.LoadScenarioWith(path, []scenario.Override{{Key: "interventions.capz.intensity", Value: "9"}})
+	if err == nil || !strings.Contains(err.Error(), `no intervention is named "capz" (did you mean caps?)`) {
+		t.Errorf("a name in neither file: %v", err)
+	}
+}

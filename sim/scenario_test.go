@@ -706,6 +706,7 @@ parameters:
   incapacitation: 110
   conflict_lethality: 1.5e-8
   saturation: 4e-8
+  saturation_sharing: 0.2
   homicide_ratio: 9.7
   intelligence: 1
   baseline_hostility: 1

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cartelsim/cartelsim/model"
 )
@@ -19,11 +20,66 @@ var statesCSV []byte
 //go:embed data/ports.csv
 var portsCSV []byte
 
+//go:embed data/population.csv
+var populationCSV []byte
+
 //go:embed data/PROVENANCE.md
 var provenance string
 
 // Provenance is the data's provenance note.
 func Provenance() string { return provenance }
+
+// Count is a national population count: its reference date, the people counted and the
+// count's name.
+type Count struct {
+	Date   time.Time
+	People float64
+	Name   string
+}
+
+// NationalCounts returns INEGI's national population counts (data/population.csv), by
+// date. The last is the census that states.csv's population_2020 counts: its People is
+// their sum.
+func NationalCounts() ([]Count, error) { return parseCounts(bytes.NewReader(populationCSV)) }
+
+// parseCounts reads a counts file with the columns of data/population.csv: date
+// (YYYY-MM-DD), population, count.
+func parseCounts(r io.Reader) ([]Count, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("mexico: reading the population header: %w", err)
+	}
+	if want := "date,population,count"; strings.Join(header, ",") != want {
+		return nil, fmt.Errorf("mexico: population header %v, want %s", header, want)
+	}
+	var counts []Count
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mexico: population: %w", err)
+		}
+		date, err := time.Parse(time.DateOnly, rec[0])
+		if err != nil {
+			return nil, fmt.Errorf("mexico: population line %d: date %q is not YYYY-MM-DD", line, rec[0])
+		}
+		n, err := strconv.ParseFloat(rec[1], 64)
+		if err != nil || !(n > 0) || n > 1e12 {
+			return nil, fmt.Errorf("mexico: population line %d: population %q, want a positive number", line, rec[1])
+		}
+		if len(counts) > 0 && !date.After(counts[len(counts)-1].Date) {
+			return nil, fmt.Errorf("mexico: population line %d: %s is not after the line before's date", line, rec[0])
+		}
+		counts = append(counts, Count{Date: date, People: n, Name: rec[2]})
+	}
+	if len(counts) == 0 {
+		return nil, fmt.Errorf("mexico: population: no counts")
+	}
+	return counts, nil
+}
 
 // Load returns the geography of Mexico's 32 states, with the sea ports of data/ports.csv.
 func Load() (*model.Geography, error) {

@@ -173,3 +173,34 @@ func TestPorts(t *testing.T) {
 		}
 	}
 }
+
+// The national counts: INEGI's four, by date, the last the 2020 census whose total the
+// states' population_2020 sum to (TestLoad); a malformed file is refused by line.
+func TestNationalCounts(t *testing.T) {
+	counts, err := NationalCounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, s := range g.States {
+		total += s.Population
+	}
+	if len(counts) != 4 || counts[3].People != total || counts[3].Date.Format("2006-01-02") != "2020-03-15" {
+		t.Fatalf("counts %v: want 4, the last the 2020 census of %v people on 2020-03-15", counts, total)
+	}
+	for _, bad := range []string{
+		"date,people,count\n",
+		"date,population,count\n",
+		"date,population,count\n2010-06-12,112336538,a\n2005-10-17,103263388,b\n",
+		"date,population,count\n2010-13-12,112336538,a\n",
+		"date,population,count\n2010-06-12,-1,a\n",
+	} {
+		if _, err := parseCounts(strings.NewReader(bad)); err == nil || !strings.HasPrefix(err.Error(), "mexico: ") {
+			t.Errorf("%q: %v, want a mexico: error", bad, err)
+		}
+	}
+}

@@ -33,6 +33,9 @@ type chain struct {
 	// (world.history), to refuse a cycle; tree is the merged tree once parsed.
 	histories []chainFile
 	tree      *yaml.Node
+	// historySets are the overrides of the history's own interventions
+	// (interventions.NAME... naming none of this scenario's), which apply to the history.
+	historySets []Override
 }
 
 // load returns the top mapping of doc (the file at path, data) merged onto its bases,

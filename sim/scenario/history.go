@@ -28,6 +28,31 @@ import (
 // (economy, policy) starts at this scenario's start (Config.LateEconomy, LatePolicy); the
 // history's territory becomes the economy's territory keys.
 
+// An override of interventions.NAME... that names none of the scenario's interventions
+// applies to the history's (its campaigns, breakaways and deployments), where it must name
+// one: a posterior fitted on the history may hold such keys, and a draw must reach them.
+// The history's checksum, in the scenario's, then covers it.
+
+// ofHistory reports whether o is an override of a history's intervention: top has
+// world.history, and o's key is interventions.NAME... with NAME not among top's
+// interventions.
+func ofHistory(top *yaml.Node, o Override) bool {
+	world := mappingValue(top, "world")
+	if world == nil || world.Kind != yaml.MappingNode || mappingValue(world, "history") == nil {
+		return false
+	}
+	steps, err := o.path()
+	if err != nil || len(steps) < 2 || steps[0].key != "interventions" || steps[1].index >= 0 || steps[1].bracket {
+		return false
+	}
+	list := mappingValue(top, "interventions")
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return true
+	}
+	_, err = interventionByName(list, steps[1].key)
+	return err != nil
+}
+
 // historyKeys are the history's top-level keys that stay its own.
 var historyKeys = map[string]bool{"name": true, "description": true, "start": true, "weeks": true,
 	"replicates": true, "seed": true, "interventions": true}
@@ -102,7 +127,7 @@ func (c *chain) history(top *yaml.Node) (*yaml.Node, *scenarioHistory, []chainFi
 		return nil, nil, nil, err
 	}
 	hc := &chain{read: c.read, histories: append(append([]chainFile(nil), c.histories...), c.files...)}
-	if h.sc, err = parseChain(path, data, nil, hc); err != nil {
+	if h.sc, err = parseChain(path, data, c.historySets, hc); err != nil {
 		return nil, nil, nil, err
 	}
 	if h.sc.history != nil {

@@ -54,6 +54,7 @@ type ParametersFile struct {
 	Incapacitation    *RealValue `yaml:"incapacitation"`
 	ConflictLethality *RealValue `yaml:"conflict_lethality"`
 	Saturation        *RealValue `yaml:"saturation"`
+	SaturationSharing *RealValue `yaml:"saturation_sharing"`
 	HomicideRatio     *RealValue `yaml:"homicide_ratio"`
 	Intelligence      *RealValue `yaml:"intelligence"`
 	// The spatial kernel's and the homicides' parameters (model.Params).

@@ -153,6 +153,10 @@ func parseChain(name string, data []byte, overrides []Override, c *chain) (*Scen
 		return nil, err
 	}
 	for i, o := range overrides {
+		if ofHistory(doc.Content[0], o) {
+			c.historySets = append(c.historySets, o)
+			continue
+		}
 		if _, err := applyOverride(doc.Content[0], o, overrideLine(i)); err != nil {
 			return nil, &ScenarioError{File: name, Set: o.String(), Msg: err.Error()}
 		}

@@ -84,6 +84,7 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 		overriding{sf.Parameters.Incapacitation, &params.Incapacitation},
 		overriding{sf.Parameters.ConflictLethality, &params.ConflictLethality},
 		overriding{sf.Parameters.Saturation, &params.Saturation},
+		overriding{sf.Parameters.SaturationSharing, &params.SaturationSharing},
 		overriding{sf.Parameters.HomicideRatio, &params.HomicideRatio},
 		overriding{sf.Parameters.Intelligence, &params.Intelligence},
 		overriding{sf.Parameters.BaselineHostility, &params.BaselineHostility},
@@ -128,6 +129,9 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	}
 	if cfg.Economy != nil || cfg.Territory != nil {
 		cfg.Geography = geo
+		if cfg.Population, err = populationPath(start); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Policy, err = p.policy(&sf.Policy); err != nil {
 		return nil, err
@@ -182,6 +186,7 @@ func (sf *ScenarioFile) numbers() []givenNumber {
 		{"parameters.incapacitation", ps.Incapacitation},
 		{"parameters.conflict_lethality", ps.ConflictLethality},
 		{"parameters.saturation", ps.Saturation},
+		{"parameters.saturation_sharing", ps.SaturationSharing},
 		{"parameters.homicide_ratio", ps.HomicideRatio},
 		{"parameters.intelligence", ps.Intelligence},
 		{"parameters.baseline_hostility", ps.BaselineHostility},
