@@ -3,7 +3,6 @@ package experiment
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"path/filepath"
 	"slices"
@@ -56,11 +55,7 @@ func writePlots(dir string, m *Manifest, design [][]float64, effects []Effect) (
 }
 
 func savePlot(p *plot.Plot, path string) error {
-	w, err := p.WriterTo(plotWidth, plotHeight, "png")
-	if err != nil {
-		return fmt.Errorf("experiment: %w", err)
-	}
-	return sim.WriteFileAtomic(path, func(out io.Writer) error { _, err := w.WriteTo(out); return err })
+	return sim.SavePNG(p, plotWidth, plotHeight, path)
 }
 
 type errorPoints struct {

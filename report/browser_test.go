@@ -33,11 +33,15 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// shotHeight is the screenshot's height in pixels: room for the core parameters' table,
+// whose sources wrap to several lines each, above the plots.
+const shotHeight = 4500
+
 // consoleLine is what Chromium logs, with --enable-logging=stderr, for a message of the
 // page's console: an error, an uncaught exception, a refused load.
 var consoleLine = regexp.MustCompile(`:CONSOLE(\(\d+\)|:\d+)\]`)
 
-// browse opens page headless in Chromium, takes a screenshot of it at 1200 x 3000 and
+// browse opens page headless in Chromium, takes a screenshot of it at 1200 x shotHeight and
 // returns the screenshot and the page's console messages.
 func browse(t *testing.T, page string) (shot []byte, console []string) {
 	t.Helper()
@@ -52,7 +56,7 @@ func browse(t *testing.T, page string) (shot []byte, console []string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
 		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0",
-		"--window-size=1200,3000", "--screenshot="+out, "file://"+file)
+		"--window-size=1200,"+strconv.Itoa(shotHeight), "--screenshot="+out, "file://"+file)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -84,7 +88,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	dir := tinyRun(t)
 	var page bytes.Buffer
 	// The core parameters only, as the scenario uses: a short page whose plots are all
-	// within the screenshot's 3000 pixels.
+	// within the screenshot's height.
 	core := func(report.ScenarioRef) ([]string, error) { return []string{"parameters"}, nil }
 	if err := report.Render(&page, dir, report.Options{ScenarioSections: core}); err != nil {
 		t.Fatal(err)
@@ -97,8 +101,8 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the screenshot is not a PNG: %v", err)
 	}
-	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != 3000 {
-		t.Errorf("screenshot %v, want 1200 x 3000", b)
+	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != shotHeight {
+		t.Errorf("screenshot %v, want 1200 x %d", b, shotHeight)
 	}
 	// The colours of the plots' lines, from the SVG files (black and grey are the axes and
 	// the grid, which text and tables could also show).

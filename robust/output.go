@@ -16,7 +16,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/cartelsim/cartelsim/sim"
 )
@@ -81,7 +80,9 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 		p.X.Label.Text = "share of points with a smaller effect"
 		p.Y.Label.Text = "effect (" + mo.Metric + ", " + betterText(DirectionOf(mo.Metric)) + ")"
 		p.Y.Tick.Marker = sim.ValueTicks{}
-		p.Legend.Top, p.Legend.Left = true, true
+		// Sorted effects rise from the lower left to the upper right, so the lower right
+		// corner is where no curve is.
+		p.Legend.Top, p.Legend.Left = false, false
 		zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
 		zero.Color = color.Gray{Y: 140}
 		zero.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
@@ -100,8 +101,9 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 			if err != nil {
 				return nil, fmt.Errorf("robust: %w", err)
 			}
-			l.Color = plotutil.Color(s - 1)
-			sc.Color, sc.Radius, sc.Shape = l.Color, vg.Points(2), draw.CircleGlyph{}
+			// Colours repeat after seven policies: the next seven are dashed, with other glyphs.
+			l.Color, l.Dashes = plotutil.Color(s-1), plotutil.Dashes((s-1)/7)
+			sc.Color, sc.Radius, sc.Shape = l.Color, vg.Points(2), plotutil.Shape((s-1)/7)
 			p.Add(l, sc)
 			p.Legend.Add(m.Scenarios[s].Name, l, sc)
 		}
@@ -141,9 +143,5 @@ func betterText(d Direction) string {
 }
 
 func savePlot(p *plot.Plot, path string) error {
-	w, err := p.WriterTo(plotWidth, plotHeight, "png")
-	if err != nil {
-		return fmt.Errorf("robust: %w", err)
-	}
-	return sim.WriteFileAtomic(path, func(out io.Writer) error { _, err := w.WriteTo(out); return err })
+	return sim.SavePNG(p, plotWidth, plotHeight, path)
 }

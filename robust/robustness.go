@@ -29,7 +29,7 @@ var Directions = map[string]Direction{
 	"labs_southeast": Lower, "labs_abroad": Lower, "production": Lower, "supply": Lower,
 	"revenue": Lower, "precursors": Lower, "guns": Lower, "corruption": Lower,
 	"us_consumption": Lower, "overdose_deaths": Lower, "deaths_at_sea": Lower, "us_casualties": Lower,
-	"price": Higher, "cooperation": Higher,
+	"us_agent_limits": Lower, "price": Higher, "cooperation": Higher,
 }
 
 // DirectionOf is a metric's direction from Directions (None if unlisted).

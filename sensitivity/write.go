@@ -55,11 +55,7 @@ func (r *Result) Write(outDir string) ([]string, error) {
 			name += "_vs_" + sim.FileName(t.Versus)
 		}
 		name = filepath.Join(experiment.PlotsDir, name+".png")
-		w, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
-		if err != nil {
-			return nil, fmt.Errorf("sensitivity: %w", err)
-		}
-		if err := sim.WriteFileAtomic(filepath.Join(outDir, name), func(out io.Writer) error { _, err := w.WriteTo(out); return err }); err != nil {
+		if err := sim.SavePNG(p, 16*vg.Centimeter, 11*vg.Centimeter, filepath.Join(outDir, name)); err != nil {
 			return nil, err
 		}
 		files = append(files, filepath.ToSlash(name))

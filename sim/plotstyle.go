@@ -81,6 +81,7 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.SeaShipments:       {"Doses sailing on the sea lanes per week", "doses per week", drawFan},
 	model.DeathsAtSea:        {"People killed in strikes on boats per week", "people per week", drawFan},
 	model.USCasualties:       {"US service members killed in raids", "service members", drawCumulative},
+	model.USAgentLimits:      {"Mexico's limits on US agents", "limits index (0 to 1)", drawFan},
 }
 
 // display returns how plots show metric m.

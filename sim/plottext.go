@@ -2,10 +2,12 @@ package sim
 
 import (
 	"fmt"
+	"io"
 	"math"
 
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -38,6 +40,19 @@ func newCanvas(width, height vg.Length, format string) (vg.CanvasWriterTo, error
 		return &gridText{CanvasWriterTo: cv, dpi: img.DPI()}, nil
 	}
 	return cv, nil
+}
+
+// SavePNG draws p on a canvas of the given size whose text is drawn as newCanvas draws
+// it, the same pixels on every build, and writes it to path atomically as a PNG. It is
+// what every package's gonum plots are saved with: plot.WriterTo's canvas draws text
+// whose pixels differ between builds.
+func SavePNG(p *plot.Plot, width, height vg.Length, path string) error {
+	cv, err := newCanvas(width, height, "png")
+	if err != nil {
+		return err
+	}
+	p.Draw(draw.New(cv))
+	return WriteFileAtomic(path, func(w io.Writer) error { _, err := cv.WriteTo(w); return err })
 }
 
 // textTolerance is the largest distance, in 1/64 pixel, between a glyph's curve and
