@@ -95,8 +95,36 @@ const (
 // Distances are the known distances.
 var Distances = []Distance{SquaredZ, AbsoluteZ}
 
+// Method names how a generation is filled.
+type Method string
+
+const (
+	// Importance is Beaumont, Cornuet, Marin & Robert's ABC-SMC (Biometrika 96:983,
+	// 2009): each particle is proposed from the previous generation's weighted particles
+	// perturbed by a normal kernel until one falls within the tolerance, and weighted by
+	// the prior over the kernel mixture's density. In many dimensions the weights can
+	// collapse onto a few particles.
+	Importance Method = "importance"
+	// Replenishment is Drovandi & Pettitt's ABC-SMC (Biometrics 67:225, 2011): the
+	// particles within the next tolerance survive as they are, and each of the others is
+	// replaced by a copy of a survivor drawn uniformly, moved by R steps of ABC-MCMC (a
+	// random-walk proposal, accepted when inside the prior and within the tolerance), R set
+	// so that a copy stays unmoved with probability at most Unmoved at the previous
+	// generation's acceptance rate. The weights stay equal: nothing collapses, and
+	// the effective sample size counts distinct particles.
+	Replenishment Method = "replenishment"
+)
+
+// Methods are the known methods.
+var Methods = []Method{Importance, Replenishment}
+
 // Config is a calibration: what is fitted to what, and how.
 type Config struct {
+	// Method is how generations after the first are filled (default Importance).
+	Method Method
+	// Unmoved is, for Replenishment, the largest probability that a replaced particle's
+	// chain never moves (Drovandi & Pettitt's c; 0.01 by default).
+	Unmoved  float64
 	Params   []Param
 	Targets  []Target
 	Distance Distance
@@ -149,6 +177,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("calibrate: %d attempts: want at least 1", c.MaxAttempts)
 	case !slices.Contains(Distances, c.Distance):
 		return fmt.Errorf("calibrate: unknown distance %q", c.Distance)
+	case c.Method != "" && !slices.Contains(Methods, c.Method):
+		return fmt.Errorf("calibrate: unknown method %q", c.Method)
+	case c.Method == Replenishment && !(c.Unmoved > 0 && c.Unmoved < 1):
+		return fmt.Errorf("calibrate: unmoved probability %v: want a number between 0 and 1", c.Unmoved)
 	}
 	for _, p := range c.Params {
 		if !(p.Lo < p.Hi) || math.IsInf(p.Lo, 0) || math.IsInf(p.Hi, 0) || (p.Log && p.Lo <= 0) {
@@ -199,15 +231,37 @@ type Generation struct {
 	Theta     [][]float64 // [particle][parameter], on the parameters' own scale
 	Weights   []float64   // normalised importance weights
 	Distances []float64
+	// Proposals and Moves are, for Replenishment, the MCMC steps the replaced particles
+	// took (those outside the prior included) and the ones accepted; 0 otherwise.
+	Proposals, Moves int
 }
 
-// AcceptanceRate is the particles kept per simulation run.
-func (g *Generation) AcceptanceRate() float64 { return float64(len(g.Theta)) / float64(g.Attempts) }
+// AcceptanceRate is the particles kept per simulation run, or with Replenishment the
+// MCMC steps accepted per step proposed.
+func (g *Generation) AcceptanceRate() float64 {
+	switch {
+	case g.Proposals > 0:
+		return float64(g.Moves) / float64(g.Proposals)
+	case g.Attempts == 0: // every particle survived: nothing was run
+		return 1
+	}
+	return float64(len(g.Theta)) / float64(g.Attempts)
+}
 
-// ESS is the effective sample size of the weights, 1 / sum(w^2) (Kish).
+// ESS is the effective sample size of the weights, 1 / sum(w^2) (Kish), with the weights
+// of identical particles (the copies Replenishment leaves unmoved) added together first:
+// copies are one draw, not several.
 func (g *Generation) ESS() float64 {
 	s := 0.0
-	for _, w := range g.Weights {
+	for i, w := range g.Weights {
+		if slices.ContainsFunc(g.Theta[:i], func(th []float64) bool { return slices.Equal(th, g.Theta[i]) }) {
+			continue // counted with its first copy
+		}
+		for j := i + 1; j < len(g.Theta); j++ {
+			if slices.Equal(g.Theta[j], g.Theta[i]) {
+				w += g.Weights[j]
+			}
+		}
 		s += float64(w * w)
 	}
 	return 1 / s
@@ -340,8 +394,8 @@ func (c *Config) first(ctx context.Context, s Simulator, workers int, led *ledge
 	return g, nil
 }
 
-// kernel is the perturbation kernel built from a generation: a normal with twice its
-// weighted covariance (on the parameters' uniform scale).
+// kernel is the perturbation kernel built from a generation: a normal with scale times
+// its weighted covariance (on the parameters' uniform scale).
 type kernel struct {
 	chol  *mat.Cholesky
 	inv   *mat.TriDense // L^-1, to measure distances in the kernel's metric
@@ -351,7 +405,7 @@ type kernel struct {
 	white [][]float64 // L^-1 u of each particle
 }
 
-func (c *Config) kernel(g *Generation) (*kernel, error) {
+func (c *Config) kernel(g *Generation, scale float64) (*kernel, error) {
 	n, d := len(g.Theta), len(c.Params)
 	k := &kernel{u: make([][]float64, n), cum: make([]float64, n), logW: make([]float64, n)}
 	x := mat.NewDense(n, d, nil)
@@ -384,7 +438,7 @@ func (c *Config) kernel(g *Generation) (*kernel, error) {
 			cov.SetSym(j, j, floor)
 		}
 	}
-	cov.ScaleSym(2, cov)
+	cov.ScaleSym(scale, cov)
 	k.chol = &mat.Cholesky{}
 	if !k.chol.Factorize(cov) {
 		// Perfectly correlated parameters: fall back to the diagonal.
@@ -459,9 +513,27 @@ func logSumExp(xs []float64) float64 {
 	return m + fpmath.Log(s)
 }
 
+// inPrior maps a proposal on the kernel's scale to the parameters' own, clamped to the
+// prior's range against rounding, and reports whether it lies within the prior's range.
+func (c *Config) inPrior(u []float64) (theta []float64, inside bool) {
+	for l, p := range c.Params {
+		if !(u[l] >= p.u(p.Lo) && u[l] <= p.u(p.Hi)) {
+			return nil, false
+		}
+	}
+	theta = make([]float64, len(u))
+	for l, p := range c.Params {
+		theta[l] = min(max(p.x(u[l]), p.Lo), p.Hi)
+	}
+	return theta, true
+}
+
 // next runs generation prev.Index+1 with the given tolerance.
 func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Generation, tol float64, led *ledger) (*Generation, error) {
-	k, err := c.kernel(prev)
+	if c.Method == Replenishment {
+		return c.replenish(ctx, s, workers, prev, tol, led)
+	}
+	k, err := c.kernel(prev, 2) // Beaumont et al.'s twice the covariance
 	if err != nil {
 		return nil, err
 	}
@@ -479,16 +551,9 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 			rng := attemptRNG(c.Seed, t, i, a)
 			j := k.ancestor(rng)
 			distmv.NormalRand(u, k.u[j], k.chol, rng)
-			inside := true
-			for l, p := range c.Params {
-				inside = inside && u[l] >= p.u(p.Lo) && u[l] <= p.u(p.Hi)
-			}
+			theta, inside := c.inPrior(u)
 			if !inside {
 				continue
-			}
-			theta := make([]float64, len(u))
-			for l, p := range c.Params {
-				theta[l] = min(max(p.x(u[l]), p.Lo), p.Hi)
 			}
 			out, err := c.simulate(ctx, s, theta, rng.Uint64())
 			if err != nil {
@@ -527,4 +592,103 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 		g.Weights[i] = fpmath.Exp(logw[i] - norm)
 	}
 	return g, nil
+}
+
+// replenish runs generation prev.Index+1 by Drovandi & Pettitt's replenishment (see
+// Replenishment). Each replaced particle's chain has its own streams, so the generation
+// is the same whatever the workers and their timing.
+func (c *Config) replenish(ctx context.Context, s Simulator, workers int, prev *Generation, tol float64, led *ledger) (*Generation, error) {
+	n, t, d := c.Particles, prev.Index+1, len(c.Params)
+	survivors := &Generation{}
+	var alive []int
+	for i, dist := range prev.Distances {
+		if dist <= tol {
+			alive = append(alive, i)
+			survivors.Theta = append(survivors.Theta, prev.Theta[i])
+		}
+	}
+	if len(alive) == 0 { // a tolerance below every distance: none to copy
+		return nil, fmt.Errorf("%w (generation %d: no particle within tolerance %.4g)", ErrAttemptCap, t, tol)
+	}
+	for range alive {
+		survivors.Weights = append(survivors.Weights, 1/float64(len(alive)))
+	}
+	// The random walk's covariance is the survivors' times 2.38^2/d, the scaling of
+	// Roberts, Gelman & Gilks (Ann. Appl. Probab. 7:110, 1997) for a d-dimensional target.
+	k, err := c.kernel(survivors, float64(2.38*2.38)/float64(d))
+	if err != nil {
+		return nil, err
+	}
+	steps := c.mcmcSteps(prev)
+	g := &Generation{Index: t, Tolerance: tol, Theta: make([][]float64, n), Weights: make([]float64, n),
+		Distances: make([]float64, n)}
+	attempts, moves := make([]int, n), make([]int, n)
+	err = parallel(ctx, n, workers, func(i int) error {
+		g.Weights[i] = 1 / float64(n)
+		if prev.Distances[i] <= tol {
+			g.Theta[i], g.Distances[i] = prev.Theta[i], prev.Distances[i]
+			return nil
+		}
+		if p, ok := led.done[i]; ok {
+			g.Theta[i], g.Distances[i], attempts[i], moves[i] = p.theta, p.distance, p.attempts, p.moves
+			return nil
+		}
+		// The copy's survivor comes from a stream no step uses (the steps use 0..steps-1).
+		j := alive[attemptRNG(c.Seed, t, i, steps).IntN(len(alive))]
+		theta, dist := prev.Theta[j], prev.Distances[j]
+		cur, u := make([]float64, d), make([]float64, d)
+		for l, p := range c.Params {
+			cur[l] = p.u(theta[l])
+		}
+		for a := range steps {
+			rng := attemptRNG(c.Seed, t, i, a)
+			distmv.NormalRand(u, cur, k.chol, rng)
+			prop, inside := c.inPrior(u)
+			if !inside { // the prior's density is 0 there: rejected without a simulation
+				continue
+			}
+			out, err := c.simulate(ctx, s, prop, rng.Uint64())
+			if err != nil {
+				return err
+			}
+			attempts[i]++
+			// The prior is uniform on this scale and the walk symmetric, so the
+			// Metropolis-Hastings ratio is 1 within the tolerance and 0 outside it.
+			if pd := c.distance(out, rng); pd <= tol {
+				theta, dist = prop, pd
+				copy(cur, u)
+				moves[i]++
+			}
+		}
+		g.Theta[i], g.Distances[i] = theta, dist
+		return led.record(i, particle{attempts: attempts[i], moves: moves[i], distance: dist, theta: theta})
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range n {
+		g.Attempts += attempts[i]
+		g.Moves += moves[i]
+		if prev.Distances[i] > tol {
+			g.Proposals += steps
+		}
+	}
+	return g, nil
+}
+
+// mcmcSteps is R, the steps of each replaced particle's chain: the fewest with which a
+// chain accepting a step with probability p stays unmoved with probability at most
+// Unmoved, (1-p)^R <= Unmoved, at the previous generation's acceptance rate (at alpha
+// after generation 0, whose particles were not moved), and at most MaxAttempts.
+func (c *Config) mcmcSteps(prev *Generation) int {
+	p := c.Alpha
+	if prev.Proposals > 0 {
+		p = prev.AcceptanceRate()
+	}
+	if p >= 1 {
+		return 1
+	}
+	p = max(p, 1e-6)
+	r := math.Ceil(fpmath.Log(c.Unmoved) / fpmath.Log1p(-p))
+	return int(min(max(r, 1), float64(c.MaxAttempts)))
 }

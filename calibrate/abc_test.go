@@ -76,18 +76,24 @@ func toyConfig(particles int, finalTol float64) *Config {
 // The same model with its errors left to the calibration (Config.Noise: noisy ABC, whose
 // posterior at tolerance 0 is the exact one of the model with normal errors of the
 // targets' sds) has the same posterior, and is checked the same way.
+//
+// Both methods are checked: Beaumont et al.'s importance weights and Drovandi & Pettitt's
+// replenishment, whose equal weights and MCMC moves must reach the same posterior.
 func TestRecoversConjugatePosterior(t *testing.T) {
-	t.Run("model error", func(t *testing.T) { checkConjugate(t, &linearGaussian{}, false) })
-	t.Run("observation error", func(t *testing.T) { checkConjugate(t, &linearGaussian{exact: true}, true) })
+	for _, method := range Methods {
+		t.Run(string(method)+"/model error", func(t *testing.T) { checkConjugate(t, &linearGaussian{}, false, method) })
+		t.Run(string(method)+"/observation error", func(t *testing.T) { checkConjugate(t, &linearGaussian{exact: true}, true, method) })
+	}
 }
 
-func checkConjugate(t *testing.T, m *linearGaussian, noise bool) {
+func checkConjugate(t *testing.T, m *linearGaussian, noise bool, method Method) {
 	particles, sdTol, ciTol := 1500, 0.10, 0.3
 	if os.Getenv("CARTELSIM_LONG_TESTS") != "" {
 		particles, sdTol, ciTol = 6000, 0.05, 0.15
 	}
 	c := toyConfig(particles, 0.1)
 	c.Noise = noise
+	c.Method, c.Unmoved = method, 0.01
 	res, err := Run(context.Background(), c, m, Options{OutDir: t.TempDir(), Workers: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -173,10 +179,18 @@ func sameTrees(t *testing.T, what string, a, b map[string][]byte) {
 	}
 }
 
-// TestSameBytesForAnyWorkers: one worker and three give the same files.
+// TestSameBytesForAnyWorkers: one worker and three give the same files, with either
+// method.
 func TestSameBytesForAnyWorkers(t *testing.T) {
+	for _, method := range Methods {
+		t.Run(string(method), func(t *testing.T) { sameBytesForAnyWorkers(t, method) })
+	}
+}
+
+func sameBytesForAnyWorkers(t *testing.T, method Method) {
 	c := toyConfig(200, 0.5)
 	c.Noise = true // its draws too
+	c.Method, c.Unmoved = method, 0.01
 	var trees []map[string][]byte
 	for _, workers := range []int{1, 3} {
 		dir := t.TempDir()
@@ -196,10 +210,17 @@ func TestSameBytesForAnyWorkers(t *testing.T) {
 // TestResumeGivesSameBytes: a calibration interrupted in the middle of a generation and
 // resumed writes the same files as one never interrupted, runs again none of the
 // particles the interrupted generation finished (a torn last line of its ledger aside),
-// and refuses to resume under another configuration.
+// and refuses to resume under another configuration, with either method.
 func TestResumeGivesSameBytes(t *testing.T) {
+	for _, method := range Methods {
+		t.Run(string(method), func(t *testing.T) { resumeGivesSameBytes(t, method) })
+	}
+}
+
+func resumeGivesSameBytes(t *testing.T, method Method) {
 	c := toyConfig(200, 0.5)
 	c.Noise = true
+	c.Method, c.Unmoved = method, 0.01
 	whole := t.TempDir()
 	wholeModel := &linearGaussian{}
 	wholeRes, err := Run(context.Background(), c, wholeModel, Options{OutDir: whole, Workers: 2})
@@ -210,7 +231,7 @@ func TestResumeGivesSameBytes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := &linearGaussian{onCall: func(n int64) {
-		if n == 1000 { // in generation 2 or later: generation 0 and 1 take 200 and over 200
+		if n == 1000 { // in generation 2 or later: generation 0 takes 200, 1 over 200 (importance) or 700 (replenishment: 100 chains of 7 steps)
 			cancel()
 		}
 	}}
@@ -317,4 +338,41 @@ func TestAttemptCapStops(t *testing.T) {
 		}
 	}
 	sameTrees(t, "2 workers against 1", trees[0], trees[1])
+}
+
+// The effective sample size adds the weights of identical particles first (copies a
+// replenishment leaves unmoved are one draw): by hand, thetas a, a, b of weight 1/3 each
+// give 1 / ((2/3)^2 + (1/3)^2) = 1.8, where three distinct ones give 3.
+func TestESSCountsCopiesOnce(t *testing.T) {
+	third := 1.0 / 3
+	g := &Generation{Theta: [][]float64{{1, 2}, {1, 2}, {3, 4}}, Weights: []float64{third, third, third}}
+	if got := g.ESS(); math.Abs(got-1.8) > 1e-12 {
+		t.Errorf("ESS with two copies: %v, want 1.8", got)
+	}
+	g.Theta[1] = []float64{1, 2.5}
+	if got := g.ESS(); math.Abs(got-3) > 1e-12 {
+		t.Errorf("ESS of three distinct particles: %v, want 3", got)
+	}
+}
+
+// R, the steps of a replaced particle's chain, is the least R with (1-p)^R <= unmoved, by
+// hand: at p = 0.5 and unmoved 0.01, 0.5^6 = 0.0156 > 0.01 >= 0.5^7 = 0.0078, so 7; at
+// p = 0.1 and 0.05, 0.9^28 = 0.0523 > 0.05 >= 0.9^29 = 0.0471, so 29; after generation 0
+// (no moves yet) p is alpha; a chain never takes more than MaxAttempts steps.
+func TestMCMCStepsByHand(t *testing.T) {
+	c := &Config{Alpha: 0.5, Unmoved: 0.01, MaxAttempts: 1000}
+	if got := c.mcmcSteps(&Generation{}); got != 7 {
+		t.Errorf("after generation 0 at alpha 0.5: %d steps, want 7", got)
+	}
+	c.Unmoved = 0.05
+	if got := c.mcmcSteps(&Generation{Proposals: 100, Moves: 10}); got != 29 {
+		t.Errorf("at acceptance 0.1: %d steps, want 29", got)
+	}
+	c.MaxAttempts = 20
+	if got := c.mcmcSteps(&Generation{Proposals: 100, Moves: 10}); got != 20 {
+		t.Errorf("capped at 20 attempts: %d steps", got)
+	}
+	if got := c.mcmcSteps(&Generation{Proposals: 10, Moves: 10}); got != 1 {
+		t.Errorf("at acceptance 1: %d steps, want 1", got)
+	}
 }

@@ -3,7 +3,6 @@ package calibrate
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 
 	"gonum.org/v1/gonum/stat"
@@ -32,10 +31,21 @@ func NewScenarioSimulator(path string, set []scenario.Override, targets []Target
 	return s, nil
 }
 
+// Seed is the scenario's seed, from which SimulateChunks and SimulateChunksAt runs
+// usually start.
+func (s *ScenarioSimulator) Seed() uint64 { return s.scenario.Seed }
+
 // SimulateChunks runs replicates replicates of the scenario, in chunks of chunk
 // replicates on up to workers goroutines, chunk k from the seed seed+k: the values (one
 // row per replicate, one column per target) depend on the chunk size, never on workers.
 func (s *ScenarioSimulator) SimulateChunks(ctx context.Context, seed uint64, replicates, chunk, workers int) ([][]float64, error) {
+	return s.SimulateChunksAt(ctx, seed, replicates, chunk, workers, nil)
+}
+
+// SimulateChunksAt is SimulateChunks with chunk k run at the free parameters theta(k) (in
+// the order of s.Keys), as posterior-predictive runs draw a parameter set per chunk; a nil
+// theta runs every chunk at the scenario's own values.
+func (s *ScenarioSimulator) SimulateChunksAt(ctx context.Context, seed uint64, replicates, chunk, workers int, theta func(k int) []float64) ([][]float64, error) {
 	if chunk < 1 {
 		chunk = 1
 	}
@@ -43,7 +53,11 @@ func (s *ScenarioSimulator) SimulateChunks(ctx context.Context, seed uint64, rep
 	parts := make([][][]float64, n)
 	err := parallel(ctx, n, max(1, workers), func(k int) error {
 		r := min(chunk, replicates-k*chunk)
-		out, err := s.Simulate(ctx, nil, seed+uint64(k), r)
+		var at []float64
+		if theta != nil {
+			at = theta(k)
+		}
+		out, err := s.Simulate(ctx, at, seed+uint64(k), r)
 		parts[k] = out
 		return err
 	})
@@ -117,12 +131,5 @@ func WriteBandPlot(path, name, title string, bands []Band) error {
 		return err
 	}
 	p.Title.Text = title
-	wt, err := p.WriterTo(plotWidth, plotHeight, "png")
-	if err != nil {
-		return fmt.Errorf("calibrate: %w", err)
-	}
-	return sim.WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
-		return err
-	})
+	return sim.SavePNG(p, plotWidth, plotHeight, path)
 }

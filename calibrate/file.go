@@ -98,8 +98,8 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, fileError(name, 0, "", "empty calibration file")
 	}
 	top, err := readMapping(name, "", doc.Content[0], "name", "description", "scenario", "set", "parameters",
-		"targets", "distance", "observation_error", "particles", "replicates", "alpha", "final_tolerance", "min_acceptance",
-		"max_generations", "max_attempts", "seed")
+		"targets", "distance", "observation_error", "method", "unmoved", "particles", "replicates", "alpha", "final_tolerance",
+		"min_acceptance", "max_generations", "max_attempts", "seed")
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func Parse(name string, data []byte) (*File, error) {
 	if f.Description, _, err = top.Scalar("description"); err != nil {
 		return nil, err
 	}
-	c := &Config{Distance: SquaredZ, Noise: true, Particles: 100, Replicates: 10, Alpha: 0.5, MinAcceptance: 0.01,
+	c := &Config{Method: Importance, Unmoved: 0.01, Distance: SquaredZ, Noise: true, Particles: 100, Replicates: 10, Alpha: 0.5, MinAcceptance: 0.01,
 		MaxGenerations: 10, MaxAttempts: 1000}
 	f.Config = c
 	s := &ScenarioSimulator{}
@@ -143,6 +143,14 @@ func Parse(name string, data []byte) (*File, error) {
 			return nil, top.Fail("distance", "unknown distance %q (known: %s, %s)", d, SquaredZ, AbsoluteZ)
 		}
 		c.Distance = Distance(d)
+	}
+	if m, ok, err := top.Scalar("method"); err != nil {
+		return nil, err
+	} else if ok {
+		if !slices.Contains(Methods, Method(m)) {
+			return nil, top.Fail("method", "unknown method %q (known: %s, %s)", m, Importance, Replenishment)
+		}
+		c.Method = Method(m)
 	}
 	if e, ok, err := top.Scalar("observation_error"); err != nil {
 		return nil, err
@@ -177,6 +185,7 @@ func Parse(name string, data []byte) (*File, error) {
 		{"alpha", &c.Alpha, func(x float64) bool { return x > 0 && x < 1 }, "a number between 0 and 1"},
 		{"final_tolerance", &c.FinalTolerance, func(x float64) bool { return x >= 0 }, "a number from 0"},
 		{"min_acceptance", &c.MinAcceptance, func(x float64) bool { return x >= 0 && x < 1 }, "a number from 0 to below 1"},
+		{"unmoved", &c.Unmoved, func(x float64) bool { return x > 0 && x < 1 }, "a number between 0 and 1"},
 	}
 	for _, it := range floats {
 		if x, ok, err := top.number(it.key, it.ok, it.want); err != nil {

@@ -101,6 +101,8 @@ func TestBadCalibrationFiles(t *testing.T) {
 		// A YAML parser error on the last line, 13 (yaml.v3 counts these from 0).
 		{smallCalibration + "seed: {a: 1", smallTargets, "c.yaml:13: did not find expected ',' or '}'"},
 		{smallCalibration + "colour: red\n", smallTargets, "c.yaml:13: colour: unknown key"},
+		{smallCalibration + "method: gibbs\n", smallTargets, "c.yaml:13: method: unknown method \"gibbs\" (known: importance, replenishment)"},
+		{smallCalibration + "unmoved: 1\n", smallTargets, "c.yaml:13: unmoved: want a number between 0 and 1"},
 		{smallCalibration + "observation_error: poisson\n", smallTargets, "c.yaml:13: observation_error: unknown observation error \"poisson\" (known: normal, none)"},
 		{smallCalibration, strings.Replace(smallTargets, "5000,500,", "5000,0,", 1), "targets.csv:3: sd \"0\": want a finite number above 0"},
 		{smallCalibration, strings.Replace(smallTargets, "groups,end", "groups,last", 1), "targets.csv:4: unknown aggregation \"last\""},

@@ -3,7 +3,6 @@ package calibrate
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -40,11 +39,7 @@ func writePlots(dir string, c *Config, res *Result) ([]string, error) {
 	var files []string
 	save := func(p *plot.Plot, name string) error {
 		name = filepath.Join(PlotsDir, name)
-		w, err := p.WriterTo(plotWidth, plotHeight, "png")
-		if err != nil {
-			return fmt.Errorf("calibrate: %w", err)
-		}
-		if err := sim.WriteFileAtomic(filepath.Join(dir, name), func(out io.Writer) error { _, err := w.WriteTo(out); return err }); err != nil {
+		if err := sim.SavePNG(p, plotWidth, plotHeight, filepath.Join(dir, name)); err != nil {
 			return err
 		}
 		files = append(files, filepath.ToSlash(name))
@@ -151,7 +146,8 @@ func predictivePlot(name string, bands []Band) (*plot.Plot, error) {
 	p.Legend.Add("model, 90% band", band)
 	p.Legend.Add("model, median", line)
 	p.Legend.Add("data", pts)
-	p.Legend.Top = true
+	// Top left: the series the calibrations fit rise over time, so the band is lowest there.
+	p.Legend.Top, p.Legend.Left = true, true
 	return p, nil
 }
 

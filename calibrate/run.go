@@ -245,13 +245,14 @@ func open(opts Options, c *Config, cp *checkpoint) ([]*Generation, error) {
 // particle is a finished particle of the generation in progress.
 type particle struct {
 	attempts int
+	moves    int // accepted MCMC steps, with Replenishment
 	distance float64
 	theta    []float64
 }
 
 // ledger keeps the particles of the generation in progress as each finishes, in
-// generations/generation-NNN.partial (one line each: particle, attempts, distance and
-// the parameters), so that a resumed calibration runs only the others. The lines are in
+// generations/generation-NNN.partial (one line each: particle, attempts, moves, distance
+// and the parameters), so that a resumed calibration runs only the others. The lines are in
 // the order the particles finished, which the generation's file does not depend on.
 type ledger struct {
 	path string
@@ -298,17 +299,18 @@ func openLedger(dir string, c *Config, t int) (*ledger, error) {
 
 func (c *Config) parseParticle(line string) (p particle, i int, ok bool) {
 	fields := strings.Split(line, ",")
-	if len(fields) != 3+len(c.Params) {
+	if len(fields) != 4+len(c.Params) {
 		return p, 0, false
 	}
 	i, err1 := strconv.Atoi(fields[0])
 	attempts, err2 := strconv.Atoi(fields[1])
-	d, err3 := strconv.ParseFloat(fields[2], 64)
-	if err1 != nil || err2 != nil || err3 != nil || i < 0 || i >= c.Particles || attempts < 1 {
+	moves, err4 := strconv.Atoi(fields[2])
+	d, err3 := strconv.ParseFloat(fields[3], 64)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || i < 0 || i >= c.Particles || attempts < 0 || moves < 0 || moves > attempts {
 		return p, 0, false
 	}
-	p = particle{attempts: attempts, distance: d}
-	for k, f := range fields[3:] {
+	p = particle{attempts: attempts, moves: moves, distance: d}
+	for k, f := range fields[4:] {
 		x, err := strconv.ParseFloat(f, 64)
 		if err != nil || !(x >= c.Params[k].Lo && x <= c.Params[k].Hi) {
 			return p, 0, false
@@ -322,7 +324,7 @@ func (c *Config) parseParticle(line string) (p particle, i int, ok bool) {
 // of the machine is run again).
 func (l *ledger) record(i int, p particle) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d,%d,%s", i, p.attempts, fmtG(p.distance))
+	fmt.Fprintf(&b, "%d,%d,%d,%s", i, p.attempts, p.moves, fmtG(p.distance))
 	for _, x := range p.theta {
 		b.WriteString("," + fmtG(x))
 	}
@@ -351,18 +353,19 @@ func generationPath(dir string, t int) string {
 func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // writeGeneration writes a generation's checkpoint file: one row per particle with the
-// generation's tolerance and attempts, its weight, distance and parameter values, every
+// generation's tolerance, attempts, proposals and moves, its weight, distance and parameter values, every
 // number as the shortest decimal that reads back as the same float64.
 func writeGeneration(dir string, c *Config, g *Generation) error {
 	return sim.WriteFileAtomic(generationPath(dir, g.Index), func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		bw.WriteString("generation,particle,tolerance,attempts,weight,distance")
+		bw.WriteString("generation,particle,tolerance,attempts,proposals,moves,weight,distance")
 		for _, p := range c.Params {
 			bw.WriteString("," + p.Key)
 		}
 		bw.WriteString("\n")
 		for i, th := range g.Theta {
-			fmt.Fprintf(bw, "%d,%d,%s,%d,%s,%s", g.Index, i, fmtG(g.Tolerance), g.Attempts, fmtG(g.Weights[i]), fmtG(g.Distances[i]))
+			fmt.Fprintf(bw, "%d,%d,%s,%d,%d,%d,%s,%s", g.Index, i, fmtG(g.Tolerance), g.Attempts, g.Proposals, g.Moves,
+				fmtG(g.Weights[i]), fmtG(g.Distances[i]))
 			for _, x := range th {
 				bw.WriteString("," + fmtG(x))
 			}
@@ -386,7 +389,7 @@ func readGeneration(dir string, c *Config, t int) (*Generation, error) {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if len(rows) != c.Particles+1 || len(rows[0]) != 6+len(c.Params) {
+	if len(rows) != c.Particles+1 || len(rows[0]) != 8+len(c.Params) {
 		return fail("want %d particles of %d parameters", c.Particles, len(c.Params))
 	}
 	g := &Generation{Index: t}
@@ -400,10 +403,10 @@ func readGeneration(dir string, c *Config, t int) (*Generation, error) {
 		if int(xs[0]) != t || int(xs[1]) != i {
 			return fail("row %d is not particle %d of generation %d", i+2, i, t)
 		}
-		g.Tolerance, g.Attempts = xs[2], int(xs[3])
-		g.Weights = append(g.Weights, xs[4])
-		g.Distances = append(g.Distances, xs[5])
-		g.Theta = append(g.Theta, xs[6:])
+		g.Tolerance, g.Attempts, g.Proposals, g.Moves = xs[2], int(xs[3]), int(xs[4]), int(xs[5])
+		g.Weights = append(g.Weights, xs[6])
+		g.Distances = append(g.Distances, xs[7])
+		g.Theta = append(g.Theta, xs[8:])
 	}
 	return g, nil
 }
@@ -471,6 +474,8 @@ type Manifest struct {
 	Inputs         []Input         `json:"inputs,omitempty"`
 	Params         []ManifestParam `json:"parameters"`
 	Targets        []string        `json:"targets"`
+	Method         Method          `json:"method,omitempty"`
+	Unmoved        float64         `json:"unmoved,omitempty"` // with Replenishment
 	Distance       Distance        `json:"distance"`
 	Noise          bool            `json:"noise"`
 	Particles      int             `json:"particles"`
@@ -497,10 +502,13 @@ type ManifestParam struct {
 }
 
 func (c *Config) manifest(opts Options, workers int, cp *checkpoint, res *Result) *Manifest {
-	m := &Manifest{Version: sim.Version, Command: opts.Command, Name: opts.Name, Inputs: opts.Inputs, Distance: c.Distance, Noise: c.Noise,
+	m := &Manifest{Version: sim.Version, Command: opts.Command, Name: opts.Name, Inputs: opts.Inputs, Method: c.Method, Distance: c.Distance, Noise: c.Noise,
 		Particles: c.Particles, Replicates: c.Replicates, Alpha: c.Alpha, FinalTolerance: c.FinalTolerance,
 		MinAcceptance: c.MinAcceptance, MaxGenerations: c.MaxGenerations, MaxAttempts: c.MaxAttempts, Seed: c.Seed,
 		Workers: workers, Generations: len(res.Generations), Stop: res.Stop, Complete: true, StartedAt: cp.StartedAt}
+	if c.Method == Replenishment {
+		m.Unmoved = c.Unmoved
+	}
 	for _, p := range c.Params {
 		m.Params = append(m.Params, ManifestParam{Key: p.Key, Prior: p.Prior(), Range: []float64{p.Lo, p.Hi}})
 	}

@@ -26,7 +26,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/cartelsim/cartelsim/calibrate"
-	"github.com/cartelsim/cartelsim/sim/scenario"
+	"github.com/cartelsim/cartelsim/sim"
 )
 
 func main() {
@@ -37,7 +37,19 @@ func main() {
 	workers := flag.Int("workers", 2, "goroutines")
 	out := flag.String("out", "out/history-fit", "output directory")
 	posterior := flag.String("posterior", "", "print the weighted 5%, 50% and 95% quantiles of each parameter in the last generation of this posterior.csv, and stop")
+	draws := flag.String("draws", "", "a posterior.csv: run each pair of replicates at a parameter set drawn by weight from its last generation (the posterior-predictive band); without it every replicate runs at the scenario's values")
+	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each, rank them by the squared-z distance of their replicates' means to the targets up to -fit-until (no observation error), print each, and stop")
+	fitUntil := flag.Int("fit-until", 2021, "with -rescore: the last year of the targets the calibration fitted")
+	var sets setFlags
+	flag.Var(&sets, "set", "KEY=VALUE: run both files with this override (repeatable; with -draws, on top of each draw), to try a value by hand")
 	flag.Parse()
+	if *rescore > 0 {
+		if err := rescoreParticles(*kingpin, *targetsPath, *draws, *rescore, *fitUntil, *replicates, *workers); err != nil {
+			fmt.Fprintln(os.Stderr, "history-fit:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *posterior != "" {
 		if err := quantiles(*posterior); err != nil {
 			fmt.Fprintln(os.Stderr, "history-fit:", err)
@@ -45,23 +57,54 @@ func main() {
 		}
 		return
 	}
-	if err := run(*kingpin, *none, *targetsPath, *out, *replicates, *workers); err != nil {
+	if err := run(*kingpin, *none, *targetsPath, *draws, *out, *replicates, *workers, sets); err != nil {
 		fmt.Fprintln(os.Stderr, "history-fit:", err)
 		os.Exit(1)
 	}
 }
 
 // chunk is the replicates of one simulation: the values depend on it, not on -workers.
-const chunk = 10
+// perDraw is the replicates that share a posterior draw with -draws, as run --posterior's
+// default.
+const chunk, perDraw = 10, 2
 
-func run(kingpin, none, targetsPath, out string, replicates, workers int) error {
-	data, err := os.ReadFile(targetsPath)
+// readTargets reads a targets file (data/targets/*.csv).
+func readTargets(path string) ([]calibrate.Target, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return calibrate.ParseTargets(path, data)
+}
+
+// setFlags are -set's overrides, in the order given.
+type setFlags struct {
+	keys   []string
+	values []float64
+}
+
+func (f *setFlags) String() string { return strings.Join(f.keys, ",") }
+
+func (f *setFlags) Set(s string) error {
+	key, value, ok := strings.Cut(s, "=")
+	x, err := strconv.ParseFloat(value, 64)
+	if !ok || key == "" || err != nil {
+		return fmt.Errorf("want KEY=NUMBER, got %q", s)
+	}
+	f.keys, f.values = append(f.keys, key), append(f.values, x)
+	return nil
+}
+
+func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers int, sets setFlags) error {
+	targets, err := readTargets(targetsPath)
 	if err != nil {
 		return err
 	}
-	targets, err := calibrate.ParseTargets(targetsPath, data)
-	if err != nil {
-		return err
+	var post *sim.Posterior
+	if drawsPath != "" {
+		if post, err = sim.ReadPosterior(drawsPath); err != nil {
+			return err
+		}
 	}
 	var bands [2][]calibrate.Band
 	for k, path := range []string{kingpin, none} {
@@ -69,11 +112,16 @@ func run(kingpin, none, targetsPath, out string, replicates, workers int) error 
 		if err != nil {
 			return err
 		}
-		sc, err := scenario.LoadScenario(path)
-		if err != nil {
-			return err
+		seed := s.Seed()
+		size, theta := chunk, func(int) []float64 { return sets.values }
+		s.Keys = sets.keys
+		if post != nil {
+			// Both files run draw d on the same chunk and stream, so their difference
+			// stays paired.
+			s.Keys, size = append(slices.Clone(post.Keys), sets.keys...), perDraw
+			theta = func(d int) []float64 { return append(slices.Clone(post.Particles[post.Draw(seed, d)]), sets.values...) }
 		}
-		values, err := s.SimulateChunks(context.Background(), sc.Seed, replicates, chunk, workers)
+		values, err := s.SimulateChunksAt(context.Background(), seed, replicates, size, workers, theta)
 		if err != nil {
 			return err
 		}
@@ -99,7 +147,12 @@ func run(kingpin, none, targetsPath, out string, replicates, workers int) error 
 		}
 	}
 	f := calibrate.FitOf(hom, "homicides")
-	fmt.Printf("%d replicates of each scenario\n", replicates)
+	what, short := "at the scenario's parameters", "at the point estimate"
+	if post != nil {
+		what = fmt.Sprintf("at %d draws from %s (%d replicates each)", (replicates+perDraw-1)/perDraw, drawsPath, perDraw)
+		short = fmt.Sprintf("over %d posterior draws", (replicates+perDraw-1)/perDraw)
+	}
+	fmt.Printf("%d replicates of each scenario, %s\n", replicates, what)
 	fmt.Printf("homicides 2007-2021: %d of %d inside the 90%% band; r = %.3f; 2007 median %.0f against %.0f (ratio %.2f)\n",
 		f.Covered, f.Years, f.Correlation, hom[0].P50, hom[0].Target.Observed, f.FirstRatio)
 	worst := 0.0
@@ -114,52 +167,84 @@ func run(kingpin, none, targetsPath, out string, replicates, workers int) error 
 	}
 	fmt.Printf("kingpin minus no kingpin, mean homicides: largest |difference| %.2f of the year's record\n", worst)
 	return calibrate.WriteBandPlot(filepath.Join(out, "homicides.png"), "homicides",
-		fmt.Sprintf("homicides: calibrated history, %d replicates (90%% band, median) and INEGI", replicates), hom)
+		fmt.Sprintf("homicides: calibrated history, %d replicates %s, and INEGI", replicates, short), hom)
 }
 
-// quantiles prints each parameter's weighted quantiles in the last generation of a
-// calibration's posterior.csv (generation,particle,weight,distance, then the parameters),
-// by the calibrator's rule (gonum's empirical quantile).
-func quantiles(path string) error {
+// lastGeneration is the last generation of a calibration's posterior.csv (generation,
+// particle,weight,distance, then the parameters).
+type lastGeneration struct {
+	index     string
+	keys      []string
+	weights   []float64
+	distances []float64
+	theta     [][]float64
+}
+
+func readLastGeneration(path string) (*lastGeneration, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
 	if err != nil || len(rows) < 2 {
-		return fmt.Errorf("%s: want a posterior.csv (%v)", path, err)
+		return nil, fmt.Errorf("%s: want a posterior.csv (%v)", path, err)
 	}
-	wcol := slices.Index(rows[0], "weight")
-	first := slices.Index(rows[0], "distance") + 1 // the parameters follow the distance
-	if wcol < 0 || first == 0 || first >= len(rows[0]) {
-		return fmt.Errorf("%s: want the columns weight and distance, then the parameters", path)
+	wcol, dcol := slices.Index(rows[0], "weight"), slices.Index(rows[0], "distance")
+	first := dcol + 1 // the parameters follow the distance
+	if wcol < 0 || dcol < 0 || first >= len(rows[0]) {
+		return nil, fmt.Errorf("%s: want the columns weight and distance, then the parameters", path)
 	}
-	last := rows[len(rows)-1][0]
-	var x [][]float64 // per particle: its weight, then the parameters
+	g := &lastGeneration{index: rows[len(rows)-1][0], keys: rows[0][first:]}
+	num := func(s string) (float64, error) {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", path, err)
+		}
+		return x, nil
+	}
 	for _, r := range rows[1:] {
-		if r[0] != last {
+		if r[0] != g.index {
 			continue
 		}
-		v := []float64{0}
-		if v[0], err = strconv.ParseFloat(r[wcol], 64); err != nil {
-			return fmt.Errorf("%s: %v", path, err)
+		w, err := num(r[wcol])
+		if err != nil {
+			return nil, err
 		}
-		for _, f := range r[first:] {
-			p, err := strconv.ParseFloat(f, 64)
+		d, err := num(r[dcol])
+		if err != nil {
+			return nil, err
+		}
+		var th []float64
+		for _, x := range r[first:] {
+			v, err := num(x)
 			if err != nil {
-				return fmt.Errorf("%s: %v", path, err)
+				return nil, err
 			}
-			v = append(v, p)
+			th = append(th, v)
 		}
-		x = append(x, v)
+		g.weights, g.distances, g.theta = append(g.weights, w), append(g.distances, d), append(g.theta, th)
 	}
-	fmt.Printf("generation %s, %d particles: weighted 5%%, 50%% and 95%% quantiles\n", last, len(x))
-	for k, key := range rows[0][first:] {
-		slices.SortFunc(x, func(a, b []float64) int { return cmp.Compare(a[k+1], b[k+1]) })
-		v, w := make([]float64, len(x)), make([]float64, len(x))
-		for i, p := range x {
-			v[i], w[i] = p[k+1], p[0]
+	return g, nil
+}
+
+// quantiles prints each parameter's weighted quantiles in the last generation of a
+// calibration's posterior.csv, by the calibrator's rule (gonum's empirical quantile).
+func quantiles(path string) error {
+	g, err := readLastGeneration(path)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("generation %s, %d particles: weighted 5%%, 50%% and 95%% quantiles\n", g.index, len(g.theta))
+	for k, key := range g.keys {
+		order := make([]int, len(g.theta))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.theta[a][k], g.theta[b][k]) })
+		v, w := make([]float64, len(order)), make([]float64, len(order))
+		for i, j := range order {
+			v[i], w[i] = g.theta[j][k], g.weights[j]
 		}
 		fmt.Printf("%-45s %-12.4g %-12.4g %-12.4g\n", key, stat.Quantile(0.05, stat.Empirical, v, w),
 			stat.Quantile(0.5, stat.Empirical, v, w), stat.Quantile(0.95, stat.Empirical, v, w))
@@ -172,4 +257,89 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// rescoreParticles ranks the n particles of the posterior's last generation with the
+// smallest distances by the distance of the mean of replicates replicates (chunk k of
+// replicates from seed+k, as SimulateChunksAt runs them) to the targets up to year until:
+// a single noisy replicate's distance, which the calibration kept, says little of a
+// particle in many dimensions. It prints each particle's rescored distance, the
+// correlation and 2007 ratio of its mean homicides, and its values as --set flags.
+func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, workers int) error {
+	if postPath == "" {
+		return fmt.Errorf("-rescore needs -draws POSTERIOR")
+	}
+	all, err := readTargets(targetsPath)
+	if err != nil {
+		return err
+	}
+	var targets []calibrate.Target
+	for _, t := range all {
+		if t.Year <= until {
+			targets = append(targets, t)
+		}
+	}
+	g, err := readLastGeneration(postPath)
+	if err != nil {
+		return err
+	}
+	type cand struct {
+		d     float64
+		theta []float64
+	}
+	var cands []cand
+	for i, th := range g.theta {
+		if !slices.ContainsFunc(cands, func(o cand) bool { return slices.Equal(o.theta, th) }) {
+			cands = append(cands, cand{g.distances[i], th})
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
+	cands = cands[:min(n, len(cands))]
+	s, err := calibrate.NewScenarioSimulator(path, nil, targets)
+	if err != nil {
+		return err
+	}
+	s.Keys = g.keys
+	values, err := s.SimulateChunksAt(context.Background(), s.Seed(), replicates*len(cands), replicates, workers,
+		func(k int) []float64 { return cands[k].theta })
+	if err != nil {
+		return err
+	}
+	type scored struct {
+		k       int
+		d, r, q float64
+	}
+	var out []scored
+	for k := range cands {
+		mean := make([]float64, len(targets))
+		for _, row := range values[k*replicates : (k+1)*replicates] {
+			for t, v := range row {
+				mean[t] += v / float64(replicates)
+			}
+		}
+		o := scored{k: k}
+		var model, obs []float64
+		for t, tg := range targets {
+			z := (mean[t] - tg.Observed) / tg.SD
+			o.d += float64(z * z)
+			if tg.Name == "homicides" {
+				model, obs = append(model, mean[t]), append(obs, tg.Observed)
+			}
+		}
+		o.r = stat.Correlation(model, obs, nil)
+		o.q = model[0] / obs[0]
+		out = append(out, o)
+	}
+	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(a.d, b.d) })
+	fmt.Printf("the %d particles of generation %s with the smallest distances, %d replicates each, by the distance of their means (targets to %d):\n", len(cands), g.index, replicates, until)
+	for _, o := range out {
+		fmt.Printf("distance %.1f (kept at %.1f): homicides r = %.3f, 2007 ratio %.2f\n", o.d, cands[o.k].d, o.r, o.q)
+	}
+	best := cands[out[0].k]
+	fmt.Print("best:")
+	for i, key := range s.Keys {
+		fmt.Printf(" --set %s=%.4g", key, best.theta[i])
+	}
+	fmt.Println()
+	return nil
 }
