@@ -63,6 +63,9 @@ figures:
 ## joint strikes cut US overdose deaths by more than 2% in 2026; a condition that holds in
 ## no future is reported and skipped: `-`), and tools/policy-questions writes the answers,
 ## with a discovery for each policy, into docs/results.md ("Policy questions").
+## seeds/figures.json pins its outputs: the comparisons, and the experiment's tables,
+## robustness and two discoveries (its policy-robustness- entries), which cartelsim figures
+## regenerates with these commands' arguments and checks byte for byte.
 ## docs/results.md gives the time it takes.
 HORIZONS = --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01
 P = scenarios/policy
@@ -108,7 +111,7 @@ sensitivity-smoke:
 	$(GO) run ./cmd/cartelsim sensitivity out/sensitivity-smoke
 
 ## calibrate: the calibration of the 2006-2024 history (calibrations/mexico-2006.yaml:
-## ABC-SMC, 150 particles of one replicate, up to five generations) into
+## replenishment ABC-SMC, 100 particles of one replicate, ten generations) into
 ## out/calibrate-mexico-2006, its posterior, summary and bands copied to
 ## calibrations/mexico-2006/ (docs/calibration.md gives its time on two cores)
 .PHONY: calibrate
@@ -119,12 +122,16 @@ calibrate:
 	cp $(CAL)/posterior.csv $(CAL)/summary.csv $(CAL)/predictive.csv $(CAL)/calibration.json calibrations/mexico-2006/
 	$(GO) run ./tools/history-fit -posterior calibrations/mexico-2006/posterior.csv
 
-## history-fit: the calibrated history and its counterfactual, 200 replicates each, against
-## every target of data/targets/mexico-2007-2024.csv (out/history-fit/fit.csv and
-## homicides.png)
+## history-fit: the calibrated history and its counterfactual, 200 replicates each, each
+## pair of replicates at a parameter set drawn from the posterior (the posterior-predictive
+## band), against every target of data/targets/mexico-2007-2024.csv (out/history-fit/
+## fit.csv and homicides.png, copied to docs/figures/mexico-2006-homicides.png); and at the
+## scenario's point estimate, into out/history-fit-medians/
 .PHONY: history-fit
 history-fit:
-	$(GO) run ./tools/history-fit -replicates 200 -workers 2 -out out/history-fit
+	$(GO) run ./tools/history-fit -replicates 200 -workers 2 -draws calibrations/mexico-2006/posterior.csv -out out/history-fit
+	cp out/history-fit/homicides.png docs/figures/mexico-2006-homicides.png
+	$(GO) run ./tools/history-fit -replicates 200 -workers 2 -out out/history-fit-medians
 
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes
@@ -137,11 +144,12 @@ test:
 	$(GO) test -timeout $(TESTTIMEOUT) ./...
 
 ## test-long: what CI runs besides: every published figure regenerated against its
-## checksum, the signal test on every shard (each takes minutes), and the calibrator's
-## conjugate posterior with 6,000 particles (about a minute)
+## checksum, the signal test on every shard (each takes minutes), the calibrator's
+## conjugate posterior with 6,000 particles (about a minute), and its recovery of a
+## synthetic truth through the 2006-2021 history (minutes)
 .PHONY: test-long
 test-long:
-	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior' ./sim/figures/ ./cmd/cartelsim/ ./calibrate/
+	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -timeout 60m -run 'TestPublishedFiguresReproduce|TestSignalledRunsResumeToIdenticalOutputs|TestRecoversConjugatePosterior|TestRecoversHistorySyntheticTruth' ./sim/figures/ ./cmd/cartelsim/ ./calibrate/
 	# the closed-form sensitivity tests at the recommended N = 4,096 (seconds)
 	CARTELSIM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestSobol|TestMorris' ./sensitivity/
 

@@ -112,4 +112,5 @@ var metricDescriptions = map[model.Metric]string{
 	model.SeaShipments:       "doses that sailed on the sea lanes from Mexico's ports (0 with the lanes closed)",
 	model.DeathsAtSea:        "people killed by strikes on smuggling boats, expected: boats struck times crew_deaths",
 	model.USCasualties:       "US service members killed in special-forces raids",
+	model.USAgentLimits:      "Mexico's limits on US agents, an index in [0,1] at the end of the week: raised by unilateral US kinetic action, lifted over agent_limit_weeks",
 }

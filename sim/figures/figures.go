@@ -13,7 +13,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/robust"
 	"github.com/cartelsim/cartelsim/sim"
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
@@ -30,7 +32,12 @@ type FigureManifest struct {
 // Scenario writes; an overlay entry is the plot of Metric that OverlayPlots draws from
 // the runs of the Overlay scenarios (all with this entry's seed, replicates and mode); a
 // comparison entry is comparison.csv, or plots/<Metric>.png or .svg, of `cartelsim
-// compare` on the Compare scenarios at Horizons (dates or weeks; none: the defaults).
+// compare` on the Compare scenarios at Horizons (dates or weeks; none: the defaults); an
+// experiment entry is a file that `cartelsim experiment` of the design file Experiment
+// writes (design.csv, results.csv, effects.csv, plots/), or that `cartelsim robustness`
+// (robustness/) or `cartelsim discover` with the entry's Discover condition
+// (discovery/<name>/) writes from it, with their default options, as make policy runs
+// them.
 type FigureEntry struct {
 	Name string
 	// File, if set, is the copy of the output shipped in the repository (for the README),
@@ -38,12 +45,18 @@ type FigureEntry struct {
 	File string
 	// Command is the make target that writes the output where Output says; documentation
 	// only.
-	Command    string
-	Scenario   string
-	Overlay    []string
-	Metric     string
-	Compare    []string
-	Horizons   []string
+	Command  string
+	Scenario string
+	Overlay  []string
+	Metric   string
+	Compare  []string
+	Horizons []string
+	// Experiment is a design file; its Seed and Replicates must be the design's, and an
+	// experiment entry has no Mode (its scenarios have theirs).
+	Experiment string
+	// Discover is the condition of the scenario discovery that writes the entry's
+	// output, for an output under discovery/<name>/ of an experiment.
+	Discover   *DiscoverCondition
 	Seed       uint64
 	Replicates int
 	Mode       string
@@ -58,25 +71,49 @@ type FigureEntry struct {
 	keys []string
 }
 
+// DiscoverCondition is an experiment entry's scenario discovery, as cartelsim discover
+// takes it: --policy, --output, --below or --above (one of them), --relative and --clear.
+type DiscoverCondition struct {
+	Policy   string   `json:"policy"`
+	Output   string   `json:"output"`
+	Below    *float64 `json:"below,omitempty"`
+	Above    *float64 `json:"above,omitempty"`
+	Relative bool     `json:"relative,omitempty"`
+	Clear    bool     `json:"clear,omitempty"`
+}
+
+// condition is the robust.Condition that cartelsim discover builds from the same flags.
+func (c DiscoverCondition) condition() robust.Condition {
+	rc := robust.Condition{Policy: c.Policy, Output: c.Output, Relative: c.Relative, Clear: c.Clear}
+	if c.Above != nil {
+		rc.Above, rc.Threshold = true, *c.Above
+	} else if c.Below != nil {
+		rc.Threshold = *c.Below
+	}
+	return rc
+}
+
 // figureKeys are the JSON keys of an entry, in the order a new key is written.
 var figureKeys = []string{"name", "file", "command", "scenario", "overlay", "metric", "compare", "horizons",
-	"seed", "replicates", "mode", "output", "sha256"}
+	"experiment", "discover", "seed", "replicates", "mode", "output", "sha256"}
 
 // figureEntryJSON is FigureEntry as JSON, for strict decoding (unknown keys are errors).
 type figureEntryJSON struct {
-	Name       string   `json:"name"`
-	File       string   `json:"file"`
-	Command    string   `json:"command"`
-	Scenario   string   `json:"scenario"`
-	Overlay    []string `json:"overlay"`
-	Metric     string   `json:"metric"`
-	Compare    []string `json:"compare"`
-	Horizons   []string `json:"horizons"`
-	Seed       uint64   `json:"seed"`
-	Replicates int      `json:"replicates"`
-	Mode       string   `json:"mode"`
-	Output     string   `json:"output"`
-	SHA256     string   `json:"sha256"`
+	Name       string             `json:"name"`
+	File       string             `json:"file"`
+	Command    string             `json:"command"`
+	Scenario   string             `json:"scenario"`
+	Overlay    []string           `json:"overlay"`
+	Metric     string             `json:"metric"`
+	Compare    []string           `json:"compare"`
+	Horizons   []string           `json:"horizons"`
+	Experiment string             `json:"experiment"`
+	Discover   *DiscoverCondition `json:"discover"`
+	Seed       uint64             `json:"seed"`
+	Replicates int                `json:"replicates"`
+	Mode       string             `json:"mode"`
+	Output     string             `json:"output"`
+	SHA256     string             `json:"sha256"`
 }
 
 // MarshalJSON writes the entry's keys in the order it was read with (new keys follow in
@@ -85,13 +122,15 @@ type figureEntryJSON struct {
 func (e FigureEntry) MarshalJSON() ([]byte, error) {
 	values := map[string]any{
 		"name": e.Name, "file": e.File, "command": e.Command, "scenario": e.Scenario,
-		"overlay": e.Overlay, "metric": e.Metric, "compare": e.Compare, "horizons": e.Horizons, "seed": e.Seed, "replicates": e.Replicates,
+		"overlay": e.Overlay, "metric": e.Metric, "compare": e.Compare, "horizons": e.Horizons,
+		"experiment": e.Experiment, "discover": e.Discover, "seed": e.Seed, "replicates": e.Replicates,
 		"mode": e.Mode, "output": e.Output, "sha256": e.SHA256,
 	}
 	optional := map[string]bool{
 		"file": e.File == "", "command": e.Command == "", "scenario": e.Scenario == "",
 		"overlay": len(e.Overlay) == 0, "metric": e.Metric == "",
 		"compare": len(e.Compare) == 0, "horizons": len(e.Horizons) == 0,
+		"experiment": e.Experiment == "", "discover": e.Discover == nil, "mode": e.Mode == "",
 	}
 	keys := append([]string(nil), e.keys...)
 	for _, k := range figureKeys {
@@ -167,7 +206,8 @@ func LoadFigureManifest(file string) (*FigureManifest, error) {
 		}
 		m.Figures = append(m.Figures, FigureEntry{
 			Name: e.Name, File: e.File, Command: e.Command, Scenario: e.Scenario,
-			Overlay: e.Overlay, Metric: e.Metric, Compare: e.Compare, Horizons: e.Horizons, Seed: e.Seed, Replicates: e.Replicates,
+			Overlay: e.Overlay, Metric: e.Metric, Compare: e.Compare, Horizons: e.Horizons,
+			Experiment: e.Experiment, Discover: e.Discover, Seed: e.Seed, Replicates: e.Replicates,
 			Mode: e.Mode, Output: e.Output, SHA256: e.SHA256, keys: keys,
 		})
 	}
@@ -247,7 +287,11 @@ func (m *FigureManifest) Validate() error {
 		if e.Replicates < 1 || e.Replicates > scenario.MaxReplicates {
 			return fmt.Errorf("sim: %s: replicates %d is out of range (1 to %d)", where, e.Replicates, scenario.MaxReplicates)
 		}
-		if _, err := model.ParseMode(e.Mode); err != nil {
+		if e.Experiment != "" {
+			if e.Mode != "" {
+				return fmt.Errorf("sim: %s: mode %q: an experiment's scenarios give their own mode", where, e.Mode)
+			}
+		} else if _, err := model.ParseMode(e.Mode); err != nil {
 			return fmt.Errorf("sim: %s: mode %q: want meanfield or stochastic", where, e.Mode)
 		}
 		dir, file, ok := splitOutput(e.Output)
@@ -262,16 +306,22 @@ func (m *FigureManifest) Validate() error {
 		}
 		outputs[e.Output] = e.Name
 		kinds := 0
-		for _, set := range []bool{e.Scenario != "", len(e.Overlay) > 0, len(e.Compare) > 0} {
+		for _, set := range []bool{e.Scenario != "", len(e.Overlay) > 0, len(e.Compare) > 0, e.Experiment != ""} {
 			if set {
 				kinds++
 			}
 		}
 		switch {
 		case kinds == 0:
-			return fmt.Errorf("sim: %s: needs a scenario, overlay scenarios and a metric, or compared scenarios", where)
+			return fmt.Errorf("sim: %s: needs a scenario, overlay scenarios and a metric, compared scenarios, or an experiment", where)
 		case kinds > 1:
-			return fmt.Errorf("sim: %s: has more than one of a scenario, overlay scenarios and compared scenarios", where)
+			return fmt.Errorf("sim: %s: has more than one of a scenario, overlay scenarios, compared scenarios and an experiment", where)
+		case e.Discover != nil && e.Experiment == "":
+			return fmt.Errorf("sim: %s: a discover condition is only for experiments", where)
+		case e.Experiment != "":
+			if err := validateExperimentEntry(e, file); err != nil {
+				return fmt.Errorf("sim: %s: %w", where, err)
+			}
 		case len(e.Compare) > 0:
 			if err := validateComparisonEntry(e, file); err != nil {
 				return fmt.Errorf("sim: %s: %w", where, err)
@@ -297,8 +347,71 @@ func (m *FigureManifest) Validate() error {
 			return fmt.Errorf("sim: %s: a metric is only for overlays", where)
 		}
 	}
-	_, _, _, err := m.plan()
+	runs, overlays, cmps, err := m.plan()
+	if err != nil {
+		return err
+	}
+	_, err = m.experiments(runs, overlays, cmps)
 	return err
+}
+
+// validateExperimentEntry checks an experiment entry: an output that the experiment, or
+// robustness or a discovery over it, writes; a discover condition exactly for the
+// discoveries.
+func validateExperimentEntry(e FigureEntry, file string) error {
+	if e.Metric != "" || len(e.Horizons) > 0 {
+		return errors.New("a metric and horizons are not for experiments")
+	}
+	switch a, _ := experimentAnalysis(file); a {
+	case "":
+		return fmt.Errorf("an experiment's output is %s, %s, %s or %s/..., %s/%s or %s/%s/..., or %s/<name>/%s or %s/<name>/%s/..., not %s",
+			experiment.DesignFile, experiment.ResultsFile, experiment.EffectsFile, experiment.PlotsDir,
+			robustnessDir, robust.RobustnessFile, robustnessDir, robust.PlotsDir,
+			discoveryDir, robust.DiscoveryFile, discoveryDir, robust.PlotsDir, file)
+	case discoveryDir:
+		if e.Discover == nil {
+			return fmt.Errorf("%s is a discovery's: give its discover condition", file)
+		}
+		c := e.Discover
+		switch {
+		case c.Policy == "" || c.Output == "":
+			return errors.New("a discover condition needs a policy and an output")
+		case (c.Below == nil) == (c.Above == nil):
+			return errors.New("a discover condition needs one of below and above")
+		}
+	default:
+		if e.Discover != nil {
+			return fmt.Errorf("a discover condition is only for the outputs under %s/<name>/, not %s", discoveryDir, file)
+		}
+	}
+	return nil
+}
+
+// The folders of an experiment's directory that make policy's analyses write into:
+// cartelsim robustness's default --out, and discover's --out under discovery/.
+const (
+	robustnessDir = "robustness"
+	discoveryDir  = "discovery"
+)
+
+// experimentAnalysis says what writes file, a path in an experiment's directory: "the
+// experiment" itself, robustnessDir, or discoveryDir and the discovery's folder name;
+// "" if none does.
+func experimentAnalysis(file string) (analysis, name string) {
+	parts := strings.Split(file, "/")
+	underPlots := func(rest []string, table string) bool {
+		return len(rest) == 1 && rest[0] == table || len(rest) == 2 && rest[0] == robust.PlotsDir
+	}
+	switch {
+	case len(parts) == 1 && slices.Contains([]string{experiment.DesignFile, experiment.ResultsFile, experiment.EffectsFile}, file),
+		len(parts) == 2 && parts[0] == experiment.PlotsDir:
+		return "the experiment", ""
+	case parts[0] == robustnessDir && underPlots(parts[1:], robust.RobustnessFile):
+		return robustnessDir, ""
+	case parts[0] == discoveryDir && len(parts) > 2 && underPlots(parts[2:], robust.DiscoveryFile):
+		return discoveryDir, parts[1]
+	}
+	return "", ""
 }
 
 // validateComparisonEntry checks a comparison entry: at least two scenarios, and an
@@ -327,7 +440,7 @@ func validateComparisonEntry(e FigureEntry, file string) error {
 // The shipped copy must also be a file of the output's kind (a .png for a .png), so that
 // --update cannot write over a source file, the manifest or anything but a figure.
 func checkManifestPaths(e FigureEntry) error {
-	paths := append(append([]string{e.Scenario}, e.Overlay...), e.Compare...)
+	paths := append(append([]string{e.Scenario, e.Experiment}, e.Overlay...), e.Compare...)
 	for _, p := range append(paths, e.File) {
 		if p == "" {
 			continue

@@ -61,21 +61,7 @@ func TestPublishedFiguresReproduce(t *testing.T) {
 // --update` after no change to the model leaves it byte for byte as it was; and the
 // images shipped in seeds/figures are the outputs the checksums describe.
 func TestFigureManifestRoundTripAndShippedFiles(t *testing.T) {
-	data, err := os.ReadFile("../../seeds/figures.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := LoadFigureManifest("../../seeds/figures.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), data) {
-		t.Errorf("encoding the loaded manifest changed it:\n%s", buf.Bytes())
-	}
+	m := roundTrip(t, "../../seeds/figures.json")
 	for _, e := range m.Figures {
 		if e.File == "" {
 			continue
@@ -291,8 +277,8 @@ func TestLoadFigureManifestErrors(t *testing.T) {
 		{"duplicate name", `"name": "kingpin-timeseries"`, `"name": "kingpin-groups"`, `figures[1] (kingpin-groups): the name is used twice`},
 		{"no replicates", `"replicates": 2,`, ``, `replicates 0 is out of range`},
 		{"bad mode", `"mode": "stochastic",`, `"mode": "exact",`, `mode "exact": want meanfield or stochastic`},
-		{"neither scenario nor overlay", `"scenario": "scenarios/history/2006-kingpin.yaml",`, ``, `needs a scenario, overlay scenarios and a metric, or compared scenarios`},
-		{"scenario and overlay", `"metric": "labs",`, `"metric": "labs", "scenario": "a.yaml",`, `more than one of a scenario, overlay scenarios and compared scenarios`},
+		{"neither scenario nor overlay", `"scenario": "scenarios/history/2006-kingpin.yaml",`, ``, `needs a scenario, overlay scenarios and a metric, compared scenarios, or an experiment`},
+		{"scenario and overlay", `"metric": "labs",`, `"metric": "labs", "scenario": "a.yaml",`, `more than one of a scenario, overlay scenarios, compared scenarios and an experiment`},
 		{"overlay and comparison", `"metric": "labs",`, `"metric": "labs", "compare": ["a.yaml", "b.yaml"],`, `more than one of a scenario`},
 		{"comparison of one", `"overlay": [`, `"compare": ["a.yaml"], "overlay": [`, `more than one of a scenario`},
 		{"horizons without comparison", `"metric": "labs",`, `"metric": "labs", "horizons": ["2030-01-06"],`, `horizons are only for comparisons`},
@@ -354,4 +340,26 @@ func TestComparisonEntries(t *testing.T) {
 			t.Errorf("%+v, %s: error %v, want %q", c.e, c.file, err, c.want)
 		}
 	}
+}
+
+// roundTrip loads the manifest at path, wants it to encode back to its bytes, and returns
+// it.
+func roundTrip(t *testing.T, path string) *FigureManifest {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadFigureManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), data) {
+		t.Errorf("%s: encoding the loaded manifest changed it:\n%s", path, buf.Bytes())
+	}
+	return m
 }

@@ -17,7 +17,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/robust"
 	"github.com/cartelsim/cartelsim/sim"
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
@@ -57,6 +59,81 @@ type figureComparison struct {
 	mode       string
 	metrics    []model.Metric
 	neededBy   string
+}
+
+// figureExperiment is one `cartelsim experiment` (every experiment entry in a
+// directory), with the analyses make policy runs on it that the entries need.
+type figureExperiment struct {
+	dir         string
+	design      string
+	seed        uint64
+	replicates  int
+	robustness  bool
+	discoveries []figureDiscovery
+	neededBy    string
+}
+
+// figureDiscovery is one `cartelsim discover` into <dir>/discovery/<name>.
+type figureDiscovery struct {
+	name     string
+	cond     DiscoverCondition
+	neededBy string
+}
+
+// experiments groups the experiment entries by directory (entries sharing one must agree
+// on the design, seed and replicates, and those sharing a discovery on its condition),
+// and refuses a directory that a run, an overlay or a comparison also writes.
+func (m *FigureManifest) experiments(runs []figureRun, overlays []figureOverlay, cmps []figureComparison) ([]figureExperiment, error) {
+	var groups []figureExperiment
+	for _, e := range m.Figures {
+		if e.Experiment == "" {
+			continue
+		}
+		dir, file, _ := splitOutput(e.Output)
+		g := figureExperiment{dir: dir, design: path.Clean(e.Experiment), seed: e.Seed, replicates: e.Replicates, neededBy: e.Name}
+		k := slices.IndexFunc(groups, func(o figureExperiment) bool { return o.dir == dir })
+		if k < 0 {
+			for _, r := range runs {
+				if r.dir == dir {
+					return nil, fmt.Errorf("sim: out/%s holds both an experiment and %s's run %s", dir, r.neededBy, r)
+				}
+			}
+			for _, o := range overlays {
+				if o.dir == dir {
+					return nil, fmt.Errorf("sim: out/%s holds both an experiment and overlays", dir)
+				}
+			}
+			for _, c := range cmps {
+				if c.dir == dir {
+					return nil, fmt.Errorf("sim: out/%s holds both an experiment and %s's comparison", dir, c.neededBy)
+				}
+			}
+			groups = append(groups, g)
+			k = len(groups) - 1
+		} else if o := groups[k]; o.design != g.design || o.seed != g.seed || o.replicates != g.replicates {
+			return nil, fmt.Errorf("sim: %s and %s need different experiments in out/%s", o.neededBy, e.Name, dir)
+		}
+		switch analysis, name := experimentAnalysis(file); analysis {
+		case robustnessDir:
+			groups[k].robustness = true
+		case discoveryDir:
+			d := figureDiscovery{name: name, cond: *e.Discover, neededBy: e.Name}
+			i := slices.IndexFunc(groups[k].discoveries, func(o figureDiscovery) bool { return o.name == name })
+			switch {
+			case i < 0:
+				groups[k].discoveries = append(groups[k].discoveries, d)
+			case !sameCondition(groups[k].discoveries[i].cond, d.cond):
+				return nil, fmt.Errorf("sim: %s and %s need different discoveries in out/%s/%s/%s", groups[k].discoveries[i].neededBy, e.Name, dir, discoveryDir, name)
+			}
+		}
+	}
+	return groups, nil
+}
+
+func sameCondition(a, b DiscoverCondition) bool {
+	same := func(x, y *float64) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	return a.Policy == b.Policy && a.Output == b.Output && a.Relative == b.Relative && a.Clear == b.Clear &&
+		same(a.Below, b.Below) && same(a.Above, b.Above)
 }
 
 // comparisons groups the comparison entries by directory; entries sharing one must
@@ -225,6 +302,22 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 	if err != nil {
 		return nil, err
 	}
+	exps, err := m.experiments(runs, overlays, cmps)
+	if err != nil {
+		return nil, err
+	}
+	designs := make([]*experiment.Design, len(exps))
+	for i, x := range exps {
+		d, err := experiment.LoadDesign(resolve(root, x.design))
+		if err != nil {
+			return nil, err
+		}
+		if d.Seed != x.seed || d.Replicates != x.replicates {
+			return nil, fmt.Errorf("sim: %s: %s has seed %d and %d replicates, the manifest pins seed %d and %d replicates",
+				x.neededBy, x.design, d.Seed, d.Replicates, x.seed, x.replicates)
+		}
+		designs[i] = d
+	}
 	scs := make([]*scenario.Scenario, len(runs)) // by run, for the overlays' intervention windows
 	for i, r := range runs {
 		sc, err := scenario.LoadScenario(resolve(root, r.scenario))
@@ -235,11 +328,16 @@ func RegenerateFigures(ctx context.Context, m *FigureManifest, root, outDir stri
 		sc.Mode, _ = model.ParseMode(r.mode) // checked by Validate
 		scs[i] = sc
 	}
-	// The runs and comparisons are independent: several at a time keep every CPU busy
-	// through a run's serial stages (statistics, plots). Comparisons, the longest,
-	// start first.
+	// The experiments, runs and comparisons are independent: several at a time keep
+	// every CPU busy through a run's serial stages (statistics, plots). Experiments and
+	// comparisons, the longest, start first.
 	progress = &lockedWriter{w: progress}
 	var tasks []func(context.Context) error
+	for i, x := range exps {
+		tasks = append(tasks, func(ctx context.Context) error {
+			return regenerateExperiment(ctx, x, designs[i], outDir, workers, progress)
+		})
+	}
 	for _, c := range cmps {
 		tasks = append(tasks, func(ctx context.Context) error {
 			return regenerateComparison(ctx, c, root, outDir, workers, progress)
@@ -414,6 +512,44 @@ func regenerateComparison(ctx context.Context, c figureComparison, root, outDir 
 	fmt.Fprintf(progress, "compare %s (seed %d, %d replicates) into %s\n", strings.Join(c.scenarios, ", "), c.seed, c.replicates, opts.OutDir)
 	_, err = sim.Compare(ctx, scs, opts)
 	return err
+}
+
+// regenerateExperiment runs one experiment of the manifest into outDir/<dir>, then the
+// analyses its entries need, as make policy runs them: cartelsim robustness with its
+// defaults (every output, into robustness/) and each cartelsim discover with the
+// entry's condition and the default PRIM options (into discovery/<name>/).
+func regenerateExperiment(ctx context.Context, x figureExperiment, d *experiment.Design, outDir string, workers int, progress io.Writer) error {
+	dir := filepath.Join(outDir, x.dir)
+	fmt.Fprintf(progress, "experiment %s (seed %d, %d replicates) into %s\n", x.design, x.seed, x.replicates, dir)
+	if _, err := experiment.Run(ctx, d, experiment.Options{OutDir: dir, Force: true, Workers: workers}); err != nil {
+		return err
+	}
+	if !x.robustness && len(x.discoveries) == 0 {
+		return nil
+	}
+	e, err := robust.Load(dir)
+	if err != nil {
+		return err
+	}
+	if x.robustness {
+		fmt.Fprintf(progress, "robustness of %s into %s\n", dir, filepath.Join(dir, robustnessDir))
+		if _, err := robust.WriteRobustness(filepath.Join(dir, robustnessDir), e, robust.Analyse(e, nil)); err != nil {
+			return err
+		}
+	}
+	for _, dc := range x.discoveries {
+		out := filepath.Join(dir, discoveryDir, dc.name)
+		fmt.Fprintf(progress, "discover %s into %s\n", dc.cond.condition(), out)
+		// The zero PRIMOptions are cartelsim discover's defaults.
+		disc, err := robust.Discover(e, dc.cond.condition(), robust.PRIMOptions{})
+		if err != nil {
+			return fmt.Errorf("%w (figure %s)", err, dc.neededBy)
+		}
+		if _, err := robust.WriteDiscovery(out, e, disc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runAll runs tasks, at most jobs at a time, starting them in their order. The first

@@ -111,7 +111,11 @@ func (a *answers) markdown() string {
 	} else {
 		w("%d of them, spread over their plausible ranges (`cartelsim params`). ", a.OpenFactors)
 	}
-	w("In each future both scenarios run %d replicates with the same random\n", a.Replicates)
+	replicates := "replicates"
+	if a.Replicates == 1 {
+		replicates = "replicate"
+	}
+	w("In each future both scenarios run %d %s with the same random\n", a.Replicates, replicates)
 	w("numbers, and the policy's **effect** is the difference of their means: a year's weekly average,\n")
 	w("policy minus status quo. An effect below is the median over the futures (in brackets, against the\n")
 	w("status quo's level), then the range the middle 90%% of futures span. \"Lowers them in 80%% of\n")
