@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/cartelsim/cartelsim/internal/fpmath"
 )
 
 // PRIMOptions tune PRIM.
@@ -314,15 +314,25 @@ func (d *primData) simplify(lo, hi []float64) Box {
 	}
 }
 
-// quasiP is P(X >= hits) for X binomial with n trials and probability p.
+// quasiP is P(X >= hits) for X binomial with n trials and probability p: the sum of
+// the binomial probabilities from hits to n, each from log-factorials, in explicitly
+// rounded arithmetic (internal/fpmath) so that every build prints the same digits
+// (gonum's incomplete beta, which distuv.Binomial uses, may fuse multiply-adds).
 func quasiP(hits, n int, p float64) float64 {
-	if hits == 0 {
+	switch {
+	case hits <= 0 || p >= 1:
 		return 1
+	case hits > n || !(p > 0):
+		return 0
 	}
-	if p >= 1 {
-		return 1
+	lnP, lnQ := fpmath.Log(p), fpmath.Log1p(-p)
+	lnN := fpmath.LgammaWhole(float64(n + 1))
+	sum := 0.0
+	for k := hits; k <= n; k++ {
+		lnC := float64(lnN-fpmath.LgammaWhole(float64(k+1))) - fpmath.LgammaWhole(float64(n-k+1))
+		sum += fpmath.Exp(float64(lnC+float64(float64(k)*lnP)) + float64(float64(n-k)*lnQ))
 	}
-	return distuv.Binomial{N: float64(n), P: p}.Survival(float64(hits - 1))
+	return min(sum, 1)
 }
 
 // Bound is one restriction of a box as it reads: the factor's value between the last

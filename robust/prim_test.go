@@ -2,6 +2,7 @@ package robust
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -131,4 +132,45 @@ func TestQuasiPByHand(t *testing.T) {
 	if got := quasiP(1, 2, 0.5); math.Abs(got-0.75) > 1e-12 {
 		t.Errorf("quasi-p %g, want 0.75", got)
 	}
+}
+
+// The quasi-p-value against a second method, the binomial sum in exact rational
+// arithmetic (math/big), over box sizes up to an experiment's few hundred points and
+// into the far tail.
+func TestQuasiPMatchesExactArithmetic(t *testing.T) {
+	for _, n := range []int{1, 7, 64, 128, 300} {
+		for _, per1000 := range []int64{10, 200, 500, 870, 999} {
+			p := float64(per1000) / 1000 // within half an ulp of per1000/1000
+			for hits := 0; hits <= n; hits += 1 + n/13 {
+				want := exactBinomialTail(hits, n, big.NewRat(per1000, 1000))
+				if got := quasiP(hits, n, p); math.Abs(got-want) > 1e-11*want {
+					t.Errorf("quasiP(%d, %d, %g) = %g, exact arithmetic gives %g", hits, n, p, got, want)
+				}
+			}
+		}
+	}
+	if quasiP(3, 2, 0.5) != 0 || quasiP(1, 5, 0) != 0 || quasiP(0, 5, 0.3) != 1 {
+		t.Error("quasiP's edge cases: more hits than points, p = 0 and no hits want 0, 0 and 1")
+	}
+}
+
+// exactBinomialTail is P(X >= hits), X ~ Binomial(n, p), summed exactly.
+func exactBinomialTail(hits, n int, p *big.Rat) float64 {
+	q := new(big.Rat).Sub(big.NewRat(1, 1), p)
+	sum := new(big.Rat)
+	for k := max(hits, 0); k <= n; k++ {
+		term := new(big.Rat).SetInt(new(big.Int).Binomial(int64(n), int64(k)))
+		term.Mul(term, ratPow(p, k))
+		term.Mul(term, ratPow(q, n-k))
+		sum.Add(sum, term)
+	}
+	f, _ := sum.Float64()
+	return f
+}
+
+// ratPow is x^k.
+func ratPow(x *big.Rat, k int) *big.Rat {
+	num := new(big.Int).Exp(x.Num(), big.NewInt(int64(k)), nil)
+	den := new(big.Int).Exp(x.Denom(), big.NewInt(int64(k)), nil)
+	return new(big.Rat).SetFrac(num, den)
 }
