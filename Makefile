@@ -111,7 +111,7 @@ sensitivity-smoke:
 	$(GO) run ./cmd/cartelsim sensitivity out/sensitivity-smoke
 
 ## calibrate: the calibration of the 2006-2024 history (calibrations/mexico-2006.yaml:
-## replenishment ABC-SMC, 100 particles of one replicate, ten generations) into
+## replenishment ABC-SMC, 100 particles of two replicates, up to twenty generations) into
 ## out/calibrate-mexico-2006, its posterior, summary and bands copied to
 ## calibrations/mexico-2006/ (docs/calibration.md gives its time on two cores)
 .PHONY: calibrate
@@ -125,13 +125,14 @@ calibrate:
 ## history-fit: the calibrated history and its counterfactual, 200 replicates each, each
 ## pair of replicates at a parameter set drawn from the posterior (the posterior-predictive
 ## band), against every target of data/targets/mexico-2007-2024.csv (out/history-fit/
-## fit.csv and homicides.png, copied to docs/figures/mexico-2006-homicides.png); and at the
-## scenario's point estimate, into out/history-fit-medians/
+## fit.csv and homicides.png); and at the scenario's point estimate, into
+## out/history-fit-medians/, whose homicides.png is copied to
+## docs/figures/mexico-2006-homicides.png
 .PHONY: history-fit
 history-fit:
 	$(GO) run ./tools/history-fit -replicates 200 -workers 2 -draws calibrations/mexico-2006/posterior.csv -out out/history-fit
-	cp out/history-fit/homicides.png docs/figures/mexico-2006-homicides.png
 	$(GO) run ./tools/history-fit -replicates 200 -workers 2 -out out/history-fit-medians
+	cp out/history-fit-medians/homicides.png docs/figures/mexico-2006-homicides.png
 
 ## test: the README's test command: vet, then every test (fuzz targets run on their seed
 ## corpus; the published figures and the signal test in their short form). A few minutes

@@ -172,8 +172,11 @@ func (r *Replicate) breakAway(wk int, ev *events) {
 		}
 		r.allySelf[s] = r.allySelf[i] * share
 		r.allySelf[i] *= 1 - share
-		if cp.Split.Rivalry > 0 {
-			addWeight(r.rivals, i, s, cp.Split.Rivalry)
+		if w := cp.Split.Rivalry; w > 0 {
+			addWeight(r.rivals, i, s, w)
+			if r.w.frag.FactionRivalryHalfLife > 0 { // a war of secession fades as a succession war's
+				r.fading = append(r.fading, fadingRivalry{i, s, r.record[i], r.record[s], w, w})
+			}
 		}
 		lt := math.Floor(r.lead[i].Lieutenants * share)
 		r.lead[s] = Leadership{Lieutenants: lt, Clarity: r.w.frag.Clarity, Cohesion: 1}

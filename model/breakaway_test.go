@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -149,4 +150,51 @@ func sameFloats(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// A war of secession fades as a succession war does: with FactionRivalryHalfLife 10
+// weeks, the breakaway's rivalry of 8 with its parent is 8 x 2^(-n/10) after the n
+// weeks of fading that end with the breakaway's (the first in the step it splits), half of
+// it after 10, and gone after 250 (below a millionth of 8 after 200); at half-life 0 it
+// stays 8.
+func TestBreakawayRivalryFades(t *testing.T) {
+	const from, rivalry = 5, 8.0
+	for _, h := range []float64{0, 10} {
+		frag := DefaultFragmentation()
+		frag.BirthsPerSaturationExit, frag.BirthsPerVacancy = 0, 0
+		frag.FactionRivalryHalfLife = h
+		brk := Intervention{Kind: Breakaway, From: from, To: Forever, Intensity: 0.4, Actor: Mexico,
+			Targets: Targets{Groups: []string{"a"}}, Split: &BreakawayGroup{ID: "a2", Name: "A's breakaway", Rivalry: rivalry}}
+		r := smallWorld(t, frag, brk).NewReplicate()
+		rng := rand.New(rand.NewPCG(5, 6))
+		r.Reset(rng)
+		out := make([]float64, NumMetrics)
+		for wk := 1; wk <= from; wk++ {
+			r.Step(wk, rng, out)
+		}
+		a, s := slotOf(t, r, "a"), -1
+		recA := r.record[a]
+		for n := 1; n <= 250; n++ {
+			r.Step(from+n, rng, out)
+			if s < 0 {
+				s = slices.IndexFunc(r.record, func(k int) bool { return k == len(r.lineage)-1 })
+				if s < 0 || r.lineage[r.record[s]].Breakaway != 1 {
+					t.Fatal("no breakaway after its date")
+				}
+			}
+			want := rivalry
+			if h > 0 {
+				want = rivalry * math.Exp2(-float64(n)/h)
+			}
+			if n <= 20 && (math.Abs(r.rivalryOf(a, s)-want) > 1e-9 || r.rivalryOf(s, a) != r.rivalryOf(a, s)) {
+				t.Fatalf("half-life %v, %d weeks: rivalry %v (back %v), want %v", h, n, r.rivalryOf(a, s), r.rivalryOf(s, a), want)
+			}
+		}
+		if r.record[a] != recA || !r.alive(a) || !r.alive(s) {
+			t.Fatalf("half-life %v: a or its breakaway ended within 250 weeks: the test needs both", h)
+		}
+		if want := map[bool]float64{true: 0, false: rivalry}[h > 0]; r.rivalryOf(a, s) != want {
+			t.Errorf("half-life %v: rivalry after 250 weeks %v, want %v", h, r.rivalryOf(a, s), want)
+		}
+	}
 }

@@ -121,7 +121,8 @@ type Fragmentation struct {
 	SuccessorLethality      float64
 	SuccessorLethalityWeeks float64
 	// FactionRivalryHalfLife is the half-life, in weeks, of the rivalry FactionRivalry
-	// a succession war leaves between sibling factions; 0: it never fades.
+	// a succession war leaves between sibling factions, and of a scheduled breakaway's
+	// rivalry with its parent (BreakawayGroup.Rivalry); 0: they never fade.
 	FactionRivalryHalfLife float64
 }
 

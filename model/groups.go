@@ -563,7 +563,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 			for _, y := range slots[a+1:] {
 				addWeight(r.rivals, x, y, fr.FactionRivalry)
 				if fr.FactionRivalryHalfLife > 0 {
-					r.fading = append(r.fading, fadingRivalry{x, y, r.record[x], r.record[y], fr.FactionRivalry})
+					r.fading = append(r.fading, fadingRivalry{x, y, r.record[x], r.record[y], fr.FactionRivalry, fr.FactionRivalry})
 				}
 			}
 		}
@@ -683,15 +683,17 @@ func (r *Replicate) promote() {
 }
 
 // fadingRivalry is a sibling rivalry still fading: the slots of the two factions, their
-// lineage indices (a slot reused by another group ends it) and the excess left.
+// lineage indices (a slot reused by another group ends it), the excess left and the
+// excess it started with.
 type fadingRivalry struct {
 	a, b, recA, recB int
-	excess           float64
+	excess, start    float64
 }
 
-// fade lets the sibling rivalries of succession wars decay with half-life
-// Fragmentation.FactionRivalryHalfLife: each week the rivalry loses the fraction
-// 1 - 2^(-1/h) of what is left of its excess; below a millionth of it, the rest goes.
+// fade lets the sibling rivalries of succession wars and of scheduled breakaways decay
+// with half-life Fragmentation.FactionRivalryHalfLife: each week the rivalry loses the
+// fraction 1 - 2^(-1/h) of what is left of its excess; below a millionth of its start,
+// the rest goes.
 func (r *Replicate) fade() {
 	fr := &r.w.frag
 	if len(r.fading) == 0 {
@@ -709,7 +711,7 @@ func (r *Replicate) fade() {
 		}
 		cut := float64(f.excess * (1 - keep))
 		f.excess -= cut
-		if f.excess < 1e-6*fr.FactionRivalry {
+		if f.excess < 1e-6*f.start {
 			cut, f.excess = cut+f.excess, 0
 		}
 		if w := r.rivals[f.a][k].weight - cut; w > 1e-12 {

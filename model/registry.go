@@ -307,7 +307,7 @@ var registryMeta = []paramMeta{
 		"time constant of the decay of a successor's extra lethality"},
 	{"fragmentation", "faction_rivalry_half_life", "weeks", 0, 520, Assumed,
 		"assumption: 0, a succession war's rivalry never fades, as the model had it; the range runs from feuds that fade within weeks to ten years. The data are to choose",
-		"half-life of the rivalry between sibling factions (0: it never fades)"},
+		"half-life of the rivalry between sibling factions and of a scheduled breakaway's with its parent (0: it never fades)"},
 
 	// territory: groups on the states without an economy; the economy's first two keys.
 	{"territory", "members_per_state", "members per state held", 300, 5000, Assumed,
