@@ -81,12 +81,13 @@ type space struct {
 	on                  bool
 	states              int
 	hostility, adjacent float64   // the week's baseline hostility b and adjacent weight a
+	sharing             bool      // the week's Params.SaturationSharing is above 0: crowd is needed
 	dens, adjDens       []float64 // by state: members, and members in the adjacent states
 	local               []float64 // by slot and state: e_i(s), for the states slot i holds
 	reach               []float64 // by slot and state: scratch of spatialExposure
 	// crowd is, by slot, the members around a group's (Params.SaturationSharing): the
 	// members of every group in each state it holds, weighted by its own there, in the
-	// units of a group alone, whose crowd is its own size.
+	// units of a group alone, whose crowd is its own size; 0 unless sharing.
 	crowd               []float64
 	other, home         []float64 // by slot: members placed in each state held but home, and at home
 	deaths, civilians   []float64 // by state: the week's flows
@@ -100,7 +101,7 @@ type space struct {
 
 func (sp *space) reset(w *World, t *territory) {
 	p := w.cfg.Params
-	sp.hostility, sp.adjacent = p.BaselineHostility, p.AdjacentWeight
+	sp.hostility, sp.adjacent, sp.sharing = p.BaselineHostility, p.AdjacentWeight, p.SaturationSharing > 0
 	sp.on = w.cfg.Geography != nil && t.regions > 0
 	if !sp.on {
 		return
@@ -200,8 +201,10 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			ownAround, own := membersAround(geo, mask, home, v, o, h)
-			crowd += float64(own * sp.dens[v])
-			self += float64(own * own)
+			if sp.sharing {
+				crowd += float64(own * sp.dens[v])
+				self += float64(own * own)
+			}
 			e := 0.0
 			if b != 0 {
 				e = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))

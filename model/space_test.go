@@ -476,8 +476,10 @@ func TestCeasefireEvents(t *testing.T) {
 // its own there, over its own squared: x 3000 (2000 x 2000 + 1000 x 2200)/(2000^2 + 1000^2)
 // = 3,720; y 1200 x 1200 x 2200/1200^2 = 2,200, its own and x's in M; z, alone, its own
 // 600. The saturation hazard is omega ((1-s) C + s crowd): at s = 0 the paper's omega C.
+// The world shares crowding, so that its exposure works the crowds out.
 func TestCrowdingByHand(t *testing.T) {
 	p := DefaultParams()
+	p.SaturationSharing = 1
 	r, x, y, z := lineReplicate(t, p, nil)
 	out := make([]float64, len(r.c))
 	total := r.ConflictExposure(out)

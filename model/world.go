@@ -518,7 +518,7 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 		return
 	}
 	p := r.w.ParamsAt(wk)
-	r.space.hostility, r.space.adjacent = p.BaselineHostility, p.AdjacentWeight
+	r.space.hostility, r.space.adjacent, r.space.sharing = p.BaselineHostility, p.AdjacentWeight, p.SaturationSharing > 0
 	r.deploy(wk)
 	r.territory.lost = 0
 	if r.statecraft.on {
