@@ -34,6 +34,7 @@ type Posterior struct {
 	Keys       []string    // the parameters' scenario keys, e.g. parameters.recruitment
 	Particles  [][]float64 // by particle, one value per key
 	Weights    []float64   // by particle, non-negative, summing to a positive total
+	Distances  []float64   // by particle, its distance to the targets in the calibration
 	total      float64
 }
 
@@ -87,6 +88,10 @@ func ReadPosterior(path string) (*Posterior, error) {
 		if w < 0 {
 			return nil, fmt.Errorf("sim: %s:%d: weight %v is negative", path, line, w)
 		}
+		dist, err := num(3)
+		if err != nil {
+			return nil, err
+		}
 		values := make([]float64, len(p.Keys))
 		for k := range values {
 			if values[k], err = num(len(want) + k); err != nil {
@@ -97,10 +102,11 @@ func ReadPosterior(path string) (*Posterior, error) {
 		case g < p.Generation:
 			return nil, fmt.Errorf("sim: %s:%d: generation %d after generation %d (generations come in order)", path, line, g, p.Generation)
 		case g > p.Generation:
-			p.Generation, p.Particles, p.Weights, p.total = g, nil, nil, 0
+			p.Generation, p.Particles, p.Weights, p.Distances, p.total = g, nil, nil, nil, 0
 		}
 		p.Particles = append(p.Particles, values)
 		p.Weights = append(p.Weights, w)
+		p.Distances = append(p.Distances, dist)
 		p.total += w
 	}
 	if len(p.Particles) == 0 {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +36,9 @@ func TestPosteriorDrawProportions(t *testing.T) {
 	}
 	if post.Generation != 1 || len(post.Particles) != 2 || post.Particles[1][0] != 0.003 {
 		t.Fatalf("read generation %d, particles %v; want generation 1's two", post.Generation, post.Particles)
+	}
+	if !slices.Equal(post.Distances, []float64{0.5, 0.4}) {
+		t.Fatalf("read distances %v, want the file's 0.5 and 0.4", post.Distances)
 	}
 	const n = 20000
 	second := 0

@@ -14,7 +14,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
@@ -170,81 +169,23 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers 
 		fmt.Sprintf("homicides: calibrated history, %d replicates %s, and INEGI", replicates, short), hom)
 }
 
-// lastGeneration is the last generation of a calibration's posterior.csv (generation,
-// particle,weight,distance, then the parameters).
-type lastGeneration struct {
-	index     string
-	keys      []string
-	weights   []float64
-	distances []float64
-	theta     [][]float64
-}
-
-func readLastGeneration(path string) (*lastGeneration, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) < 2 {
-		return nil, fmt.Errorf("%s: want a posterior.csv (%v)", path, err)
-	}
-	wcol, dcol := slices.Index(rows[0], "weight"), slices.Index(rows[0], "distance")
-	first := dcol + 1 // the parameters follow the distance
-	if wcol < 0 || dcol < 0 || first >= len(rows[0]) {
-		return nil, fmt.Errorf("%s: want the columns weight and distance, then the parameters", path)
-	}
-	g := &lastGeneration{index: rows[len(rows)-1][0], keys: rows[0][first:]}
-	num := func(s string) (float64, error) {
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %v", path, err)
-		}
-		return x, nil
-	}
-	for _, r := range rows[1:] {
-		if r[0] != g.index {
-			continue
-		}
-		w, err := num(r[wcol])
-		if err != nil {
-			return nil, err
-		}
-		d, err := num(r[dcol])
-		if err != nil {
-			return nil, err
-		}
-		var th []float64
-		for _, x := range r[first:] {
-			v, err := num(x)
-			if err != nil {
-				return nil, err
-			}
-			th = append(th, v)
-		}
-		g.weights, g.distances, g.theta = append(g.weights, w), append(g.distances, d), append(g.theta, th)
-	}
-	return g, nil
-}
-
 // quantiles prints each parameter's weighted quantiles in the last generation of a
 // calibration's posterior.csv, by the calibrator's rule (gonum's empirical quantile).
 func quantiles(path string) error {
-	g, err := readLastGeneration(path)
+	g, err := sim.ReadPosterior(path)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("generation %s, %d particles: weighted 5%%, 50%% and 95%% quantiles\n", g.index, len(g.theta))
-	for k, key := range g.keys {
-		order := make([]int, len(g.theta))
+	fmt.Printf("generation %d, %d particles: weighted 5%%, 50%% and 95%% quantiles\n", g.Generation, len(g.Particles))
+	for k, key := range g.Keys {
+		order := make([]int, len(g.Particles))
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.theta[a][k], g.theta[b][k]) })
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.Particles[a][k], g.Particles[b][k]) })
 		v, w := make([]float64, len(order)), make([]float64, len(order))
 		for i, j := range order {
-			v[i], w[i] = g.theta[j][k], g.weights[j]
+			v[i], w[i] = g.Particles[j][k], g.Weights[j]
 		}
 		fmt.Printf("%-45s %-12.4g %-12.4g %-12.4g\n", key, stat.Quantile(0.05, stat.Empirical, v, w),
 			stat.Quantile(0.5, stat.Empirical, v, w), stat.Quantile(0.95, stat.Empirical, v, w))
@@ -279,7 +220,7 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 			targets = append(targets, t)
 		}
 	}
-	g, err := readLastGeneration(postPath)
+	g, err := sim.ReadPosterior(postPath)
 	if err != nil {
 		return err
 	}
@@ -288,9 +229,9 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 		theta []float64
 	}
 	var cands []cand
-	for i, th := range g.theta {
+	for i, th := range g.Particles {
 		if !slices.ContainsFunc(cands, func(o cand) bool { return slices.Equal(o.theta, th) }) {
-			cands = append(cands, cand{g.distances[i], th})
+			cands = append(cands, cand{g.Distances[i], th})
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
@@ -299,7 +240,7 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 	if err != nil {
 		return err
 	}
-	s.Keys = g.keys
+	s.Keys = g.Keys
 	values, err := s.SimulateChunksAt(context.Background(), s.Seed(), replicates*len(cands), replicates, workers,
 		func(k int) []float64 { return cands[k].theta })
 	if err != nil {
@@ -331,7 +272,7 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 		out = append(out, o)
 	}
 	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(a.d, b.d) })
-	fmt.Printf("the %d particles of generation %s with the smallest distances, %d replicates each, by the distance of their means (targets to %d):\n", len(cands), g.index, replicates, until)
+	fmt.Printf("the %d particles of generation %d with the smallest distances, %d replicates each, by the distance of their means (targets to %d):\n", len(cands), g.Generation, replicates, until)
 	for _, o := range out {
 		fmt.Printf("distance %.1f (kept at %.1f): homicides r = %.3f, 2007 ratio %.2f\n", o.d, cands[o.k].d, o.r, o.q)
 	}
