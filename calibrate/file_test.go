@@ -275,8 +275,8 @@ func TestScenarioReadOnce(t *testing.T) {
 	}
 }
 
-// The US overdose calibration loads, fits the four checked CDC years up to 2021 and none
-// after (data/targets/PROVENANCE.md), and its free parameters are the mechanism's.
+// The US overdose calibration loads and fits the six checked CDC years up to 2021 and none
+// after (data/targets/PROVENANCE.md).
 func TestUSOverdoseCalibrationLoads(t *testing.T) {
 	f, err := Load(filepath.Join("..", "calibrations", "us-overdose.yaml"))
 	if err != nil {
@@ -286,7 +286,7 @@ func TestUSOverdoseCalibrationLoads(t *testing.T) {
 	for _, tg := range f.Config.Targets {
 		years = append(years, tg.Year)
 	}
-	if !reflect.DeepEqual(years, []int{2013, 2016, 2019, 2021}) {
-		t.Errorf("fitted years %v, want 2013, 2016, 2019 and 2021", years)
+	if !reflect.DeepEqual(years, []int{2013, 2016, 2018, 2019, 2020, 2021}) {
+		t.Errorf("fitted years %v, want 2013, 2016, 2018, 2019, 2020 and 2021", years)
 	}
 }

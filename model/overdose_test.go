@@ -47,10 +47,11 @@ func TestOverdoseSupplyHalvedByHand(t *testing.T) {
 }
 
 // The adulterated share grows logistically from fentanyl_share at fentanyl_growth a year;
-// from 2% at 0.7 a year it is 4% a year on and 92% after nine years, by hand.
+// from 2% at 0.7 a year without a ceiling (1) it is 4% a year on and 92% after nine years,
+// by hand.
 func TestFentanylShareByHand(t *testing.T) {
 	e := DefaultEconomy()
-	e.FentanylShare, e.FentanylGrowth = 0.02, 0.7
+	e.FentanylShare, e.FentanylGrowth, e.FentanylCeiling = 0.02, 0.7, 1
 	for _, c := range []struct{ years, want float64 }{
 		{0, 0.02},
 		{1, 1 / (1 + 49*0.4965853)}, // e^-0.7
@@ -63,6 +64,48 @@ func TestFentanylShareByHand(t *testing.T) {
 	e.FentanylGrowth = 0
 	if got := e.fentanylShare(500); got != 0.02 {
 		t.Errorf("share without growth %v, want 0.02", got)
+	}
+}
+
+// With a ceiling K the share grows logistically towards K: from 2% at 0.7 a year under a
+// ceiling of 0.5 it is 0.5 / (1 + 24 e^-0.7) = 3.87% a year on, 0.5 / (1 + 24 e^-6.3) =
+// 47.9% after nine years and 0.5 in the long run, by hand; a share that starts at the
+// ceiling stays there.
+func TestFentanylShareCeilingByHand(t *testing.T) {
+	e := DefaultEconomy()
+	e.FentanylShare, e.FentanylGrowth, e.FentanylCeiling = 0.02, 0.7, 0.5
+	for _, c := range []struct{ years, want float64 }{
+		{0, 0.02},
+		{1, 0.5 / (1 + 24*0.4965853)},
+		{9, 0.5 / (1 + 24*0.0018363)},
+		{100, 0.5},
+	} {
+		if got := e.fentanylShare(c.years * WeeksPerYear); math.Abs(got-c.want) > 1e-5 {
+			t.Errorf("share after %v years %v, want %v", c.years, got, c.want)
+		}
+	}
+	if got := e.fentanylShare(1 * WeeksPerYear); math.Abs(got-0.03870) > 1e-5 {
+		t.Errorf("share after a year %v, want 0.03870", got)
+	}
+	e.FentanylCeiling = 0.02
+	if got := e.fentanylShare(5 * WeeksPerYear); got != 0.02 {
+		t.Errorf("share starting at its ceiling %v after five years, want 0.02", got)
+	}
+}
+
+// The share's clock: with a calendar it counts from FentanylWeekOne weeks before week 1,
+// whatever the warm-up; without one, from the world's first week.
+func TestFentanylClock(t *testing.T) {
+	c := Config{WarmUpWeeks: 30}
+	if got := c.fentanylWeeks(1); got != 30 {
+		t.Errorf("no calendar: week 1 at %v weeks, want the 30 of the warm-up", got)
+	}
+	one := 679.0
+	c.FentanylWeekOne = &one
+	for wk, want := range map[int]float64{1: 679, 11: 689, -29: 649} {
+		if got := c.fentanylWeeks(wk); got != want {
+			t.Errorf("calendar: week %d at %v weeks, want %v", wk, got, want)
+		}
 	}
 }
 

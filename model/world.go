@@ -73,6 +73,11 @@ type Config struct {
 	// their stated strength without side effects; cooperation, precursor control, arms
 	// interdiction, anti-corruption and ceasefires need it.
 	Policy *Policy
+	// FentanylWeekOne, set by worlds whose weeks have dates (a scenario's), is the time in
+	// weeks from 1 January of the economy's FentanylYear to the start of week 1, the
+	// adulterated share's clock (overdose.go). Nil, in worlds without a calendar, counts
+	// that clock from the world's first week (its warm-up's first).
+	FentanylWeekOne *float64
 	// WarmUpWeeks runs the world forward this many weeks from its initial state, without
 	// interventions, before week 0: a world given for 2012 starts a 2025 scenario as it
 	// stands in 2025, in every replicate by the same mechanism.

@@ -3,7 +3,6 @@ package sim
 import (
 	"bytes"
 	"context"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -83,8 +82,7 @@ func TestPolicyLibraryRewriteKeepsItsScenarios(t *testing.T) {
 }
 
 // historyWorld puts the policy library's world of today, the end of the calibrated
-// history, in place of an old policy file's world block, and the adulterated share of
-// the history's first week in its economy (TestPolicyFentanylClockKeeps2012).
+// history, in place of an old policy file's world block.
 func historyWorld(t *testing.T, text []byte) []byte {
 	t.Helper()
 	block := regexp.MustCompile(`(?m)^world:\n(  .*\n)+`)
@@ -94,29 +92,26 @@ func historyWorld(t *testing.T, text []byte) []byte {
 	text = block.ReplaceAll(text, []byte("world:\n  history: ../../../scenarios/history/mexico-2006.yaml\n"))
 	// 200 replicates became 50 with the move: a replicate of the history's world costs more.
 	text = bytes.Replace(text, []byte("\nreplicates: 200\n"), []byte("\nreplicates: 50\n"), 1)
-	return bytes.Replace(text, []byte("\neconomy: {}\n"), []byte("\neconomy: {fentanyl_share: 0.0010265}\n"), 1)
+	return text
 }
 
-// The US side's clock is the world's first week. The policy library's world used to
-// start on 2012-01-01, the date the economy's defaults describe; on the history it starts
-// on 2006-12-03, and status-quo.yaml sets the adulterated share for that week, so that
-// the share from 2025 is the one the old world had (docs/us-side.md, "Limits"): the
-// logistic growth, written out here, from each world's first week to week 0 agrees to
-// five figures.
+// The US side's clock is the calendar: the adulterated share is fentanyl_share on 1
+// January of fentanyl_year (2012 by default), whatever the world's first week. The
+// policy library's world used to start on 2012-01-01 and now starts with the history, on
+// 2006-12-03; in both, week 1 is 2025-01-05, 679 weeks after 2012-01-01 (13 years with 4
+// leap days, 4,749 days, to 2025-01-01, and 4 more: 4,753 days), by hand.
 func TestPolicyFentanylClockKeeps2012(t *testing.T) {
 	old, err := scenario.LoadScenario(filepath.Join("testdata", "policy-before", "status-quo.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := loadScenario(t, filepath.Join("policy", "status-quo.yaml"))
-	share := func(sc *scenario.Scenario) float64 {
-		e, weeks := sc.Config().Economy, float64(sc.Config().WarmUpWeeks)
-		odds := (1 - e.FentanylShare) / e.FentanylShare * math.Exp(-e.FentanylGrowth*weeks*7/365.25)
-		return 1 / (1 + odds)
+	for _, sc := range []*scenario.Scenario{old, now} {
+		if w := sc.Config().FentanylWeekOne; w == nil || *w != 679 {
+			t.Errorf("%s (warm-up %d weeks): week 1 is %v weeks after the share's 2012, want 679", sc.File, sc.Config().WarmUpWeeks, w)
+		}
 	}
-	a, b := share(old), share(now)
-	if now.Config().WarmUpWeeks-old.Config().WarmUpWeeks != 265 || math.Abs(b/a-1) > 1e-4 {
-		t.Errorf("adulterated share at the start: %v after %d weeks from the old world's first week, %v after %d from the history's; want the same",
-			a, old.Config().WarmUpWeeks, b, now.Config().WarmUpWeeks)
+	if now.Config().WarmUpWeeks-old.Config().WarmUpWeeks != 265 {
+		t.Errorf("warm-ups of %d and %d weeks, want the history's 265 more", now.Config().WarmUpWeeks, old.Config().WarmUpWeeks)
 	}
 }

@@ -121,6 +121,9 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	if cfg.Economy, err = p.economy(&sf.Economy); err != nil {
 		return nil, err
 	}
+	if e := cfg.Economy; e != nil {
+		cfg.FentanylWeekOne = fentanylWeekOne(e.FentanylYear, start)
+	}
 	if cfg.Territory, err = p.territory(&sf.Territory, cfg.Economy != nil); err != nil {
 		return nil, err
 	}
@@ -322,4 +325,14 @@ func readSection[T any, P paramSection[T]](p *scenarioParser, name string, n *ya
 		}
 	}
 	return &v, nil
+}
+
+// fentanylWeekOne is the time in weeks from the start of year (a fraction of a year counted
+// as that share of 365.25 days: 2012.5 is 182.625 days after 1 January 2012) to start,
+// week 1's first day.
+func fentanylWeekOne(year float64, start time.Time) *float64 {
+	whole := math.Floor(year)
+	jan1 := time.Date(int(whole), time.January, 1, 0, 0, 0, 0, time.UTC)
+	w := (float64(daysFrom(jan1, start)) - float64((year-whole)*365.25)) / 7
+	return &w
 }

@@ -112,3 +112,29 @@ territory: {}
 		t.Errorf("a placeless world has population path %v", cfg.Population)
 	}
 }
+
+// The adulterated share's clock, by hand: 2013-01-06 is 366 days (2012 is a leap year)
+// and 5 more after 1 January 2012, 53 weeks; mid-2012 is 182.625 days after it.
+func TestFentanylWeekOne(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, c := range []struct {
+		year  float64
+		start string
+		want  float64
+	}{
+		{2012, "2012-01-01", 0},
+		{2012, "2013-01-06", 53},
+		{2012, "2006-12-03", -(5*365 + 1 + 29) / 7.0}, // 2007-2011 with 2008's leap day, and December's last 29 days
+		{2012.5, "2012-01-01", -182.625 / 7},
+	} {
+		if got := *fentanylWeekOne(c.year, day(c.start)); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("year %v, week 1 on %s: %v weeks, want %v", c.year, c.start, got, c.want)
+		}
+	}
+}
