@@ -287,8 +287,13 @@ func TestOverridesReachTheHistorysInterventions(t *testing.T) {
 	if plain.SHA256 == set.SHA256 {
 		t.Error("the override of the history left the scenario's checksum unchanged")
 	}
+	// The error is the scenario's (its override), with both files' names.
 	_, err = scenario.LoadScenarioWith(path, []scenario.Override{{Key: "interventions.capz.intensity", Value: "9"}})
-	if err == nil || !strings.Contains(err.Error(), `no intervention is named "capz" (did you mean caps?)`) {
+	if err == nil || !strings.HasPrefix(err.Error(), path+": --set interventions.capz.intensity=9: neither this scenario (its interventions: raids) nor its history, past.yaml, has an intervention named \"capz\" (did you mean caps?)") {
 		t.Errorf("a name in neither file: %v", err)
+	}
+	_, err = scenario.LoadScenarioWith(path, []scenario.Override{{Key: "interventions.zzz.intensity", Value: "9"}})
+	if err == nil || !strings.HasSuffix(err.Error(), `has an intervention named "zzz" (the history's are caps)`) {
+		t.Errorf("a name in neither file, near none: %v", err)
 	}
 }

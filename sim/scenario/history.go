@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -69,6 +71,40 @@ func (h *scenarioHistory) fail(format string, args ...any) error {
 	return &ScenarioError{File: h.file, Line: h.line, Key: "world.history", Msg: fmt.Sprintf(format, args...)}
 }
 
+// unnamed rewrites a history's error on an override that names an intervention neither
+// the scenario (file, its merged tree top) nor its history has: it is the scenario's
+// override, so the error names the scenario and both lists of names, not the history alone.
+func (h *scenarioHistory) unnamed(err error, file string, top *yaml.Node, sets []Override) error {
+	se, ok := err.(*ScenarioError)
+	const missing = "no intervention is named "
+	if !ok || se.Set == "" || !strings.HasPrefix(se.Msg, missing) {
+		return err
+	}
+	for _, o := range sets {
+		if o.String() != se.Set {
+			continue
+		}
+		steps, perr := o.path()
+		if perr != nil || len(steps) < 2 {
+			return err
+		}
+		name := steps[1].key
+		own := interventionNames(mappingValue(top, "interventions"))
+		hint := didYouMean(name, own)
+		if hint == "" {
+			rest := strings.TrimPrefix(se.Msg[len(missing):], strconv.Quote(name))
+			hint = strings.Replace(rest, "(the names are ", "(the history's are ", 1)
+		}
+		ownText := "none named"
+		if len(own) > 0 {
+			ownText = strings.Join(own, ", ")
+		}
+		return &ScenarioError{File: file, Set: se.Set,
+			Msg: fmt.Sprintf("neither this scenario (its interventions: %s) nor its history, %s, has an intervention named %q%s", ownText, h.path, name, hint)}
+	}
+	return err
+}
+
 // history finds world.history in top (the scenario's merged tree), reads the history and
 // returns top laid over it (the tree parseTree decodes), the history, and the files whose
 // lines the merged tree's nodes carry (c's, then the history's). Without world.history it
@@ -128,7 +164,7 @@ func (c *chain) history(top *yaml.Node) (*yaml.Node, *scenarioHistory, []chainFi
 	}
 	hc := &chain{read: c.read, histories: append(append([]chainFile(nil), c.histories...), c.files...)}
 	if h.sc, err = parseChain(path, data, c.historySets, hc); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, h.unnamed(err, c.files[0].path, top, c.historySets)
 	}
 	if h.sc.history != nil {
 		return nil, nil, nil, h.fail("%s's world is itself a history (%s): name that history here instead", value.Value, h.sc.history.path)

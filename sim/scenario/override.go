@@ -212,18 +212,31 @@ func applyOverride(top *yaml.Node, o Override, line int) (string, error) {
 	return at, nil
 }
 
+// interventionNames are the name: values of an interventions list (nil or not a list:
+// none), sorted.
+func interventionNames(list *yaml.Node) []string {
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var names []string
+	for _, item := range list.Content {
+		if v := mappingValue(item, "name"); v != nil && v.Kind == yaml.ScalarNode {
+			names = append(names, v.Value)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // interventionByName finds the item of the interventions list whose name: is name.
 func interventionByName(list *yaml.Node, name string) (int, error) {
 	var found []int
-	var names []string
 	for k, item := range list.Content {
-		if v := mappingValue(item, "name"); v != nil && v.Kind == yaml.ScalarNode {
-			names = append(names, v.Value)
-			if v.Value == name {
-				found = append(found, k)
-			}
+		if v := mappingValue(item, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == name {
+			found = append(found, k)
 		}
 	}
+	names := interventionNames(list)
 	switch {
 	case len(found) == 1:
 		return found[0], nil
@@ -232,7 +245,6 @@ func interventionByName(list *yaml.Node, name string) (int, error) {
 	case len(names) == 0:
 		return 0, fmt.Errorf("no intervention is named %q (none has a name: key; give one, or use an index, interventions[0])", name)
 	}
-	slices.Sort(names)
 	if hint := didYouMean(name, names); hint != "" {
 		return 0, fmt.Errorf("no intervention is named %q%s", name, hint)
 	}
