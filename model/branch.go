@@ -114,6 +114,7 @@ func (r *Replicate) copyState(src *Replicate) {
 	r.fading = clone(old.fading, src.fading)
 	r.pairs = clone(old.pairs, src.pairs)
 	r.rivalBits = clone(old.rivalBits, src.rivalBits)
+	r.rrBits = clone(old.rrBits, src.rrBits)
 	r.liveBits = clone(old.liveBits, src.liveBits)
 	r.candBits = clone(old.candBits, src.candBits)
 	r.drawHits = clone(old.drawHits, src.drawHits)

@@ -163,6 +163,7 @@ func (r *Replicate) breakAway(wk int, ev *events) {
 		r.lineage[r.record[s]].Breakaway = k + 1
 		r.c[s], r.c[i] = m, x-m
 		r.snap = append(r.snap[:0], r.allies[i]...)
+		r.rivalsChanged = true
 		for _, l := range r.rivals[i] {
 			addWeight(r.rivals, s, l.to, l.weight)
 		}

@@ -109,10 +109,14 @@ type groups struct {
 	fading   []fadingRivalry
 	division float64
 	pairs    [][2]int
-	// Scratch for forming alliances: each slot's rivals as a row of bits, the living
-	// groups, one group's candidates, and the indices of the draws below the hazard.
-	rivalBits, liveBits, candBits []uint64
-	drawHits                      []int
+	// Scratch for forming alliances: each slot's rivals as a row of bits, each slot's
+	// rivals' rivals (the OR of its rivals' rows), the living groups, one group's
+	// candidates, and the indices of the draws below the hazard. The two rows of each
+	// slot depend only on which rival links exist, which changes in few weeks (splits,
+	// breakaways, ends, faded feuds): rivalsChanged says they must be rebuilt.
+	rivalBits, rrBits, liveBits, candBits []uint64
+	drawHits                              []int
+	rivalsChanged                         bool
 	territory
 	space
 
@@ -149,6 +153,7 @@ func (g *groups) reset(w *World) {
 	g.territory.price = 0
 	g.floor = max(1, w.frag.ViableMembers)
 	g.unsettled = false
+	g.rivalsChanged = true
 	for i := range n {
 		to, wt := net.rivals.row(i)
 		for k := range to {
@@ -266,6 +271,7 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 func (g *groups) end(i, wk int, cause Cause) {
 	rec := &g.lineage[g.record[i]]
 	rec.DiedWeek, rec.Cause, rec.Peak = wk, cause, g.peak[i]
+	g.rivalsChanged = true
 	for _, l := range g.rivals[i] {
 		g.rivals[l.to] = unlink(g.rivals[l.to], i)
 	}
@@ -539,6 +545,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 		s := r.born(wk, parent, root, Faction)
 		slots = append(slots, s)
 		r.c[s] = counts[j]
+		r.rivalsChanged = true
 		for _, l := range r.rivals[i] {
 			addWeight(r.rivals, s, l.to, l.weight)
 		}
@@ -559,6 +566,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 	}
 	r.allySelf[i] *= shares[0]
 	if fr.FactionRivalry > 0 {
+		r.rivalsChanged = true
 		for a, x := range slots {
 			for _, y := range slots[a+1:] {
 				addWeight(r.rivals, x, y, fr.FactionRivalry)
@@ -717,6 +725,7 @@ func (r *Replicate) fade() {
 		if w := r.rivals[f.a][k].weight - cut; w > 1e-12 {
 			setWeight(r.rivals, f.a, f.b, w)
 		} else {
+			r.rivalsChanged = true
 			r.rivals[f.a] = unlink(r.rivals[f.a], f.b)
 			r.rivals[f.b] = unlink(r.rivals[f.b], f.a)
 			continue
@@ -765,19 +774,17 @@ func (r *Replicate) realign(rng *rand.Rand) {
 // number of draws, and which candidate a draw belongs to matters only when it is below p,
 // rarely at the weekly hazards of the registry's range, so the walk through the rivals'
 // rivals that orders them (the sum of their rivals' counts for each group) is taken only
-// then.
+// then. The rows of rivals and rivals' rivals are kept until a rival link is made or
+// removed (rivalsChanged), in few weeks: building them is most of the work.
 func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 	n := len(r.c)
 	words := (n + 63) / 64
-	r.rivalBits = resize(r.rivalBits, n*words)
-	clear(r.rivalBits)
+	if r.rivalsChanged || rebuildRivalBitsAlways || len(r.rivalBits) != n*words {
+		r.rivalBitRows(n, words)
+	}
 	r.liveBits = resize(r.liveBits, words)
 	clear(r.liveBits)
 	for i := range n {
-		row := r.rivalBits[i*words : (i+1)*words]
-		for _, l := range r.rivals[i] {
-			row[l.to/64] |= 1 << (l.to % 64)
-		}
 		if r.alive(i) && r.c[i] > 0 {
 			r.liveBits[i/64] |= 1 << (i % 64)
 		}
@@ -792,16 +799,10 @@ func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 		// including i.
 		first := i / 64
 		up := cand[first:]
-		clear(up)
-		for _, l := range r.rivals[i] {
-			row := r.rivalBits[l.to*words+first : (l.to+1)*words]
-			for k := range up {
-				up[k] |= row[k]
-			}
-		}
+		rr := r.rrBits[i*words+first : (i+1)*words]
 		own, live := r.rivalBits[i*words+first:(i+1)*words], r.liveBits[first:]
 		for k := range up {
-			up[k] = (up[k] &^ own[k]) & live[k]
+			up[k] = (rr[k] &^ own[k]) & live[k]
 		}
 		for _, l := range r.allies[i] {
 			if l.to > i {
@@ -831,6 +832,35 @@ func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 			r.refreshAllies(pr[1])
 		}
 	}
+}
+
+// rebuildRivalBitsAlways makes formAlliances rebuild its rows every week, for the test
+// that keeping them gives the same replicate (TestRivalBitRowsKept).
+var rebuildRivalBitsAlways = false
+
+// rivalBitRows builds each slot's row of rivals and row of rivals' rivals (n slots, words
+// words a row).
+func (r *Replicate) rivalBitRows(n, words int) {
+	r.rivalBits = resize(r.rivalBits, n*words)
+	clear(r.rivalBits)
+	for i := range n {
+		row := r.rivalBits[i*words : (i+1)*words]
+		for _, l := range r.rivals[i] {
+			row[l.to/64] |= 1 << (l.to % 64)
+		}
+	}
+	r.rrBits = resize(r.rrBits, n*words)
+	clear(r.rrBits)
+	for i := range n {
+		rr := r.rrBits[i*words : (i+1)*words]
+		for _, l := range r.rivals[i] {
+			row := r.rivalBits[l.to*words : (l.to+1)*words]
+			for k := range rr {
+				rr[k] |= row[k]
+			}
+		}
+	}
+	r.rivalsChanged = false
 }
 
 // candidatePairs lists i's first want candidates for an alliance, the set bits of cand

@@ -1,0 +1,80 @@
+package model_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/model/bacrim"
+)
+
+// formAlliances keeps its rows of rivals and rivals' rivals from week to week and rebuilds
+// them only when a rival link is made or removed. On the BACRIM world with alliances
+// forming, ten years give the same metrics, bit for bit, every week, as rebuilding the
+// rows every week, in two worlds: a kingpin campaign (splits, sibling and inherited
+// rivalries) with feuds that fade away, and one without a campaign where groups below
+// 3,000 members end (their rivalries with them). The alliances do form (the run without
+// them differs), and the rivalries do change (splits and ends are counted).
+func TestRivalBitRowsKept(t *testing.T) {
+	data, err := bacrim.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := data.Network()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(campaign bool, formation float64, always bool) ([][]float64, [2]float64) {
+		*model.RebuildRivalBitsAlways = always
+		defer func() { *model.RebuildRivalBitsAlways = false }()
+		frag := model.DefaultFragmentation()
+		frag.AllianceFormationRate, frag.FactionRivalryHalfLife, frag.AllianceBreakRate = formation, 2, 0.005
+		frag.ViableMembers = 60
+		var ivs []model.Intervention
+		if campaign {
+			ivs = append(ivs, model.Intervention{Kind: model.Decapitation, From: 1, To: 300, Intensity: 8, Actor: model.Mexico,
+				Targets: model.Targets{Largest: 10}})
+		} else {
+			frag.ViableMembers, frag.FactionRivalryHalfLife = 3000, 0
+		}
+		w, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(),
+			InitialMembers: model.DefaultInitialMembers, Fragmentation: &frag, Interventions: ivs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.NewReplicate()
+		rng := rand.New(rand.NewPCG(20, 6))
+		r.Reset(rng)
+		var weeks [][]float64
+		var changes [2]float64 // splits, groups ended
+		for wk := 1; wk <= 520; wk++ {
+			out := make([]float64, model.NumMetrics)
+			r.Step(wk, rng, out)
+			weeks = append(weeks, out)
+			changes[0] += out[model.Splits]
+			changes[1] += out[model.Dissolutions]
+		}
+		return weeks, changes
+	}
+	for _, campaign := range []bool{true, false} {
+		kept, changes := run(campaign, 0.005, false)
+		rebuilt, _ := run(campaign, 0.005, true)
+		none, _ := run(campaign, 0, false)
+		if changes[0]+changes[1] == 0 || (campaign && changes[0] == 0) || (!campaign && changes[1] == 0) {
+			t.Fatalf("campaign %v: %v splits and %v groups ended in ten years: the rivalries hardly changed", campaign, changes[0], changes[1])
+		}
+		differs := false
+		for wk := range kept {
+			for m := range kept[wk] {
+				if math.Float64bits(kept[wk][m]) != math.Float64bits(rebuilt[wk][m]) {
+					t.Fatalf("campaign %v, week %d, metric %v: %v with the rows kept, %v rebuilt every week", campaign, wk+1, model.Metric(m), kept[wk][m], rebuilt[wk][m])
+				}
+				differs = differs || kept[wk][m] != none[wk][m]
+			}
+		}
+		if !differs {
+			t.Errorf("campaign %v: the run with alliances forming is the run without: nothing was tested", campaign)
+		}
+	}
+}
