@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim/scenario"
 )
 
@@ -134,5 +135,37 @@ func TestDecomposeByHand(t *testing.T) {
 	}
 	if _, within := decompose([]float64{1, 3, 5}, 1); !math.IsNaN(within) {
 		t.Errorf("one replicate per draw: within %v, want NaN (not measurable)", within)
+	}
+}
+
+// The registry's US defaults are the best particle (smallest distance) of the shipped US
+// posterior (calibrations/us-overdose/posterior.csv, make calibrate-us), to the two or
+// three figures model.DefaultEconomy gives them.
+func TestUSDefaultsAreTheBestParticle(t *testing.T) {
+	post, err := ReadPosterior(filepath.Join("..", "calibrations", "us-overdose", "posterior.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := 0
+	for k, d := range post.Distances {
+		if d < post.Distances[best] {
+			best = k
+		}
+	}
+	e := model.DefaultEconomy()
+	want := map[string]float64{
+		"economy.fentanyl_share":    e.FentanylShare,
+		"economy.fentanyl_growth":   e.FentanylGrowth,
+		"economy.fentanyl_ceiling":  e.FentanylCeiling,
+		"economy.overdose_fatality": e.OverdoseFatality,
+	}
+	if len(post.Keys) != len(want) {
+		t.Fatalf("posterior keys %v, want the four of %v", post.Keys, want)
+	}
+	for i, key := range post.Keys {
+		def, ok := want[key]
+		if got := post.Particles[best][i]; !ok || math.Abs(got-def) > 0.01*def {
+			t.Errorf("%s: best particle %v, default %v (want within 1%%)", key, got, def)
+		}
 	}
 }
