@@ -115,11 +115,13 @@ type Design struct {
 	Replicates int
 	Seed       uint64
 	Outputs    []Output
-	// Posterior, if set, is the calibrated posterior each point draws its parameters
-	// from (the factors marked Posterior, after the design's own); PosteriorFile is its
-	// path and checksum, as read when the design was loaded.
-	Posterior     *sim.Posterior
-	PosteriorFile ManifestSource
+	// Posteriors, if any, are the calibrated posteriors each point draws its parameters
+	// from, one particle of each, independently (the factors marked Posterior, after the
+	// design's own, in the posteriors' order): posteriors fitted to different data, such
+	// as the history's and the US overdose mechanism's. PosteriorFiles are their paths
+	// and checksums, as read when the design was loaded.
+	Posteriors     []*sim.Posterior
+	PosteriorFiles []ManifestSource
 	// Matrix is the design's points, each a row of factor values.
 	Matrix [][]float64
 }
@@ -575,45 +577,63 @@ func nearestMetric(name string) string {
 	return ""
 }
 
-// readPosterior reads the design's posterior: a calibration's posterior.csv (path
-// relative to the design file), through sim's reader. Each of its parameters becomes a
-// factor after the design's own, its range the lowest and highest value among the
-// particles that can be drawn; a design factor may not be one of them.
+// readPosterior reads the design's posteriors: posterior: is a calibration's
+// posterior.csv or a list of them (paths relative to the design file), read through sim's
+// reader. Each parameter becomes a factor after the design's own, its range the lowest and
+// highest value among the particles that can be drawn; a design factor, or another
+// posterior's parameter, may not be one of them.
 func (d *Design) readPosterior(top *mapping) error {
-	s, ok, err := top.Scalar("posterior")
-	if err != nil || !ok {
-		return err
+	n, ok := top.Keys["posterior"]
+	if !ok {
+		return nil
 	}
-	if s == "" {
-		return top.Fail("posterior", "want a posterior.csv (cartelsim calibrate's)")
+	var names []*yaml.Node
+	switch n.Kind {
+	case yaml.ScalarNode:
+		names = []*yaml.Node{n}
+	case yaml.SequenceNode:
+		names = n.Content
 	}
-	path := s
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(d.File), path)
+	if len(names) == 0 {
+		return top.Fail("posterior", "want a posterior.csv (cartelsim calibrate's) or a list of them")
 	}
-	data, err := yamlmap.ReadLimited(path, 64<<20)
-	if err != nil {
-		return top.Fail("posterior", "%s: %v", path, err)
-	}
-	post, err := sim.ReadPosterior(path)
-	if err != nil {
-		return top.Fail("posterior", "%s", strings.TrimPrefix(err.Error(), "sim: "))
-	}
-	d.Posterior = post
-	d.PosteriorFile = ManifestSource{File: filepath.ToSlash(path), SHA256: sha256Hex(data)}
-	for i, key := range post.Keys {
-		for _, f := range d.Factors {
-			if f.Key == key {
+	for _, name := range names {
+		s := name.Value
+		if name.Kind != yaml.ScalarNode || s == "" {
+			return designError(d.File, name.Line, "posterior", "want a posterior.csv (cartelsim calibrate's)")
+		}
+		path := s
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(filepath.Dir(d.File), path)
+		}
+		data, err := yamlmap.ReadLimited(path, 64<<20)
+		if err != nil {
+			return designError(d.File, name.Line, "posterior", "%s: %v", path, err)
+		}
+		post, err := sim.ReadPosterior(path)
+		if err != nil {
+			return designError(d.File, name.Line, "posterior", "%s", strings.TrimPrefix(err.Error(), "sim: "))
+		}
+		d.Posteriors = append(d.Posteriors, post)
+		d.PosteriorFiles = append(d.PosteriorFiles, ManifestSource{File: filepath.ToSlash(path), SHA256: sha256Hex(data)})
+		for i, key := range post.Keys {
+			for _, f := range d.Factors {
+				if f.Key != key {
+					continue
+				}
+				if f.Posterior {
+					return designError(d.File, name.Line, "posterior", "%s is a parameter of two posteriors: each parameter is drawn from one", key)
+				}
 				return designError(d.File, f.Line, "factor "+key, "%s is a parameter of the posterior %s: the posterior sets it", key, s)
 			}
-		}
-		f := Factor{Key: key, Posterior: true, Lo: math.Inf(1), Hi: math.Inf(-1), Line: top.Keys["posterior"].Line}
-		for k, p := range post.Particles {
-			if post.Weights[k] > 0 {
-				f.Lo, f.Hi = min(f.Lo, p[i]), max(f.Hi, p[i])
+			f := Factor{Key: key, Posterior: true, Lo: math.Inf(1), Hi: math.Inf(-1), Line: name.Line}
+			for k, p := range post.Particles {
+				if post.Weights[k] > 0 {
+					f.Lo, f.Hi = min(f.Lo, p[i]), max(f.Hi, p[i])
+				}
 			}
+			d.Factors = append(d.Factors, f)
 		}
-		d.Factors = append(d.Factors, f)
 	}
 	return nil
 }
@@ -630,12 +650,21 @@ func (d *Design) ownFactors() int {
 	return k
 }
 
-// posteriorColumns appends to each point the parameters of the particle it draws: point p
-// takes sim.Posterior.Draw(seed, p), a particle in proportion to its weight from a stream
-// of the seed and p alone.
+// posteriorColumns appends to each point the parameters of the particle it draws from
+// each posterior: point p takes sim.Posterior.Draw(seed_k, p) of posterior k, a particle
+// in proportion to its weight from a stream of the seed, k and p alone (seed_0 is the
+// design's seed, so a design with one posterior draws as it did before there could be
+// more), the posteriors independently of one another.
 func (d *Design) posteriorColumns(rows [][]float64) [][]float64 {
-	for p := range rows {
-		rows[p] = append(rows[p], d.Posterior.Particles[d.Posterior.Draw(d.Seed, p)]...)
+	for k, post := range d.Posteriors {
+		seed := d.Seed ^ uint64(k)*posteriorSeedStep
+		for p := range rows {
+			rows[p] = append(rows[p], post.Particles[post.Draw(seed, p)]...)
+		}
 	}
 	return rows
 }
+
+// posteriorSeedStep separates the streams of a design's posteriors (the golden ratio's
+// 64-bit constant, as splitmix64 steps its state).
+const posteriorSeedStep = 0x9e3779b97f4a7c15

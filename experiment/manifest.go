@@ -50,9 +50,11 @@ type ManifestDesign struct {
 	Kind   Kind   `json:"kind"`
 	CSV    string `json:"csv,omitempty"`
 	Levels int    `json:"levels,omitempty"`
-	// Posterior is the posterior.csv the points draw their parameters from, if any.
-	Posterior       string `json:"posterior,omitempty"`
-	PosteriorSHA256 string `json:"posterior_sha256,omitempty"`
+	// Posterior is the (first) posterior.csv the points draw their parameters from, if
+	// any; Posteriors are all of them, with their checksums, when there are several.
+	Posterior       string           `json:"posterior,omitempty"`
+	PosteriorSHA256 string           `json:"posterior_sha256,omitempty"`
+	Posteriors      []ManifestSource `json:"posteriors,omitempty"`
 }
 
 type ManifestScenario struct {
@@ -78,10 +80,8 @@ func (d *Design) scenarioFiles() []ManifestSource {
 			}
 		}
 	}
-	if d.Posterior != nil {
-		// So that --resume refuses a posterior that has changed since.
-		files = append(files, d.PosteriorFile)
-	}
+	// So that --resume refuses a posterior that has changed since.
+	files = append(files, d.PosteriorFiles...)
 	return files
 }
 
@@ -109,11 +109,16 @@ type ManifestOutput struct {
 func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 	m := &Manifest{
 		Version: sim.Version, Build: sim.Build(), Command: opts.Command,
-		Design: ManifestDesign{Name: d.Name, File: filepath.ToSlash(d.File), SHA256: d.SHA256, Kind: d.Kind, CSV: d.CSVFile, Levels: d.Levels,
-			Posterior: d.PosteriorFile.File, PosteriorSHA256: d.PosteriorFile.SHA256},
+		Design:     ManifestDesign{Name: d.Name, File: filepath.ToSlash(d.File), SHA256: d.SHA256, Kind: d.Kind, CSV: d.CSVFile, Levels: d.Levels},
 		Points:     d.Points,
 		Replicates: d.Replicates, Seed: d.Seed, Pairing: PairingNote,
 		Workers: workers, StartedAt: cp.StartedAt,
+	}
+	if len(d.PosteriorFiles) > 0 {
+		m.Design.Posterior, m.Design.PosteriorSHA256 = d.PosteriorFiles[0].File, d.PosteriorFiles[0].SHA256
+	}
+	if len(d.PosteriorFiles) > 1 {
+		m.Design.Posteriors = d.PosteriorFiles
 	}
 	if cp.Shards > 1 {
 		m.Shard, m.Shards = cp.Shard, cp.Shards

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,6 +185,54 @@ func TestPosteriorDesignRuns(t *testing.T) {
 	}
 }
 
+// A second posterior, hand-checkable too: economy.rebuild_weeks 2 with weight 1 and 20
+// with weight 1, so each is drawn half the time.
+const secondPosterior = `generation,particle,weight,distance,economy.rebuild_weeks
+0,0,1,1,2
+0,1,1,1,20
+`
+
+// With two posteriors each point draws a particle of each, by weight and independently:
+// the first's draws are those it makes alone (the design's seed), the second's parameters
+// follow its, and the four combinations each come about a quarter of the time.
+func TestTwoPosteriorsDrawIndependently(t *testing.T) {
+	const n = 2000
+	one, err := LoadDesign(writePosteriorFiles(t, posteriorDesign("", n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writePosteriorFiles(t, strings.Replace(posteriorDesign("", n), "posterior: posterior.csv", "posterior: [posterior.csv, second.csv]", 1))
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "second.csv"), []byte(secondPosterior), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadDesign(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Factors) != 2 || d.Factors[0].Key != "parameters.recruitment" || d.Factors[1].Key != "economy.rebuild_weeks" || !d.Factors[1].Posterior {
+		t.Fatalf("factors %+v, want the first posterior's parameter, then the second's", d.Factors)
+	}
+	count := map[[2]float64]int{}
+	for p, row := range d.Matrix {
+		if row[0] != one.Matrix[p][0] {
+			t.Fatalf("point %d draws %v from the first posterior, %v with it alone", p, row[0], one.Matrix[p][0])
+		}
+		count[[2]float64{row[0], row[1]}]++
+	}
+	// Probabilities 1/4 x 1/2 = 1/8 and 3/4 x 1/2 = 3/8: Binomial(2000, p), 4 sd either side.
+	for pair, p := range map[[2]float64]float64{{0.0021, 2}: 0.125, {0.0021, 20}: 0.125, {0.0029, 2}: 0.375, {0.0029, 20}: 0.375} {
+		mean, sd := n*p, math.Sqrt(n*p*(1-p))
+		if c := float64(count[pair]); math.Abs(c-mean) > 4*sd {
+			t.Errorf("%v drawn %v times in %d, want about %v", pair, c, n, mean)
+		}
+	}
+	// The same parameter in two posteriors is refused.
+	dup := strings.Replace(posteriorDesign("", 4), "posterior: posterior.csv", "posterior: [posterior.csv, posterior.csv]", 1)
+	if _, err := LoadDesign(writePosteriorFiles(t, dup)); err == nil || !strings.Contains(err.Error(), "parameters.recruitment is a parameter of two posteriors") {
+		t.Errorf("two posteriors with one parameter: %v", err)
+	}
+}
+
 func TestPosteriorDesignErrors(t *testing.T) {
 	for _, tc := range []struct{ design, want string }{
 		{strings.Replace(posteriorDesign("", 4), "latin-hypercube", "grid", 1), "design.yaml:3: posterior: a posterior goes with design: latin-hypercube"},
@@ -209,7 +258,7 @@ func TestPolicyRobustnessCoversTheLibrary(t *testing.T) {
 	}
 	var d struct {
 		Scenarios []string
-		Posterior string
+		Posterior []string
 		Design    string
 		Outputs   []struct{ Metric string }
 	}
@@ -237,8 +286,9 @@ func TestPolicyRobustnessCoversTheLibrary(t *testing.T) {
 	if len(have) == 0 || have[0] != "status-quo.yaml" {
 		t.Errorf("the reference is %v, want status-quo.yaml first", have)
 	}
-	if filepath.Base(d.Posterior) != "posterior.csv" || d.Design != string(LatinHypercube) {
-		t.Errorf("posterior %q, design %q: want a posterior.csv and latin-hypercube", d.Posterior, d.Design)
+	// The history's posterior and the US overdose mechanism's, drawn together.
+	if !slices.Equal(d.Posterior, []string{"../calibrations/mexico-2006/posterior.csv", "../calibrations/us-overdose/posterior.csv"}) || d.Design != string(LatinHypercube) {
+		t.Errorf("posterior %q, design %q: want the history's and the US posterior.csv and latin-hypercube", d.Posterior, d.Design)
 	}
 	for _, metric := range []string{"homicides", "overdose_deaths"} {
 		if !slices.ContainsFunc(d.Outputs, func(o struct{ Metric string }) bool { return o.Metric == metric }) {

@@ -65,7 +65,7 @@ func (d *Design) sample(top *mapping) error {
 	if hasLevels && d.Kind != Grid && d.Kind != Morris {
 		return top.Fail("levels", "only grid and morris designs take levels")
 	}
-	if d.Posterior != nil && d.Kind != LatinHypercube {
+	if len(d.Posteriors) > 0 && d.Kind != LatinHypercube {
 		return top.Fail("posterior", "a posterior goes with design: latin-hypercube (each point draws a particle, the other factors a Latin hypercube), not %s", d.Kind)
 	}
 	k := len(d.Factors)
@@ -113,7 +113,7 @@ func (d *Design) sample(top *mapping) error {
 		} else {
 			d.Matrix = make([][]float64, points)
 		}
-		if d.Posterior != nil {
+		if len(d.Posteriors) > 0 {
 			d.Matrix = d.posteriorColumns(d.Matrix)
 		}
 	case Sobol:

@@ -55,18 +55,28 @@ type policyAnswer struct {
 	Metrics           []metricAnswer
 }
 
+// posteriorUsed is a posterior the futures drew from: its file and how many parameters it
+// gives.
+type posteriorUsed struct {
+	File string
+	Keys int
+}
+
 type answers struct {
 	Dir                string
 	Points, Replicates int
 	Posterior          string // the posterior file, if the points drew from one
 	PosteriorKeys      int
-	OpenFactors        int
-	Reference          string
-	Year               int
-	Policies           []policyAnswer
-	TableOutputs       []string // the outputs of Year, in the design's order
-	TableMetrics       []string
-	Table              [][]cell // [policy][output]
+	// Posteriors are the posterior files and their parameters' counts (-1 when the file
+	// cannot be read here), when the points drew from several.
+	Posteriors   []posteriorUsed
+	OpenFactors  int
+	Reference    string
+	Year         int
+	Policies     []policyAnswer
+	TableOutputs []string // the outputs of Year, in the design's order
+	TableMetrics []string
+	Table        [][]cell // [policy][output]
 }
 
 // yearOf is the year of an output that is a year's mean ("mean over 2029"), or 0.
@@ -87,6 +97,15 @@ func analyse(e *robust.Experiment, metrics []string, year int, desc map[string]s
 			a.PosteriorKeys++
 		} else {
 			a.OpenFactors++
+		}
+	}
+	if len(m.Design.Posteriors) > 1 {
+		for _, f := range m.Design.Posteriors {
+			keys := -1
+			if p, err := sim.ReadPosterior(f.File); err == nil {
+				keys = len(p.Keys)
+			}
+			a.Posteriors = append(a.Posteriors, posteriorUsed{f.File, keys})
 		}
 	}
 	// The years of the answers' metrics.

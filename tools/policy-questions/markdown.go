@@ -106,7 +106,17 @@ func (a *answers) markdown() string {
 	w("\n*Written by `make policy` (`tools/policy-questions`) from the experiment in `%s`: edit the tool, not this text.*\n\n", a.Dir)
 	w("Each policy was run against the status quo (`%s`) in **%d plausible futures**. A future is one set of\n", a.Reference, a.Points)
 	w("the model's uncertain parameters: ")
-	if a.Posterior != "" {
+	if len(a.Posteriors) > 1 {
+		var each []string
+		for _, p := range a.Posteriors {
+			if p.Keys >= 0 {
+				each = append(each, fmt.Sprintf("`%s`, %d", p.File, p.Keys))
+			} else {
+				each = append(each, fmt.Sprintf("`%s`", p.File))
+			}
+		}
+		w("the %d fitted to the record are drawn from their calibrated posteriors, one particle of\neach, independently (%s), and the %d assumptions the calibrations leave open are spread over their\nplausible ranges (`cartelsim params`). ", a.PosteriorKeys, strings.Join(each, "; "), a.OpenFactors)
+	} else if a.Posterior != "" {
 		w("the %d fitted to the recorded history are drawn together from their calibrated posterior\n(`%s`), and the %d assumptions the calibration leaves open are spread over their\nplausible ranges (`cartelsim params`). ", a.PosteriorKeys, a.Posterior, a.OpenFactors)
 	} else {
 		w("%d of them, spread over their plausible ranges (`cartelsim params`). ", a.OpenFactors)
