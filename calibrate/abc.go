@@ -528,6 +528,24 @@ func (c *Config) inPrior(u []float64) (theta []float64, inside bool) {
 	return theta, true
 }
 
+// propose draws u, on the kernel's scale, from a normal about center with the kernel's
+// covariance, and simulates it if it lies within the prior: its parameters on their own
+// scale, its distance to the targets and whether it was simulated (a proposal outside the
+// prior is not). The draws come from rng in a fixed order: the proposal, the simulation's
+// seed, then the distance's observation error.
+func (c *Config) propose(ctx context.Context, s Simulator, u, center []float64, k *kernel, rng *rand.Rand) (theta []float64, d float64, ran bool, err error) {
+	distmv.NormalRand(u, center, k.chol, rng)
+	theta, inside := c.inPrior(u)
+	if !inside {
+		return nil, 0, false, nil
+	}
+	out, err := c.simulate(ctx, s, theta, rng.Uint64())
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return theta, c.distance(out, rng), true, nil
+}
+
 // next runs generation prev.Index+1 with the given tolerance.
 func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Generation, tol float64, led *ledger) (*Generation, error) {
 	if c.Method == Replenishment {
@@ -549,18 +567,15 @@ func (c *Config) next(ctx context.Context, s Simulator, workers int, prev *Gener
 		u := make([]float64, len(c.Params))
 		for a := range c.MaxAttempts {
 			rng := attemptRNG(c.Seed, t, i, a)
-			j := k.ancestor(rng)
-			distmv.NormalRand(u, k.u[j], k.chol, rng)
-			theta, inside := c.inPrior(u)
-			if !inside {
-				continue
-			}
-			out, err := c.simulate(ctx, s, theta, rng.Uint64())
+			theta, d, ran, err := c.propose(ctx, s, u, k.u[k.ancestor(rng)], k, rng)
 			if err != nil {
 				return err
 			}
+			if !ran {
+				continue
+			}
 			attempts[i]++
-			if d := c.distance(out, rng); d <= tol {
+			if d <= tol {
 				g.Theta[i], g.Distances[i] = theta, d
 				return led.record(i, particle{attempts: attempts[i], distance: d, theta: theta})
 			}
@@ -642,19 +657,17 @@ func (c *Config) replenish(ctx context.Context, s Simulator, workers int, prev *
 		}
 		for a := range steps {
 			rng := attemptRNG(c.Seed, t, i, a)
-			distmv.NormalRand(u, cur, k.chol, rng)
-			prop, inside := c.inPrior(u)
-			if !inside { // the prior's density is 0 there: rejected without a simulation
-				continue
-			}
-			out, err := c.simulate(ctx, s, prop, rng.Uint64())
+			prop, pd, ran, err := c.propose(ctx, s, u, cur, k, rng)
 			if err != nil {
 				return err
+			}
+			if !ran { // the prior's density is 0 there: rejected without a simulation
+				continue
 			}
 			attempts[i]++
 			// The prior is uniform on this scale and the walk symmetric, so the
 			// Metropolis-Hastings ratio is 1 within the tolerance and 0 outside it.
-			if pd := c.distance(out, rng); pd <= tol {
+			if pd <= tol {
 				theta, dist = prop, pd
 				copy(cur, u)
 				moves[i]++
