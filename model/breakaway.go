@@ -163,10 +163,7 @@ func (r *Replicate) breakAway(wk int, ev *events) {
 		r.lineage[r.record[s]].Breakaway = k + 1
 		r.c[s], r.c[i] = m, x-m
 		r.snap = append(r.snap[:0], r.allies[i]...)
-		r.rivalsChanged = true
-		for _, l := range r.rivals[i] {
-			addWeight(r.rivals, s, l.to, l.weight)
-		}
+		r.inheritRivals(s, i)
 		for _, l := range r.snap {
 			addWeight(r.allies, s, l.to, l.weight*share)
 			setWeight(r.allies, i, l.to, l.weight*(1-share))
@@ -174,10 +171,7 @@ func (r *Replicate) breakAway(wk int, ev *events) {
 		r.allySelf[s] = r.allySelf[i] * share
 		r.allySelf[i] *= 1 - share
 		if w := cp.Split.Rivalry; w > 0 {
-			addWeight(r.rivals, i, s, w)
-			if r.w.frag.FactionRivalryHalfLife > 0 { // a war of secession fades as a succession war's
-				r.fading = append(r.fading, fadingRivalry{i, s, r.record[i], r.record[s], w, w})
-			}
+			r.feud(i, s, w) // a war of secession fades as a succession war's
 		}
 		lt := math.Floor(r.lead[i].Lieutenants * share)
 		r.lead[s] = Leadership{Lieutenants: lt, Clarity: r.w.frag.Clarity, Cohesion: 1}

@@ -545,10 +545,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 		s := r.born(wk, parent, root, Faction)
 		slots = append(slots, s)
 		r.c[s] = counts[j]
-		r.rivalsChanged = true
-		for _, l := range r.rivals[i] {
-			addWeight(r.rivals, s, l.to, l.weight)
-		}
+		r.inheritRivals(s, i)
 		for _, l := range r.snap {
 			addWeight(r.allies, s, l.to, l.weight*shares[j])
 		}
@@ -566,13 +563,9 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 	}
 	r.allySelf[i] *= shares[0]
 	if fr.FactionRivalry > 0 {
-		r.rivalsChanged = true
 		for a, x := range slots {
 			for _, y := range slots[a+1:] {
-				addWeight(r.rivals, x, y, fr.FactionRivalry)
-				if fr.FactionRivalryHalfLife > 0 {
-					r.fading = append(r.fading, fadingRivalry{x, y, r.record[x], r.record[y], fr.FactionRivalry, fr.FactionRivalry})
-				}
+				r.feud(x, y, fr.FactionRivalry)
 			}
 		}
 	}
@@ -831,6 +824,26 @@ func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 			r.refreshAllies(pr[0])
 			r.refreshAllies(pr[1])
 		}
+	}
+}
+
+// inheritRivals gives the new group s every rival of its parent p, with the parent's
+// weights.
+func (r *Replicate) inheritRivals(s, p int) {
+	r.rivalsChanged = true
+	for _, l := range r.rivals[p] {
+		addWeight(r.rivals, s, l.to, l.weight)
+	}
+}
+
+// feud adds w to the rivalry of a and b, the war between factions of one group (a
+// succession war's siblings, a breakaway and its parent), which fades with
+// FactionRivalryHalfLife when that is above 0.
+func (r *Replicate) feud(a, b int, w float64) {
+	r.rivalsChanged = true
+	addWeight(r.rivals, a, b, w)
+	if r.w.frag.FactionRivalryHalfLife > 0 {
+		r.fading = append(r.fading, fadingRivalry{a, b, r.record[a], r.record[b], w, w})
 	}
 }
 
