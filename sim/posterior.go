@@ -88,9 +88,10 @@ func ReadPosterior(path string) (*Posterior, error) {
 		if w < 0 {
 			return nil, fmt.Errorf("sim: %s:%d: weight %v is negative", path, line, w)
 		}
-		dist, err := num(3)
-		if err != nil {
-			return nil, err
+		// A distance may be +Inf: generation 0 keeps every draw, a runaway replicate's too.
+		dist, err := strconv.ParseFloat(rec[3], 64)
+		if err != nil || math.IsNaN(dist) || math.IsInf(dist, -1) {
+			return nil, fmt.Errorf("sim: %s:%d: distance is %q, want a number or +Inf", path, line, rec[3])
 		}
 		values := make([]float64, len(p.Keys))
 		for k := range values {

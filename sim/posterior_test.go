@@ -63,6 +63,7 @@ func TestReadPosteriorRejects(t *testing.T) {
 		"number":   {"generation,particle,weight,distance,parameters.recruitment\n0,0,1,0,x\n", "posterior.csv:2: parameters.recruitment is \"x\""},
 		"order":    {"generation,particle,weight,distance,parameters.recruitment\n1,0,1,0,1\n0,0,1,0,1\n", "posterior.csv:3: generation 0 after generation 1"},
 		"no total": {"generation,particle,weight,distance,parameters.recruitment\n0,0,0,0,1\n", "sum to 0"},
+		"distance": {"generation,particle,weight,distance,parameters.recruitment\n0,0,1,NaN,1\n", "posterior.csv:2: distance is \"NaN\""},
 	} {
 		path := filepath.Join(t.TempDir(), "posterior.csv")
 		os.WriteFile(path, []byte(c.text), 0o644)
@@ -70,6 +71,23 @@ func TestReadPosteriorRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "sim: ") {
 			t.Errorf("%s: error %v, want one with %q", name, err, c.want)
 		}
+	}
+}
+
+// Generation 0 keeps every draw, a runaway replicate's distance of +Inf too (as
+// cartelsim calibrate writes it): the file reads, and the last generation is the posterior.
+func TestReadPosteriorInfiniteDistance(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posterior.csv")
+	text := "generation,particle,weight,distance,parameters.recruitment\n0,0,1,+Inf,0.003\n0,1,1,2,0.002\n1,0,1,1.5,0.0025\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadPosterior(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Generation != 1 || len(p.Particles) != 1 || p.Particles[0][0] != 0.0025 || p.Distances[0] != 1.5 {
+		t.Errorf("generation %d, particles %v, distances %v: want generation 1's one particle", p.Generation, p.Particles, p.Distances)
 	}
 }
 
