@@ -187,12 +187,7 @@ func TestExperimentEntryErrors(t *testing.T) {
       "output": "out/tiny/results.csv"`, `path "../design.yaml" must be relative`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			data, _ := os.ReadFile("testdata/experiment-figures.json")
-			if !strings.Contains(string(data), c.old) {
-				t.Fatalf("%q is not in the test manifest", c.old)
-			}
-			path := filepath.Join(t.TempDir(), "figures.json")
-			os.WriteFile(path, []byte(strings.Replace(string(data), c.old, c.new, 1)), 0o644)
+			path := testManifest(t, c.old, c.new)
 			_, err := LoadFigureManifest(path)
 			if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "sim: "+path+": ") || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one line sim: %s: ...%s...", err, path, c.want)

@@ -122,18 +122,12 @@ func (m *FigureManifest) experiments(runs []figureRun, overlays []figureOverlay,
 			switch {
 			case i < 0:
 				groups[k].discoveries = append(groups[k].discoveries, d)
-			case !sameCondition(groups[k].discoveries[i].cond, d.cond):
+			case groups[k].discoveries[i].cond.condition() != d.cond.condition():
 				return nil, fmt.Errorf("sim: %s and %s need different discoveries in out/%s/%s/%s", groups[k].discoveries[i].neededBy, e.Name, dir, discoveryDir, name)
 			}
 		}
 	}
 	return groups, nil
-}
-
-func sameCondition(a, b DiscoverCondition) bool {
-	same := func(x, y *float64) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
-	return a.Policy == b.Policy && a.Output == b.Output && a.Relative == b.Relative && a.Clear == b.Clear &&
-		same(a.Below, b.Below) && same(a.Above, b.Above)
 }
 
 // comparisons groups the comparison entries by directory; entries sharing one must
