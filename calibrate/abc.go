@@ -198,18 +198,29 @@ func (c *Config) Validate() error {
 // distance is how far the replicates' means are from the data; with Noise, each mean
 // takes an observation error drawn from rng.
 func (c *Config) distance(out [][]float64, rng *rand.Rand) float64 {
+	var noise func(Target) float64
+	if c.Noise {
+		noise = func(tg Target) float64 { return float64(tg.SD * rng.NormFloat64()) }
+	}
+	return ZDistance(c.Targets, out, c.Distance, noise)
+}
+
+// ZDistance is how far the means of out's replicates (out[replicate][target]) are from the
+// targets, by the distance dist (+Inf if it is not a number); noise, if not nil, adds an
+// observation error to each target's mean, in the targets' order.
+func ZDistance(targets []Target, out [][]float64, dist Distance, noise func(Target) float64) float64 {
 	d := 0.0
-	for t, tg := range c.Targets {
+	for t, tg := range targets {
 		mean := 0.0
 		for _, row := range out {
 			mean += row[t]
 		}
 		mean /= float64(len(out))
-		if c.Noise {
-			mean += float64(tg.SD * rng.NormFloat64())
+		if noise != nil {
+			mean += noise(tg)
 		}
 		z := (mean - tg.Observed) / tg.SD
-		if c.Distance == AbsoluteZ {
+		if dist == AbsoluteZ {
 			d += math.Abs(z)
 		} else {
 			d += float64(z * z)

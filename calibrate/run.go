@@ -438,26 +438,13 @@ func (c *Config) predictive(ctx context.Context, s Simulator, workers int, g *Ge
 	}
 	bands := make([]Band, len(c.Targets))
 	for t, tg := range c.Targets {
-		type vw struct{ v, w float64 }
-		var xs []vw
+		var x, xw []float64
 		for i, out := range outs {
 			for _, row := range out {
-				xs = append(xs, vw{row[t], g.Weights[i] / float64(len(out))})
+				x, xw = append(x, row[t]), append(xw, g.Weights[i]/float64(len(out)))
 			}
 		}
-		slices.SortStableFunc(xs, func(a, b vw) int {
-			switch {
-			case a.v < b.v:
-				return -1
-			case a.v > b.v:
-				return 1
-			}
-			return 0
-		})
-		v, w := make([]float64, len(xs)), make([]float64, len(xs))
-		for k, x := range xs {
-			v[k], w[k] = x.v, x.w
-		}
+		v, w := SortedWeighted(x, xw)
 		bands[t] = Band{Target: tg, Mean: weightedMean(v, w),
 			P05: stat.Quantile(0.05, stat.Empirical, v, w),
 			P50: stat.Quantile(0.5, stat.Empirical, v, w),
@@ -614,28 +601,35 @@ func (res *Result) Posterior() (mean, sd []float64) {
 // Quantile is the weighted p-quantile of parameter k in the last generation.
 func (res *Result) Quantile(k int, p float64) float64 {
 	g := res.Generations[len(res.Generations)-1]
-	x, w := sortedParam(g, k)
+	x := make([]float64, len(g.Theta))
+	for i, th := range g.Theta {
+		x[i] = th[k]
+	}
+	x, w := SortedWeighted(x, g.Weights)
 	return stat.Quantile(p, stat.Empirical, x, w)
 }
 
-func sortedParam(g *Generation, k int) (x, w []float64) {
-	idx := make([]int, len(g.Theta))
+// SortedWeighted returns the values x with their weights w in increasing order of x, ties
+// in their given order: what gonum's weighted empirical quantile (stat.Quantile) takes.
+func SortedWeighted(x, w []float64) (xs, ws []float64) {
+	idx := make([]int, len(x))
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int {
 		switch {
-		case g.Theta[a][k] < g.Theta[b][k]:
+		case x[a] < x[b]:
 			return -1
-		case g.Theta[a][k] > g.Theta[b][k]:
+		case x[a] > x[b]:
 			return 1
 		}
 		return 0
 	})
-	for _, i := range idx {
-		x, w = append(x, g.Theta[i][k]), append(w, g.Weights[i])
+	xs, ws = make([]float64, len(x)), make([]float64, len(x))
+	for k, i := range idx {
+		xs[k], ws[k] = x[i], w[i]
 	}
-	return x, w
+	return xs, ws
 }
 
 // weightedMeanVar is the mean and variance of x under normalised weights w (the

@@ -38,7 +38,7 @@ func main() {
 	posterior := flag.String("posterior", "", "print the weighted 5%, 50% and 95% quantiles of each parameter in the last generation of this posterior.csv, and stop")
 	draws := flag.String("draws", "", "a posterior.csv: run each pair of replicates at a parameter set drawn by weight from its last generation (the posterior-predictive band); without it every replicate runs at the scenario's values")
 	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each, rank them by the squared-z distance of their replicates' means to the targets up to -fit-until (no observation error), print each, and stop")
-	fitUntil := flag.Int("fit-until", 2021, "with -rescore: the last year of the targets the calibration fitted")
+	fitUntil := flag.Int("fit-until", 2021, "the last year of the targets the calibration fitted: the homicide years the fit is judged on, and with -rescore the years of the distance")
 	var sets setFlags
 	flag.Var(&sets, "set", "KEY=VALUE: run both files with this override (repeatable; with -draws, on top of each draw), to try a value by hand")
 	flag.Parse()
@@ -56,7 +56,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*kingpin, *none, *targetsPath, *draws, *out, *replicates, *workers, sets); err != nil {
+	if err := run(*kingpin, *none, *targetsPath, *draws, *out, *replicates, *workers, *fitUntil, sets); err != nil {
 		fmt.Fprintln(os.Stderr, "history-fit:", err)
 		os.Exit(1)
 	}
@@ -94,7 +94,7 @@ func (f *setFlags) Set(s string) error {
 	return nil
 }
 
-func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers int, sets setFlags) error {
+func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers, fitUntil int, sets setFlags) error {
 	targets, err := readTargets(targetsPath)
 	if err != nil {
 		return err
@@ -141,19 +141,20 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers 
 	}
 	var hom []calibrate.Band
 	for _, kb := range bands[0] {
-		if kb.Target.Name == "homicides" && kb.Target.Year <= 2021 {
+		if kb.Target.Name == "homicides" && kb.Target.Year <= fitUntil {
 			hom = append(hom, kb)
 		}
 	}
 	f := calibrate.FitOf(hom, "homicides")
 	what, short := "at the scenario's parameters", "at the point estimate"
 	if post != nil {
-		what = fmt.Sprintf("at %d draws from %s (%d replicates each)", (replicates+perDraw-1)/perDraw, drawsPath, perDraw)
-		short = fmt.Sprintf("over %d posterior draws", (replicates+perDraw-1)/perDraw)
+		draws := (replicates + perDraw - 1) / perDraw
+		what = fmt.Sprintf("at %d draws from %s (%d replicates each)", draws, drawsPath, perDraw)
+		short = fmt.Sprintf("over %d posterior draws", draws)
 	}
 	fmt.Printf("%d replicates of each scenario, %s\n", replicates, what)
-	fmt.Printf("homicides 2007-2021: %d of %d inside the 90%% band; r = %.3f; 2007 median %.0f against %.0f (ratio %.2f)\n",
-		f.Covered, f.Years, f.Correlation, hom[0].P50, hom[0].Target.Observed, f.FirstRatio)
+	fmt.Printf("homicides %d-%d: %d of %d inside the 90%% band; r = %.3f; %d median %.0f against %.0f (ratio %.2f)\n",
+		hom[0].Target.Year, fitUntil, f.Covered, f.Years, f.Correlation, hom[0].Target.Year, hom[0].P50, hom[0].Target.Observed, f.FirstRatio)
 	worst := 0.0
 	for t, kb := range bands[0] {
 		tg := kb.Target
@@ -178,15 +179,11 @@ func quantiles(path string) error {
 	}
 	fmt.Printf("generation %d, %d particles: weighted 5%%, 50%% and 95%% quantiles\n", g.Generation, len(g.Particles))
 	for k, key := range g.Keys {
-		order := make([]int, len(g.Particles))
-		for i := range order {
-			order[i] = i
+		v := make([]float64, len(g.Particles))
+		for i, th := range g.Particles {
+			v[i] = th[k]
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.Particles[a][k], g.Particles[b][k]) })
-		v, w := make([]float64, len(order)), make([]float64, len(order))
-		for i, j := range order {
-			v[i], w[i] = g.Particles[j][k], g.Weights[j]
-		}
+		v, w := calibrate.SortedWeighted(v, g.Weights)
 		fmt.Printf("%-45s %-12.4g %-12.4g %-12.4g\n", key, stat.Quantile(0.05, stat.Empirical, v, w),
 			stat.Quantile(0.5, stat.Empirical, v, w), stat.Quantile(0.95, stat.Empirical, v, w))
 	}
@@ -258,11 +255,9 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 				mean[t] += v / float64(replicates)
 			}
 		}
-		o := scored{k: k}
+		o := scored{k: k, d: calibrate.ZDistance(targets, values[k*replicates:(k+1)*replicates], calibrate.SquaredZ, nil)}
 		var model, obs []float64
 		for t, tg := range targets {
-			z := (mean[t] - tg.Observed) / tg.SD
-			o.d += float64(z * z)
 			if tg.Name == "homicides" {
 				model, obs = append(model, mean[t]), append(obs, tg.Observed)
 			}
