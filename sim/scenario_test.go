@@ -484,6 +484,30 @@ func TestParseKingpinScenario(t *testing.T) {
 	}
 }
 
+// TestWrittenWorldRescaled: world.initial_members with written groups keeps their shares
+// and brings their total to it (20,000 and 8,000 of 28,000 at 2,800: 2,000 and 800, by
+// hand), and b's lieutenants follow its new size (800/200 = 4, where its written 8,000
+// gives 8; a's stay as written).
+func TestWrittenWorldRescaled(t *testing.T) {
+	src := strings.Replace(kingpinScenario, "world:\n", "world:\n  initial_members: 2800\n", 1)
+	sc, err := scenario.ParseScenario("k.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sc.NewWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.ExpectedInitialSizes(); got[0] != 2000 || got[1] != 800 {
+		t.Errorf("initial sizes %v, want [2000 800]", got)
+	}
+	if lead := w.InitialLeadership(); lead[0].Lieutenants != 4 || lead[1].Lieutenants != 4 {
+		t.Errorf("lieutenants %v and %v, want 4 (written) and 4", lead[0].Lieutenants, lead[1].Lieutenants)
+	}
+	zero := strings.Replace(strings.Replace(src, "members: 20000", "members: 0", 1), "members: 8000", "members: 0", 1)
+	scenarioErrorCase{yaml: zero, line: 6, key: "world.initial_members", msg: "are all 0"}.check(t)
+}
+
 func TestFragmentationScenarioErrors(t *testing.T) {
 	replace := replacer(t, kingpinScenario)
 	for _, c := range []scenarioErrorCase{

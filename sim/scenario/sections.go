@@ -77,10 +77,8 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		}
 		return p.datasetWorld(wf)
 	}
-	for _, key := range []string{"dataset", "initial_members"} {
-		if _, ok := p.keys["world."+key]; ok {
-			return model.Config{}, p.fail("world."+key, "not allowed with world.groups (the groups give their own members)")
-		}
+	if _, ok := p.keys["world.dataset"]; ok {
+		return model.Config{}, p.fail("world.dataset", "not allowed with world.groups (the groups are the world)")
 	}
 	defaults := model.DefaultFragmentation()
 	if frag != nil {
@@ -154,12 +152,16 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 	if err != nil {
 		return model.Config{}, p.fail("world.groups", "%v", strings.TrimPrefix(err.Error(), "model: "))
 	}
+	scale, err := p.writtenScale(wf)
+	if err != nil {
+		return model.Config{}, err
+	}
 	sizes := make([]float64, net.Len())
 	leaders := make([]model.Leadership, net.Len())
 	for i, g := range wf.Groups {
 		k, _ := net.Lookup(g.ID)
-		sizes[k] = float64(*g.Members)
-		l := defaults.DefaultLeadership(float64(*g.Members))
+		sizes[k] = float64(float64(*g.Members) * scale)
+		l := defaults.DefaultLeadership(sizes[k])
 		override(overriding{g.Lieutenants, &l.Lieutenants}, overriding{g.Clarity, &l.Clarity}, overriding{g.Cohesion, &l.Cohesion})
 		if err := l.Validate(); err != nil {
 			return model.Config{}, fieldError(p.file, fmt.Sprintf("world.groups[%d]", i), err, p.keys)
@@ -167,6 +169,31 @@ func (p *scenarioParser) world(wf *worldFile, frag *model.Fragmentation) (model.
 		leaders[k] = l
 	}
 	return model.Config{Network: net, InitialSizes: sizes, Leadership: leaders}, nil
+}
+
+// writtenScale is the factor on written groups' members: 1, or with world.initial_members
+// the factor that brings their total to it, the groups' members then giving only their
+// shares (a calibration can free a world's size, which the record seldom gives, and keep
+// the shares its sources describe).
+func (p *scenarioParser) writtenScale(wf *worldFile) (float64, error) {
+	if wf.InitialMembers == nil {
+		return 1, nil
+	}
+	initial := float64(*wf.InitialMembers)
+	if !(initial >= 0 && initial <= MaxInitial) {
+		return 0, p.fail("world.initial_members", "%v is out of range (0 to %g)", initial, MaxInitial)
+	}
+	total := 0.0
+	for _, g := range wf.Groups {
+		total += float64(*g.Members)
+	}
+	if total == 0 {
+		if initial == 0 {
+			return 1, nil
+		}
+		return 0, p.fail("world.initial_members", "%v members to share, but the groups' members, which give the shares, are all 0", initial)
+	}
+	return initial / total, nil
 }
 
 // groupStates resolves a written group's states (its home state first), nil when it
