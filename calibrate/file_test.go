@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -288,5 +289,44 @@ func TestUSOverdoseCalibrationLoads(t *testing.T) {
 	}
 	if !reflect.DeepEqual(years, []int{2013, 2016, 2018, 2019, 2020, 2021}) {
 		t.Errorf("fitted years %v, want 2013, 2016, 2018, 2019, 2020 and 2021", years)
+	}
+}
+
+// The variants of the history's calibration shipped beside it are copies of it with
+// parameters added: each loads, and differs from it only by those parameters (so an edit
+// of the shipped calibration that is not carried to a variant fails here).
+func TestHistoryCalibrationVariants(t *testing.T) {
+	base, err := Load(filepath.Join("..", "calibrations", "mexico-2006.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, added := range map[string][]string{
+		"mexico-2006-crowding.yaml": {"parameters.saturation", "parameters.saturation_sharing"},
+		"mexico-2006-size.yaml":     {"world.initial_members"},
+	} {
+		f, err := Load(filepath.Join("..", "calibrations", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var extra []Param
+		for _, p := range f.Config.Params {
+			if i := slices.IndexFunc(base.Config.Params, func(q Param) bool { return q.Key == p.Key }); i >= 0 {
+				if q := base.Config.Params[i]; p.Lo != q.Lo || p.Hi != q.Hi || p.Log != q.Log {
+					t.Errorf("%s: %s's prior differs from the shipped calibration's", file, p.Key)
+				}
+				continue
+			}
+			extra = append(extra, p)
+		}
+		var keys []string
+		for _, p := range extra {
+			keys = append(keys, p.Key)
+		}
+		if !slices.Equal(keys, added) || len(f.Config.Params) != len(base.Config.Params)+len(added) {
+			t.Errorf("%s adds %v to the shipped calibration's %d parameters (has %d), want %v", file, keys, len(base.Config.Params), len(f.Config.Params), added)
+		}
+		if !reflect.DeepEqual(f.Config.Targets, base.Config.Targets) || f.Config.Distance != base.Config.Distance || f.Config.Method != base.Config.Method {
+			t.Errorf("%s: targets, distance or method differ from the shipped calibration's", file)
+		}
 	}
 }
