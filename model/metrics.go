@@ -52,6 +52,12 @@ const (
 	DeathsAtSea        // people killed by strikes on boats during the week, expected (sea.go)
 	USCasualties       // US service members killed in special-forces raids during the week (escalation.go)
 	USAgentLimits      // Mexico's limits on US agents, an index in [0,1] at the end of the week (escalation.go)
+	// RivalsPerGroup and AlliesPerGroup are the mean number of rivals and of allies of a
+	// group with members at the end of the week, among groups with members: twice the
+	// links over the groups, the network's mean degree (BACRIM 2020: 92 rivalries and 91
+	// alliances among 150 groups, 1.23 and 1.21).
+	RivalsPerGroup
+	AlliesPerGroup
 	NumMetrics
 )
 
@@ -105,6 +111,8 @@ var metricInfo = [NumMetrics]MetricInfo{
 	DeathsAtSea:        {"deaths_at_sea", "people per week", true},
 	USCasualties:       {"us_casualties", "people per week", true},
 	USAgentLimits:      {"us_agent_limits", "index", false},
+	RivalsPerGroup:     {"rivals_per_group", "groups", false},
+	AlliesPerGroup:     {"allies_per_group", "groups", false},
 }
 
 // Info returns the metric's name, unit and kind.

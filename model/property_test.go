@@ -720,7 +720,7 @@ const (
 // gets a decision.
 func boundOf(m Metric) (metricBound, bool) {
 	switch m {
-	case EffectiveGroups: // 1/HHI of member shares, in groups but a real number
+	case EffectiveGroups, RivalsPerGroup, AlliesPerGroup: // real numbers in groups: 1/HHI, mean degrees
 		return boundAmount, true
 	case Homicides, OverdoseDeaths, DeathsAtSea: // deaths x the homicide ratio; expected deaths
 		return boundAmount, true
@@ -874,6 +874,15 @@ func checkWeek(t *testing.T, r *Replicate, wk int, out []float64, prev *weekStat
 		fail("no members but %v effective groups", eff)
 	case out[Members] > 0 && (eff < 1-1e-9 || eff > float64(positive)*(1+1e-9)):
 		fail("%v effective groups with %d groups holding members", eff, positive)
+	}
+	// The mean degrees times the groups with members are the link ends among them: an
+	// even whole number, at most groups x (groups - 1), 0 without groups.
+	for _, m := range []Metric{RivalsPerGroup, AlliesPerGroup} {
+		g := out[Groups]
+		ends := out[m] * g
+		if k := math.Round(ends); math.Abs(ends-k) > 1e-6*max(1, k) || math.Mod(k, 2) != 0 || k > g*(g-1) || (g == 0 && out[m] != 0) {
+			fail("%s is %v with %v groups: %v link ends", m, out[m], g, ends)
+		}
 	}
 
 	// Events: each split or collapse follows a removal, each split makes at least one

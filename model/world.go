@@ -554,6 +554,9 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	}
 	out[Members] = members
 	out[Groups] = alive
+	if alive > 0 {
+		out[RivalsPerGroup], out[AlliesPerGroup] = r.linkEnds(r.rivals)/alive, r.linkEnds(r.allies)/alive
+	}
 	if sumSq > 0 {
 		out[EffectiveGroups] = members * members / sumSq
 	}
@@ -567,6 +570,23 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	out[Incapacitated] = f.incapacitated
 	out[SaturationExits] = f.saturation
 	r.guard(wk, out)
+}
+
+// linkEnds counts the links of groups with members (x >= 1, as out[Groups] counts
+// them) to groups with members: each link twice, once from each end.
+func (r *Replicate) linkEnds(links [][]link) float64 {
+	n := 0
+	for i, x := range r.c {
+		if x < 1 {
+			continue
+		}
+		for _, l := range links[i] {
+			if r.c[l.to] >= 1 {
+				n++
+			}
+		}
+	}
+	return float64(n)
 }
 
 // flows are the week's totals across cartels.

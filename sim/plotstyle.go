@@ -82,6 +82,8 @@ var metricDisplays = [model.NumMetrics]metricDisplay{
 	model.DeathsAtSea:        {"People killed in strikes on boats per week", "people per week", drawFan},
 	model.USCasualties:       {"US service members killed in raids", "service members", drawCumulative},
 	model.USAgentLimits:      {"Mexico's limits on US agents", "limits index (0 to 1)", drawFan},
+	model.RivalsPerGroup:     {"Rivals of a group", "rivals per group (mean)", drawFan},
+	model.AlliesPerGroup:     {"Allies of a group", "allies per group (mean)", drawFan},
 }
 
 // display returns how plots show metric m.

@@ -113,4 +113,6 @@ var metricDescriptions = map[model.Metric]string{
 	model.DeathsAtSea:        "people killed by strikes on smuggling boats, expected: boats struck times crew_deaths",
 	model.USCasualties:       "US service members killed in special-forces raids",
 	model.USAgentLimits:      "Mexico's limits on US agents, an index in [0,1] at the end of the week: raised by unilateral US kinetic action, lifted over agent_limit_weeks",
+	model.RivalsPerGroup:     "the mean number of rivals of a group with members, among groups with members, at the end of the week: twice the rivalries over the groups (BACRIM 2020: 92 rivalries among 150 groups, 1.23)",
+	model.AlliesPerGroup:     "the mean number of allies of a group with members, among groups with members, at the end of the week (BACRIM 2020: 91 alliances among 150 groups, 1.21)",
 }
