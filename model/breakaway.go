@@ -163,7 +163,7 @@ func (r *Replicate) breakAway(wk int, ev *events) {
 		r.lineage[r.record[s]].Breakaway = k + 1
 		r.c[s], r.c[i] = m, x-m
 		r.snap = append(r.snap[:0], r.allies[i]...)
-		r.inheritRivals(s, i)
+		r.inheritRivals(s, i, 1, nil) // a scheduled breakaway keeps its parent's wars
 		for _, l := range r.snap {
 			addWeight(r.allies, s, l.to, l.weight*share)
 			setWeight(r.allies, i, l.to, l.weight*(1-share))

@@ -124,6 +124,11 @@ type Fragmentation struct {
 	// a succession war leaves between sibling factions, and of a scheduled breakaway's
 	// rivalry with its parent (BreakawayGroup.Rivalry); 0: they never fade.
 	FactionRivalryHalfLife float64
+	// RivalryInheritance is the chance that a succession war's new faction takes up each
+	// of its parent's rivalries, at the parent's weight: 1, every one (the model before
+	// it: every split copies its parent's wars, so rivalries multiply with the groups);
+	// 0, none, the faction starting with only its war with its siblings.
+	RivalryInheritance float64
 }
 
 // FormedAlliance is the weight of an alliance that forms during a run: 1, the smallest
@@ -154,6 +159,7 @@ func DefaultFragmentation() Fragmentation {
 
 		SuccessorLethality:      1,
 		SuccessorLethalityWeeks: WeeksPerYear,
+		RivalryInheritance:      1,
 	}
 }
 
@@ -195,6 +201,7 @@ func (f *Fragmentation) fields() []numField {
 		{"successor_lethality", &f.SuccessorLethality, 0, 100},
 		{"successor_lethality_weeks", &f.SuccessorLethalityWeeks, 1, inf},
 		{"faction_rivalry_half_life", &f.FactionRivalryHalfLife, 0, inf},
+		{"rivalry_inheritance", &f.RivalryInheritance, 0, 1},
 	}
 }
 

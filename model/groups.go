@@ -545,7 +545,7 @@ func (r *Replicate) split(wk, i int, whole float64, rng *rand.Rand, ev *events) 
 		s := r.born(wk, parent, root, Faction)
 		slots = append(slots, s)
 		r.c[s] = counts[j]
-		r.inheritRivals(s, i)
+		r.inheritRivals(s, i, fr.RivalryInheritance, rng)
 		for _, l := range r.snap {
 			addWeight(r.allies, s, l.to, l.weight*shares[j])
 		}
@@ -827,11 +827,14 @@ func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 	}
 }
 
-// inheritRivals gives the new group s every rival of its parent p, with the parent's
-// weights.
-func (r *Replicate) inheritRivals(s, p int) {
+// inheritRivals gives the new group s each rival of its parent p, with the parent's
+// weight, with chance q (one draw a rival when q < 1; rng may be nil when q is 1).
+func (r *Replicate) inheritRivals(s, p int, q float64, rng *rand.Rand) {
 	r.rivalsChanged = true
 	for _, l := range r.rivals[p] {
+		if q < 1 && !(rng.Float64() < q) {
+			continue
+		}
 		addWeight(r.rivals, s, l.to, l.weight)
 	}
 }

@@ -298,6 +298,50 @@ func TestFactionRivalryFades(t *testing.T) {
 	}
 }
 
+// A succession war's faction takes up its parent's rivalry with b (weight 2) with chance
+// RivalryInheritance: never at 0, always at 1 (the parent keeps it either way), and in
+// about half of 400 splits at 0.5 (binomial sd 10; within 4 sd).
+func TestRivalryInheritance(t *testing.T) {
+	for _, q := range []float64{0, 0.5, 1} {
+		frag := DefaultFragmentation()
+		frag.RivalryInheritance = q
+		w := smallWorld(t, frag)
+		inherited := 0
+		const splits = 400
+		for k := range splits {
+			r := w.NewReplicate()
+			rng := rand.New(rand.NewPCG(uint64(k), 3))
+			r.Reset(rng)
+			a, b := slotOf(t, r, "a"), slotOf(t, r, "b")
+			r.c[a] = 20000
+			var ev events
+			r.split(1, a, 2, rng, &ev)
+			for s := range r.c {
+				if s == a || !r.alive(s) || r.lineage[r.record[s]].Origin != Faction {
+					continue
+				}
+				switch x := r.rivalryOf(s, b); x {
+				case 2:
+					inherited++
+				case 0:
+				default:
+					t.Fatalf("inheritance %v: the faction's rivalry with b is %v, want 2 or 0", q, x)
+				}
+				if r.rivalryOf(s, b) != r.rivalryOf(b, s) {
+					t.Fatalf("inheritance %v: rivalry %v one way and %v the other", q, r.rivalryOf(s, b), r.rivalryOf(b, s))
+				}
+			}
+			if r.rivalryOf(a, b) != 2 {
+				t.Fatalf("inheritance %v: the parent's rivalry with b is %v, want 2", q, r.rivalryOf(a, b))
+			}
+		}
+		want := q * splits
+		if math.Abs(float64(inherited)-want) > 4*math.Sqrt(float64(splits)*q*(1-q)) {
+			t.Errorf("inheritance %v: %d of %d factions took up the rivalry, want about %v", q, inherited, splits, want)
+		}
+	}
+}
+
 // rivalryOf is the rivalry weight between slots i and j, 0 without a link.
 func (g *groups) rivalryOf(i, j int) float64 {
 	for _, l := range g.rivals[i] {
