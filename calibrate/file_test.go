@@ -293,17 +293,19 @@ func TestUSOverdoseCalibrationLoads(t *testing.T) {
 }
 
 // The variants of the history's calibration shipped beside it are copies of it with
-// parameters added: each loads, and differs from it only by those parameters (so an edit
-// of the shipped calibration that is not carried to a variant fails here).
+// parameters (and targets) added: each loads, and differs from it only by those (so an
+// edit of the shipped calibration that is not carried to a variant fails here).
 func TestHistoryCalibrationVariants(t *testing.T) {
 	base, err := Load(filepath.Join("..", "calibrations", "mexico-2006.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for file, added := range map[string][]string{
-		"mexico-2006-crowding.yaml": {"parameters.saturation", "parameters.saturation_sharing"},
-		"mexico-2006-size.yaml":     {"world.initial_members"},
+	for file, c := range map[string]struct{ added, targets []string }{
+		"mexico-2006-crowding.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"}},
+		"mexico-2006-size.yaml":     {added: []string{"world.initial_members"}},
+		"mexico-2006-network.yaml":  {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
 	} {
+		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))
 		if err != nil {
 			t.Fatal(err)
@@ -325,8 +327,17 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		if !slices.Equal(keys, added) || len(f.Config.Params) != len(base.Config.Params)+len(added) {
 			t.Errorf("%s adds %v to the shipped calibration's %d parameters (has %d), want %v", file, keys, len(base.Config.Params), len(f.Config.Params), added)
 		}
-		if !reflect.DeepEqual(f.Config.Targets, base.Config.Targets) || f.Config.Distance != base.Config.Distance || f.Config.Method != base.Config.Method {
-			t.Errorf("%s: targets, distance or method differ from the shipped calibration's", file)
+		var extraTargets []string
+		for _, tg := range f.Config.Targets {
+			if !slices.ContainsFunc(base.Config.Targets, func(b Target) bool { return reflect.DeepEqual(b, tg) }) {
+				extraTargets = append(extraTargets, tg.Label())
+			}
+		}
+		if !slices.Equal(extraTargets, c.targets) || len(f.Config.Targets) != len(base.Config.Targets)+len(c.targets) {
+			t.Errorf("%s adds the targets %v to the shipped calibration's, want %v", file, extraTargets, c.targets)
+		}
+		if f.Config.Distance != base.Config.Distance || f.Config.Method != base.Config.Method {
+			t.Errorf("%s: distance or method differ from the shipped calibration's", file)
 		}
 	}
 }
