@@ -875,13 +875,22 @@ func checkWeek(t *testing.T, r *Replicate, wk int, out []float64, prev *weekStat
 	case out[Members] > 0 && (eff < 1-1e-9 || eff > float64(positive)*(1+1e-9)):
 		fail("%v effective groups with %d groups holding members", eff, positive)
 	}
-	// The mean degrees times the groups with members are the link ends among them: an
-	// even whole number, at most groups x (groups - 1), 0 without groups.
-	for _, m := range []Metric{RivalsPerGroup, AlliesPerGroup} {
+	// The mean degrees times the groups with members are the link ends among them,
+	// counted here link by link: an even whole number, at most groups x (groups - 1), 0
+	// without groups.
+	for m, links := range map[Metric][][]link{RivalsPerGroup: r.rivals, AlliesPerGroup: r.allies} {
+		direct := 0
+		for i, x := range r.c {
+			for _, l := range links[i] {
+				if x >= 1 && r.c[l.to] >= 1 {
+					direct++
+				}
+			}
+		}
 		g := out[Groups]
 		ends := out[m] * g
-		if k := math.Round(ends); math.Abs(ends-k) > 1e-6*max(1, k) || math.Mod(k, 2) != 0 || k > g*(g-1) || (g == 0 && out[m] != 0) {
-			fail("%s is %v with %v groups: %v link ends", m, out[m], g, ends)
+		if k := math.Round(ends); math.Abs(ends-k) > 1e-6*max(1, k) || int(k) != direct || direct%2 != 0 || k > g*(g-1) || (g == 0 && out[m] != 0) {
+			fail("%s is %v with %v groups: %v link ends, %d counted link by link", m, out[m], g, ends, direct)
 		}
 	}
 

@@ -573,16 +573,23 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 }
 
 // linkEnds counts the links of groups with members (x >= 1, as out[Groups] counts
-// them) to groups with members: each link twice, once from each end.
+// them) to groups with members, each link twice, once from each end: every end at a group
+// with members, less those of links to the few groups without (links are symmetric), so
+// that the week's cost is the groups', not the links'.
 func (r *Replicate) linkEnds(links [][]link) float64 {
 	n := 0
 	for i, x := range r.c {
-		if x < 1 {
+		if x >= 1 {
+			n += len(links[i])
+		}
+	}
+	for j, x := range r.c {
+		if x >= 1 {
 			continue
 		}
-		for _, l := range links[i] {
+		for _, l := range links[j] {
 			if r.c[l.to] >= 1 {
-				n++
+				n--
 			}
 		}
 	}
