@@ -14,6 +14,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -37,7 +38,7 @@ func main() {
 	out := flag.String("out", "out/history-fit", "output directory")
 	posterior := flag.String("posterior", "", "print the weighted 5%, 50% and 95% quantiles of each parameter in the last generation of this posterior.csv, and stop")
 	draws := flag.String("draws", "", "a posterior.csv: run each pair of replicates at a parameter set drawn by weight from its last generation (the posterior-predictive band); without it every replicate runs at the scenario's values")
-	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each, rank them by the squared-z distance of their replicates' means to the targets up to -fit-until (no observation error), print each, and stop")
+	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each, rank them by the squared-z distance of their replicates' means to the targets the calibration fitted (its calibration.json, beside the posterior) up to -fit-until (no observation error), print each, and stop")
 	fitUntil := flag.Int("fit-until", 2021, "the last year of the targets the calibration fitted: the homicide years the fit is judged on, and with -rescore the years of the distance")
 	var sets setFlags
 	flag.Var(&sets, "set", "KEY=VALUE: run both files with this override (repeatable; with -draws, on top of each draw), to try a value by hand")
@@ -163,7 +164,11 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 			worst = max(worst, abs(d)/tg.Observed)
 			continue
 		}
-		fmt.Printf("%s %d: median %.0f (90%% band %.0f-%.0f) against %g +- %g\n", tg.Name, tg.Year, kb.P50, kb.P05, kb.P95, tg.Observed, tg.SD)
+		prec := 0 // counts of groups and members; two decimals for the network's degrees
+		if tg.Observed < 10 {
+			prec = 2
+		}
+		fmt.Printf("%s %d: median %.*f (90%% band %.*f-%.*f) against %g +- %g\n", tg.Name, tg.Year, prec, kb.P50, prec, kb.P05, prec, kb.P95, tg.Observed, tg.SD)
 	}
 	fmt.Printf("kingpin minus no kingpin, mean homicides: largest |difference| %.2f of the year's record\n", worst)
 	return calibrate.WriteBandPlot(filepath.Join(out, "homicides.png"), "homicides",
@@ -197,6 +202,25 @@ func abs(x float64) float64 {
 	return x
 }
 
+// fittedTargets are the labels of the targets the calibration fitted, from the
+// calibration.json that cartelsim calibrate writes beside its posterior.csv: the targets
+// file may hold others (checks kept out of that fit, or another fit's).
+func fittedTargets(postPath string) ([]string, error) {
+	path := filepath.Join(filepath.Dir(postPath), "calibration.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-rescore needs the calibration's calibration.json beside its posterior: %w", err)
+	}
+	var m calibrate.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(m.Targets) == 0 {
+		return nil, fmt.Errorf("%s names no targets", path)
+	}
+	return m.Targets, nil
+}
+
 // rescoreParticles ranks the n particles of the posterior's last generation with the
 // smallest distances by the distance of the mean of replicates replicates (chunk k of
 // replicates from seed+k, as SimulateChunksAt runs them) to the targets up to year until:
@@ -211,9 +235,13 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 	if err != nil {
 		return err
 	}
+	fitted, err := fittedTargets(postPath)
+	if err != nil {
+		return err
+	}
 	var targets []calibrate.Target
 	for _, t := range all {
-		if t.Year <= until {
+		if t.Year <= until && slices.Contains(fitted, t.Label()) {
 			targets = append(targets, t)
 		}
 	}
