@@ -127,7 +127,7 @@ type Fragmentation struct {
 	// RivalryInheritance is the chance that a succession war's new faction takes up each
 	// of its parent's rivalries, at the parent's weight: 1, every one (the model before
 	// it: every split copies its parent's wars, so rivalries multiply with the groups);
-	// 0, none, the faction starting with only its war with its siblings.
+	// 0, none, the faction starting with only its war with its siblings (FactionRivalry).
 	RivalryInheritance float64
 }
 

@@ -309,7 +309,7 @@ var registryMeta = []paramMeta{
 		"assumption: 0, a succession war's rivalry never fades, as the model had it; the range runs from feuds that fade within weeks to ten years. The data are to choose",
 		"half-life of the rivalry between sibling factions and of a scheduled breakaway's with its parent (0: it never fades)"},
 	{"fragmentation", "rivalry_inheritance", "probability", 0, 1, Assumed,
-		"assumption: 1, a succession war's factions inherit every war of their parent, as the model had it, so that rivalries multiply with the splits (the 2006 history's 2020 world had about 30 rivals a group at that setting); 0: a faction starts with only its siblings' war. BACRIM 2020 (Prieto-Curiel et al. 2023, model/bacrim/data) records 92 rivalries among 150 groups, 1.23 a group. The data are to choose",
+		"assumption: 1, a succession war's factions inherit every war of their parent, as the model had it, so that rivalries multiply with the splits (the 2006 history's 2020 world had about 30 rivals a group at that setting); 0: a faction starts with only its siblings' war (when faction_rivalry is above 0). BACRIM 2020 (Prieto-Curiel et al. 2023, model/bacrim/data) records 92 rivalries among 150 groups, 1.23 a group. The data are to choose",
 		"chance that a succession war's new faction takes up each of its parent's rivalries"},
 
 	// territory: groups on the states without an economy; the economy's first two keys.
