@@ -530,3 +530,47 @@ func TestSaturationSharingWithoutGeography(t *testing.T) {
 		}
 	}
 }
+
+// The network's mean degrees, counted from the data files themselves (readTable):
+// BACRIM 2020's rivalry and alliance edges as undirected pairs (92 and 91 among 150
+// groups, most given in both directions), so that in the paper's world, where every
+// group holds members, a group has 2 x 92 / 150 rivals and 2 x 91 / 150 allies on
+// average.
+func TestBACRIMMeanDegrees(t *testing.T) {
+	pairs := func(file string) int {
+		rows, err := readTable("bacrim/data/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[[2]string]bool{}
+		for _, row := range rows {
+			a, b := min(row["Node"], row["RNode"]), max(row["Node"], row["RNode"])
+			if a != b {
+				seen[[2]string{a, b}] = true
+			}
+		}
+		return len(seen)
+	}
+	rivals, allies := pairs("BACRIM2020_Rivals.csv"), pairs("BACRIM2020_Alliances.csv")
+	if rivals != 92 || allies != 91 {
+		t.Errorf("%d rivalries and %d alliances in the files, want 92 and 91", rivals, allies)
+	}
+	net, _ := shippedWorld(t)
+	w, err := NewWorld(Config{Network: net, Params: DefaultParams(), InitialMembers: DefaultInitialMembers, Mode: MeanField})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, NumMetrics)
+	r := w.NewReplicate()
+	r.Reset(nil)
+	r.Step(1, nil, out)
+	if out[Groups] != 150 {
+		t.Fatalf("%v groups with members, want all 150", out[Groups])
+	}
+	if got, want := out[RivalsPerGroup], 2*float64(rivals)/150; math.Abs(got-want) > 1e-12 {
+		t.Errorf("rivals per group %v, want %v", got, want)
+	}
+	if got, want := out[AlliesPerGroup], 2*float64(allies)/150; math.Abs(got-want) > 1e-12 {
+		t.Errorf("allies per group %v, want %v", got, want)
+	}
+}

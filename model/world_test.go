@@ -1,11 +1,8 @@
 package model_test
 
 import (
-	"encoding/csv"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -331,48 +328,5 @@ func TestStepAllocatesNothing(t *testing.T) {
 		if a := testing.AllocsPerRun(200, func() { wk++; r.Step(wk, rng, out) }); a != 0 {
 			t.Errorf("%v: %v allocations per step", mode, a)
 		}
-	}
-}
-
-// The network's mean degrees, counted from the data files themselves: BACRIM 2020's
-// rivalry and alliance edges as undirected pairs (92 and 91 among 150 groups, most given
-// in both directions), so that in the paper's world, where every group holds members, a
-// group has 2 x 92 / 150 rivals and 2 x 91 / 150 allies on average.
-func TestBACRIMMeanDegrees(t *testing.T) {
-	pairs := func(file string) int {
-		f, err := os.Open(filepath.Join("bacrim", "data", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		rows, err := csv.NewReader(f).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[[2]string]bool{}
-		for _, row := range rows[1:] { // Edge,Node,Group,RNode,RGroup,weight
-			a, b := row[1], row[3]
-			if a > b {
-				a, b = b, a
-			}
-			if a != b {
-				seen[[2]string{a, b}] = true
-			}
-		}
-		return len(seen)
-	}
-	rivals, allies := pairs("BACRIM2020_Rivals.csv"), pairs("BACRIM2020_Alliances.csv")
-	if rivals != 92 || allies != 91 {
-		t.Errorf("%d rivalries and %d alliances in the files, want 92 and 91", rivals, allies)
-	}
-	out := runWeeks(newWorld(t, model.MeanField, nil), nil, 1)[1]
-	if out[model.Groups] != 150 {
-		t.Fatalf("%v groups with members, want all 150", out[model.Groups])
-	}
-	if got, want := out[model.RivalsPerGroup], 2*float64(rivals)/150; math.Abs(got-want) > 1e-12 {
-		t.Errorf("rivals per group %v, want %v", got, want)
-	}
-	if got, want := out[model.AlliesPerGroup], 2*float64(allies)/150; math.Abs(got-want) > 1e-12 {
-		t.Errorf("allies per group %v, want %v", got, want)
 	}
 }

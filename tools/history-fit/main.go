@@ -206,7 +206,7 @@ func abs(x float64) float64 {
 // calibration.json that cartelsim calibrate writes beside its posterior.csv: the targets
 // file may hold others (checks kept out of that fit, or another fit's).
 func fittedTargets(postPath string) ([]string, error) {
-	path := filepath.Join(filepath.Dir(postPath), "calibration.json")
+	path := filepath.Join(filepath.Dir(postPath), calibrate.ManifestFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("-rescore needs the calibration's calibration.json beside its posterior: %w", err)
