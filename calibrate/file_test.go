@@ -302,6 +302,7 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 	}
 	for file, c := range map[string]struct {
 		added, targets []string
+		widened        []string      // priors the variant's notes say it widens
 		settings       func(*Config) // the settings the variant's own notes say it changes, set back
 	}{
 		"mexico-2006-crowding.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"},
@@ -311,6 +312,7 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 			}},
 		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}},
 		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
+		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, widened: []string{"parameters.recruitment"}},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))
@@ -320,7 +322,12 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		var extra []Param
 		for _, p := range f.Config.Params {
 			if i := slices.IndexFunc(base.Config.Params, func(q Param) bool { return q.Key == p.Key }); i >= 0 {
-				if q := base.Config.Params[i]; p.Lo != q.Lo || p.Hi != q.Hi || p.Log != q.Log {
+				q := base.Config.Params[i]
+				if slices.Contains(c.widened, p.Key) {
+					if !(p.Lo <= q.Lo && p.Hi >= q.Hi && (p.Lo < q.Lo || p.Hi > q.Hi)) || p.Log != q.Log {
+						t.Errorf("%s: %s's prior [%v, %v] does not widen the shipped calibration's [%v, %v]", file, p.Key, p.Lo, p.Hi, q.Lo, q.Hi)
+					}
+				} else if p.Lo != q.Lo || p.Hi != q.Hi || p.Log != q.Log {
 					t.Errorf("%s: %s's prior differs from the shipped calibration's", file, p.Key)
 				}
 				continue

@@ -339,6 +339,7 @@ func (iv Intervention) apply(p *Params) {
 	switch iv.Kind {
 	case RecruitmentReduction:
 		p.Recruitment *= 1 - iv.Intensity
+		p.PoolRecruitment *= 1 - iv.Intensity
 	case Incapacitation:
 		p.Incapacitation *= 1 + iv.Intensity
 	}

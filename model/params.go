@@ -25,6 +25,12 @@ func fieldErrorf(field, format string, args ...any) error {
 type Params struct {
 	// Recruitment is rho: recruits per member per week.
 	Recruitment float64
+	// PoolRecruitment is recruits per 100,000 people per week, for all groups together,
+	// shared out among them in proportion to their size: recruitment that the pool of
+	// people who can be recruited sets, growing with the population rather than with the
+	// cartels. 0 is the paper's, all recruitment rho C_i. It needs a world with geography
+	// (its population).
+	PoolRecruitment float64
 	// Incapacitation is eta: members arrested or otherwise removed per week in total,
 	// shared out among cartels in proportion to their size.
 	Incapacitation float64
@@ -149,6 +155,7 @@ func (p Params) Validate() error {
 		field, name string
 		v, hi       float64
 	}{
+		{"pool_recruitment", "pool recruitment", p.PoolRecruitment, maxSpatialParam},
 		{"baseline_hostility", "baseline hostility", p.BaselineHostility, maxSpatialParam},
 		{"adjacent_weight", "adjacent weight (relative to a shared state)", p.AdjacentWeight, 1},
 		{"baseline_homicide_rate", "baseline homicide rate", p.BaselineHomicideRate, maxSpatialParam},

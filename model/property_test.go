@@ -55,6 +55,7 @@ func paramFields(p *Params) []numField {
 	inf := math.Inf(1)
 	return []numField{
 		{"recruitment", &p.Recruitment, 0, inf},
+		{"pool_recruitment", &p.PoolRecruitment, 0, maxSpatialParam},
 		{"incapacitation", &p.Incapacitation, 0, inf},
 		{"conflict_lethality", &p.ConflictLethality, 0, inf},
 		{"saturation", &p.Saturation, 0, inf},
@@ -471,6 +472,7 @@ func drawWorld(t testing.TB, rng *rand.Rand) *propWorld {
 		cfg.Economy = &e
 	} else {
 		cfg.Economy, cfg.Geography = nil, nil
+		cfg.Params.PoolRecruitment = 0 // it needs a geography
 		pw.stateNames = nil
 	}
 	if withPol {

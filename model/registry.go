@@ -97,6 +97,7 @@ func sectionFields(section string) []numField {
 func (p *Params) keyedFields() []numField {
 	return []numField{
 		{name: "recruitment", p: &p.Recruitment},
+		{name: "pool_recruitment", p: &p.PoolRecruitment},
 		{name: "incapacitation", p: &p.Incapacitation},
 		{name: "conflict_lethality", p: &p.ConflictLethality},
 		{name: "saturation", p: &p.Saturation},
@@ -207,6 +208,9 @@ var registryMeta = []paramMeta{
 	{"parameters", "recruitment", "per member per week", 1.9e-3, 3.2e-3, Sourced,
 		"Prieto-Curiel et al. 2023 (Science 381:1312), fitted. Range: about 25% either side (assumption); at 1.9e-3, 185,000 members recruit 350 a week, the low end of the 350-370 the paper finds cartels need to avoid collapse",
 		"rho: recruits per member per week"},
+	{"parameters", "pool_recruitment", "recruits per 100,000 people per week", 0, 0.4, Assumed,
+		"0 is Prieto-Curiel et al. 2023's recruitment, proportional to each group's members (recruits bring recruits), which compounds as the cartels grow. Contested, so the range spans the other view (assumption): recruits come from a pool of young people that poverty and the labour market set (Dell, Feigenberg & Teshima 2019, AER: Insights 1:43: manufacturing jobs lost to competition with China raised cocaine trafficking and violence in Mexico, most where criminal organisations were), growing with the population, not with the cartels, and shared out among groups by size. 0.4 is all of the paper's 2012 recruitment, about 290 a week among 117 million people, with room. Worlds without geography cannot use it",
+		"recruits the population supplies each week, for all groups together"},
 	{"parameters", "incapacitation", "members per week, all groups", 55, 220, Sourced,
 		"Prieto-Curiel et al. 2023, fitted. Range: half to double (assumption); doubling is the paper's incapacitation scenario",
 		"eta: members arrested or removed per week, shared by size"},

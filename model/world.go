@@ -107,6 +107,7 @@ type World struct {
 	econ       Economy       // zero without an economy
 	terr       Territory     // the territory's parameters (the economy's, with one); zero without geography
 	pol        Policy        // zero without a policy
+	population float64       // the Geography's people, at its counts; 0 without one
 	homes      []int         // each initial group's home state, with geography
 	held       []uint64      // each initial group's states at week 0, home included, with geography
 	campaigns  []campaign
@@ -209,6 +210,13 @@ func NewWorld(cfg Config) (*World, error) {
 	}
 	if (w.Dynamic() || w.HasGeography() || w.HasPolicy()) && cfg.Mode == MeanField {
 		return nil, ErrMeanFieldFragmentation
+	}
+	if cfg.Geography != nil {
+		for _, st := range cfg.Geography.States {
+			w.population += st.Population
+		}
+	} else if cfg.Params.PoolRecruitment > 0 {
+		return nil, errors.New("model: pool recruitment needs a geography (the population it recruits from)")
 	}
 	if cfg.Population != nil {
 		if cfg.Geography == nil {
@@ -726,6 +734,17 @@ func (r *Replicate) substepRK4(p Params, dt float64) flows {
 	return flows{}.plus(f1, dt/6).plus(f2, 2*dt/6).plus(f3, 2*dt/6).plus(f4, dt/6)
 }
 
+// recruitmentRate is a member's recruitment hazard this week, before the economy's factor,
+// at s members in all: rho, plus the pool's recruits (Params.PoolRecruitment per 100,000
+// of the week's population) shared out by size.
+func (r *Replicate) recruitmentRate(p Params, s float64) float64 {
+	if p.PoolRecruitment == 0 {
+		return p.Recruitment
+	}
+	pool := float64(p.PoolRecruitment*float64(r.w.population*r.w.populationFactor(r.week))) / 1e5
+	return p.Recruitment + pool/s
+}
+
 // stepStochastic draws the week for every cartel from the sizes at its start. Each member
 // leaves at the competing hazards of arrest (eta/S), conflict death (theta (K C)_i) and
 // saturation (omega C_i); the number who leave is Binomial(C_i, 1-exp(-h)), split among
@@ -745,6 +764,7 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	}
 	var f flows
 	perCapitaArrest := p.Incapacitation / s
+	rho := r.recruitmentRate(p, s)
 	for i, x := range c {
 		if x <= 0 {
 			r.satExits[i] = 0
@@ -773,7 +793,7 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 			r.satExits[i] = exits - arrested - killed
 			f.saturation += r.satExits[i]
 		}
-		recruits := Poisson(rng, p.Recruitment*r.factor[i]*x)
+		recruits := Poisson(rng, rho*r.factor[i]*x)
 		f.recruits += recruits
 		nc := x - exits + recruits
 		c[i] = nc

@@ -51,6 +51,7 @@ type relationFile struct {
 
 type ParametersFile struct {
 	Recruitment       *RealValue `yaml:"recruitment"`
+	PoolRecruitment   *RealValue `yaml:"pool_recruitment"`
 	Incapacitation    *RealValue `yaml:"incapacitation"`
 	ConflictLethality *RealValue `yaml:"conflict_lethality"`
 	Saturation        *RealValue `yaml:"saturation"`

@@ -81,6 +81,7 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	params := model.DefaultParams()
 	override(
 		overriding{sf.Parameters.Recruitment, &params.Recruitment},
+		overriding{sf.Parameters.PoolRecruitment, &params.PoolRecruitment},
 		overriding{sf.Parameters.Incapacitation, &params.Incapacitation},
 		overriding{sf.Parameters.ConflictLethality, &params.ConflictLethality},
 		overriding{sf.Parameters.Saturation, &params.Saturation},
@@ -186,6 +187,7 @@ func (sf *ScenarioFile) numbers() []givenNumber {
 	out := []givenNumber{
 		{"world.initial_members", sf.World.InitialMembers},
 		{"parameters.recruitment", ps.Recruitment},
+		{"parameters.pool_recruitment", ps.PoolRecruitment},
 		{"parameters.incapacitation", ps.Incapacitation},
 		{"parameters.conflict_lethality", ps.ConflictLethality},
 		{"parameters.saturation", ps.Saturation},

@@ -1,0 +1,117 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// poolWorld is the line geography (6 million people) with x (home A) at 3,000 members, y
+// (home M) at 1,000 and z (home B) at 500, nobody spreading, on a territory without an
+// economy (so no revenue factor), and no losses: every change is a recruit.
+func poolWorld(t *testing.T, rho, pool float64, ivs ...Intervention) *World {
+	t.Helper()
+	net, err := NewNetwork([]Group{{ID: "x", State: "A"}, {ID: "y", State: "M"}, {ID: "z", State: "B"}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := DefaultParams()
+	p.Recruitment, p.PoolRecruitment = rho, pool
+	p.Incapacitation, p.ConflictLethality, p.Saturation = 0, 0, 0
+	terr := DefaultTerritory()
+	terr.MembersPerState = 1e9
+	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: []float64{3000, 1000, 500},
+		Territory: &terr, Geography: lineGeography(t), Interventions: ivs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// Pool recruitment checked by hand: 10 recruits per 100,000 people a week among the line
+// geography's 6 million people are 600 a week, shared by size (3,000 : 1,000 : 500), on
+// top of rho's. Each group's recruits in one week are Poisson, so over n independent
+// one-week replicates their mean is within 4 sd (sqrt(mean/n)) of the hand figure.
+func TestPoolRecruitmentByHand(t *testing.T) {
+	const n = 4000
+	for _, c := range []struct {
+		name      string
+		rho, pool float64
+		intensity float64 // of a recruitment reduction over the week, 0 for none
+		want      [3]float64
+	}{
+		// rho alone: 0.002 x (3000, 1000, 500).
+		{"rho only", 0.002, 0, 0, [3]float64{6, 2, 1}},
+		// The pool alone: 600 x (3000, 1000, 500) / 4500.
+		{"pool only", 0, 10, 0, [3]float64{400, 400.0 / 3, 200.0 / 3}},
+		// Both add.
+		{"both", 0.002, 10, 0, [3]float64{406, 2 + 400.0/3, 1 + 200.0/3}},
+		// A reduction of 0.25 prevents a quarter of both.
+		{"both, a quarter prevented", 0.002, 10, 0.25, [3]float64{304.5, 0.75 * (2 + 400.0/3), 0.75 * (1 + 200.0/3)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ivs []Intervention
+			if c.intensity > 0 {
+				ivs = append(ivs, Intervention{Kind: RecruitmentReduction, Actor: Mexico, From: 0, To: 1, Intensity: c.intensity})
+			}
+			w := poolWorld(t, c.rho, c.pool, ivs...)
+			r := w.NewReplicate()
+			slots := [3]int{}
+			var sum [3]float64
+			out := make([]float64, NumMetrics)
+			for k := range n {
+				rng := rand.New(rand.NewPCG(uint64(k), 7))
+				r.Reset(rng)
+				for g, id := range []string{"x", "y", "z"} {
+					slots[g] = slotOf(t, r, id)
+				}
+				before := [3]float64{}
+				for g, s := range slots {
+					before[g] = r.c[s]
+				}
+				r.Step(1, rng, out)
+				for g, s := range slots {
+					sum[g] += r.c[s] - before[g]
+				}
+			}
+			for g := range sum {
+				mean, want := sum[g]/n, c.want[g]
+				if sd := math.Sqrt(want / n); math.Abs(mean-want) > 4*sd {
+					t.Errorf("group %d: %v recruits a week on average, want %v (sd of the mean %.3g)", g, mean, want, sd)
+				}
+			}
+		})
+	}
+}
+
+// The pool is the population's: it follows the calendar when the world has one, so that
+// with the population doubled the pool's recruits double.
+func TestPoolRecruitmentFollowsPopulation(t *testing.T) {
+	w := poolWorld(t, 0, 10)
+	r := w.NewReplicate()
+	r.Reset(rand.New(rand.NewPCG(1, 2)))
+	r.week = 1
+	base := r.recruitmentRate(w.cfg.Params, 4500)
+	if want := 600.0 / 4500; math.Abs(base-want) > 1e-12 {
+		t.Fatalf("rate %v, want %v", base, want)
+	}
+	w.cfg.Population = &Population{Start: 0, Counts: []PopulationCount{{Day: 0, Ratio: 2}}}
+	if got := r.recruitmentRate(w.cfg.Params, 4500); math.Abs(got-2*base) > 1e-12 {
+		t.Errorf("rate with the population doubled %v, want %v", got, 2*base)
+	}
+}
+
+// Without a geography there is no population to recruit from: refused, not ignored.
+func TestPoolRecruitmentNeedsGeography(t *testing.T) {
+	p := DefaultParams()
+	p.PoolRecruitment = 0.1
+	net, err := NewNetwork([]Group{{ID: "x"}, {ID: "y"}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewWorld(Config{Network: net, Params: p, InitialMembers: 1000})
+	if err == nil || !strings.Contains(err.Error(), "pool recruitment needs a geography") {
+		t.Errorf("got %v, want the pool recruitment refused", err)
+	}
+}
