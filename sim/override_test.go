@@ -192,6 +192,7 @@ func TestOverrideErrors(t *testing.T) {
 		{goodScenario, "weeks=0", "", "out of range (1 to 5200)"},
 		{goodScenario, "replicates=many", "", `want a whole number, got "many"`},
 		{goodScenario, "parameters.recruitment=-0.1", "", "negative recruitment rate"},
+		{goodScenario, "parameters.pool_recruitment=0.1", "", "pool recruitment needs a world on the states"},
 		{goodScenario, "interventions[0].intensity=.nan", "", "not a finite number"},
 		{goodScenario, "interventions[0].intensity=[1]", "", "want a number, got a list"},
 		{goodScenario, "interventions[0].kind=carpet-bombing", "", `unknown intervention kind "carpet-bombing"`},

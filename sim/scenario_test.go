@@ -727,6 +727,7 @@ world:
   since: 2024-01-07
 parameters:
   recruitment: 2.5e-3
+  pool_recruitment: 0.01
   incapacitation: 110
   conflict_lethality: 1.5e-8
   saturation: 4e-8

@@ -149,6 +149,9 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	if err := p.capped(sf.numbers()); err != nil {
 		return nil, err
 	}
+	if cfg.Params.PoolRecruitment > 0 && cfg.Geography == nil {
+		return nil, p.fail("parameters.pool_recruitment", "pool recruitment needs a world on the states (a territory or an economy): the population it recruits from")
+	}
 	sc.config = cfg
 	if _, err := sc.NewWorld(); err != nil {
 		if errors.Is(err, model.ErrMeanFieldFragmentation) {
