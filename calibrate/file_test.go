@@ -310,9 +310,10 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 				c.Particles, c.MaxGenerations = base.Config.Particles, base.Config.MaxGenerations
 				c.Replicates, c.MinAcceptance = base.Config.Replicates, base.Config.MinAcceptance
 			}},
-		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}},
-		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
-		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, widened: []string{"parameters.recruitment"}},
+		"mexico-2006-size.yaml":        {added: []string{"world.initial_members"}},
+		"mexico-2006-network.yaml":     {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
+		"mexico-2006-pool.yaml":        {added: []string{"parameters.pool_recruitment"}, widened: []string{"parameters.recruitment"}},
+		"mexico-2006-replacement.yaml": {added: []string{"parameters.replacement"}, widened: []string{"parameters.recruitment"}},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))

@@ -340,6 +340,7 @@ func (iv Intervention) apply(p *Params) {
 	case RecruitmentReduction:
 		p.Recruitment *= 1 - iv.Intensity
 		p.PoolRecruitment *= 1 - iv.Intensity
+		p.Replacement *= 1 - iv.Intensity
 	case Incapacitation:
 		p.Incapacitation *= 1 + iv.Intensity
 	}

@@ -31,6 +31,10 @@ type Params struct {
 	// cartels. 0 is the paper's, all recruitment rho C_i. It needs a world with geography
 	// (its population).
 	PoolRecruitment float64
+	// Replacement in [0,1] is the share of the members a group loses to arrest or to
+	// conflict in a week that it replaces with recruits in the same week, on top of
+	// rho's: 0 is the paper's, no replacement; 1 replaces every member arrested or killed.
+	Replacement float64
 	// Incapacitation is eta: members arrested or otherwise removed per week in total,
 	// shared out among cartels in proportion to their size.
 	Incapacitation float64
@@ -162,6 +166,7 @@ func (p Params) Validate() error {
 		{"oc_homicide_ratio", "organised-crime homicide ratio", p.OCHomicideRatio, maxSpatialParam},
 		{"alliance_division", "alliance division", p.AllianceDivision, maxSpatialParam},
 		{"saturation_sharing", "saturation sharing", p.SaturationSharing, 1},
+		{"replacement", "replacement", p.Replacement, 1},
 		{"deployment_arrests", "deployment arrest hazard", p.DeploymentArrests, 1},
 	} {
 		if !(f.v >= 0 && f.v <= f.hi) { // NaN included

@@ -56,6 +56,7 @@ func paramFields(p *Params) []numField {
 	return []numField{
 		{"recruitment", &p.Recruitment, 0, inf},
 		{"pool_recruitment", &p.PoolRecruitment, 0, maxSpatialParam},
+		{"replacement", &p.Replacement, 0, 1},
 		{"incapacitation", &p.Incapacitation, 0, inf},
 		{"conflict_lethality", &p.ConflictLethality, 0, inf},
 		{"saturation", &p.Saturation, 0, inf},

@@ -115,3 +115,85 @@ func TestPoolRecruitmentNeedsGeography(t *testing.T) {
 		t.Errorf("got %v, want the pool recruitment refused", err)
 	}
 }
+
+// Replacement checked against the members each group loses: a group's recruits in a
+// week are Poisson(replacement x its members arrested or killed that week) when rho and
+// the pool are 0, so that summed over n independent one-week replicates the recruits
+// differ from replacement x the losses by a sum of centred Poisson draws, whose sd is
+// sqrt(replacement x the losses): within 4 of it. A recruitment reduction of a quarter
+// prevents a quarter of the replacements too.
+func TestReplacementByHand(t *testing.T) {
+	const n = 3000
+	for _, c := range []struct {
+		name                       string
+		replacement, intensity, kw float64
+	}{
+		{"none", 0, 0, 0},
+		{"half", 0.5, 0, 0.5},
+		{"all", 1, 0, 1},
+		{"all, a quarter prevented", 1, 0.25, 0.75},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ivs []Intervention
+			if c.intensity > 0 {
+				ivs = append(ivs, Intervention{Kind: RecruitmentReduction, Actor: Mexico, From: 0, To: 1, Intensity: c.intensity})
+			}
+			w := poolWorld(t, 0, 0, ivs...)
+			w.cfg.Params.Incapacitation = 450 // a tenth of the 4,500 members a week
+			w.cfg.Params.Replacement = c.replacement
+			r := w.NewReplicate()
+			out := make([]float64, NumMetrics)
+			var recruits, lost float64
+			for k := range n {
+				rng := rand.New(rand.NewPCG(uint64(k), 11))
+				r.Reset(rng)
+				r.Step(1, rng, out)
+				recruits += out[Recruits]
+				lost += out[Incapacitated] + out[Deaths]
+			}
+			if lost < 400*n { // about 450 arrests a week: the test has losses to replace
+				t.Fatalf("only %v members lost in %d weeks", lost, n)
+			}
+			want := c.kw * lost
+			if d := recruits - want; math.Abs(d) > 4*math.Sqrt(want) || (want == 0 && recruits != 0) {
+				t.Errorf("%v recruits for %v members lost, want %v (sd %.3g)", recruits, lost, want, math.Sqrt(want))
+			}
+		})
+	}
+}
+
+// In the mean field, replacing every member arrested or killed, with no other
+// recruitment and no saturation, holds every group's size where it starts, and the
+// week's recruits are its arrests and deaths: a second, closed-form check of the
+// derivative's terms.
+func TestReplacementHoldsMeanField(t *testing.T) {
+	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}, {ID: "c"}}, []Edge{{"a", "b", 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := DefaultParams()
+	p.Recruitment, p.Saturation, p.Replacement = 0, 0, 1
+	start := []float64{60000, 40000, 15000}
+	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: start, Mode: MeanField})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.NewReplicate()
+	rng := rand.New(rand.NewPCG(1, 2))
+	r.Reset(rng)
+	out := make([]float64, NumMetrics)
+	for wk := 1; wk <= 520; wk++ {
+		r.Step(wk, rng, out)
+		if got, want := out[Recruits], out[Incapacitated]+out[Deaths]; math.Abs(got-want) > 1e-9*want {
+			t.Fatalf("week %d: %v recruits, want the %v arrested or killed", wk, got, want)
+		}
+	}
+	if out[Deaths] <= 0 {
+		t.Fatal("no deaths: the check replaces nothing")
+	}
+	for i, x := range start {
+		if got := r.c[slotOf(t, r, string(rune('a'+i)))]; math.Abs(got-x) > 1e-9*x {
+			t.Errorf("group %c: %v members after ten years, want the %v it started with", 'a'+i, got, x)
+		}
+	}
+}

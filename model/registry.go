@@ -98,6 +98,7 @@ func (p *Params) keyedFields() []numField {
 	return []numField{
 		{name: "recruitment", p: &p.Recruitment},
 		{name: "pool_recruitment", p: &p.PoolRecruitment},
+		{name: "replacement", p: &p.Replacement},
 		{name: "incapacitation", p: &p.Incapacitation},
 		{name: "conflict_lethality", p: &p.ConflictLethality},
 		{name: "saturation", p: &p.Saturation},
@@ -211,6 +212,9 @@ var registryMeta = []paramMeta{
 	{"parameters", "pool_recruitment", "recruits per 100,000 people per week", 0, 0.4, Assumed,
 		"0 is Prieto-Curiel et al. 2023's recruitment, proportional to each group's members (recruits bring recruits), which compounds as the cartels grow. Contested, so the range spans the other view (assumption): recruits come from a pool of young people that poverty and the labour market set (Dell, Feigenberg & Teshima 2019, AER: Insights 1:43: manufacturing jobs lost to competition with China raised cocaine trafficking and violence in Mexico, most where criminal organisations were), growing with the population, not with the cartels, and shared out among groups by size. 0.4 is all of the paper's 2012 recruitment, about 290 a week among 117 million people, with room. Worlds without geography cannot use it",
 		"recruits the population supplies each week, for all groups together"},
+	{"parameters", "replacement", "fraction of members arrested or killed", 0, 1, Assumed,
+		"0 is Prieto-Curiel et al. 2023's core, where a member arrested or killed is lost until rho's recruitment makes up for it. Contested, so the range spans the other view (assumption): groups fill the places arrests and killings open, as drug markets are held to replace arrested dealers (National Research Council 2001, Informing America's Policy on Illegal Drugs, ch. 5, 'Incapacitation and Replacement of Dealers', which finds the extent unmeasured); 1 replaces every one within the week, so that arrests and killings cost a group no members",
+		"share of the members a group loses to arrest or conflict that it replaces the same week"},
 	{"parameters", "incapacitation", "members per week, all groups", 55, 220, Sourced,
 		"Prieto-Curiel et al. 2023, fitted. Range: half to double (assumption); doubling is the paper's incapacitation scenario",
 		"eta: members arrested or removed per week, shared by size"},

@@ -619,7 +619,8 @@ func (f flows) plus(g flows, scale float64) flows {
 }
 
 // derivative sets dc = dC/dt at sizes c and returns the instantaneous flows:
-// dC_i/dt = rho C_i - eta C_i/S - theta C_i (K C)_i - omega C_i^2.
+// dC_i/dt = rho C_i - (1-r) (eta C_i/S + theta C_i (K C)_i) - omega C_i^2, r the
+// replacement.
 func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 	s := r.conflictExposure(c, r.exposure)
 	if s <= 0 {
@@ -628,14 +629,15 @@ func (r *Replicate) derivative(p Params, c, dc []float64) flows {
 	}
 	var f flows
 	perCapitaArrest := p.Incapacitation / s
+	keep := 1 - p.Replacement // of the members arrested or killed, those not replaced
 	for i, x := range c {
 		death := float64(p.ConflictLethality * r.exposure[i])
 		sat := r.saturationHazard(p, i, x, s)
-		dc[i] = x * (p.Recruitment - perCapitaArrest - death - sat)
+		dc[i] = x * (p.Recruitment - float64(keep*perCapitaArrest) - float64(keep*death) - sat)
 		f.deaths += float64(x * death)
 		f.saturation += float64(x * sat)
 	}
-	f.recruits = p.Recruitment * s
+	f.recruits = float64(p.Recruitment*s) + float64(p.Replacement*(p.Incapacitation+f.deaths))
 	f.incapacitated = p.Incapacitation
 	return f
 }
@@ -783,6 +785,7 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 		}
 		exits := BinomialHazard(rng, x, h)
 		r.satExits[i] = 0
+		lost := 0.0 // arrested or killed: the members replacement replaces
 		if exits > 0 {
 			arrested, killed := Split(rng, exits, arrest/h, hDeath/h)
 			f.incapacitated += arrested
@@ -792,8 +795,9 @@ func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 			}
 			r.satExits[i] = exits - arrested - killed
 			f.saturation += r.satExits[i]
+			lost = arrested + killed
 		}
-		recruits := Poisson(rng, rho*r.factor[i]*x)
+		recruits := Poisson(rng, float64(rho*r.factor[i]*x)+float64(p.Replacement*lost))
 		f.recruits += recruits
 		nc := x - exits + recruits
 		c[i] = nc

@@ -728,6 +728,7 @@ world:
 parameters:
   recruitment: 2.5e-3
   pool_recruitment: 0.01
+  replacement: 0.5
   incapacitation: 110
   conflict_lethality: 1.5e-8
   saturation: 4e-8

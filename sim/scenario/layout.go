@@ -52,6 +52,7 @@ type relationFile struct {
 type ParametersFile struct {
 	Recruitment       *RealValue `yaml:"recruitment"`
 	PoolRecruitment   *RealValue `yaml:"pool_recruitment"`
+	Replacement       *RealValue `yaml:"replacement"`
 	Incapacitation    *RealValue `yaml:"incapacitation"`
 	ConflictLethality *RealValue `yaml:"conflict_lethality"`
 	Saturation        *RealValue `yaml:"saturation"`

@@ -82,6 +82,7 @@ func parseTree(name string, root *yaml.Node) (*Scenario, error) {
 	override(
 		overriding{sf.Parameters.Recruitment, &params.Recruitment},
 		overriding{sf.Parameters.PoolRecruitment, &params.PoolRecruitment},
+		overriding{sf.Parameters.Replacement, &params.Replacement},
 		overriding{sf.Parameters.Incapacitation, &params.Incapacitation},
 		overriding{sf.Parameters.ConflictLethality, &params.ConflictLethality},
 		overriding{sf.Parameters.Saturation, &params.Saturation},
@@ -191,6 +192,7 @@ func (sf *ScenarioFile) numbers() []givenNumber {
 		{"world.initial_members", sf.World.InitialMembers},
 		{"parameters.recruitment", ps.Recruitment},
 		{"parameters.pool_recruitment", ps.PoolRecruitment},
+		{"parameters.replacement", ps.Replacement},
 		{"parameters.incapacitation", ps.Incapacitation},
 		{"parameters.conflict_lethality", ps.ConflictLethality},
 		{"parameters.saturation", ps.Saturation},
