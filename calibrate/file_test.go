@@ -294,26 +294,29 @@ func TestUSOverdoseCalibrationLoads(t *testing.T) {
 
 // The variants of the history's calibration shipped beside it are copies of it with
 // parameters (and targets) added: each loads, and differs from it only by those (so an
-// edit of the shipped calibration that is not carried to a variant fails here).
+// edit of the shipped calibration that is not carried to a variant fails here). The
+// variants run before the shipped fit freed replacement lack it, with rho's prior of
+// then (the registry's), as their notes say.
 func TestHistoryCalibrationVariants(t *testing.T) {
 	base, err := Load(filepath.Join("..", "calibrations", "mexico-2006.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := []string{"parameters.replacement"} // not in the variants run before it was freed
+	registryRho := [2]float64{0.0019, 0.0032}    // their prior of rho, the registry's range
 	for file, c := range map[string]struct {
-		added, targets []string
-		widened        []string      // priors the variant's notes say it widens
-		settings       func(*Config) // the settings the variant's own notes say it changes, set back
+		added, targets, removed []string
+		rho                     [2]float64    // the variant's prior of rho when not the shipped one's
+		settings                func(*Config) // the settings the variant's own notes say it changes, set back
 	}{
-		"mexico-2006-crowding.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"},
+		"mexico-2006-crowding.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"}, removed: before, rho: registryRho,
 			settings: func(c *Config) {
 				c.Particles, c.MaxGenerations = base.Config.Particles, base.Config.MaxGenerations
 				c.Replicates, c.MinAcceptance = base.Config.Replicates, base.Config.MinAcceptance
 			}},
-		"mexico-2006-size.yaml":        {added: []string{"world.initial_members"}},
-		"mexico-2006-network.yaml":     {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
-		"mexico-2006-pool.yaml":        {added: []string{"parameters.pool_recruitment"}, widened: []string{"parameters.recruitment"}},
-		"mexico-2006-replacement.yaml": {added: []string{"parameters.replacement"}, widened: []string{"parameters.recruitment"}},
+		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}, removed: before, rho: registryRho},
+		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: before, rho: registryRho},
+		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, removed: before},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))
@@ -324,23 +327,27 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		for _, p := range f.Config.Params {
 			if i := slices.IndexFunc(base.Config.Params, func(q Param) bool { return q.Key == p.Key }); i >= 0 {
 				q := base.Config.Params[i]
-				if slices.Contains(c.widened, p.Key) {
-					if !(p.Lo <= q.Lo && p.Hi >= q.Hi && (p.Lo < q.Lo || p.Hi > q.Hi)) || p.Log != q.Log {
-						t.Errorf("%s: %s's prior [%v, %v] does not widen the shipped calibration's [%v, %v]", file, p.Key, p.Lo, p.Hi, q.Lo, q.Hi)
-					}
-				} else if p.Lo != q.Lo || p.Hi != q.Hi || p.Log != q.Log {
-					t.Errorf("%s: %s's prior differs from the shipped calibration's", file, p.Key)
+				if p.Key == "parameters.recruitment" && c.rho != [2]float64{} {
+					q.Lo, q.Hi = c.rho[0], c.rho[1]
+				}
+				if p.Lo != q.Lo || p.Hi != q.Hi || p.Log != q.Log {
+					t.Errorf("%s: %s's prior [%v, %v] differs from the one wanted, [%v, %v]", file, p.Key, p.Lo, p.Hi, q.Lo, q.Hi)
 				}
 				continue
 			}
 			extra = append(extra, p)
 		}
-		var keys []string
+		var keys, missing []string
 		for _, p := range extra {
 			keys = append(keys, p.Key)
 		}
-		if !slices.Equal(keys, added) || len(f.Config.Params) != len(base.Config.Params)+len(added) {
-			t.Errorf("%s adds %v to the shipped calibration's %d parameters (has %d), want %v", file, keys, len(base.Config.Params), len(f.Config.Params), added)
+		for _, q := range base.Config.Params {
+			if !slices.ContainsFunc(f.Config.Params, func(p Param) bool { return p.Key == q.Key }) {
+				missing = append(missing, q.Key)
+			}
+		}
+		if !slices.Equal(keys, added) || !slices.Equal(missing, c.removed) {
+			t.Errorf("%s adds %v to the shipped calibration's parameters and lacks %v, want %v and %v", file, keys, missing, added, c.removed)
 		}
 		var extraTargets []string
 		for _, tg := range f.Config.Targets {
@@ -359,11 +366,33 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		if !reflect.DeepEqual(rest, baseRest) {
 			t.Errorf("%s: settings differ from the shipped calibration's:\n%+v\n%+v", file, rest, baseRest)
 		}
+		// The variants run before replacement was freed set it back to 0; their scenario is
+		// the shipped calibration's with that one change.
 		inputs := func(f *File) []Input {
 			return slices.DeleteFunc(slices.Clone(f.Inputs), func(in Input) bool { return in.Role == "calibration" })
 		}
-		if !reflect.DeepEqual(inputs(f), inputs(base)) {
-			t.Errorf("%s: scenario or targets differ from the shipped calibration's: %v, %v", file, inputs(f), inputs(base))
+		want := inputs(base)
+		if len(c.removed) > 0 {
+			set := []scenario.Override{{Key: "parameters.replacement", Value: "0"}}
+			if !reflect.DeepEqual(f.Simulator.Set, set) {
+				t.Errorf("%s sets %v, want %v", file, f.Simulator.Set, set)
+			}
+			src, err := scenario.ReadScenarioSource(base.Simulator.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := src.Parse(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if want[i].Role == "scenario" {
+					want[i].SHA256 = sc.SHA256
+				}
+			}
+		}
+		if !reflect.DeepEqual(inputs(f), want) {
+			t.Errorf("%s: scenario or targets differ from the shipped calibration's: %v, %v", file, inputs(f), want)
 		}
 	}
 }
