@@ -750,8 +750,9 @@ func (r *Replicate) recruitmentRate(p Params, s float64) float64 {
 // stepStochastic draws the week for every cartel from the sizes at its start. Each member
 // leaves at the competing hazards of arrest (eta/S), conflict death (theta (K C)_i) and
 // saturation (omega C_i); the number who leave is Binomial(C_i, 1-exp(-h)), split among
-// the causes in proportion to their hazards. Recruits are Poisson(rho C_i). A cartel at
-// zero recruits no one and is gone.
+// the causes in proportion to their hazards. Recruits are Poisson(rho C_i), rho with the
+// pool's share (recruitmentRate) and the economy's factor, plus the replacement of those
+// arrested or killed that week. A cartel at zero recruits no one and is gone.
 func (r *Replicate) stepStochastic(p Params, rng *rand.Rand) flows {
 	c := r.c
 	s := r.conflictExposure(c, r.exposure)
