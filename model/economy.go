@@ -58,9 +58,10 @@ import (
 // rest to all groups by members (the plazas that move and retail it). When a group's drug
 // revenue falls below RentFloor of its baseline, it makes up the difference with other
 // rents (extortion, fuel theft). A group's baseline is what it would earn with its labs at
-// their share at the reference price and demand. Its recruitment is the core's rate times
-// 1 + RevenueElasticity x (income/baseline - 1), between 0 and MaxRecruitmentFactor, so the
-// calibrated rate holds at baseline revenue.
+// their share at the reference price and demand. Its recruitment is the core's rate (rho
+// and the pool's share) times 1 + RevenueElasticity x (income/baseline - 1), between 0 and
+// MaxRecruitmentFactor, so the calibrated rate holds at baseline revenue; the replacement
+// of its losses is not scaled (Params.Replacement).
 type Economy struct {
 	MembersPerState float64
 	ExpansionWeeks  float64

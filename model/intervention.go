@@ -8,7 +8,8 @@ type Kind string
 // The kinds of intervention the model knows.
 const (
 	// RecruitmentReduction prevents a fraction (intensity, in [0,1]) of recruitment:
-	// social programmes, anti-recruitment campaigns. rho becomes rho*(1-intensity).
+	// social programmes, anti-recruitment campaigns. rho, the pool's recruitment and the
+	// replacement of losses each become x*(1-intensity).
 	RecruitmentReduction Kind = "recruitment-reduction"
 	// Incapacitation adds arrests: eta becomes eta*(1+intensity), so intensity 1
 	// doubles incapacitation.

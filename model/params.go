@@ -34,6 +34,8 @@ type Params struct {
 	// Replacement in [0,1] is the share of the members a group loses to arrest or to
 	// conflict in a week that it replaces with recruits in the same week, on top of
 	// rho's: 0 is the paper's, no replacement; 1 replaces every member arrested or killed.
+	// Filling a post is taken not to depend on income: the economy's revenue factor does
+	// not scale it.
 	Replacement float64
 	// Incapacitation is eta: members arrested or otherwise removed per week in total,
 	// shared out among cartels in proportion to their size.

@@ -120,8 +120,10 @@ func TestPoolRecruitmentNeedsGeography(t *testing.T) {
 // week are Poisson(replacement x its members arrested or killed that week) when rho and
 // the pool are 0, so that summed over n independent one-week replicates the recruits
 // differ from replacement x the losses by a sum of centred Poisson draws, whose sd is
-// sqrt(replacement x the losses): within 4 of it. A recruitment reduction of a quarter
-// prevents a quarter of the replacements too.
+// sqrt(replacement x the losses): within 4 of it. Members also die in conflict and leave
+// to saturation, so that a replacement of the killed left out, or of the saturation's
+// exits put in, would miss by many sd. A recruitment reduction of a quarter prevents a
+// quarter of the replacements too.
 func TestReplacementByHand(t *testing.T) {
 	const n = 3000
 	for _, c := range []struct {
@@ -140,19 +142,25 @@ func TestReplacementByHand(t *testing.T) {
 			}
 			w := poolWorld(t, 0, 0, ivs...)
 			w.cfg.Params.Incapacitation = 450 // a tenth of the 4,500 members a week
+			w.cfg.Params.ConflictLethality = 2e-5
+			w.cfg.Params.Saturation = 1e-5
 			w.cfg.Params.Replacement = c.replacement
 			r := w.NewReplicate()
 			out := make([]float64, NumMetrics)
-			var recruits, lost float64
+			var recruits, lost, killed, saturated float64
 			for k := range n {
 				rng := rand.New(rand.NewPCG(uint64(k), 11))
 				r.Reset(rng)
 				r.Step(1, rng, out)
 				recruits += out[Recruits]
 				lost += out[Incapacitated] + out[Deaths]
+				killed += out[Deaths]
+				saturated += out[SaturationExits]
 			}
-			if lost < 400*n { // about 450 arrests a week: the test has losses to replace
-				t.Fatalf("only %v members lost in %d weeks", lost, n)
+			// About 450 arrests a week, and enough killed and saturated that leaving either
+			// out, or in, moves the sum by far more than its sd.
+			if lost < 400*n || killed < 10*n || saturated < 10*n {
+				t.Fatalf("%v members lost (%v killed) and %v saturated in %d weeks: too few to test", lost, killed, saturated, n)
 			}
 			want := c.kw * lost
 			if d := recruits - want; math.Abs(d) > 4*math.Sqrt(want) || (want == 0 && recruits != 0) {
@@ -195,5 +203,41 @@ func TestReplacementHoldsMeanField(t *testing.T) {
 		if got := r.c[slotOf(t, r, string(rune('a'+i)))]; math.Abs(got-x) > 1e-9*x {
 			t.Errorf("group %c: %v members after ten years, want the %v it started with", 'a'+i, got, x)
 		}
+	}
+}
+
+// In the mean field at replacement 0.5, with saturation, the week's recruits are half its
+// arrests and deaths, and the members' change is exactly the recruits less every loss:
+// flows and sizes are integrated alike, so a loss term scaled twice by (1 - r), or
+// saturation scaled with the others, breaks one equality or the other.
+func TestReplacementHalfMeanField(t *testing.T) {
+	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}, {ID: "c"}}, []Edge{{"a", "b", 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := DefaultParams()
+	p.Recruitment, p.Replacement = 0, 0.5
+	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: []float64{60000, 40000, 15000}, Mode: MeanField})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.NewReplicate()
+	rng := rand.New(rand.NewPCG(1, 2))
+	r.Reset(rng)
+	out := make([]float64, NumMetrics)
+	before := 115000.0 // the three groups' members at the start
+	for wk := 1; wk <= 104; wk++ {
+		r.Step(wk, rng, out)
+		if got, want := out[Recruits], 0.5*(out[Incapacitated]+out[Deaths]); math.Abs(got-want) > 1e-9*want {
+			t.Fatalf("week %d: %v recruits, want half the %v arrested or killed", wk, got, 2*want)
+		}
+		change := out[Recruits] - out[Incapacitated] - out[Deaths] - out[SaturationExits]
+		if got := out[Members] - before; math.Abs(got-change) > 1e-6*math.Abs(change) {
+			t.Fatalf("week %d: members changed by %v, want the flows' %v", wk, got, change)
+		}
+		before = out[Members]
+	}
+	if out[SaturationExits] <= 0 || out[Deaths] <= 0 {
+		t.Fatal("no saturation or no deaths: the check tests nothing")
 	}
 }
