@@ -175,21 +175,9 @@ func TestReplacementByHand(t *testing.T) {
 // week's recruits are its arrests and deaths: a second, closed-form check of the
 // derivative's terms.
 func TestReplacementHoldsMeanField(t *testing.T) {
-	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}, {ID: "c"}}, []Edge{{"a", "b", 2}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := DefaultParams()
 	p.Recruitment, p.Saturation, p.Replacement = 0, 0, 1
-	start := []float64{60000, 40000, 15000}
-	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: start, Mode: MeanField})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := w.NewReplicate()
-	rng := rand.New(rand.NewPCG(1, 2))
-	r.Reset(rng)
-	out := make([]float64, NumMetrics)
+	r, rng, out := meanFieldTriple(t, p)
 	for wk := 1; wk <= 520; wk++ {
 		r.Step(wk, rng, out)
 		if got, want := out[Recruits], out[Incapacitated]+out[Deaths]; math.Abs(got-want) > 1e-9*want {
@@ -199,7 +187,7 @@ func TestReplacementHoldsMeanField(t *testing.T) {
 	if out[Deaths] <= 0 {
 		t.Fatal("no deaths: the check replaces nothing")
 	}
-	for i, x := range start {
+	for i, x := range tripleSizes {
 		if got := r.c[slotOf(t, r, string(rune('a'+i)))]; math.Abs(got-x) > 1e-9*x {
 			t.Errorf("group %c: %v members after ten years, want the %v it started with", 'a'+i, got, x)
 		}
@@ -211,20 +199,9 @@ func TestReplacementHoldsMeanField(t *testing.T) {
 // flows and sizes are integrated alike, so a loss term scaled twice by (1 - r), or
 // saturation scaled with the others, breaks one equality or the other.
 func TestReplacementHalfMeanField(t *testing.T) {
-	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}, {ID: "c"}}, []Edge{{"a", "b", 2}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := DefaultParams()
 	p.Recruitment, p.Replacement = 0, 0.5
-	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: []float64{60000, 40000, 15000}, Mode: MeanField})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := w.NewReplicate()
-	rng := rand.New(rand.NewPCG(1, 2))
-	r.Reset(rng)
-	out := make([]float64, NumMetrics)
+	r, rng, out := meanFieldTriple(t, p)
 	before := 115000.0 // the three groups' members at the start
 	for wk := 1; wk <= 104; wk++ {
 		r.Step(wk, rng, out)
@@ -240,4 +217,25 @@ func TestReplacementHalfMeanField(t *testing.T) {
 	if out[SaturationExits] <= 0 || out[Deaths] <= 0 {
 		t.Fatal("no saturation or no deaths: the check tests nothing")
 	}
+}
+
+// tripleSizes are meanFieldTriple's groups' sizes at the start.
+var tripleSizes = []float64{60000, 40000, 15000}
+
+// meanFieldTriple is a replicate, reset, of a mean-field world of three groups (a and b
+// rivals of weight 2, c apart) at tripleSizes, with its random numbers and a metrics row.
+func meanFieldTriple(t *testing.T, p Params) (*Replicate, *rand.Rand, []float64) {
+	t.Helper()
+	net, err := NewNetwork([]Group{{ID: "a"}, {ID: "b"}, {ID: "c"}}, []Edge{{"a", "b", 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWorld(Config{Network: net, Params: p, InitialSizes: tripleSizes, Mode: MeanField})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.NewReplicate()
+	rng := rand.New(rand.NewPCG(1, 2))
+	r.Reset(rng)
+	return r, rng, make([]float64, NumMetrics)
 }
