@@ -85,20 +85,24 @@ func TestPoolRecruitmentByHand(t *testing.T) {
 	}
 }
 
-// The pool is the population's: it follows the calendar when the world has one, so that
-// with the population doubled the pool's recruits double.
+// The pool is the population's: it follows the calendar when the world has one. With the
+// population doubling between the start and day 70 (week 11 starts on it), the pool's
+// recruits double from week 1 to week 11, and at week 6 (day 35, halfway) they are sqrt(2)
+// times week 1's (geometric interpolation).
 func TestPoolRecruitmentFollowsPopulation(t *testing.T) {
 	w := poolWorld(t, 0, 10)
 	r := w.NewReplicate()
 	r.Reset(rand.New(rand.NewPCG(1, 2)))
-	r.week = 1
-	base := r.recruitmentRate(w.cfg.Params, 4500)
-	if want := 600.0 / 4500; math.Abs(base-want) > 1e-12 {
-		t.Fatalf("rate %v, want %v", base, want)
-	}
-	w.cfg.Population = &Population{Start: 0, Counts: []PopulationCount{{Day: 0, Ratio: 2}}}
-	if got := r.recruitmentRate(w.cfg.Params, 4500); math.Abs(got-2*base) > 1e-12 {
-		t.Errorf("rate with the population doubled %v, want %v", got, 2*base)
+	w.cfg.Population = &Population{Start: 0, Counts: []PopulationCount{{Day: 0, Ratio: 1}, {Day: 70, Ratio: 2}}}
+	for _, c := range []struct {
+		week   int
+		factor float64
+	}{{1, 1}, {6, math.Sqrt2}, {11, 2}} {
+		r.week = c.week
+		want := c.factor * 600 / 4500 // 10 per 100,000 of 6 million, over 4,500 members
+		if got := r.recruitmentRate(w.cfg.Params, 4500); math.Abs(got-want) > 1e-12 {
+			t.Errorf("week %d: rate %v, want %v", c.week, got, want)
+		}
 	}
 }
 
