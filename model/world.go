@@ -563,7 +563,8 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	out[Members] = members
 	out[Groups] = alive
 	if alive > 0 {
-		out[RivalsPerGroup], out[AlliesPerGroup] = r.linkEnds(r.rivals)/alive, r.linkEnds(r.allies)/alive
+		rivals, allies := r.linkEnds()
+		out[RivalsPerGroup], out[AlliesPerGroup] = rivals/alive, allies/alive
 	}
 	if sumSq > 0 {
 		out[EffectiveGroups] = members * members / sumSq
@@ -580,28 +581,33 @@ func (r *Replicate) Step(wk int, rng *rand.Rand, out []float64) {
 	r.guard(wk, out)
 }
 
-// linkEnds counts the links of groups with members (x >= 1, as out[Groups] counts
-// them) to groups with members, each link twice, once from each end: every end at a group
-// with members, less those of links to the few groups without (links are symmetric), so
-// that the week's cost is the groups', not the links'.
-func (r *Replicate) linkEnds(links [][]link) float64 {
-	n := 0
+// linkEnds counts the rivalries' and the alliances' ends among groups with members (x >= 1,
+// as out[Groups] counts them), each link twice, once from each end: every end at a group
+// with members, less those of links from the few groups without (links are symmetric), so
+// that the week's cost is the groups', not the links'. One pass serves both networks.
+func (r *Replicate) linkEnds() (rivals, allies float64) {
+	nr, na := 0, 0
 	for i, x := range r.c {
 		if x >= 1 {
-			n += len(links[i])
-		}
-	}
-	for j, x := range r.c {
-		if x >= 1 {
+			nr += len(r.rivals[i])
+			na += len(r.allies[i])
 			continue
 		}
-		for _, l := range links[j] {
-			if r.c[l.to] >= 1 {
-				n--
-			}
+		nr -= r.endsAtMembers(r.rivals[i])
+		na -= r.endsAtMembers(r.allies[i])
+	}
+	return float64(nr), float64(na)
+}
+
+// endsAtMembers counts the links whose other end is a group with members.
+func (r *Replicate) endsAtMembers(links []link) int {
+	n := 0
+	for _, l := range links {
+		if r.c[l.to] >= 1 {
+			n++
 		}
 	}
-	return float64(n)
+	return n
 }
 
 // flows are the week's totals across cartels.
