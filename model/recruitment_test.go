@@ -243,3 +243,42 @@ func meanFieldTriple(t *testing.T, p Params) (*Replicate, *rand.Rand, []float64)
 	r.Reset(rng)
 	return r, rng, make([]float64, NumMetrics)
 }
+
+// Under an economy each group's recruitment from rho and the pool is scaled by its revenue
+// factor, and the replacement of its losses is not (Params.Replacement, economy.go). With
+// factors 1.5, 0.5 and 0 on the pool world's groups (rho 0.002, 10 per 100,000 people a
+// week, replacement 0.5, about 450 arrests a week), a week's expected recruits are
+// 1.5 x (6 + 400) + 0.5 x (2 + 400/3) + 0 x (1 + 200/3) = 676.67 plus half the members
+// arrested or killed. Summed over n one-week replicates, the recruits less half the losses
+// differ from n x 676.67 by a sum of centred Poisson draws: within 4 sd. Scaling the
+// replacements by the factors too adds about 19 a week (x, at 1.5, loses most), 34 sd
+// over n weeks; ignoring the factors removes 68 a week (both checked).
+func TestRevenueFactorScalesRecruitmentNotReplacement(t *testing.T) {
+	const n = 3000
+	w := poolWorld(t, 0.002, 10)
+	w.cfg.Params.Incapacitation = 450
+	w.cfg.Params.ConflictLethality = 2e-5
+	w.cfg.Params.Replacement = 0.5
+	r := w.NewReplicate()
+	out := make([]float64, NumMetrics)
+	factors := map[string]float64{"x": 1.5, "y": 0.5, "z": 0}
+	var recruits, lost float64
+	for k := range n {
+		rng := rand.New(rand.NewPCG(uint64(k), 13))
+		r.Reset(rng)
+		for id, f := range factors {
+			r.factor[slotOf(t, r, id)] = f
+		}
+		r.Step(1, rng, out)
+		recruits += out[Recruits]
+		lost += out[Incapacitated] + out[Deaths]
+	}
+	if lost < 400*n {
+		t.Fatalf("%v members lost in %d weeks: too few to test", lost, n)
+	}
+	want := 1.5*(6+400) + 0.5*(2+400.0/3)
+	mean := n*want + 0.5*lost
+	if d := recruits - mean; math.Abs(d) > 4*math.Sqrt(mean) {
+		t.Errorf("%v recruits, want %v (sd %.3g): %.3g a week off", recruits, mean, math.Sqrt(mean), d/n)
+	}
+}
