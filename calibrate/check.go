@@ -124,9 +124,10 @@ func FitOf(bands []Band, name string) Fit {
 }
 
 // WriteBandPlot writes a PNG of one target series: the model's 90% band and median by
-// year, and the observed values with their 90% intervals (observed +- 1.645 sd).
-func WriteBandPlot(path, name, title string, bands []Band) error {
-	p, err := predictivePlot(name, bands)
+// year, and the observed values with their 90% intervals (observed +- 1.645 sd), those
+// of the years after lastFitted (kept out of the fit) drawn open.
+func WriteBandPlot(path, name, title string, bands []Band, lastFitted int) error {
+	p, err := predictivePlot(name, bands, lastFitted)
 	if err != nil {
 		return err
 	}

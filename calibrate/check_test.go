@@ -57,3 +57,24 @@ func TestSimulateChunksSameForAnyWorkers(t *testing.T) {
 		t.Errorf("1 worker %v, 3 workers %v", one, three)
 	}
 }
+
+// The observed values of the years after the last fitted one are set apart, to be drawn
+// as the forecast's check; other series are left out, and each keeps its 90% interval.
+func TestObservedPointsSplitAtLastFitted(t *testing.T) {
+	bands := []Band{
+		{Target: Target{Name: "h", Year: 2020, Observed: 10, SD: 1}},
+		{Target: Target{Name: "g", Year: 2021, Observed: 99, SD: 1}}, // another series
+		{Target: Target{Name: "h", Year: 2021, Observed: 20, SD: 2}},
+		{Target: Target{Name: "h", Year: 2022, Observed: 30, SD: 4}},
+	}
+	obs := observedPoints("h", bands, 2021)
+	if len(obs[0].XYs) != 2 || obs[0].XYs[1].X != 2021 || obs[0].XYs[1].Y != 20 || obs[0].YErrors[1].High != 1.645*2 {
+		t.Errorf("fitted: %+v, want 2020 and 2021, 2021's interval +-3.29", obs[0])
+	}
+	if len(obs[1].XYs) != 1 || obs[1].XYs[0].X != 2022 || obs[1].XYs[0].Y != 30 || obs[1].YErrors[0].Low != 1.645*4 {
+		t.Errorf("not fitted: %+v, want 2022 alone, +-6.58", obs[1])
+	}
+	if all := observedPoints("h", bands, math.MaxInt); len(all[0].XYs) != 3 || len(all[1].XYs) != 0 {
+		t.Errorf("every year fitted: %d and %d points, want 3 and 0", len(all[0].XYs), len(all[1].XYs))
+	}
+}

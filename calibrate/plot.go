@@ -52,7 +52,7 @@ func writePlots(dir string, c *Config, res *Result) ([]string, error) {
 		}
 	}
 	for _, name := range series {
-		p, err := predictivePlot(name, res.Predictive)
+		p, err := predictivePlot(name, res.Predictive, math.MaxInt) // a calibration's bands are of the targets it fits
 		if err != nil {
 			return nil, err
 		}
@@ -99,15 +99,16 @@ type errorPoints struct {
 }
 
 // predictivePlot draws one target series: the model's 90% band and median by year, and
-// the observed values with their 90% intervals (observed +- 1.645 sd).
-func predictivePlot(name string, bands []Band) (*plot.Plot, error) {
+// the observed values with their 90% intervals (observed +- 1.645 sd); those of the years
+// after lastFitted, which the fit left out, as open circles, so that a reader tells a fit
+// from a forecast.
+func predictivePlot(name string, bands []Band, lastFitted int) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = name + ": posterior predictive (90% band, median) and data (+-1.645 sd)"
 	p.X.Label.Text = "year"
 	p.Y.Label.Text = name
 	p.Y.Tick.Marker = sim.ValueTicks{}
-	var lo, hi, med, obs plotter.XYs
-	var errs plotter.YErrors
+	var lo, hi, med plotter.XYs
 	for _, b := range bands {
 		if b.Target.Name != name {
 			continue
@@ -115,10 +116,8 @@ func predictivePlot(name string, bands []Band) (*plot.Plot, error) {
 		x := float64(b.Target.Year)
 		lo, hi = append(lo, plotter.XY{X: x, Y: b.P05}), append(hi, plotter.XY{X: x, Y: b.P95})
 		med = append(med, plotter.XY{X: x, Y: b.P50})
-		obs = append(obs, plotter.XY{X: x, Y: b.Target.Observed})
-		e := 1.645 * b.Target.SD
-		errs = append(errs, struct{ Low, High float64 }{e, e})
 	}
+	obs := observedPoints(name, bands, lastFitted)
 	poly := append(plotter.XYs{}, lo...)
 	for i := len(hi) - 1; i >= 0; i-- {
 		poly = append(poly, hi[i])
@@ -133,22 +132,51 @@ func predictivePlot(name string, bands []Band) (*plot.Plot, error) {
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}
 	line.Color, line.Width = lineColor, vg.Points(1.5)
-	pts, err := plotter.NewScatter(obs)
-	if err != nil {
-		return nil, fmt.Errorf("calibrate: %w", err)
-	}
-	pts.Color, pts.Shape = dataColor, draw.CircleGlyph{}
-	bars, err := plotter.NewYErrorBars(errorPoints{obs, errs})
-	if err != nil {
-		return nil, fmt.Errorf("calibrate: %w", err)
-	}
-	p.Add(band, line, bars, pts)
+	p.Add(band, line)
 	p.Legend.Add("model, 90% band", band)
 	p.Legend.Add("model, median", line)
-	p.Legend.Add("data", pts)
+	for k, o := range obs {
+		if len(o.XYs) == 0 {
+			continue
+		}
+		pts, err := plotter.NewScatter(o.XYs)
+		if err != nil {
+			return nil, fmt.Errorf("calibrate: %w", err)
+		}
+		bars, err := plotter.NewYErrorBars(o)
+		if err != nil {
+			return nil, fmt.Errorf("calibrate: %w", err)
+		}
+		pts.Color, pts.Shape = dataColor, draw.CircleGlyph{}
+		label := "data"
+		if k == 1 {
+			pts.Shape, label = draw.RingGlyph{}, "data, not fitted"
+		}
+		p.Add(bars, pts)
+		p.Legend.Add(label, pts)
+	}
 	// Top left: the series the calibrations fit rise over time, so the band is lowest there.
 	p.Legend.Top, p.Legend.Left = true, true
 	return p, nil
+}
+
+// observedPoints are the observed values of series name with their 90% intervals
+// (+-1.645 sd): those of the years up to lastFitted, then those after it.
+func observedPoints(name string, bands []Band, lastFitted int) [2]errorPoints {
+	var obs [2]errorPoints
+	for _, b := range bands {
+		if b.Target.Name != name {
+			continue
+		}
+		o := &obs[0]
+		if b.Target.Year > lastFitted {
+			o = &obs[1]
+		}
+		e := 1.645 * b.Target.SD
+		o.XYs = append(o.XYs, plotter.XY{X: float64(b.Target.Year), Y: b.Target.Observed})
+		o.YErrors = append(o.YErrors, struct{ Low, High float64 }{e, e})
+	}
+	return obs
 }
 
 // marginalPlot is a weighted histogram of parameter k over the prior's range.

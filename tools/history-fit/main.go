@@ -4,7 +4,9 @@
 // and judges the fit: the INEGI homicides 2007-2021 inside the model's 90% band, the
 // correlation of the median series with them, the 2007 level, the group counts and the
 // membership against their ranges, and the kingpin-minus-no-kingpin difference in mean
-// homicides against each year's record. It writes DIR/fit.csv and DIR/homicides.png.
+// homicides against each year's record; and its forecast, the homicides of the years
+// after -fit-until, apart. It writes DIR/fit.csv and DIR/homicides.png (the years the
+// fit left out drawn open).
 //
 //	go run ./tools/history-fit -replicates 200 -workers 2 -out out/history-fit
 //
@@ -140,11 +142,18 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 	if err := os.WriteFile(filepath.Join(out, "fit.csv"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
-	var hom []calibrate.Band
+	var hom, forecast []calibrate.Band
 	for _, kb := range bands[0] {
-		if kb.Target.Name == "homicides" && kb.Target.Year <= fitUntil {
-			hom = append(hom, kb)
+		if kb.Target.Name == "homicides" {
+			if kb.Target.Year <= fitUntil {
+				hom = append(hom, kb)
+			} else {
+				forecast = append(forecast, kb)
+			}
 		}
+	}
+	if len(hom) == 0 {
+		return fmt.Errorf("%s has no homicide counts up to %d", targetsPath, fitUntil)
 	}
 	f := calibrate.FitOf(hom, "homicides")
 	what, short := "at the scenario's parameters", "at the point estimate"
@@ -156,12 +165,24 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 	fmt.Printf("%d replicates of each scenario, %s\n", replicates, what)
 	fmt.Printf("homicides %d-%d: %d of %d inside the 90%% band; r = %.3f; %d median %.0f against %.0f (ratio %.2f)\n",
 		hom[0].Target.Year, fitUntil, f.Covered, f.Years, f.Correlation, hom[0].Target.Year, hom[0].P50, hom[0].Target.Observed, f.FirstRatio)
-	worst := 0.0
+	if len(forecast) > 0 {
+		fc := calibrate.FitOf(forecast, "homicides")
+		ratios := make([]string, len(forecast))
+		for i, b := range forecast {
+			ratios[i] = fmt.Sprintf("%d %.2f", b.Target.Year, b.P50/b.Target.Observed)
+		}
+		fmt.Printf("homicides %d-%d (not fitted): %d of %d inside the 90%% band; median against the record: %s\n",
+			forecast[0].Target.Year, forecast[len(forecast)-1].Target.Year, fc.Covered, fc.Years, strings.Join(ratios, ", "))
+	}
+	var worst [2]float64 // the largest |kingpin - no kingpin| over the year's record: fitted years, later ones
 	for t, kb := range bands[0] {
 		tg := kb.Target
 		if tg.Name == "homicides" {
-			d := kb.Mean - bands[1][t].Mean
-			worst = max(worst, abs(d)/tg.Observed)
+			k := 0
+			if tg.Year > fitUntil {
+				k = 1
+			}
+			worst[k] = max(worst[k], abs(kb.Mean-bands[1][t].Mean)/tg.Observed)
 			continue
 		}
 		prec := 0 // counts of groups and members; two decimals for the network's degrees
@@ -170,9 +191,13 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 		}
 		fmt.Printf("%s %d: median %.*f (90%% band %.*f-%.*f) against %g +- %g\n", tg.Name, tg.Year, prec, kb.P50, prec, kb.P05, prec, kb.P95, tg.Observed, tg.SD)
 	}
-	fmt.Printf("kingpin minus no kingpin, mean homicides: largest |difference| %.2f of the year's record\n", worst)
+	fmt.Printf("kingpin minus no kingpin, mean homicides: largest |difference| %.2f of the year's record %d-%d", worst[0], hom[0].Target.Year, fitUntil)
+	if len(forecast) > 0 {
+		fmt.Printf(", %.2f %d-%d (not fitted)", worst[1], forecast[0].Target.Year, forecast[len(forecast)-1].Target.Year)
+	}
+	fmt.Println()
 	return calibrate.WriteBandPlot(filepath.Join(out, "homicides.png"), "homicides",
-		fmt.Sprintf("homicides: calibrated history, %d replicates %s, and INEGI", replicates, short), hom)
+		fmt.Sprintf("homicides: calibrated history, %d replicates %s, and INEGI", replicates, short), append(hom, forecast...), fitUntil)
 }
 
 // quantiles prints each parameter's weighted quantiles in the last generation of a
