@@ -333,6 +333,8 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}, removed: before, rho: registryRho},
 		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: before, rho: registryRho},
 		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, removed: before},
+		// Run after replacement was freed: the shipped calibration of now and the network.
+		"mexico-2006-network-replacement.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))
