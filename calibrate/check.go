@@ -125,7 +125,8 @@ func FitOf(bands []Band, name string) Fit {
 
 // WriteBandPlot writes a PNG of one target series: the model's 90% band and median by
 // year, and the observed values with their 90% intervals (observed +- 1.645 sd), those
-// of the years after lastFitted (kept out of the fit) drawn open.
+// of the years after lastFitted (kept out of the fit) drawn open; math.MaxInt draws every
+// year as fitted.
 func WriteBandPlot(path, name, title string, bands []Band, lastFitted int) error {
 	p, err := predictivePlot(name, bands, lastFitted)
 	if err != nil {

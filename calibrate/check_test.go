@@ -68,13 +68,13 @@ func TestObservedPointsSplitAtLastFitted(t *testing.T) {
 		{Target: Target{Name: "h", Year: 2022, Observed: 30, SD: 4}},
 	}
 	obs := observedPoints("h", bands, 2021)
-	if len(obs[0].XYs) != 2 || obs[0].XYs[1].X != 2021 || obs[0].XYs[1].Y != 20 || obs[0].YErrors[1].High != 1.645*2 {
-		t.Errorf("fitted: %+v, want 2020 and 2021, 2021's interval +-3.29", obs[0])
+	if len(obs[fitted].XYs) != 2 || obs[fitted].XYs[1].X != 2021 || obs[fitted].XYs[1].Y != 20 || obs[fitted].YErrors[1].High != 1.645*2 {
+		t.Errorf("fitted: %+v, want 2020 and 2021, 2021's interval +-3.29", obs[fitted])
 	}
-	if len(obs[1].XYs) != 1 || obs[1].XYs[0].X != 2022 || obs[1].XYs[0].Y != 30 || obs[1].YErrors[0].Low != 1.645*4 {
-		t.Errorf("not fitted: %+v, want 2022 alone, +-6.58", obs[1])
+	if len(obs[notFitted].XYs) != 1 || obs[notFitted].XYs[0].X != 2022 || obs[notFitted].XYs[0].Y != 30 || obs[notFitted].YErrors[0].Low != 1.645*4 {
+		t.Errorf("not fitted: %+v, want 2022 alone, +-6.58", obs[notFitted])
 	}
-	if all := observedPoints("h", bands, math.MaxInt); len(all[0].XYs) != 3 || len(all[1].XYs) != 0 {
-		t.Errorf("every year fitted: %d and %d points, want 3 and 0", len(all[0].XYs), len(all[1].XYs))
+	if all := observedPoints("h", bands, math.MaxInt); len(all[fitted].XYs) != 3 || len(all[notFitted].XYs) != 0 {
+		t.Errorf("every year fitted: %d and %d points, want 3 and 0", len(all[fitted].XYs), len(all[notFitted].XYs))
 	}
 }

@@ -253,7 +253,7 @@ func TestShippedTargets(t *testing.T) {
 	// are checks of the forecast: the shipped history's calibration fits none of them.
 	for year, v := range map[int]float64{2022: 33287, 2023: 32252, 2024: 33550} {
 		if homicides[year] != v {
-			t.Errorf("homicides %d: %v, INEGI gives %v", year, homicides[year], v)
+			t.Errorf("homicides %d: %v, INEGI's release gives %v", year, homicides[year], v)
 		}
 	}
 	shipped, err := Load(filepath.Join("..", "calibrations", "mexico-2006.yaml"))

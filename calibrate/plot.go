@@ -149,7 +149,7 @@ func predictivePlot(name string, bands []Band, lastFitted int) (*plot.Plot, erro
 		}
 		pts.Color, pts.Shape = dataColor, draw.CircleGlyph{}
 		label := "data"
-		if k == 1 {
+		if k == notFitted {
 			pts.Shape, label = draw.RingGlyph{}, "data, not fitted"
 		}
 		p.Add(bars, pts)
@@ -160,6 +160,9 @@ func predictivePlot(name string, bands []Band, lastFitted int) (*plot.Plot, erro
 	return p, nil
 }
 
+// The two sets of observedPoints.
+const fitted, notFitted = 0, 1
+
 // observedPoints are the observed values of series name with their 90% intervals
 // (+-1.645 sd): those of the years up to lastFitted, then those after it.
 func observedPoints(name string, bands []Band, lastFitted int) [2]errorPoints {
@@ -168,9 +171,9 @@ func observedPoints(name string, bands []Band, lastFitted int) [2]errorPoints {
 		if b.Target.Name != name {
 			continue
 		}
-		o := &obs[0]
+		o := &obs[fitted]
 		if b.Target.Year > lastFitted {
-			o = &obs[1]
+			o = &obs[notFitted]
 		}
 		e := 1.645 * b.Target.SD
 		o.XYs = append(o.XYs, plotter.XY{X: float64(b.Target.Year), Y: b.Target.Observed})

@@ -247,10 +247,13 @@ func meanFieldTriple(t *testing.T, p Params) (*Replicate, *rand.Rand, []float64)
 // Under an economy each group's recruitment from rho and the pool is scaled by its revenue
 // factor, and the replacement of its losses is not (Params.Replacement, economy.go). With
 // factors 1.5, 0.5 and 0 on the pool world's groups (rho 0.002, 10 per 100,000 people a
-// week, replacement 0.5, about 450 arrests a week), a week's expected recruits are
+// week, replacement 0.5; eta 450, which with the conflict deaths draws about 420 arrests
+// and 100 deaths a week), a week's expected recruits are
 // 1.5 x (6 + 400) + 0.5 x (2 + 400/3) + 0 x (1 + 200/3) = 676.67 plus half the members
-// arrested or killed. Summed over n one-week replicates, the recruits less half the losses
-// differ from n x 676.67 by a sum of centred Poisson draws: within 4 sd. Scaling the
+// arrested or killed. (Reset draws the sizes around 3,000, 1,000 and 500; a group's share
+// of the pool is then unbiased, so the figure holds in expectation.) Summed over n
+// one-week replicates, the recruits less half the losses differ from n x 676.67 by a sum
+// of centred draws, of sd about sqrt(n x 676.67 + half the losses): within 4 sd. Scaling the
 // replacements by the factors too adds about 19 a week (x, at 1.5, loses most), 34 sd
 // over n weeks; ignoring the factors removes 68 a week (both checked).
 func TestRevenueFactorScalesRecruitmentNotReplacement(t *testing.T) {

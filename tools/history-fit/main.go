@@ -41,7 +41,7 @@ func main() {
 	posterior := flag.String("posterior", "", "print the weighted 5%, 50% and 95% quantiles of each parameter in the last generation of this posterior.csv, and stop")
 	draws := flag.String("draws", "", "a posterior.csv: run each pair of replicates at a parameter set drawn by weight from its last generation (the posterior-predictive band); without it every replicate runs at the scenario's values")
 	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each, rank them by the squared-z distance of their replicates' means to the targets the calibration fitted (its calibration.json, beside the posterior) up to -fit-until (no observation error), print each, and stop")
-	fitUntil := flag.Int("fit-until", 2021, "the last year of the targets the calibration fitted: the homicide years the fit is judged on, and with -rescore the years of the distance")
+	fitUntil := flag.Int("fit-until", 2021, "the last year of the targets the calibration fitted: the homicide years the fit is judged on (later ones are reported apart, as its forecast, and drawn open), and with -rescore the years of the distance")
 	var sets setFlags
 	flag.Var(&sets, "set", "KEY=VALUE: run both files with this override (repeatable; with -draws, on top of each draw), to try a value by hand")
 	flag.Parse()
