@@ -334,7 +334,8 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: before, rho: registryRho},
 		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, removed: before},
 		// Run after replacement was freed: the shipped calibration of now and the network.
-		"mexico-2006-network-replacement.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
+		"mexico-2006-network-replacement.yaml":  {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
+		"mexico-2006-crowding-replacement.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"}},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))
