@@ -716,7 +716,10 @@ func (r *Replicate) fade() {
 			cut, f.excess = cut+f.excess, 0
 		}
 		if w := r.rivals[f.a][k].weight - cut; w > 1e-12 {
-			setWeight(r.rivals, f.a, f.b, w)
+			// setWeight's two searches, less the one just made: fading runs every week.
+			r.rivals[f.a][k].weight = w
+			back := r.rivals[f.b]
+			back[slices.IndexFunc(back, func(x link) bool { return x.to == f.a })].weight = w
 		} else {
 			r.rivalsChanged = true
 			r.rivals[f.a] = unlink(r.rivals[f.a], f.b)

@@ -198,27 +198,47 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		mask, home := t.present[i], t.home[i]
 		o, h := sp.other[i], sp.home[i]
 		total, crowd, self := 0.0, 0.0, 0.0
+		var owns [64]float64 // by state: the masks are 64 bits
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			ownAround, own := membersAround(geo, mask, home, v, o, h)
+			owns[v] = own
 			if sp.sharing {
 				crowd += float64(own * sp.dens[v])
 				self += float64(own * own)
 			}
-			e := 0.0
+			loc[v] = 0
 			if b != 0 {
-				e = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
+				loc[v] = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
 			}
+		}
+		// Each state's sum adds the rivals in list order. A rival without members has a
+		// row of zeros in reach, and adding +0 to a sum of non-negative terms changes no
+		// bit, so it needs no test. A group in one state sums in a register; one in several
+		// goes rival by rival, so that each rival's row of reach is read once.
+		switch {
+		case mask == 0: // no state held: no exposure
+		case mask&(mask-1) == 0:
+			v := bits.TrailingZeros64(mask)
+			e := loc[v]
 			for _, l := range g.rivals[i] {
-				j := l.to
-				if c[j] <= 0 {
-					continue
-				}
-				e += float64(l.weight * sp.reach[j*n+v])
+				e += float64(l.weight * sp.reach[l.to*n+v])
 			}
-			e *= g.invAllies[i] * float64(n)
 			loc[v] = e
-			total += float64(own * e)
+		default:
+			for _, l := range g.rivals[i] {
+				row := sp.reach[l.to*n : (l.to+1)*n]
+				for m := mask; m != 0; m &= m - 1 {
+					v := bits.TrailingZeros64(m)
+					loc[v] += float64(l.weight * row[v])
+				}
+			}
+		}
+		for m := mask; m != 0; m &= m - 1 {
+			v := bits.TrailingZeros64(m)
+			e := loc[v] * (g.invAllies[i] * float64(n))
+			loc[v] = e
+			total += float64(owns[v] * e)
 		}
 		out[i] = total / x
 		if self > 0 {
