@@ -46,6 +46,11 @@ var docLongCommands = map[string]string{
 	"cartelsim sensitivity out/sensitivity-policy":                                                      "reads the experiment above's output",
 	"cartelsim report out/compare-policy --out out/compare-policy.html --force":                         "needs make policy's output: minutes",
 	"cartelsim report out/strikes-rebuild --out out/strikes-rebuild.html --force":                       "needs make experiment's output: a minute",
+
+	// docs/results.md, "Does crowding change the answers?"
+	"go run ./cmd/cartelsim compare scenarios/policy/status-quo.yaml scenarios/policy/kingpin.yaml scenarios/policy/demand-reduction.yaml scenarios/policy/anti-recruitment.yaml --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01 --metrics homicides,members --replicates 60 --posterior calibrations/mexico-2006/posterior.csv --out out/crowding-shipped": "60 replicates of the history and four policies: half a minute",
+	"go run ./cmd/cartelsim calibrate calibrations/mexico-2006-crowding-replacement.yaml --out out/calibrate-crowding-replacement --workers 2": "a calibration: a quarter of an hour",
+	"go run ./cmd/cartelsim compare scenarios/policy/status-quo.yaml scenarios/policy/kingpin.yaml scenarios/policy/demand-reduction.yaml scenarios/policy/anti-recruitment.yaml --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01 --metrics homicides,members --replicates 60 --posterior out/calibrate-crowding-replacement/posterior.csv --out out/crowding-variant": "reads the calibration above's output",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.
