@@ -189,6 +189,9 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 	sp.local = resize(sp.local, len(c)*n)
 	sp.crowd = resize(sp.crowd, len(c))
 	out = out[:len(c)]
+	// A group's own members by state (the masks are 64 bits): each entry read is written
+	// first for the same group, so the array is not cleared between groups.
+	var owns [64]float64
 	for i, x := range c {
 		out[i], sp.crowd[i] = 0, 0
 		if !g.alive(i) || x <= 0 {
@@ -198,7 +201,6 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		mask, home := t.present[i], t.home[i]
 		o, h := sp.other[i], sp.home[i]
 		total, crowd, self := 0.0, 0.0, 0.0
-		var owns [64]float64 // by state: the masks are 64 bits
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			ownAround, own := membersAround(geo, mask, home, v, o, h)
