@@ -109,6 +109,31 @@ func TestSpatialExposureByHand(t *testing.T) {
 	}
 }
 
+// A rival that is alive but has no members adds nothing to a group's exposure: the
+// by-hand world above with z emptied. b = 1, a = 0.5: members by state A 2,000, M 2,200,
+// B 0. x in A: 0.5 (2200 - 1000) = 600; x in M: (2200 - 1000) + 0.5 (2000 - 2000) = 1200;
+// x: (2000 x 600 + 1000 x 1200)/3000 = 800 (x holds two states, z one). y in M: 1000 +
+// 0.5 x 2000 = 2000. With b = 0 only rivals fight, and x's one rival is empty: 0.
+func TestEmptyRivalAddsNothing(t *testing.T) {
+	for _, c := range []struct{ b, x, y float64 }{{1, 800, 2000}, {0, 0, 0}} {
+		p := DefaultParams()
+		p.BaselineHostility, p.AdjacentWeight = c.b, 0.5
+		r, x, y, z := lineReplicate(t, p, []Edge{{"x", "z", 2}})
+		r.c[z] = 0
+		if !r.alive(z) {
+			t.Fatal("z should stay alive with no members for this test")
+		}
+		out := make([]float64, len(r.c))
+		r.ConflictExposure(out)
+		if got := out[x] / 3; math.Abs(got-c.x) > 1e-9 {
+			t.Errorf("b=%v: x's exposure %v, want %v", c.b, got, c.x)
+		}
+		if got := out[y] / 3; math.Abs(got-c.y) > 1e-9 {
+			t.Errorf("b=%v: y's exposure %v, want %v", c.b, got, c.y)
+		}
+	}
+}
+
 // With one state, where every group is, the spatial kernel is the placeless one,
 // (R_ij + b)/(A_i + 1): computed both ways for b = 1 (the paper's) and b = 0.3, with
 // alliances.
