@@ -285,6 +285,11 @@ func (g *groups) end(i, wk int, cause Cause) {
 	g.free = append(g.free, i)
 }
 
+// linkTo returns the index of the link to group to in links, or -1.
+func linkTo(links []link, to int) int {
+	return slices.IndexFunc(links, func(x link) bool { return x.to == to })
+}
+
 func unlink(l []link, to int) []link {
 	return slices.DeleteFunc(l, func(x link) bool { return x.to == to })
 }
@@ -293,7 +298,7 @@ func unlink(l []link, to int) []link {
 func addWeight(rel [][]link, i, j int, w float64) {
 	for _, ends := range [2][2]int{{i, j}, {j, i}} {
 		a, b := ends[0], ends[1]
-		k := slices.IndexFunc(rel[a], func(x link) bool { return x.to == b })
+		k := linkTo(rel[a], b)
 		if k < 0 {
 			rel[a] = append(rel[a], link{b, w})
 		} else {
@@ -306,7 +311,7 @@ func addWeight(rel [][]link, i, j int, w float64) {
 func setWeight(rel [][]link, i, j int, w float64) {
 	for _, ends := range [2][2]int{{i, j}, {j, i}} {
 		a, b := ends[0], ends[1]
-		rel[a][slices.IndexFunc(rel[a], func(x link) bool { return x.to == b })].weight = w
+		rel[a][linkTo(rel[a], b)].weight = w
 	}
 }
 
@@ -706,7 +711,7 @@ func (r *Replicate) fade() {
 		if r.record[f.a] != f.recA || r.record[f.b] != f.recB {
 			continue // a faction has ended: its rivalries went with it
 		}
-		k := slices.IndexFunc(r.rivals[f.a], func(x link) bool { return x.to == f.b })
+		k := linkTo(r.rivals[f.a], f.b)
 		if k < 0 {
 			continue
 		}
@@ -718,8 +723,7 @@ func (r *Replicate) fade() {
 		if w := r.rivals[f.a][k].weight - cut; w > 1e-12 {
 			// setWeight's two searches, less the one just made: fading runs every week.
 			r.rivals[f.a][k].weight = w
-			back := r.rivals[f.b]
-			back[slices.IndexFunc(back, func(x link) bool { return x.to == f.a })].weight = w
+			r.rivals[f.b][linkTo(r.rivals[f.b], f.a)].weight = w
 		} else {
 			r.rivalsChanged = true
 			r.rivals[f.a] = unlink(r.rivals[f.a], f.b)

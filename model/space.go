@@ -236,9 +236,10 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				}
 			}
 		}
+		scale := g.invAllies[i] * float64(n)
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
-			e := loc[v] * (g.invAllies[i] * float64(n))
+			e := loc[v] * scale
 			loc[v] = e
 			total += float64(owns[v] * e)
 		}
