@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // poolWorld is the line geography (6 million people) with x (home A) at 3,000 members, y
@@ -149,18 +151,8 @@ func TestReplacementByHand(t *testing.T) {
 			w.cfg.Params.ConflictLethality = 2e-5
 			w.cfg.Params.Saturation = 1e-5
 			w.cfg.Params.Replacement = c.replacement
-			r := w.NewReplicate()
-			out := make([]float64, NumMetrics)
-			var recruits, lost, killed, saturated float64
-			for k := range n {
-				rng := rand.New(rand.NewPCG(uint64(k), 11))
-				r.Reset(rng)
-				r.Step(1, rng, out)
-				recruits += out[Recruits]
-				lost += out[Incapacitated] + out[Deaths]
-				killed += out[Deaths]
-				saturated += out[SaturationExits]
-			}
+			f := oneWeekSums(w, n, 11, nil)
+			recruits, lost, killed, saturated := f.recruits, f.lost, f.killed, f.saturated
 			// About 450 arrests a week, and enough killed and saturated that leaving either
 			// out, or in, moves the sum by far more than its sd.
 			if lost < 400*n || killed < 10*n || saturated < 10*n {
@@ -206,7 +198,7 @@ func TestReplacementHalfMeanField(t *testing.T) {
 	p := DefaultParams()
 	p.Recruitment, p.Replacement = 0, 0.5
 	r, rng, out := meanFieldTriple(t, p)
-	before := 115000.0 // the three groups' members at the start
+	before := floats.Sum(tripleSizes) // the three groups' members at the start
 	for wk := 1; wk <= 104; wk++ {
 		r.Step(wk, rng, out)
 		if got, want := out[Recruits], 0.5*(out[Incapacitated]+out[Deaths]); math.Abs(got-want) > 1e-9*want {
@@ -221,6 +213,31 @@ func TestReplacementHalfMeanField(t *testing.T) {
 	if out[SaturationExits] <= 0 || out[Deaths] <= 0 {
 		t.Fatal("no saturation or no deaths: the check tests nothing")
 	}
+}
+
+// weekFlows are flows summed over replicates: lost counts the arrested and the killed,
+// the members replacement replaces.
+type weekFlows struct{ recruits, lost, killed, saturated float64 }
+
+// oneWeekSums runs n independent one-week replicates of w, the k-th on the stream
+// (k, seed) and set up by prepare (if not nil) after its Reset, and sums their flows.
+func oneWeekSums(w *World, n int, seed uint64, prepare func(*Replicate)) weekFlows {
+	r := w.NewReplicate()
+	out := make([]float64, NumMetrics)
+	var f weekFlows
+	for k := range n {
+		rng := rand.New(rand.NewPCG(uint64(k), seed))
+		r.Reset(rng)
+		if prepare != nil {
+			prepare(r)
+		}
+		r.Step(1, rng, out)
+		f.recruits += out[Recruits]
+		f.lost += out[Incapacitated] + out[Deaths]
+		f.killed += out[Deaths]
+		f.saturated += out[SaturationExits]
+	}
+	return f
 }
 
 // tripleSizes are meanFieldTriple's groups' sizes at the start.
@@ -262,20 +279,13 @@ func TestRevenueFactorScalesRecruitmentNotReplacement(t *testing.T) {
 	w.cfg.Params.Incapacitation = 450
 	w.cfg.Params.ConflictLethality = 2e-5
 	w.cfg.Params.Replacement = 0.5
-	r := w.NewReplicate()
-	out := make([]float64, NumMetrics)
 	factors := map[string]float64{"x": 1.5, "y": 0.5, "z": 0}
-	var recruits, lost float64
-	for k := range n {
-		rng := rand.New(rand.NewPCG(uint64(k), 13))
-		r.Reset(rng)
-		for id, f := range factors {
-			r.factor[slotOf(t, r, id)] = f
+	f := oneWeekSums(w, n, 13, func(r *Replicate) {
+		for id, x := range factors {
+			r.factor[slotOf(t, r, id)] = x
 		}
-		r.Step(1, rng, out)
-		recruits += out[Recruits]
-		lost += out[Incapacitated] + out[Deaths]
-	}
+	})
+	recruits, lost := f.recruits, f.lost
 	if lost < 400*n {
 		t.Fatalf("%v members lost in %d weeks: too few to test", lost, n)
 	}
