@@ -142,15 +142,21 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 	if err := os.WriteFile(filepath.Join(out, "fit.csv"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
+	// The homicides the fit is judged on and its forecast, and in each the largest
+	// |kingpin - no kingpin| over the year's record.
 	var hom, forecast []calibrate.Band
-	for _, kb := range bands[0] {
-		if kb.Target.Name == "homicides" {
-			if kb.Target.Year <= fitUntil {
-				hom = append(hom, kb)
-			} else {
-				forecast = append(forecast, kb)
-			}
+	var worst [2]float64
+	for t, kb := range bands[0] {
+		if kb.Target.Name != "homicides" {
+			continue
 		}
+		k := 0
+		if kb.Target.Year <= fitUntil {
+			hom = append(hom, kb)
+		} else {
+			k, forecast = 1, append(forecast, kb)
+		}
+		worst[k] = max(worst[k], abs(kb.Mean-bands[1][t].Mean)/kb.Target.Observed)
 	}
 	if len(hom) == 0 {
 		return fmt.Errorf("%s has no homicide counts up to %d", targetsPath, fitUntil)
@@ -174,15 +180,9 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 		fmt.Printf("homicides %d-%d (not fitted): %d of %d inside the 90%% band; median against the record: %s\n",
 			forecast[0].Target.Year, forecast[len(forecast)-1].Target.Year, fc.Covered, fc.Years, strings.Join(ratios, ", "))
 	}
-	var worst [2]float64 // the largest |kingpin - no kingpin| over the year's record: fitted years, later ones
-	for t, kb := range bands[0] {
+	for _, kb := range bands[0] {
 		tg := kb.Target
 		if tg.Name == "homicides" {
-			k := 0
-			if tg.Year > fitUntil {
-				k = 1
-			}
-			worst[k] = max(worst[k], abs(kb.Mean-bands[1][t].Mean)/tg.Observed)
 			continue
 		}
 		prec := 0 // counts of groups and members; two decimals for the network's degrees
