@@ -40,13 +40,13 @@ func main() {
 	out := flag.String("out", "out/history-fit", "output directory")
 	posterior := flag.String("posterior", "", "print the weighted 5%, 50% and 95% quantiles of each parameter in the last generation of this posterior.csv, and stop")
 	draws := flag.String("draws", "", "a posterior.csv: run each pair of replicates at a parameter set drawn by weight from its last generation (the posterior-predictive band); without it every replicate runs at the scenario's values")
-	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each, rank them by the squared-z distance of their replicates' means to the targets the calibration fitted (its calibration.json, beside the posterior) up to -fit-until (no observation error), print each, and stop")
+	rescore := flag.Int("rescore", 0, "with -draws: simulate the N particles of the last generation with the smallest distances, -replicates each (with -set's overrides on top), rank them by the squared-z distance of their replicates' means to the targets the calibration fitted (its calibration.json, beside the posterior) up to -fit-until (no observation error), print each, and stop")
 	fitUntil := flag.Int("fit-until", 2021, "the last year of the targets the calibration fitted: the homicide years the fit is judged on (later ones are reported apart, as its forecast, and drawn open), and with -rescore the years of the distance")
 	var sets setFlags
 	flag.Var(&sets, "set", "KEY=VALUE: run both files with this override (repeatable; with -draws, on top of each draw), to try a value by hand")
 	flag.Parse()
 	if *rescore > 0 {
-		if err := rescoreParticles(*kingpin, *targetsPath, *draws, *rescore, *fitUntil, *replicates, *workers); err != nil {
+		if err := rescoreParticles(*kingpin, *targetsPath, *draws, *rescore, *fitUntil, *replicates, *workers, sets); err != nil {
 			fmt.Fprintln(os.Stderr, "history-fit:", err)
 			os.Exit(1)
 		}
@@ -85,6 +85,11 @@ type setFlags struct {
 	values []float64
 }
 
+// over returns keys and theta with the overrides after them (a later key wins).
+func (f setFlags) over(keys []string, theta []float64) ([]string, []float64) {
+	return append(slices.Clone(keys), f.keys...), append(slices.Clone(theta), f.values...)
+}
+
 func (f *setFlags) String() string { return strings.Join(f.keys, ",") }
 
 func (f *setFlags) Set(s string) error {
@@ -120,8 +125,9 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 		if post != nil {
 			// Both files run draw d on the same chunk and stream, so their difference
 			// stays paired.
-			s.Keys, size = append(slices.Clone(post.Keys), sets.keys...), perDraw
-			theta = func(d int) []float64 { return append(slices.Clone(post.Particles[post.Draw(seed, d)]), sets.values...) }
+			s.Keys, _ = sets.over(post.Keys, nil)
+			size = perDraw
+			theta = func(d int) []float64 { _, th := sets.over(nil, post.Particles[post.Draw(seed, d)]); return th }
 		}
 		values, err := s.SimulateChunksAt(context.Background(), seed, replicates, size, workers, theta)
 		if err != nil {
@@ -252,7 +258,8 @@ func fittedTargets(postPath string) ([]string, error) {
 // a single noisy replicate's distance, which the calibration kept, says little of a
 // particle in many dimensions. It prints each particle's rescored distance, the
 // correlation and 2007 ratio of its mean homicides, and its values as --set flags.
-func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, workers int) error {
+// sets' overrides apply on top of every particle, to try a value by hand at the fit.
+func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, workers int, sets setFlags) error {
 	if postPath == "" {
 		return fmt.Errorf("-rescore needs -draws POSTERIOR")
 	}
@@ -290,7 +297,9 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 	if err != nil {
 		return err
 	}
-	s.Keys = g.Keys
+	for k := range cands {
+		s.Keys, cands[k].theta = sets.over(g.Keys, cands[k].theta)
+	}
 	values, err := s.SimulateChunksAt(context.Background(), s.Seed(), replicates*len(cands), replicates, workers,
 		func(k int) []float64 { return cands[k].theta })
 	if err != nil {

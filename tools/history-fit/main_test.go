@@ -30,3 +30,25 @@ func TestFittedTargets(t *testing.T) {
 		t.Errorf("no targets: %v", err)
 	}
 }
+
+// -set's overrides follow a particle's values, so that they win over the particle's own
+// value of the same key, and leave the particle itself as it was.
+func TestSetFlagsOver(t *testing.T) {
+	var f setFlags
+	for _, s := range []string{"a=2", "c=3"} {
+		if err := f.Set(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	theta := []float64{0.5, 0.25}
+	keys, got := f.over([]string{"a", "b"}, theta)
+	if !slices.Equal(keys, []string{"a", "b", "a", "c"}) || !slices.Equal(got, []float64{0.5, 0.25, 2, 3}) {
+		t.Errorf("got %v %v", keys, got)
+	}
+	if !slices.Equal(theta, []float64{0.5, 0.25}) {
+		t.Errorf("the particle changed: %v", theta)
+	}
+	if err := f.Set("d"); err == nil {
+		t.Error("want an error for a -set without a value")
+	}
+}
