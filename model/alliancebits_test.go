@@ -78,3 +78,54 @@ func TestRivalBitRowsKept(t *testing.T) {
 		}
 	}
 }
+
+// The rows formAlliances keeps, updated from the links made since the last week when none
+// was removed, equal the rows rebuilt from the rivals' lists, every week of ten years of
+// splits, their feuds and ends, twice over.
+func TestRivalBitRowsUpdated(t *testing.T) {
+	data, err := bacrim.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := data.Network()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, viable := range []float64{60, 3000} {
+		frag := model.DefaultFragmentation()
+		frag.AllianceFormationRate, frag.FactionRivalryHalfLife, frag.AllianceBreakRate = 0.005, 8, 0.005
+		frag.ViableMembers = viable
+		ivs := []model.Intervention{{Kind: model.Decapitation, From: 1, To: 520, Intensity: 8, Actor: model.Mexico,
+			Targets: model.Targets{Largest: 10}}}
+		w, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(),
+			InitialMembers: model.DefaultInitialMembers, Fragmentation: &frag, Interventions: ivs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.NewReplicate()
+		rng := rand.New(rand.NewPCG(20, 7))
+		wk, updated, rebuilt := 0, 0, 0
+		stop := model.CheckRivalBitRows(func(u, equal bool) {
+			if !equal {
+				t.Fatalf("viable %v, week %d (updated %v): the rows kept differ from the rows rebuilt", viable, wk, u)
+			}
+			if u {
+				updated++
+			} else {
+				rebuilt++
+			}
+		})
+		// Two replicates in turn: the second reuses the first's arrays, rows and all.
+		for range 2 {
+			r.Reset(rng)
+			for wk = 1; wk <= 520; wk++ {
+				r.Step(wk, rng, make([]float64, model.NumMetrics))
+			}
+		}
+		stop()
+		if updated < 10 || rebuilt < 10 {
+			t.Errorf("viable %v: %d weeks updated, %d rebuilt: want both ways taken", viable, updated, rebuilt)
+		}
+		t.Logf("viable %v: %d weeks updated, %d rebuilt", viable, updated, rebuilt)
+	}
+}

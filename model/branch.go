@@ -118,6 +118,7 @@ func (r *Replicate) copyState(src *Replicate) {
 	r.liveBits = clone(old.liveBits, src.liveBits)
 	r.candBits = clone(old.candBits, src.candBits)
 	r.drawHits = clone(old.drawHits, src.drawHits)
+	r.rivalAdds = clone(old.rivalAdds, src.rivalAdds)
 	r.targets = clone(old.targets, src.targets)
 	r.shares = clone(old.shares, src.shares)
 	r.counts = clone(old.counts, src.counts)

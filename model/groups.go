@@ -112,10 +112,15 @@ type groups struct {
 	// Scratch for forming alliances: each slot's rivals as a row of bits, each slot's
 	// rivals' rivals (the OR of its rivals' rows), the living groups, one group's
 	// candidates, and the indices of the draws below the hazard. The two rows of each
-	// slot depend only on which rival links exist, which changes in few weeks (splits,
-	// breakaways, ends, faded feuds): rivalsChanged says they must be rebuilt.
+	// slot depend only on which rival links exist. Rows of bitWords words are kept for
+	// the first bitSlots slots. Links made since (splits, breakaways, feuds) are listed
+	// in rivalAdds and ORed in; a link removed (an end, a faded feud) sets rivalsChanged,
+	// and the rows are rebuilt (syncRivalBits). An ended group's slot has no links, so
+	// its rows are empty when it is reused.
 	rivalBits, rrBits, liveBits, candBits []uint64
 	drawHits                              []int
+	rivalAdds                             [][2]int
+	bitWords, bitSlots                    int
 	rivalsChanged                         bool
 	territory
 	space
@@ -153,7 +158,7 @@ func (g *groups) reset(w *World) {
 	g.territory.price = 0
 	g.floor = max(1, w.frag.ViableMembers)
 	g.unsettled = false
-	g.rivalsChanged = true
+	g.rivalsChanged, g.rivalAdds = true, g.rivalAdds[:0]
 	for i := range n {
 		to, wt := net.rivals.row(i)
 		for k := range to {
@@ -271,7 +276,8 @@ func (g *groups) born(wk, parent, root int, origin Origin) int {
 func (g *groups) end(i, wk int, cause Cause) {
 	rec := &g.lineage[g.record[i]]
 	rec.DiedWeek, rec.Cause, rec.Peak = wk, cause, g.peak[i]
-	g.rivalsChanged = true
+	// A group without rivals is in no row of formAlliances, and its own are empty.
+	g.rivalsChanged = g.rivalsChanged || len(g.rivals[i]) > 0
 	for _, l := range g.rivals[i] {
 		g.rivals[l.to] = unlink(g.rivals[l.to], i)
 	}
@@ -775,13 +781,10 @@ func (r *Replicate) realign(rng *rand.Rand) {
 // rarely at the weekly hazards of the registry's range, so the walk through the rivals'
 // rivals that orders them (the sum of their rivals' counts for each group) is taken only
 // then. The rows of rivals and rivals' rivals are kept until a rival link is made or
-// removed (rivalsChanged), in few weeks: building them is most of the work.
+// removed (syncRivalBits), in few weeks: building them is most of the work.
 func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 	n := len(r.c)
-	words := (n + 63) / 64
-	if r.rivalsChanged || rebuildRivalBitsAlways || len(r.rivalBits) != n*words {
-		r.rivalBitRows(n, words)
-	}
+	words := r.syncRivalBits(n)
 	r.liveBits = resize(r.liveBits, words)
 	clear(r.liveBits)
 	for i := range n {
@@ -837,29 +840,95 @@ func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 // inheritRivals gives the new group s each rival of its parent p, with the parent's
 // weight, with chance q (one draw a rival when q < 1; rng may be nil when q is 1).
 func (r *Replicate) inheritRivals(s, p int, q float64, rng *rand.Rand) {
-	r.rivalsChanged = true
 	for _, l := range r.rivals[p] {
 		if q < 1 && !(rng.Float64() < q) {
 			continue
 		}
-		addWeight(r.rivals, s, l.to, l.weight)
+		r.addRivalry(s, l.to, l.weight)
 	}
 }
+
+// addRivalry adds w to the rivalry of a and b, noting the link for the rows of
+// formAlliances unless they are to be rebuilt anyway. Past maxRivalAdds notes (a world
+// whose alliances never form keeps no rows) they are.
+func (r *Replicate) addRivalry(a, b int, w float64) {
+	if !r.rivalsChanged {
+		if len(r.rivalAdds) < maxRivalAdds {
+			r.rivalAdds = append(r.rivalAdds, [2]int{a, b})
+		} else {
+			r.rivalsChanged, r.rivalAdds = true, r.rivalAdds[:0]
+		}
+	}
+	addWeight(r.rivals, a, b, w)
+}
+
+const maxRivalAdds = 1 << 12
 
 // feud adds w to the rivalry of a and b, the war between factions of one group (a
 // succession war's siblings, a breakaway and its parent), which fades with
 // FactionRivalryHalfLife when that is above 0.
 func (r *Replicate) feud(a, b int, w float64) {
-	r.rivalsChanged = true
-	addWeight(r.rivals, a, b, w)
+	r.addRivalry(a, b, w)
 	if r.w.frag.FactionRivalryHalfLife > 0 {
-		r.fading = append(r.fading, fadingRivalry{a, b, r.record[a], r.record[b], w, w})
+		r.fading = append(r.fading, fadingRivalry{a: a, b: b, recA: r.record[a], recB: r.record[b], excess: w, start: w})
 	}
 }
 
 // rebuildRivalBitsAlways makes formAlliances rebuild its rows every week, for the test
 // that keeping them gives the same replicate (TestRivalBitRowsKept).
 var rebuildRivalBitsAlways = false
+
+// syncRivalBits brings the rows of rivals and rivals' rivals up to date for n slots and
+// returns their words a row. Without a link removed since the last call, each link made is
+// ORed into the rows it reaches, which gives the rows a rebuild would: a link a-b puts b
+// in a's row and a in b's, b in the rivals' rivals of a's rivals and a in b's, and each
+// one's row in the other's rivals' rivals. Those are all the bits it adds, as a link
+// takes none away, and its rivals are taken once every link is in (the lists of now), so
+// that the order of the links does not matter.
+func (r *Replicate) syncRivalBits(n int) int {
+	words := r.bitWords
+	if r.rivalsChanged || rebuildRivalBitsAlways || n > 64*words || n < r.bitSlots {
+		r.rivalBitRows(n, (n+63)/64)
+		if rivalBitsSynced != nil {
+			rivalBitsSynced(r, false)
+		}
+		return r.bitWords
+	}
+	if n > r.bitSlots {
+		// New slots' rows start empty: their groups' links are all in rivalAdds.
+		r.rivalBits = slices.Grow(r.rivalBits, (n-r.bitSlots)*words)[:n*words]
+		r.rrBits = slices.Grow(r.rrBits, (n-r.bitSlots)*words)[:n*words]
+		clear(r.rivalBits[r.bitSlots*words:])
+		clear(r.rrBits[r.bitSlots*words:])
+		r.bitSlots = n
+	}
+	for _, e := range r.rivalAdds {
+		for _, ends := range [2][2]int{e, {e[1], e[0]}} {
+			r.rivalBits[ends[0]*words+ends[1]/64] |= 1 << (ends[1] % 64)
+		}
+	}
+	for _, e := range r.rivalAdds {
+		for _, ends := range [2][2]int{e, {e[1], e[0]}} {
+			a, b := ends[0], ends[1]
+			for _, l := range r.rivals[a] {
+				r.rrBits[l.to*words+b/64] |= 1 << (b % 64)
+			}
+			rr, row := r.rrBits[a*words:(a+1)*words], r.rivalBits[b*words:(b+1)*words]
+			for k := range rr {
+				rr[k] |= row[k]
+			}
+		}
+	}
+	if rivalBitsSynced != nil && len(r.rivalAdds) > 0 {
+		rivalBitsSynced(r, true)
+	}
+	r.rivalAdds = r.rivalAdds[:0]
+	return words
+}
+
+// rivalBitsSynced, when a test sets it, is called after each syncRivalBits that rebuilt
+// the rows (updated false) or updated them from links made (TestRivalBitRowsUpdated).
+var rivalBitsSynced func(r *Replicate, updated bool)
 
 // rivalBitRows builds each slot's row of rivals and row of rivals' rivals (n slots, words
 // words a row).
@@ -883,6 +952,8 @@ func (r *Replicate) rivalBitRows(n, words int) {
 			}
 		}
 	}
+	r.bitWords, r.bitSlots = words, n
+	r.rivalAdds = r.rivalAdds[:0]
 	r.rivalsChanged = false
 }
 
