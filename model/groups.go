@@ -296,6 +296,14 @@ func linkTo(links []link, to int) int {
 	return slices.IndexFunc(links, func(x link) bool { return x.to == to })
 }
 
+// linkNear is linkTo, looking first at index at, where the link was.
+func linkNear(links []link, to, at int) int {
+	if at < len(links) && links[at].to == to {
+		return at
+	}
+	return linkTo(links, to)
+}
+
 func unlink(l []link, to int) []link {
 	return slices.DeleteFunc(l, func(x link) bool { return x.to == to })
 }
@@ -700,6 +708,9 @@ func (r *Replicate) promote() {
 type fadingRivalry struct {
 	a, b, recA, recB int
 	excess, start    float64
+	// atA and atB are where the link was found in a's and b's lists last week: it stays
+	// there until a link before it goes.
+	atA, atB int
 }
 
 // fade lets the sibling rivalries of succession wars and of scheduled breakaways decay
@@ -717,10 +728,11 @@ func (r *Replicate) fade() {
 		if r.record[f.a] != f.recA || r.record[f.b] != f.recB {
 			continue // a faction has ended: its rivalries went with it
 		}
-		k := linkTo(r.rivals[f.a], f.b)
+		k := linkNear(r.rivals[f.a], f.b, f.atA)
 		if k < 0 {
 			continue
 		}
+		f.atA = k
 		cut := float64(f.excess * (1 - keep))
 		f.excess -= cut
 		if f.excess < 1e-6*f.start {
@@ -729,7 +741,8 @@ func (r *Replicate) fade() {
 		if w := r.rivals[f.a][k].weight - cut; w > 1e-12 {
 			// setWeight's two searches, less the one just made: fading runs every week.
 			r.rivals[f.a][k].weight = w
-			r.rivals[f.b][linkTo(r.rivals[f.b], f.a)].weight = w
+			f.atB = linkNear(r.rivals[f.b], f.a, f.atB)
+			r.rivals[f.b][f.atB].weight = w
 		} else {
 			r.rivalsChanged = true
 			r.rivals[f.a] = unlink(r.rivals[f.a], f.b)
