@@ -793,8 +793,9 @@ func (r *Replicate) realign(rng *rand.Rand) {
 // number of draws, and which candidate a draw belongs to matters only when it is below p,
 // rarely at the weekly hazards of the registry's range, so the walk through the rivals'
 // rivals that orders them (the sum of their rivals' counts for each group) is taken only
-// then. The rows of rivals and rivals' rivals are kept until a rival link is made or
-// removed (syncRivalBits), in few weeks: building them is most of the work.
+// then. The rows of rivals and rivals' rivals are kept from week to week, updated with
+// the links made and rebuilt only when one is removed (syncRivalBits): building them was
+// most of the work.
 func (r *Replicate) formAlliances(p float64, rng *rand.Rand) {
 	n := len(r.c)
 	words := r.syncRivalBits(n)
