@@ -336,6 +336,10 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		// Run after replacement was freed: the shipped calibration of now and the network.
 		"mexico-2006-network-replacement.yaml":  {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
 		"mexico-2006-crowding-replacement.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"}},
+		"mexico-2006-crowding-300.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"},
+			settings: func(c *Config) {
+				c.Particles, c.MaxGenerations, c.MinAcceptance = base.Config.Particles, base.Config.MaxGenerations, base.Config.MinAcceptance
+			}},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))

@@ -52,6 +52,8 @@ var docLongCommands = map[string]string{
 	"go run ./cmd/cartelsim calibrate calibrations/mexico-2006-crowding-replacement.yaml --out out/calibrate-crowding-replacement --workers 2": "a calibration: a quarter of an hour",
 	"go run ./cmd/cartelsim compare scenarios/policy/status-quo.yaml scenarios/policy/kingpin.yaml scenarios/policy/demand-reduction.yaml scenarios/policy/anti-recruitment.yaml --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01 --metrics homicides,members --replicates 60 --posterior out/calibrate-crowding-replacement/posterior.csv --out out/crowding-variant":                                     "reads the calibration above's output",
 	"go run ./cmd/cartelsim compare scenarios/policy/status-quo.yaml scenarios/policy/kingpin.yaml scenarios/policy/demand-reduction.yaml scenarios/policy/anti-recruitment.yaml --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01 --metrics homicides,members --replicates 60 --posterior calibrations/mexico-2006/posterior.csv --set parameters.saturation_sharing=0.73 --out out/crowding-sharing-only": "60 replicates of the history and four policies: half a minute",
+	"go run ./cmd/cartelsim calibrate calibrations/mexico-2006-crowding-300.yaml --out out/calibrate-crowding-300 --workers 2": "a calibration: half an hour",
+	"go run ./cmd/cartelsim compare scenarios/policy/status-quo.yaml scenarios/policy/kingpin.yaml scenarios/policy/demand-reduction.yaml scenarios/policy/anti-recruitment.yaml --horizon 2027-01-03 --horizon 2030-01-06 --horizon 2034-01-01 --metrics homicides,members --replicates 60 --posterior out/calibrate-crowding-300/posterior.csv --out out/crowding-300": "reads the calibration above's output",
 }
 
 // docNotRun are documented commands this test cannot run, with the reason.
