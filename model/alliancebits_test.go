@@ -9,8 +9,8 @@ import (
 	"github.com/cartelsim/cartelsim/model/bacrim"
 )
 
-// formAlliances keeps its rows of rivals and rivals' rivals from week to week and rebuilds
-// them only when a rival link is made or removed. On the BACRIM world with alliances
+// formAlliances keeps its rows of rivals and rivals' rivals from week to week, updates
+// them with the rival links made and rebuilds them only when one is removed. On the BACRIM world with alliances
 // forming, ten years give the same metrics, bit for bit, every week, as rebuilding the
 // rows every week, in two worlds: a kingpin campaign (splits, sibling and inherited
 // rivalries) with feuds that fade away, and one without a campaign where groups below
@@ -105,6 +105,7 @@ func TestRivalBitRowsUpdated(t *testing.T) {
 		r := w.NewReplicate()
 		rng := rand.New(rand.NewPCG(20, 7))
 		wk, updated, rebuilt := 0, 0, 0
+		// Stopped at the end of each world, and deferred so that a failure stops it too.
 		stop := model.CheckRivalBitRows(func(u, equal bool) {
 			if !equal {
 				t.Fatalf("viable %v, week %d (updated %v): the rows kept differ from the rows rebuilt", viable, wk, u)
@@ -115,6 +116,7 @@ func TestRivalBitRowsUpdated(t *testing.T) {
 				rebuilt++
 			}
 		})
+		defer stop()
 		// Two replicates in turn: the second reuses the first's arrays, rows and all.
 		for range 2 {
 			r.Reset(rng)

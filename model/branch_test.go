@@ -101,6 +101,7 @@ func everythingConfig(t testing.TB, extra ...Intervention) Config {
 	frag := DefaultFragmentation()
 	frag.BirthsPerSaturationExit *= 20 // births and slots reused within a short run
 	frag.BirthsPerVacancy *= 20
+	frag.AllianceFormationRate = 0.01 // the alliance rows and the links made since they were synced
 	cfg := toyConfig(t, toyLabs(), &frag, append(ivs, extra...)...)
 	pol := DefaultPolicy()
 	cfg.Policy = &pol

@@ -863,8 +863,9 @@ func (r *Replicate) inheritRivals(s, p int, q float64, rng *rand.Rand) {
 }
 
 // addRivalry adds w to the rivalry of a and b, noting the link for the rows of
-// formAlliances unless they are to be rebuilt anyway. Past maxRivalAdds notes (a world
-// whose alliances never form keeps no rows) they are.
+// formAlliances unless they are to be rebuilt anyway (as they always are in a world whose
+// alliances never form). Past maxRivalAdds notes since the last sync they are: a rebuild
+// is then as cheap.
 func (r *Replicate) addRivalry(a, b int, w float64) {
 	if !r.rivalsChanged {
 		if len(r.rivalAdds) < maxRivalAdds {

@@ -85,9 +85,18 @@ type setFlags struct {
 	values []float64
 }
 
-// over returns keys and theta with the overrides after them (a later key wins).
+// over returns keys and theta with the overrides applied: an override of a key in keys
+// replaces its value, and the others follow, in the order given (a later one wins).
 func (f setFlags) over(keys []string, theta []float64) ([]string, []float64) {
-	return append(slices.Clone(keys), f.keys...), append(slices.Clone(theta), f.values...)
+	keys, theta = slices.Clone(keys), slices.Clone(theta)
+	for i, k := range f.keys {
+		if j := slices.Index(keys, k); j >= 0 {
+			theta[j] = f.values[i]
+		} else {
+			keys, theta = append(keys, k), append(theta, f.values[i])
+		}
+	}
+	return keys, theta
 }
 
 func (f *setFlags) String() string { return strings.Join(f.keys, ",") }
@@ -120,14 +129,15 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 			return err
 		}
 		seed := s.Seed()
-		size, theta := chunk, func(int) []float64 { return sets.values }
-		s.Keys = sets.keys
+		keys, fixed := sets.over(nil, nil)
+		size, theta := chunk, func(int) []float64 { return fixed }
+		s.Keys = keys
 		if post != nil {
 			// Both files run draw d on the same chunk and stream, so their difference
 			// stays paired.
-			s.Keys, _ = sets.over(post.Keys, nil)
+			s.Keys, _ = sets.over(post.Keys, make([]float64, len(post.Keys)))
 			size = perDraw
-			theta = func(d int) []float64 { _, th := sets.over(nil, post.Particles[post.Draw(seed, d)]); return th }
+			theta = func(d int) []float64 { _, th := sets.over(post.Keys, post.Particles[post.Draw(seed, d)]); return th }
 		}
 		values, err := s.SimulateChunksAt(context.Background(), seed, replicates, size, workers, theta)
 		if err != nil {
@@ -297,8 +307,9 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 	if err != nil {
 		return err
 	}
+	s.Keys, _ = sets.over(g.Keys, make([]float64, len(g.Keys)))
 	for k := range cands {
-		s.Keys, cands[k].theta = sets.over(g.Keys, cands[k].theta)
+		_, cands[k].theta = sets.over(g.Keys, cands[k].theta)
 	}
 	values, err := s.SimulateChunksAt(context.Background(), s.Seed(), replicates*len(cands), replicates, workers,
 		func(k int) []float64 { return cands[k].theta })

@@ -31,19 +31,22 @@ func TestFittedTargets(t *testing.T) {
 	}
 }
 
-// -set's overrides follow a particle's values, so that they win over the particle's own
-// value of the same key, and leave the particle itself as it was.
+// -set's overrides replace a particle's value of the same key and follow its others, a
+// later one winning, and leave the particle itself as it was.
 func TestSetFlagsOver(t *testing.T) {
 	var f setFlags
-	for _, s := range []string{"a=2", "c=3"} {
+	for _, s := range []string{"a=2", "c=3", "c=4"} {
 		if err := f.Set(s); err != nil {
 			t.Fatal(err)
 		}
 	}
 	theta := []float64{0.5, 0.25}
 	keys, got := f.over([]string{"a", "b"}, theta)
-	if !slices.Equal(keys, []string{"a", "b", "a", "c"}) || !slices.Equal(got, []float64{0.5, 0.25, 2, 3}) {
-		t.Errorf("got %v %v", keys, got)
+	if !slices.Equal(keys, []string{"a", "b", "c"}) || !slices.Equal(got, []float64{2, 0.25, 4}) {
+		t.Errorf("got %v %v, want [a b c] [2 0.25 4]", keys, got)
+	}
+	if keys, got := f.over(nil, nil); !slices.Equal(keys, []string{"a", "c"}) || !slices.Equal(got, []float64{2, 4}) {
+		t.Errorf("without a particle: got %v %v, want [a c] [2 4]", keys, got)
 	}
 	if !slices.Equal(theta, []float64{0.5, 0.25}) {
 		t.Errorf("the particle changed: %v", theta)
