@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/cartelsim/cartelsim/model"
-	"github.com/cartelsim/cartelsim/model/bacrim"
 )
 
 // formAlliances keeps its rows of rivals and rivals' rivals from week to week, updates
@@ -17,14 +16,7 @@ import (
 // 3,000 members end (their rivalries with them). The alliances do form (the run without
 // them differs), and the rivalries do change (splits and ends are counted).
 func TestRivalBitRowsKept(t *testing.T) {
-	data, err := bacrim.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := data.Network()
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := bacrimNetwork(t)
 	run := func(campaign bool, formation float64, always bool) ([][]float64, [2]float64) {
 		*model.RebuildRivalBitsAlways = always
 		defer func() { *model.RebuildRivalBitsAlways = false }()
@@ -38,11 +30,7 @@ func TestRivalBitRowsKept(t *testing.T) {
 		} else {
 			frag.ViableMembers, frag.FactionRivalryHalfLife = 3000, 0
 		}
-		w, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(),
-			InitialMembers: model.DefaultInitialMembers, Fragmentation: &frag, Interventions: ivs})
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := allianceWorld(t, net, frag, ivs)
 		r := w.NewReplicate()
 		rng := rand.New(rand.NewPCG(20, 6))
 		r.Reset(rng)
@@ -83,25 +71,14 @@ func TestRivalBitRowsKept(t *testing.T) {
 // was removed, equal the rows rebuilt from the rivals' lists, every week of ten years of
 // splits, their feuds and ends, twice over.
 func TestRivalBitRowsUpdated(t *testing.T) {
-	data, err := bacrim.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := data.Network()
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := bacrimNetwork(t)
 	for _, viable := range []float64{60, 3000} {
 		frag := model.DefaultFragmentation()
 		frag.AllianceFormationRate, frag.FactionRivalryHalfLife, frag.AllianceBreakRate = 0.005, 8, 0.005
 		frag.ViableMembers = viable
 		ivs := []model.Intervention{{Kind: model.Decapitation, From: 1, To: 520, Intensity: 8, Actor: model.Mexico,
 			Targets: model.Targets{Largest: 10}}}
-		w, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(),
-			InitialMembers: model.DefaultInitialMembers, Fragmentation: &frag, Interventions: ivs})
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := allianceWorld(t, net, frag, ivs)
 		r := w.NewReplicate()
 		rng := rand.New(rand.NewPCG(20, 7))
 		wk, updated, rebuilt := 0, 0, 0
@@ -130,4 +107,15 @@ func TestRivalBitRowsUpdated(t *testing.T) {
 		}
 		t.Logf("viable %v: %d weeks updated, %d rebuilt", viable, updated, rebuilt)
 	}
+}
+
+// allianceWorld is the BACRIM world at the default parameters with frag and ivs.
+func allianceWorld(t *testing.T, net *model.Network, frag model.Fragmentation, ivs []model.Intervention) *model.World {
+	t.Helper()
+	w, err := model.NewWorld(model.Config{Network: net, Params: model.DefaultParams(),
+		InitialMembers: model.DefaultInitialMembers, Fragmentation: &frag, Interventions: ivs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
