@@ -87,6 +87,10 @@ type Comparison struct {
 	// default, those of DefaultCompareMetrics that are not 0 in every week of every
 	// replicate of every scenario; Dropped are the defaults left out for being 0.
 	Metrics, Dropped []model.Metric
+	// PerDraw, above 1, says that consecutive blocks of PerDraw replicates share a
+	// posterior draw (compare --posterior), and that the intervals take those blocks as
+	// their units.
+	PerDraw int
 }
 
 // nonZero is a Folder that notes the metrics that are not 0 in some week of a replicate.
@@ -303,6 +307,43 @@ func Spread(xs []float64) Interval {
 		Lo:   stat.Quantile(0.05, stat.Empirical, s, nil),
 		Hi:   stat.Quantile(0.95, stat.Empirical, s, nil),
 	}
+}
+
+// DrawPairedDifference is PairedDifference where consecutive blocks of perDraw pairs share
+// a posterior draw, and so are not independent: the draws are the units. The mean is the
+// pairs'; its variance is the cluster-robust one, G/(G-1) sum_g S_g^2 / N^2 over the G
+// blocks, S_g the sum of block g's differences from the mean (N pairs in all, a last
+// block maybe shorter); the interval is Student's t with G-1 degrees of freedom. With
+// equal blocks that is the paired interval of the blocks' means; with perDraw 1 it is
+// PairedDifference's, which it returns. Fewer than two blocks give NaN bounds.
+func DrawPairedDifference(a, b []float64, perDraw int, level float64) Interval {
+	if perDraw <= 1 {
+		return PairedDifference(a, b, level)
+	}
+	d := make([]float64, len(a))
+	for r := range a {
+		d[r] = a[r] - b[r]
+	}
+	mean := stat.Mean(d, nil)
+	g := (len(d) + perDraw - 1) / perDraw
+	if g < 2 {
+		return Interval{mean, math.NaN(), math.NaN()}
+	}
+	ss := 0.0
+	for from := 0; from < len(d); from += perDraw {
+		sum := 0.0
+		for _, x := range d[from:min(from+perDraw, len(d))] {
+			sum += x - mean
+		}
+		ss += float64(sum * sum)
+	}
+	if ss == 0 {
+		return Interval{mean, mean, mean}
+	}
+	n := float64(len(d))
+	se := math.Sqrt(float64(g) / float64(g-1) * ss / float64(n*n))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(g - 1)}.Quantile(0.5 + float64(level/2))
+	return Interval{mean, mean - float64(t*se), mean + float64(t*se)}
 }
 
 // PairedDifference is the mean of a[r] - b[r] with its two-sided confidence interval at

@@ -53,6 +53,10 @@ func (c *Comparison) Summary(w io.Writer) error {
 	ref := c.Scenarios[0]
 	one := c.Replicates < 2
 	fmt.Fprintf(&b, "Compared with %s: %s each, seed %d; %s.\n", ref, scenario.Plural(c.Replicates, "replicate"), c.Seed, PairingNote)
+	if c.PerDraw > 1 {
+		fmt.Fprintf(&b, "Every %d consecutive replicates share a posterior draw, so the paired t interval takes the draws as its units "+
+			"(the paired differences' cluster-robust variance, with draws - 1 degrees of freedom).\n", c.PerDraw)
+	}
 	if one {
 		fmt.Fprintf(&b, "Each value is a metric's mean over the %d weeks to the horizon. With one replicate per scenario (as in mean-field mode) "+
 			"there is no range across replicates and no interval for a difference: both need at least two.\n", HorizonWindow)

@@ -307,7 +307,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 	}
 
 	c := &Comparison{Seed: seed, Replicates: replicates, Clock: ref[0].Clock, Horizons: horizons,
-		FirstDifference: first, DefaultHorizons: len(opts.Horizons) == 0}
+		FirstDifference: first, DefaultHorizons: len(opts.Horizons) == 0, PerDraw: opts.PerDraw}
 	for _, sc := range ref {
 		c.Scenarios = append(c.Scenarios, sc.Name)
 	}
@@ -328,7 +328,7 @@ func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Overr
 		for s := range ref {
 			row := ComparisonRow{Metric: pr.Metric, Week: pr.To, Scenario: ref[s].Name, Value: Spread(means[s])}
 			if s > 0 {
-				d := PairedDifference(means[s], means[0], 0.95)
+				d := DrawPairedDifference(means[s], means[0], opts.PerDraw, 0.95)
 				row.Diff = &d
 			}
 			c.Rows = append(c.Rows, row)

@@ -91,9 +91,10 @@ func TestReadPosteriorInfiniteDistance(t *testing.T) {
 	}
 }
 
-// A point-mass posterior gives, byte for byte, the comparison.csv of a plain comparison
-// with --set of its values; and the posterior comparison's files do not depend on the
-// worker count.
+// A point-mass posterior at one replicate a draw gives, byte for byte, the comparison.csv
+// of a plain comparison with --set of its values (with two a draw the intervals take the
+// draws as units, and are wider); and the posterior comparison's files do not depend on
+// the worker count.
 func TestComparePosteriorPointMassIsPlainCompare(t *testing.T) {
 	src := t.TempDir()
 	writeScenario(t, src, "ref", "")
@@ -116,9 +117,9 @@ func TestComparePosteriorPointMassIsPlainCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	var outs []string
-	for _, workers := range []int{1, 2} {
+	for _, run := range []struct{ workers, perDraw int }{{1, 2}, {2, 2}, {2, 1}} {
 		dir := filepath.Join(t.TempDir(), "post")
-		if _, _, err := ComparePosterior(ctx, paths, nil, post, 7, reps, PosteriorOptions{OutDir: dir, Workers: workers, PerDraw: 2}); err != nil {
+		if _, _, err := ComparePosterior(ctx, paths, nil, post, 7, reps, PosteriorOptions{OutDir: dir, Workers: run.workers, PerDraw: run.perDraw}); err != nil {
 			t.Fatal(err)
 		}
 		outs = append(outs, dir)
@@ -130,7 +131,7 @@ func TestComparePosteriorPointMassIsPlainCompare(t *testing.T) {
 		}
 		return b
 	}
-	if !bytes.Equal(read(plain, ComparisonFile), read(outs[0], ComparisonFile)) {
+	if !bytes.Equal(read(plain, ComparisonFile), read(outs[2], ComparisonFile)) {
 		t.Error("a point-mass posterior's comparison.csv differs from the plain comparison's with --set")
 	}
 	for _, name := range []string{ComparisonFile, ComparisonTextFile, PosteriorDrawsFile, VarianceFile} {
