@@ -18,3 +18,14 @@ func ExamplePairedDifference() {
 	// Output:
 	// +680 [+597, +763]
 }
+
+// Six replicates in three posterior draws of two: the draws, not the replicates, are the
+// units of the interval (by hand: 11/3 -+ 4.3027 x sqrt(13/9), t with 2 degrees of freedom).
+func ExampleDrawPairedDifference() {
+	policy := []float64{11, 13, 15, 17, 12, 14}
+	statusQuo := []float64{10, 10, 10, 10, 10, 10}
+	d := sim.DrawPairedDifference(policy, statusQuo, 2, 0.95)
+	fmt.Printf("%.3f [%.3f, %.3f]\n", d.Mean, d.Lo, d.Hi)
+	// Output:
+	// 3.667 [-1.504, 8.838]
+}
