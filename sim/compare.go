@@ -314,8 +314,10 @@ func Spread(xs []float64) Interval {
 // pairs'; its variance is the cluster-robust one, G/(G-1) sum_g S_g^2 / N^2 over the G
 // blocks, S_g the sum of block g's differences from the mean (N pairs in all, a last
 // block maybe shorter); the interval is Student's t with G-1 degrees of freedom. With
-// equal blocks that is the paired interval of the blocks' means; with perDraw 1 it is
-// PairedDifference's, which it returns. Fewer than two blocks give NaN bounds.
+// equal blocks that is the paired interval of the blocks' means, so blocks whose sums tie
+// give an interval of no width, however their pairs differ; with perDraw 1 it is
+// PairedDifference's, which it returns. Pairs that never differ give the mean itself;
+// fewer than two blocks give NaN bounds.
 func DrawPairedDifference(a, b []float64, perDraw int, level float64) Interval {
 	if perDraw <= 1 {
 		return PairedDifference(a, b, level)
@@ -328,6 +330,9 @@ func DrawPairedDifference(a, b []float64, perDraw int, level float64) Interval {
 	g := (len(d) + perDraw - 1) / perDraw
 	if g < 2 {
 		return Interval{mean, math.NaN(), math.NaN()}
+	}
+	if !slices.ContainsFunc(d, func(x float64) bool { return x != d[0] }) {
+		return Interval{mean, mean, mean} // as PairedDifference: no spread, not one of rounding
 	}
 	ss := 0.0
 	for from := 0; from < len(d); from += perDraw {

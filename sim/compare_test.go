@@ -95,6 +95,14 @@ func TestDrawPairedDifferenceByHand(t *testing.T) {
 	if one := DrawPairedDifference([]float64{1, 2}, []float64{0, 0}, 2, 0.95); !math.IsNaN(one.Lo) || one.Mean != 1.5 {
 		t.Errorf("one draw: %+v, want mean 1.5 and no interval", one)
 	}
+	// Pairs that never differ: the mean, with no width from rounding. Draws whose sums tie
+	// (1, 3 | 0, 4 | 2, 2) give no width either: the draws' means do not vary.
+	if same := DrawPairedDifference([]float64{0.1, 0.1, 0.1}, []float64{0, 0, 0}, 2, 0.95); same.Lo != same.Mean || same.Hi != same.Mean {
+		t.Errorf("equal differences: %+v, want the mean alone", same)
+	}
+	if tied := DrawPairedDifference([]float64{1, 3, 0, 4, 2, 2}, zeros, 2, 0.95); tied != (Interval{2, 2, 2}) {
+		t.Errorf("tied draws: %+v, want 2 [2, 2]", tied)
+	}
 }
 
 // A second method for the clusters: draws that move the difference (a parameter effect,

@@ -181,7 +181,8 @@ type VarianceRow struct {
 // posterior (set as --set would, after sets), and with the stream of replicate r, so the
 // differences stay paired by common random numbers and every replicate's values depend
 // on the seed and r alone. It writes comparison.csv and comparison.txt (the intervals now
-// carry both Monte Carlo and parameter uncertainty), posterior_draws.csv and variance.csv
+// carry both Monte Carlo and parameter uncertainty, and take the draws as their units:
+// DrawPairedDifference), posterior_draws.csv and variance.csv
 // in opts.OutDir, and no run directories.
 func ComparePosterior(ctx context.Context, paths []string, sets []scenario.Override, post *Posterior, seed uint64, replicates int, opts PosteriorOptions) (*Comparison, []VarianceRow, error) {
 	if opts.PerDraw < 1 {

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
@@ -92,9 +93,9 @@ func TestReadPosteriorInfiniteDistance(t *testing.T) {
 }
 
 // A point-mass posterior at one replicate a draw gives, byte for byte, the comparison.csv
-// of a plain comparison with --set of its values (with two a draw the intervals take the
-// draws as units, and are wider); and the posterior comparison's files do not depend on
-// the worker count.
+// of a plain comparison with --set of its values; at two a draw, the same means with
+// intervals that take the draws as their units (other bounds, which the table says); and
+// the posterior comparison's files do not depend on the worker count.
 func TestComparePosteriorPointMassIsPlainCompare(t *testing.T) {
 	src := t.TempDir()
 	writeScenario(t, src, "ref", "")
@@ -133,6 +134,32 @@ func TestComparePosteriorPointMassIsPlainCompare(t *testing.T) {
 	}
 	if !bytes.Equal(read(plain, ComparisonFile), read(outs[2], ComparisonFile)) {
 		t.Error("a point-mass posterior's comparison.csv differs from the plain comparison's with --set")
+	}
+	// At two a draw: the columns up to diff are the plain comparison's, and the bounds
+	// are not (4 replicates are 2 draws: t with 1 degree of freedom, not 3).
+	rows := func(dir string) [][]string {
+		recs, err := csv.NewReader(bytes.NewReader(read(dir, ComparisonFile))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	plainRows, drawRows := rows(plain), rows(outs[0])
+	bounds := 0
+	for i, rec := range plainRows {
+		n := len(rec)
+		if !slices.Equal(rec[:n-2], drawRows[i][:n-2]) {
+			t.Errorf("row %d: %v at two a draw, %v plain", i, drawRows[i], rec)
+		}
+		if rec[n-2] != "" && rec[n-2] != drawRows[i][n-2] {
+			bounds++
+		}
+	}
+	if bounds == 0 {
+		t.Error("at two a draw the intervals are the plain comparison's: the draws are not their units")
+	}
+	if !bytes.Contains(read(outs[0], ComparisonTextFile), []byte("Every 2 consecutive replicates share a posterior draw")) {
+		t.Error("comparison.txt does not say the draws are the intervals' units")
 	}
 	for _, name := range []string{ComparisonFile, ComparisonTextFile, PosteriorDrawsFile, VarianceFile} {
 		if !bytes.Equal(read(outs[0], name), read(outs[1], name)) {

@@ -49,7 +49,7 @@ func (c *compareCmd) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or summary table")
 	fs.BoolVar(&c.force, "force", false, "replace an earlier comparison in the output directory")
 	fs.StringVar(&c.posterior, "posterior", "", "draw each replicate's parameters from this posterior.csv of cartelsim calibrate (its last generation, by weight): intervals carry parameter uncertainty too; writes comparison.csv, comparison.txt, posterior_draws.csv and variance.csv, no run directories")
-	fs.IntVar(&c.perDraw, "replicates-per-draw", 2, "with --posterior: consecutive replicates that share a parameter set (2 or more let variance.csv measure the Monte Carlo part)")
+	fs.IntVar(&c.perDraw, "replicates-per-draw", 2, "with --posterior: consecutive replicates that share a parameter set (2 or more let variance.csv measure the Monte Carlo part); the intervals take the draws as their units")
 }
 
 func metricNames(ms []model.Metric) string {
@@ -133,6 +133,10 @@ func (c *compareCmd) run(ctx context.Context, args []string, stdout, stderr io.W
 func (c *compareCmd) runPosterior(ctx context.Context, args []string, sets []scenario.Override, scs []*scenario.Scenario, opts sim.CompareOptions, stdout io.Writer) error {
 	if c.perDraw < 1 {
 		return usagef("--replicates-per-draw %d: want at least 1", c.perDraw)
+	}
+	if n := scs[0].Replicates; n <= c.perDraw {
+		return usagef("--posterior: %d replicates in draws of %d make one draw, and an interval takes at least two: "+
+			"give --replicates above %d or a smaller --replicates-per-draw", n, c.perDraw, c.perDraw)
 	}
 	post, err := sim.ReadPosterior(c.posterior)
 	if err != nil {

@@ -129,8 +129,9 @@ func TestCompareProgress(t *testing.T) {
 	}
 }
 
-// compare --posterior: a posterior that is not one, a key no scenario takes and
-// --replicates-per-draw without --posterior are bad input (status 2, one line); a good
+// compare --posterior: a posterior that is not one, a key no scenario takes,
+// --replicates-per-draw without --posterior and replicates that make a single draw (no
+// interval) are bad input (status 2, one line); a good
 // one writes the table, the draws and the variance decomposition.
 func TestCompareCommandPosterior(t *testing.T) {
 	dir := t.TempDir()
@@ -147,6 +148,8 @@ func TestCompareCommandPosterior(t *testing.T) {
 		{"not a posterior", []string{"--posterior", notOne}, "not.csv:1:"},
 		{"unknown key", []string{"--posterior", badKey}, "recruitmnt"},
 		{"per draw alone", []string{"--replicates-per-draw", "3"}, "--replicates-per-draw needs --posterior"},
+		{"one draw", []string{"--posterior", good, "-n", "2"}, "2 replicates in draws of 2 make one draw"},
+		{"one draw, per draw set", []string{"--posterior", good, "-n", "4", "--replicates-per-draw", "4"}, "4 replicates in draws of 4 make one draw"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"compare", a, b, "--out", filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-")), "-q"}, c.args...)
