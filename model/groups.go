@@ -114,14 +114,14 @@ type groups struct {
 	// candidates, and the indices of the draws below the hazard. The two rows of each
 	// slot depend only on which rival links exist. Rows of bitWords words are kept for
 	// the first bitSlots slots. Links made since (splits, breakaways, feuds) are listed
-	// in rivalAdds and ORed in; a link removed (an end, a faded feud) sets rivalsChanged,
+	// in rivalAdds and ORed in; a link removed (an end, a faded feud) sets rivalRowsStale,
 	// and the rows are rebuilt (syncRivalBits). An ended group's slot has no links, so
 	// its rows are empty when it is reused.
 	rivalBits, rrBits, liveBits, candBits []uint64
 	drawHits                              []int
 	rivalAdds                             [][2]int
 	bitWords, bitSlots                    int
-	rivalsChanged                         bool
+	rivalRowsStale                        bool
 	territory
 	space
 
@@ -158,7 +158,7 @@ func (g *groups) reset(w *World) {
 	g.territory.price = 0
 	g.floor = max(1, w.frag.ViableMembers)
 	g.unsettled = false
-	g.rivalsChanged, g.rivalAdds = true, g.rivalAdds[:0]
+	g.rivalRowsStale, g.rivalAdds = true, g.rivalAdds[:0]
 	for i := range n {
 		to, wt := net.rivals.row(i)
 		for k := range to {
@@ -277,7 +277,7 @@ func (g *groups) end(i, wk int, cause Cause) {
 	rec := &g.lineage[g.record[i]]
 	rec.DiedWeek, rec.Cause, rec.Peak = wk, cause, g.peak[i]
 	// A group without rivals is in no row of formAlliances, and its own are empty.
-	g.rivalsChanged = g.rivalsChanged || len(g.rivals[i]) > 0
+	g.rivalRowsStale = g.rivalRowsStale || len(g.rivals[i]) > 0
 	for _, l := range g.rivals[i] {
 		g.rivals[l.to] = unlink(g.rivals[l.to], i)
 	}
@@ -744,7 +744,7 @@ func (r *Replicate) fade() {
 			f.atB = linkNear(r.rivals[f.b], f.a, f.atB)
 			r.rivals[f.b][f.atB].weight = w
 		} else {
-			r.rivalsChanged = true
+			r.rivalRowsStale = true
 			r.rivals[f.a] = unlink(r.rivals[f.a], f.b)
 			r.rivals[f.b] = unlink(r.rivals[f.b], f.a)
 			continue
@@ -867,11 +867,11 @@ func (r *Replicate) inheritRivals(s, p int, q float64, rng *rand.Rand) {
 // alliances never form). Past maxRivalAdds notes since the last sync they are: a rebuild
 // is then as cheap.
 func (r *Replicate) addRivalry(a, b int, w float64) {
-	if !r.rivalsChanged {
+	if !r.rivalRowsStale {
 		if len(r.rivalAdds) < maxRivalAdds {
 			r.rivalAdds = append(r.rivalAdds, [2]int{a, b})
 		} else {
-			r.rivalsChanged, r.rivalAdds = true, r.rivalAdds[:0]
+			r.rivalRowsStale, r.rivalAdds = true, r.rivalAdds[:0]
 		}
 	}
 	addWeight(r.rivals, a, b, w)
@@ -902,7 +902,7 @@ var rebuildRivalBitsAlways = false
 // that the order of the links does not matter.
 func (r *Replicate) syncRivalBits(n int) int {
 	words := r.bitWords
-	if r.rivalsChanged || rebuildRivalBitsAlways || n > 64*words || n < r.bitSlots {
+	if r.rivalRowsStale || rebuildRivalBitsAlways || n > 64*words || n < r.bitSlots {
 		r.rivalBitRows(n, (n+63)/64)
 		if rivalBitsSynced != nil {
 			rivalBitsSynced(r, false)
@@ -969,7 +969,7 @@ func (r *Replicate) rivalBitRows(n, words int) {
 	}
 	r.bitWords, r.bitSlots = words, n
 	r.rivalAdds = r.rivalAdds[:0]
-	r.rivalsChanged = false
+	r.rivalRowsStale = false
 }
 
 // candidatePairs lists i's first want candidates for an alliance, the set bits of cand
