@@ -85,18 +85,25 @@ type setFlags struct {
 	values []float64
 }
 
-// over returns keys and theta with the overrides applied: an override of a key in keys
-// replaces its value, and the others follow, in the order given (a later one wins).
-func (f setFlags) over(keys []string, theta []float64) ([]string, []float64) {
-	keys, theta = slices.Clone(keys), slices.Clone(theta)
+// over lays the overrides over the parameter sets of keys: it returns the keys to
+// simulate (an override of one of keys takes its place, the others follow in the order
+// given, a later one winning) and apply, which gives a set of keys' values (nil when keys
+// is) the overrides' values.
+func (f setFlags) over(keys []string) (all []string, apply func(theta []float64) []float64) {
+	all = slices.Clone(keys)
+	at := make([]int, len(f.keys))
 	for i, k := range f.keys {
-		if j := slices.Index(keys, k); j >= 0 {
-			theta[j] = f.values[i]
-		} else {
-			keys, theta = append(keys, k), append(theta, f.values[i])
+		if at[i] = slices.Index(all, k); at[i] < 0 {
+			at[i], all = len(all), append(all, k)
 		}
 	}
-	return keys, theta
+	return all, func(theta []float64) []float64 {
+		out := append(slices.Clone(theta), make([]float64, len(all)-len(theta))...)
+		for i, j := range at {
+			out[j] = f.values[i]
+		}
+		return out
+	}
 }
 
 func (f *setFlags) String() string { return strings.Join(f.keys, ",") }
@@ -129,16 +136,17 @@ func run(kingpin, none, targetsPath, drawsPath, out string, replicates, workers,
 			return err
 		}
 		seed := s.Seed()
-		keys, fixed := sets.over(nil, nil)
+		keys, apply := sets.over(nil)
+		fixed := apply(nil)
 		size, theta := chunk, func(int) []float64 { return fixed }
-		s.Keys = keys
 		if post != nil {
 			// Both files run draw d on the same chunk and stream, so their difference
 			// stays paired.
-			s.Keys, _ = sets.over(post.Keys, make([]float64, len(post.Keys)))
+			keys, apply = sets.over(post.Keys)
 			size = perDraw
-			theta = func(d int) []float64 { _, th := sets.over(post.Keys, post.Particles[post.Draw(seed, d)]); return th }
+			theta = func(d int) []float64 { return apply(post.Particles[post.Draw(seed, d)]) }
 		}
+		s.Keys = keys
 		values, err := s.SimulateChunksAt(context.Background(), seed, replicates, size, workers, theta)
 		if err != nil {
 			return err
@@ -307,9 +315,10 @@ func rescoreParticles(path, targetsPath, postPath string, n, until, replicates, 
 	if err != nil {
 		return err
 	}
-	s.Keys, _ = sets.over(g.Keys, make([]float64, len(g.Keys)))
+	keys, apply := sets.over(g.Keys)
+	s.Keys = keys
 	for k := range cands {
-		_, cands[k].theta = sets.over(g.Keys, cands[k].theta)
+		cands[k].theta = apply(cands[k].theta)
 	}
 	values, err := s.SimulateChunksAt(context.Background(), s.Seed(), replicates*len(cands), replicates, workers,
 		func(k int) []float64 { return cands[k].theta })

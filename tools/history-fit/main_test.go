@@ -41,12 +41,12 @@ func TestSetFlagsOver(t *testing.T) {
 		}
 	}
 	theta := []float64{0.5, 0.25}
-	keys, got := f.over([]string{"a", "b"}, theta)
-	if !slices.Equal(keys, []string{"a", "b", "c"}) || !slices.Equal(got, []float64{2, 0.25, 4}) {
+	keys, apply := f.over([]string{"a", "b"})
+	if got := apply(theta); !slices.Equal(keys, []string{"a", "b", "c"}) || !slices.Equal(got, []float64{2, 0.25, 4}) {
 		t.Errorf("got %v %v, want [a b c] [2 0.25 4]", keys, got)
 	}
-	if keys, got := f.over(nil, nil); !slices.Equal(keys, []string{"a", "c"}) || !slices.Equal(got, []float64{2, 4}) {
-		t.Errorf("without a particle: got %v %v, want [a c] [2 4]", keys, got)
+	if keys, apply := f.over(nil); !slices.Equal(keys, []string{"a", "c"}) || !slices.Equal(apply(nil), []float64{2, 4}) {
+		t.Errorf("without a particle: got %v %v, want [a c] [2 4]", keys, apply(nil))
 	}
 	if !slices.Equal(theta, []float64{0.5, 0.25}) {
 		t.Errorf("the particle changed: %v", theta)
