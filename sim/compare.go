@@ -322,10 +322,7 @@ func DrawPairedDifference(a, b []float64, perDraw int, level float64) Interval {
 	if perDraw <= 1 {
 		return PairedDifference(a, b, level)
 	}
-	d := make([]float64, len(a))
-	for r := range a {
-		d[r] = a[r] - b[r]
-	}
+	d := differences(a, b)
 	mean := stat.Mean(d, nil)
 	g := (len(d) + perDraw - 1) / perDraw
 	if g < 2 {
@@ -351,15 +348,21 @@ func DrawPairedDifference(a, b []float64, perDraw int, level float64) Interval {
 	return Interval{mean, mean - float64(t*se), mean + float64(t*se)}
 }
 
+// differences returns a[r] - b[r] for each pair r.
+func differences(a, b []float64) []float64 {
+	d := make([]float64, len(a))
+	for r := range a {
+		d[r] = a[r] - b[r]
+	}
+	return d
+}
+
 // PairedDifference is the mean of a[r] - b[r] with its two-sided confidence interval at
 // the given level from Student's t with n-1 degrees of freedom. Pairs that never differ
 // give the mean itself as the interval; with fewer than two pairs there is no interval,
 // and its bounds are NaN.
 func PairedDifference(a, b []float64, level float64) Interval {
-	d := make([]float64, len(a))
-	for r := range a {
-		d[r] = a[r] - b[r]
-	}
+	d := differences(a, b)
 	if len(d) < 2 {
 		return Interval{stat.Mean(d, nil), math.NaN(), math.NaN()}
 	}
