@@ -309,37 +309,43 @@ func TestUSOverdoseCalibrationLoads(t *testing.T) {
 }
 
 // The variants of the history's calibration shipped beside it are copies of it with
-// parameters (and targets) added: each loads, and differs from it only by those (so an
-// edit of the shipped calibration that is not carried to a variant fails here). The
-// variants run before the shipped fit freed replacement lack it, with rho's prior of
-// then (the registry's), as their notes say.
+// parameters (and targets) added or held: each loads, and differs from it only by those (so
+// an edit of the shipped calibration that is not carried to a variant fails here). The
+// variants run before the shipped fit freed replacement lack it, with rho's prior of then
+// (the registry's), and those run before it freed crowding hold it at the paper's, as their
+// notes say; each sets what it holds.
 func TestHistoryCalibrationVariants(t *testing.T) {
 	base, err := Load(filepath.Join("..", "calibrations", "mexico-2006.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := []string{"parameters.replacement"} // not in the variants run before it was freed
-	registryRho := [2]float64{0.0019, 0.0032}    // their prior of rho, the registry's range
+	crowding := []string{"parameters.saturation", "parameters.saturation_sharing"}
+	paperCrowding := []scenario.Override{{Key: "parameters.saturation", Value: "4e-08"}, {Key: "parameters.saturation_sharing", Value: "0"}}
+	noReplacement := scenario.Override{Key: "parameters.replacement", Value: "0"}
+	before := append([]string{"parameters.replacement"}, crowding...) // not in the variants run before either was freed
+	registryRho := [2]float64{0.0019, 0.0032}                         // their prior of rho, the registry's range
+	hundred := func(c *Config) {                                      // the 100-particle fits' stopping rule, set back
+		c.Particles, c.MaxGenerations, c.MinAcceptance = base.Config.Particles, base.Config.MaxGenerations, base.Config.MinAcceptance
+	}
 	for file, c := range map[string]struct {
 		added, targets, removed []string
-		rho                     [2]float64    // the variant's prior of rho when not the shipped one's
-		settings                func(*Config) // the settings the variant's own notes say it changes, set back
+		set                     []scenario.Override // what the variant holds, as its notes say
+		rho                     [2]float64          // the variant's prior of rho when not the shipped one's
+		settings                func(*Config)       // the settings the variant's own notes say it changes, set back
 	}{
-		"mexico-2006-crowding.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"}, removed: before, rho: registryRho,
+		"mexico-2006-crowding.yaml": {removed: []string{"parameters.replacement"}, set: []scenario.Override{noReplacement}, rho: registryRho,
 			settings: func(c *Config) {
 				c.Particles, c.MaxGenerations = base.Config.Particles, base.Config.MaxGenerations
 				c.Replicates, c.MinAcceptance = base.Config.Replicates, base.Config.MinAcceptance
 			}},
-		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}, removed: before, rho: registryRho},
-		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: before, rho: registryRho},
-		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, removed: before},
-		// Run after replacement was freed: the shipped calibration of now and the network.
-		"mexico-2006-network-replacement.yaml":  {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}},
-		"mexico-2006-crowding-replacement.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"}},
-		"mexico-2006-crowding-300.yaml": {added: []string{"parameters.saturation", "parameters.saturation_sharing"},
-			settings: func(c *Config) {
-				c.Particles, c.MaxGenerations, c.MinAcceptance = base.Config.Particles, base.Config.MaxGenerations, base.Config.MinAcceptance
-			}},
+		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}, removed: before, set: append([]scenario.Override{noReplacement}, paperCrowding...), rho: registryRho, settings: hundred},
+		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: before, set: append([]scenario.Override{noReplacement}, paperCrowding...), rho: registryRho, settings: hundred},
+		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, removed: before, set: append([]scenario.Override{noReplacement}, paperCrowding...), settings: hundred},
+		// Run after replacement was freed and before crowding was.
+		"mexico-2006-network-replacement.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: crowding, set: paperCrowding, settings: hundred},
+		"mexico-2006-paper-crowding.yaml":      {removed: crowding, set: paperCrowding, settings: hundred},
+		// The shipped calibration's parameters, 100 particles.
+		"mexico-2006-crowding-replacement.yaml": {settings: hundred},
 	} {
 		added := c.added
 		f, err := Load(filepath.Join("..", "calibrations", file))
@@ -389,22 +395,20 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		if !reflect.DeepEqual(rest, baseRest) {
 			t.Errorf("%s: settings differ from the shipped calibration's:\n%+v\n%+v", file, rest, baseRest)
 		}
-		// The variants run before replacement was freed set it back to 0; their scenario is
-		// the shipped calibration's with that one change.
+		// A variant's scenario is the shipped calibration's with what it holds set.
 		inputs := func(f *File) []Input {
 			return slices.DeleteFunc(slices.Clone(f.Inputs), func(in Input) bool { return in.Role == "calibration" })
 		}
 		want := inputs(base)
-		if len(c.removed) > 0 {
-			set := []scenario.Override{{Key: "parameters.replacement", Value: "0"}}
-			if !reflect.DeepEqual(f.Simulator.Set, set) {
-				t.Errorf("%s sets %v, want %v", file, f.Simulator.Set, set)
-			}
+		if !slices.Equal(f.Simulator.Set, c.set) {
+			t.Errorf("%s sets %v, want %v", file, f.Simulator.Set, c.set)
+		}
+		if len(c.set) > 0 {
 			src, err := scenario.ReadScenarioSource(base.Simulator.Path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sc, err := src.Parse(set)
+			sc, err := src.Parse(c.set)
 			if err != nil {
 				t.Fatal(err)
 			}
