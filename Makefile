@@ -116,7 +116,7 @@ sensitivity-smoke:
 	$(GO) run ./cmd/cartelsim sensitivity out/sensitivity-smoke
 
 ## calibrate: the calibration of the 2006-2024 history (calibrations/mexico-2006.yaml:
-## replenishment ABC-SMC, 100 particles of two replicates, up to twenty generations) into
+## replenishment ABC-SMC, 300 particles of two replicates, up to sixteen generations) into
 ## out/calibrate-mexico-2006, its posterior, summary and bands copied to
 ## calibrations/mexico-2006/ (docs/calibration.md gives its time on two cores)
 .PHONY: calibrate
