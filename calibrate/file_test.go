@@ -324,20 +324,21 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 	noReplacement := scenario.Override{Key: "parameters.replacement", Value: "0"}
 	before := append([]string{"parameters.replacement"}, crowding...) // not in the variants run before either was freed
 	registryRho := [2]float64{0.0019, 0.0032}                         // their prior of rho, the registry's range
-	hundred := func(c *Config) {                                      // the 100-particle fits' stopping rule, set back
-		c.Particles, c.MaxGenerations, c.MinAcceptance = base.Config.Particles, base.Config.MaxGenerations, base.Config.MinAcceptance
+	// The particles, replicates and stopping rule a variant's notes give where they are not
+	// the shipped calibration's: checked, then set back.
+	type stopping struct {
+		particles, replicates, maxGenerations int
+		minAcceptance                         float64
 	}
+	hundred := &stopping{particles: 100, replicates: 2, maxGenerations: 20, minAcceptance: 0.03} // the 100-particle fits'
 	for file, c := range map[string]struct {
 		added, targets, removed []string
 		set                     []scenario.Override // what the variant holds, as its notes say
 		rho                     [2]float64          // the variant's prior of rho when not the shipped one's
-		settings                func(*Config)       // the settings the variant's own notes say it changes, set back
+		settings                *stopping           // the settings the variant's own notes say it changes
 	}{
 		"mexico-2006-crowding.yaml": {removed: []string{"parameters.replacement"}, set: []scenario.Override{noReplacement}, rho: registryRho,
-			settings: func(c *Config) {
-				c.Particles, c.MaxGenerations = base.Config.Particles, base.Config.MaxGenerations
-				c.Replicates, c.MinAcceptance = base.Config.Replicates, base.Config.MinAcceptance
-			}},
+			settings: &stopping{particles: 150, replicates: 1, maxGenerations: 18, minAcceptance: 0.02}},
 		"mexico-2006-size.yaml":    {added: []string{"world.initial_members"}, removed: before, set: append([]scenario.Override{noReplacement}, paperCrowding...), rho: registryRho, settings: hundred},
 		"mexico-2006-network.yaml": {added: []string{"fragmentation.rivalry_inheritance"}, targets: []string{"rivals_per_group_2020", "allies_per_group_2020"}, removed: before, set: append([]scenario.Override{noReplacement}, paperCrowding...), rho: registryRho, settings: hundred},
 		"mexico-2006-pool.yaml":    {added: []string{"parameters.pool_recruitment"}, removed: before, set: append([]scenario.Override{noReplacement}, paperCrowding...), settings: hundred},
@@ -390,7 +391,11 @@ func TestHistoryCalibrationVariants(t *testing.T) {
 		rest, baseRest := *f.Config, *base.Config
 		rest.Params, rest.Targets, baseRest.Params, baseRest.Targets = nil, nil, nil, nil
 		if c.settings != nil {
-			c.settings(&rest)
+			got := stopping{rest.Particles, rest.Replicates, rest.MaxGenerations, rest.MinAcceptance}
+			if got != *c.settings {
+				t.Errorf("%s: particles, replicates, generations and acceptance %+v, want %+v", file, got, *c.settings)
+			}
+			rest.Particles, rest.Replicates, rest.MaxGenerations, rest.MinAcceptance = baseRest.Particles, baseRest.Replicates, baseRest.MaxGenerations, baseRest.MinAcceptance
 		}
 		if !reflect.DeepEqual(rest, baseRest) {
 			t.Errorf("%s: settings differ from the shipped calibration's:\n%+v\n%+v", file, rest, baseRest)
