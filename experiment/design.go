@@ -557,6 +557,18 @@ func (d *Design) scenario(k, p int) (*scenario.Scenario, error) {
 	return sc, nil
 }
 
+// pointFactors lists point p's values of the design's own factors, key=value (a
+// posterior's columns, many and drawn together, are left to design.csv).
+func (d *Design) pointFactors(p int) string {
+	var parts []string
+	for i, f := range d.Factors {
+		if !f.Posterior {
+			parts = append(parts, f.Key+"="+strconv.FormatFloat(d.Matrix[p][i], 'g', 4, 64))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // fmtG writes the shortest decimal that reads back as the same float64.
 func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -456,5 +457,42 @@ func TestScenarioFilesReadOnce(t *testing.T) {
 	}
 	if !slices.Equal(m.ScenarioFiles, wantFiles) {
 		t.Errorf("manifest's scenario files %+v, want %+v", m.ScenarioFiles, wantFiles)
+	}
+}
+
+// A point whose world runs away stops the experiment with the runaway guard's error, which
+// names the point's factor values, and the points before it stay in the checkpoint's
+// partial results, so that nothing run is lost.
+func TestRunawayPointNamed(t *testing.T) {
+	design := `name: runaway
+scenarios: [ref.yaml]
+factors:
+  - key: parameters.recruitment
+    range: [0.002, 3]
+design: grid
+levels: 2
+replicates: 1
+seed: 11
+outputs:
+  - {metric: members, year: 2012}
+`
+	d, err := LoadDesign(writeFiles(t, design))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	err = runTo(t, context.Background(), d, Options{OutDir: out, Workers: 1})
+	if _, ok := errors.AsType[*model.RunawayError](err); !ok {
+		t.Fatalf("recruitment 3 a week (members tripled weekly): %v, want the runaway guard's error", err)
+	}
+	// The grid's second point is recruitment 3, the first 0.002.
+	for _, want := range []string{"experiment: point 1,", "the point's factors: parameters.recruitment=3 "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	partial := read(t, filepath.Join(out, ResultsFile+partialSuffix))
+	if !bytes.Contains(partial, []byte("\n0,ref,0,")) || bytes.Contains(partial, []byte("\n1,ref,")) {
+		t.Errorf("partial results keep point 0 and nothing of point 1, got:\n%s", partial)
 	}
 }

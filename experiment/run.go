@@ -410,6 +410,10 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 		folders[k] = &outputFolder{outputs: d.Outputs}
 	}
 	if err := d.runScenarios(ctx, p, scs, worlds, folders, traj, workers); err != nil {
+		if _, ok := errors.AsType[*model.RunawayError](err); ok {
+			// Which corner of the design runs away is what the user needs to narrow it.
+			return nil, fmt.Errorf("%w; the point's factors: %s (design.csv; the points before it stay in the checkpoint)", err, d.pointFactors(p))
+		}
 		return nil, err
 	}
 	for k, folder := range folders {
