@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -73,39 +74,39 @@ func TestRivalBitRowsKept(t *testing.T) {
 func TestRivalBitRowsUpdated(t *testing.T) {
 	net := bacrimNetwork(t)
 	for _, viable := range []float64{60, 3000} {
-		frag := model.DefaultFragmentation()
-		frag.AllianceFormationRate, frag.FactionRivalryHalfLife, frag.AllianceBreakRate = 0.005, 8, 0.005
-		frag.ViableMembers = viable
-		ivs := []model.Intervention{{Kind: model.Decapitation, From: 1, To: 520, Intensity: 8, Actor: model.Mexico,
-			Targets: model.Targets{Largest: 10}}}
-		w := allianceWorld(t, net, frag, ivs)
-		r := w.NewReplicate()
-		rng := rand.New(rand.NewPCG(20, 7))
-		wk, updated, rebuilt := 0, 0, 0
-		// Stopped at the end of each world, and deferred so that a failure stops it too.
-		stop := model.CheckRivalBitRows(func(u, equal bool) {
-			if !equal {
-				t.Fatalf("viable %v, week %d (updated %v): the rows kept differ from the rows rebuilt", viable, wk, u)
+		t.Run(fmt.Sprint("viable ", viable), func(t *testing.T) {
+			frag := model.DefaultFragmentation()
+			frag.AllianceFormationRate, frag.FactionRivalryHalfLife, frag.AllianceBreakRate = 0.005, 8, 0.005
+			frag.ViableMembers = viable
+			ivs := []model.Intervention{{Kind: model.Decapitation, From: 1, To: 520, Intensity: 8, Actor: model.Mexico,
+				Targets: model.Targets{Largest: 10}}}
+			w := allianceWorld(t, net, frag, ivs)
+			r := w.NewReplicate()
+			rng := rand.New(rand.NewPCG(20, 7))
+			wk, updated, rebuilt := 0, 0, 0
+			stop := model.CheckRivalBitRows(func(u, equal bool) {
+				if !equal {
+					t.Fatalf("viable %v, week %d (updated %v): the rows kept differ from the rows rebuilt", viable, wk, u)
+				}
+				if u {
+					updated++
+				} else {
+					rebuilt++
+				}
+			})
+			defer stop()
+			// Two replicates in turn: the second reuses the first's arrays, rows and all.
+			for range 2 {
+				r.Reset(rng)
+				for wk = 1; wk <= 520; wk++ {
+					r.Step(wk, rng, make([]float64, model.NumMetrics))
+				}
 			}
-			if u {
-				updated++
-			} else {
-				rebuilt++
+			if updated < 10 || rebuilt < 10 {
+				t.Errorf("viable %v: %d weeks updated, %d rebuilt: want both ways taken", viable, updated, rebuilt)
 			}
+			t.Logf("viable %v: %d weeks updated, %d rebuilt", viable, updated, rebuilt)
 		})
-		defer stop()
-		// Two replicates in turn: the second reuses the first's arrays, rows and all.
-		for range 2 {
-			r.Reset(rng)
-			for wk = 1; wk <= 520; wk++ {
-				r.Step(wk, rng, make([]float64, model.NumMetrics))
-			}
-		}
-		stop()
-		if updated < 10 || rebuilt < 10 {
-			t.Errorf("viable %v: %d weeks updated, %d rebuilt: want both ways taken", viable, updated, rebuilt)
-		}
-		t.Logf("viable %v: %d weeks updated, %d rebuilt", viable, updated, rebuilt)
 	}
 }
 

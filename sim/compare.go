@@ -344,8 +344,14 @@ func DrawPairedDifference(a, b []float64, perDraw int, level float64) Interval {
 	}
 	n := float64(len(d))
 	se := math.Sqrt(float64(g) / float64(g-1) * ss / float64(n*n))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(g - 1)}.Quantile(0.5 + float64(level/2))
+	t := tQuantile(g-1, level)
 	return Interval{mean, mean - float64(t*se), mean + float64(t*se)}
+}
+
+// tQuantile is the upper point of Student's t with df degrees of freedom that a
+// two-sided interval at the given level reaches.
+func tQuantile(df int, level float64) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.5 + float64(level/2))
 }
 
 // differences returns a[r] - b[r] for each pair r.
@@ -370,7 +376,7 @@ func PairedDifference(a, b []float64, level float64) Interval {
 	if sd == 0 {
 		return Interval{mean, mean, mean}
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.5 + float64(level/2))
+	t := tQuantile(len(d)-1, level)
 	half := t * sd / math.Sqrt(float64(len(d)))
 	return Interval{mean, mean - half, mean + half}
 }
