@@ -18,7 +18,6 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/cartelsim/cartelsim/model"
 	"github.com/cartelsim/cartelsim/sim"
 )
 
@@ -460,39 +459,105 @@ func TestScenarioFilesReadOnce(t *testing.T) {
 	}
 }
 
-// A point whose world runs away stops the experiment with the runaway guard's error, which
-// names the point's factor values, and the points before it stay in the checkpoint's
-// partial results, so that nothing run is lost.
-func TestRunawayPointNamed(t *testing.T) {
+// A point whose world runs away is an outcome, not a failure: recruitment of 3 a week
+// (members tripled weekly) passes the guard's cap of a hundred million members within
+// weeks (from the scenario's thousands, 3^20 > 10^9), so point 1 of this grid runs away
+// and points 0 and 2 (0.002 and 0.0025 a week, the registry's range) do not. Its rows
+// are NaN for every scenario, replicate and output, its effects NaN with no replicate,
+// its trajectories file empty; the manifest names it, with its factor values; and all
+// of it is the same with 1 or 2 workers, 2 shards merged, or interrupted and resumed.
+func TestRunawayPointRecorded(t *testing.T) {
 	design := `name: runaway
-scenarios: [ref.yaml]
+scenarios: [ref.yaml, policy.yaml]
 factors:
   - key: parameters.recruitment
-    range: [0.002, 3]
+    levels: [0.002, 3, 0.0025]
 design: grid
-levels: 2
-replicates: 1
+replicates: 2
 seed: 11
 outputs:
   - {metric: members, year: 2012}
+  - {name: homicides_w20, metric: homicides, at: 2012-05-20}
 `
 	d, err := LoadDesign(writeFiles(t, design))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	err = runTo(t, context.Background(), d, Options{OutDir: out, Workers: 1})
-	if _, ok := errors.AsType[*model.RunawayError](err); !ok {
-		t.Fatalf("recruitment 3 a week (members tripled weekly): %v, want the runaway guard's error", err)
+	base := t.TempDir()
+	ctx := context.Background()
+	one := filepath.Join(base, "one")
+	m, err := Run(ctx, d, Options{OutDir: one, Workers: 1, Trajectories: true})
+	if err != nil {
+		t.Fatalf("a design with a runaway point: %v, want it run to the end", err)
 	}
-	// The grid's second point is recruitment 3, the first 0.002.
-	for _, want := range []string{"experiment: point 1,", "the point's factors: parameters.recruitment=3 "} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
+	if len(m.Runaways) != 1 {
+		t.Fatalf("runaways %+v, want point 1 alone", m.Runaways)
+	}
+	r := m.Runaways[0]
+	if r.Point != 1 || r.Scenario != "ref" || r.Quantity != "members" || r.Week < 1 || r.Week > 30 || r.Factors != "parameters.recruitment=3" {
+		t.Errorf("runaway %+v, want point 1, ref (the first scenario, which shares its weeks), members, a week of the run, recruitment=3", r)
+	}
+	if got, err := readManifest(one); err != nil || !slices.Equal(got.Runaways, m.Runaways) {
+		t.Errorf("experiment.json's runaways %+v (%v), want %+v", got.Runaways, err, m.Runaways)
+	}
+	results := string(read(t, filepath.Join(one, ResultsFile)))
+	for _, l := range strings.Split(strings.TrimSpace(results), "\n")[1:] {
+		nan := strings.HasSuffix(l, ",NaN")
+		if nan != strings.HasPrefix(l, "1,") {
+			t.Errorf("results.csv row %q: NaN at point 1 and only there", l)
 		}
 	}
-	partial := read(t, filepath.Join(out, ResultsFile+partialSuffix))
-	if !bytes.Contains(partial, []byte("\n0,ref,0,")) || bytes.Contains(partial, []byte("\n1,ref,")) {
-		t.Errorf("partial results keep point 0 and nothing of point 1, got:\n%s", partial)
+	if n := strings.Count(results, ",NaN\n"); n != 2*2*2 {
+		t.Errorf("%d NaN rows, want 2 scenarios x 2 replicates x 2 outputs", n)
+	}
+	effects := string(read(t, filepath.Join(one, EffectsFile)))
+	for _, l := range strings.Split(strings.TrimSpace(effects), "\n")[1:] {
+		if strings.HasPrefix(l, "1,") != strings.HasSuffix(l, ",0,NaN,NaN,NaN") {
+			t.Errorf("effects.csv row %q: no replicate and NaN at point 1 and only there", l)
+		}
+	}
+	rows, err := parquet.ReadFile[TrajectoryRow](filepath.Join(one, TrajectoriesDir, trajectoryFile(1)))
+	if err != nil || len(rows) != 0 {
+		t.Errorf("point 1's trajectories: %d rows (%v), want an empty file", len(rows), err)
+	}
+
+	two := filepath.Join(base, "two")
+	if err := runTo(t, ctx, d, Options{OutDir: two, Workers: 2, Trajectories: true}); err != nil {
+		t.Fatal(err)
+	}
+	var shards []string
+	for k := range 2 {
+		dir := filepath.Join(base, "shard"+strconv.Itoa(k))
+		if err := runTo(t, ctx, d, Options{OutDir: dir, Workers: 2, Shard: k, Shards: 2, Trajectories: true}); err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, dir)
+	}
+	merged := filepath.Join(base, "merged")
+	if _, err := Merge(shards, MergeOptions{OutDir: merged}); err != nil {
+		t.Fatal(err)
+	}
+	resumed := filepath.Join(base, "resumed")
+	cctx, cancel := context.WithCancel(ctx)
+	err = runTo(t, cctx, d, Options{OutDir: resumed, Workers: 1, Trajectories: true, Progress: func(done, _ int) {
+		if done == 2 { // after the runaway point
+			cancel()
+		}
+	}})
+	if ie, ok := errors.AsType[*InterruptedError](err); !ok || ie.Done != 2 {
+		t.Fatalf("interrupted run: %v, want an InterruptedError after 2 points", err)
+	}
+	if err := runTo(t, ctx, d, Options{OutDir: resumed, Workers: 2, Resume: true, Trajectories: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{two, merged, resumed} {
+		for _, f := range []string{ResultsFile, EffectsFile, filepath.Join(TrajectoriesDir, trajectoryFile(1))} {
+			if !bytes.Equal(read(t, filepath.Join(dir, f)), read(t, filepath.Join(one, f))) {
+				t.Errorf("%s: %s differs from one run's", filepath.Base(dir), f)
+			}
+		}
+		if got, err := readManifest(dir); err != nil || !slices.Equal(got.Runaways, m.Runaways) {
+			t.Errorf("%s: runaways %+v (%v), want %+v", filepath.Base(dir), got.Runaways, err, m.Runaways)
+		}
 	}
 }

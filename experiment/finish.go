@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -151,8 +152,12 @@ func readEffects(path string, m *Manifest) ([]Effect, error) {
 					continue
 				}
 				n := min(len(a[o]), len(b[o]))
-				effects = append(effects, Effect{Point: point, Output: o, Scenario: s, N: n,
-					Diff: sim.PairedDifference(a[o][:n], b[o][:n], 0.95)})
+				e := Effect{Point: point, Output: o, Scenario: s, N: n, Diff: sim.PairedDifference(a[o][:n], b[o][:n], 0.95)}
+				if slices.ContainsFunc(a[o], math.IsNaN) || slices.ContainsFunc(b[o], math.IsNaN) {
+					// A runaway point: no replicate to compare.
+					e.N, e.Diff = 0, sim.Interval{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+				}
+				effects = append(effects, e)
 			}
 		}
 	}

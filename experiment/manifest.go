@@ -41,6 +41,18 @@ type Manifest struct {
 	Files         []string         `json:"files,omitempty"`
 	// Trajectories are the metrics written to trajectories/ (--trajectories), if any.
 	Trajectories []string `json:"trajectories,omitempty"`
+	// Runaways are the points whose world ran away, in point order: their results are
+	// NaN, and the analyses set them aside.
+	Runaways []Runaway `json:"runaways,omitempty"`
+}
+
+// RunawayPoints is the set of points whose world ran away.
+func (m *Manifest) RunawayPoints() map[int]bool {
+	out := make(map[int]bool, len(m.Runaways))
+	for _, r := range m.Runaways {
+		out[r.Point] = true
+	}
+	return out
 }
 
 type ManifestDesign struct {

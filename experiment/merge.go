@@ -87,6 +87,11 @@ func Merge(dirs []string, opts MergeOptions) (*Manifest, error) {
 	}
 	m := *first
 	m.MergedShards, m.Command = first.Shards, opts.Command
+	m.Runaways = nil
+	for _, sm := range ms {
+		m.Runaways = append(m.Runaways, sm.Runaways...)
+	}
+	slices.SortFunc(m.Runaways, func(a, b Runaway) int { return a.Point - b.Point })
 	if err := finish(opts.OutDir, &m); err != nil {
 		return nil, err
 	}

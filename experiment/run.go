@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,8 +102,23 @@ type checkpoint struct {
 	PartialSHA    string           `json:"partial_sha256"`
 	StartedAt     string           `json:"started_at"`
 	Trajectories  bool             `json:"trajectories"`
+	// Runaways are the points done whose world ran away, in point order.
+	Runaways []Runaway `json:"runaways,omitempty"`
 
 	hash hash.Hash // of the partial file's bytes so far
+}
+
+// Runaway is a point whose world ran away: the runaway guard (model.RunawayError) stopped
+// a replicate of one of its scenarios. Such a future is an outcome of the design, not a
+// failure of the run: the point's rows of results.csv are NaN, its trajectories file
+// has no rows, the manifest lists it, and the analyses set it aside and say how many.
+type Runaway struct {
+	Point    int    `json:"point"`
+	Scenario string `json:"scenario"`
+	Week     int    `json:"week"`
+	Quantity string `json:"quantity"`
+	// Factors are the point's values of the design's own factors, key=value.
+	Factors string `json:"factors"`
 }
 
 // scenariosSum is a checksum of the scenario files the design names, as they are.
@@ -164,7 +180,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 			return nil, fmt.Errorf("experiment: %w", err)
 		}
 	}
-	err = d.runPoints(ctx, pl, cp.PointsDone, workers, trajDir, func(i int, rows []byte) error {
+	err = d.runPoints(ctx, pl, cp.PointsDone, workers, trajDir, func(i int, rows []byte, ra *Runaway) error {
 		if _, err := partial.Write(rows); err != nil {
 			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
@@ -172,6 +188,9 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 			return fmt.Errorf("experiment: writing %s: %w", partialPath, err)
 		}
 		cp.advance(rows)
+		if ra != nil {
+			cp.Runaways = append(cp.Runaways, *ra)
+		}
 		if err := sim.WriteJSONAtomic(filepath.Join(opts.OutDir, CheckpointFile), cp); err != nil {
 			return err
 		}
@@ -192,7 +211,7 @@ func Run(ctx context.Context, d *Design, opts Options) (*Manifest, error) {
 	if err := sim.RenameDurably(partialPath, filepath.Join(opts.OutDir, ResultsFile)); err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
-	m.PointsDone = cp.PointsDone
+	m.PointsDone, m.Runaways = cp.PointsDone, cp.Runaways
 	if shards > 1 {
 		m.Complete, m.FinishedAt = true, now()
 		m.Files = []string{DesignFile, ResultsFile}
@@ -379,13 +398,14 @@ func (f *outputFolder) Fold(rep int, series []float64) error {
 }
 
 // runPoint runs every scenario at point p over the design's replicates and returns the
-// point's rows of results.csv, in the order scenario, replicate, output.
-func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (_ []byte, err error) {
+// point's rows of results.csv, in the order scenario, replicate, output, and, if its world
+// ran away, what ran away (its rows then NaN).
+func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (_ []byte, _ *Runaway, err error) {
 	var b strings.Builder
 	var traj *trajectoryWriter
 	if trajDir != "" {
 		if traj, err = newTrajectoryWriter(trajDir, p, d.trajectoryMetrics()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer func() {
 			if err != nil {
@@ -398,10 +418,10 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 	for k := range d.Scenarios {
 		sc, err := d.scenario(k, p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if worlds[k], err = sc.NewWorld(); err != nil {
-			return nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+			return nil, nil, fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
 		}
 		scs[k] = sc
 	}
@@ -409,12 +429,28 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 	for k := range scs {
 		folders[k] = &outputFolder{outputs: d.Outputs}
 	}
+	var ra *Runaway
 	if err := d.runScenarios(ctx, p, scs, worlds, folders, traj, workers); err != nil {
-		if _, ok := errors.AsType[*model.RunawayError](err); ok {
-			// Which corner of the design runs away is what the user needs to narrow it.
-			return nil, fmt.Errorf("%w; the point's factors: %s (design.csv; the points before it stay in the checkpoint)", err, d.pointFactors(p))
+		var away *runawayIn
+		if !errors.As(err, &away) {
+			return nil, nil, err
 		}
-		return nil, err
+		ra = &Runaway{Point: p, Scenario: scs[away.scenario].Name, Week: away.err.Week, Quantity: away.err.Quantity, Factors: d.pointFactors(p)}
+		if traj != nil { // what was written of the point is incomplete: no rows instead
+			traj.abort()
+			if traj, err = newTrajectoryWriter(trajDir, p, d.trajectoryMetrics()); err != nil {
+				return nil, nil, err
+			}
+		}
+		for k := range folders {
+			folders[k].values = make([][]float64, d.replicates(scs[0]))
+			for r := range folders[k].values {
+				folders[k].values[r] = make([]float64, len(d.Outputs))
+				for o := range d.Outputs {
+					folders[k].values[r][o] = math.NaN()
+				}
+			}
+		}
 	}
 	for k, folder := range folders {
 		for r, row := range folder.values {
@@ -425,10 +461,37 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 	}
 	if traj != nil {
 		if err := traj.commit(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return []byte(b.String()), nil
+	return []byte(b.String()), ra, nil
+}
+
+// runawayIn is the runaway guard's error in the scenario of that index.
+type runawayIn struct {
+	scenario int
+	err      *model.RunawayError
+}
+
+func (e *runawayIn) Error() string { return e.err.Error() }
+func (e *runawayIn) Unwrap() error { return e.err }
+
+// scenarioError is the error of scenario k at point p: a runawayIn for the runaway
+// guard's, the others named.
+func scenarioError(p, k int, name string, err error) error {
+	if re, ok := errors.AsType[*model.RunawayError](err); ok {
+		return &runawayIn{scenario: k, err: re}
+	}
+	return fmt.Errorf("experiment: point %d, scenario %s: %w", p, name, err)
+}
+
+// replicates is how many replicates each scenario of the design runs: one for a
+// mean-field design (the design refuses scenarios of different modes).
+func (d *Design) replicates(first *scenario.Scenario) int {
+	if first.Mode == model.MeanField {
+		return 1
+	}
+	return d.Replicates
 }
 
 // runScenarios runs the point's scenarios over the design's replicates into their
@@ -440,10 +503,7 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 // trajectory metrics only) wait in memory until the first's are written.
 func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenario, worlds []*model.World,
 	folders []*outputFolder, traj *trajectoryWriter, workers int) error {
-	replicates := d.Replicates
-	if scs[0].Mode == model.MeanField { // the design refuses scenarios of different modes
-		replicates = 1
-	}
+	replicates := d.replicates(scs[0])
 	if !separateRuns {
 		job := ensemble.Branched{Worlds: worlds, Weeks: scs[0].Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
 		all := make([][]ensemble.Folder, len(scs))
@@ -470,7 +530,7 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 			if errors.As(err, &we) {
 				k, err = we.World, we.Err
 			}
-			return fmt.Errorf("experiment: point %d, scenario %s: %w", p, scs[k].Name, err)
+			return scenarioError(p, k, scs[k].Name, err)
 		}
 		for i, h := range held {
 			if err := h.replay(traj.folder(scs[i+1].Name)); err != nil {
@@ -489,7 +549,7 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 			if ctx.Err() != nil {
 				return err
 			}
-			return fmt.Errorf("experiment: point %d, scenario %s: %w", p, sc.Name, err)
+			return scenarioError(p, k, sc.Name, err)
 		}
 	}
 	return nil
@@ -505,7 +565,7 @@ var separateRuns = false
 // fewer, the workers are shared out among each point's replicates. A worker takes a slot
 // before it claims the next point, so at most 2 x workers points' rows wait for an
 // earlier one, and the earliest point not yet written is always being run.
-func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, trajDir string, write func(i int, rows []byte) error) error {
+func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, trajDir string, write func(i int, rows []byte, ra *Runaway) error) error {
 	left := pl.count() - from
 	if left <= 0 {
 		return nil
@@ -517,6 +577,7 @@ func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, traj
 	type result struct {
 		i    int
 		rows []byte
+		ra   *Runaway
 		err  error
 	}
 	slots := make(chan struct{}, 2*outer)
@@ -541,9 +602,9 @@ func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, traj
 				if i >= pl.count() || ctx.Err() != nil {
 					return
 				}
-				rows, err := d.runPoint(ctx, pl.number(i), inner, trajDir)
+				rows, ra, err := d.runPoint(ctx, pl.number(i), inner, trajDir)
 				select {
-				case done <- result{i, rows, err}:
+				case done <- result{i, rows, ra, err}:
 				case <-ctx.Done():
 					return
 				}
@@ -567,7 +628,7 @@ func (d *Design) runPoints(ctx context.Context, pl plan, from, workers int, traj
 			case ctx.Err() != nil:
 				err = ctx.Err() // interrupted: write no more
 			default:
-				err = write(want, r.rows)
+				err = write(want, r.rows, r.ra)
 			}
 			if err != nil {
 				cancel()

@@ -68,7 +68,7 @@ func (e *Experiment) Holds(c Condition) ([]bool, error) {
 			return nil, err
 		}
 	}
-	y := make([]bool, m.Points)
+	y := make([]bool, e.N())
 	for p, iv := range e.Effects[o][s] {
 		v := iv.Mean
 		if c.Clear {
@@ -79,7 +79,7 @@ func (e *Experiment) Holds(c Condition) ([]bool, error) {
 		}
 		if c.Relative {
 			if ref[p] == 0 {
-				return nil, fmt.Errorf("robust: %s: %s is 0 in %s at point %d, so an effect relative to it is undefined", e.Dir, c.Output, m.Scenarios[0].Name, p)
+				return nil, fmt.Errorf("robust: %s: %s is 0 in %s at point %d, so an effect relative to it is undefined", e.Dir, c.Output, m.Scenarios[0].Name, e.Points[p])
 			}
 			v = 100 * v / math.Abs(ref[p])
 		}

@@ -26,6 +26,23 @@ type Experiment struct {
 	// Effects is each policy's effect at each point: [output][scenario][point], the
 	// scenario index as in the manifest (index 0, the reference, is nil).
 	Effects [][][]sim.Interval
+	// Points are the design's numbers of Design's and Effects' points: every point but
+	// those set aside.
+	Points []int
+	// SetAside are the points whose world ran away (the manifest's runaways): they have
+	// no effects, and the analyses leave them out and say how many.
+	SetAside []int
+}
+
+// N is the number of points analysed.
+func (e *Experiment) N() int { return len(e.Points) }
+
+// PointsText says over how many points the analyses run, and how many were set aside.
+func (e *Experiment) PointsText() string {
+	if len(e.SetAside) == 0 {
+		return fmt.Sprintf("the %d points", e.N())
+	}
+	return fmt.Sprintf("the %d points whose world did not run away (%d set aside)", e.N(), len(e.SetAside))
 }
 
 // Policies are the scenarios compared with the reference: every one after the first.
@@ -68,7 +85,41 @@ func Load(dir string) (*Experiment, error) {
 	if e.Effects, err = readEffects(filepath.Join(dir, experiment.EffectsFile), &m); err != nil {
 		return nil, err
 	}
+	e.setAside(m.RunawayPoints())
+	if e.N() == 0 {
+		return nil, fmt.Errorf("robust: %s: every one of the %d points ran away (experiment.json's runaways): nothing to analyse", dir, m.Points)
+	}
 	return e, nil
+}
+
+// setAside leaves the given points out of Design and Effects.
+func (e *Experiment) setAside(away map[int]bool) {
+	keep := func(p int) bool { return !away[p] }
+	e.Points, e.SetAside = nil, nil
+	for p := range e.Design {
+		if keep(p) {
+			e.Points = append(e.Points, p)
+		} else {
+			e.SetAside = append(e.SetAside, p)
+		}
+	}
+	e.Design = kept(e.Design, e.Points)
+	for o := range e.Effects {
+		for s := range e.Effects[o] {
+			if e.Effects[o][s] != nil {
+				e.Effects[o][s] = kept(e.Effects[o][s], e.Points)
+			}
+		}
+	}
+}
+
+// kept is xs at the listed indices.
+func kept[T any](xs []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for i, p := range idx {
+		out[i] = xs[p]
+	}
+	return out
 }
 
 func openCSV(path string, fields int) (*os.File, *csv.Reader, error) {
@@ -112,6 +163,7 @@ func readEffects(path string, m *experiment.Manifest) ([][][]sim.Interval, error
 	for i, s := range m.Scenarios[1:] {
 		sc[s.Name] = i + 1
 	}
+	away := m.RunawayPoints()
 	out := map[string]int{}
 	for i, o := range m.Outputs {
 		out[o.Name] = i
@@ -154,7 +206,7 @@ func readEffects(path string, m *experiment.Manifest) ([][][]sim.Interval, error
 				return nil, fmt.Errorf("robust: %s:%d: not a number: %q", path, line, rec[5+i])
 			}
 		}
-		if math.IsNaN(v[0]) || math.IsInf(v[0], 0) {
+		if (math.IsNaN(v[0]) && !away[p]) || math.IsInf(v[0], 0) {
 			return nil, fmt.Errorf("robust: %s:%d: effect %q is not a finite number", path, line, rec[5])
 		}
 		eff[o][s][p] = sim.Interval{Mean: v[0], Lo: v[1], Hi: v[2]}
@@ -177,8 +229,8 @@ type (
 	experimentOutput   = experiment.ManifestOutput
 )
 
-// ReferenceMeans reads results.csv for the reference's mean of output o at each point,
-// over its replicates.
+// ReferenceMeans reads results.csv for the reference's mean of output o at each point
+// analysed (e.Points), over its replicates.
 func (e *Experiment) ReferenceMeans(o int) ([]float64, error) {
 	m := e.Manifest
 	path := filepath.Join(e.Dir, experiment.ResultsFile)
@@ -216,5 +268,5 @@ func (e *Experiment) ReferenceMeans(o int) ([]float64, error) {
 		}
 		sum[p] /= float64(n[p])
 	}
-	return sum, nil
+	return kept(sum, e.Points), nil
 }

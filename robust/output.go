@@ -76,7 +76,7 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 			continue
 		}
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: each policy minus %s over the %d points", mo.Name, m.Scenarios[0].Name, m.Points)
+		p.Title.Text = fmt.Sprintf("%s: each policy minus %s over %s", mo.Name, m.Scenarios[0].Name, e.PointsText())
 		p.X.Label.Text = "share of points with a smaller effect"
 		p.Y.Label.Text = "effect (" + mo.Metric + ", " + betterText(DirectionOf(mo.Metric)) + ")"
 		p.Y.Tick.Marker = sim.ValueTicks{}
@@ -88,7 +88,7 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 		zero.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(zero)
 		for s := 1; s < len(m.Scenarios); s++ {
-			eff := make([]float64, m.Points)
+			eff := make([]float64, e.N())
 			for pt, iv := range e.Effects[o][s] {
 				eff[pt] = iv.Mean
 			}

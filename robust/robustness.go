@@ -119,9 +119,9 @@ func Analyse(e *Experiment, keep func(output int) bool) []Robustness {
 		rows := make([]Robustness, len(m.Scenarios))
 		regret := make([][]float64, len(m.Scenarios)) // [option][point]
 		for s := range rows {
-			regret[s] = make([]float64, m.Points)
+			regret[s] = make([]float64, e.N())
 		}
-		for p := 0; p < m.Points; p++ {
+		for p := range e.N() {
 			best := 0.0 // the reference: effect 0
 			for s := 1; s < len(m.Scenarios); s++ {
 				best = min(best, dir.sign()*e.Effects[o][s][p].Mean)
@@ -136,10 +136,10 @@ func Analyse(e *Experiment, keep func(output int) bool) []Robustness {
 		}
 		for s, sc := range m.Scenarios {
 			r := Robustness{Output: mo.Name, Metric: mo.Metric, Policy: sc.Name, Versus: m.Scenarios[0].Name,
-				Reference: s == 0, Direction: dir, Points: m.Points,
+				Reference: s == 0, Direction: dir, Points: e.N(),
 				Share: math.NaN(), ShareLo: math.NaN(), ShareHi: math.NaN(), Clear: math.NaN(), Against: math.NaN(),
 				MeanRegret: math.NaN(), MaxRegret: math.NaN()}
-			effects := make([]float64, m.Points)
+			effects := make([]float64, e.N())
 			if s > 0 {
 				var better, clear, against int
 				for p, iv := range e.Effects[o][s] {
@@ -158,9 +158,9 @@ func Analyse(e *Experiment, keep func(output int) bool) []Robustness {
 						against++
 					}
 				}
-				n := float64(m.Points)
+				n := float64(e.N())
 				r.Share, r.Clear, r.Against = float64(better)/n, float64(clear)/n, float64(against)/n
-				r.ShareLo, r.ShareHi = Wilson(better, m.Points, 0.95)
+				r.ShareLo, r.ShareHi = Wilson(better, e.N(), 0.95)
 			}
 			for _, q := range QuantileLevels {
 				r.Quantiles = append(r.Quantiles, Quantile(q, effects))

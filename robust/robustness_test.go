@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -219,5 +221,58 @@ func TestQuantileRoundsLikeTheDefaultBuild(t *testing.T) {
 	}
 	if got := Quantile(q, []float64{b, a}); got != twice {
 		t.Errorf("Quantile(0.3, {0.7, 0.1}) = %v, want %v", got, twice)
+	}
+}
+
+// A future whose world ran away (experiment.json's runaways, NaN effects) is set aside:
+// with one inserted among the four futures of TestRobustnessByHand, every record is the
+// same as without it, and Load says which point it left out. NaN effects at a point the
+// manifest does not list are refused.
+func TestRunawayPointsSetAside(t *testing.T) {
+	a := [][3]float64{{-2, -3, -1}, {-1, -2.5, 0.5}, {1, 0.5, 1.5}, {3, 2, 4}}
+	b := [][3]float64{{-3, -4, -2}, {0, 0, 0}, {-1, -1.5, -0.5}, {1, -1, 3}}
+	design := [][]float64{{0.1}, {0.4}, {0.6}, {0.9}}
+	outputs, metrics := []string{"homicides_2030", "splits_2030"}, []string{"homicides", "splits"}
+	e, err := Load(writeExperiment(t, []string{"f"}, design, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a, b}, {a, b}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Analyse(e, nil)
+
+	nan := [3]float64{math.NaN(), math.NaN(), math.NaN()}
+	ins := func(xs [][3]float64) [][3]float64 { return slices.Insert(slices.Clone(xs), 2, nan) }
+	a2, b2 := ins(a), ins(b)
+	design2 := slices.Insert(slices.Clone(design), 2, []float64{0.5})
+	dir := writeExperiment(t, []string{"f"}, design2, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a2, b2}, {a2, b2}})
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a finite number") {
+		t.Errorf("NaN effects at a point not listed as a runaway: %v, want refused", err)
+	}
+	mpath := filepath.Join(dir, experiment.ManifestFile)
+	var m experiment.Manifest
+	data, _ := os.ReadFile(mpath)
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	m.Runaways = []experiment.Runaway{{Point: 2, Scenario: "status-quo", Week: 40, Quantity: "groups"}}
+	data, _ = json.Marshal(m)
+	if err := os.WriteFile(mpath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(e2.Points, []int{0, 1, 3, 4}) || !slices.Equal(e2.SetAside, []int{2}) {
+		t.Errorf("points %v, set aside %v: want 0, 1, 3, 4 and 2", e2.Points, e2.SetAside)
+	}
+	if !reflect.DeepEqual(e2.Design, design) {
+		t.Errorf("design %v, want %v", e2.Design, design)
+	}
+	got := Analyse(e2, nil)
+	if !reflect.DeepEqual(fmt.Sprint(got), fmt.Sprint(want)) { // NaN != NaN: compare as text
+		t.Errorf("with a future set aside:\n%v\nwant\n%v", got, want)
+	}
+	if s := e2.PointsText(); s != "the 4 points whose world did not run away (1 set aside)" {
+		t.Errorf("PointsText %q", s)
 	}
 }

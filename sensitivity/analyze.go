@@ -54,6 +54,18 @@ type Target struct {
 	Err          error // ErrNoVariance: the target does not vary over the design
 }
 
+// SetAside is how many of the design's blocks (Sobol) or trajectories (Morris) the
+// indices leave out because a point of theirs ran away.
+func (t *Target) SetAside() int {
+	switch {
+	case t.Sobol != nil:
+		return t.Sobol.SetAside
+	case t.Morris != nil:
+		return t.Morris.SetAside
+	}
+	return 0
+}
+
 // Name is the target as sensitivity.csv and the plots name it.
 func (t *Target) Name() string {
 	if t.Versus == "" {
@@ -161,7 +173,7 @@ func Analyze(dir string, opts Options) (*Result, error) {
 				return nil, fmt.Errorf("sensitivity: %s: %w", filepath.Join(dir, experiment.DesignFile), err)
 			}
 			t.Morris = &mi
-			if v := stat.Variance(t.Means, nil); !(v > 0) {
+			if v := stat.Variance(slices.DeleteFunc(slices.Clone(t.Means), math.IsNaN), nil); !(v > 0) {
 				t.Err = ErrNoVariance
 			}
 		}

@@ -22,6 +22,9 @@ type SobolIndices struct {
 	// Variance is the output's variance over the A and B rows (population form): the
 	// denominator of every index.
 	Variance float64
+	// SetAside counts the blocks left out because one of their points is NaN (its world
+	// ran away): the indices are those of the other blocks.
+	SetAside int
 }
 
 // MorrisIndices are each factor's elementary-effect statistics: Mu, the mean effect;
@@ -30,6 +33,29 @@ type SobolIndices struct {
 // output per unit of the factor's range (Delta of the unit interval).
 type MorrisIndices struct {
 	Mu, MuStar, Sigma []Interval
+	// SetAside counts the trajectories left out because one of their points is NaN.
+	SetAside int
+}
+
+// ErrAllSetAside is returned when every block or trajectory has a NaN point.
+var ErrAllSetAside = errors.New("sensitivity: every block of the design has a point whose world ran away")
+
+// complete lists the groups of size points of y (blocks or trajectories) that hold no NaN.
+func complete(y []float64, size int) []int {
+	var out []int
+	for j := 0; j+size <= len(y); j += size {
+		if !slices.ContainsFunc(y[j:j+size], math.IsNaN) {
+			out = append(out, j/size)
+		}
+	}
+	return out
+}
+
+// resample draws len(idx) of the groups listed, with replacement, into idx.
+func resample(idx, groups []int, rng *rand.Rand) {
+	for j := range idx {
+		idx[j] = groups[rng.IntN(len(groups))]
+	}
 }
 
 // ErrNoVariance is returned for an output that does not vary over the design: its indices
@@ -46,34 +72,39 @@ var ErrNoVariance = errors.New("sensitivity: the output does not vary over the d
 // on its mean first (as SALib does): the first-order estimator is otherwise not
 // invariant to the output's level, and its error grows with it. The intervals
 // are 95% percentile intervals of bootstrap resamples of the n blocks (bootstrap of
-// them; 0 leaves the intervals NaN).
+// them; 0 leaves the intervals NaN). A block with a NaN output (a point whose world ran
+// away) is set aside whole, as its A, B and AB_i rows belong together.
 func Sobol(y []float64, k, bootstrap int, rng *rand.Rand) (SobolIndices, error) {
 	if k < 1 || len(y) == 0 || len(y)%(k+2) != 0 {
 		return SobolIndices{}, fmt.Errorf("sensitivity: %d outputs are not blocks of %d factors + 2", len(y), k)
 	}
-	n := len(y) / (k + 2)
-	mean := stat.Mean(y, nil)
+	blocks := complete(y, k+2)
+	if len(blocks) == 0 {
+		return SobolIndices{}, ErrAllSetAside
+	}
+	kept := y
+	if len(blocks)*(k+2) < len(y) {
+		kept = nil
+		for _, j := range blocks {
+			kept = append(kept, y[j*(k+2):(j+1)*(k+2)]...)
+		}
+	}
+	mean := stat.Mean(kept, nil)
 	centred := make([]float64, len(y))
 	for i, x := range y {
 		centred[i] = x - mean
 	}
 	y = centred
-	all := make([]int, n)
-	for j := range all {
-		all[j] = j
-	}
-	s1, st, v := sobolOnce(y, k, all)
+	s1, st, v := sobolOnce(y, k, blocks)
 	if !(v > 0) {
 		return SobolIndices{}, ErrNoVariance
 	}
-	out := SobolIndices{S1: make([]Interval, k), ST: make([]Interval, k), Variance: v}
+	out := SobolIndices{S1: make([]Interval, k), ST: make([]Interval, k), Variance: v, SetAside: len(y)/(k+2) - len(blocks)}
 	b1 := make([][]float64, k)
 	bt := make([][]float64, k)
-	idx := make([]int, n)
+	idx := make([]int, len(blocks))
 	for range bootstrap {
-		for j := range idx {
-			idx[j] = rng.IntN(n)
-		}
+		resample(idx, blocks, rng)
 		r1, rt, _ := sobolOnce(y, k, idx)
 		for i := range k {
 			b1[i] = append(b1[i], r1[i])
@@ -122,7 +153,8 @@ func sobolOnce(y []float64, k int, blocks []int) (s1, st []float64, v float64) {
 // y the outputs. Each step of a trajectory moves one factor, found as the column that
 // changed, by delta of the unit interval (p/(2(p-1)) for p levels), up or down as its value
 // rose or fell; its elementary effect is the output's change over +-delta. The intervals
-// are 95% percentile intervals of bootstrap resamples of the trajectories.
+// are 95% percentile intervals of bootstrap resamples of the trajectories. A trajectory
+// with a NaN output (a point whose world ran away) is set aside whole.
 func Morris(x [][]float64, y []float64, k int, delta float64, bootstrap int, rng *rand.Rand) (MorrisIndices, error) {
 	if k < 1 || len(x) == 0 || len(x)%(k+1) != 0 || len(y) != len(x) {
 		return MorrisIndices{}, fmt.Errorf("sensitivity: %d points are not trajectories of %d factors + 1", len(x), k)
@@ -160,18 +192,16 @@ func Morris(x [][]float64, y []float64, k int, delta float64, bootstrap int, rng
 			ee[t][moved] = (y[p+1] - y[p]) / d
 		}
 	}
-	all := make([]int, r)
-	for t := range all {
-		all[t] = t
+	traj := complete(y, k+1)
+	if len(traj) == 0 {
+		return MorrisIndices{}, ErrAllSetAside
 	}
-	mu, star, sigma := morrisOnce(ee, k, all)
-	out := MorrisIndices{Mu: make([]Interval, k), MuStar: make([]Interval, k), Sigma: make([]Interval, k)}
+	mu, star, sigma := morrisOnce(ee, k, traj)
+	out := MorrisIndices{Mu: make([]Interval, k), MuStar: make([]Interval, k), Sigma: make([]Interval, k), SetAside: r - len(traj)}
 	bm, bs, bsg := make([][]float64, k), make([][]float64, k), make([][]float64, k)
-	idx := make([]int, r)
+	idx := make([]int, len(traj))
 	for range bootstrap {
-		for t := range idx {
-			idx[t] = rng.IntN(r)
-		}
+		resample(idx, traj, rng)
 		m, s, sg := morrisOnce(ee, k, idx)
 		for i := range k {
 			bm[i] = append(bm[i], m[i])
@@ -229,8 +259,18 @@ func interval(est float64, boot []float64) Interval {
 // over its replicates (the within-point variance over the replicates, divided by their
 // number), over the variance of the points' means. Near 0 the indices describe the
 // factors; near 1 they describe noise. means and noise hold, per point, the mean and the
-// variance of the mean; NaN if a point has one replicate.
+// variance of the mean; NaN if a point has one replicate. Points whose mean is NaN (their
+// world ran away) are left out.
 func NoiseShare(means, noise []float64) float64 {
+	if slices.ContainsFunc(means, math.IsNaN) {
+		var m, n []float64
+		for p, x := range means {
+			if !math.IsNaN(x) {
+				m, n = append(m, x), append(n, noise[p])
+			}
+		}
+		means, noise = m, n
+	}
 	if len(means) < 2 {
 		return math.NaN()
 	}

@@ -26,7 +26,8 @@ const File = "sensitivity.csv"
 // empty for an output of one scenario, and names the reference for a policy's paired
 // effect; index is S1 or ST (method sobol) or mu, mu_star or sigma (method morris);
 // lo95 and hi95 bound the bootstrap 95% interval; noise_share is the target's replicate
-// noise share; n is the base points (sobol) or trajectories (morris), replicates per point.
+// noise share; n is the base points (sobol) or trajectories (morris) behind the indices
+// (without those set aside, whose world ran away), replicates per point.
 const Header = "output,scenario,versus,method,factor,index,estimate,lo95,hi95,noise_share,n,replicates"
 
 // Write writes the plots (plots/sensitivity_*.png) and then sensitivity.csv into outDir and
@@ -76,7 +77,7 @@ func (r *Result) WriteCSV(w io.Writer) error {
 	for _, t := range r.Targets {
 		row := func(factor, index string, iv Interval) {
 			fmt.Fprintf(bw, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d\n", sim.CSVField(t.Output), sim.CSVField(t.Scenario), sim.CSVField(t.Versus),
-				method, sim.CSVField(factor), index, num(iv.Estimate), num(iv.Lo), num(iv.Hi), num(t.NoiseShare), r.Base, reps)
+				method, sim.CSVField(factor), index, num(iv.Estimate), num(iv.Lo), num(iv.Hi), num(t.NoiseShare), r.Base-t.SetAside(), reps)
 		}
 		nan := Interval{math.NaN(), math.NaN(), math.NaN()}
 		switch {
@@ -116,6 +117,9 @@ func (r *Result) title(t *Target) string {
 	s := t.Name()
 	if !math.IsNaN(t.NoiseShare) {
 		s += fmt.Sprintf(" (replicate noise %.0f%% of variance)", 100*t.NoiseShare)
+	}
+	if n := t.SetAside(); n > 0 {
+		s += fmt.Sprintf("\n%d of %d %s set aside: their world ran away", n, r.Base, map[bool]string{true: "blocks", false: "trajectories"}[r.Sobol()])
 	}
 	return s
 }

@@ -155,7 +155,7 @@ func (c *discoverCmd) run(_ context.Context, args []string, stdout, _ io.Writer)
 		fmt.Fprintln(stdout, d.Text)
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s: holds at %d of %d points\n", cond, d.Hits, d.N)
+	fmt.Fprintf(stdout, "%s: holds at %d of %d points%s\n", cond, d.Hits, d.N, setAsideNote(e))
 	fmt.Fprintf(stdout, "box (from step %d of %d): %s\n", d.Step, len(d.Trajectory)-1, d.Text)
 	fmt.Fprintf(stdout, "  coverage %.2f (%d of the %d points where it holds), density %.2f (%d of the box's %d points), mass %.2f\n",
 		b.Coverage, b.Hits, d.Hits, b.Density, b.Hits, b.Points, b.Mass)

@@ -86,6 +86,7 @@ func (c *experimentCmd) run(ctx context.Context, args []string, stdout, stderr i
 		if !c.quiet {
 			fmt.Fprintf(stdout, "%s: merged %d shards (%d points) into %s, %.1fs\n", m.Design.Name, m.MergedShards, m.Points, c.out, time.Since(began).Seconds())
 		}
+		warnRunaways(stderr, m)
 		return nil
 	}
 	shard, err := c.shardIndex(os.Getenv)
@@ -125,5 +126,17 @@ func (c *experimentCmd) run(ctx context.Context, args []string, stdout, stderr i
 		fmt.Fprintf(stdout, "%s: %d points x %d scenarios x %d replicates (%s design), seed %d, %s, %.1fs\n",
 			d.Name, m.PointsDone, len(m.Scenarios), m.Replicates, m.Design.Kind, m.Seed, what, time.Since(began).Seconds())
 	}
+	warnRunaways(stderr, m)
 	return nil
+}
+
+// warnRunaways says, even when quiet, how many points ran away and where the first did.
+func warnRunaways(stderr io.Writer, m *experiment.Manifest) {
+	if len(m.Runaways) == 0 {
+		return
+	}
+	r := m.Runaways[0]
+	fmt.Fprintf(stderr, "experiment: warning: the world ran away at %d of %d points (first: point %d, scenario %s, %s in week %d; %s): "+
+		"their results are NaN, experiment.json lists them, and sensitivity, robustness and discover set them aside\n",
+		len(m.Runaways), m.PointsDone, r.Point, r.Scenario, r.Quantity, r.Week, r.Factors)
 }

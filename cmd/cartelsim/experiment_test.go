@@ -110,3 +110,34 @@ func TestExperimentCommandInterrupted(t *testing.T) {
 		t.Error("interrupted and resumed: results.csv differs from an uninterrupted run's")
 	}
 }
+
+// A design with a point whose world runs away (recruitment 3 a week) runs to the end
+// with a warning, even with -q, naming the point; robustness and discover then say that
+// they set it aside.
+func TestExperimentCommandRunaway(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "small.yaml", smallScenario)
+	writeFile(t, dir, "more.yaml", strings.Replace(strings.Replace(smallScenario, "name: small", "name: more", 1), "from: 26", "from: 13", 1))
+	design := writeFile(t, dir, "design.yaml", strings.Replace(smallDesign, `  - key: interventions[0].intensity
+    range: [0, 2]
+design: grid
+levels: 3`, `  - key: parameters.recruitment
+    levels: [0.002, 3, 0.0025]
+design: grid`, 1))
+	out := filepath.Join(dir, "exp")
+	var stdout, stderr bytes.Buffer
+	if status := cli([]string{"experiment", design, "--out", out, "-q"}, &stdout, &stderr); status != exitOK {
+		t.Fatalf("experiment: status %d: %s", status, stderr.String())
+	}
+	if want := "experiment: warning: the world ran away at 1 of 3 points (first: point 1, scenario small, members in week "; !strings.Contains(stderr.String(), want) ||
+		!strings.Contains(stderr.String(), "parameters.recruitment=3)") {
+		t.Errorf("stderr %q, want %q... and the point's recruitment", stderr.String(), want)
+	}
+	stdout.Reset()
+	if status := cli([]string{"robustness", out}, &stdout, &stderr); status != exitOK {
+		t.Fatalf("robustness: status %d: %s", status, stderr.String())
+	}
+	if want := "over 2 points (1 more ran away and are set aside: experiment.json lists them):"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("robustness printed %q, want %q", stdout.String(), want)
+	}
+}

@@ -117,7 +117,7 @@ func (c *robustnessCmd) run(_ context.Context, args []string, stdout, _ io.Write
 	for _, r := range rows {
 		if r.Output != last {
 			last = r.Output
-			fmt.Fprintf(stdout, "%s (%s; %s), over %d points:\n", r.Output, r.Metric, betterNote(r.Direction), r.Points)
+			fmt.Fprintf(stdout, "%s (%s; %s), over %d points%s:\n", r.Output, r.Metric, betterNote(r.Direction), r.Points, setAsideNote(e))
 		}
 		regret := ""
 		if r.Rank > 0 {
@@ -150,3 +150,11 @@ func betterNote(d robust.Direction) string {
 }
 
 func compact(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
+
+// setAsideNote says how many of the experiment's points the analysis left out, if any.
+func setAsideNote(e *robust.Experiment) string {
+	if len(e.SetAside) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d more ran away and are set aside: experiment.json lists them)", len(e.SetAside))
+}

@@ -86,6 +86,10 @@ func summary(res *sensitivity.Result, t *sensitivity.Target) string {
 	if t.Err != nil {
 		return "does not vary over the design"
 	}
+	aside := ""
+	if n := t.SetAside(); n > 0 {
+		aside = fmt.Sprintf("; %d of %d set aside, their world ran away", n, res.Base)
+	}
 	best, name, iv := -1, "ST", sensitivity.Interval{}
 	for i := range res.Factors {
 		var x sensitivity.Interval
@@ -109,7 +113,7 @@ func summary(res *sensitivity.Result, t *sensitivity.Target) string {
 			s += ": the indices are mostly noise (more replicates)"
 		}
 	}
-	return s
+	return s + aside
 }
 
 func compactIndex(x float64) string {

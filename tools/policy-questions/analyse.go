@@ -65,6 +65,7 @@ type posteriorUsed struct {
 type answers struct {
 	Dir                string
 	Points, Replicates int
+	SetAside           int    // futures that ran away, left out of the answers
 	Posterior          string // the posterior file, if the points drew from one
 	PosteriorKeys      int
 	// Posteriors are the posterior files and their parameters' counts (-1 when the file
@@ -90,7 +91,7 @@ func yearOf(o experiment.ManifestOutput) int {
 
 func analyse(e *robust.Experiment, metrics []string, year int, desc map[string]string) (*answers, error) {
 	m := e.Manifest
-	a := &answers{Dir: e.Dir, Points: m.Points, Replicates: m.Replicates, Reference: m.Scenarios[0].Name,
+	a := &answers{Dir: e.Dir, Points: e.N(), SetAside: len(e.SetAside), Replicates: m.Replicates, Reference: m.Scenarios[0].Name,
 		Posterior: m.Design.Posterior}
 	for _, f := range m.Factors {
 		if f.Scale == "posterior" {

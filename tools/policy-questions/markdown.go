@@ -133,6 +133,10 @@ func (a *answers) markdown() string {
 	w("futures can tell. **Depends on** gives the region of the parameters where the less common answer\n")
 	w("holds (PRIM scenario discovery, [robustness.md](robustness.md)): how many of the futures where it\n")
 	w("holds lie in the region, and how often it holds inside.\n")
+	if a.SetAside > 0 {
+		w("\n%d more futures ran away (the runaway guard stopped them: their cartels grew past its caps) and\n", a.SetAside)
+		w("are left out of every answer: see the experiment's `experiment.json`.\n")
+	}
 	for _, p := range a.Policies {
 		w("\n#### %s\n\n", p.Name)
 		if p.Description != "" {
