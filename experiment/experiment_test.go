@@ -460,8 +460,8 @@ func TestScenarioFilesReadOnce(t *testing.T) {
 }
 
 // A point whose world runs away is an outcome, not a failure: recruitment of 3 a week
-// (members tripled weekly) passes the guard's cap of a hundred million members within
-// weeks (from the scenario's thousands, 3^20 > 10^9), so point 1 of this grid runs away
+// (members about quadrupled weekly) passes the guard's cap of a hundred million members
+// within weeks (from the default world's 115,000: 4^5 > 1,000), so point 1 of this grid runs away
 // and points 0 and 2 (0.002 and 0.0025 a week, the registry's range) do not. Its rows
 // are NaN for every scenario, replicate and output, its effects NaN with no replicate,
 // its trajectories file empty; the manifest names it, with its factor values; and all

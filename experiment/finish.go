@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -139,6 +138,7 @@ func readEffects(path string, m *Manifest) ([]Effect, error) {
 		outIndex[o.Name] = i
 	}
 	var effects []Effect
+	away := m.RunawayPoints()
 	point := -1
 	vals := make([][][]float64, len(m.Scenarios)) // [scenario][output][replicate]
 	flush := func() {
@@ -153,8 +153,7 @@ func readEffects(path string, m *Manifest) ([]Effect, error) {
 				}
 				n := min(len(a[o]), len(b[o]))
 				e := Effect{Point: point, Output: o, Scenario: s, N: n, Diff: sim.PairedDifference(a[o][:n], b[o][:n], 0.95)}
-				if slices.ContainsFunc(a[o], math.IsNaN) || slices.ContainsFunc(b[o], math.IsNaN) {
-					// A runaway point: no replicate to compare.
+				if away[point] { // no replicate to compare: its results are NaN
 					e.N, e.Diff = 0, sim.Interval{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 				}
 				effects = append(effects, e)

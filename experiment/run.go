@@ -408,7 +408,7 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 			return nil, nil, err
 		}
 		defer func() {
-			if err != nil {
+			if err != nil && traj != nil {
 				traj.abort()
 			}
 		}()
@@ -438,9 +438,12 @@ func (d *Design) runPoint(ctx context.Context, p, workers int, trajDir string) (
 		ra = &Runaway{Point: p, Scenario: scs[away.scenario].Name, Week: away.err.Week, Quantity: away.err.Quantity, Factors: d.pointFactors(p)}
 		if traj != nil { // what was written of the point is incomplete: no rows instead
 			traj.abort()
-			if traj, err = newTrajectoryWriter(trajDir, p, d.trajectoryMetrics()); err != nil {
+			empty, err := newTrajectoryWriter(trajDir, p, d.trajectoryMetrics())
+			if err != nil {
+				traj = nil // aborted above
 				return nil, nil, err
 			}
+			traj = empty
 		}
 		for k := range folders {
 			folders[k].values = make([][]float64, d.replicates(scs[0]))
@@ -522,7 +525,7 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 			}
 		}
 		if err := ensemble.RunBranched(ctx, job, all); err != nil {
-			if ctx.Err() != nil {
+			if _, away := errors.AsType[*model.RunawayError](err); ctx.Err() != nil && !away {
 				return err
 			}
 			k := 0
@@ -546,7 +549,7 @@ func (d *Design) runScenarios(ctx context.Context, p int, scs []*scenario.Scenar
 		}
 		job := ensemble.Job{World: worlds[k], Weeks: sc.Clock.Weeks, Replicates: replicates, Seed: d.Seed, Workers: workers}
 		if err := ensemble.Run(ctx, job, fs...); err != nil {
-			if ctx.Err() != nil {
+			if _, away := errors.AsType[*model.RunawayError](err); ctx.Err() != nil && !away {
 				return err
 			}
 			return scenarioError(p, k, sc.Name, err)

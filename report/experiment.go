@@ -69,6 +69,10 @@ func (s *Source) readExperiment() error {
 	if err != nil {
 		return err
 	}
+	away := map[int]bool{}
+	for _, r := range d.m.Runaways {
+		away[r.Point] = true
+	}
 	for i := range t.rows {
 		e := effect{Output: t.str(i, "output"), Scenario: t.str(i, "scenario"), Vs: t.str(i, "versus")}
 		if e.Point, err = t.int(i, "point"); err != nil {
@@ -84,6 +88,9 @@ func (s *Source) readExperiment() error {
 			if *c.p, err = t.num(i, c.col); err != nil {
 				return err
 			}
+		}
+		if away[e.Point] {
+			continue // no effect where the world ran away: set aside, and counted
 		}
 		d.effects = append(d.effects, e)
 	}
@@ -140,9 +147,9 @@ func (s *Source) expFindings() (template.HTML, error) {
 		}
 	}
 	return fragment("expfindings", struct {
-		Points, Replicates int
-		Lines              []expLine
-	}{d.m.Points, d.m.Replicates, lines})
+		Points, Replicates, SetAside int
+		Lines                        []expLine
+	}{d.m.Points - len(d.m.Runaways), d.m.Replicates, len(d.m.Runaways), lines})
 }
 
 // expWords says how an output's difference varies over the points, and at how many

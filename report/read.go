@@ -130,6 +130,10 @@ type experimentManifest struct {
 	Seed       uint64             `json:"seed"`
 	Pairing    string             `json:"pairing"`
 	Files      []string           `json:"files"`
+	// Runaways are the points whose world ran away: their effects are NaN.
+	Runaways []struct {
+		Point int `json:"point"`
+	} `json:"runaways"`
 }
 
 // detect tells what dir holds.

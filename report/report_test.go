@@ -539,3 +539,29 @@ func TestMapsInlined(t *testing.T) {
 		t.Errorf("%d inline SVGs, want the %d maps", n, len(maps))
 	}
 }
+
+// A point whose world ran away (experiment.json's runaways, NaN effects) is left out of
+// the findings: with a fourth such point beside TestExperimentWords's three, the words
+// are the same three points' and the page says one more was set aside.
+func TestExperimentRunawaySetAside(t *testing.T) {
+	js := strings.Replace(strings.Replace(experimentJSON, `"points": 3`, `"points": 4`, 1),
+		`"files": ["design.csv"]}`, `"files": ["design.csv"], "runaways": [{"point": 3, "scenario": "ref", "week": 40, "quantity": "groups"}]}`, 1)
+	effects := experimentEffects
+	for _, o := range []string{"supply_2027", "labs_2027", "homicides_2027"} {
+		effects += "3," + o + ",act,ref,0,NaN,NaN,NaN\n"
+	}
+	dir := writeFiles(t, map[string]string{"experiment.json": js, "effects.csv": effects,
+		"design.csv": "point,economy.rebuild_weeks\n0,2\n1,14.422205101855956\n2,104\n3,50\n"})
+	page := html.UnescapeString(render(t, dir, report.Options{ScenarioSections: func(report.ScenarioRef) ([]string, error) {
+		return []string{"parameters", "economy"}, nil
+	}}))
+	for _, want := range []string{
+		"act minus ref, supply_2027 (supply, mean over 2027): the difference ranges from −10 (at economy.rebuild_weeks = 2) to 4 (at economy.rebuild_weeks = 104) over the 3 points.",
+		"Its 95% interval is above zero at 1, below zero at 1, and includes zero at 1 of the 3 points: its sign depends on the factors.",
+		"over the 3 points of the design whose world did not run away (1 set aside where it did:",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}

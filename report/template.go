@@ -81,7 +81,7 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; white-space: pre-w
 {{- end}}
 
 {{define "expfindings" -}}
-<p>For each output and scenario, the difference from the first scenario (paired replicate by replicate, {{.Replicates}} replicates at each point) over the {{.Points}} points of the design: its smallest and largest value, where each occurs, and at how many points its 95% interval is above zero, below it, or includes it (no clear difference there).</p>
+<p>For each output and scenario, the difference from the first scenario (paired replicate by replicate, {{.Replicates}} replicates at each point) over the {{.Points}} points of the design{{if .SetAside}} whose world did not run away ({{.SetAside}} set aside where it did: the experiment's experiment.json lists them){{end}}: its smallest and largest value, where each occurs, and at how many points its 95% interval is above zero, below it, or includes it (no clear difference there).</p>
 <ul>{{range .Lines}}<li>{{.Words}}</li>{{end}}</ul>
 <table>
 <tr><th>output</th><th>difference</th><th>smallest</th><th>at</th><th>largest</th><th>at</th><th>95% interval at the points</th></tr>

@@ -54,18 +54,6 @@ type Target struct {
 	Err          error // ErrNoVariance: the target does not vary over the design
 }
 
-// SetAside is how many of the design's blocks (Sobol) or trajectories (Morris) the
-// indices leave out because a point of theirs ran away.
-func (t *Target) SetAside() int {
-	switch {
-	case t.Sobol != nil:
-		return t.Sobol.SetAside
-	case t.Morris != nil:
-		return t.Morris.SetAside
-	}
-	return 0
-}
-
 // Name is the target as sensitivity.csv and the plots name it.
 func (t *Target) Name() string {
 	if t.Versus == "" {
@@ -81,6 +69,9 @@ type Result struct {
 	Factors   []string
 	Design    [][]float64 // [point][factor], as design.csv holds it
 	Base      int         // Sobol's base points N, or Morris's trajectories r
+	// SetAside counts the blocks (Sobol) or trajectories (Morris) left out of every
+	// target because a point of theirs ran away (experiment.json's runaways).
+	SetAside  int
 	Delta     float64     // Morris's step, in the unit interval
 	Bootstrap int
 	Targets   []*Target
@@ -153,12 +144,41 @@ func Analyze(dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The points the indices rest on: those of the blocks or trajectories none of whose
+	// points ran away. A NaN anywhere else is not the experiment's.
+	away := m.RunawayPoints()
+	size := m.Points / res.Base
+	var kept []int
+	for j := 0; j < m.Points; j += size {
+		group := true
+		for p := j; p < j+size; p++ {
+			group = group && !away[p]
+		}
+		if !group {
+			res.SetAside++
+			continue
+		}
+		for p := j; p < j+size; p++ {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, inputf("%s: every %s of the design has a point whose world ran away (experiment.json's runaways): nothing to analyse", dir, res.groupName())
+	}
 	for _, o := range outputs {
 		for s := range m.Scenarios {
-			res.Targets = append(res.Targets, res.target(vals, o, s, -1))
+			res.Targets = append(res.Targets, res.target(vals, o, s, -1, kept))
 		}
 		for s := 1; s < len(m.Scenarios); s++ {
-			res.Targets = append(res.Targets, res.target(vals, o, s, 0))
+			res.Targets = append(res.Targets, res.target(vals, o, s, 0, kept))
+		}
+	}
+	for _, t := range res.Targets {
+		for p, x := range t.Means {
+			if math.IsNaN(x) != away[p] {
+				return nil, inputf("%s: %s at point %d is %v, but experiment.json %s it among the points whose world ran away",
+					filepath.Join(dir, experiment.ResultsFile), t.Name(), p, x, map[bool]string{true: "lists", false: "does not list"}[away[p]])
+			}
 		}
 	}
 	for _, t := range res.Targets {
@@ -173,7 +193,7 @@ func Analyze(dir string, opts Options) (*Result, error) {
 				return nil, fmt.Errorf("sensitivity: %s: %w", filepath.Join(dir, experiment.DesignFile), err)
 			}
 			t.Morris = &mi
-			if v := stat.Variance(slices.DeleteFunc(slices.Clone(t.Means), math.IsNaN), nil); !(v > 0) {
+			if v := stat.Variance(pick(t.Means, kept), nil); !(v > 0) {
 				t.Err = ErrNoVariance
 			}
 		}
@@ -194,9 +214,35 @@ func targetSeed(t *Target) uint64 {
 	return h.Sum64()
 }
 
+// SetAsideText says how many blocks or trajectories were set aside, and why.
+func (r *Result) SetAsideText() string {
+	what := "trajectories"
+	if r.Sobol() {
+		what = "blocks"
+	}
+	return fmt.Sprintf("%d of %d %s set aside: a point of theirs ran away", r.SetAside, r.Base, what)
+}
+
+// groupName is what the design's points come in: Sobol's blocks or Morris's trajectories.
+func (r *Result) groupName() string {
+	if r.Sobol() {
+		return "block"
+	}
+	return "trajectory"
+}
+
+// pick is xs at the listed indices.
+func pick(xs []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for i, p := range idx {
+		out[i] = xs[p]
+	}
+	return out
+}
+
 // target gathers, for output o, scenario s's means per point (versus < 0) or its paired
-// differences from scenario versus.
-func (r *Result) target(vals [][][][]float64, o, s, versus int) *Target {
+// differences from scenario versus; its noise share is over the points kept.
+func (r *Result) target(vals [][][][]float64, o, s, versus int, kept []int) *Target {
 	m := r.Manifest
 	t := &Target{Output: m.Outputs[o].Name, Scenario: m.Scenarios[s].Name}
 	if versus >= 0 {
@@ -220,7 +266,7 @@ func (r *Result) target(vals [][][][]float64, o, s, versus int) *Target {
 			t.Noise[p] = stat.Variance(xs, nil) / float64(n)
 		}
 	}
-	t.NoiseShare = NoiseShare(t.Means, t.Noise)
+	t.NoiseShare = NoiseShare(pick(t.Means, kept), pick(t.Noise, kept))
 	return t
 }
 

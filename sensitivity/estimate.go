@@ -38,7 +38,7 @@ type MorrisIndices struct {
 }
 
 // ErrAllSetAside is returned when every block or trajectory has a NaN point.
-var ErrAllSetAside = errors.New("sensitivity: every block of the design has a point whose world ran away")
+var ErrAllSetAside = errors.New("sensitivity: every block or trajectory of the design has a NaN output (a point whose world ran away)")
 
 // complete lists the groups of size points of y (blocks or trajectories) that hold no NaN.
 func complete(y []float64, size int) []int {
@@ -259,18 +259,8 @@ func interval(est float64, boot []float64) Interval {
 // over its replicates (the within-point variance over the replicates, divided by their
 // number), over the variance of the points' means. Near 0 the indices describe the
 // factors; near 1 they describe noise. means and noise hold, per point, the mean and the
-// variance of the mean; NaN if a point has one replicate. Points whose mean is NaN (their
-// world ran away) are left out.
+// variance of the mean; NaN if a point has one replicate.
 func NoiseShare(means, noise []float64) float64 {
-	if slices.ContainsFunc(means, math.IsNaN) {
-		var m, n []float64
-		for p, x := range means {
-			if !math.IsNaN(x) {
-				m, n = append(m, x), append(n, noise[p])
-			}
-		}
-		means, noise = m, n
-	}
 	if len(means) < 2 {
 		return math.NaN()
 	}

@@ -1,11 +1,19 @@
 package sensitivity
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/cartelsim/cartelsim/experiment"
 )
 
 // withNaN inserts, before the groups listed, a group of size values with one NaN: a
@@ -100,11 +108,66 @@ func TestMorrisSetsAsideNaNTrajectories(t *testing.T) {
 	}
 }
 
-// NoiseShare leaves out the points whose mean is NaN.
-func TestNoiseShareSetsAsideNaN(t *testing.T) {
-	means, noise := []float64{1, 4, 2, 7}, []float64{0.5, 0.1, 0.2, 0.3}
-	want := NoiseShare(means, noise)
-	if got := NoiseShare([]float64{1, math.NaN(), 4, 2, 7}, []float64{0.5, math.NaN(), 0.1, 0.2, 0.3}); got != want {
-		t.Errorf("NoiseShare with a NaN point %v, want %v", got, want)
+// Analyze sets aside the block of a point that experiment.json lists among its runaways
+// (NaN in results.csv): its indices are the estimator's over the other blocks, computed
+// here a second way by dropping the block from the outputs, sensitivity.csv's n counts
+// the blocks kept, and a NaN at a point not listed is refused.
+func TestAnalyzeSetsAsideRunawayBlocks(t *testing.T) {
+	const n, k, bad = 64, 3, 5 // block 5's second point runs away
+	dir := functionExperiment(t, k, "sobol", n, 0, 1, ishigami, nil)
+	res0, err := Analyze(dir, Options{Bootstrap: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := res0.Targets[0].Means
+	want, err := Sobol(append(slices.Clone(y[:bad*(k+2)]), y[(bad+1)*(k+2):]...), k, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point := bad*(k+2) + 1
+	path := filepath.Join(dir, experiment.ResultsFile)
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(string(data), "\n")
+	prefix := strconv.Itoa(point) + ",unit,0,y,"
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, prefix) })
+	lines[i] = prefix + "NaN"
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Analyze(dir, Options{Bootstrap: -1}); err == nil || !strings.Contains(err.Error(), "does not list") {
+		t.Errorf("a NaN at a point not listed as a runaway: %v, want refused", err)
+	}
+	mpath := filepath.Join(dir, experiment.ManifestFile)
+	var m experiment.Manifest
+	js, _ := os.ReadFile(mpath)
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	m.Runaways = []experiment.Runaway{{Point: point, Scenario: "unit", Week: 3, Quantity: "groups"}}
+	js, _ = json.Marshal(m)
+	if err := os.WriteFile(mpath, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Analyze(dir, Options{Bootstrap: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Targets[0].Sobol
+	if res.SetAside != 1 || got.SetAside != 1 {
+		t.Errorf("set aside %d (result) and %d (indices), want 1", res.SetAside, got.SetAside)
+	}
+	got.SetAside = 0
+	if fmt.Sprint(*got) != fmt.Sprint(want) {
+		t.Errorf("indices with block %d set aside %+v, want those without it %+v", bad, *got, want)
+	}
+	var csv strings.Builder
+	if err := res.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	if row := strings.Split(csv.String(), "\n")[1]; !strings.HasSuffix(row, ",63,1") {
+		t.Errorf("sensitivity.csv row %q: want n = 63 blocks kept of 64, 1 replicate", row)
+	}
+	if s := res.SetAsideText(); s != "1 of 64 blocks set aside: a point of theirs ran away" {
+		t.Errorf("SetAsideText %q", s)
 	}
 }

@@ -77,7 +77,7 @@ func (r *Result) WriteCSV(w io.Writer) error {
 	for _, t := range r.Targets {
 		row := func(factor, index string, iv Interval) {
 			fmt.Fprintf(bw, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d\n", sim.CSVField(t.Output), sim.CSVField(t.Scenario), sim.CSVField(t.Versus),
-				method, sim.CSVField(factor), index, num(iv.Estimate), num(iv.Lo), num(iv.Hi), num(t.NoiseShare), r.Base-t.SetAside(), reps)
+				method, sim.CSVField(factor), index, num(iv.Estimate), num(iv.Lo), num(iv.Hi), num(t.NoiseShare), r.Base-r.SetAside, reps)
 		}
 		nan := Interval{math.NaN(), math.NaN(), math.NaN()}
 		switch {
@@ -118,8 +118,8 @@ func (r *Result) title(t *Target) string {
 	if !math.IsNaN(t.NoiseShare) {
 		s += fmt.Sprintf(" (replicate noise %.0f%% of variance)", 100*t.NoiseShare)
 	}
-	if n := t.SetAside(); n > 0 {
-		s += fmt.Sprintf("\n%d of %d %s set aside: their world ran away", n, r.Base, map[bool]string{true: "blocks", false: "trajectories"}[r.Sobol()])
+	if r.SetAside > 0 {
+		s += fmt.Sprintf("\n%s", r.SetAsideText())
 	}
 	return s
 }

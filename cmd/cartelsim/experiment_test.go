@@ -112,8 +112,8 @@ func TestExperimentCommandInterrupted(t *testing.T) {
 }
 
 // A design with a point whose world runs away (recruitment 3 a week) runs to the end
-// with a warning, even with -q, naming the point; robustness and discover then say that
-// they set it aside.
+// with a warning, even with -q, naming the point; robustness then says that it set the
+// point aside.
 func TestExperimentCommandRunaway(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "small.yaml", smallScenario)
@@ -137,7 +137,7 @@ design: grid`, 1))
 	if status := cli([]string{"robustness", out}, &stdout, &stderr); status != exitOK {
 		t.Fatalf("robustness: status %d: %s", status, stderr.String())
 	}
-	if want := "over 2 points (1 more ran away and are set aside: experiment.json lists them):"; !strings.Contains(stdout.String(), want) {
+	if want := "over 2 points (1 more set aside where the world ran away: experiment.json lists them):"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("robustness printed %q, want %q", stdout.String(), want)
 	}
 }

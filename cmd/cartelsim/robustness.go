@@ -156,5 +156,5 @@ func setAsideNote(e *robust.Experiment) string {
 	if len(e.SetAside) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d more ran away and are set aside: experiment.json lists them)", len(e.SetAside))
+	return fmt.Sprintf(" (%d more set aside where the world ran away: experiment.json lists them)", len(e.SetAside))
 }

@@ -87,8 +87,8 @@ func summary(res *sensitivity.Result, t *sensitivity.Target) string {
 		return "does not vary over the design"
 	}
 	aside := ""
-	if n := t.SetAside(); n > 0 {
-		aside = fmt.Sprintf("; %d of %d set aside, their world ran away", n, res.Base)
+	if res.SetAside > 0 {
+		aside = "; " + res.SetAsideText()
 	}
 	best, name, iv := -1, "ST", sensitivity.Interval{}
 	for i := range res.Factors {

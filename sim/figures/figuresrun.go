@@ -515,8 +515,12 @@ func regenerateComparison(ctx context.Context, c figureComparison, root, outDir 
 func regenerateExperiment(ctx context.Context, x figureExperiment, d *experiment.Design, outDir string, workers int, progress io.Writer) error {
 	dir := filepath.Join(outDir, x.dir)
 	fmt.Fprintf(progress, "experiment %s (seed %d, %d replicates) into %s\n", x.design, x.seed, x.replicates, dir)
-	if _, err := experiment.Run(ctx, d, experiment.Options{OutDir: dir, Force: true, Workers: workers}); err != nil {
+	m, err := experiment.Run(ctx, d, experiment.Options{OutDir: dir, Force: true, Workers: workers})
+	if err != nil {
 		return err
+	}
+	if len(m.Runaways) > 0 { // the published analyses set them aside: say so
+		fmt.Fprintf(progress, "experiment %s: the world ran away at %d of %d points (experiment.json lists them)\n", x.design, len(m.Runaways), m.Points)
 	}
 	if !x.robustness && len(x.discoveries) == 0 {
 		return nil

@@ -144,3 +144,50 @@ func TestErrors(t *testing.T) {
 		t.Errorf("not an experiment: %v", err)
 	}
 }
+
+// A future whose world ran away (experiment.json's runaways, NaN results and effects) is
+// left out: the answers are the 40 planted futures' and say that one was set aside.
+func TestRunawayFutureSetAside(t *testing.T) {
+	dir := writeExperiment(t)
+	var m experiment.Manifest
+	data, _ := os.ReadFile(filepath.Join(dir, experiment.ManifestFile))
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	m.Points++
+	m.Runaways = []experiment.Runaway{{Point: 40, Scenario: "kingpin", Week: 300, Quantity: "groups"}}
+	data, _ = json.Marshal(m)
+	appendTo := func(name, text string) {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		f.WriteString(text)
+	}
+	os.WriteFile(filepath.Join(dir, experiment.ManifestFile), data, 0o644)
+	appendTo(experiment.DesignFile, "40,0.99,3\n")
+	for _, o := range m.Outputs {
+		for r := range 2 {
+			appendTo(experiment.ResultsFile, fmt.Sprintf("40,status-quo,%d,%s,NaN\n", r, o.Name))
+		}
+		for _, s := range m.Scenarios[1:] {
+			appendTo(experiment.EffectsFile, fmt.Sprintf("40,%s,%s,status-quo,0,NaN,NaN,NaN\n", o.Name, s.Name))
+		}
+	}
+	doc := filepath.Join(t.TempDir(), "results.md")
+	os.WriteFile(doc, []byte(beginMarker+"\n"+endMarker+"\n"), 0o644)
+	if err := run(dir, doc, []string{"homicides", "overdose_deaths"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(doc)
+	for _, want := range []string{
+		"in **40 plausible futures**",
+		"2029 +20 (+2.0%; 90% of futures -10 to +20)",
+		"grew past its caps): 1. They are left out of every answer",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("missing %q in:\n%s", want, b)
+		}
+	}
+}

@@ -134,8 +134,8 @@ func (a *answers) markdown() string {
 	w("holds (PRIM scenario discovery, [robustness.md](robustness.md)): how many of the futures where it\n")
 	w("holds lie in the region, and how often it holds inside.\n")
 	if a.SetAside > 0 {
-		w("\n%d more futures ran away (the runaway guard stopped them: their cartels grew past its caps) and\n", a.SetAside)
-		w("are left out of every answer: see the experiment's `experiment.json`.\n")
+		w("\nFutures set aside because their world ran away (the runaway guard stopped them as their cartels\n")
+		w("grew past its caps): %d. They are left out of every answer; the experiment's `experiment.json`\nlists them.\n", a.SetAside)
 	}
 	for _, p := range a.Policies {
 		w("\n#### %s\n\n", p.Name)
