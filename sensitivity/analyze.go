@@ -64,15 +64,15 @@ func (t *Target) Name() string {
 
 // Result is an experiment's sensitivity analysis.
 type Result struct {
-	Dir       string
-	Manifest  *experiment.Manifest
-	Factors   []string
-	Design    [][]float64 // [point][factor], as design.csv holds it
-	Base      int         // Sobol's base points N, or Morris's trajectories r
+	Dir      string
+	Manifest *experiment.Manifest
+	Factors  []string
+	Design   [][]float64 // [point][factor], as design.csv holds it
+	Base     int         // Sobol's base points N, or Morris's trajectories r
 	// SetAside counts the blocks (Sobol) or trajectories (Morris) left out of every
 	// target because a point of theirs ran away (experiment.json's runaways).
 	SetAside  int
-	Delta     float64     // Morris's step, in the unit interval
+	Delta     float64 // Morris's step, in the unit interval
 	Bootstrap int
 	Targets   []*Target
 }
