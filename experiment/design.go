@@ -55,9 +55,10 @@ type Factor struct {
 	// Scenarios are the names of the scenarios the factor applies to (nil: every one).
 	Scenarios []string
 	Line      int // where the factor is in the design file
-	// Posterior: the factor is a parameter of the design's posterior, whose particles
-	// give its values; Lo and Hi are the lowest and highest of them.
+	// Posterior: the factor is a parameter of the design's posterior (Posteriors[Of]),
+	// whose particles give its values; Lo and Hi are the lowest and highest of them.
 	Posterior bool
+	Of        int
 }
 
 // Value maps u in [0, 1] to the factor's value: linearly (or, log-uniform, linearly in
@@ -638,7 +639,7 @@ func (d *Design) readPosterior(top *mapping) error {
 				}
 				return designError(d.File, f.Line, "factor "+key, "%s is a parameter of the posterior %s: the posterior sets it", key, s)
 			}
-			f := Factor{Key: key, Posterior: true, Lo: math.Inf(1), Hi: math.Inf(-1), Line: name.Line}
+			f := Factor{Key: key, Posterior: true, Of: len(d.Posteriors) - 1, Lo: math.Inf(1), Hi: math.Inf(-1), Line: name.Line}
 			for k, p := range post.Particles {
 				if post.Weights[k] > 0 {
 					f.Lo, f.Hi = min(f.Lo, p[i]), max(f.Hi, p[i])

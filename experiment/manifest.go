@@ -108,6 +108,9 @@ type ManifestFactor struct {
 	Levels    []float64 `json:"levels,omitempty"`
 	Scale     string    `json:"scale"`
 	Scenarios []string  `json:"scenarios,omitempty"`
+	// Posterior is the posterior.csv a parameter of scale "posterior" is drawn from:
+	// a sobol design's posterior is one factor of the scheme, its parameters together.
+	Posterior string `json:"posterior,omitempty"`
 }
 
 type ManifestOutput struct {
@@ -151,7 +154,7 @@ func (d *Design) manifest(opts Options, workers int, cp *checkpoint) *Manifest {
 			mf.Scale = "log-uniform"
 		}
 		if f.Posterior {
-			mf.Scale = "posterior"
+			mf.Scale, mf.Posterior = "posterior", d.PosteriorFiles[f.Of].File
 		}
 		m.Factors = append(m.Factors, mf)
 	}

@@ -236,6 +236,7 @@ func TestTwoPosteriorsDrawIndependently(t *testing.T) {
 func TestPosteriorDesignErrors(t *testing.T) {
 	for _, tc := range []struct{ design, want string }{
 		{strings.Replace(posteriorDesign("", 4), "latin-hypercube", "grid", 1), "design.yaml:3: posterior: a posterior goes with design: latin-hypercube"},
+		{strings.Replace(posteriorDesign("", 4), "latin-hypercube", "morris", 1), "or sobol (each posterior one factor of Saltelli's scheme), not morris"},
 		{posteriorDesign("factors:\n  - {key: parameters.recruitment, range: [0.002, 0.003]}\n", 4), "design.yaml:5: factor parameters.recruitment: parameters.recruitment is a parameter of the posterior posterior.csv"},
 		{strings.Replace(posteriorDesign("", 4), "posterior.csv", "missing.csv", 1), "design.yaml:3: posterior: "},
 		{strings.Replace(posteriorDesign("", 4), "posterior.csv", "missing.csv", 1), "missing.csv: cannot read"},

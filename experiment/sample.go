@@ -65,8 +65,8 @@ func (d *Design) sample(top *mapping) error {
 	if hasLevels && d.Kind != Grid && d.Kind != Morris {
 		return top.Fail("levels", "only grid and morris designs take levels")
 	}
-	if len(d.Posteriors) > 0 && d.Kind != LatinHypercube {
-		return top.Fail("posterior", "a posterior goes with design: latin-hypercube (each point draws a particle, the other factors a Latin hypercube), not %s", d.Kind)
+	if len(d.Posteriors) > 0 && d.Kind != LatinHypercube && d.Kind != Sobol {
+		return top.Fail("posterior", "a posterior goes with design: latin-hypercube (each point draws a particle, the other factors a Latin hypercube) or sobol (each posterior one factor of Saltelli's scheme), not %s", d.Kind)
 	}
 	k := len(d.Factors)
 	need := func() error {
@@ -120,14 +120,16 @@ func (d *Design) sample(top *mapping) error {
 		if err := need(); err != nil {
 			return err
 		}
-		if 2*k > MaxSobolDims {
-			return top.Fail("factors", "a sobol design takes at most %d factors (Saltelli's scheme needs 2 dimensions per factor)", MaxSobolDims/2)
+		// Each posterior is one factor of the scheme, its parameters drawn together.
+		g := d.ownFactors() + len(d.Posteriors)
+		if 2*g > MaxSobolDims {
+			return top.Fail("factors", "a sobol design takes at most %d factors, a posterior counting as one (Saltelli's scheme needs 2 dimensions per factor)", MaxSobolDims/2)
 		}
-		if points > MaxPoints/(k+2) {
-			return tooMany(points, fmt.Sprintf("Saltelli's scheme runs points x (factors + 2) = %d x %d, more than %d", points, k+2, MaxPoints))
+		if points > MaxPoints/(g+2) {
+			return tooMany(points, fmt.Sprintf("Saltelli's scheme runs points x (factors + 2) = %d x %d, more than %d", points, g+2, MaxPoints))
 		}
-		d.Points = points * (k + 2)
-		d.Matrix = d.values(saltelli(points, k))
+		d.Points = points * (g + 2)
+		d.Matrix = d.sobolValues(saltelli(points, g))
 	case Morris:
 		if err := need(); err != nil {
 			return err
@@ -174,6 +176,25 @@ func (d *Design) values(unit [][]float64) [][]float64 {
 		out[p] = make([]float64, len(row))
 		for i, u := range row {
 			out[p][i] = d.Factors[i].Value(u)
+		}
+	}
+	return out
+}
+
+// sobolValues maps Saltelli's points, one coordinate per own factor and then one per
+// posterior, to the factors' values: a posterior's coordinate picks a particle from the
+// weights' cumulative distribution (sim.Posterior.At), whose parameters fill the
+// posterior's columns, so that AB_i takes posterior i's whole particle from B.
+func (d *Design) sobolValues(unit [][]float64) [][]float64 {
+	own := d.ownFactors()
+	rows := make([][]float64, len(unit))
+	for p, u := range unit {
+		rows[p] = u[:own]
+	}
+	out := d.values(rows)
+	for p, u := range unit {
+		for j, post := range d.Posteriors {
+			out[p] = append(out[p], post.Particles[post.At(u[own+j])]...)
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -114,21 +115,22 @@ func Analyze(dir string, opts Options) (*Result, error) {
 			outputs = append(outputs, o)
 		}
 	}
-	k := len(m.Factors)
 	res := &Result{Dir: dir, Manifest: m, Bootstrap: opts.Bootstrap}
 	if res.Bootstrap == 0 {
 		res.Bootstrap = DefaultBootstrap
 	}
 	res.Bootstrap = max(res.Bootstrap, 0)
-	for _, f := range m.Factors {
-		res.Factors = append(res.Factors, f.Key)
+	groups := factorGroups(m.Factors)
+	k := len(groups)
+	for _, g := range groups {
+		res.Factors = append(res.Factors, groupName(m.Factors, g))
 	}
 	if res.Design, err = experiment.ReadDesign(filepath.Join(dir, experiment.DesignFile), m); err != nil {
 		return nil, inputf("%v", err)
 	}
 	switch kind {
 	case experiment.Sobol:
-		if err := checkSaltelli(res.Design, k); err != nil {
+		if err := checkSaltelli(res.Design, groups); err != nil {
 			return nil, fmt.Errorf("sensitivity: %s: %w", filepath.Join(dir, experiment.DesignFile), err)
 		}
 		res.Base = m.Points / (k + 2)
@@ -291,23 +293,62 @@ func readManifest(dir string) (*experiment.Manifest, error) {
 	return &m, nil
 }
 
+// factorGroups are the design's factors as Saltelli's scheme varies them: each of the
+// design's own factors alone, and each posterior's parameters together (a sobol design's
+// posterior is one factor), in the order of their first columns.
+func factorGroups(fs []experiment.ManifestFactor) [][]int {
+	var groups [][]int
+	from := map[string]int{} // posterior file -> group
+	for c, f := range fs {
+		if f.Scale != "posterior" {
+			groups = append(groups, []int{c})
+			continue
+		}
+		g, ok := from[f.Posterior]
+		if !ok {
+			g = len(groups)
+			from[f.Posterior] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], c)
+	}
+	return groups
+}
+
+// groupName names a group of factorGroups: a factor's key, or a posterior's directory and
+// how many parameters it draws.
+func groupName(fs []experiment.ManifestFactor, g []int) string {
+	f := fs[g[0]]
+	if f.Scale != "posterior" {
+		return f.Key
+	}
+	return fmt.Sprintf("posterior %s (%d parameters)", path.Base(path.Dir(f.Posterior)), len(g))
+}
+
 // checkSaltelli checks that the design is Saltelli's layout: blocks A, AB_1 ... AB_k, B
-// with AB_i equal to A but in column i, which is B's.
-func checkSaltelli(x [][]float64, k int) error {
+// with AB_i equal to A but in the columns of group i, which are B's.
+func checkSaltelli(x [][]float64, groups [][]int) error {
+	k := len(groups)
 	if len(x)%(k+2) != 0 {
 		return fmt.Errorf("%d points are not blocks of %d factors + 2 (Saltelli's layout)", len(x), k)
+	}
+	col := make([]int, len(x[0])) // column -> its group
+	for i, g := range groups {
+		for _, c := range g {
+			col[c] = i
+		}
 	}
 	for j := 0; j < len(x); j += k + 2 {
 		a, b := x[j], x[j+k+1]
 		for i := range k {
 			ab := x[j+1+i]
-			for c := range k {
+			for c := range ab {
 				want := a[c]
-				if c == i {
+				if col[c] == i {
 					want = b[c]
 				}
 				if ab[c] != want {
-					return fmt.Errorf("point %d is not A with column %d from B (Saltelli's layout)", j+1+i, i+1)
+					return fmt.Errorf("point %d is not A with factor %d from B (Saltelli's layout)", j+1+i, i+1)
 				}
 			}
 		}

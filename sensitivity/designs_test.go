@@ -51,3 +51,24 @@ func TestSensitivityDesignsAgree(t *testing.T) {
 		}
 	}
 }
+
+// experiments/sensitivity-calibrated.yaml is a Sobol design whose calibrated posterior
+// is one factor beside the open assumptions, N = 256, as docs/sensitivity.md says.
+func TestCalibratedSensitivityDesign(t *testing.T) {
+	d, err := experiment.LoadDesign("../experiments/sensitivity-calibrated.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := 0
+	for _, f := range d.Factors {
+		if !f.Posterior {
+			own++
+		}
+	}
+	if d.Kind != experiment.Sobol || len(d.Posteriors) != 1 || own != 7 {
+		t.Fatalf("a %s design of %d own factors and %d posteriors, want sobol, 7 and 1", d.Kind, own, len(d.Posteriors))
+	}
+	if n := d.Points / (own + 1 + 2); n != 256 || d.Points%(own+3) != 0 {
+		t.Errorf("%d points: N = %d, want 256 blocks of 7 + 1 + 2", d.Points, n)
+	}
+}

@@ -171,3 +171,91 @@ func TestAnalyzeSetsAsideRunawayBlocks(t *testing.T) {
 		t.Errorf("SetAsideText %q", s)
 	}
 }
+
+// A sobol design with a posterior treats the posterior as one factor: AB_i takes the
+// whole particle from B, and the analysis names it as one. With f = x + 2(c + i), x the
+// design's own factor (uniform on [0, 1]) and c, i the two parameters of a posterior of
+// five particles of weights 1, 1, 1, 1, 4 (c = j/4, i = (j/4)^2 for particle j), the
+// effects are additive, so S1 = ST: x's is Var(x) / (Var(x) + Var(2(c + i))) with
+// Var(x) = 1/12 and the posterior's variance over its weighted particles, by hand below.
+func TestSobolPosteriorAsOneFactor(t *testing.T) {
+	dir := t.TempDir()
+	post := "generation,particle,weight,distance,policy.cooperation,parameters.intelligence\n"
+	weights := []float64{1, 1, 1, 1, 4}
+	var mean, sq float64
+	for j, w := range weights {
+		c := float64(j) / 4
+		post += fmt.Sprintf("0,%d,%v,1,%v,%v\n", j, w, c, c*c)
+		g := 2 * (c + c*c)
+		mean += w / 8 * g
+		sq += w / 8 * g * g
+	}
+	vPost, vX := sq-mean*mean, 1.0/12
+	design := `name: grouped
+scenarios: [unit.yaml]
+factors:
+  - {key: fragmentation.clarity, range: [0, 1]}
+posterior: post.csv
+design: sobol
+points: 1024
+replicates: 1
+seed: 3
+outputs:
+  - {name: y, metric: members, year: 2012}
+`
+	for name, text := range map[string]string{"unit.yaml": unitScenario, "design.yaml": design, "post.csv": post} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := experiment.LoadDesign(filepath.Join(dir, "design.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Points != 1024*4 {
+		t.Fatalf("%d points, want 1024 x (2 factors + 2)", d.Points)
+	}
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+	var dcsv, rcsv strings.Builder
+	dcsv.WriteString("point,fragmentation.clarity,policy.cooperation,parameters.intelligence\n")
+	rcsv.WriteString("point,scenario,replicate,output,value\n")
+	for p, x := range d.Matrix {
+		fmt.Fprintf(&dcsv, "%d,%s,%s,%s\n", p, num(x[0]), num(x[1]), num(x[2]))
+		fmt.Fprintf(&rcsv, "%d,unit,0,y,%s\n", p, num(x[0]+2*(x[1]+x[2])))
+	}
+	m := experiment.Manifest{Design: experiment.ManifestDesign{Name: "grouped", Kind: experiment.Sobol},
+		Scenarios: []experiment.ManifestScenario{{Name: "unit"}}, Outputs: []experiment.ManifestOutput{{Name: "y", Metric: "members"}},
+		Points: d.Points, PointsDone: d.Points, Replicates: 1, Seed: 3, Complete: true,
+		Factors: []experiment.ManifestFactor{{Key: "fragmentation.clarity", Range: []float64{0, 1}, Scale: "uniform"},
+			{Key: "policy.cooperation", Scale: "posterior", Posterior: "x/mexico/post.csv"},
+			{Key: "parameters.intelligence", Scale: "posterior", Posterior: "x/mexico/post.csv"}}}
+	js, _ := json.Marshal(m)
+	for name, text := range map[string]string{experiment.DesignFile: dcsv.String(), experiment.ResultsFile: rcsv.String(), experiment.ManifestFile: string(js)} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Analyze(out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"fragmentation.clarity", "posterior mexico (2 parameters)"}; !slices.Equal(res.Factors, want) {
+		t.Errorf("factors %q, want %q", res.Factors, want)
+	}
+	si := res.Targets[0].Sobol
+	want := []float64{vX / (vX + vPost), vPost / (vX + vPost)}
+	checkSobol(t, "S1", si.S1, want, 0)
+	checkSobol(t, "ST", si.ST, want, 0)
+	// The particles are drawn in proportion to their weights: particle 4 (c = 1) in half
+	// of the A rows, within 5 standard errors of 1,024 draws.
+	heavy := 0
+	for p := 0; p < d.Points; p += 4 {
+		if d.Matrix[p][1] == 1 {
+			heavy++
+		}
+	}
+	if math.Abs(float64(heavy)/1024-0.5) > 5*math.Sqrt(0.25/1024) {
+		t.Errorf("particle 4 in %d of 1,024 A rows, want about half", heavy)
+	}
+}

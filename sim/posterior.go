@@ -128,7 +128,13 @@ const posteriorStream = 0x706f737465726972 // "posterir"
 // workers nor the order of replicates change it.
 func (p *Posterior) Draw(seed uint64, d int) int {
 	rng := rand.New(rand.NewPCG(seed^posteriorStream, uint64(d)))
-	u := rng.Float64() * p.total
+	return p.At(rng.Float64())
+}
+
+// At returns the particle at u in [0, 1) of the weights' cumulative distribution, the
+// particles in their order: a particle in proportion to its weight for a uniform u.
+func (p *Posterior) At(u float64) int {
+	u *= p.total
 	last := 0
 	for k, w := range p.Weights {
 		if w > 0 {
