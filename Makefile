@@ -109,7 +109,8 @@ calibrate-smoke:
 ## sensitivity-smoke: the Sobol design of the policy library (experiments/sensitivity-policy-
 ## smoke.yaml: eight parameters at N = 2 base points, 120 replicates) and cartelsim sensitivity
 ## over it, end to end: well under a minute on two cores. The full design (N = 256,
-## experiments/sensitivity-policy.yaml) takes about a quarter of an hour: docs/sensitivity.md
+## experiments/sensitivity-policy.yaml), and the one with the calibrated posterior as one
+## factor (experiments/sensitivity-calibrated.yaml), take about 40 minutes each: docs/sensitivity.md
 .PHONY: sensitivity-smoke
 sensitivity-smoke:
 	$(GO) run ./cmd/cartelsim experiment experiments/sensitivity-policy-smoke.yaml --out out/sensitivity-smoke --force

@@ -42,10 +42,12 @@ var docLongCommands = map[string]string{
 	"cartelsim discover out/strikes-rebuild --output homicides_2027 --above 0 --clear":        "reads make experiment's output",
 
 	// docs/sensitivity.md
-	"cartelsim experiment experiments/sensitivity-policy.yaml --out out/sensitivity-policy --workers 2": "30,720 replicates: about 11 minutes",
-	"cartelsim sensitivity out/sensitivity-policy":                                                      "reads the experiment above's output",
-	"cartelsim report out/compare-policy --out out/compare-policy.html --force":                         "needs make policy's output: minutes",
-	"cartelsim report out/strikes-rebuild --out out/strikes-rebuild.html --force":                       "needs make experiment's output: a minute",
+	"cartelsim experiment experiments/sensitivity-policy.yaml --out out/sensitivity-policy --workers 2":         "15,360 replicates: about 40 minutes",
+	"cartelsim sensitivity out/sensitivity-policy":                                                              "reads the experiment above's output",
+	"cartelsim experiment experiments/sensitivity-calibrated.yaml --out out/sensitivity-calibrated --workers 2": "15,360 replicates: about 45 minutes",
+	"cartelsim sensitivity out/sensitivity-calibrated":                                                          "reads the experiment above's output",
+	"cartelsim report out/compare-policy --out out/compare-policy.html --force":                                 "needs make policy's output: minutes",
+	"cartelsim report out/strikes-rebuild --out out/strikes-rebuild.html --force":                               "needs make experiment's output: a minute",
 
 	// docs/results.md, "Does crowding change the answers?"
 	"go run ./cmd/cartelsim calibrate calibrations/mexico-2006-paper-crowding.yaml --out out/calibrate-paper-crowding --workers 2": "a calibration: about twenty minutes",
