@@ -325,3 +325,32 @@ func TestResumeRefusesChangedPosterior(t *testing.T) {
 		t.Errorf("a changed posterior: %v", err)
 	}
 }
+
+// A sobol design with a posterior: the posterior is one factor of Saltelli's layout (its
+// row AB takes B's particle, every other row of the block A's), and a run's manifest
+// names the posterior each posterior column comes from, which is how the sensitivity
+// analysis groups them.
+func TestSobolPosteriorLayout(t *testing.T) {
+	design := strings.Replace(posteriorDesign("factors:\n  - {key: fragmentation.clarity, range: [0.2, 0.8]}\n", 4), "latin-hypercube", "sobol", 1)
+	d, err := LoadDesign(writePosteriorFiles(t, design))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Points != 4*(2+2) {
+		t.Fatalf("%d points, want 4 blocks of 1 factor + 1 posterior + 2", d.Points)
+	}
+	for j := 0; j < d.Points; j += 4 {
+		a, ab1, ab2, b := d.Matrix[j], d.Matrix[j+1], d.Matrix[j+2], d.Matrix[j+3]
+		if ab1[0] != b[0] || ab1[1] != a[1] || ab2[0] != a[0] || ab2[1] != b[1] {
+			t.Errorf("block %d: A %v, AB1 %v, AB2 %v, B %v: want AB1 = (B's clarity, A's particle), AB2 = (A's clarity, B's particle)", j/4, a, ab1, ab2, b)
+		}
+	}
+	out := t.TempDir()
+	m, err := Run(context.Background(), d, Options{OutDir: out, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := m.Factors[1]; f.Scale != "posterior" || !strings.HasSuffix(f.Posterior, "/posterior.csv") || m.Factors[0].Posterior != "" {
+		t.Errorf("manifest factors %+v, want the second drawn from posterior.csv and the first not", m.Factors)
+	}
+}

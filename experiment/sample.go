@@ -184,7 +184,7 @@ func (d *Design) values(unit [][]float64) [][]float64 {
 // sobolValues maps Saltelli's points, one coordinate per own factor and then one per
 // posterior, to the factors' values: a posterior's coordinate picks a particle from the
 // weights' cumulative distribution (sim.Posterior.At), whose parameters fill the
-// posterior's columns, so that AB_i takes posterior i's whole particle from B.
+// posterior's columns, so that a posterior's AB row takes its whole particle from B.
 func (d *Design) sobolValues(unit [][]float64) [][]float64 {
 	own := d.ownFactors()
 	rows := make([][]float64, len(unit))

@@ -316,13 +316,17 @@ func factorGroups(fs []experiment.ManifestFactor) [][]int {
 }
 
 // groupName names a group of factorGroups: a factor's key, or a posterior's directory and
-// how many parameters it draws.
+// file (two posteriors may share either) and how many parameters it draws.
 func groupName(fs []experiment.ManifestFactor, g []int) string {
 	f := fs[g[0]]
 	if f.Scale != "posterior" {
 		return f.Key
 	}
-	return fmt.Sprintf("posterior %s (%d parameters)", path.Base(path.Dir(f.Posterior)), len(g))
+	params := "parameters"
+	if len(g) == 1 {
+		params = "parameter"
+	}
+	return fmt.Sprintf("posterior %s (%d %s)", path.Join(path.Base(path.Dir(f.Posterior)), path.Base(f.Posterior)), len(g), params)
 }
 
 // checkSaltelli checks that the design is Saltelli's layout: blocks A, AB_1 ... AB_k, B

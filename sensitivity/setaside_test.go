@@ -240,7 +240,7 @@ outputs:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"fragmentation.clarity", "posterior mexico (2 parameters)"}; !slices.Equal(res.Factors, want) {
+	if want := []string{"fragmentation.clarity", "posterior mexico/post.csv (2 parameters)"}; !slices.Equal(res.Factors, want) {
 		t.Errorf("factors %q, want %q", res.Factors, want)
 	}
 	si := res.Targets[0].Sobol
