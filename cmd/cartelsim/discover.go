@@ -95,11 +95,12 @@ func (c *discoverCmd) validate(args []string) error {
 	return nil
 }
 
-func (c *discoverCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error {
+func (c *discoverCmd) run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	e, err := robust.Load(args[0])
 	if err != nil {
 		return usageError{err.Error()} // a directory that is not a finished experiment is bad input
 	}
+	warnDependentPoints(stderr, e)
 	cond := robust.Condition{Policy: c.policy, Output: c.output, Clear: c.clear, Relative: c.relative, Threshold: c.below}
 	if c.fs.Changed("above") {
 		cond.Above, cond.Threshold = true, c.above

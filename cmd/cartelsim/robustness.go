@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cartelsim/cartelsim/experiment"
 	"github.com/cartelsim/cartelsim/robust"
 )
 
@@ -89,11 +90,12 @@ func outputFilter(e *robust.Experiment, names, metrics []string, years []int) (f
 	}, nil
 }
 
-func (c *robustnessCmd) run(_ context.Context, args []string, stdout, _ io.Writer) error {
+func (c *robustnessCmd) run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	e, err := robust.Load(args[0])
 	if err != nil {
 		return usageError{err.Error()} // a directory that is not a finished experiment is bad input
 	}
+	warnDependentPoints(stderr, e)
 	keep, err := outputFilter(e, c.outputs, c.metrics, c.years)
 	if err != nil {
 		return err
@@ -157,4 +159,13 @@ func setAsideNote(e *robust.Experiment) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%d more set aside where the world ran away: experiment.json lists them)", len(e.SetAside))
+}
+
+// warnDependentPoints says, even when quiet, that a sobol or morris design's points are not
+// independent futures: a block's or trajectory's rows share all but one factor, so shares
+// and their intervals read them as more futures than they are.
+func warnDependentPoints(stderr io.Writer, e *robust.Experiment) {
+	if k := e.Manifest.Design.Kind; k == experiment.Sobol || k == experiment.Morris {
+		fmt.Fprintf(stderr, "%s: warning: a %s design's points are not independent futures (each row of a block or trajectory shares all but one factor with the next): read its shares with care, or run a latin-hypercube design\n", e.Dir, k)
+	}
 }

@@ -121,3 +121,30 @@ func TestRobustnessAndDiscoverCommands(t *testing.T) {
 		}
 	}
 }
+
+// robustness and discover over a sobol design warn that its points are not independent
+// futures; over a grid they do not.
+func TestRobustnessWarnsOfDependentPoints(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "small.yaml", smallScenario)
+	writeFile(t, dir, "more.yaml", strings.Replace(strings.Replace(smallScenario, "name: small", "name: more", 1), "from: 26", "from: 13", 1))
+	design := writeFile(t, dir, "design.yaml", strings.Replace(smallDesign, "design: grid\nlevels: 3", "design: sobol\npoints: 2", 1))
+	out := filepath.Join(dir, "exp")
+	var stdout, stderr bytes.Buffer
+	if status := cli([]string{"experiment", design, "--out", out, "-q"}, &stdout, &stderr); status != exitOK {
+		t.Fatalf("experiment: status %d: %s", status, stderr.String())
+	}
+	for _, args := range [][]string{{"robustness", out, "-q"}, {"discover", out, "--below", "0", "-q"}} {
+		stderr.Reset()
+		if status := cli(args, &stdout, &stderr); status != exitOK {
+			t.Fatalf("%s: status %d: %s", args[0], status, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "warning: a sobol design's points are not independent futures") {
+			t.Errorf("%s over a sobol design: stderr %q, want the warning", args[0], stderr.String())
+		}
+	}
+	stderr.Reset()
+	if status := cli([]string{"robustness", smallExperiment(t), "-q"}, &stdout, &stderr); status != exitOK || stderr.Len() != 0 {
+		t.Errorf("robustness over a grid: status %d, stderr %q, want no warning", status, stderr.String())
+	}
+}
