@@ -13,10 +13,17 @@ import (
 // smallExperiment runs smallDesign with 5 points in-process and returns its directory.
 func smallExperiment(t *testing.T) string {
 	t.Helper()
+	return experimentOf(t, strings.Replace(smallDesign, "levels: 3", "levels: 5", 1))
+}
+
+// experimentOf runs a design over smallScenario and a variant in-process and returns its
+// directory.
+func experimentOf(t *testing.T, designText string) string {
+	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, dir, "small.yaml", smallScenario)
 	writeFile(t, dir, "more.yaml", strings.Replace(strings.Replace(smallScenario, "name: small", "name: more", 1), "from: 26", "from: 13", 1))
-	design := writeFile(t, dir, "design.yaml", strings.Replace(smallDesign, "levels: 3", "levels: 5", 1))
+	design := writeFile(t, dir, "design.yaml", designText)
 	out := filepath.Join(dir, "exp")
 	var stdout, stderr bytes.Buffer
 	if status := cli([]string{"experiment", design, "--out", out, "-q"}, &stdout, &stderr); status != exitOK {
@@ -125,15 +132,8 @@ func TestRobustnessAndDiscoverCommands(t *testing.T) {
 // robustness and discover over a sobol design warn that its points are not independent
 // futures; over a grid they do not.
 func TestRobustnessWarnsOfDependentPoints(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "small.yaml", smallScenario)
-	writeFile(t, dir, "more.yaml", strings.Replace(strings.Replace(smallScenario, "name: small", "name: more", 1), "from: 26", "from: 13", 1))
-	design := writeFile(t, dir, "design.yaml", strings.Replace(smallDesign, "design: grid\nlevels: 3", "design: sobol\npoints: 2", 1))
-	out := filepath.Join(dir, "exp")
+	out := experimentOf(t, strings.Replace(smallDesign, "design: grid\nlevels: 3", "design: sobol\npoints: 2", 1))
 	var stdout, stderr bytes.Buffer
-	if status := cli([]string{"experiment", design, "--out", out, "-q"}, &stdout, &stderr); status != exitOK {
-		t.Fatalf("experiment: status %d: %s", status, stderr.String())
-	}
 	for _, args := range [][]string{{"robustness", out, "-q"}, {"discover", out, "--below", "0", "-q"}} {
 		stderr.Reset()
 		if status := cli(args, &stdout, &stderr); status != exitOK {
