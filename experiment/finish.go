@@ -151,10 +151,10 @@ func readEffects(path string, m *Manifest) ([]Effect, error) {
 				if len(a) == 0 || len(b) == 0 {
 					continue
 				}
-				n := min(len(a[o]), len(b[o]))
-				e := Effect{Point: point, Output: o, Scenario: s, N: n, Diff: sim.PairedDifference(a[o][:n], b[o][:n], 0.95)}
-				if away[point] { // no replicate to compare: its results are NaN
-					e.N, e.Diff = 0, sim.Interval{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+				e := Effect{Point: point, Output: o, Scenario: s, Diff: sim.Interval{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}}
+				if !away[point] { // a runaway point has no replicate to compare: its results are NaN
+					e.N = min(len(a[o]), len(b[o]))
+					e.Diff = sim.PairedDifference(a[o][:e.N], b[o][:e.N], 0.95)
 				}
 				effects = append(effects, e)
 			}

@@ -94,10 +94,9 @@ func Load(dir string) (*Experiment, error) {
 
 // setAside leaves the given points out of Design and Effects.
 func (e *Experiment) setAside(away map[int]bool) {
-	keep := func(p int) bool { return !away[p] }
 	e.Points, e.SetAside = nil, nil
 	for p := range e.Design {
-		if keep(p) {
+		if !away[p] {
 			e.Points = append(e.Points, p)
 		} else {
 			e.SetAside = append(e.SetAside, p)

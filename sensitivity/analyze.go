@@ -152,20 +152,18 @@ func Analyze(dir string, opts Options) (*Result, error) {
 	size := m.Points / res.Base
 	var kept []int
 	for j := 0; j < m.Points; j += size {
-		group := true
-		for p := j; p < j+size; p++ {
-			group = group && !away[p]
+		group := make([]int, size)
+		for i := range group {
+			group[i] = j + i
 		}
-		if !group {
+		if slices.ContainsFunc(group, func(p int) bool { return away[p] }) {
 			res.SetAside++
-			continue
-		}
-		for p := j; p < j+size; p++ {
-			kept = append(kept, p)
+		} else {
+			kept = append(kept, group...)
 		}
 	}
 	if len(kept) == 0 {
-		return nil, inputf("%s: every %s of the design has a point whose world ran away (experiment.json's runaways): nothing to analyse", dir, res.groupName())
+		return nil, inputf("%s: every %s of the design has a point whose world ran away (experiment.json's runaways): nothing to analyse", dir, res.unit(false))
 	}
 	for _, o := range outputs {
 		for s := range m.Scenarios {
@@ -218,17 +216,18 @@ func targetSeed(t *Target) uint64 {
 
 // SetAsideText says how many blocks or trajectories were set aside, and why.
 func (r *Result) SetAsideText() string {
-	what := "trajectories"
-	if r.Sobol() {
-		what = "blocks"
-	}
-	return fmt.Sprintf("%d of %d %s set aside: a point of theirs ran away", r.SetAside, r.Base, what)
+	return fmt.Sprintf("%d of %d %s set aside: a point of theirs ran away", r.SetAside, r.Base, r.unit(true))
 }
 
-// groupName is what the design's points come in: Sobol's blocks or Morris's trajectories.
-func (r *Result) groupName() string {
-	if r.Sobol() {
+// unit is what the design's points come in: Sobol's blocks or Morris's trajectories.
+func (r *Result) unit(plural bool) string {
+	switch {
+	case r.Sobol() && plural:
+		return "blocks"
+	case r.Sobol():
 		return "block"
+	case plural:
+		return "trajectories"
 	}
 	return "trajectory"
 }
