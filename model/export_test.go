@@ -1,6 +1,9 @@
 package model
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // RebuildRivalBitsAlways lets the external tests make formAlliances rebuild its rows of
 // rival bits every week.
@@ -17,4 +20,81 @@ func CheckRivalBitRows(report func(updated, equal bool)) (stop func()) {
 		report(updated, slices.Equal(kept, r.rivalBits) && slices.Equal(keptRR, r.rrBits))
 	}
 	return func() { rivalBitsSynced = nil }
+}
+
+// PlainSpatialExposure is spatialExposure written the plain way, for its test: each
+// rival's reach worked out where it is read, in every state the group holds, whether or
+// not the rival is near, with the same sums in the same order. Without geography it
+// returns false.
+func (r *Replicate) PlainSpatialExposure(out []float64) bool {
+	g, c := &r.groups, r.c
+	if !g.space.on {
+		return false
+	}
+	geo, t, sp := r.w.cfg.Geography, &g.territory, &g.space
+	n, b, a := sp.states, sp.hostility, sp.adjacent
+	dens, adjDens := make([]float64, n), make([]float64, n)
+	other, home := make([]float64, len(c)), make([]float64, len(c))
+	for j, x := range c {
+		if !g.alive(j) || x <= 0 {
+			continue
+		}
+		other[j], home[j] = placed(x, t.present[j])
+		for v := range n {
+			if t.present[j]&(1<<v) == 0 {
+				continue
+			}
+			if v == t.home[j] {
+				dens[v] += home[j]
+			} else {
+				dens[v] += other[j]
+			}
+		}
+	}
+	for v := range n {
+		for u := range n {
+			if geo.Adjacent(u, v) {
+				adjDens[v] += dens[u]
+			}
+		}
+	}
+	reach := func(j, v int) float64 {
+		around, in := membersAround(geo, t.present[j], t.home[j], v, other[j], home[j])
+		return in + float64(a*around)
+	}
+	for i, x := range c {
+		out[i] = 0
+		if !g.alive(i) || x <= 0 {
+			continue
+		}
+		mask := t.present[i]
+		total := 0.0
+		for v := range n {
+			if mask&(1<<v) == 0 {
+				continue
+			}
+			ownAround, own := membersAround(geo, mask, t.home[i], v, other[i], home[i])
+			e := 0.0
+			if b != 0 {
+				e = float64(b * (max(0, dens[v]-own) + float64(a*max(0, adjDens[v]-ownAround))))
+			}
+			for _, l := range g.rivals[i] {
+				e += float64(l.weight * reach(l.to, v))
+			}
+			total += float64(own * (e * (g.invAllies[i] * float64(n))))
+		}
+		out[i] = total / x
+	}
+	return true
+}
+
+// StatesHeldMost is the most states a living group holds.
+func (r *Replicate) StatesHeldMost() int {
+	most := 0
+	for j := range r.c {
+		if r.alive(j) {
+			most = max(most, bits.OnesCount64(r.territory.present[j]))
+		}
+	}
+	return most
 }

@@ -85,6 +85,9 @@ type space struct {
 	dens, adjDens       []float64 // by state: members, and members in the adjacent states
 	local               []float64 // by slot and state: e_i(s), for the states slot i holds
 	reach               []float64 // by slot and state: scratch of spatialExposure
+	// cover is, by slot, the states where reach may be non-zero: those the group holds
+	// and their neighbours (scratch of spatialExposure).
+	cover []uint64
 	// crowd is, by slot, the members around a group's (Params.SaturationSharing): the
 	// members of every group in each state it holds, weighted by its own there, in the
 	// units of a group alone, whose crowd is its own size; 0 unless sharing.
@@ -155,14 +158,18 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 	// by a, around it: the same for every rival, so it is worked out once a week.
 	sp.reach = resize(sp.reach, len(c)*n)
 	clear(sp.reach)
+	sp.cover = resize(sp.cover, len(c))
 	for j, x := range c {
-		sp.other[j], sp.home[j] = 0, 0
+		sp.other[j], sp.home[j], sp.cover[j] = 0, 0, 0
 		if !g.alive(j) || x <= 0 {
 			continue
 		}
 		o, h := placed(x, t.present[j])
 		sp.other[j], sp.home[j] = o, h
 		mask := t.present[j]
+		// Adjacency is symmetric, so the states next to one held are the neighbours of
+		// those held: the states where membersAround is not zero.
+		cover := mask
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
 			if v == t.home[j] {
@@ -170,13 +177,14 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 			} else {
 				sp.dens[v] += o
 			}
+			cover |= geo.adj[v]
 		}
+		sp.cover[j] = cover
 		row := sp.reach[j*n : (j+1)*n]
-		for v := range row {
-			if geo.adj[v]&mask != 0 || mask&(1<<v) != 0 {
-				around, in := membersAround(geo, mask, t.home[j], v, o, h)
-				row[v] = in + float64(a*around)
-			}
+		for m := cover; m != 0; m &= m - 1 {
+			v := bits.TrailingZeros64(m)
+			around, in := membersAround(geo, mask, t.home[j], v, o, h)
+			row[v] = in + float64(a*around)
 		}
 	}
 	for v := range n {
@@ -214,23 +222,30 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				loc[v] = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
 			}
 		}
-		// Each state's sum adds the rivals in list order. A rival without members has a
-		// row of zeros in reach, and adding +0 to a sum of non-negative terms changes no
-		// bit, so it needs no test. A group in one state sums in a register; one in several
-		// goes rival by rival, so that each rival's row of reach is read once.
+		// Each state's sum adds the rivals in list order. A rival's row of reach is zero
+		// outside its cover (all of it, for a rival without members), and adding +0 to a
+		// sum of non-negative terms changes no bit, so only the states the group holds
+		// within the rival's cover are added. A group in one state sums in a register; one in
+		// several goes rival by rival, so that each rival's row of reach is read once.
 		switch {
 		case mask == 0: // no state held: no exposure
 		case mask&(mask-1) == 0:
 			v := bits.TrailingZeros64(mask)
 			e := loc[v]
 			for _, l := range g.rivals[i] {
-				e += float64(l.weight * sp.reach[l.to*n+v])
+				if sp.cover[l.to]&mask != 0 {
+					e += float64(l.weight * sp.reach[l.to*n+v])
+				}
 			}
 			loc[v] = e
 		default:
 			for _, l := range g.rivals[i] {
+				m := mask & sp.cover[l.to]
+				if m == 0 {
+					continue
+				}
 				row := sp.reach[l.to*n : (l.to+1)*n]
-				for m := mask; m != 0; m &= m - 1 {
+				for ; m != 0; m &= m - 1 {
 					v := bits.TrailingZeros64(m)
 					loc[v] += float64(l.weight * row[v])
 				}

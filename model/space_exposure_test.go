@@ -1,0 +1,66 @@
+package model_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cartelsim/cartelsim/model"
+	"github.com/cartelsim/cartelsim/model/mexico"
+)
+
+// The exposure skips the states where a rival's reach is zero; the plain sum over every
+// rival in every state a group holds must give the same bits. Ten years of the BACRIM
+// world on Mexico's states, with an economy (so that groups spread over several states),
+// splits, births, deaths and fading feuds, at two baseline hostilities and adjacent weights.
+func TestSpatialExposureIsThePlainSum(t *testing.T) {
+	geo, err := mexico.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ b, a float64 }{{1, model.DefaultAdjacentWeight}, {0, 0.6}} {
+		p := model.DefaultParams()
+		p.BaselineHostility, p.AdjacentWeight = c.b, c.a
+		econ := model.DefaultEconomy()
+		frag := model.DefaultFragmentation()
+		frag.FactionRivalryHalfLife = 26
+		w, err := model.NewWorld(model.Config{
+			Network: bacrimNetwork(t), Params: p, InitialMembers: model.DefaultInitialMembers,
+			Economy: &econ, Geography: geo, Fragmentation: &frag,
+			Interventions: []model.Intervention{{Kind: model.Decapitation, From: 1, To: 520, Intensity: 4,
+				Actor: model.Mexico, Targets: model.Targets{Largest: 10}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.NewReplicate()
+		rng := rand.New(rand.NewPCG(7, 11))
+		r.Reset(rng)
+		out := make([]float64, model.NumMetrics)
+		var splits, multi, checked int
+		for wk := 1; wk <= 520; wk++ {
+			r.Step(wk, rng, out)
+			splits += int(out[model.Splits])
+			if wk%13 != 0 {
+				continue
+			}
+			got, want := make([]float64, len(r.Sizes())), make([]float64, len(r.Sizes()))
+			r.ConflictExposure(got)
+			if !r.PlainSpatialExposure(want) {
+				t.Fatal("the world has no geography")
+			}
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("b=%v a=%v week %d: group %d's exposure %v, the plain sum %v", c.b, c.a, wk, i, got[i], want[i])
+				}
+				if want[i] > 0 {
+					checked++
+				}
+			}
+			multi = max(multi, r.StatesHeldMost())
+		}
+		if splits == 0 || multi < 3 || checked == 0 {
+			t.Fatalf("b=%v a=%v: %d splits, at most %d states held, %d exposures above 0: not what the test needs", c.b, c.a, splits, multi, checked)
+		}
+	}
+}
