@@ -113,6 +113,29 @@ type ManifestFactor struct {
 	Posterior string `json:"posterior,omitempty"`
 }
 
+// SaltelliGroups are a sobol design's factors as Saltelli's scheme varies them: each of
+// the design's own factors alone, and each posterior's parameters together (a posterior is
+// one factor of the scheme), in the order of their first columns. A block of the design
+// has len(groups) + 2 points: A, AB_1 ... AB_k and B.
+func SaltelliGroups(fs []ManifestFactor) [][]int {
+	var groups [][]int
+	from := map[string]int{} // posterior file -> group
+	for c, f := range fs {
+		if f.Scale != "posterior" {
+			groups = append(groups, []int{c})
+			continue
+		}
+		g, ok := from[f.Posterior]
+		if !ok {
+			g = len(groups)
+			from[f.Posterior] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], c)
+	}
+	return groups
+}
+
 type ManifestOutput struct {
 	Name     string `json:"name"`
 	Metric   string `json:"metric"`

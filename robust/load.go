@@ -27,11 +27,15 @@ type Experiment struct {
 	// scenario index as in the manifest (index 0, the reference, is nil).
 	Effects [][][]sim.Interval
 	// Points are the design's numbers of Design's and Effects' points: every point but
-	// those set aside.
+	// those set aside and the dependent ones.
 	Points []int
-	// SetAside are the points whose world ran away (the manifest's runaways): they have
-	// no effects, and the analyses leave them out and say how many.
+	// SetAside are the points whose world ran away (the manifest's runaways) among those
+	// read: they have no effects, and the analyses leave them out and say how many.
 	SetAside []int
+	// Dependent are a sobol design's AB rows, left unread: each shares all but one
+	// factor with its block's A row, where the A and B rows are the design's
+	// independent points, 2 of each block.
+	Dependent []int
 }
 
 // N is the number of points analysed.
@@ -40,9 +44,17 @@ func (e *Experiment) N() int { return len(e.Points) }
 // PointsText says over how many points the analyses run, and how many were set aside.
 func (e *Experiment) PointsText() string {
 	if len(e.SetAside) == 0 {
-		return fmt.Sprintf("the %d points", e.N())
+		return fmt.Sprintf("the %d %s", e.N(), e.pointsRead())
 	}
-	return fmt.Sprintf("the %d points whose world did not run away (%d set aside)", e.N(), len(e.SetAside))
+	return fmt.Sprintf("the %d %s whose world did not run away (%d set aside)", e.N(), e.pointsRead(), len(e.SetAside))
+}
+
+// pointsRead names the points the analyses read: all, or a sobol design's A and B rows.
+func (e *Experiment) pointsRead() string {
+	if len(e.Dependent) > 0 {
+		return "A and B points of the sobol design"
+	}
+	return "points"
 }
 
 // Policies are the scenarios compared with the reference: every one after the first.
@@ -85,21 +97,34 @@ func Load(dir string) (*Experiment, error) {
 	if e.Effects, err = readEffects(filepath.Join(dir, experiment.EffectsFile), &m); err != nil {
 		return nil, err
 	}
-	e.setAside(m.RunawayPoints())
+	e.setAside(m.RunawayPoints(), dependent(&m))
 	if e.N() == 0 {
-		return nil, fmt.Errorf("robust: %s: every one of the %d points ran away (experiment.json's runaways): nothing to analyse", dir, m.Points)
+		return nil, fmt.Errorf("robust: %s: every one of the %d %s ran away (experiment.json's runaways): nothing to analyse", dir, len(e.SetAside), e.pointsRead())
 	}
 	return e, nil
 }
 
-// setAside leaves the given points out of Design and Effects.
-func (e *Experiment) setAside(away map[int]bool) {
-	e.Points, e.SetAside = nil, nil
+// dependent marks a sobol design's AB rows: of each block of Saltelli's scheme, A, AB_1
+// ... AB_k, B, all but the first and the last.
+func dependent(m *experiment.Manifest) func(p int) bool {
+	if m.Design.Kind != experiment.Sobol {
+		return func(int) bool { return false }
+	}
+	size := len(experiment.SaltelliGroups(m.Factors)) + 2
+	return func(p int) bool { r := p % size; return r != 0 && r != size-1 }
+}
+
+// setAside leaves the runaway and the dependent points out of Design and Effects.
+func (e *Experiment) setAside(away map[int]bool, dependent func(p int) bool) {
+	e.Points, e.SetAside, e.Dependent = nil, nil, nil
 	for p := range e.Design {
-		if !away[p] {
-			e.Points = append(e.Points, p)
-		} else {
+		switch {
+		case dependent(p):
+			e.Dependent = append(e.Dependent, p)
+		case away[p]:
 			e.SetAside = append(e.SetAside, p)
+		default:
+			e.Points = append(e.Points, p)
 		}
 	}
 	e.Design = kept(e.Design, e.Points)

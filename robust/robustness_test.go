@@ -247,17 +247,9 @@ func TestRunawayPointsSetAside(t *testing.T) {
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a finite number") {
 		t.Errorf("NaN effects at a point not listed as a runaway: %v, want refused", err)
 	}
-	mpath := filepath.Join(dir, experiment.ManifestFile)
-	var m experiment.Manifest
-	data, _ := os.ReadFile(mpath)
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	m.Runaways = []experiment.Runaway{{Point: 2, Scenario: "status-quo", Week: 40, Quantity: "groups"}}
-	data, _ = json.Marshal(m)
-	if err := os.WriteFile(mpath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	patchManifest(t, dir, func(m *experiment.Manifest) {
+		m.Runaways = []experiment.Runaway{{Point: 2, Scenario: "status-quo", Week: 40, Quantity: "groups"}}
+	})
 	e2, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -274,5 +266,85 @@ func TestRunawayPointsSetAside(t *testing.T) {
 	}
 	if s := e2.PointsText(); s != "the 4 points whose world did not run away (1 set aside)" {
 		t.Errorf("PointsText %q", s)
+	}
+}
+
+// patchManifest changes the experiment.json of a directory writeExperiment wrote.
+func patchManifest(t *testing.T, dir string, change func(*experiment.Manifest)) {
+	t.Helper()
+	mpath := filepath.Join(dir, experiment.ManifestFile)
+	var m experiment.Manifest
+	data, err := os.ReadFile(mpath)
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(&m)
+	data, _ = json.Marshal(m)
+	if err := os.WriteFile(mpath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Of a sobol design the analyses read the A and B rows of each block, the design's
+// independent points: TestRobustnessByHand's four futures as the A and B rows of a
+// one-factor design's two blocks (A, AB_1, B), its AB rows given effects that would
+// change every answer, give TestRobustnessByHand's analysis. A runaway in an AB row is
+// not read; one in an A row is set aside.
+func TestSobolReadsTheAAndBRows(t *testing.T) {
+	a := [][3]float64{{-2, -3, -1}, {-1, -2.5, 0.5}, {1, 0.5, 1.5}, {3, 2, 4}}
+	b := [][3]float64{{-3, -4, -2}, {0, 0, 0}, {-1, -1.5, -0.5}, {1, -1, 3}}
+	design := [][]float64{{0.1}, {0.4}, {0.6}, {0.9}}
+	outputs, metrics := []string{"homicides_2030"}, []string{"homicides"}
+	e, err := Load(writeExperiment(t, []string{"f"}, design, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a, b}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Analyse(e, nil)
+
+	// Blocks A, AB_1, B: the futures 0 and 1, then 2 and 3, with an AB row between.
+	ab := [3]float64{-100, -101, -99}
+	blocks := func(xs [][3]float64, mid [3]float64) [][3]float64 {
+		return [][3]float64{xs[0], mid, xs[1], xs[2], mid, xs[3]}
+	}
+	a2, b2 := blocks(a, ab), blocks(b, [3]float64{50, 49, 51})
+	design2 := [][]float64{{0.1}, {0.4}, {0.4}, {0.6}, {0.9}, {0.9}}
+	dir := writeExperiment(t, []string{"f"}, design2, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a2, b2}})
+	patchManifest(t, dir, func(m *experiment.Manifest) { m.Design.Kind = experiment.Sobol })
+	e2, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(e2.Points, []int{0, 2, 3, 5}) || !slices.Equal(e2.Dependent, []int{1, 4}) || len(e2.SetAside) != 0 {
+		t.Fatalf("points %v, dependent %v, set aside %v: want 0, 2, 3, 5; 1, 4; none", e2.Points, e2.Dependent, e2.SetAside)
+	}
+	if got := Analyse(e2, nil); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the sobol design's A and B rows:\n%v\nwant the four futures':\n%v", got, want)
+	}
+	if s := e2.PointsText(); s != "the 4 A and B points of the sobol design" {
+		t.Errorf("PointsText %q", s)
+	}
+
+	nan := [3]float64{math.NaN(), math.NaN(), math.NaN()}
+	for _, c := range []struct {
+		point         int
+		points, aside []int
+	}{{1, []int{0, 2, 3, 5}, nil}, {3, []int{0, 2, 5}, []int{3}}} {
+		a3, b3 := slices.Clone(a2), slices.Clone(b2)
+		a3[c.point], b3[c.point] = nan, nan
+		dir := writeExperiment(t, []string{"f"}, design2, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a3, b3}})
+		patchManifest(t, dir, func(m *experiment.Manifest) {
+			m.Design.Kind = experiment.Sobol
+			m.Runaways = []experiment.Runaway{{Point: c.point, Scenario: "status-quo", Week: 40, Quantity: "groups"}}
+		})
+		e3, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(e3.Points, c.points) || !slices.Equal(e3.SetAside, c.aside) {
+			t.Errorf("runaway at point %d: points %v, set aside %v; want %v and %v", c.point, e3.Points, e3.SetAside, c.points, c.aside)
+		}
 	}
 }

@@ -120,7 +120,7 @@ func Analyze(dir string, opts Options) (*Result, error) {
 		res.Bootstrap = DefaultBootstrap
 	}
 	res.Bootstrap = max(res.Bootstrap, 0)
-	groups := factorGroups(m.Factors)
+	groups := experiment.SaltelliGroups(m.Factors)
 	k := len(groups)
 	for _, g := range groups {
 		res.Factors = append(res.Factors, groupName(m.Factors, g))
@@ -292,29 +292,7 @@ func readManifest(dir string) (*experiment.Manifest, error) {
 	return &m, nil
 }
 
-// factorGroups are the design's factors as Saltelli's scheme varies them: each of the
-// design's own factors alone, and each posterior's parameters together (a sobol design's
-// posterior is one factor), in the order of their first columns.
-func factorGroups(fs []experiment.ManifestFactor) [][]int {
-	var groups [][]int
-	from := map[string]int{} // posterior file -> group
-	for c, f := range fs {
-		if f.Scale != "posterior" {
-			groups = append(groups, []int{c})
-			continue
-		}
-		g, ok := from[f.Posterior]
-		if !ok {
-			g = len(groups)
-			from[f.Posterior] = g
-			groups = append(groups, nil)
-		}
-		groups[g] = append(groups[g], c)
-	}
-	return groups
-}
-
-// groupName names a group of factorGroups: a factor's key, or a posterior's directory and
+// groupName names a group of experiment.SaltelliGroups: a factor's key, or a posterior's directory and
 // file (two posteriors may share either) and how many parameters it draws.
 func groupName(fs []experiment.ManifestFactor, g []int) string {
 	f := fs[g[0]]

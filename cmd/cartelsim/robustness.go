@@ -153,19 +153,28 @@ func betterNote(d robust.Direction) string {
 
 func compact(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
 
-// setAsideNote says how many of the experiment's points the analysis left out, if any.
+// setAsideNote says which of the experiment's points the analysis left out, if any: a
+// sobol design's AB rows, and points whose world ran away.
 func setAsideNote(e *robust.Experiment) string {
-	if len(e.SetAside) == 0 {
+	var notes []string
+	if len(e.Dependent) > 0 {
+		notes = append(notes, fmt.Sprintf("the A and B rows of the sobol design: its %d AB rows, each sharing all but one factor with its block's A row, are not read", len(e.Dependent)))
+	}
+	if len(e.SetAside) > 0 {
+		notes = append(notes, fmt.Sprintf("%d more set aside where the world ran away: experiment.json lists them", len(e.SetAside)))
+	}
+	if len(notes) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d more set aside where the world ran away: experiment.json lists them)", len(e.SetAside))
+	return " (" + strings.Join(notes, "; ") + ")"
 }
 
-// warnDependentPoints says, even when quiet, that a sobol or morris design's points are not
-// independent futures: a block's or trajectory's rows share all but one factor, so shares
-// and their intervals read them as more futures than they are.
+// warnDependentPoints says, even when quiet, that a morris design's points are not
+// independent futures: a trajectory's rows share all but one factor, so shares and their
+// intervals read them as more futures than they are. (Of a sobol design only the A and B
+// rows are read, which are.)
 func warnDependentPoints(stderr io.Writer, e *robust.Experiment) {
-	if k := e.Manifest.Design.Kind; k == experiment.Sobol || k == experiment.Morris {
-		fmt.Fprintf(stderr, "%s: warning: a %s design's points are not independent futures (each row of a block or trajectory shares all but one factor with the next): read its shares with care, or run a latin-hypercube design\n", e.Dir, k)
+	if k := e.Manifest.Design.Kind; k == experiment.Morris {
+		fmt.Fprintf(stderr, "%s: warning: a %s design's points are not independent futures (each row of a trajectory shares all but one factor with the next): read its shares with care, or run a latin-hypercube design\n", e.Dir, k)
 	}
 }

@@ -129,18 +129,32 @@ func TestRobustnessAndDiscoverCommands(t *testing.T) {
 	}
 }
 
-// robustness and discover over a sobol design warn that its points are not independent
-// futures; over a grid they do not.
+// robustness and discover over a sobol design read its A and B rows and say so; over a
+// morris design they warn, even when quiet, that its points are not independent futures;
+// over a grid they do neither.
 func TestRobustnessWarnsOfDependentPoints(t *testing.T) {
-	out := experimentOf(t, strings.Replace(smallDesign, "design: grid\nlevels: 3", "design: sobol\npoints: 2", 1))
 	var stdout, stderr bytes.Buffer
-	for _, args := range [][]string{{"robustness", out, "-q"}, {"discover", out, "--below", "0", "-q"}} {
+	sobol := experimentOf(t, strings.Replace(smallDesign, "design: grid\nlevels: 3", "design: sobol\npoints: 2", 1))
+	for _, args := range [][]string{{"robustness", sobol}, {"discover", sobol, "--below", "0"}} {
+		stdout.Reset()
+		stderr.Reset()
+		if status := cli(args, &stdout, &stderr); status != exitOK || stderr.Len() != 0 {
+			t.Fatalf("%s: status %d: %s", args[0], status, stderr.String())
+		}
+		// 2 blocks of A, AB_1, B: 4 points read, 2 not.
+		if !strings.Contains(stdout.String(), " of 4 points (the A and B rows of the sobol design: its 2 AB rows") &&
+			!strings.Contains(stdout.String(), "over 4 points (the A and B rows of the sobol design: its 2 AB rows") {
+			t.Errorf("%s over a sobol design: stdout %q, want the 4 A and B points and the 2 AB rows not read", args[0], stdout.String())
+		}
+	}
+	morris := experimentOf(t, strings.Replace(smallDesign, "design: grid\nlevels: 3", "design: morris\npoints: 2", 1))
+	for _, args := range [][]string{{"robustness", morris, "-q"}, {"discover", morris, "--below", "0", "-q"}} {
 		stderr.Reset()
 		if status := cli(args, &stdout, &stderr); status != exitOK {
 			t.Fatalf("%s: status %d: %s", args[0], status, stderr.String())
 		}
-		if !strings.Contains(stderr.String(), "warning: a sobol design's points are not independent futures") {
-			t.Errorf("%s over a sobol design: stderr %q, want the warning", args[0], stderr.String())
+		if !strings.Contains(stderr.String(), "warning: a morris design's points are not independent futures") {
+			t.Errorf("%s over a morris design: stderr %q, want the warning", args[0], stderr.String())
 		}
 	}
 	stderr.Reset()
