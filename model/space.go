@@ -168,7 +168,7 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		sp.other[j], sp.home[j] = o, h
 		mask := t.present[j]
 		// Adjacency is symmetric, so the states next to one held are the neighbours of
-		// those held: the states where membersAround is not zero.
+		// those held: the states where membersAround may be non-zero.
 		cover := mask
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)

@@ -97,7 +97,11 @@ func Load(dir string) (*Experiment, error) {
 	if e.Effects, err = readEffects(filepath.Join(dir, experiment.EffectsFile), &m); err != nil {
 		return nil, err
 	}
-	e.setAside(m.RunawayPoints(), dependent(&m))
+	dep, err := dependent(&m)
+	if err != nil {
+		return nil, fmt.Errorf("robust: %s: %w", mpath, err)
+	}
+	e.setAside(m.RunawayPoints(), dep)
 	if e.N() == 0 {
 		return nil, fmt.Errorf("robust: %s: every one of the %d %s ran away (experiment.json's runaways): nothing to analyse", dir, len(e.SetAside), e.pointsRead())
 	}
@@ -106,12 +110,15 @@ func Load(dir string) (*Experiment, error) {
 
 // dependent marks a sobol design's AB rows: of each block of Saltelli's scheme, A, AB_1
 // ... AB_k, B, all but the first and the last.
-func dependent(m *experiment.Manifest) func(p int) bool {
+func dependent(m *experiment.Manifest) (func(p int) bool, error) {
 	if m.Design.Kind != experiment.Sobol {
-		return func(int) bool { return false }
+		return func(int) bool { return false }, nil
 	}
 	size := len(experiment.SaltelliGroups(m.Factors)) + 2
-	return func(p int) bool { r := p % size; return r != 0 && r != size-1 }
+	if m.Points%size != 0 {
+		return nil, fmt.Errorf("a sobol design of %d points is not blocks of %d (its factors + 2)", m.Points, size)
+	}
+	return func(p int) bool { r := p % size; return r != 0 && r != size-1 }, nil
 }
 
 // setAside leaves the runaway and the dependent points out of Design and Effects.

@@ -327,6 +327,38 @@ func TestSobolReadsTheAAndBRows(t *testing.T) {
 		t.Errorf("PointsText %q", s)
 	}
 
+	// With a posterior of two parameters beside f, the posterior is one factor of the
+	// scheme: blocks of 4 (A, AB_f, AB_posterior, B).
+	a4, b4 := slices.Clone(a2), slices.Clone(b2)
+	a4, b4 = slices.Insert(a4, 5, ab), slices.Insert(b4, 5, ab)
+	a4, b4 = slices.Insert(a4, 2, ab), slices.Insert(b4, 2, ab)
+	design4 := make([][]float64, len(a4))
+	for p := range design4 {
+		design4[p] = []float64{float64(p) / 8, 0.5, 0.5}
+	}
+	dir4 := writeExperiment(t, []string{"f", "p1", "p2"}, design4, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a4, b4}})
+	patchManifest(t, dir4, func(m *experiment.Manifest) {
+		m.Design.Kind = experiment.Sobol
+		for i := 1; i <= 2; i++ {
+			m.Factors[i].Scale, m.Factors[i].Posterior = "posterior", "calibrations/x/posterior.csv"
+		}
+	})
+	e4, err := Load(dir4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(e4.Points, []int{0, 3, 4, 7}) || !slices.Equal(e4.Dependent, []int{1, 2, 5, 6}) {
+		t.Errorf("with a posterior: points %v, dependent %v; want 0, 3, 4, 7 and 1, 2, 5, 6", e4.Points, e4.Dependent)
+	}
+	if got := Analyse(e4, nil); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("with a posterior, the A and B rows:\n%v\nwant:\n%v", got, want)
+	}
+	// A design that is not whole blocks is refused.
+	patchManifest(t, dir4, func(m *experiment.Manifest) { m.Factors[2].Posterior = "calibrations/y/posterior.csv" })
+	if _, err := Load(dir4); err == nil || !strings.Contains(err.Error(), "a sobol design of 8 points is not blocks of 5") {
+		t.Errorf("8 points in blocks of 5: %v, want refused", err)
+	}
+
 	nan := [3]float64{math.NaN(), math.NaN(), math.NaN()}
 	for _, c := range []struct {
 		point         int

@@ -292,8 +292,8 @@ func readManifest(dir string) (*experiment.Manifest, error) {
 	return &m, nil
 }
 
-// groupName names a group of experiment.SaltelliGroups: a factor's key, or a posterior's directory and
-// file (two posteriors may share either) and how many parameters it draws.
+// groupName names a group of experiment.SaltelliGroups: a factor's key, or a posterior's
+// directory and file (two posteriors may share either) and how many parameters it draws.
 func groupName(fs []experiment.ManifestFactor, g []int) string {
 	f := fs[g[0]]
 	if f.Scale != "posterior" {

@@ -161,7 +161,11 @@ func setAsideNote(e *robust.Experiment) string {
 		notes = append(notes, fmt.Sprintf("the A and B rows of the sobol design: its %d AB rows, each sharing all but one factor with its block's A row, are not read", len(e.Dependent)))
 	}
 	if len(e.SetAside) > 0 {
-		notes = append(notes, fmt.Sprintf("%d more set aside where the world ran away: experiment.json lists them", len(e.SetAside)))
+		of := ""
+		if len(e.Dependent) > 0 {
+			of = " of the A and B rows"
+		}
+		notes = append(notes, fmt.Sprintf("%d more%s set aside where the world ran away: experiment.json lists them", len(e.SetAside), of))
 	}
 	if len(notes) == 0 {
 		return ""
