@@ -222,33 +222,40 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				loc[v] = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
 			}
 		}
-		// Each state's sum adds the rivals in list order. A rival's row of reach is zero
-		// outside its cover (all of it, for a rival without members), and adding +0 to a
-		// sum of non-negative terms changes no bit, so only the states the group holds
-		// within the rival's cover are added. A group in one state sums in a register; one in
-		// several goes rival by rival, so that each rival's row of reach is read once.
-		switch {
-		case mask == 0: // no state held: no exposure
-		case mask&(mask-1) == 0:
-			v := bits.TrailingZeros64(mask)
-			e := loc[v]
-			for _, l := range g.rivals[i] {
-				if sp.cover[l.to]&mask != 0 {
-					e += float64(l.weight * sp.reach[l.to*n+v])
-				}
+		// Each state's sum adds the rivals in list order, in a register: four states at a
+		// time, so that a pass over the rivals reads each one's row of reach once for four
+		// sums that do not wait on one another.
+		for m := mask; m != 0; {
+			v0 := bits.TrailingZeros64(m)
+			m &= m - 1
+			v1, v2, v3 := v0, v0, v0 // a chunk of fewer than four sums its first state again
+			k := 1
+			if m != 0 {
+				v1, m, k = bits.TrailingZeros64(m), m&(m-1), 2
 			}
-			loc[v] = e
-		default:
+			if m != 0 {
+				v2, m, k = bits.TrailingZeros64(m), m&(m-1), 3
+			}
+			if m != 0 {
+				v3, m, k = bits.TrailingZeros64(m), m&(m-1), 4
+			}
+			e0, e1, e2, e3 := loc[v0], loc[v1], loc[v2], loc[v3]
 			for _, l := range g.rivals[i] {
-				m := mask & sp.cover[l.to]
-				if m == 0 {
-					continue
-				}
 				row := sp.reach[l.to*n : (l.to+1)*n]
-				for ; m != 0; m &= m - 1 {
-					v := bits.TrailingZeros64(m)
-					loc[v] += float64(l.weight * row[v])
-				}
+				e0 += float64(l.weight * row[v0])
+				e1 += float64(l.weight * row[v1])
+				e2 += float64(l.weight * row[v2])
+				e3 += float64(l.weight * row[v3])
+			}
+			loc[v0] = e0
+			if k > 1 {
+				loc[v1] = e1
+			}
+			if k > 2 {
+				loc[v2] = e2
+			}
+			if k > 3 {
+				loc[v3] = e3
 			}
 		}
 		scale := g.invAllies[i] * float64(n)

@@ -59,7 +59,7 @@ func TestSpatialExposureIsThePlainSum(t *testing.T) {
 			}
 			multi = max(multi, r.StatesHeldMost())
 		}
-		if splits == 0 || multi < 3 || checked == 0 {
+		if splits == 0 || multi < 6 || checked == 0 {
 			t.Fatalf("b=%v a=%v: %d splits, at most %d states held, %d exposures above 0: not what the test needs", c.b, c.a, splits, multi, checked)
 		}
 	}

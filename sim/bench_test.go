@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cartelsim/cartelsim/model"
@@ -157,4 +158,31 @@ func reportCPU(b *testing.B, start int64, replicates int) {
 	if start > 0 {
 		b.ReportMetric(float64(processCPU()-start)/float64(b.N*replicates), "cpu-ns/replicate")
 	}
+}
+
+// BenchmarkHistoryExposure times the conflict kernel, (K c)_i for every group, on the
+// calibrated history's world at its end (944 weeks, about 280 slots, groups with dozens of
+// rivals spread over several states each), per call and per slot.
+func BenchmarkHistoryExposure(b *testing.B) {
+	sc, err := scenario.LoadScenario("../scenarios/history/mexico-2006.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := model.NewWorld(sc.Config())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := w.NewReplicate()
+	rng := rand.New(rand.NewPCG(1, 2))
+	r.Reset(rng)
+	out := make([]float64, model.NumMetrics)
+	for wk := 1; wk <= sc.Clock.Weeks; wk++ {
+		r.Step(wk, rng, out)
+	}
+	exposure := make([]float64, len(r.Sizes()))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.ConflictExposure(exposure)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(exposure)), "ns/slot-week")
 }
