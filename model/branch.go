@@ -168,7 +168,6 @@ func (r *Replicate) copyState(src *Replicate) {
 	sp.adjDens = clone(osp.adjDens, ssp.adjDens)
 	sp.local = clone(osp.local, ssp.local)
 	sp.reach = clone(osp.reach, ssp.reach)
-	sp.cover = clone(osp.cover, ssp.cover)
 	sp.crowd = clone(osp.crowd, ssp.crowd)
 	sp.deaths = clone(osp.deaths, ssp.deaths)
 	sp.civilians = clone(osp.civilians, ssp.civilians)

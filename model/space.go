@@ -85,9 +85,6 @@ type space struct {
 	dens, adjDens       []float64 // by state: members, and members in the adjacent states
 	local               []float64 // by slot and state: e_i(s), for the states slot i holds
 	reach               []float64 // by slot and state: scratch of spatialExposure
-	// cover is, by slot, the states where reach may be non-zero: those the group holds
-	// and their neighbours (scratch of spatialExposure).
-	cover []uint64
 	// crowd is, by slot, the members around a group's (Params.SaturationSharing): the
 	// members of every group in each state it holds, weighted by its own there, in the
 	// units of a group alone, whose crowd is its own size; 0 unless sharing.
@@ -158,9 +155,8 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 	// by a, around it: the same for every rival, so it is worked out once a week.
 	sp.reach = resize(sp.reach, len(c)*n)
 	clear(sp.reach)
-	sp.cover = resize(sp.cover, len(c))
 	for j, x := range c {
-		sp.other[j], sp.home[j], sp.cover[j] = 0, 0, 0
+		sp.other[j], sp.home[j] = 0, 0
 		if !g.alive(j) || x <= 0 {
 			continue
 		}
@@ -168,7 +164,7 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 		sp.other[j], sp.home[j] = o, h
 		mask := t.present[j]
 		// Adjacency is symmetric, so the states next to one held are the neighbours of
-		// those held: the states where membersAround may be non-zero.
+		// those held: cover is where membersAround may be non-zero.
 		cover := mask
 		for m := mask; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
@@ -179,7 +175,6 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 			}
 			cover |= geo.adj[v]
 		}
-		sp.cover[j] = cover
 		row := sp.reach[j*n : (j+1)*n]
 		for m := cover; m != 0; m &= m - 1 {
 			v := bits.TrailingZeros64(m)
