@@ -24,9 +24,10 @@ func CheckRivalBitRows(report func(updated, equal bool)) (stop func()) {
 
 // PlainSpatialExposure is spatialExposure written the plain way, for its test: each
 // rival's reach worked out where it is read, in every state the group holds, whether or
-// not the rival is near, with the same sums in the same order. Without geography it
-// returns false.
-func (r *Replicate) PlainSpatialExposure(out []float64) bool {
+// not the rival is near, with the same sums in the same order. It sets out to each group's
+// mean exposure and local[i*states+v] to its exposure in each state v it holds. Without
+// geography it returns false.
+func (r *Replicate) PlainSpatialExposure(out, local []float64) bool {
 	g, c := &r.groups, r.c
 	if !g.space.on {
 		return false
@@ -81,11 +82,26 @@ func (r *Replicate) PlainSpatialExposure(out []float64) bool {
 			for _, l := range g.rivals[i] {
 				e += float64(l.weight * reach(l.to, v))
 			}
-			total += float64(own * (e * (g.invAllies[i] * float64(n))))
+			e *= g.invAllies[i] * float64(n)
+			local[i*n+v] = e
+			total += float64(own * e)
 		}
 		out[i] = total / x
 	}
 	return true
+}
+
+// SpatialLocal is the exposure by slot and state spatialExposure leaves (set only for
+// the states each living group holds).
+func (r *Replicate) SpatialLocal() []float64 { return r.space.local }
+
+// HeldWithMembers is the bit set of the states slot i holds, if it is alive and has
+// members (those spatialExposure sets), and 0 otherwise.
+func (r *Replicate) HeldWithMembers(i int) uint64 {
+	if !r.alive(i) || r.c[i] <= 0 {
+		return 0
+	}
+	return r.territory.present[i]
 }
 
 // StatesHeldMost is the most states a living group holds.

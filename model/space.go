@@ -217,13 +217,24 @@ func (g *groups) spatialExposure(geo *Geography, c, out []float64) {
 				loc[v] = float64(b * (max(0, sp.dens[v]-own) + float64(a*max(0, sp.adjDens[v]-ownAround))))
 			}
 		}
-		// Each state's sum adds the rivals in list order, in a register: four states at a
-		// time, so that a pass over the rivals reads each one's row of reach once for four
-		// sums that do not wait on one another.
-		for m := mask; m != 0; {
+		// Each state's sum adds the rivals in list order, in a register: a group in one
+		// state in one sum; one in several four states at a time, so that a pass over the
+		// rivals reads each one's row of reach once for four sums that do not wait on one
+		// another.
+		several := mask
+		if mask != 0 && mask&(mask-1) == 0 {
+			v := bits.TrailingZeros64(mask)
+			e := loc[v]
+			for _, l := range g.rivals[i] {
+				e += float64(l.weight * sp.reach[l.to*n+v])
+			}
+			loc[v] = e
+			several = 0
+		}
+		for m := several; m != 0; {
 			v0 := bits.TrailingZeros64(m)
 			m &= m - 1
-			v1, v2, v3 := v0, v0, v0 // a chunk of fewer than four sums its first state again
+			v1, v2, v3 := v0, v0, v0 // fewer than four: the first state again, its sums discarded
 			k := 1
 			if m != 0 {
 				v1, m, k = bits.TrailingZeros64(m), m&(m-1), 2

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 
@@ -9,10 +10,12 @@ import (
 	"github.com/cartelsim/cartelsim/model/mexico"
 )
 
-// The exposure skips the states where a rival's reach is zero; the plain sum over every
-// rival in every state a group holds must give the same bits. Ten years of the BACRIM
-// world on Mexico's states, with an economy (so that groups spread over several states),
-// splits, births, deaths and fading feuds, at two baseline hostilities and adjacent weights.
+// The exposure works out a rival's reach only over the states it holds and their
+// neighbours, and sums a group's states four at a time; the plain sum over every rival in
+// every state a group holds must give the same bits, in each state and in the mean. Ten
+// years of the BACRIM world on Mexico's states, with an economy (so that groups spread
+// over up to a dozen states or more), splits, births, deaths and fading feuds, at two
+// baseline hostilities and adjacent weights.
 func TestSpatialExposureIsThePlainSum(t *testing.T) {
 	geo, err := mexico.Load()
 	if err != nil {
@@ -44,14 +47,22 @@ func TestSpatialExposureIsThePlainSum(t *testing.T) {
 			if wk%13 != 0 {
 				continue
 			}
-			got, want := make([]float64, len(r.Sizes())), make([]float64, len(r.Sizes()))
+			slots, n := len(r.Sizes()), geo.Len()
+			got, want, wantLocal := make([]float64, slots), make([]float64, slots), make([]float64, slots*n)
 			r.ConflictExposure(got)
-			if !r.PlainSpatialExposure(want) {
+			if !r.PlainSpatialExposure(want, wantLocal) {
 				t.Fatal("the world has no geography")
 			}
+			local := r.SpatialLocal()
 			for i := range got {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 					t.Fatalf("b=%v a=%v week %d: group %d's exposure %v, the plain sum %v", c.b, c.a, wk, i, got[i], want[i])
+				}
+				for m := r.HeldWithMembers(i); m != 0; m &= m - 1 {
+					v := bits.TrailingZeros64(m)
+					if math.Float64bits(local[i*n+v]) != math.Float64bits(wantLocal[i*n+v]) {
+						t.Fatalf("b=%v a=%v week %d: group %d's exposure in state %d %v, the plain sum %v", c.b, c.a, wk, i, v, local[i*n+v], wantLocal[i*n+v])
+					}
 				}
 				if want[i] > 0 {
 					checked++
