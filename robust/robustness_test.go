@@ -379,4 +379,16 @@ func TestSobolReadsTheAAndBRows(t *testing.T) {
 			t.Errorf("runaway at point %d: points %v, set aside %v; want %v and %v", c.point, e3.Points, e3.SetAside, c.points, c.aside)
 		}
 	}
+	// Every A and B row ran away (the AB rows did not): nothing is left to read.
+	a5, b5 := slices.Clone(a2), slices.Clone(b2)
+	var runaways []experiment.Runaway
+	for _, p := range []int{0, 2, 3, 5} {
+		a5[p], b5[p] = nan, nan
+		runaways = append(runaways, experiment.Runaway{Point: p, Scenario: "status-quo", Week: 40, Quantity: "groups"})
+	}
+	dir5 := writeExperiment(t, []string{"f"}, design2, outputs, metrics, []string{"A", "B"}, [][][][3]float64{{a5, b5}})
+	patchManifest(t, dir5, func(m *experiment.Manifest) { m.Design.Kind, m.Runaways = experiment.Sobol, runaways })
+	if _, err := Load(dir5); err == nil || !strings.Contains(err.Error(), "every one of the 4 A and B points of the sobol design ran away") {
+		t.Errorf("every A and B row ran away: %v, want refused", err)
+	}
 }
