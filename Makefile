@@ -110,7 +110,7 @@ calibrate-smoke:
 ## smoke.yaml: eight parameters at N = 2 base points, 120 replicates) and cartelsim sensitivity
 ## over it, end to end: well under a minute on two cores. The full design (N = 256,
 ## experiments/sensitivity-policy.yaml), and the one with the calibrated posterior as one
-## factor (experiments/sensitivity-calibrated.yaml), take 40 to 50 minutes each: docs/sensitivity.md
+## factor (experiments/sensitivity-calibrated.yaml), take 25 to 45 minutes each: docs/sensitivity.md
 .PHONY: sensitivity-smoke
 sensitivity-smoke:
 	$(GO) run ./cmd/cartelsim experiment experiments/sensitivity-policy-smoke.yaml --out out/sensitivity-smoke --force

@@ -76,7 +76,7 @@ func WriteRobustness(dir string, e *Experiment, rows []Robustness) ([]string, er
 			continue
 		}
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: each policy minus %s over %s", mo.Name, m.Scenarios[0].Name, e.PointsText())
+		p.Title.Text = robustnessTitle(mo.Name, m.Scenarios[0].Name, e.PointsText())
 		p.X.Label.Text = "share of points with a smaller effect"
 		p.Y.Label.Text = "effect (" + mo.Metric + ", " + betterText(DirectionOf(mo.Metric)) + ")"
 		p.Y.Tick.Marker = sim.ValueTicks{}
@@ -144,4 +144,18 @@ func betterText(d Direction) string {
 
 func savePlot(p *plot.Plot, path string) error {
 	return sim.SavePNG(p, plotWidth, plotHeight, path)
+}
+
+// titleWidth is about the most characters a plot title holds on one line at the plots'
+// width; a longer one is clipped at both ends.
+const titleWidth = 72
+
+// robustnessTitle titles the robustness plot of an output, on two lines if one would not
+// hold it.
+func robustnessTitle(output, reference, points string) string {
+	t := fmt.Sprintf("%s: each policy minus %s over %s", output, reference, points)
+	if len(t) > titleWidth {
+		t = fmt.Sprintf("%s: each policy minus %s\nover %s", output, reference, points)
+	}
+	return t
 }

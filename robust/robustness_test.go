@@ -392,3 +392,15 @@ func TestSobolReadsTheAAndBRows(t *testing.T) {
 		t.Errorf("every A and B row ran away: %v, want refused", err)
 	}
 }
+
+// A robustness plot's title goes on two lines when one would not hold it (a sobol
+// design's, or one with points set aside), and stays on one otherwise, as the published
+// plots of experiments/policy-robustness.yaml have it (the longest, 70 characters).
+func TestRobustnessTitleWraps(t *testing.T) {
+	if got := robustnessTitle("overdose_deaths_2029", "status-quo", "the 128 points"); got != "overdose_deaths_2029: each policy minus status-quo over the 128 points" {
+		t.Errorf("a title that fits: %q", got)
+	}
+	if got := robustnessTitle("homicides_2030", "status-quo", "the 512 A and B points of the sobol design"); got != "homicides_2030: each policy minus status-quo\nover the 512 A and B points of the sobol design" {
+		t.Errorf("a long title: %q", got)
+	}
+}
