@@ -1,9 +1,6 @@
 package model
 
-import (
-	"math/bits"
-	"slices"
-)
+import "slices"
 
 // RebuildRivalBitsAlways lets the external tests make formAlliances rebuild its rows of
 // rival bits every week.
@@ -102,15 +99,4 @@ func (r *Replicate) HeldWithMembers(i int) uint64 {
 		return 0
 	}
 	return r.territory.present[i]
-}
-
-// StatesHeldMost is the most states a living group holds.
-func (r *Replicate) StatesHeldMost() int {
-	most := 0
-	for j := range r.c {
-		if r.alive(j) {
-			most = max(most, bits.OnesCount64(r.territory.present[j]))
-		}
-	}
-	return most
 }
